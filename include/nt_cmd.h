@@ -1,0 +1,25 @@
+/* Command table entries and the shared per-command helpers. */
+#ifndef NT_CMD_H
+#define NT_CMD_H
+
+#include "nettriage.h"
+
+/* A command: parses its own options from argv (global options already
+ * removed by main) and returns an exit status (enum nt_exit). */
+struct nt_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct nt_global *g);
+	unsigned flags;
+	const char *summary;
+	const char *usage; /* full --help text, NULL for commands not built */
+};
+
+#define NT_CMD_NETNS 0x1u /* main switches namespace before calling fn */
+
+int cmd_link(int argc, char **argv, struct nt_global *g);
+extern const char cmd_link_usage[];
+
+/* Print the global option block of --help. */
+void nt_usage_globals(FILE *f);
+
+#endif

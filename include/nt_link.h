@@ -1,0 +1,127 @@
+/* link: interface counters from rtnetlink (model, parser, collector). */
+#ifndef NT_LINK_H
+#define NT_LINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+#include "nt_output.h"
+
+/* Every field of struct rtnl_link_stats64, in the kernel's order, so a
+ * payload of any length copies straight in (zero-fill when short).
+ * X(name, title, default-column, help) */
+#define NT_LINK_STATS(X) \
+	X(rx_packets, "RX-PKT", 1, "Packets received") \
+	X(tx_packets, "TX-PKT", 1, "Packets transmitted") \
+	X(rx_bytes, "RX-BYTES", 0, "Bytes received") \
+	X(tx_bytes, "TX-BYTES", 0, "Bytes transmitted") \
+	X(rx_errors, "RX-ERR", 1, "Receive errors (all causes)") \
+	X(tx_errors, "TX-ERR", 1, "Transmit errors (all causes)") \
+	X(rx_dropped, "RX-DROP", 1, "Received packets dropped by the host (no handler, backlog full, filtering)") \
+	X(tx_dropped, "TX-DROP", 1, "Packets dropped on transmit (queue full, no carrier, no route to device)") \
+	X(multicast, "MCAST", 0, "Multicast packets received") \
+	X(collisions, "COLL", 0, "Collisions (half duplex)") \
+	X(rx_length_errors, "RX-LEN", 0, "Frames with a bad length") \
+	X(rx_over_errors, "RX-OVR", 1, "Receive ring overruns") \
+	X(rx_crc_errors, "RX-CRC", 1, "Frames with a bad CRC") \
+	X(rx_frame_errors, "RX-FRM", 0, "Frame alignment errors") \
+	X(rx_fifo_errors, "RX-FIFO", 0, "Receive FIFO overruns") \
+	X(rx_missed_errors, "RX-MISS", 1, "Frames missed by the host (NIC ring full)") \
+	X(tx_aborted_errors, "TX-ABRT", 0, "Transmissions aborted") \
+	X(tx_carrier_errors, "TX-CARR", 1, "Carrier errors on transmit") \
+	X(tx_fifo_errors, "TX-FIFO", 0, "Transmit FIFO errors") \
+	X(tx_heartbeat_errors, "TX-HB", 0, "Heartbeat errors") \
+	X(tx_window_errors, "TX-WIN", 0, "Late collisions") \
+	X(rx_compressed, "RX-CMP", 0, "Compressed packets received") \
+	X(tx_compressed, "TX-CMP", 0, "Compressed packets transmitted") \
+	X(rx_nohandler, "RX-NOHDL", 0, "Packets dropped for lack of a protocol handler") \
+	X(rx_otherhost_dropped, "RX-OTHER", 0, "Packets dropped as addressed to another host")
+
+enum nt_link_stat {
+#define NT_X(n, t, d, h) NT_LS_##n,
+	NT_LINK_STATS(NT_X)
+#undef NT_X
+	NT_LS_COUNT
+};
+
+/* Extra counters that are not in rtnl_link_stats64. */
+enum { NT_LX_CARRIER_CHANGES = NT_LS_COUNT, NT_LX_CARRIER_UP, NT_LX_CARRIER_DOWN,
+       NT_LX_COUNT };
+
+/* Rates and ratios computed between two samples. */
+enum { NT_LR_RX_ERR_RATIO = NT_LX_COUNT, NT_LR_TX_ERR_RATIO, NT_LR_RX_DROP_RATIO,
+       NT_LR_TX_DROP_RATIO, NT_LR_COUNT };
+
+struct nt_link_if {
+	char name[IFNAMSIZ];
+	uint32_t ifindex;
+	uint32_t mtu;
+	char operstate[16];     /* "up", "down", "lowerlayerdown", ... */
+	bool carrier;
+	uint64_t avail;         /* bit i set: counter i was reported */
+	uint64_t c[NT_LX_COUNT];  /* counters: stats64 then carrier counts */
+	/* Filled by nt_link_rates(): per-second rates for every counter, and
+	 * error/drop ratios (percent of packets); NaN when not computable. */
+	double rate[NT_LR_COUNT];
+	bool reset;             /* re-created or counters went backwards */
+	bool have_stats;        /* IFLA_STATS64 or IFLA_STATS present */
+};
+
+struct nt_link_list {
+	struct nt_link_if *v;
+	size_t n, cap;
+	unsigned intr;          /* NLM_F_DUMP_INTR seen */
+	unsigned skipped;       /* messages ignored (not RTM_NEWLINK, short) */
+};
+
+void nt_link_list_free(struct nt_link_list *l);
+
+/* Parse one RTM_NEWLINK message into *out (zeroed first). The message is
+ * borrowed; nothing points into it afterwards. Returns 0, or -EINVAL for a
+ * message too short for its header or not RTM_NEWLINK, -EBADMSG for a
+ * malformed attribute. */
+struct nlmsghdr;
+int nt_link_parse_msg(const struct nlmsghdr *nlh, struct nt_link_if *out);
+
+/* Parse a buffer of netlink messages (one recv() of a dump) with libmnl's
+ * callback runner, appending interfaces to l. seq/portid 0 skip checks.
+ * Returns MNL_CB_OK (1) to continue, MNL_CB_STOP (0) at NLMSG_DONE, or
+ * -errno (error message from the kernel, malformed data, ENOMEM). */
+int nt_link_parse_buf(const void *buf, size_t len, uint32_t seq,
+		      uint32_t portid, struct nt_link_list *l);
+
+/* Collect every interface of the current network namespace: one
+ * RTM_GETLINK dump, retried on NLM_F_DUMP_INTR. Returns 0 or -errno. */
+int nt_link_dump(struct nt_link_list *l);
+
+/* Fallback: parse /proc/net/dev text. Fields that file lumps together are
+ * marked unavailable. Returns 0 or -EINVAL. */
+int nt_link_parse_procnetdev(const char *text, struct nt_link_list *l);
+
+/* Compute rates of cur against prev over dt seconds, matching by name.
+ * A changed ifindex or any counter going down marks cur->reset and leaves
+ * rates NaN. Interfaces with no previous sample get NaN rates. */
+void nt_link_rates(struct nt_link_list *cur, const struct nt_link_list *prev,
+		   double dt);
+
+/* Deltas of cur vs prev for one interface; false if no usable baseline. */
+const struct nt_link_if *nt_link_find(const struct nt_link_list *l,
+				      const char *name);
+
+/* Thresholds (percent). NaN disables. */
+struct nt_link_thresholds {
+	double warn_errors, crit_errors;
+	double warn_drops, crit_drops; /* warn_drops 0 = any rise */
+};
+void nt_link_thresholds_default(struct nt_link_thresholds *t);
+
+/* Verdicts for cur vs a baseline (prev may be NULL: since-boot totals). */
+void nt_link_verdicts(const struct nt_link_list *cur,
+		      const struct nt_link_list *prev,
+		      const struct nt_link_thresholds *t,
+		      struct nt_verdicts *vs);
+
+extern const struct nt_rectype nt_link_rectype;
+
+#endif

@@ -1,0 +1,392 @@
+/* nettriage link: interface errors, drops, overruns and carrier. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "nettriage.h"
+#include "nt_cmd.h"
+#include "nt_history.h"
+#include "nt_link.h"
+
+const char cmd_link_usage[] =
+	"usage: nettriage link [OPTIONS] [IFACE...]\n\n"
+	"Interface errors, drops, overruns, missed frames and carrier changes from\n"
+	"one rtnetlink RTM_GETLINK dump (falls back to /proc/net/dev only if\n"
+	"netlink fails). Without -i, rates compare with the previous run.\n\n"
+	"Options:\n"
+	"  -a, --all              show every counter column in the table\n"
+	"      --warn PCT         errors WARN above PCT %% of packets (default 0.1)\n"
+	"      --crit PCT         errors CRIT above PCT %% of packets (default 1)\n"
+	"      --warn-drops PCT   drops WARN above PCT %% (default 0: any rise)\n"
+	"      --crit-drops PCT   drops CRIT above PCT %% of packets (default 1)\n"
+	"  -h, --help             this help\n";
+
+enum source { SRC_NETLINK, SRC_PROC };
+
+struct link_opts {
+	bool all;
+	struct nt_link_thresholds t;
+	char **names;
+	int nnames;
+};
+
+static int collect(struct nt_link_list *l, enum source *src, int *nl_err)
+{
+	const char *force = getenv("NETTRIAGE_LINK_SOURCE"); /* test seam */
+	char path[256];
+	char *text;
+	long n;
+	int r;
+
+	*nl_err = 0;
+	if (!force || strcmp(force, "proc")) {
+		r = nt_link_dump(l);
+		if (r == 0) {
+			*src = SRC_NETLINK;
+			return 0;
+		}
+		*nl_err = r;
+	}
+	l->n = 0;
+	text = malloc(1 << 20);
+	if (!text)
+		return -ENOMEM;
+	n = nt_read_file(nt_proc_path("net/dev", path, sizeof(path)), text, 1 << 20);
+	if (n < 0) {
+		free(text);
+		return (int)n;
+	}
+	r = nt_link_parse_procnetdev(text, l);
+	free(text);
+	*src = SRC_PROC;
+	return r;
+}
+
+/* Keep only the named interfaces; an unknown name is an error. */
+static int filter(struct nt_link_list *l, char **names, int nnames,
+		  const char **missing)
+{
+	size_t i, k = 0;
+	int j;
+
+	for (j = 0; j < nnames; j++)
+		if (!nt_link_find(l, names[j])) {
+			*missing = names[j];
+			return -ENODEV;
+		}
+	if (!nnames)
+		return 0;
+	for (i = 0; i < l->n; i++) {
+		for (j = 0; j < nnames; j++)
+			if (!strcmp(l->v[i].name, names[j]))
+				break;
+		if (j < nnames)
+			l->v[k++] = l->v[i];
+	}
+	l->n = k;
+	return 0;
+}
+
+static const char *stat_key(int i)
+{
+	static const char *keys[] = {
+#define NT_X(n, t, d, h) #n,
+		NT_LINK_STATS(NT_X)
+#undef NT_X
+		"carrier_changes", "carrier_up_count", "carrier_down_count",
+	};
+	return keys[i];
+}
+
+static void hist_from_list(const struct nt_link_list *l, struct nt_hist *h)
+{
+	size_t k;
+	int i;
+
+	for (k = 0; k < l->n; k++) {
+		const struct nt_link_if *p = &l->v[k];
+
+		nt_hist_put(h, p->name, "ifindex", p->ifindex);
+		for (i = 0; i < NT_LX_COUNT; i++)
+			if ((p->avail >> i) & 1)
+				nt_hist_put(h, p->name, stat_key(i), p->c[i]);
+	}
+}
+
+static int list_from_hist(const struct nt_hist *h, struct nt_link_list *l)
+{
+	size_t e;
+	int i;
+
+	for (e = 0; e < h->n; e++) {
+		const struct nt_hist_ent *x = &h->e[e];
+		struct nt_link_if *p = (struct nt_link_if *)nt_link_find(l, x->subject);
+
+		if (!p) {
+			if (l->n == l->cap) {
+				size_t cap = l->cap ? l->cap * 2 : 32;
+				struct nt_link_if *nv = realloc(l->v, cap * sizeof(*nv));
+
+				if (!nv)
+					return -ENOMEM;
+				l->v = nv;
+				l->cap = cap;
+			}
+			p = &l->v[l->n++];
+			memset(p, 0, sizeof(*p));
+			if (strlen(x->subject) >= sizeof(p->name)) {
+				l->n--;
+				continue; /* not an interface name */
+			}
+			memcpy(p->name, x->subject, strlen(x->subject) + 1);
+			p->have_stats = true;
+		}
+		if (!strcmp(x->key, "ifindex")) {
+			p->ifindex = (uint32_t)x->v;
+			continue;
+		}
+		for (i = 0; i < NT_LX_COUNT; i++)
+			if (!strcmp(x->key, stat_key(i))) {
+				p->c[i] = x->v;
+				p->avail |= 1ull << i;
+			}
+	}
+	return 0;
+}
+
+static const char *src_name(enum source s)
+{
+	return s == SRC_NETLINK ? "netlink" : "proc";
+}
+
+/* Render one sample. baseline: "interval", "history" or "boot". */
+static int render(const struct nt_global *g, const struct link_opts *o,
+		  const struct nt_link_list *cur, enum source src,
+		  const char *baseline, double dt, long sample,
+		  const struct nt_verdicts *vs)
+{
+	bool rates = strcmp(baseline, "boot") != 0;
+	unsigned mask = NT_F_ID | NT_F_INFO | NT_F_TOTAL | (rates ? NT_F_RATE : 0);
+	struct nt_doc d;
+	int r;
+
+	if (g->format == NT_FMT_TABLE && !g->quiet) {
+		unsigned tmask = NT_F_ID | NT_F_INFO | (o->all ? 0 : NT_F_DEF);
+		char ts[40];
+
+		tmask |= (rates && !strcmp(baseline, "interval")) ? NT_F_RATE : NT_F_TOTAL;
+		nt_timestamp_iso(ts, sizeof(ts));
+		if (sample > 0)
+			putchar('\n');
+		printf("link: %zu interfaces, source %s%s, %s\n", cur->n, src_name(src),
+		       src == SRC_PROC ? " (/proc/net/dev lumps some causes)" : "", ts);
+		if (!strcmp(baseline, "boot"))
+			printf("baseline: since-boot totals (no previous run%s)\n",
+			       g->interval > 0 ? "" : " in this namespace; rates need -i or a second run");
+		else
+			printf("baseline: %s, %.2f s ago%s\n", baseline, dt,
+			       !strcmp(baseline, "interval") ? " (table shows per-second rates)" : "");
+		nt_table_print(stdout, &nt_link_rectype, cur->v, cur->n, tmask, vs,
+			       g->color);
+	}
+	if (g->format == NT_FMT_TABLE)
+		nt_verdicts_print(stdout, "link", vs, g->color, g->quiet);
+	if (g->format == NT_FMT_TABLE && !g->prom_file)
+		return 0;
+
+	r = nt_doc_init(&d, "link", g);
+	if (r)
+		return r;
+	nt_doc_set(&d, "source", json_string(src_name(src)));
+	if (src == SRC_PROC)
+		nt_doc_set(&d, "source_note", json_string(
+			"/proc/net/dev: rx_dropped includes rx_missed_errors; frame "
+			"and carrier causes are lumped and shown as null"));
+	nt_doc_set(&d, "baseline", json_pack("{s:s, s:o}", "kind", baseline,
+		   "seconds", rates ? json_real(dt) : json_null()));
+	nt_doc_set(&d, "sample", json_integer(sample));
+	nt_doc_records(&d, &nt_link_rectype, cur->v, cur->n, mask);
+	nt_doc_verdicts(&d, vs);
+	r = nt_doc_emit(&d);
+	nt_doc_free(&d);
+	return r;
+}
+
+static int parse_opts(int argc, char **argv, struct link_opts *o)
+{
+	static const struct option lo[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "warn", required_argument, NULL, 'W' },
+		{ "crit", required_argument, NULL, 'C' },
+		{ "warn-drops", required_argument, NULL, 'w' },
+		{ "crit-drops", required_argument, NULL, 'x' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	nt_link_thresholds_default(&o->t);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+ah", lo, NULL)) != -1) {
+		double *dst = NULL, v;
+
+		switch (c) {
+		case 'a': o->all = true; break;
+		case 'h': fputs(cmd_link_usage, stdout); putchar('\n');
+			nt_usage_globals(stdout); return 1;
+		case 'W': dst = &o->t.warn_errors; break;
+		case 'C': dst = &o->t.crit_errors; break;
+		case 'w': dst = &o->t.warn_drops; break;
+		case 'x': dst = &o->t.crit_drops; break;
+		default:
+			nt_err("link", "unknown option: %s (see nettriage link --help)",
+			       argv[optind - 1]);
+			return -1;
+		}
+		if (dst) {
+			if (nt_parse_double(optarg, &v) || v < 0 || v > 100) {
+				nt_err("link", "%s: not a percentage from 0 to 100: %s",
+				       argv[optind - 2 >= 0 ? optind - 2 : 0], optarg);
+				return -1;
+			}
+			*dst = v;
+		}
+	}
+	if (o->t.warn_errors > o->t.crit_errors) {
+		nt_err("link", "--warn %g is above --crit %g", o->t.warn_errors,
+		       o->t.crit_errors);
+		return -1;
+	}
+	if (o->t.warn_drops > o->t.crit_drops) {
+		nt_err("link", "--warn-drops %g is above --crit-drops %g",
+		       o->t.warn_drops, o->t.crit_drops);
+		return -1;
+	}
+	o->names = argv + optind;
+	o->nnames = argc - optind;
+	return 0;
+}
+
+static int sample(struct nt_link_list *l, enum source *src,
+		  const struct link_opts *o, struct nt_hist *save)
+{
+	const char *missing = NULL;
+	int nl_err, r;
+
+	r = collect(l, src, &nl_err);
+	if (r) {
+		nt_err("link", "RTM_GETLINK: %s; /proc/net/dev: %s",
+		       strerror(nl_err ? -nl_err : ENOTSUP), strerror(-r));
+		return NT_EXIT_UNKNOWN;
+	}
+	if (nl_err)
+		nt_note("link", "RTM_GETLINK dump failed: %s (using /proc/net/dev)",
+			strerror(-nl_err));
+	if (save) {
+		nt_hist_free(save);
+		hist_from_list(l, save);
+	}
+	r = filter(l, o->names, o->nnames, &missing);
+	if (r) {
+		nt_err("link", "%s: no such interface", missing);
+		return NT_EXIT_UNKNOWN;
+	}
+	return 0;
+}
+
+static int finish(const struct nt_global *g, struct nt_hist *h)
+{
+	int r = nt_hist_save("link", g->netns_inode, h);
+
+	if (r && r != -EROFS)
+		nt_note("link", "history file not saved: %s (rate checks of the next run will use since-boot totals)",
+			strerror(-r));
+	return 0;
+}
+
+int cmd_link(int argc, char **argv, struct nt_global *g)
+{
+	struct link_opts o = { 0 };
+	struct nt_link_list cur = { 0 }, prev = { 0 };
+	struct nt_verdicts vs = { 0 };
+	struct nt_hist h = { 0 };
+	enum nt_level worst = NT_OK;
+	enum source src = SRC_NETLINK;
+	int rc = NT_EXIT_OK, r;
+
+	r = parse_opts(argc, argv, &o);
+	if (r)
+		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
+
+	if (g->interval > 0 || g->count > 0) {
+		double step = g->interval > 0 ? g->interval : 1.0;
+		double t0 = nt_now_mono(), tprev = t0, now;
+		long k;
+
+		for (k = 0; g->count == 0 || k < g->count; k++) {
+			struct nt_link_list tmp;
+
+			if (k > 0 && nt_sleep_until(t0 + (double)k * step) < 0)
+				break;
+			now = nt_now_mono();
+			rc = sample(&cur, &src, &o, &h);
+			if (rc)
+				goto out;
+			nt_link_rates(&cur, k ? &prev : NULL, now - tprev);
+			nt_verdicts_reset(&vs);
+			nt_link_verdicts(&cur, k ? &prev : NULL, &o.t, &vs);
+			worst = nt_level_worse(worst, nt_verdicts_worst(&vs));
+			r = render(g, &o, &cur, src, k ? "interval" : "boot",
+				   now - tprev, k, &vs);
+			if (r) {
+				nt_err("link", "output: %s", strerror(-r));
+				rc = NT_EXIT_UNKNOWN;
+				goto out;
+			}
+			tmp = prev;
+			prev = cur;
+			cur = tmp;
+			cur.n = 0;
+			tprev = now;
+		}
+		finish(g, &h);
+		rc = nt_level_exit(worst);
+		goto out;
+	}
+
+	{
+		struct nt_hist old = { 0 };
+		const char *baseline = "boot";
+		double dt = 0;
+
+		rc = sample(&cur, &src, &o, &h);
+		if (rc)
+			goto out;
+		r = nt_hist_load("link", g->netns_inode, &old);
+		if (r == 0 && nt_now_boot() > old.t && list_from_hist(&old, &prev) == 0) {
+			baseline = "history";
+			dt = nt_now_boot() - old.t;
+		} else {
+			prev.n = 0;
+		}
+		nt_hist_free(&old);
+		nt_link_rates(&cur, prev.n ? &prev : NULL, dt);
+		nt_link_verdicts(&cur, prev.n ? &prev : NULL, &o.t, &vs);
+		r = render(g, &o, &cur, src, baseline, dt, 0, &vs);
+		if (r) {
+			nt_err("link", "output: %s", strerror(-r));
+			rc = NT_EXIT_UNKNOWN;
+			goto out;
+		}
+		finish(g, &h);
+		rc = nt_level_exit(nt_verdicts_worst(&vs));
+	}
+out:
+	nt_hist_free(&h);
+	nt_verdicts_free(&vs);
+	nt_link_list_free(&cur);
+	nt_link_list_free(&prev);
+	return rc;
+}

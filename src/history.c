@@ -1,0 +1,276 @@
+/* History file: previous run's counters for rate checks without -i. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "nettriage.h"
+#include "nt_history.h"
+
+#define HIST_MAGIC "nettriage-history 1"
+#define HIST_MAX (4u << 20)
+
+double nt_now_boot(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void nt_hist_free(struct nt_hist *h)
+{
+	free(h->e);
+	memset(h, 0, sizeof(*h));
+}
+
+static bool token_ok(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= max)
+		return false;
+	for (; *s; s++)
+		if (*s <= ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+int nt_hist_put(struct nt_hist *h, const char *subject, const char *key,
+		uint64_t v)
+{
+	struct nt_hist_ent *e;
+
+	if (!token_ok(subject, sizeof(e->subject)) || !token_ok(key, sizeof(e->key)))
+		return -EINVAL;
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? h->cap * 2 : 64;
+		struct nt_hist_ent *ne = realloc(h->e, cap * sizeof(*ne));
+
+		if (!ne)
+			return -ENOMEM;
+		h->e = ne;
+		h->cap = cap;
+	}
+	e = &h->e[h->n++];
+	strcpy(e->subject, subject);
+	strcpy(e->key, key);
+	e->v = v;
+	return 0;
+}
+
+bool nt_hist_get(const struct nt_hist *h, const char *subject,
+		 const char *key, uint64_t *v)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (!strcmp(h->e[i].subject, subject) && !strcmp(h->e[i].key, key)) {
+			*v = h->e[i].v;
+			return true;
+		}
+	return false;
+}
+
+int nt_hist_parse(const char *text, const char *boot_id, unsigned uid,
+		  uint64_t netns, const char *command, struct nt_hist *h)
+{
+	char want[256], line[256];
+	const char *p = text, *nl;
+	double t;
+	int r, n;
+
+	memset(h, 0, sizeof(*h));
+	n = snprintf(want, sizeof(want), HIST_MAGIC "\nboot %s\nuid %u\nnetns %" PRIu64
+		     "\ncommand %s\n", boot_id, uid, netns, command);
+	if (n < 0 || (size_t)n >= sizeof(want))
+		return -EINVAL;
+	if (strncmp(text, want, (size_t)n))
+		return -ESTALE;
+	p += n;
+	if (sscanf(p, "time %lf\n", &t) != 1 || t < 0)
+		return -EINVAL;
+	h->t = t;
+	p = strchr(p, '\n');
+	if (!p)
+		return -EINVAL;
+	p++;
+	while (*p) {
+		char subj[64], key[48];
+		uint64_t v;
+		size_t len;
+
+		nl = strchr(p, '\n');
+		len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len >= sizeof(line)) {
+			r = -EINVAL;
+			goto bad;
+		}
+		memcpy(line, p, len);
+		line[len] = '\0';
+		if (sscanf(line, "%63s %47s %" SCNu64, subj, key, &v) != 3) {
+			r = -EINVAL;
+			goto bad;
+		}
+		r = nt_hist_put(h, subj, key, v);
+		if (r)
+			goto bad;
+		p += len + (nl ? 1 : 0);
+	}
+	return 0;
+bad:
+	nt_hist_free(h);
+	return r;
+}
+
+char *nt_hist_format(const struct nt_hist *h, const char *boot_id,
+		     unsigned uid, uint64_t netns, const char *command)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fprintf(f, HIST_MAGIC "\nboot %s\nuid %u\nnetns %" PRIu64
+		"\ncommand %s\ntime %.6f\n", boot_id, uid, netns, command, h->t);
+	for (i = 0; i < h->n; i++)
+		fprintf(f, "%s %s %" PRIu64 "\n", h->e[i].subject, h->e[i].key,
+			h->e[i].v);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int boot_id(char *buf, size_t len)
+{
+	long r = nt_read_file("/proc/sys/kernel/random/boot_id", buf, len);
+
+	if (r < 0)
+		return (int)r;
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf[0] ? 0 : -EINVAL;
+}
+
+/* Directory for state; created if needed and checked to be ours and not
+ * group/other writable. */
+static int state_dir(char *buf, size_t len)
+{
+	const char *env = getenv("NETTRIAGE_STATE_DIR");
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	uid_t uid = getuid();
+	struct stat st;
+
+	if (env && *env)
+		snprintf(buf, len, "%s", env);
+	else if (xdg && *xdg)
+		snprintf(buf, len, "%s/nettriage", xdg);
+	else if (uid == 0)
+		snprintf(buf, len, "/run/nettriage");
+	else
+		snprintf(buf, len, "/tmp/nettriage-%u", (unsigned)uid);
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (lstat(buf, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode) || st.st_uid != uid || (st.st_mode & 022))
+		return -EPERM;
+	return 0;
+}
+
+static int hist_path(const char *command, uint64_t netns, char *buf, size_t len)
+{
+	char dir[200];
+	int r = state_dir(dir, sizeof(dir));
+
+	if (r)
+		return r;
+	r = snprintf(buf, len, "%s/%s-%u-%" PRIu64 ".hist", dir, command,
+		     (unsigned)getuid(), netns);
+	return (r < 0 || (size_t)r >= len) ? -ENAMETOOLONG : 0;
+}
+
+int nt_hist_load(const char *command, uint64_t netns, struct nt_hist *h)
+{
+	char path[300], bid[64];
+	struct stat st;
+	char *text = NULL;
+	int fd, r;
+	ssize_t got;
+
+	memset(h, 0, sizeof(*h));
+	r = hist_path(command, netns, path, sizeof(path));
+	if (r)
+		return r;
+	r = boot_id(bid, sizeof(bid));
+	if (r)
+		return r;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || st.st_uid != getuid() || st.st_size > HIST_MAX) {
+		close(fd);
+		return -EPERM;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	if (!text) {
+		close(fd);
+		return -ENOMEM;
+	}
+	got = read(fd, text, (size_t)st.st_size);
+	close(fd);
+	if (got < 0) {
+		free(text);
+		return -EIO;
+	}
+	text[got] = '\0';
+	r = nt_hist_parse(text, bid, (unsigned)getuid(), netns, command, h);
+	free(text);
+	return r;
+}
+
+int nt_hist_save(const char *command, uint64_t netns, struct nt_hist *h)
+{
+	char path[300], tmp[320], bid[64];
+	char *text;
+	size_t len;
+	int fd, r;
+
+	r = hist_path(command, netns, path, sizeof(path));
+	if (r)
+		return r;
+	r = boot_id(bid, sizeof(bid));
+	if (r)
+		return r;
+	h->t = nt_now_boot();
+	text = nt_hist_format(h, bid, (unsigned)getuid(), netns, command);
+	if (!text)
+		return -ENOMEM;
+	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	len = strlen(text);
+	if (write(fd, text, len) != (ssize_t)len) {
+		r = -EIO;
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		r = -errno;
+		unlink(tmp);
+	}
+out:
+	free(text);
+	return r;
+}

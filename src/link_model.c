@@ -1,0 +1,268 @@
+/* link model: field table, rates between samples, and verdicts. */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "nt_link.h"
+
+#define OFF(m) offsetof(struct nt_link_if, m)
+#define COFF(i) (OFF(c) + (size_t)(i) * sizeof(uint64_t))
+#define ROFF(i) (OFF(rate) + (size_t)(i) * sizeof(double))
+
+static const struct nt_field link_fields[] = {
+	{ "name", "IFACE", 0, NT_T_STR, OFF(name), NT_P_LABEL,
+	  NT_F_ID | NT_F_DEF, NULL, -1, "Interface name", "iface" },
+	{ "ifindex", "IDX", 0, NT_T_U32, OFF(ifindex), NT_P_NONE,
+	  NT_F_ID | NT_F_NOTABLE, NULL, -1, "Interface index" },
+	{ "operstate", "STATE", 0, NT_T_STR, OFF(operstate), NT_P_NONE,
+	  NT_F_INFO | NT_F_DEF, NULL, -1, "Operational state (RFC 2863)" },
+	{ "mtu", "MTU", 0, NT_T_U32, OFF(mtu), NT_P_GAUGE,
+	  NT_F_INFO | NT_F_DEF, NULL, -1, "MTU in bytes" },
+	{ "carrier", "CARRIER", 0, NT_T_BOOL, OFF(carrier), NT_P_GAUGE,
+	  NT_F_INFO, NULL, -1, "Carrier present (1) or not (0)" },
+#define NT_X(n, t, d, h) { #n, t, 0, NT_T_U64, COFF(NT_LS_##n), NT_P_COUNTER, \
+	  NT_F_TOTAL | (d ? NT_F_DEF : 0), NULL, NT_LS_##n, h },
+	NT_LINK_STATS(NT_X)
+#undef NT_X
+	{ "carrier_changes", "CARR-CHG", 0, NT_T_U64, COFF(NT_LX_CARRIER_CHANGES),
+	  NT_P_COUNTER, NT_F_TOTAL | NT_F_DEF, NULL, NT_LX_CARRIER_CHANGES,
+	  "Carrier up/down transitions" },
+	{ "carrier_up_count", "CARR-UP", 0, NT_T_U64, COFF(NT_LX_CARRIER_UP),
+	  NT_P_COUNTER, NT_F_TOTAL, NULL, NT_LX_CARRIER_UP, "Carrier up events" },
+	{ "carrier_down_count", "CARR-DOWN", 0, NT_T_U64, COFF(NT_LX_CARRIER_DOWN),
+	  NT_P_COUNTER, NT_F_TOTAL, NULL, NT_LX_CARRIER_DOWN, "Carrier down events" },
+	{ "counters_reset", "RESET", 0, NT_T_BOOL, OFF(reset), NT_P_NONE,
+	  NT_F_RATE | NT_F_NOTABLE, NULL, -1,
+	  "Counters went down or the ifindex changed since the baseline" },
+#define NT_X(n, t, d, h) { #n, t "/s", 0, NT_T_DOUBLE, ROFF(NT_LS_##n), NT_P_NONE, \
+	  NT_F_RATE | (d ? NT_F_DEF : 0), "rates", NT_LS_##n, h " per second" },
+	NT_LINK_STATS(NT_X)
+#undef NT_X
+	{ "carrier_changes", "CARR-CHG/s", 0, NT_T_DOUBLE, ROFF(NT_LX_CARRIER_CHANGES),
+	  NT_P_NONE, NT_F_RATE, "rates", NT_LX_CARRIER_CHANGES, "per second" },
+	{ "carrier_up_count", "CARR-UP/s", 0, NT_T_DOUBLE, ROFF(NT_LX_CARRIER_UP),
+	  NT_P_NONE, NT_F_RATE, "rates", NT_LX_CARRIER_UP, "per second" },
+	{ "carrier_down_count", "CARR-DOWN/s", 0, NT_T_DOUBLE, ROFF(NT_LX_CARRIER_DOWN),
+	  NT_P_NONE, NT_F_RATE, "rates", NT_LX_CARRIER_DOWN, "per second" },
+	{ "rx_errors_pct", "RX-ERR%", 0, NT_T_DOUBLE, ROFF(NT_LR_RX_ERR_RATIO),
+	  NT_P_NONE, NT_F_RATE | NT_F_DEF, "ratios", -1,
+	  "rx_errors / (rx_packets + rx_errors) over the interval, percent" },
+	{ "tx_errors_pct", "TX-ERR%", 0, NT_T_DOUBLE, ROFF(NT_LR_TX_ERR_RATIO),
+	  NT_P_NONE, NT_F_RATE | NT_F_DEF, "ratios", -1,
+	  "tx_errors / (tx_packets + tx_errors) over the interval, percent" },
+	{ "rx_dropped_pct", "RX-DROP%", 0, NT_T_DOUBLE, ROFF(NT_LR_RX_DROP_RATIO),
+	  NT_P_NONE, NT_F_RATE | NT_F_DEF, "ratios", -1,
+	  "rx_dropped / (rx_packets + rx_dropped) over the interval, percent" },
+	{ "tx_dropped_pct", "TX-DROP%", 0, NT_T_DOUBLE, ROFF(NT_LR_TX_DROP_RATIO),
+	  NT_P_NONE, NT_F_RATE | NT_F_DEF, "ratios", -1,
+	  "tx_dropped / (tx_packets + tx_dropped) over the interval, percent" },
+};
+
+const struct nt_rectype nt_link_rectype = {
+	.json_array = "interfaces",
+	.prom_prefix = "nettriage_link",
+	.fields = link_fields,
+	.nfields = sizeof(link_fields) / sizeof(link_fields[0]),
+	.size = sizeof(struct nt_link_if),
+	.avail_off = OFF(avail),
+	.subject_off = OFF(name),
+};
+
+const struct nt_link_if *nt_link_find(const struct nt_link_list *l,
+				      const char *name)
+{
+	size_t i;
+
+	if (!l)
+		return NULL;
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].name, name))
+			return &l->v[i];
+	return NULL;
+}
+
+static bool has(const struct nt_link_if *i, int bit)
+{
+	return (i->avail >> bit) & 1;
+}
+
+/* True when prev is a usable baseline for cur: same ifindex (when both
+ * known) and no counter went down. */
+static bool same_life(const struct nt_link_if *cur, const struct nt_link_if *prev)
+{
+	int i;
+
+	if (cur->ifindex && prev->ifindex && cur->ifindex != prev->ifindex)
+		return false;
+	for (i = 0; i < NT_LX_COUNT; i++)
+		if (has(cur, i) && has(prev, i) && cur->c[i] < prev->c[i])
+			return false;
+	return true;
+}
+
+static double pct(uint64_t bad, uint64_t good)
+{
+	if (bad == 0)
+		return 0.0;
+	return 100.0 * (double)bad / ((double)good + (double)bad);
+}
+
+void nt_link_rates(struct nt_link_list *cur, const struct nt_link_list *prev,
+		   double dt)
+{
+	size_t k;
+	int i;
+
+	for (k = 0; k < cur->n; k++) {
+		struct nt_link_if *c = &cur->v[k];
+		const struct nt_link_if *p = nt_link_find(prev, c->name);
+
+		for (i = 0; i < NT_LR_COUNT; i++)
+			c->rate[i] = NAN;
+		c->reset = false;
+		if (!p || !(dt > 0))
+			continue;
+		if (!same_life(c, p)) {
+			c->reset = true;
+			continue;
+		}
+		for (i = 0; i < NT_LX_COUNT; i++)
+			if (has(c, i) && has(p, i))
+				c->rate[i] = (double)(c->c[i] - p->c[i]) / dt;
+#define D(x) (c->c[NT_LS_##x] - p->c[NT_LS_##x])
+		c->rate[NT_LR_RX_ERR_RATIO] = pct(D(rx_errors), D(rx_packets));
+		c->rate[NT_LR_TX_ERR_RATIO] = pct(D(tx_errors), D(tx_packets));
+		c->rate[NT_LR_RX_DROP_RATIO] = pct(D(rx_dropped), D(rx_packets));
+		c->rate[NT_LR_TX_DROP_RATIO] = pct(D(tx_dropped), D(tx_packets));
+#undef D
+	}
+}
+
+void nt_link_thresholds_default(struct nt_link_thresholds *t)
+{
+	t->warn_errors = 0.1;
+	t->crit_errors = 1.0;
+	t->warn_drops = 0.0; /* any rise */
+	t->crit_drops = 1.0;
+}
+
+static const char *err_hint(const uint64_t *d)
+{
+	uint64_t best = 0;
+	const char *h = "see the per-cause counters with -a (ip -s -s link)";
+
+#define H(idx, text) if (d[idx] > best) { best = d[idx]; h = text; }
+	H(NT_LS_rx_missed_errors, "rx_missed: NIC ring too small or the host is not draining it (ethtool -g/-G, IRQ and RPS spread)");
+	H(NT_LS_rx_over_errors, "rx_over: receive ring overrun, the host is not draining fast enough (ethtool -G, interrupt coalescing)");
+	H(NT_LS_rx_fifo_errors, "rx_fifo: NIC FIFO overrun (ring size, PCIe/bus bandwidth, interrupt coalescing)");
+	H(NT_LS_rx_crc_errors, "rx_crc: bad cable, optic or transceiver, or duplex mismatch (check the switch port)");
+	H(NT_LS_rx_frame_errors, "rx_frame: alignment errors: cabling or duplex mismatch");
+	H(NT_LS_rx_length_errors, "rx_length: frames longer than the MTU or malformed (MTU mismatch with the peer)");
+	H(NT_LS_tx_carrier_errors, "tx_carrier: link lost while sending: cable, optic or peer port");
+	H(NT_LS_tx_fifo_errors, "tx_fifo: NIC transmit FIFO underrun");
+	H(NT_LS_tx_aborted_errors, "tx_aborted: transmissions aborted (excess collisions or link resets)");
+#undef H
+	return h;
+}
+
+void nt_link_verdicts(const struct nt_link_list *cur,
+		      const struct nt_link_list *prev,
+		      const struct nt_link_thresholds *t,
+		      struct nt_verdicts *vs)
+{
+	size_t k;
+	int i;
+
+	for (k = 0; k < cur->n; k++) {
+		const struct nt_link_if *c = &cur->v[k];
+		const struct nt_link_if *p = nt_link_find(prev, c->name);
+		uint64_t d[NT_LX_COUNT];
+		const char *since;
+		bool rise;  /* baseline lets us see rises */
+		struct nt_verdict *v;
+		uint64_t errs, drops, rxp, txp, spec;
+		double e, dr;
+		enum nt_level l;
+
+		if (!c->have_stats)
+			continue;
+		if (p && same_life(c, p)) {
+			for (i = 0; i < NT_LX_COUNT; i++)
+				d[i] = has(c, i) && has(p, i) ? c->c[i] - p->c[i] : 0;
+			since = "over the interval";
+			rise = true;
+		} else if (p) {
+			/* Re-created or counters cleared between the samples:
+			 * everything counted now happened since then. */
+			memcpy(d, c->c, sizeof(d));
+			since = "since the counters reset (interface re-created or cleared)";
+			rise = true;
+		} else {
+			memcpy(d, c->c, sizeof(d));
+			since = "since boot (no baseline: first run)";
+			rise = false;
+		}
+		rxp = d[NT_LS_rx_packets];
+		txp = d[NT_LS_tx_packets];
+
+		/* errors */
+		errs = d[NT_LS_rx_errors] + d[NT_LS_tx_errors];
+		e = pct(errs, rxp + txp);
+		spec = d[NT_LS_rx_missed_errors] + d[NT_LS_rx_fifo_errors] +
+		       d[NT_LS_tx_fifo_errors] + d[NT_LS_rx_over_errors] +
+		       d[NT_LS_rx_crc_errors];
+		l = nt_level_gt(e, t->warn_errors, t->crit_errors);
+		if (rise && spec > 0 && l == NT_OK)
+			l = NT_WARN;
+		v = nt_verdict_add(vs, "link.errors", c->name, l, e,
+				   l == NT_CRIT ? t->crit_errors : t->warn_errors);
+		if (!v)
+			return;
+		snprintf(v->reason, sizeof(v->reason),
+			 "%llu errors in %llu packets (%.4f%%), %llu missed/fifo/over/crc, %s",
+			 (unsigned long long)errs, (unsigned long long)(rxp + txp), e,
+			 (unsigned long long)spec, since);
+		if (l != NT_OK)
+			snprintf(v->hint, sizeof(v->hint), "%s", err_hint(d));
+
+		/* drops */
+		drops = d[NT_LS_rx_dropped] + d[NT_LS_tx_dropped];
+		dr = pct(drops, rxp + txp);
+		l = nt_level_gt(dr, NAN, t->crit_drops);
+		if (l == NT_OK && drops > 0 &&
+		    ((rise && t->warn_drops == 0) || dr > t->warn_drops))
+			l = NT_WARN;
+		v = nt_verdict_add(vs, "link.drops", c->name, l, dr,
+				   l == NT_CRIT ? t->crit_drops : t->warn_drops);
+		if (!v)
+			return;
+		snprintf(v->reason, sizeof(v->reason),
+			 "%llu rx + %llu tx dropped in %llu packets (%.4f%%), %s",
+			 (unsigned long long)d[NT_LS_rx_dropped],
+			 (unsigned long long)d[NT_LS_tx_dropped],
+			 (unsigned long long)(rxp + txp), dr, since);
+		if (l != NT_OK)
+			snprintf(v->hint, sizeof(v->hint), "%s",
+				 d[NT_LS_rx_dropped] >= d[NT_LS_tx_dropped] ?
+				 "rx_dropped: no protocol handler (unknown ethertype/VLAN), backlog full (net.core.netdev_max_backlog) or filtering; see rx_nohandler" :
+				 "tx_dropped: driver or qdisc queue full, or no carrier/peer down (tc -s qdisc)");
+
+		/* carrier flaps */
+		if (has(c, NT_LX_CARRIER_CHANGES)) {
+			uint64_t cc = d[NT_LX_CARRIER_CHANGES];
+
+			l = rise && cc > 0 ? NT_WARN : NT_OK;
+			v = nt_verdict_add(vs, "link.carrier", c->name, l,
+					   (double)cc, 0);
+			if (!v)
+				return;
+			snprintf(v->reason, sizeof(v->reason),
+				 "%llu carrier changes %s, carrier %s",
+				 (unsigned long long)cc, since,
+				 c->carrier ? "up" : "down");
+			if (l != NT_OK)
+				snprintf(v->hint, sizeof(v->hint),
+					 "link flapping: cable, optic, switch port or autonegotiation");
+		}
+	}
+}

@@ -1,0 +1,520 @@
+/* Renderers: JSON (jansson), Prometheus text exposition and aligned
+ * tables, all driven by the same field tables. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "nt_output.h"
+
+static const void *fptr(const void *rec, const struct nt_field *f)
+{
+	return (const char *)rec + f->offset;
+}
+
+static bool favail(const struct nt_rectype *rt, const void *rec,
+		   const struct nt_field *f)
+{
+	uint64_t mask;
+
+	if (rt->avail_off < 0 || f->avail_bit < 0)
+		return true;
+	memcpy(&mask, (const char *)rec + rt->avail_off, sizeof(mask));
+	return (mask >> f->avail_bit) & 1;
+}
+
+static double fdouble(const void *rec, const struct nt_field *f)
+{
+	double d;
+
+	memcpy(&d, fptr(rec, f), sizeof(d));
+	return d;
+}
+
+static uint64_t fu64(const void *rec, const struct nt_field *f)
+{
+	uint64_t v = 0;
+	uint32_t w;
+	bool b;
+
+	switch (f->type) {
+	case NT_T_U64:
+		memcpy(&v, fptr(rec, f), sizeof(v));
+		break;
+	case NT_T_U32:
+		memcpy(&w, fptr(rec, f), sizeof(w));
+		v = w;
+		break;
+	case NT_T_BOOL:
+		memcpy(&b, fptr(rec, f), sizeof(b));
+		v = b;
+		break;
+	default:
+		break;
+	}
+	return v;
+}
+
+int nt_doc_init(struct nt_doc *d, const char *command, const struct nt_global *g)
+{
+	char ts[40];
+
+	memset(d, 0, sizeof(*d));
+	d->command = command;
+	d->g = g;
+	if (g->format == NT_FMT_JSON) {
+		d->root = json_object();
+		if (!d->root)
+			return -ENOMEM;
+		nt_timestamp_iso(ts, sizeof(ts));
+		json_object_set_new(d->root, "schema", json_integer(1));
+		json_object_set_new(d->root, "command", json_string(command));
+		json_object_set_new(d->root, "netns",
+				    g->netns ? json_string(g->netns) : json_null());
+		json_object_set_new(d->root, "netns_inode",
+				    json_integer((json_int_t)g->netns_inode));
+		json_object_set_new(d->root, "timestamp", json_string(ts));
+	}
+	if (g->format == NT_FMT_PROM || g->prom_file) {
+		d->prom = open_memstream(&d->prom_buf, &d->prom_len);
+		if (!d->prom)
+			return -errno;
+	}
+	return 0;
+}
+
+void nt_doc_free(struct nt_doc *d)
+{
+	if (d->root)
+		json_decref(d->root);
+	if (d->prom)
+		fclose(d->prom);
+	free(d->prom_buf);
+	memset(d, 0, sizeof(*d));
+}
+
+void nt_doc_set(struct nt_doc *d, const char *key, json_t *v)
+{
+	if (d->root)
+		json_object_set_new(d->root, key, v);
+	else
+		json_decref(v);
+}
+
+static json_t *field_json(const struct nt_rectype *rt, const void *rec,
+			  const struct nt_field *f)
+{
+	double x;
+
+	if (!favail(rt, rec, f))
+		return json_null();
+	switch (f->type) {
+	case NT_T_STR:
+		return json_string((const char *)fptr(rec, f));
+	case NT_T_DOUBLE:
+		x = fdouble(rec, f);
+		return isfinite(x) ? json_real(x) : json_null();
+	case NT_T_BOOL:
+		return json_boolean(fu64(rec, f));
+	case NT_T_U64:
+	case NT_T_U32:
+		/* json_int_t is signed 64-bit; kernel counters above 2^63 do
+		 * not occur in practice, but never print them negative. */
+		if (fu64(rec, f) > (uint64_t)INT64_MAX)
+			return json_real((double)fu64(rec, f));
+		return json_integer((json_int_t)fu64(rec, f));
+	}
+	return json_null();
+}
+
+static void prom_escape(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		fputc(*s, f);
+	}
+}
+
+static void prom_labels(FILE *f, const struct nt_doc *d,
+			const struct nt_rectype *rt, const void *rec)
+{
+	bool first = true;
+	size_t i;
+
+	fputc('{', f);
+	if (d->g->netns) {
+		fputs("netns=\"", f);
+		prom_escape(f, d->g->netns);
+		fputc('"', f);
+		first = false;
+	}
+	for (i = 0; i < rt->nfields; i++) {
+		const struct nt_field *fl = &rt->fields[i];
+		char num[32];
+
+		if (fl->prom != NT_P_LABEL)
+			continue;
+		fprintf(f, "%s%s=\"", first ? "" : ",",
+			fl->prom_key ? fl->prom_key : fl->key);
+		if (fl->type == NT_T_STR) {
+			prom_escape(f, (const char *)fptr(rec, fl));
+		} else {
+			snprintf(num, sizeof(num), "%" PRIu64, fu64(rec, fl));
+			fputs(num, f);
+		}
+		fputc('"', f);
+		first = false;
+	}
+	fputc('}', f);
+}
+
+static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
+			 const void *recs, size_t n, unsigned mask)
+{
+	FILE *f = d->prom;
+	size_t i, j;
+
+	for (i = 0; i < rt->nfields; i++) {
+		const struct nt_field *fl = &rt->fields[i];
+		const char *sfx = fl->prom == NT_P_COUNTER ? "_total" : "";
+
+		if (fl->prom != NT_P_GAUGE && fl->prom != NT_P_COUNTER)
+			continue;
+		if (!(fl->flags & mask))
+			continue;
+		fprintf(f, "# HELP %s_%s%s %s\n", rt->prom_prefix, fl->key, sfx,
+			fl->help ? fl->help : fl->key);
+		fprintf(f, "# TYPE %s_%s%s %s\n", rt->prom_prefix, fl->key, sfx,
+			fl->prom == NT_P_COUNTER ? "counter" : "gauge");
+		for (j = 0; j < n; j++) {
+			const void *rec = (const char *)recs + j * rt->size;
+
+			if (!favail(rt, rec, fl))
+				continue;
+			if (fl->type == NT_T_DOUBLE &&
+			    !isfinite(fdouble(rec, fl)))
+				continue;
+			fprintf(f, "%s_%s%s", rt->prom_prefix, fl->key, sfx);
+			prom_labels(f, d, rt, rec);
+			if (fl->type == NT_T_DOUBLE)
+				fprintf(f, " %.17g\n", fdouble(rec, fl));
+			else
+				fprintf(f, " %" PRIu64 "\n", fu64(rec, fl));
+		}
+	}
+}
+
+int nt_doc_records(struct nt_doc *d, const struct nt_rectype *rt,
+		   const void *recs, size_t n, unsigned mask)
+{
+	size_t i, j;
+
+	if (d->root) {
+		json_t *arr = json_array();
+
+		if (!arr)
+			return -ENOMEM;
+		for (j = 0; j < n; j++) {
+			const void *rec = (const char *)recs + j * rt->size;
+			json_t *o = json_object();
+
+			json_object_set_new(o, "netns", d->g->netns ?
+					    json_string(d->g->netns) : json_null());
+			for (i = 0; i < rt->nfields; i++) {
+				const struct nt_field *fl = &rt->fields[i];
+				json_t *dst = o;
+
+				if (!(fl->flags & mask))
+					continue;
+				if (fl->group) {
+					dst = json_object_get(o, fl->group);
+					if (!dst) {
+						dst = json_object();
+						json_object_set_new(o, fl->group, dst);
+					}
+				}
+				json_object_set_new(dst, fl->key,
+						    field_json(rt, rec, fl));
+			}
+			json_array_append_new(arr, o);
+		}
+		json_object_set_new(d->root, rt->json_array, arr);
+	}
+	if (d->prom)
+		prom_records(d, rt, recs, n, mask);
+	return 0;
+}
+
+static json_t *num_or_null(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+int nt_doc_verdicts(struct nt_doc *d, const struct nt_verdicts *vs)
+{
+	size_t i;
+
+	if (d->root) {
+		json_t *arr = json_array();
+
+		for (i = 0; i < vs->n; i++) {
+			const struct nt_verdict *v = &vs->v[i];
+
+			json_array_append_new(arr, json_pack(
+				"{s:s, s:s, s:s, s:o, s:o, s:s, s:o}",
+				"check", v->check, "subject", v->subject,
+				"level", nt_level_name(v->level),
+				"value", num_or_null(v->value),
+				"threshold", num_or_null(v->threshold),
+				"reason", v->reason,
+				"hint", v->hint[0] ? json_string(v->hint) : json_null()));
+		}
+		json_object_set_new(d->root, "verdicts", arr);
+		json_object_set_new(d->root, "status",
+				    json_string(nt_level_name(nt_verdicts_worst(vs))));
+	}
+	if (d->prom) {
+		FILE *f = d->prom;
+
+		fputs("# HELP nettriage_verdict_level Verdict of a check: 0 ok, 1 warn, 2 crit, 3 unknown\n"
+		      "# TYPE nettriage_verdict_level gauge\n", f);
+		for (i = 0; i < vs->n; i++) {
+			const struct nt_verdict *v = &vs->v[i];
+
+			fputs("nettriage_verdict_level{", f);
+			if (d->g->netns) {
+				fputs("netns=\"", f);
+				prom_escape(f, d->g->netns);
+				fputs("\",", f);
+			}
+			fprintf(f, "command=\"%s\",check=\"", d->command);
+			prom_escape(f, v->check);
+			fputs("\",subject=\"", f);
+			prom_escape(f, v->subject);
+			fprintf(f, "\"} %d\n", (int)v->level);
+		}
+	}
+	return 0;
+}
+
+static int write_atomic(const char *path, const char *buf, size_t len)
+{
+	char *dup = strdup(path), *tmp = NULL;
+	const char *dir;
+	int fd = -1, r = 0;
+
+	if (!dup)
+		return -ENOMEM;
+	dir = dirname(dup);
+	if (asprintf(&tmp, "%s/.nettriage-prom.XXXXXX", dir) < 0) {
+		tmp = NULL;
+		r = -ENOMEM;
+		goto out;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	while (len) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto out;
+		}
+		buf += w;
+		len -= (size_t)w;
+	}
+	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		r = -errno;
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		r = -errno;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (r && tmp)
+		unlink(tmp);
+	free(tmp);
+	free(dup);
+	return r;
+}
+
+int nt_doc_emit(struct nt_doc *d)
+{
+	int r = 0;
+
+	if (d->root) {
+		size_t flags = JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10);
+
+		if (isatty(STDOUT_FILENO))
+			flags |= JSON_INDENT(2);
+		else
+			flags |= JSON_COMPACT;
+		if (json_dumpf(d->root, stdout, flags) < 0)
+			return -EIO;
+		fputc('\n', stdout);
+	}
+	if (d->prom) {
+		if (fflush(d->prom) != 0)
+			return -ENOMEM;
+		if (d->g->format == NT_FMT_PROM)
+			fwrite(d->prom_buf, 1, d->prom_len, stdout);
+		if (d->g->prom_file)
+			r = write_atomic(d->g->prom_file, d->prom_buf, d->prom_len);
+	}
+	fflush(stdout);
+	return r;
+}
+
+void nt_fmt_count(char *buf, size_t len, uint64_t v)
+{
+	snprintf(buf, len, "%" PRIu64, v);
+}
+
+void nt_fmt_double(char *buf, size_t len, double v)
+{
+	if (!isfinite(v))
+		snprintf(buf, len, "-");
+	else if (v != 0 && fabs(v) < 0.01)
+		snprintf(buf, len, "%.4f", v);
+	else
+		snprintf(buf, len, "%.2f", v);
+}
+
+static void cell(char *buf, size_t len, const struct nt_rectype *rt,
+		 const void *rec, const struct nt_field *f)
+{
+	if (!favail(rt, rec, f)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	switch (f->type) {
+	case NT_T_STR:
+		snprintf(buf, len, "%s", (const char *)fptr(rec, f));
+		break;
+	case NT_T_DOUBLE:
+		nt_fmt_double(buf, len, fdouble(rec, f));
+		break;
+	case NT_T_BOOL:
+		snprintf(buf, len, "%s", fu64(rec, f) ? "yes" : "no");
+		break;
+	default:
+		nt_fmt_count(buf, len, fu64(rec, f));
+		break;
+	}
+}
+
+static const char *level_color(enum nt_level l)
+{
+	switch (l) {
+	case NT_OK: return "\033[32m";
+	case NT_WARN: return "\033[33m";
+	case NT_CRIT: return "\033[1;31m";
+	default: return "\033[35m";
+	}
+}
+
+#define NT_MAXCOLS 64
+
+void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,
+		    size_t n, unsigned mask, const struct nt_verdicts *vs,
+		    bool color)
+{
+	const struct nt_field *cols[NT_MAXCOLS];
+	int width[NT_MAXCOLS];
+	size_t nc = 0, i, j;
+	char buf[64];
+
+	for (i = 0; i < rt->nfields && nc < NT_MAXCOLS; i++) {
+		const struct nt_field *fl = &rt->fields[i];
+		unsigned kind = fl->flags & (NT_F_ID | NT_F_INFO | NT_F_TOTAL | NT_F_RATE);
+
+		if (fl->flags & NT_F_NOTABLE || !fl->title)
+			continue;
+		if (!(kind & mask))
+			continue;
+		if ((mask & NT_F_DEF) && !(fl->flags & NT_F_DEF))
+			continue;
+		cols[nc] = fl;
+		width[nc] = (int)strlen(fl->title);
+		nc++;
+	}
+	for (j = 0; j < n; j++) {
+		const void *rec = (const char *)recs + j * rt->size;
+
+		for (i = 0; i < nc; i++) {
+			int w;
+
+			cell(buf, sizeof(buf), rt, rec, cols[i]);
+			w = (int)strlen(buf);
+			if (w > width[i])
+				width[i] = w;
+		}
+	}
+	for (i = 0; i < nc; i++)
+		fprintf(f, i ? " %*s" : "%-*s", width[i], cols[i]->title);
+	fputs(vs ? "  VERDICT\n" : "\n", f);
+	for (j = 0; j < n; j++) {
+		const void *rec = (const char *)recs + j * rt->size;
+
+		for (i = 0; i < nc; i++) {
+			cell(buf, sizeof(buf), rt, rec, cols[i]);
+			fprintf(f, i ? " %*s" : "%-*s", width[i], buf);
+		}
+		if (vs) {
+			const char *subj = rt->subject_off >= 0 ?
+				(const char *)rec + rt->subject_off : "";
+			enum nt_level l = nt_verdicts_worst_for(vs, subj);
+
+			fprintf(f, "  %s%s%s", color ? level_color(l) : "",
+				nt_level_upper(l), color ? "\033[0m" : "");
+		}
+		fputc('\n', f);
+	}
+}
+
+void nt_verdicts_print(FILE *f, const char *command,
+		       const struct nt_verdicts *vs, bool color, bool quiet)
+{
+	enum nt_level w = nt_verdicts_worst(vs);
+	size_t i, bad = 0;
+
+	for (i = 0; i < vs->n; i++) {
+		const struct nt_verdict *v = &vs->v[i];
+
+		if (v->level == NT_OK)
+			continue;
+		bad++;
+		if (quiet)
+			continue;
+		fprintf(f, "%s%-7s%s %s%s%s: %s\n",
+			color ? level_color(v->level) : "",
+			nt_level_upper(v->level), color ? "\033[0m" : "",
+			v->check, v->subject[0] ? " " : "", v->subject, v->reason);
+		if (v->hint[0])
+			fprintf(f, "        hint: %s\n", v->hint);
+	}
+	fprintf(f, "%s: %s%s%s (%zu checks, %zu not ok)\n", command,
+		color ? level_color(w) : "", nt_level_upper(w),
+		color ? "\033[0m" : "", vs->n, bad);
+}
