@@ -38,7 +38,7 @@ NET_HELPERS := $(patsubst tests/net/%.c,$(BUILD)/tests/%,$(wildcard tests/net/*.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all deps run check unit bench fuzz fuzz-build install uninstall clean
+.PHONY: all deps run check unit bench fuzz fuzz-build fuzz-seeds install uninstall clean
 all: $(BIN)
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h)
@@ -48,7 +48,7 @@ $(BUILD)/%.o: %.c $(wildcard include/*.h)
 $(BIN): $(BUILD)/src/main.o $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/nlgen.c tests/unit/t.h $(LIB_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/nlgen.c tests/unit/nlgen.h tests/unit/t.h $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< tests/unit/nlgen.c $(LIB_OBJ) $(LDLIBS)
 
@@ -98,3 +98,10 @@ uninstall:
 
 clean:
 	rm -rf build build-san build-fuzz
+
+# Regenerate the fuzz_link seed corpus from the canned-message generator.
+fuzz-seeds: $(BUILD)/tests/gen_seeds
+	$(BUILD)/tests/gen_seeds tests/fuzz/corpus/link
+$(BUILD)/tests/gen_seeds: tests/fuzz/gen_seeds.c tests/unit/nlgen.c tests/unit/nlgen.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ tests/fuzz/gen_seeds.c tests/unit/nlgen.c $(LDLIBS)

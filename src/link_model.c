@@ -229,8 +229,9 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 		drops = d[NT_LS_rx_dropped] + d[NT_LS_tx_dropped];
 		dr = pct(drops, rxp + txp);
 		l = nt_level_gt(dr, NAN, t->crit_drops);
+		/* warn_drops 0 means "any rise", which needs a baseline */
 		if (l == NT_OK && drops > 0 &&
-		    ((rise && t->warn_drops == 0) || dr > t->warn_drops))
+		    (t->warn_drops == 0 ? rise : dr > t->warn_drops))
 			l = NT_WARN;
 		v = nt_verdict_add(vs, "link.drops", c->name, l, dr,
 				   l == NT_CRIT ? t->crit_drops : t->warn_drops);

@@ -169,6 +169,15 @@ int nt_link_parse_msg(const struct nlmsghdr *nlh, struct nt_link_if *out)
 	return 0;
 }
 
+/* mnl_nlmsg_ok() compares (int)nlmsg_len, so a length of 2^31 or more
+ * passes as negative and mnl_nlmsg_next() then jumps out of the buffer
+ * (found by fuzz_link). Compare unsigned. */
+static bool msg_ok(const struct nlmsghdr *nlh, int remain)
+{
+	return remain >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= (unsigned int)remain;
+}
+
 int nt_link_parse_buf(const void *buf, size_t len, uint32_t seq,
 		      uint32_t portid, struct nt_link_list *l)
 {
@@ -176,7 +185,7 @@ int nt_link_parse_buf(const void *buf, size_t len, uint32_t seq,
 	int remain = len > INT32_MAX ? INT32_MAX : (int)len;
 	int ret = MNL_CB_OK;
 
-	while (mnl_nlmsg_ok(nlh, remain)) {
+	while (msg_ok(nlh, remain)) {
 		if (!mnl_nlmsg_portid_ok(nlh, portid) || !mnl_nlmsg_seq_ok(nlh, seq))
 			return -EPROTO;
 		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)

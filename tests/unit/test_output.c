@@ -1,0 +1,148 @@
+/* Unit tests: the field-table renderers against golden output. */
+#include <math.h>
+#include <stdlib.h>
+#include "nt_link.h"
+#include "t.h"
+
+/* A tiny record type exercising every field kind. */
+struct rec {
+	char name[16];
+	uint64_t pkts;
+	uint32_t mtu;
+	double rate;
+	bool up;
+	uint64_t avail;
+};
+
+static const struct nt_field rec_fields[] = {
+	{ "name", "NAME", 0, NT_T_STR, offsetof(struct rec, name), NT_P_LABEL,
+	  NT_F_ID | NT_F_DEF, NULL, -1, "Name", "iface" },
+	{ "mtu", "MTU", 0, NT_T_U32, offsetof(struct rec, mtu), NT_P_GAUGE,
+	  NT_F_INFO | NT_F_DEF, NULL, -1, "MTU" },
+	{ "up", "UP", 0, NT_T_BOOL, offsetof(struct rec, up), NT_P_GAUGE,
+	  NT_F_INFO, NULL, -1, "Up" },
+	{ "packets", "PKTS", 0, NT_T_U64, offsetof(struct rec, pkts), NT_P_COUNTER,
+	  NT_F_TOTAL | NT_F_DEF, NULL, 0, "Packets \"seen\"" },
+	{ "packets", "PKT/s", 0, NT_T_DOUBLE, offsetof(struct rec, rate), NT_P_NONE,
+	  NT_F_RATE | NT_F_DEF, "rates", 0, "per second" },
+};
+
+static const struct nt_rectype rec_type = {
+	"things", "nettriage_test", rec_fields,
+	sizeof(rec_fields) / sizeof(rec_fields[0]), sizeof(struct rec),
+	offsetof(struct rec, avail), offsetof(struct rec, name),
+};
+
+static char *table(unsigned mask, const struct nt_verdicts *vs, const struct rec *r,
+		   size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	nt_table_print(f, &rec_type, r, n, mask, vs, false);
+	fclose(f);
+	return buf;
+}
+
+static void test_renderers(void)
+{
+	struct rec r[2] = {
+		{ "eth0", 1234567, 1500, 12.5, true, 1 },
+		{ "we\"ird", 0, 9000, NAN, false, 0 },
+	};
+	struct nt_global g = { .format = NT_FMT_JSON, .netns = "blue" };
+	struct nt_verdicts vs = { 0 };
+	struct nt_doc d;
+	char *s;
+
+	nt_verdict_add(&vs, "test.x", "eth0", NT_WARN, 0.5, 0.1);
+	snprintf(vs.v[0].reason, sizeof(vs.v[0].reason), "half a percent");
+	snprintf(vs.v[0].hint, sizeof(vs.v[0].hint), "look at it");
+	nt_verdict_add(&vs, "test.x", "we\"ird", NT_OK, NAN, NAN);
+
+	s = table(NT_F_ID | NT_F_INFO | NT_F_TOTAL | NT_F_DEF, &vs, r, 2);
+	T_STR(s,
+	      "NAME    MTU    PKTS  VERDICT\n"
+	      "eth0   1500 1234567  WARN\n"
+	      "we\"ird 9000       -  OK\n",
+	      "table: default columns, '-' for unavailable, verdict per row");
+	free(s);
+	s = table(NT_F_ID | NT_F_INFO | NT_F_RATE, NULL, r, 2);
+	T_STR(s,
+	      "NAME    MTU  UP PKT/s\n"
+	      "eth0   1500 yes 12.50\n"
+	      "we\"ird 9000  no     -\n",
+	      "table: all columns of the rate view, no verdict column");
+	free(s);
+
+	T_EQ_I(nt_doc_init(&d, "test", &g), 0, "doc init");
+	nt_doc_records(&d, &rec_type, r, 2, NT_F_ID | NT_F_INFO | NT_F_TOTAL | NT_F_RATE);
+	nt_doc_verdicts(&d, &vs);
+	json_object_del(d.root, "timestamp");
+	s = json_dumps(d.root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	T_STR(s,
+	      "{\"schema\":1,\"command\":\"test\",\"netns\":\"blue\",\"netns_inode\":0,"
+	      "\"things\":[{\"netns\":\"blue\",\"name\":\"eth0\",\"mtu\":1500,\"up\":true,"
+	      "\"packets\":1234567,\"rates\":{\"packets\":12.5}},"
+	      "{\"netns\":\"blue\",\"name\":\"we\\\"ird\",\"mtu\":9000,\"up\":false,"
+	      "\"packets\":null,\"rates\":{\"packets\":null}}],"
+	      "\"verdicts\":[{\"check\":\"test.x\",\"subject\":\"eth0\",\"level\":\"warn\","
+	      "\"value\":0.5,\"threshold\":0.1,\"reason\":\"half a percent\",\"hint\":\"look at it\"},"
+	      "{\"check\":\"test.x\",\"subject\":\"we\\\"ird\",\"level\":\"ok\",\"value\":null,"
+	      "\"threshold\":null,\"reason\":\"\",\"hint\":null}],\"status\":\"warn\"}",
+	      "JSON: envelope, records, groups, nulls, escaping, verdicts");
+	free(s);
+	nt_doc_free(&d);
+
+	g.format = NT_FMT_PROM;
+	T_EQ_I(nt_doc_init(&d, "test", &g), 0, "prom doc init");
+	nt_doc_records(&d, &rec_type, r, 2, NT_F_ID | NT_F_INFO | NT_F_TOTAL | NT_F_RATE);
+	nt_doc_verdicts(&d, &vs);
+	fflush(d.prom);
+	T_STR(d.prom_buf,
+	      "# HELP nettriage_test_mtu MTU\n"
+	      "# TYPE nettriage_test_mtu gauge\n"
+	      "nettriage_test_mtu{netns=\"blue\",iface=\"eth0\"} 1500\n"
+	      "nettriage_test_mtu{netns=\"blue\",iface=\"we\\\"ird\"} 9000\n"
+	      "# HELP nettriage_test_up Up\n"
+	      "# TYPE nettriage_test_up gauge\n"
+	      "nettriage_test_up{netns=\"blue\",iface=\"eth0\"} 1\n"
+	      "nettriage_test_up{netns=\"blue\",iface=\"we\\\"ird\"} 0\n"
+	      "# HELP nettriage_test_packets_total Packets \"seen\"\n"
+	      "# TYPE nettriage_test_packets_total counter\n"
+	      "nettriage_test_packets_total{netns=\"blue\",iface=\"eth0\"} 1234567\n"
+	      "# HELP nettriage_verdict_level Verdict of a check: 0 ok, 1 warn, 2 crit, 3 unknown\n"
+	      "# TYPE nettriage_verdict_level gauge\n"
+	      "nettriage_verdict_level{netns=\"blue\",command=\"test\",check=\"test.x\",subject=\"eth0\"} 1\n"
+	      "nettriage_verdict_level{netns=\"blue\",command=\"test\",check=\"test.x\",subject=\"we\\\"ird\"} 0\n",
+	      "Prometheus: HELP/TYPE once per metric, _total counters, escaped labels, no line for unavailable");
+	nt_doc_free(&d);
+	nt_verdicts_free(&vs);
+}
+
+static void test_link_table(void)
+{
+	/* Every stats64 field of the link record type is a JSON key under its
+	 * kernel name, and a counter in Prometheus. */
+	size_t i, counters = 0, rates = 0;
+
+	for (i = 0; i < nt_link_rectype.nfields; i++) {
+		const struct nt_field *f = &nt_link_rectype.fields[i];
+
+		if (f->prom == NT_P_COUNTER)
+			counters++;
+		if (f->flags & NT_F_RATE && f->group && !strcmp(f->group, "rates"))
+			rates++;
+	}
+	T_EQ_U(counters, NT_LX_COUNT, "link: every counter exported as a Prometheus counter");
+	T_EQ_U(rates, NT_LX_COUNT, "link: every counter has a rate under rates");
+	T_STR(nt_link_rectype.fields[0].key, "name", "link: first key is name");
+}
+
+int main(void)
+{
+	test_renderers();
+	test_link_table();
+	return T_DONE();
+}
