@@ -62,7 +62,7 @@ deps:
 run: deps $(BIN)
 	./$(BIN) link
 
-unit: $(UNIT_BIN)
+unit: $(UNIT_BIN) $(NET_HELPERS)
 
 check: deps $(BIN) $(UNIT_BIN) $(NET_HELPERS)
 	@BUILD=$(BUILD) sh tests/run.sh

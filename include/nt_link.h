@@ -53,6 +53,10 @@ enum { NT_LX_CARRIER_CHANGES = NT_LS_COUNT, NT_LX_CARRIER_UP, NT_LX_CARRIER_DOWN
 enum { NT_LR_RX_ERR_RATIO = NT_LX_COUNT, NT_LR_TX_ERR_RATIO, NT_LR_RX_DROP_RATIO,
        NT_LR_TX_DROP_RATIO, NT_LR_COUNT };
 
+/* Availability bits: counter i is bit i; its delta is bit DELTA_BIT + i. */
+#define NT_LINK_DELTA_BIT 32
+_Static_assert(NT_LX_COUNT <= NT_LINK_DELTA_BIT, "availability bits overlap");
+
 struct nt_link_if {
 	char name[IFNAMSIZ];
 	uint32_t ifindex;
@@ -64,6 +68,7 @@ struct nt_link_if {
 	/* Filled by nt_link_rates(): per-second rates for every counter, and
 	 * error/drop ratios (percent of packets); NaN when not computable. */
 	double rate[NT_LR_COUNT];
+	uint64_t delta[NT_LX_COUNT]; /* counter deltas; valid when rates are */
 	bool reset;             /* re-created or counters went backwards */
 	bool have_stats;        /* IFLA_STATS64 or IFLA_STATS present */
 };

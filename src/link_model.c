@@ -8,6 +8,7 @@
 #define OFF(m) offsetof(struct nt_link_if, m)
 #define COFF(i) (OFF(c) + (size_t)(i) * sizeof(uint64_t))
 #define ROFF(i) (OFF(rate) + (size_t)(i) * sizeof(double))
+#define DOFF(i) (OFF(delta) + (size_t)(i) * sizeof(uint64_t))
 
 static const struct nt_field link_fields[] = {
 	{ "name", "IFACE", 0, NT_T_STR, OFF(name), NT_P_LABEL,
@@ -44,6 +45,10 @@ static const struct nt_field link_fields[] = {
 	  NT_P_NONE, NT_F_RATE, "rates", NT_LX_CARRIER_UP, "per second" },
 	{ "carrier_down_count", "CARR-DOWN/s", 0, NT_T_DOUBLE, ROFF(NT_LX_CARRIER_DOWN),
 	  NT_P_NONE, NT_F_RATE, "rates", NT_LX_CARRIER_DOWN, "per second" },
+#define NT_X(n, t, d, h) { #n, NULL, 0, NT_T_U64, DOFF(NT_LS_##n), NT_P_NONE, \
+	  NT_F_RATE | NT_F_NOTABLE, "deltas", NT_LINK_DELTA_BIT + NT_LS_##n, h " in the interval" },
+	NT_LINK_STATS(NT_X)
+#undef NT_X
 	{ "rx_errors_pct", "RX-ERR%", 0, NT_T_DOUBLE, ROFF(NT_LR_RX_ERR_RATIO),
 	  NT_P_NONE, NT_F_RATE | NT_F_DEF, "ratios", -1,
 	  "rx_errors / (rx_packets + rx_errors) over the interval, percent" },
@@ -120,6 +125,7 @@ void nt_link_rates(struct nt_link_list *cur, const struct nt_link_list *prev,
 		for (i = 0; i < NT_LR_COUNT; i++)
 			c->rate[i] = NAN;
 		c->reset = false;
+		c->avail &= (1ull << NT_LINK_DELTA_BIT) - 1;
 		if (!p || !(dt > 0))
 			continue;
 		if (!same_life(c, p)) {
@@ -127,8 +133,11 @@ void nt_link_rates(struct nt_link_list *cur, const struct nt_link_list *prev,
 			continue;
 		}
 		for (i = 0; i < NT_LX_COUNT; i++)
-			if (has(c, i) && has(p, i))
-				c->rate[i] = (double)(c->c[i] - p->c[i]) / dt;
+			if (has(c, i) && has(p, i)) {
+				c->delta[i] = c->c[i] - p->c[i];
+				c->avail |= 1ull << (NT_LINK_DELTA_BIT + i);
+				c->rate[i] = (double)c->delta[i] / dt;
+			}
 #define D(x) (c->c[NT_LS_##x] - p->c[NT_LS_##x])
 		c->rate[NT_LR_RX_ERR_RATIO] = pct(D(rx_errors), D(rx_packets));
 		c->rate[NT_LR_TX_ERR_RATIO] = pct(D(tx_errors), D(tx_packets));

@@ -14,6 +14,9 @@ pass=0 fail=0 skip=0
 
 run_one() {
 	name=$1; shift
+	if [ -n "${NT_ONLY:-}" ] && ! echo "$name" | grep -Eq "$NT_ONLY"; then
+		return 0
+	fi
 	out="$log/out"
 	start=$(date +%s)
 	"$@" >"$out" 2>"$log/err"
@@ -60,5 +63,6 @@ fi
 if [ "${NT_SKIP_FUZZ:-}" != 1 ]; then
 	run_one "fuzz/short" sh tests/fuzz/short.sh
 fi
+[ -n "${NT_COUNTS:-}" ] && echo "$pass $fail" >>"$NT_COUNTS"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
