@@ -5,8 +5,7 @@ SBINDIR ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 
 CC      ?= gcc
-PKGS    := libmnl jansson
-# Added by their issues: libnetfilter_conntrack libpcap
+PKGS    := libmnl jansson libnetfilter_conntrack libpcap
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

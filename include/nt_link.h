@@ -89,9 +89,13 @@ void nt_link_list_free(struct nt_link_list *l);
 struct nlmsghdr;
 int nt_link_parse_msg(const struct nlmsghdr *nlh, struct nt_link_if *out);
 
+/* nt_nl_walk callback: parse one RTM_NEWLINK and append it to the
+ * struct nt_link_list at data. */
+int nt_link_msg_cb(const struct nlmsghdr *nlh, void *data);
+
 /* Parse a buffer of netlink messages (one recv() of a dump) with libmnl's
  * callback runner, appending interfaces to l. seq/portid 0 skip checks.
- * Returns MNL_CB_OK (1) to continue, MNL_CB_STOP (0) at NLMSG_DONE, or
+ * Returns 1 to continue, 0 at NLMSG_DONE, or
  * -errno (error message from the kernel, malformed data, ENOMEM). */
 int nt_link_parse_buf(const void *buf, size_t len, uint32_t seq,
 		      uint32_t portid, struct nt_link_list *l);

@@ -8,6 +8,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include "nt_link.h"
+#include "nt_nl.h"
 
 void nt_link_list_free(struct nt_link_list *l)
 {
@@ -169,74 +170,29 @@ int nt_link_parse_msg(const struct nlmsghdr *nlh, struct nt_link_if *out)
 	return 0;
 }
 
-/* mnl_nlmsg_ok() compares (int)nlmsg_len, so a length of 2^31 or more
- * passes as negative and mnl_nlmsg_next() then jumps out of the buffer
- * (found by fuzz_link). Compare unsigned. */
-static bool msg_ok(const struct nlmsghdr *nlh, int remain)
+int nt_link_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
-	return remain >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
-	       nlh->nlmsg_len <= (unsigned int)remain;
+	struct nt_link_list *l = data;
+	struct nt_link_if *ifp = list_add(l);
+	int r;
+
+	if (!ifp)
+		return -ENOMEM;
+	r = nt_link_parse_msg(nlh, ifp);
+	if (r)
+		l->n--;
+	return r;
 }
 
 int nt_link_parse_buf(const void *buf, size_t len, uint32_t seq,
 		      uint32_t portid, struct nt_link_list *l)
 {
-	const struct nlmsghdr *nlh = buf;
-	int remain = len > INT32_MAX ? INT32_MAX : (int)len;
-	int ret = MNL_CB_OK;
+	struct nt_nl_walk w = { seq, portid, RTM_NEWLINK, nt_link_msg_cb, l, 0, 0 };
+	int r = nt_nl_walk(buf, len, &w);
 
-	while (msg_ok(nlh, remain)) {
-		if (!mnl_nlmsg_portid_ok(nlh, portid) || !mnl_nlmsg_seq_ok(nlh, seq))
-			return -EPROTO;
-		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-			l->intr++;
-		switch (nlh->nlmsg_type) {
-		case NLMSG_ERROR: {
-			struct nlmsgerr e;
-
-			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(e))
-				return -EBADMSG;
-			memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
-			if (e.error)
-				return e.error < 0 ? e.error : -EPROTO;
-			return MNL_CB_STOP; /* ACK */
-		}
-		case NLMSG_DONE: {
-			int32_t e = 0;
-
-			if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(e))
-				memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
-			if (e < 0)
-				return e;
-			return MNL_CB_STOP;
-		}
-		case NLMSG_NOOP:
-		case NLMSG_OVERRUN:
-			break;
-		case RTM_NEWLINK: {
-			struct nt_link_if *ifp = list_add(l);
-			int r;
-
-			if (!ifp)
-				return -ENOMEM;
-			r = nt_link_parse_msg(nlh, ifp);
-			if (r) {
-				l->n--;
-				return r;
-			}
-			break;
-		}
-		default:
-			l->skipped++;
-			break;
-		}
-		nlh = mnl_nlmsg_next(nlh, &remain);
-	}
-	/* The kernel never splits a message across reads: leftovers mean a
-	 * truncated or corrupt message. */
-	if (remain > 0)
-		return -EBADMSG;
-	return ret;
+	l->intr += w.intr;
+	l->skipped += w.skipped;
+	return r;
 }
 
 /* /proc/net/dev: header names, then "name: values". */
