@@ -55,7 +55,14 @@ enum { NT_LR_RX_ERR_RATIO = NT_LX_COUNT, NT_LR_TX_ERR_RATIO, NT_LR_RX_DROP_RATIO
 
 /* Availability bits: counter i is bit i; its delta is bit DELTA_BIT + i. */
 #define NT_LINK_DELTA_BIT 32
-_Static_assert(NT_LX_COUNT <= NT_LINK_DELTA_BIT, "availability bits overlap");
+/* Interface attributes that /proc/net/dev does not give. */
+#define NT_LINK_IFINDEX_BIT 60
+#define NT_LINK_MTU_BIT 61
+#define NT_LINK_OPER_BIT 62
+#define NT_LINK_CARRIER_BIT 63
+_Static_assert(NT_LX_COUNT <= NT_LINK_DELTA_BIT &&
+	       NT_LINK_DELTA_BIT + NT_LX_COUNT <= NT_LINK_IFINDEX_BIT,
+	       "availability bits overlap");
 
 struct nt_link_if {
 	char name[IFNAMSIZ];

@@ -296,9 +296,16 @@ static int sample(struct nt_link_list *l, enum source *src,
 	return 0;
 }
 
-static int finish(const struct nt_global *g, struct nt_hist *h)
+/* History is kept per source: /proc/net/dev lumps counters, so its values
+ * are no baseline for netlink's and the other way round. */
+static const char *hist_name(enum source s)
 {
-	int r = nt_hist_save("link", g->netns_inode, h);
+	return s == SRC_NETLINK ? "link" : "link-proc";
+}
+
+static int finish(const struct nt_global *g, struct nt_hist *h, enum source src)
+{
+	int r = nt_hist_save(hist_name(src), g->netns_inode, h);
 
 	if (r && r != -EROFS)
 		nt_note("link", "history file not saved: %s (rate checks of the next run will use since-boot totals)",
@@ -351,7 +358,7 @@ int cmd_link(int argc, char **argv, struct nt_global *g)
 			cur.n = 0;
 			tprev = now;
 		}
-		finish(g, &h);
+		finish(g, &h, src);
 		rc = nt_level_exit(worst);
 		goto out;
 	}
@@ -364,7 +371,7 @@ int cmd_link(int argc, char **argv, struct nt_global *g)
 		rc = sample(&cur, &src, &o, &h);
 		if (rc)
 			goto out;
-		r = nt_hist_load("link", g->netns_inode, &old);
+		r = nt_hist_load(hist_name(src), g->netns_inode, &old);
 		if (r == 0 && nt_now_boot() > old.t && list_from_hist(&old, &prev) == 0) {
 			baseline = "history";
 			dt = nt_now_boot() - old.t;
@@ -380,7 +387,7 @@ int cmd_link(int argc, char **argv, struct nt_global *g)
 			rc = NT_EXIT_UNKNOWN;
 			goto out;
 		}
-		finish(g, &h);
+		finish(g, &h, src);
 		rc = nt_level_exit(nt_verdicts_worst(&vs));
 	}
 out:

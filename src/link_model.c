@@ -14,13 +14,13 @@ static const struct nt_field link_fields[] = {
 	{ "name", "IFACE", 0, NT_T_STR, OFF(name), NT_P_LABEL,
 	  NT_F_ID | NT_F_DEF, NULL, -1, "Interface name", "iface" },
 	{ "ifindex", "IDX", 0, NT_T_U32, OFF(ifindex), NT_P_NONE,
-	  NT_F_ID | NT_F_NOTABLE, NULL, -1, "Interface index" },
+	  NT_F_ID | NT_F_NOTABLE, NULL, NT_LINK_IFINDEX_BIT, "Interface index" },
 	{ "operstate", "STATE", 0, NT_T_STR, OFF(operstate), NT_P_NONE,
-	  NT_F_INFO | NT_F_DEF, NULL, -1, "Operational state (RFC 2863)" },
+	  NT_F_INFO | NT_F_DEF, NULL, NT_LINK_OPER_BIT, "Operational state (RFC 2863)" },
 	{ "mtu", "MTU", 0, NT_T_U32, OFF(mtu), NT_P_GAUGE,
-	  NT_F_INFO | NT_F_DEF, NULL, -1, "MTU in bytes" },
+	  NT_F_INFO | NT_F_DEF, NULL, NT_LINK_MTU_BIT, "MTU in bytes" },
 	{ "carrier", "CARRIER", 0, NT_T_BOOL, OFF(carrier), NT_P_GAUGE,
-	  NT_F_INFO, NULL, -1, "Carrier present (1) or not (0)" },
+	  NT_F_INFO, NULL, NT_LINK_CARRIER_BIT, "Carrier present (1) or not (0)" },
 #define NT_X(n, t, d, h) { #n, t, 0, NT_T_U64, COFF(NT_LS_##n), NT_P_COUNTER, \
 	  NT_F_TOTAL | (d ? NT_F_DEF : 0), NULL, NT_LS_##n, h },
 	NT_LINK_STATS(NT_X)
@@ -125,7 +125,7 @@ void nt_link_rates(struct nt_link_list *cur, const struct nt_link_list *prev,
 		for (i = 0; i < NT_LR_COUNT; i++)
 			c->rate[i] = NAN;
 		c->reset = false;
-		c->avail &= (1ull << NT_LINK_DELTA_BIT) - 1;
+		c->avail &= ~(((1ull << NT_LX_COUNT) - 1) << NT_LINK_DELTA_BIT);
 		if (!p || !(dt > 0))
 			continue;
 		if (!same_life(c, p)) {

@@ -90,6 +90,7 @@ int nt_link_parse_msg(const struct nlmsghdr *nlh, struct nt_link_if *out)
 		return -EINVAL;
 	memcpy(&ifi, mnl_nlmsg_get_payload(nlh), sizeof(ifi));
 	out->ifindex = (uint32_t)ifi.ifi_index;
+	out->avail |= 1ull << NT_LINK_IFINDEX_BIT;
 	strcpy(out->operstate, "unknown");
 
 	a = mnl_nlmsg_get_payload_offset(nlh, sizeof(ifi));
@@ -113,6 +114,7 @@ int nt_link_parse_msg(const struct nlmsghdr *nlh, struct nt_link_if *out)
 			if (put_u32(a, &v, out, -1))
 				return -EBADMSG;
 			out->mtu = (uint32_t)v;
+			out->avail |= 1ull << NT_LINK_MTU_BIT;
 			break;
 		}
 		case IFLA_OPERSTATE:
@@ -120,11 +122,13 @@ int nt_link_parse_msg(const struct nlmsghdr *nlh, struct nt_link_if *out)
 				return -EBADMSG;
 			snprintf(out->operstate, sizeof(out->operstate), "%s",
 				 operstate_name(mnl_attr_get_u8(a)));
+			out->avail |= 1ull << NT_LINK_OPER_BIT;
 			break;
 		case IFLA_CARRIER:
 			if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
 				return -EBADMSG;
 			out->carrier = mnl_attr_get_u8(a) != 0;
+			out->avail |= 1ull << NT_LINK_CARRIER_BIT;
 			break;
 		case IFLA_CARRIER_CHANGES:
 			if (put_u32(a, &out->c[NT_LX_CARRIER_CHANGES], out,
@@ -301,7 +305,6 @@ int nt_link_parse_procnetdev(const char *text, struct nt_link_list *l)
 			return -ENOMEM;
 		memset(ifp, 0, sizeof(*ifp));
 		memcpy(ifp->name, p, nl);
-		strcpy(ifp->operstate, "unknown");
 		s = colon + 1;
 		for (i = 0; i < ncols; i++) {
 			unsigned long long v;
