@@ -33,7 +33,7 @@ static int state_of(const char *s, size_t n)
 	if (n >= sizeof(norm))
 		return -1;
 	for (i = 0; i < n; i++) /* "time-wait" == "time_wait"; case-blind */
-		norm[k++] = s[i] == '-' ? '_' : (char)(s[i] | 0x20);
+		norm[k++] = s[i] == '-' ? '_' : (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] | 0x20) : s[i];
 	norm[k] = '\0';
 	for (i = 0; i < NT_TCP_NSTATES; i++) {
 		char ss[32];

@@ -4,6 +4,9 @@
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <arpa/inet.h>
 #include "nlgen.h"
 
 size_t nlgen_newlink(void *buf, uint32_t seq, const struct nlgen_link *s)
@@ -72,5 +75,53 @@ size_t nlgen_error(void *buf, uint32_t seq, int err)
 	nlh->nlmsg_seq = seq;
 	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
 	e->error = err;
+	return nlh->nlmsg_len;
+}
+
+static void put_at(uint8_t *p, int len, size_t off, const void *v, size_t n)
+{
+	if ((size_t)len >= off + n)
+		memcpy(p + off, v, n);
+}
+
+size_t nlgen_diag(void *buf, uint32_t seq, const struct nlgen_diag *s)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct inet_diag_msg *m;
+
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	nlh->nlmsg_seq = seq;
+	m = mnl_nlmsg_put_extra_header(nlh, sizeof(*m));
+	m->idiag_family = s->family;
+	m->idiag_state = s->state;
+	m->id.idiag_sport = htons(s->sport);
+	m->id.idiag_dport = htons(s->dport);
+	memcpy(m->id.idiag_src, s->src, 16);
+	memcpy(m->id.idiag_dst, s->dst, 16);
+	m->idiag_rqueue = s->rqueue;
+	m->idiag_wqueue = s->wqueue;
+	m->idiag_inode = s->inode;
+	if (s->unknown_attrs)
+		mnl_attr_put_u32(nlh, INET_DIAG_MAX + 7, 0xfeedface);
+	if (s->info_len > 0) {
+		uint8_t ti[512];
+		int i, n = s->info_len < 512 ? s->info_len : 512;
+		uint16_t rto = s->total_rto;
+
+		for (i = 0; i < n; i++)
+			ti[i] = (uint8_t)(s->info_base + (uint32_t)i);
+		put_at(ti, n, 32, &s->lost, 4);
+		put_at(ti, n, 36, &s->retrans, 4);
+		put_at(ti, n, 68, &s->rtt, 4);
+		put_at(ti, n, 72, &s->rttvar, 4);
+		put_at(ti, n, 80, &s->cwnd, 4);
+		put_at(ti, n, 100, &s->total_retrans, 4);
+		put_at(ti, n, 208, &s->bytes_retrans, 8);
+		put_at(ti, n, 240, &rto, 2);
+		mnl_attr_put(nlh, INET_DIAG_INFO, (size_t)n, ti);
+	}
+	if (s->unknown_attrs)
+		mnl_attr_put_u8(nlh, INET_DIAG_SHUTDOWN, 0);
 	return nlh->nlmsg_len;
 }
