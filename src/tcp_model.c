@@ -106,9 +106,11 @@ static const struct nt_field sock_fields[] = {
 	{ "total_rto", "RTO", 0, NT_T_U64, SOFF(total_rto), NT_P_GAUGE,
 	  NT_F_INFO | NT_F_DEF, NULL, NT_TI_TOTAL_RTO,
 	  "Retransmission timeouts (tcpi_total_rto, Linux 6.7+)" },
-	{ "rtt_ms", "RTT-ms", 0, NT_T_DOUBLE, SOFF(rtt_ms), NT_P_GAUGE,
+	/* rtt/rttvar stay out of Prometheus: its names want base units
+	 * (seconds) and promtool rejects "_ms". */
+	{ "rtt_ms", "RTT-ms", 0, NT_T_DOUBLE, SOFF(rtt_ms), NT_P_NONE,
 	  NT_F_INFO | NT_F_DEF, NULL, NT_TI_RTT, "Smoothed RTT, milliseconds" },
-	{ "rttvar_ms", "RTTVAR-ms", 0, NT_T_DOUBLE, SOFF(rttvar_ms), NT_P_GAUGE,
+	{ "rttvar_ms", "RTTVAR-ms", 0, NT_T_DOUBLE, SOFF(rttvar_ms), NT_P_NONE,
 	  NT_F_INFO | NT_F_DEF, NULL, NT_TI_RTTVAR, "RTT variation, milliseconds" },
 	{ "cwnd", "CWND", 0, NT_T_U64, SOFF(cwnd), NT_P_GAUGE, NT_F_INFO | NT_F_DEF,
 	  NULL, NT_TI_CWND, "Congestion window, segments" },
