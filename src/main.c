@@ -178,11 +178,14 @@ static int check_prom_dir(const char *path)
 	return r;
 }
 
+/* Command argv. File scope, so the many early returns of main leave it
+ * reachable rather than leaked (LeakSanitizer in the sanitizer pass). */
+static char **cargv;
+
 int main(int argc, char **argv)
 {
 	struct nt_global g = { .format = NT_FMT_TABLE };
 	const struct nt_cmd *cmd = NULL;
-	char **cargv;
 	int cargc = 0, i, r, rc;
 	bool no_color = false, dashdash = false;
 	struct sigaction sa;
