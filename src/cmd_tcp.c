@@ -267,7 +267,7 @@ static int attribute(struct tcp_run *r)
 			memset(&nv[k], 0, sizeof(nv[k]));
 			nv[k].pid = pid;
 			snprintf(nv[k].process, sizeof(nv[k].process), "%s",
-				 pid ? o->process : "(no process)");
+				 pid ? o->process : "(unattributed)");
 			r->n_cw_procs++;
 		}
 		r->cw_procs[k].sockets++;

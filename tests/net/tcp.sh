@@ -181,6 +181,20 @@ if command -v promtool >/dev/null 2>&1; then
 else
 	notok "promtool installed (package prometheus)"
 fi
+# --procs without privilege: the root helper's fd table is unreadable and
+# must be named, not silently skipped.
+if command -v setpriv >/dev/null 2>&1; then
+	ip netns exec "$H" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		--bounding-set=-all --no-new-privs env NETTRIAGE_STATE_DIR="$TMP/nobody" \
+		"$NT" -j tcp --procs >"$TMP/nobody.json" 2>"$TMP/nobody.err"
+	eq "unprivileged --procs lists the helper pid as unreadable" \
+		"$(jq --argjson p "$FILL_PID" '.procs_unreadable | index($p) != null' "$TMP/nobody.json")" true
+	eq "unprivileged --procs: CLOSE-WAIT attributed to no process (pid 0)" \
+		"$(jq -c '[.close_wait_procs[0].pid, .close_wait_procs[0].sockets]' "$TMP/nobody.json")" "[0,$NCW]"
+	eq "unprivileged: states still counted" "$(jq .states.close_wait "$TMP/nobody.json")" "$NCW"
+else
+	notok "setpriv installed (util-linux)"
+fi
 kill "$FILL_PID" 2>/dev/null
 
 # ---- 2. retransmits ------------------------------------------------------------
