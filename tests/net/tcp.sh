@@ -99,6 +99,19 @@ if ! wait_line "$TMP/fill.out" ready 20; then
 	notok "tcp_helper fill ready: $(head -3 "$TMP/fill.err")"
 	exit 1
 fi
+# The same over IPv6 (::1), smaller, so the second family is counted too.
+NEST6=2 NTW6=1 NCW6=1 BACKLOG6=1 PORT6=7100
+if ! ip -n "$H" -6 addr show dev lo | grep -q '::1'; then
+	notok "::1 on lo in the test namespace (IPv6 disabled?)"
+	exit 1
+fi
+ip netns exec "$H" "$HELPER" fill ::1 $PORT6 $NEST6 $NTW6 $NCW6 $BACKLOG6 >"$TMP/fill6.out" 2>"$TMP/fill6.err" &
+BG_PIDS+=($!)
+FILL6_PID=$!
+if ! wait_line "$TMP/fill6.out" ready 20; then
+	notok "tcp_helper fill ::1 ready: $(head -3 "$TMP/fill6.err")"
+	exit 1
+fi
 
 lo0=$(nstat_get "$H" TcpExtListenOverflows)
 "$NT" -N "$H" -j tcp --procs >"$TMP/s.json" 2>"$TMP/s.err"
@@ -126,12 +139,16 @@ for st in established syn-sent syn-recv fin-wait-1 fin-wait-2 time-wait closed c
 done
 eq "total equals the ss per-state sum" "$(jq .total "$TMP/s.json")" "$total"
 # the constructed numbers, so a test that agrees with a broken ss fails too
-eq "established: 2*$NEST pairs + $((BACKLOG + 1))*2 queued" "$(jq .states.established "$TMP/s.json")" \
-	$((2 * NEST + 2 * (BACKLOG + 1)))
-eq "time_wait: $NTW" "$(jq .states.time_wait "$TMP/s.json")" "$NTW"
-eq "close_wait: $NCW" "$(jq .states.close_wait "$TMP/s.json")" "$NCW"
-eq "listen: 4 listeners" "$(jq .states.listen "$TMP/s.json")" 4
-eq "syn_sent: the one SYN the full queue dropped" "$(jq .states.syn_sent "$TMP/s.json")" 1
+eq "established: 2*($NEST+$NEST6) pairs + 2*($((BACKLOG + 1))+$((BACKLOG6 + 1))) queued" \
+	"$(jq .states.established "$TMP/s.json")" $((2 * (NEST + NEST6) + 2 * (BACKLOG + 1 + BACKLOG6 + 1)))
+eq "time_wait: $NTW+$NTW6" "$(jq .states.time_wait "$TMP/s.json")" $((NTW + NTW6))
+eq "close_wait: $NCW+$NCW6" "$(jq .states.close_wait "$TMP/s.json")" $((NCW + NCW6))
+eq "listen: 8 listeners" "$(jq .states.listen "$TMP/s.json")" 8
+eq "syn_sent: the two SYNs the full queues dropped" "$(jq .states.syn_sent "$TMP/s.json")" 2
+eq "families.ipv4 equals ss -4" "$(jq .families.ipv4 "$TMP/s.json")" "$(ip netns exec "$H" ss -Htan -4 | wc -l)"
+eq "families.ipv6 equals ss -6" "$(jq .families.ipv6 "$TMP/s.json")" "$(ip netns exec "$H" ss -Htan -6 | wc -l)"
+eq "close_wait_top[1] is the IPv6 port $((PORT6 + 2))" \
+	"$(jq -c '.close_wait_top[1] | [.port, .sockets]' "$TMP/s.json")" "[$((PORT6 + 2)),$NCW6]"
 eq "close_wait_top[0] is port $((PORT + 2))" "$(jq '.close_wait_top[0].port' "$TMP/s.json")" $((PORT + 2))
 eq "close_wait_top[0].sockets" "$(jq '.close_wait_top[0].sockets' "$TMP/s.json")" "$NCW"
 eq "close_wait_procs[0] is the helper pid" "$(jq '.close_wait_procs[0].pid' "$TMP/s.json")" "$FILL_PID"
@@ -143,9 +160,9 @@ eq "that queue is flagged full" \
 	"$(jq --argjson p $((PORT + 3)) '.listen_queues[] | select(.port == $p) | .full' "$TMP/s.json")" true
 eq "listener owner by --procs" \
 	"$(jq --argjson p $((PORT + 3)) '.listen_queues[] | select(.port == $p) | .pid' "$TMP/s.json")" "$FILL_PID"
-eq "accept_queue WARN verdict names 127.0.0.1:$((PORT + 3))" \
+eq "accept_queue WARN verdicts name 127.0.0.1:$((PORT + 3)) and [::1]:$((PORT6 + 3))" \
 	"$(jq -r '[.verdicts[] | select(.check == "tcp.accept_queue" and .level == "warn") | .subject] | join(",")' "$TMP/s.json")" \
-	"127.0.0.1:$((PORT + 3))"
+	"127.0.0.1:$((PORT + 3)),[::1]:$((PORT6 + 3))"
 eq "ListenOverflows equals nstat TcpExtListenOverflows (unchanged around the run)" \
 	"$(jq .counters.tcpext.ListenOverflows "$TMP/s.json")" "$lo1"
 [ "$lo0" = "$lo1" ] || notok "ListenOverflows moved during the run ($lo0 -> $lo1)"
@@ -158,18 +175,20 @@ eq "first run: baseline since boot, rates null" "$(jq -c '[.baseline.kind, .rate
 "$NT" -N "$H" -j tcp --state close-wait,time-wait >"$TMP/f.json" 2>/dev/null
 eq "--state close-wait,time-wait: other states null, total the two" \
 	"$(jq -c '[.states.established, .states.close_wait, .states.time_wait, .total]' "$TMP/f.json")" \
-	"[null,$NCW,$NTW,$((NCW + NTW))]"
+	"[null,$((NCW + NCW6)),$((NTW + NTW6)),$((NCW + NCW6 + NTW + NTW6))]"
 
-# CLOSE-WAIT thresholds: WARN at 4 with --warn-close-wait 4, exit 1 (2 with crit).
-"$NT" -N "$H" -q tcp --warn-close-wait 4 --crit-close-wait 100 --queue-warn 1000 >/dev/null 2>&1
-eq "--warn-close-wait 4 with 4 CLOSE-WAIT: exit 1" "$?" 1
-"$NT" -N "$H" -q tcp --warn-close-wait 2 --crit-close-wait 4 >/dev/null 2>&1
-eq "--crit-close-wait 4: exit 2" "$?" 2
+# CLOSE-WAIT thresholds (5 sockets): WARN at 5 exits 1, not at 6; CRIT at 5 exits 2.
+"$NT" -N "$H" -q tcp --warn-close-wait 5 --crit-close-wait 100 --queue-warn 1000 >/dev/null 2>&1
+eq "--warn-close-wait 5 with 5 CLOSE-WAIT: exit 1" "$?" 1
+"$NT" -N "$H" -q tcp --warn-close-wait 6 --crit-close-wait 100 --queue-warn 1000 >/dev/null 2>&1
+eq "--warn-close-wait 6 with 5 CLOSE-WAIT (queues not judged): exit 0" "$?" 0
+"$NT" -N "$H" -q tcp --warn-close-wait 2 --crit-close-wait 5 >/dev/null 2>&1
+eq "--crit-close-wait 5: exit 2" "$?" 2
 
 # Prometheus: passes promtool when present; state gauges carry the namespace.
 "$NT" -N "$H" --prom tcp --top 3 >"$TMP/p.txt" 2>/dev/null
 eq "prom: nettriage_tcp_sockets close_wait" \
-	"$(awk -v n="$H" '$1 == "nettriage_tcp_sockets{netns=\"" n "\",state=\"close_wait\"}" {print $2}' "$TMP/p.txt")" "$NCW"
+	"$(awk -v n="$H" '$1 == "nettriage_tcp_sockets{netns=\"" n "\",state=\"close_wait\"}" {print $2}' "$TMP/p.txt")" $((NCW + NCW6))
 grep -q '^# TYPE nettriage_tcp_retrans_segs_total counter' "$TMP/p.txt" &&
 	ok "prom: nettriage_tcp_retrans_segs_total typed counter" || notok "prom: retrans_segs_total counter"
 if command -v promtool >/dev/null 2>&1; then
@@ -190,12 +209,12 @@ if command -v setpriv >/dev/null 2>&1; then
 	eq "unprivileged --procs lists the helper pid as unreadable" \
 		"$(jq --argjson p "$FILL_PID" '.procs_unreadable | index($p) != null' "$TMP/nobody.json")" true
 	eq "unprivileged --procs: CLOSE-WAIT attributed to no process (pid 0)" \
-		"$(jq -c '[.close_wait_procs[0].pid, .close_wait_procs[0].sockets]' "$TMP/nobody.json")" "[0,$NCW]"
-	eq "unprivileged: states still counted" "$(jq .states.close_wait "$TMP/nobody.json")" "$NCW"
+		"$(jq -c '[.close_wait_procs[0].pid, .close_wait_procs[0].sockets]' "$TMP/nobody.json")" "[0,$((NCW + NCW6))]"
+	eq "unprivileged: states still counted" "$(jq .states.close_wait "$TMP/nobody.json")" $((NCW + NCW6))
 else
 	notok "setpriv installed (util-linux)"
 fi
-kill "$FILL_PID" 2>/dev/null
+kill "$FILL_PID" "$FILL6_PID" 2>/dev/null
 
 # ---- 2. retransmits ------------------------------------------------------------
 for n in "$C" "$R" "$S"; do ip netns add "$n" || { notok "ip netns add $n"; exit 1; }; done
