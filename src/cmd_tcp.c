@@ -576,7 +576,11 @@ static void render_table(const struct render_ctx *x, double ratio, double rate,
 		table_ctrs(x, "Tcp", &r->c.tcp, x->prev ? &x->prev->tcp : NULL, hl_tcp);
 		table_ctrs(x, "TcpExt", &r->c.tcpext, x->prev ? &x->prev->tcpext : NULL, hl_ext);
 	}
-	if (isnan(ratio))
+	if (!r->c.tcp.present)
+		printf("retransmit ratio: not computable (no Tcp counters)\n");
+	else if (!isfinite(rate))
+		printf("retransmit ratio: not computable (counters went down since the baseline)\n");
+	else if (isnan(ratio))
 		printf("retransmit ratio: not computable (no segments sent %s)\n",
 		       rates ? "since the baseline" : "since boot");
 	else
@@ -658,11 +662,12 @@ static int render(const struct render_ctx *x)
 		nt_doc_set(&d, "baseline", json_pack("{s:s, s:o}", "kind", x->baseline,
 			   "seconds", rates ? json_real(x->dt) : json_null()));
 		nt_doc_set(&d, "retrans_ratio_pct", isfinite(ratio) ? json_real(ratio) : json_null());
-		nt_doc_set(&d, "retrans_window", json_pack("{s:o, s:o, s:o}",
-			   "retrans_segs", isfinite(ratio) || dout == 0 ?
-			   json_integer((json_int_t)dr) : json_null(),
-			   "out_segs", json_integer((json_int_t)dout),
-			   "out_segs_per_sec", isfinite(rate) ? json_real(rate) : json_null()));
+		/* rate is NaN exactly when the counters gave no usable window
+		 * (missing, or gone down since the baseline) */
+		nt_doc_set(&d, "retrans_window", isfinite(rate) ?
+			   json_pack("{s:I, s:I, s:f}", "retrans_segs", (json_int_t)dr,
+				     "out_segs", (json_int_t)dout, "out_segs_per_sec", rate) :
+			   json_null());
 		nt_doc_set(&d, "rates", json_pack("{s:o, s:o}",
 			   "tcp", rates_json(&r->c.tcp, x->prev ? &x->prev->tcp : NULL, x->dt),
 			   "tcpext", rates_json(&r->c.tcpext, x->prev ? &x->prev->tcpext : NULL,
