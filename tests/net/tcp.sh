@@ -169,6 +169,13 @@ eq "ListenOverflows equals nstat TcpExtListenOverflows (unchanged around the run
 if [ "${lo1:-0}" -gt 0 ]; then ok "the full queue raised ListenOverflows ($lo1)"; else notok "ListenOverflows rose"; fi
 eq "counters.tcp.CurrEstab equals /proc/net/snmp read in H" "$(jq .counters.tcp.CurrEstab "$TMP/s.json")" \
 	"$(ip netns exec "$H" awk '/^Tcp:/ {n++; if (n == 1) for (i = 2; i <= NF; i++) h[i] = $i; else for (i = 2; i <= NF; i++) if (h[i] == "CurrEstab") print $i}' /proc/net/snmp)"
+eq "JSON keys of the issue present (top_sockets null without --top)" \
+	"$(jq -c '[has("states"), has("total"), (.counters | has("tcp") and has("tcpext")), has("retrans_ratio_pct"), (.close_wait_top | type), (.listen_queues | type), .top_sockets, .schema]' "$TMP/s.json")" \
+	'[true,true,true,true,"array","array",null,1]'
+"$NT" -N "$H" -j -i 0.3 -c 2 tcp >"$TMP/iv.json" 2>/dev/null
+eq "-i 0.3 -c 2: two documents, the second over the interval" \
+	"$(jq -sc '[length, .[0].baseline.kind, .[1].baseline.kind, (.[1].baseline.seconds > 0.2 and .[1].baseline.seconds < 1), (.[1].rates.tcp | has("OutSegs"))]' "$TMP/iv.json")" \
+	'[2,"boot","interval",true,true]'
 eq "first run: baseline since boot, rates null" "$(jq -c '[.baseline.kind, .rates.tcp]' "$TMP/s.json")" '["boot",null]'
 
 # States filtered in the kernel: only what was asked.
