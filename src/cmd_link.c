@@ -17,10 +17,10 @@ const char cmd_link_usage[] =
 	"netlink fails). Without -i, rates compare with the previous run.\n\n"
 	"Options:\n"
 	"  -a, --all              show every counter column in the table\n"
-	"      --warn PCT         errors WARN above PCT %% of packets (default 0.1)\n"
-	"      --crit PCT         errors CRIT above PCT %% of packets (default 1)\n"
-	"      --warn-drops PCT   drops WARN above PCT %% (default 0: any rise)\n"
-	"      --crit-drops PCT   drops CRIT above PCT %% of packets (default 1)\n"
+	"      --warn PCT         errors WARN above PCT % of packets (default 0.1)\n"
+	"      --crit PCT         errors CRIT above PCT % of packets (default 1)\n"
+	"      --warn-drops PCT   drops WARN above PCT % (default 0: any rise)\n"
+	"      --crit-drops PCT   drops CRIT above PCT % of packets (default 1)\n"
 	"  -h, --help             this help\n";
 
 enum source { SRC_NETLINK, SRC_PROC };
@@ -225,11 +225,11 @@ static int parse_opts(int argc, char **argv, struct link_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, li = -1;
 
 	nt_link_thresholds_default(&o->t);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ah", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:ah", lo, &li)) != -1) {
 		double *dst = NULL, v;
 
 		switch (c) {
@@ -240,6 +240,9 @@ static int parse_opts(int argc, char **argv, struct link_opts *o)
 		case 'C': dst = &o->t.crit_errors; break;
 		case 'w': dst = &o->t.warn_drops; break;
 		case 'x': dst = &o->t.crit_drops; break;
+		case ':':
+			nt_err("link", "%s: missing argument", argv[optind - 1]);
+			return -1;
 		default:
 			nt_err("link", "unknown option: %s (see nettriage link --help)",
 			       argv[optind - 1]);
@@ -247,12 +250,13 @@ static int parse_opts(int argc, char **argv, struct link_opts *o)
 		}
 		if (dst) {
 			if (nt_parse_double(optarg, &v) || v < 0 || v > 100) {
-				nt_err("link", "%s: not a percentage from 0 to 100: %s",
-				       argv[optind - 2 >= 0 ? optind - 2 : 0], optarg);
+				nt_err("link", "--%s: not a percentage from 0 to 100: %s",
+				       lo[li].name, optarg);
 				return -1;
 			}
 			*dst = v;
 		}
+		li = -1;
 	}
 	if (o->t.warn_errors > o->t.crit_errors) {
 		nt_err("link", "--warn %g is above --crit %g", o->t.warn_errors,
@@ -313,6 +317,14 @@ static int finish(const struct nt_global *g, struct nt_hist *h, enum source src)
 	return 0;
 }
 
+/* A failed write to stdout is reported once, by main; other output
+ * failures (--prom-file) are reported here. */
+static void output_error(int r)
+{
+	if (r != -EIO)
+		nt_err("link", "output: %s", strerror(-r));
+}
+
 int cmd_link(int argc, char **argv, struct nt_global *g)
 {
 	struct link_opts o = { 0 };
@@ -348,7 +360,7 @@ int cmd_link(int argc, char **argv, struct nt_global *g)
 			r = render(g, &o, &cur, src, k ? "interval" : "boot",
 				   now - tprev, k, &vs);
 			if (r) {
-				nt_err("link", "output: %s", strerror(-r));
+				output_error(r);
 				rc = NT_EXIT_UNKNOWN;
 				goto out;
 			}
@@ -383,7 +395,7 @@ int cmd_link(int argc, char **argv, struct nt_global *g)
 		nt_link_verdicts(&cur, prev.n ? &prev : NULL, &o.t, &vs);
 		r = render(g, &o, &cur, src, baseline, dt, 0, &vs);
 		if (r) {
-			nt_err("link", "output: %s", strerror(-r));
+			output_error(r);
 			rc = NT_EXIT_UNKNOWN;
 			goto out;
 		}

@@ -254,7 +254,7 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 		if (l != NT_OK)
 			snprintf(v->hint, sizeof(v->hint), "%s",
 				 d[NT_LS_rx_dropped] >= d[NT_LS_tx_dropped] ?
-				 "rx_dropped: no protocol handler (unknown ethertype/VLAN), backlog full (net.core.netdev_max_backlog) or filtering; see rx_nohandler" :
+				 "rx_dropped: no protocol handler (unknown ethertype/VLAN), backlog full (net.core.netdev_max_backlog) or filtering" :
 				 "tx_dropped: driver or qdisc queue full, or no carrier/peer down (tc -s qdisc)");
 
 		/* carrier flaps */
