@@ -94,7 +94,10 @@ int nt_link_parse_msg(const struct nlmsghdr *nlh, struct nt_link_if *out)
 	strcpy(out->operstate, "unknown");
 
 	a = mnl_nlmsg_get_payload_offset(nlh, sizeof(ifi));
-	remain = (int)((const char *)mnl_nlmsg_get_payload_tail(nlh) - (const char *)a);
+	/* Bound by nlmsg_len itself: mnl_nlmsg_get_payload_tail() rounds it
+	 * up to 4, past the end of a buffer whose last message is unaligned
+	 * (found by fuzz_link). */
+	remain = (int)((const char *)nlh + nlh->nlmsg_len - (const char *)a);
 	for (; mnl_attr_ok(a, remain); a = mnl_attr_next(a)) {
 		uint16_t len = mnl_attr_get_payload_len(a);
 		const void *p = mnl_attr_get_payload(a);
