@@ -88,6 +88,8 @@ struct nt_link_list {
 };
 
 void nt_link_list_free(struct nt_link_list *l);
+/* Append a zeroed interface; NULL on ENOMEM. */
+struct nt_link_if *nt_link_list_add(struct nt_link_list *l);
 
 /* Parse one RTM_NEWLINK message into *out (zeroed first). The message is
  * borrowed; nothing points into it afterwards. Returns 0, or -EINVAL for a

@@ -122,17 +122,9 @@ static int list_from_hist(const struct nt_hist *h, struct nt_link_list *l)
 		if (strcmp(x->key, HIST_KEY) || x->n != HIST_NV ||
 		    strlen(x->subject) >= sizeof(p->name))
 			continue;
-		if (l->n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 32;
-			struct nt_link_if *nv = realloc(l->v, cap * sizeof(*nv));
-
-			if (!nv)
-				return -ENOMEM;
-			l->v = nv;
-			l->cap = cap;
-		}
-		p = &l->v[l->n++];
-		memset(p, 0, sizeof(*p));
+		p = nt_link_list_add(l);
+		if (!p)
+			return -ENOMEM;
 		memcpy(p->name, x->subject, strlen(x->subject) + 1);
 		p->have_stats = true;
 		p->ifindex = (uint32_t)x->vec[0];

@@ -43,15 +43,8 @@ static int nt_hist_put_n(struct nt_hist *h, const char *subject, size_t sl,
 	for (i = 0; i < kl; i++)
 		if (key[i] <= ' ' || key[i] == 0x7f)
 			return -EINVAL;
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 64;
-		struct nt_hist_ent *ne = realloc(h->e, cap * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		h->e = ne;
-		h->cap = cap;
-	}
+	if (nt_grow(&h->e, h->n, &h->cap, sizeof(*h->e), 64))
+		return -ENOMEM;
 	e = &h->e[h->n++];
 	memcpy(e->subject, subject, sl);
 	e->subject[sl] = '\0';
