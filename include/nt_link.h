@@ -35,7 +35,7 @@
 	X(tx_window_errors, "TX-WIN", 0, "Late collisions") \
 	X(rx_compressed, "RX-CMP", 0, "Compressed packets received") \
 	X(tx_compressed, "TX-CMP", 0, "Compressed packets transmitted") \
-	X(rx_nohandler, "RX-NOHDL", 0, "Packets dropped for lack of a protocol handler") \
+	X(rx_nohandler, "RX-NOHDL", 0, "Packets dropped on an inactive device with no exact-match handler (e.g. inactive bond slave)") \
 	X(rx_otherhost_dropped, "RX-OTHER", 0, "Packets dropped as addressed to another host")
 
 enum nt_link_stat {
@@ -88,6 +88,8 @@ struct nt_link_list {
 };
 
 void nt_link_list_free(struct nt_link_list *l);
+/* Append a zeroed interface; NULL on ENOMEM. */
+struct nt_link_if *nt_link_list_add(struct nt_link_list *l);
 
 /* Parse one RTM_NEWLINK message into *out (zeroed first). The message is
  * borrowed; nothing points into it afterwards. Returns 0, or -EINVAL for a

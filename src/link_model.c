@@ -46,7 +46,7 @@ static const struct nt_field link_fields[] = {
 	{ "carrier_down_count", "CARR-DOWN/s", 0, NT_T_DOUBLE, ROFF(NT_LX_CARRIER_DOWN),
 	  NT_P_NONE, NT_F_RATE, "rates", NT_LX_CARRIER_DOWN, "per second" },
 #define NT_X(n, t, d, h) { #n, NULL, 0, NT_T_U64, DOFF(NT_LS_##n), NT_P_NONE, \
-	  NT_F_RATE | NT_F_NOTABLE, "deltas", NT_LINK_DELTA_BIT + NT_LS_##n, h " in the interval" },
+	  NT_F_DELTA | NT_F_NOTABLE, "deltas", NT_LINK_DELTA_BIT + NT_LS_##n, h " in the interval" },
 	NT_LINK_STATS(NT_X)
 #undef NT_X
 	{ "rx_errors_pct", "RX-ERR%", 0, NT_T_DOUBLE, ROFF(NT_LR_RX_ERR_RATIO),
@@ -86,6 +86,16 @@ const struct nt_link_if *nt_link_find(const struct nt_link_list *l,
 	return NULL;
 }
 
+/* Two dumps list interfaces in the same order almost always: try the same
+ * position first, so matching stays linear with thousands of interfaces. */
+static const struct nt_link_if *match(const struct nt_link_list *l,
+				      const char *name, size_t k)
+{
+	if (l && k < l->n && !strcmp(l->v[k].name, name))
+		return &l->v[k];
+	return nt_link_find(l, name);
+}
+
 static bool has(const struct nt_link_if *i, int bit)
 {
 	return (i->avail >> bit) & 1;
@@ -120,7 +130,7 @@ void nt_link_rates(struct nt_link_list *cur, const struct nt_link_list *prev,
 
 	for (k = 0; k < cur->n; k++) {
 		struct nt_link_if *c = &cur->v[k];
-		const struct nt_link_if *p = nt_link_find(prev, c->name);
+		const struct nt_link_if *p = match(prev, c->name, k);
 
 		for (i = 0; i < NT_LR_COUNT; i++)
 			c->rate[i] = NAN;
@@ -184,7 +194,7 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 
 	for (k = 0; k < cur->n; k++) {
 		const struct nt_link_if *c = &cur->v[k];
-		const struct nt_link_if *p = nt_link_find(prev, c->name);
+		const struct nt_link_if *p = match(prev, c->name, k);
 		uint64_t d[NT_LX_COUNT];
 		const char *since;
 		bool rise;  /* baseline lets us see rises */
@@ -254,7 +264,7 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 		if (l != NT_OK)
 			snprintf(v->hint, sizeof(v->hint), "%s",
 				 d[NT_LS_rx_dropped] >= d[NT_LS_tx_dropped] ?
-				 "rx_dropped: no protocol handler (unknown ethertype/VLAN), backlog full (net.core.netdev_max_backlog) or filtering; see rx_nohandler" :
+				 "rx_dropped: no protocol handler (unknown ethertype/VLAN), backlog full (net.core.netdev_max_backlog) or filtering" :
 				 "tx_dropped: driver or qdisc queue full, or no carrier/peer down (tc -s qdisc)");
 
 		/* carrier flaps */
