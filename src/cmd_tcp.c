@@ -645,7 +645,7 @@ static int render(const struct render_ctx *x)
 	e = nt_doc_init(&d, "tcp", x->g);
 	if (e)
 		return e;
-	if (d.root) {
+	if (d.json) {
 		json_t *st = json_object(), *fam;
 
 		for (i = 0; i < NT_TCP_NSTATES; i++)
@@ -706,7 +706,7 @@ static int render(const struct render_ctx *x)
 	if (x->o->procs && r->have_ps) {
 		nt_doc_records(&d, &nt_tcp_cwproc_rectype, r->cw_procs, r->n_cw_procs,
 			       NT_F_ID | NT_F_INFO);
-		if (d.root) {
+		if (d.json) {
 			json_t *a = json_array();
 
 			for (i = 0; i < r->ps.n_unreadable; i++)
