@@ -46,7 +46,8 @@ struct nt_field {
 	const char *group;  /* JSON sub-object name ("rates"), or NULL */
 	int avail_bit;      /* bit in the record's availability mask, or -1 */
 	const char *help;   /* Prometheus HELP and man page text */
-	const char *prom_key; /* label/metric name when it differs from key */
+	const char *prom_key; /* label or metric name (after the prefix) when
+			       * it differs from key */
 };
 
 struct nt_rectype {
@@ -76,6 +77,11 @@ void nt_doc_free(struct nt_doc *d);
 /* Add records rendered through a field table, selecting fields by mask. */
 int nt_doc_records(struct nt_doc *d, const struct nt_rectype *rt,
 		   const void *recs, size_t n, unsigned mask);
+
+/* One record whose fields go to the top level of the JSON object (groups
+ * become sub-objects) and to Prometheus like nt_doc_records. */
+int nt_doc_object(struct nt_doc *d, const struct nt_rectype *rt,
+		  const void *rec, unsigned mask);
 
 /* JSON-only extras at the top level; the reference to v is stolen. */
 void nt_doc_set(struct nt_doc *d, const char *key, json_t *v);

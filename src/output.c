@@ -186,14 +186,15 @@ static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 	for (i = 0; i < rt->nfields; i++) {
 		const struct nt_field *fl = &rt->fields[i];
 		const char *sfx = fl->prom == NT_P_COUNTER ? "_total" : "";
+		const char *mkey = fl->prom_key ? fl->prom_key : fl->key;
 
 		if (fl->prom != NT_P_GAUGE && fl->prom != NT_P_COUNTER)
 			continue;
 		if (!(fl->flags & mask))
 			continue;
-		fprintf(f, "# HELP %s_%s%s %s\n", rt->prom_prefix, fl->key, sfx,
+		fprintf(f, "# HELP %s_%s%s %s\n", rt->prom_prefix, mkey, sfx,
 			fl->help ? fl->help : fl->key);
-		fprintf(f, "# TYPE %s_%s%s %s\n", rt->prom_prefix, fl->key, sfx,
+		fprintf(f, "# TYPE %s_%s%s %s\n", rt->prom_prefix, mkey, sfx,
 			fl->prom == NT_P_COUNTER ? "counter" : "gauge");
 		for (j = 0; j < n; j++) {
 			const void *rec = (const char *)recs + j * rt->size;
@@ -203,7 +204,7 @@ static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 			if (fl->type == NT_T_DOUBLE &&
 			    !isfinite(fdouble(rec, fl)))
 				continue;
-			fprintf(f, "%s_%s%s", rt->prom_prefix, fl->key, sfx);
+			fprintf(f, "%s_%s%s", rt->prom_prefix, mkey, sfx);
 			prom_labels(f, d, rt, rec);
 			if (fl->type == NT_T_DOUBLE)
 				fprintf(f, " %.17g\n", fdouble(rec, fl));
@@ -251,6 +252,33 @@ int nt_doc_records(struct nt_doc *d, const struct nt_rectype *rt,
 	}
 	if (d->prom)
 		prom_records(d, rt, recs, n, mask);
+	return 0;
+}
+
+int nt_doc_object(struct nt_doc *d, const struct nt_rectype *rt,
+		  const void *rec, unsigned mask)
+{
+	size_t i;
+
+	if (d->root) {
+		for (i = 0; i < rt->nfields; i++) {
+			const struct nt_field *fl = &rt->fields[i];
+			json_t *dst = d->root;
+
+			if (!(fl->flags & mask))
+				continue;
+			if (fl->group) {
+				dst = json_object_get(d->root, fl->group);
+				if (!dst) {
+					dst = json_object();
+					json_object_set_new(d->root, fl->group, dst);
+				}
+			}
+			json_object_set_new(dst, fl->key, field_json(rt, rec, fl));
+		}
+	}
+	if (d->prom)
+		prom_records(d, rt, rec, 1, mask);
 	return 0;
 }
 
