@@ -181,8 +181,8 @@ int nt_ct_agg_add(struct nt_ct_agg *a, const struct nt_ct_entry *e)
 	a->entries++;
 	if (e->status & IPS_ASSURED)
 		a->assured++;
-	if (!(e->status & IPS_SEEN_REPLY))
-		a->unreplied++;
+	else if (!(e->status & IPS_SEEN_REPLY))
+		a->unreplied++; /* evictable: early drop skips ASSURED only */
 	if (a->by == NT_BY_NONE)
 		return 0;
 	make_key(a->by, e, &k);
