@@ -152,8 +152,9 @@ static int parse_opts(int argc, char **argv, struct ct_opts *o)
 			if (!strcmp(optarg, "assured")) {
 				o->filter.status = o->filter.status_mask = 4;
 			} else if (!strcmp(optarg, "unreplied")) {
+				/* neither ASSURED nor replied: evictable */
 				o->filter.status = 0;
-				o->filter.status_mask = 2;
+				o->filter.status_mask = 4 | 2;
 			} else if (!strcmp(optarg, "replied")) {
 				o->filter.status = o->filter.status_mask = 2;
 			} else {
