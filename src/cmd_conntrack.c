@@ -338,6 +338,33 @@ static json_t *extras_json(const struct nt_ct_cpu *c)
 	return o;
 }
 
+/* A JSON array of records through a field table (for arrays nested in a
+ * value of ours); cpus, when given, adds each CPU's unnamed counters. */
+static json_t *records_json(const struct nt_global *g, const struct nt_rectype *rt,
+			    const void *recs, size_t n, unsigned mask,
+			    const struct nt_ct_cpu *cpus)
+{
+	json_t *arr = json_array();
+	size_t i, j;
+
+	for (j = 0; arr && j < n; j++) {
+		const void *rec = (const char *)recs + j * rt->size;
+		json_t *o = json_object();
+
+		if (!o)
+			break;
+		json_object_set_new(o, "netns", g->netns ? json_string(g->netns) : json_null());
+		for (i = 0; i < rt->nfields; i++)
+			if (rt->fields[i].flags & mask)
+				json_object_set_new(o, rt->fields[i].key,
+						    nt_field_json(rt, rec, &rt->fields[i]));
+		if (cpus)
+			json_object_set_new(o, "extra", extras_json(&cpus[j]));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 static const char *dump_note =
 	"a dump makes the kernel reap expired entries it walks, so count may drop after it";
 
@@ -400,8 +427,6 @@ static int render(const struct nt_global *g, const struct ct_opts *o,
 	bool rates = strcmp(baseline, "boot") != 0;
 	unsigned mask = NT_F_ID | NT_F_INFO | NT_F_TOTAL | (rates ? NT_F_RATE : 0);
 	struct nt_doc d;
-	json_t *arr;
-	size_t i;
 	int r;
 
 	if (g->format == NT_FMT_TABLE && !g->quiet)
@@ -418,38 +443,28 @@ static int render(const struct nt_global *g, const struct ct_opts *o,
 	nt_doc_set(&d, "baseline", json_pack("{s:s, s:o}", "kind", baseline,
 		   "seconds", rates ? json_real(dt) : json_null()));
 	nt_doc_set(&d, "sample", json_integer(k));
-	nt_doc_records(&d, &nt_ct_cpu_rectype, x->cpu, x->ncpu,
-		       NT_F_ID | NT_F_TOTAL);
-	arr = d.root ? json_object_get(d.root, "per_cpu") : NULL;
-	for (i = 0; arr && i < json_array_size(arr) && i < x->ncpu; i++)
-		json_object_set_new(json_array_get(arr, i), "extra",
-				    extras_json(&x->cpu[i]));
-	if (run->dumped) {
-		json_t *b = NULL, *top;
-
-		if (d.root)
-			b = json_pack("{s:s, s:I, s:f, s:I, s:I, s:s}",
+	if (d.json)
+		nt_doc_set(&d, "per_cpu", records_json(g, &nt_ct_cpu_rectype, x->cpu,
+						      x->ncpu, NT_F_ID | NT_F_TOTAL, x->cpu));
+	if (run->dumped && d.json) {
+		json_t *b = json_pack("{s:s, s:I, s:f, s:I, s:I, s:s}",
 				      "key", nt_ct_by_name(o->by),
 				      "entries", (json_int_t)run->agg.entries,
 				      "duration_ms", run->dump_ms,
 				      "filtered", (json_int_t)run->agg.filtered,
 				      "malformed", (json_int_t)run->agg.bad,
 				      "note", dump_note);
-		if (o->by != NT_BY_NONE) {
-			nt_doc_records(&d, &nt_ct_top_rectype, run->top, run->ntop,
-				       NT_F_ID | NT_F_TOTAL);
-			top = d.root ? json_object_get(d.root, "top") : NULL;
-			if (top && b) {
-				json_object_set(b, "top", top);
-				json_object_del(d.root, "top");
-			}
-		} else if (b) {
-			json_object_set_new(b, "top", json_array());
-		}
-		nt_doc_set(&d, "breakdown", b ? b : json_null());
-	} else {
+
+		if (b)
+			json_object_set_new(b, "top", records_json(g, &nt_ct_top_rectype,
+					    run->top, run->ntop, NT_F_ID | NT_F_TOTAL, NULL));
+		nt_doc_set(&d, "breakdown", b);
+	} else if (d.json) {
 		nt_doc_set(&d, "breakdown", json_null());
 	}
+	if (run->dumped && o->by != NT_BY_NONE)
+		nt_doc_prom_records(&d, &nt_ct_top_rectype, run->top, run->ntop,
+				    NT_F_ID | NT_F_TOTAL);
 	nt_doc_verdicts(&d, vs);
 	r = nt_doc_emit(&d);
 	nt_doc_free(&d);
