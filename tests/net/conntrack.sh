@@ -26,6 +26,33 @@ check() { # check NAME GOT WANT
 	if [ "$2" = "$3" ]; then ok "$1 ($2)"; else nok "$1: got '$2', want '$3'"; fi
 }
 
+# No root needed: the /proc seam. A fake /proc in old column naming, read
+# end to end; and no conntrack at all -> exit 3, "not in use here".
+fake=$tmp/proc
+mkdir -p "$fake/sys/net/netfilter" "$fake/net/stat"
+echo 1234 >"$fake/sys/net/netfilter/nf_conntrack_count"
+echo 2000 >"$fake/sys/net/netfilter/nf_conntrack_max"
+echo 512 >"$fake/sys/net/netfilter/nf_conntrack_buckets"
+cat >"$fake/net/stat/nf_conntrack" <<'EOF2'
+entries  searched found new invalid ignore delete delete_list insert insert_failed drop early_drop icmp_error  expect_new expect_create expect_delete search_restart
+000004d2  00000011 00000002 00000000 00000003 00000000 00000000 00000000 00000005 00000006 00000007 00000008 00000009  00000000 00000000 00000000 0000000a
+000004d2  00000011 00000002 00000000 00000003 00000000 00000000 00000000 00000005 00000006 00000001 00000008 00000009  00000000 00000000 00000000 0000000a
+EOF2
+out=$(NETTRIAGE_CT_SOURCE=proc NETTRIAGE_PROC=$fake "$NT" conntrack -j --warn 50 --crit 70)
+rc=$?
+check "fake /proc (old columns): exit 1 at 61.7 % with --warn 50 --crit 70" "$rc" 1
+check "fake /proc: count, max, buckets, source" "$(jq -c '[.count, .max, .buckets, .source]' <<<"$out")" '[1234,2000,512,"proc"]'
+check "fake /proc: drop summed over rows, clash_resolve null (old kernel)" \
+	"$(jq -c '[.stats.drop, .stats.clash_resolve, .per_cpu[0].extra.searched]' <<<"$out")" '[8,null,17]'
+mkdir -p "$tmp/empty"
+NETTRIAGE_CT_SOURCE=proc NETTRIAGE_PROC=$tmp/empty "$NT" conntrack >/dev/null 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 3 ] && grep -q "conntrack is not in use here" "$tmp/err" && [ "$(wc -l <"$tmp/err")" = 1 ]; then
+	ok "no conntrack at all: exit 3, $(cat "$tmp/err")"
+else
+	nok "no conntrack at all: exit $rc, $(cat "$tmp/err")"
+fi
+
 if [ "$(id -u)" != 0 ] || ! command -v conntrack >/dev/null || ! command -v jq >/dev/null; then
 	echo "ok - conntrack namespace test # SKIP needs root, conntrack and jq"
 	exit 0
