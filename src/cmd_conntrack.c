@@ -374,7 +374,12 @@ static void render_table(const struct nt_global *g, const struct ct_opts *o,
 			 const struct nt_verdicts *vs)
 {
 	const struct nt_ct_summary *s = &x->s;
-	enum nt_level fl = nt_verdicts_worst_for(vs, "");
+	enum nt_level fl = NT_OK;
+	size_t i;
+
+	for (i = 0; i < vs->n; i++)
+		if (!strcmp(vs->v[i].check, "conntrack.fill"))
+			fl = vs->v[i].level;
 	char bar[32], ts[40];
 	unsigned mask;
 
@@ -382,10 +387,15 @@ static void render_table(const struct nt_global *g, const struct ct_opts *o,
 	if (k > 0)
 		putchar('\n');
 	fill_bar(bar, 30, s->fill_pct);
-	(void)fl;
-	printf("conntrack: %llu / %llu entries [%s] %.1f%% full (max %s), buckets ",
-	       (unsigned long long)s->count, (unsigned long long)s->max, bar,
-	       s->fill_pct, s->max_scope);
+	printf("conntrack: %llu / %llu entries [%s%s%s] ", (unsigned long long)s->count,
+	       (unsigned long long)s->max,
+	       g->color ? (fl == NT_CRIT ? "\033[1;31m" : fl == NT_WARN ? "\033[33m" : "\033[32m") : "",
+	       bar, g->color ? "\033[0m" : "");
+	if (isfinite(s->fill_pct))
+		printf("%.1f%% full", s->fill_pct);
+	else
+		fputs("fill unknown", stdout);
+	printf(" (max %s), buckets ", s->max_scope);
 	if ((s->avail >> NT_CTA_BUCKETS) & 1)
 		printf("%llu", (unsigned long long)s->buckets);
 	else

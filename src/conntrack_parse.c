@@ -11,6 +11,7 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <netinet/in.h>
+#include "nettriage.h"
 #include "nt_conntrack.h"
 
 #define CT_TYPE(m) ((uint16_t)((NFNL_SUBSYS_CTNETLINK << 8) | (m)))
@@ -184,18 +185,9 @@ struct nt_ct_cpu *nt_ct_cpu_add(struct nt_ct_sample *x, uint32_t cpu)
 {
 	struct nt_ct_cpu *c;
 
-	if (x->ncpu == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 8;
-		struct nt_ct_cpu *nv;
-
-		if (cap > 65536)
-			return NULL;
-		nv = realloc(x->cpu, cap * sizeof(*nv));
-		if (!nv)
-			return NULL;
-		x->cpu = nv;
-		x->cap = cap;
-	}
+	if (x->ncpu >= 65536 ||
+	    nt_grow(&x->cpu, x->ncpu, &x->cap, sizeof(*x->cpu), 8))
+		return NULL;
 	c = &x->cpu[x->ncpu++];
 	memset(c, 0, sizeof(*c));
 	c->cpu = cpu;

@@ -112,6 +112,10 @@ check "stats.drop matches conntrack -S (sum over CPUs)" "$(jq .stats.drop <<<"$o
 check "per_cpu has one record per CPU of conntrack -S" "$(jq '.per_cpu | length' <<<"$out")" \
 	"$(nsx conntrack -S | wc -l)"
 
+out=$("$NT" -N "$ns" conntrack -j --by proto)
+check "-N $ns: the namespace's count and its name on the records" \
+	"$(jq -c '[.count, .netns, .breakdown.top[0].netns]' <<<"$out")" "[$want_count,\"$ns\",\"$ns\"]"
+
 out=$(nsx "$NT" conntrack --by state -j)
 jq -r '.breakdown.top[] | "\(.value) \(.count)"' <<<"$out" | sort >"$tmp/got_state"
 if cmp -s "$tmp/got_state" "$tmp/want_state"; then
