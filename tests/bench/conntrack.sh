@@ -6,7 +6,7 @@
 #   nettriage conntrack          vs  conntrack -C        (target < 5 ms, O(1))
 #   nettriage conntrack --by state  vs  conntrack -L | awk  (target <= 0.6x)
 # and peak RSS (target < 8 MiB for nettriage at 250k). Prints medians and
-# median ratios.
+# median ratios. NT_BENCH_STRICT=1 exits 1 when a target is missed.
 set -u
 NT=${NT:-build/nettriage}
 NT=$(cd "$(dirname "$NT")" && pwd)/$(basename "$NT")
@@ -87,8 +87,14 @@ printf '# fill+stats at %6d: nettriage %7.3f ms   conntrack -C %7.3f ms   ratio 
 printf '# growth 1k -> %d: nettriage x%s (O(1) means ~1)\n' "$n2" "$(ratio "$t_nt_big" "$t_nt_1k")"
 printf '# --by state at %d: nettriage %.1f ms   conntrack -L | awk %.1f ms   ratio %s (target <= 0.6)\n' "$n2" "$t_by" "$t_awk" "$(ratio "$t_by" "$t_awk")"
 printf '# peak RSS at %d: nettriage --by state %d KiB, nettriage %d KiB, conntrack -L %d KiB (target < 8192 KiB)\n' "$n2" "$rss_nt" "$rss_nt0" "$rss_l"
+missed=0
 awk -v t="$t_nt_big" 'BEGIN { exit !(t < 5) }' && echo "ok - conntrack fill at $n2 entries in $t_nt_big ms (< 5 ms)" ||
-	echo "not ok - conntrack fill at $n2 entries took $t_nt_big ms (>= 5 ms)"
+	{ echo "not ok - conntrack fill at $n2 entries took $t_nt_big ms (>= 5 ms)"; missed=1; }
 awk -v a="$t_by" -v b="$t_awk" 'BEGIN { exit !(a <= 0.6 * b) }' && echo "ok - --by state $(ratio "$t_by" "$t_awk")x of conntrack -L | awk (<= 0.6)" ||
-	echo "not ok - --by state $(ratio "$t_by" "$t_awk")x of conntrack -L | awk (> 0.6)"
-[ "$rss_nt" -lt 8192 ] && echo "ok - peak RSS $rss_nt KiB (< 8 MiB)" || echo "not ok - peak RSS $rss_nt KiB (>= 8 MiB)"
+	{ echo "not ok - --by state $(ratio "$t_by" "$t_awk")x of conntrack -L | awk (> 0.6)"; missed=1; }
+[ "$rss_nt" -lt 8192 ] && echo "ok - peak RSS $rss_nt KiB (< 8 MiB)" ||
+	{ echo "not ok - peak RSS $rss_nt KiB (>= 8 MiB)"; missed=1; }
+# Timings are noisy on a shared machine: a missed target fails the run only
+# with NT_BENCH_STRICT=1.
+[ "${NT_BENCH_STRICT:-0}" = 1 ] && exit "$missed"
+exit 0
