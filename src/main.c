@@ -13,8 +13,9 @@
 static const struct nt_cmd commands[] = {
 	{ "link", cmd_link, NT_CMD_NETNS,
 	  "interface errors/drops/overruns (rtnetlink)", cmd_link_usage },
-	{ "conntrack", NULL, NT_CMD_NETNS,
-	  "conntrack fill ratio, drops, top consumers (ctnetlink)", NULL },
+	{ "conntrack", cmd_conntrack, NT_CMD_NETNS,
+	  "conntrack fill ratio, drops, top consumers (ctnetlink)",
+	  cmd_conntrack_usage },
 	{ "tcp", cmd_tcp, NT_CMD_NETNS,
 	  "TCP states, retransmits, listen overflows (sock_diag, /proc)", cmd_tcp_usage },
 	{ "path", NULL, NT_CMD_NETNS,

@@ -140,14 +140,15 @@ static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 	for (i = 0; i < rt->nfields; i++) {
 		const struct nt_field *fl = &rt->fields[i];
 		const char *sfx = fl->prom == NT_P_COUNTER ? "_total" : "";
+		const char *mkey = fl->prom_key ? fl->prom_key : fl->key;
 
 		if (fl->prom != NT_P_GAUGE && fl->prom != NT_P_COUNTER)
 			continue;
 		if (!(fl->flags & mask))
 			continue;
-		fprintf(f, "# HELP %s_%s%s %s\n", rt->prom_prefix, fl->key, sfx,
+		fprintf(f, "# HELP %s_%s%s %s\n", rt->prom_prefix, mkey, sfx,
 			fl->help ? fl->help : fl->key);
-		fprintf(f, "# TYPE %s_%s%s %s\n", rt->prom_prefix, fl->key, sfx,
+		fprintf(f, "# TYPE %s_%s%s %s\n", rt->prom_prefix, mkey, sfx,
 			fl->prom == NT_P_COUNTER ? "counter" : "gauge");
 		for (j = 0; j < n; j++) {
 			const void *rec = (const char *)recs + j * rt->size;
@@ -157,7 +158,7 @@ static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 			if (fl->type == NT_T_DOUBLE &&
 			    !isfinite(fdouble(rec, fl)))
 				continue;
-			fprintf(f, "%s_%s%s", rt->prom_prefix, fl->key, sfx);
+			fprintf(f, "%s_%s%s", rt->prom_prefix, mkey, sfx);
 			prom_labels(f, d, rt, rec);
 			if (fl->type == NT_T_DOUBLE)
 				fprintf(f, " %.17g\n", fdouble(rec, fl));
@@ -179,6 +180,48 @@ int nt_doc_records(struct nt_doc *d, const struct nt_rectype *rt,
 	if (d->prom)
 		prom_records(d, rt, recs, n, mask);
 	return 0;
+}
+
+int nt_doc_object(struct nt_doc *d, const struct nt_rectype *rt,
+		  const void *rec, unsigned mask)
+{
+	const char *gname = NULL;
+	json_t *grp = NULL;
+	size_t i;
+
+	for (i = 0; d->json && i < rt->nfields; i++) {
+		const struct nt_field *fl = &rt->fields[i];
+
+		if (!(fl->flags & mask))
+			continue;
+		/* A finished group goes out before anything else is set:
+		 * nt_doc_set() reclaims the values made before it. */
+		if (grp && (!fl->group || strcmp(gname, fl->group))) {
+			nt_doc_set(d, gname, grp);
+			grp = NULL;
+		}
+		if (!fl->group) {
+			nt_doc_set(d, fl->key, nt_field_json(rt, rec, fl));
+			continue;
+		}
+		if (!grp) {
+			grp = json_object();
+			gname = fl->group;
+		}
+		json_object_set_new(grp, fl->key, nt_field_json(rt, rec, fl));
+	}
+	if (grp)
+		nt_doc_set(d, gname, grp);
+	if (d->prom)
+		prom_records(d, rt, rec, 1, mask);
+	return d->json ? d->js_err : 0;
+}
+
+void nt_doc_prom_records(struct nt_doc *d, const struct nt_rectype *rt,
+			 const void *recs, size_t n, unsigned mask)
+{
+	if (d->prom)
+		prom_records(d, rt, recs, n, mask);
 }
 
 int nt_doc_verdicts(struct nt_doc *d, const struct nt_verdicts *vs)

@@ -42,4 +42,26 @@ struct nlgen_diag {
 };
 size_t nlgen_diag(void *buf, uint32_t seq, const struct nlgen_diag *spec);
 
+/* ctnetlink (conntrack) messages. */
+size_t nlgen_ct_stats(void *buf, uint32_t seq, uint32_t entries, uint32_t max);
+/* Per-CPU stats: attribute CTA_STATS_* t (2..15, skipping the retired
+ * ones) gets base + t; unknown > 0 adds that many attributes past
+ * CTA_STATS_MAX (value 1000 + i). */
+size_t nlgen_ct_stats_cpu(void *buf, uint32_t seq, uint16_t cpu, uint32_t base,
+			  int unknown);
+
+struct nlgen_ct {
+	uint8_t family;         /* AF_INET / AF_INET6 */
+	uint8_t proto;          /* IPPROTO_* */
+	const char *src, *dst;  /* textual addresses of the original tuple */
+	uint16_t sport, dport;  /* tcp/udp */
+	uint8_t icmp_type, icmp_code;
+	int state;              /* TCP state for CTA_PROTOINFO, -1: none */
+	uint32_t status;
+	uint32_t mark;
+	int zone;               /* -1: no CTA_ZONE */
+	int unknown_attrs;      /* add attributes past CTA_MAX */
+};
+size_t nlgen_ct_entry(void *buf, uint32_t seq, const struct nlgen_ct *c);
+
 #endif
