@@ -1,8 +1,7 @@
 /* Writes the seed corpus of fuzz_conntrack from the canned ctnetlink
  * generator (tests/unit/nlgen.c): byte 0 picks the parser, byte 1 the
  * breakdown key. Build and run:
- *   cc -Iinclude -Itests/unit -o /tmp/gen tests/fuzz/gen_conntrack_seeds.c \
- *      tests/unit/nlgen.c -lmnl && /tmp/gen tests/fuzz/corpus/conntrack */
+ *   make fuzz-seeds */
 #include <stdio.h>
 #include <string.h>
 #include <netinet/in.h>
