@@ -61,7 +61,7 @@ struct tcp_run {
 	struct nt_tcp_port_count *cw_top;
 	size_t n_cw_top;
 	struct nt_tcp_proc_count *cw_procs;
-	size_t n_cw_procs;
+	size_t n_cw_procs, cap_cw_procs;
 	struct nt_tcp_procscan ps;
 	bool have_ps;
 	int ps_err;
@@ -247,8 +247,6 @@ static int attribute(struct tcp_run *r)
 			l->avail |= 1;
 		}
 	}
-	free(r->cw_procs);
-	r->cw_procs = NULL;
 	r->n_cw_procs = 0;
 	for (i = 0; i < r->s.n_cw_inodes; i++) {
 		const struct nt_tcp_owner *o = nt_tcp_owner_find(&r->ps, r->s.cw_inodes[i]);
@@ -258,15 +256,15 @@ static int attribute(struct tcp_run *r)
 			if (r->cw_procs[k].pid == pid)
 				break;
 		if (k == r->n_cw_procs) {
-			struct nt_tcp_proc_count *nv = realloc(r->cw_procs,
-							       (k + 1) * sizeof(*nv));
+			struct nt_tcp_proc_count *pc;
 
-			if (!nv)
+			if (nt_grow(&r->cw_procs, k, &r->cap_cw_procs,
+				    sizeof(*r->cw_procs), 8))
 				return -ENOMEM;
-			r->cw_procs = nv;
-			memset(&nv[k], 0, sizeof(nv[k]));
-			nv[k].pid = pid;
-			snprintf(nv[k].process, sizeof(nv[k].process), "%s",
+			pc = &r->cw_procs[k];
+			memset(pc, 0, sizeof(*pc));
+			pc->pid = pid;
+			snprintf(pc->process, sizeof(pc->process), "%s",
 				 pid ? o->process : "(unattributed)");
 			r->n_cw_procs++;
 		}
@@ -379,15 +377,8 @@ static int ctrs_from_hist(const struct nt_hist *h, const char *subj, struct nt_t
 
 		if (strcmp(h->e[i].subject, subj))
 			continue;
-		if (c->n == c->cap) {
-			size_t cap = c->cap ? c->cap * 2 : 64;
-			struct nt_tcp_ctr *nv = realloc(c->v, cap * sizeof(*nv));
-
-			if (!nv)
-				return -ENOMEM;
-			c->v = nv;
-			c->cap = cap;
-		}
+		if (nt_grow(&c->v, c->n, &c->cap, sizeof(*c->v), 64))
+			return -ENOMEM;
 		e = &c->v[c->n++];
 		memset(e, 0, sizeof(*e));
 		snprintf(e->name, sizeof(e->name), "%s", h->e[i].key);

@@ -11,6 +11,7 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include "nettriage.h"
 #include "nt_nl.h"
 #include "nt_tcp.h"
 
@@ -47,15 +48,8 @@ static int add_listener(struct nt_tcp_sample *s, const struct nt_tcp_diag *d)
 {
 	struct nt_tcp_listen *l;
 
-	if (s->n_listen == s->cap_listen) {
-		size_t cap = s->cap_listen ? s->cap_listen * 2 : 16;
-		struct nt_tcp_listen *nv = realloc(s->listen, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		s->listen = nv;
-		s->cap_listen = cap;
-	}
+	if (nt_grow(&s->listen, s->n_listen, &s->cap_listen, sizeof(*s->listen), 16))
+		return -ENOMEM;
 	l = &s->listen[s->n_listen++];
 	memset(l, 0, sizeof(*l));
 	fmt_addr(l->addr, sizeof(l->addr), d->family, d->src);
@@ -102,15 +96,9 @@ int nt_tcp_count_cb(const struct nlmsghdr *nlh, void *data)
 		}
 		s->cw_ports[d.sport]++;
 		if (s->keep_inodes) {
-			if (s->n_cw_inodes == s->cap_cw_inodes) {
-				size_t cap = s->cap_cw_inodes ? s->cap_cw_inodes * 2 : 256;
-				uint32_t *nv = realloc(s->cw_inodes, cap * sizeof(*nv));
-
-				if (!nv)
-					return -ENOMEM;
-				s->cw_inodes = nv;
-				s->cap_cw_inodes = cap;
-			}
+			if (nt_grow(&s->cw_inodes, s->n_cw_inodes, &s->cap_cw_inodes,
+				    sizeof(*s->cw_inodes), 256))
+				return -ENOMEM;
 			s->cw_inodes[s->n_cw_inodes++] = d.inode;
 		}
 	} else if (d.state == NT_TCP_LISTEN) {

@@ -10,6 +10,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
+#include "nettriage.h"
 #include "nt_tcp.h"
 
 const char *const nt_tcp_state_names[NT_TCP_NSTATES] = {
@@ -145,15 +146,8 @@ static int ctr_add(struct nt_tcp_ctrs *c, const char *name, size_t n)
 	for (i = 0; i < c->n; i++) /* a repeated name would be ambiguous */
 		if (strlen(c->v[i].name) == n && !memcmp(c->v[i].name, name, n))
 			return -EINVAL;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct nt_tcp_ctr *nv = realloc(c->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		c->v = nv;
-		c->cap = cap;
-	}
+	if (nt_grow(&c->v, c->n, &c->cap, sizeof(*c->v), 64))
+		return -ENOMEM;
 	e = &c->v[c->n++];
 	memset(e, 0, sizeof(*e));
 	memcpy(e->name, name, n);

@@ -36,15 +36,9 @@ void nt_tcp_procscan_free(struct nt_tcp_procscan *ps)
 
 static int add_unreadable(struct nt_tcp_procscan *ps, int32_t pid)
 {
-	if (ps->n_unreadable == ps->cap_unreadable) {
-		size_t cap = ps->cap_unreadable ? ps->cap_unreadable * 2 : 16;
-		int32_t *nv = realloc(ps->unreadable, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		ps->unreadable = nv;
-		ps->cap_unreadable = cap;
-	}
+	if (nt_grow(&ps->unreadable, ps->n_unreadable, &ps->cap_unreadable,
+		    sizeof(*ps->unreadable), 16))
+		return -ENOMEM;
 	ps->unreadable[ps->n_unreadable++] = pid;
 	return 0;
 }
