@@ -9,6 +9,7 @@
 #include "nettriage.h"
 #include "nt_cmd.h"
 #include "nt_conntrack.h"
+#include "nt_sample.h"
 #include "nt_history.h"
 
 const char cmd_conntrack_usage[] =
@@ -517,100 +518,102 @@ static void note_dump(const struct ct_opts *o, const struct ct_run *run)
 		       run->dump_err == -EPERM ? " (need CAP_NET_ADMIN for --by and -e)" : "");
 }
 
-int cmd_conntrack(int argc, char **argv, struct nt_global *g)
+struct ct_state {
+	const struct nt_global *g;
+	struct ct_opts o;
+	struct ct_run run;
+	struct nt_ct_sample cur, prev;
+	struct nt_verdicts vs;
+};
+
+static int take(void *data)
 {
-	struct ct_opts o = { 0 };
-	struct ct_run run = { 0 };
-	struct nt_ct_sample cur = { 0 }, prev = { 0 };
-	struct nt_verdicts vs = { 0 };
-	struct nt_hist h = { 0 };
-	enum nt_level worst = NT_OK;
-	int rc = NT_EXIT_OK, r;
+	struct ct_state *x = data;
+	int rc = sample(&x->o, &x->run, &x->cur);
 
-	r = parse_opts(argc, argv, &o);
-	if (r)
-		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
-	if (nt_ct_agg_init(&run.agg, o.by, &o.filter) ||
-	    !(run.top = calloc((size_t)o.top, sizeof(*run.top)))) {
-		nt_err("conntrack", "out of memory");
-		rc = NT_EXIT_UNKNOWN;
-		goto out;
+	if (!rc)
+		note_dump(&x->o, &x->run);
+	return rc;
+}
+
+static bool history(void *data, double *dt)
+{
+	struct ct_state *x = data;
+	struct nt_hist old = { 0 };
+	bool have = false;
+
+	if (nt_hist_load("conntrack", x->g->netns_inode, &old) == 0 &&
+	    nt_now_boot() > old.t && sample_from_hist(&old, &x->prev) == 0) {
+		*dt = nt_now_boot() - old.t;
+		have = true;
 	}
+	nt_hist_free(&old);
+	return have;
+}
 
-	if (g->interval > 0 || g->count > 0) {
-		double step = g->interval > 0 ? g->interval : 1.0;
-		double t0 = nt_now_mono(), tprev = t0, now;
-		long k;
+static int judge(void *data, const struct nt_baseline *b, enum nt_level *level)
+{
+	struct ct_state *x = data;
+	int r;
 
-		for (k = 0; g->count == 0 || k < g->count; k++) {
-			struct nt_ct_sample tmp;
-
-			if (k > 0 && nt_sleep_until(t0 + (double)k * step) < 0)
-				break;
-			now = nt_now_mono();
-			rc = sample(&o, &run, &cur);
-			if (rc)
-				goto out;
-			note_dump(&o, &run);
-			nt_ct_rates(&cur, k ? &prev : NULL, now - tprev);
-			nt_verdicts_reset(&vs);
-			verdicts(&o, &run, &cur, k > 0,
-				 k ? "over the interval" : "since boot (first sample)", &vs);
-			worst = nt_level_worse(worst, nt_verdicts_worst(&vs));
-			r = render(g, &o, &run, &cur, k ? "interval" : "boot",
-				   now - tprev, k, &vs);
-			if (r) {
-				nt_err("conntrack", "output: %s", strerror(-r));
-				rc = NT_EXIT_UNKNOWN;
-				goto out;
-			}
-			tmp = prev;
-			prev = cur;
-			cur = tmp;
-			tprev = now;
-		}
-		hist_from_sample(&prev, &h);
-		rc = nt_level_exit(worst);
-	} else {
-		struct nt_hist old = { 0 };
-		const char *baseline = "boot";
-		double dt = 0;
-		bool have = false;
-
-		rc = sample(&o, &run, &cur);
-		if (rc)
-			goto out;
-		note_dump(&o, &run);
-		r = nt_hist_load("conntrack", g->netns_inode, &old);
-		if (r == 0 && nt_now_boot() > old.t && sample_from_hist(&old, &prev) == 0) {
-			baseline = "history";
-			dt = nt_now_boot() - old.t;
-			have = true;
-		}
-		nt_hist_free(&old);
-		nt_ct_rates(&cur, have ? &prev : NULL, dt);
-		verdicts(&o, &run, &cur, have,
-			 have ? "since the previous run" : "since boot (no baseline: first run)",
-			 &vs);
-		r = render(g, &o, &run, &cur, baseline, dt, 0, &vs);
-		if (r) {
+	nt_ct_rates(&x->cur, b->have ? &x->prev : NULL, b->dt);
+	nt_verdicts_reset(&x->vs);
+	verdicts(&x->o, &x->run, &x->cur, b->have, b->since, &x->vs);
+	*level = nt_verdicts_worst(&x->vs);
+	r = render(x->g, &x->o, &x->run, &x->cur, b->kind, b->dt, b->sample, &x->vs);
+	if (r) {
+		if (r != -EIO) /* a failed stdout is reported by main */
 			nt_err("conntrack", "output: %s", strerror(-r));
-			rc = NT_EXIT_UNKNOWN;
-			goto out;
-		}
-		hist_from_sample(&cur, &h);
-		rc = nt_level_exit(nt_verdicts_worst(&vs));
+		return NT_EXIT_UNKNOWN;
 	}
-	r = nt_hist_save("conntrack", g->netns_inode, &h);
+	return 0;
+}
+
+static void rotate(void *data)
+{
+	struct ct_state *x = data;
+	struct nt_ct_sample tmp = x->prev;
+
+	x->prev = x->cur;
+	x->cur = tmp;
+}
+
+static void save(void *data)
+{
+	struct ct_state *x = data;
+	struct nt_hist h = { 0 };
+	int r;
+
+	/* after rotate, the newest sample is prev */
+	hist_from_sample(&x->prev, &h);
+	r = nt_hist_save("conntrack", x->g->netns_inode, &h);
 	if (r && r != -EROFS)
 		nt_note("conntrack", "history file not saved: %s (rate checks of the next run will use since-boot totals)",
 			strerror(-r));
-out:
 	nt_hist_free(&h);
-	nt_verdicts_free(&vs);
-	nt_ct_sample_free(&cur);
-	nt_ct_sample_free(&prev);
-	nt_ct_agg_free(&run.agg);
-	free(run.top);
+}
+
+static const struct nt_sampler ct_sampler = { take, history, judge, rotate, save };
+
+int cmd_conntrack(int argc, char **argv, struct nt_global *g)
+{
+	struct ct_state x = { .g = g };
+	int rc, r;
+
+	r = parse_opts(argc, argv, &x.o);
+	if (r)
+		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
+	if (nt_ct_agg_init(&x.run.agg, x.o.by, &x.o.filter) ||
+	    !(x.run.top = calloc((size_t)x.o.top, sizeof(*x.run.top)))) {
+		nt_err("conntrack", "out of memory");
+		rc = NT_EXIT_UNKNOWN;
+	} else {
+		rc = nt_sample_run(g, &ct_sampler, &x);
+	}
+	nt_verdicts_free(&x.vs);
+	nt_ct_sample_free(&x.cur);
+	nt_ct_sample_free(&x.prev);
+	nt_ct_agg_free(&x.run.agg);
+	free(x.run.top);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "nt_cmd.h"
 #include "nt_history.h"
 #include "nt_tcp.h"
+#include "nt_sample.h"
 
 const char cmd_tcp_usage[] =
 	"usage: nettriage tcp [OPTIONS]\n\n"
@@ -749,102 +750,106 @@ static void save_hist(const struct nt_global *g, const struct tcp_run *r)
 	nt_hist_free(&h);
 }
 
+struct tcp_state {
+	const struct nt_global *g;
+	struct tcp_opts o;
+	struct tcp_run cur, prev;
+	struct nt_tcp_counters hist; /* the previous run's counters */
+	struct nt_verdicts vs;
+	char *buf;
+	size_t blen;
+};
+
+static int take(void *data)
+{
+	struct tcp_state *x = data;
+
+	return sample(&x->o, &x->cur, x->buf, x->blen);
+}
+
+static bool history(void *data, double *dt)
+{
+	struct tcp_state *x = data;
+	struct nt_hist old = { 0 };
+	bool have = false;
+
+	nt_tcp_counters_free(&x->hist);
+	memset(&x->hist, 0, sizeof(x->hist));
+	if (nt_hist_load("tcp", x->g->netns_inode, &old) == 0 &&
+	    nt_now_boot() > old.t &&
+	    ctrs_from_hist(&old, "Tcp", &x->hist.tcp) == 0 &&
+	    ctrs_from_hist(&old, "TcpExt", &x->hist.tcpext) == 0 &&
+	    (x->hist.tcp.present || x->hist.tcpext.present)) {
+		*dt = nt_now_boot() - old.t;
+		have = true;
+	}
+	nt_hist_free(&old);
+	return have;
+}
+
+static int judge(void *data, const struct nt_baseline *b, enum nt_level *level)
+{
+	struct tcp_state *x = data;
+	const struct nt_tcp_counters *pc = !b->have ? NULL :
+		b->sample ? &x->prev.c : &x->hist;
+	/* since boot, the rates are over the host's uptime */
+	double dt = b->have ? b->dt : nt_now_boot();
+	struct nt_tcp_view v;
+	struct render_ctx rc;
+	int r;
+
+	view_of(&x->cur, pc, dt, b->since, &v);
+	nt_verdicts_reset(&x->vs);
+	nt_tcp_verdicts(&v, &x->o.t, &x->vs);
+	*level = nt_verdicts_worst(&x->vs);
+	rc = (struct render_ctx){ x->g, &x->o, &x->cur, pc, b->kind, v.dt,
+				  b->sample, &x->vs };
+	r = render(&rc);
+	if (r) {
+		if (r != -EIO) /* a failed stdout is reported by main */
+			nt_err("tcp", "output: %s", strerror(-r));
+		return NT_EXIT_UNKNOWN;
+	}
+	return 0;
+}
+
+static void rotate(void *data)
+{
+	struct tcp_state *x = data;
+	struct tcp_run tmp = x->prev;
+
+	x->prev = x->cur;
+	x->cur = tmp;
+}
+
+static void save(void *data)
+{
+	struct tcp_state *x = data;
+
+	/* after rotate, the newest sample is prev */
+	save_hist(x->g, &x->prev);
+}
+
+static const struct nt_sampler tcp_sampler = { take, history, judge, rotate, save };
+
 int cmd_tcp(int argc, char **argv, struct nt_global *g)
 {
-	struct tcp_opts o = { 0 };
-	struct tcp_run cur = { 0 }, prev = { 0 };
-	struct nt_verdicts vs = { 0 };
-	enum nt_level worst = NT_OK;
-	struct nt_tcp_view v;
-	struct render_ctx x;
-	size_t blen = 256 * 1024;
-	char *buf;
-	int rc = NT_EXIT_OK, r;
+	struct tcp_state x = { .g = g, .blen = 256 * 1024 };
+	int rc, r;
 
-	r = parse_opts(argc, argv, &o);
+	r = parse_opts(argc, argv, &x.o);
 	if (r)
 		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
-	buf = malloc(blen);
-	if (!buf) {
+	x.buf = malloc(x.blen);
+	if (!x.buf) {
 		nt_err("tcp", "out of memory");
 		return NT_EXIT_UNKNOWN;
 	}
-
-	if (g->interval > 0 || g->count > 0) {
-		double step = g->interval > 0 ? g->interval : 1.0;
-		double t0 = nt_now_mono(), tprev = t0, now;
-		long k;
-
-		for (k = 0; g->count == 0 || k < g->count; k++) {
-			struct tcp_run tmp;
-
-			if (k > 0 && nt_sleep_until(t0 + (double)k * step) < 0)
-				break;
-			now = nt_now_mono();
-			rc = sample(&o, &cur, buf, blen);
-			if (rc)
-				goto out;
-			view_of(&cur, k ? &prev.c : NULL, k ? now - tprev : nt_now_boot(),
-				k ? "over the interval" : "since boot (first sample)", &v);
-			nt_verdicts_reset(&vs);
-			nt_tcp_verdicts(&v, &o.t, &vs);
-			worst = nt_level_worse(worst, nt_verdicts_worst(&vs));
-			x = (struct render_ctx){ g, &o, &cur, k ? &prev.c : NULL,
-						 k ? "interval" : "boot", v.dt, k, &vs };
-			r = render(&x);
-			if (r) {
-				nt_err("tcp", "output: %s", strerror(-r));
-				rc = NT_EXIT_UNKNOWN;
-				goto out;
-			}
-			tmp = prev;
-			prev = cur;
-			cur = tmp;
-			tprev = now;
-		}
-		save_hist(g, &prev);
-		rc = nt_level_exit(worst);
-		goto out;
-	}
-
-	{
-		struct nt_hist old = { 0 };
-		struct nt_tcp_counters pc = { 0 };
-		const char *baseline = "boot";
-		double dt = nt_now_boot();
-		bool have = false;
-
-		rc = sample(&o, &cur, buf, blen);
-		if (rc)
-			goto out;
-		r = nt_hist_load("tcp", g->netns_inode, &old);
-		if (r == 0 && nt_now_boot() > old.t &&
-		    ctrs_from_hist(&old, "Tcp", &pc.tcp) == 0 &&
-		    ctrs_from_hist(&old, "TcpExt", &pc.tcpext) == 0 &&
-		    (pc.tcp.present || pc.tcpext.present)) {
-			baseline = "history";
-			dt = nt_now_boot() - old.t;
-			have = true;
-		}
-		nt_hist_free(&old);
-		view_of(&cur, have ? &pc : NULL, dt,
-			have ? "since the previous run" : "since boot (no previous run)", &v);
-		nt_tcp_verdicts(&v, &o.t, &vs);
-		x = (struct render_ctx){ g, &o, &cur, have ? &pc : NULL, baseline, dt, 0, &vs };
-		r = render(&x);
-		nt_tcp_counters_free(&pc);
-		if (r) {
-			nt_err("tcp", "output: %s", strerror(-r));
-			rc = NT_EXIT_UNKNOWN;
-			goto out;
-		}
-		save_hist(g, &cur);
-		rc = nt_level_exit(nt_verdicts_worst(&vs));
-	}
-out:
-	free(buf);
-	nt_verdicts_free(&vs);
-	run_free(&cur);
-	run_free(&prev);
+	rc = nt_sample_run(g, &tcp_sampler, &x);
+	free(x.buf);
+	nt_verdicts_free(&x.vs);
+	nt_tcp_counters_free(&x.hist);
+	run_free(&x.cur);
+	run_free(&x.prev);
 	return rc;
 }

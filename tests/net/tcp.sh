@@ -173,9 +173,9 @@ eq "JSON keys of the issue present (top_sockets null without --top)" \
 	"$(jq -c '[has("states"), has("total"), (.counters | has("tcp") and has("tcpext")), has("retrans_ratio_pct"), (.close_wait_top | type), (.listen_queues | type), .top_sockets, .schema]' "$TMP/s.json")" \
 	'[true,true,true,true,"array","array",null,1]'
 "$NT" -N "$H" -j -i 0.3 -c 2 tcp >"$TMP/iv.json" 2>/dev/null
-eq "-i 0.3 -c 2: two documents, the second over the interval" \
+eq "-i 0.3 -c 2: two documents: the first against the previous run (history), the second over the interval" \
 	"$(jq -sc '[length, .[0].baseline.kind, .[1].baseline.kind, (.[1].baseline.seconds > 0.2 and .[1].baseline.seconds < 1), (.[1].rates.tcp | has("OutSegs"))]' "$TMP/iv.json")" \
-	'[2,"boot","interval",true,true]'
+	'[2,"history","interval",true,true]'
 eq "first run: baseline since boot, rates null" "$(jq -c '[.baseline.kind, .rates.tcp]' "$TMP/s.json")" '["boot",null]'
 
 # States filtered in the kernel: only what was asked.
