@@ -134,6 +134,7 @@ void nt_verdicts_print(FILE *f, const char *command,
 		       const struct nt_verdicts *vs, bool color, bool quiet);
 
 /* Helpers used by renderers and tests. */
+void nt_prom_escape(FILE *f, const char *s); /* label value escaping */
 void nt_fmt_count(char *buf, size_t len, uint64_t v);  /* 1234567 -> 1.23M */
 void nt_fmt_double(char *buf, size_t len, double v);
 

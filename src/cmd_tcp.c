@@ -431,20 +431,10 @@ static json_t *rates_json(const struct nt_tcp_ctrs *c, const struct nt_tcp_ctrs 
 
 static void prom_netns(FILE *f, const struct nt_global *g, bool more)
 {
-	const char *s;
-
 	if (!g->netns)
 		return;
 	fputs("netns=\"", f);
-	for (s = g->netns; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', f);
-		if (*s == '\n') {
-			fputs("\\n", f);
-			continue;
-		}
-		fputc(*s, f);
-	}
+	nt_prom_escape(f, g->netns);
 	fputs(more ? "\"," : "\"", f);
 }
 

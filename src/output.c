@@ -85,7 +85,7 @@ json_t *nt_field_json(const struct nt_rectype *rt, const void *rec,
 	return json_null();
 }
 
-static void prom_escape(FILE *f, const char *s)
+void nt_prom_escape(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
@@ -107,7 +107,7 @@ static void prom_labels(FILE *f, const struct nt_doc *d,
 	fputc('{', f);
 	if (d->g->netns) {
 		fputs("netns=\"", f);
-		prom_escape(f, d->g->netns);
+		nt_prom_escape(f, d->g->netns);
 		fputc('"', f);
 		first = false;
 	}
@@ -120,7 +120,7 @@ static void prom_labels(FILE *f, const struct nt_doc *d,
 		fprintf(f, "%s%s=\"", first ? "" : ",",
 			fl->prom_key ? fl->prom_key : fl->key);
 		if (fl->type == NT_T_STR) {
-			prom_escape(f, (const char *)fptr(rec, fl));
+			nt_prom_escape(f, (const char *)fptr(rec, fl));
 		} else {
 			snprintf(num, sizeof(num), "%" PRIu64, fu64(rec, fl));
 			fputs(num, f);
@@ -245,13 +245,13 @@ int nt_doc_verdicts(struct nt_doc *d, const struct nt_verdicts *vs)
 			fputs("nettriage_verdict_level{", f);
 			if (d->g->netns) {
 				fputs("netns=\"", f);
-				prom_escape(f, d->g->netns);
+				nt_prom_escape(f, d->g->netns);
 				fputs("\",", f);
 			}
 			fprintf(f, "command=\"%s\",check=\"", d->command);
-			prom_escape(f, v->check);
+			nt_prom_escape(f, v->check);
 			fputs("\",subject=\"", f);
-			prom_escape(f, v->subject);
+			nt_prom_escape(f, v->subject);
 			fprintf(f, "\"} %d\n", (int)v->level);
 		}
 	}
