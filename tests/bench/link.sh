@@ -68,61 +68,70 @@ if [ "$rc" -ge 3 ] || [ "${ntif:-0}" -ne "$nif" ]; then
 	exit 1
 fi
 
-names=("nettriage -j link" "ip -s -s link" "ip -j -s -s link")
+names=("nettriage -j link" "ip -s -s link" "ip -j -s -s link" "nettriage link" "nettriage -q link")
+NTOOLS=${#names[@]}
 run() { # run K: one invocation of tool K, output discarded
 	case $1 in
 	0) "$NT" -N "$NS" -j link ;;
 	1) ip -n "$NS" -s -s link ;;
 	2) ip -n "$NS" -j -s -s link ;;
+	3) "$NT" -N "$NS" link ;;
+	4) "$NT" -N "$NS" -q link ;;
 	esac >/dev/null 2>&1
 }
 
 # Warm-up, then REPS interleaved rounds (rotating the order every round).
-for k in 0 1 2; do run "$k"; done
-declare -a t0s t1s t2s
+for ((k = 0; k < NTOOLS; k++)); do run "$k"; done
+declare -A ts
 for ((r = 0; r < REPS; r++)); do
-	for j in 0 1 2; do
-		k=$(((r + j) % 3))
+	for ((j = 0; j < NTOOLS; j++)); do
+		k=$(((r + j) % NTOOLS))
 		a=$EPOCHREALTIME
 		run "$k"
 		b=$EPOCHREALTIME
-		us=$((${b/[.,]/} - ${a/[.,]/}))
-		case $k in
-		0) t0s+=("$us") ;;
-		1) t1s+=("$us") ;;
-		2) t2s+=("$us") ;;
-		esac
+		ts[$k]+="$((${b/[.,]/} - ${a/[.,]/})) "
 	done
 done
 
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 minimum() { printf '%s\n' "$@" | sort -n | head -1; }
-med=("$(median "${t0s[@]}")" "$(median "${t1s[@]}")" "$(median "${t2s[@]}")")
-mins=("$(minimum "${t0s[@]}")" "$(minimum "${t1s[@]}")" "$(minimum "${t2s[@]}")")
+med=() mins=()
+for ((k = 0; k < NTOOLS; k++)); do
+	# shellcheck disable=SC2086 # word splitting of the sample list
+	med[k]=$(median ${ts[$k]})
+	# shellcheck disable=SC2086
+	mins[k]=$(minimum ${ts[$k]})
+done
 
 # Peak RSS (KiB): max over 3 runs each.
-rss=("n/a" "n/a" "n/a")
-if [ -n "$TIME" ]; then
-	for k in 0 1 2; do
-		m=0
-		for _ in 1 2 3; do
-			case $k in
-			0) "$TIME" -f %M -o "$TMP/rss" "$NT" -N "$NS" -j link ;;
-			1) "$TIME" -f %M -o "$TMP/rss" ip -n "$NS" -s -s link ;;
-			2) "$TIME" -f %M -o "$TMP/rss" ip -n "$NS" -j -s -s link ;;
-			esac >/dev/null 2>&1
-			v=$(tail -1 "$TMP/rss")
-			[ "${v:-0}" -gt "$m" ] && m=$v
-		done
-		rss[k]=$m
+rss=()
+for ((k = 0; k < NTOOLS; k++)); do
+	rss[k]="n/a"
+	[ -n "$TIME" ] || continue
+	m=0
+	for _ in 1 2 3; do
+		case $k in
+		0) "$TIME" -f %M -o "$TMP/rss" "$NT" -N "$NS" -j link ;;
+		1) "$TIME" -f %M -o "$TMP/rss" ip -n "$NS" -s -s link ;;
+		2) "$TIME" -f %M -o "$TMP/rss" ip -n "$NS" -j -s -s link ;;
+		3) "$TIME" -f %M -o "$TMP/rss" "$NT" -N "$NS" link ;;
+		4) "$TIME" -f %M -o "$TMP/rss" "$NT" -N "$NS" -q link ;;
+		esac >/dev/null 2>&1
+		v=$(tail -1 "$TMP/rss")
+		[ "${v:-0}" -gt "$m" ] && m=$v
 	done
-fi
+	rss[k]=$m
+done
 
 printf '%d interfaces, %d interleaved runs each (median / min wall time, peak RSS)\n' "$nif" "$REPS"
-for k in 0 1 2; do
+for ((k = 0; k < NTOOLS; k++)); do
 	printf '  %-20s %8.2f ms %8.2f ms %8s KiB\n' "${names[k]}" \
 		"$(awk -v u="${med[k]}" 'BEGIN {print u / 1000}')" "$(awk -v u="${mins[k]}" 'BEGIN {print u / 1000}')" "${rss[k]}"
 done
+r3=$(awk -v a="${med[3]}" -v b="${med[1]}" 'BEGIN {print a / b}')
+r4=$(awk -v a="${med[4]}" -v b="${med[1]}" 'BEGIN {print a / b}')
+printf '  ratio nettriage link (table) / ip -s -s link: %.2fx\n' "$r3"
+printf '  ratio nettriage -q link / ip -s -s link:      %.2fx\n' "$r4"
 r1=$(awk -v a="${med[0]}" -v b="${med[1]}" 'BEGIN {print a / b}')
 r2=$(awk -v a="${med[0]}" -v b="${med[2]}" 'BEGIN {print a / b}')
 printf '  ratio nettriage / ip -s -s link:    %.2fx (target <= 1.00x)\n' "$r1"
