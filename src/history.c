@@ -177,8 +177,19 @@ char *nt_hist_format(const struct nt_hist *h, const char *boot_id,
 		fputs(h->e[i].subject, f);
 		fputc(' ', f);
 		fputs(h->e[i].key, f);
-		for (j = 0; j < h->e[i].n; j++)
-			fprintf(f, " %" PRIu64, h->e[i].vec[j]);
+		for (j = 0; j < h->e[i].n; j++) {
+			char num[24], *q = num + sizeof(num);
+			uint64_t v = h->e[i].vec[j];
+
+			/* thousands of lines: no printf per number */
+			*--q = '\0';
+			do {
+				*--q = (char)('0' + v % 10);
+				v /= 10;
+			} while (v);
+			*--q = ' ';
+			fputs(q, f);
+		}
 		fputc('\n', f);
 	}
 	if (fclose(f) != 0) {

@@ -252,16 +252,24 @@ int nt_json_verdicts(struct nt_doc *d, const struct nt_verdicts *vs)
 	js_raw(d, "[");
 	for (i = 0; i < vs->n; i++) {
 		const struct nt_verdict *v = &vs->v[i];
+		json_t *o;
 
 		if (i)
 			js_raw(d, ",");
-		js_value(d, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:o}",
-			"check", v->check, "subject", v->subject,
-			"level", nt_level_name(v->level),
-			"value", num_or_null(v->value),
-			"threshold", num_or_null(v->threshold),
-			"reason", v->reason,
-			"hint", v->hint[0] ? json_string(v->hint) : json_null()));
+		o = json_object();
+		if (!o)
+			return -ENOMEM;
+		/* set_new_nocheck: the keys are ours; values are still
+		 * checked and escaped by jansson */
+		json_object_set_new_nocheck(o, "check", json_string(v->check));
+		json_object_set_new_nocheck(o, "subject", json_string(v->subject));
+		json_object_set_new_nocheck(o, "level", json_string(nt_level_name(v->level)));
+		json_object_set_new_nocheck(o, "value", num_or_null(v->value));
+		json_object_set_new_nocheck(o, "threshold", num_or_null(v->threshold));
+		json_object_set_new_nocheck(o, "reason", json_string(v->reason));
+		json_object_set_new_nocheck(o, "hint", v->hint[0] ?
+					    json_string(v->hint) : json_null());
+		js_value(d, o);
 	}
 	js_raw(d, "]");
 	nt_doc_set(d, "status", json_string(nt_level_name(nt_verdicts_worst(vs))));
