@@ -18,6 +18,8 @@ struct nt_cmd {
 
 int cmd_link(int argc, char **argv, struct nt_global *g);
 extern const char cmd_link_usage[];
+int cmd_path(int argc, char **argv, struct nt_global *g);
+extern const char cmd_path_usage[];
 
 /* Print the global option block of --help. */
 void nt_usage_globals(FILE *f);

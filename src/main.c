@@ -17,8 +17,8 @@ static const struct nt_cmd commands[] = {
 	  "conntrack fill ratio, drops, top consumers (ctnetlink)", NULL },
 	{ "tcp", NULL, NT_CMD_NETNS,
 	  "TCP states, retransmits, listen overflows (sock_diag, /proc)", NULL },
-	{ "path", NULL, NT_CMD_NETNS,
-	  "hop-by-hop loss, latency, jitter, percentiles (ICMP/UDP/TCP)", NULL },
+	{ "path", cmd_path, NT_CMD_NETNS,
+	  "hop-by-hop loss, latency, jitter, percentiles (ICMP/UDP)", cmd_path_usage },
 	{ "capture", NULL, NT_CMD_NETNS,
 	  "TCP retransmits, resets, RTT on the wire (libpcap)", NULL },
 	{ "triage", NULL, NT_CMD_NETNS,
@@ -244,7 +244,7 @@ int main(int argc, char **argv)
 	if (!cmd)
 		cmd = find_cmd("triage");
 	if (!cmd->fn) {
-		nt_err(cmd->name, "not built yet in nettriage %s (built: link)",
+		nt_err(cmd->name, "not built yet in nettriage %s (built: link, path)",
 		       NT_VERSION);
 		return NT_EXIT_UNKNOWN;
 	}
