@@ -76,6 +76,7 @@ struct nt_path {
 	enum nt_probe_mode mode;
 	int first_ttl, max_ttl;
 	int dst_ttl;             /* TTL where the destination answered, 0 none */
+	int term_ttl;            /* first TTL answered "unreachable", 0 none */
 	long cycles;             /* cycles run */
 	uint64_t foreign;        /* replies not ours */
 	uint64_t ts_kernel, ts_mono; /* RTTs by timestamp source */

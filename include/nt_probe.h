@@ -133,6 +133,7 @@ struct nt_probe_event {
 	int reply_ttl;
 	bool kernel_ts;        /* RTT from kernel RX stamp (else CLOCK_MONOTONIC) */
 	bool from_dst;         /* the destination answered */
+	bool unreach;          /* destination unreachable: nothing beyond */
 	bool skipped;          /* SENT: not sent, pacing held it back */
 	const struct nt_probe_reply *reply;
 };

@@ -202,6 +202,7 @@ static void handle(struct run *u, const struct nt_probe_reply *r,
 		e.rtt_ms = rtt_m * 1e3;
 	}
 	e.from_dst = r->kind == NT_PR_ECHO_REPLY || nt_paddr_eq(&r->src, &p->o.dst);
+	e.unreach = r->kind == NT_PR_UNREACH;
 	if ((e.from_dst || r->kind == NT_PR_UNREACH) && (!u->cap || s->ttl < u->cap))
 		u->cap = s->ttl;
 	u->resp[s->ttl] = r->src;

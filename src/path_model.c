@@ -148,6 +148,8 @@ int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev)
 		r->type = ev->type;
 		r->code = ev->code;
 		r->reply_ttl = ev->reply_ttl;
+		if (ev->unreach && (!p->term_ttl || ev->ttl < p->term_ttl))
+			p->term_ttl = ev->ttl;
 		if (ev->from_dst) {
 			r->is_dst = true;
 			if (!p->dst_ttl || ev->ttl < p->dst_ttl)
@@ -186,6 +188,8 @@ static int last_ttl(const struct nt_path *p)
 
 	if (p->dst_ttl)
 		return p->dst_ttl;
+	if (p->term_ttl)
+		return p->term_ttl; /* unreachable: later TTLs say the same */
 	for (t = 1; t <= NT_PATH_MAX_TTL; t++) {
 		if (p->hop[t].resp)
 			last = t;

@@ -306,18 +306,18 @@ void nt_path_print_table(FILE *f, const struct nt_path *p,
 		else
 			snprintf(lead, sizeof(lead), "%3u.", r->ttl);
 		num(c[0], sizeof(c[0]), r->loss_pct, 1);
-		num(c[1], sizeof(c[1]), r->s.last, 1);
-		num(c[2], sizeof(c[2]), r->s.mean, 1);
-		num(c[3], sizeof(c[3]), r->s.min, 1);
-		num(c[4], sizeof(c[4]), r->s.max, 1);
-		num(c[5], sizeof(c[5]), r->s.stddev, 1);
-		num(c[6], sizeof(c[6]), r->s.p99, 1);
-		num(c[7], sizeof(c[7]), r->s.jit_mean, 1);
+		num(c[1], sizeof(c[1]), r->s.last, 2);
+		num(c[2], sizeof(c[2]), r->s.mean, 2);
+		num(c[3], sizeof(c[3]), r->s.min, 2);
+		num(c[4], sizeof(c[4]), r->s.max, 2);
+		num(c[5], sizeof(c[5]), r->s.stddev, 2);
+		num(c[6], sizeof(c[6]), r->s.p99, 2);
+		num(c[7], sizeof(c[7]), r->s.jit_mean, 2);
 		if (r->extra)
 			snprintf(c[0], sizeof(c[0]), " ");
 		fprintf(f, "%s|-- %-*s %5s%s %5" PRIu64 " %7s %7s %7s %7s %7s %7s %7s\n",
 			lead, (int)hw, name, c[0], r->extra ? " " : "%",
-			r->extra ? r->received : r->sent, c[1], c[2], c[3], c[4],
+			r->sent, c[1], c[2], c[3], c[4],
 			c[5], c[6], c[7]);
 	}
 	if (p->foreign)
