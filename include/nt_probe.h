@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <linux/errqueue.h>
 
 /* An IPv4 or IPv6 address; a[0..3] for IPv4. */
@@ -89,6 +90,13 @@ void nt_probe_payload_fill(uint8_t *payload, size_t len, uint32_t tag,
 /* 0 and the fields if payload carries our header with this tag, else -1. */
 int nt_probe_payload_parse(const uint8_t *payload, size_t len, uint32_t tag,
 			   uint16_t *seq, uint8_t *ttl, uint8_t *flow);
+/* RTT in ms of one probe. tx_real: CLOCK_REALTIME read just before send;
+ * rx: the kernel's SO_TIMESTAMPNS stamp (same clock) when have_rx;
+ * mono_delta: CLOCK_MONOTONIC seconds from send to reading the reply. The
+ * kernel difference is used only inside [0, mono_delta + 0.1 ms]; outside
+ * (a clock step, no stamp) the monotonic delta is. *kernel says which. */
+double nt_probe_rtt_ms(const struct timespec *tx_real, const struct timespec *rx,
+		       bool have_rx, double mono_delta, bool *kernel);
 /* Internet checksum (RFC 1071) of buf. */
 uint16_t nt_probe_cksum(const void *buf, size_t len);
 

@@ -62,6 +62,23 @@ int nt_paddr_parse(const char *s, struct nt_paddr *x)
 	return -EINVAL;
 }
 
+double nt_probe_rtt_ms(const struct timespec *tx_real, const struct timespec *rx,
+		       bool have_rx, double mono_delta, bool *kernel)
+{
+	double k;
+
+	*kernel = false;
+	if (have_rx) {
+		k = (double)(rx->tv_sec - tx_real->tv_sec) +
+		    (double)(rx->tv_nsec - tx_real->tv_nsec) / 1e9;
+		if (k >= 0 && k <= mono_delta + 1e-4) {
+			*kernel = true;
+			return k * 1e3;
+		}
+	}
+	return mono_delta * 1e3;
+}
+
 uint16_t nt_probe_cksum(const void *buf, size_t len)
 {
 	const uint8_t *p = buf;

@@ -151,7 +151,7 @@ static void handle(struct run *u, const struct nt_probe_reply *r,
 	struct nt_probe_event e;
 	uint16_t seq, pseq;
 	uint8_t pttl, pflow;
-	double now = now_mono(), rtt_m, rtt_k;
+	double now = now_mono();
 	int flow;
 
 	if (p->kind == NT_PS_UDP) {
@@ -192,15 +192,8 @@ static void handle(struct run *u, const struct nt_probe_reply *r,
 	/* Kernel RX stamp minus the CLOCK_REALTIME read just before send;
 	 * trusted only inside [0, CLOCK_MONOTONIC delta]: a clock step
 	 * between send and receive falls back to the monotonic delta. */
-	rtt_m = now - s->tx_mono;
-	rtt_k = have_rx ? (double)(rx->tv_sec - s->tx_real.tv_sec) +
-			  (double)(rx->tv_nsec - s->tx_real.tv_nsec) / 1e9 : -1;
-	if (have_rx && rtt_k >= 0 && rtt_k <= rtt_m + 1e-4) {
-		e.rtt_ms = rtt_k * 1e3;
-		e.kernel_ts = true;
-	} else {
-		e.rtt_ms = rtt_m * 1e3;
-	}
+	e.rtt_ms = nt_probe_rtt_ms(&s->tx_real, rx, have_rx, now - s->tx_mono,
+				   &e.kernel_ts);
 	e.from_dst = r->kind == NT_PR_ECHO_REPLY || nt_paddr_eq(&r->src, &p->o.dst);
 	e.unreach = r->kind == NT_PR_UNREACH;
 	if ((e.from_dst || r->kind == NT_PR_UNREACH) && (!u->cap || s->ttl < u->cap))

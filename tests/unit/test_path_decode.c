@@ -454,8 +454,27 @@ static void test_checksum(void)
 	T_EQ_U(nt_probe_cksum(m, 4), (uint16_t)~(0x4500 + 0x001c), "RFC 1071 checksum of two words");
 }
 
+static void test_rtt(void)
+{
+	struct timespec tx = { 1000, 999000000 }, rx = { 1001, 19500000 };
+	bool k;
+	double r;
+
+	r = nt_probe_rtt_ms(&tx, &rx, true, 0.0210, &k);
+	T_OK(k && fabs(r - 20.5) < 1e-9, "RTT from the kernel stamp across a second boundary: 20.5 ms");
+	rx.tv_sec = 990; /* the wall clock stepped back 11 s during the probe */
+	r = nt_probe_rtt_ms(&tx, &rx, true, 0.0210, &k);
+	T_OK(!k && fabs(r - 21.0) < 1e-9, "clock stepped back: monotonic 21 ms, never negative");
+	rx.tv_sec = 1061; /* stepped forward a minute */
+	r = nt_probe_rtt_ms(&tx, &rx, true, 0.0210, &k);
+	T_OK(!k && fabs(r - 21.0) < 1e-9, "clock stepped forward: monotonic 21 ms, never huge");
+	r = nt_probe_rtt_ms(&tx, &rx, false, 0.0042, &k);
+	T_OK(!k && fabs(r - 4.2) < 1e-9, "no kernel stamp: monotonic delta");
+}
+
 int main(void)
 {
+	test_rtt();
 	test_echo_reply4();
 	test_timxceed4_icmp(0, 0);
 	test_timxceed4_icmp(4, 0);
