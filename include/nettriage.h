@@ -56,6 +56,11 @@ extern volatile int nt_stop; /* set by SIGINT/SIGTERM */
 /* Path of a /proc file, honouring the NETTRIAGE_PROC test seam. */
 const char *nt_proc_path(const char *rel, char *buf, size_t len);
 
+/* Room for one more element in the growable array *pv of n elements of
+ * elem bytes with capacity *cap: doubles it (first allocation: first).
+ * pv points to the array pointer. Returns 0 or -ENOMEM. */
+int nt_grow(void *pv, size_t n, size_t *cap, size_t elem, size_t first);
+
 /* Read a whole small file into buf (NUL-terminated). Returns bytes or -errno. */
 long nt_read_file(const char *path, char *buf, size_t len);
 

@@ -7,10 +7,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define NT_HIST_MAXV 32
+
+/* One line of the file: "subject key v0 [v1 ...]". Scalar entries have
+ * n == 1; v is always vec[0]. */
 struct nt_hist_ent {
 	char subject[64];
 	char key[48];
 	uint64_t v;
+	unsigned n;
+	uint64_t vec[NT_HIST_MAXV];
 };
 
 struct nt_hist {
@@ -25,6 +31,13 @@ int nt_hist_put(struct nt_hist *h, const char *subject, const char *key,
 		uint64_t v);
 bool nt_hist_get(const struct nt_hist *h, const char *subject,
 		 const char *key, uint64_t *v);
+/* Vector entries: up to NT_HIST_MAXV values under one key (one line per
+ * interface keeps thousands of interfaces cheap). get_vec returns the
+ * entry's values (borrowed from h) and their count, or NULL. */
+int nt_hist_put_vec(struct nt_hist *h, const char *subject, const char *key,
+		    const uint64_t *v, unsigned n);
+const uint64_t *nt_hist_get_vec(const struct nt_hist *h, const char *subject,
+				const char *key, unsigned *n);
 
 /* Pure parser/serialiser for tests. parse returns 0, -ESTALE when the
  * header does not match (other boot, uid, netns, command), -EINVAL when

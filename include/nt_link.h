@@ -35,7 +35,7 @@
 	X(tx_window_errors, "TX-WIN", 0, "Late collisions") \
 	X(rx_compressed, "RX-CMP", 0, "Compressed packets received") \
 	X(tx_compressed, "TX-CMP", 0, "Compressed packets transmitted") \
-	X(rx_nohandler, "RX-NOHDL", 0, "Packets dropped for lack of a protocol handler") \
+	X(rx_nohandler, "RX-NOHDL", 0, "Packets dropped on an inactive device with no exact-match handler (e.g. inactive bond slave)") \
 	X(rx_otherhost_dropped, "RX-OTHER", 0, "Packets dropped as addressed to another host")
 
 enum nt_link_stat {
@@ -55,7 +55,14 @@ enum { NT_LR_RX_ERR_RATIO = NT_LX_COUNT, NT_LR_TX_ERR_RATIO, NT_LR_RX_DROP_RATIO
 
 /* Availability bits: counter i is bit i; its delta is bit DELTA_BIT + i. */
 #define NT_LINK_DELTA_BIT 32
-_Static_assert(NT_LX_COUNT <= NT_LINK_DELTA_BIT, "availability bits overlap");
+/* Interface attributes that /proc/net/dev does not give. */
+#define NT_LINK_IFINDEX_BIT 60
+#define NT_LINK_MTU_BIT 61
+#define NT_LINK_OPER_BIT 62
+#define NT_LINK_CARRIER_BIT 63
+_Static_assert(NT_LX_COUNT <= NT_LINK_DELTA_BIT &&
+	       NT_LINK_DELTA_BIT + NT_LX_COUNT <= NT_LINK_IFINDEX_BIT,
+	       "availability bits overlap");
 
 struct nt_link_if {
 	char name[IFNAMSIZ];
@@ -81,6 +88,8 @@ struct nt_link_list {
 };
 
 void nt_link_list_free(struct nt_link_list *l);
+/* Append a zeroed interface; NULL on ENOMEM. */
+struct nt_link_if *nt_link_list_add(struct nt_link_list *l);
 
 /* Parse one RTM_NEWLINK message into *out (zeroed first). The message is
  * borrowed; nothing points into it afterwards. Returns 0, or -EINVAL for a

@@ -34,6 +34,7 @@ enum nt_prom {
 #define NT_F_RATE   0x08u /* per-second rates and ratios (interval) */
 #define NT_F_DEF    0x10u /* shown in the default table */
 #define NT_F_NOTABLE 0x20u /* never a table column */
+#define NT_F_DELTA  0x40u /* counter deltas over an interval (-i) */
 
 struct nt_field {
 	const char *key;    /* JSON key; metric suffix or label name */
@@ -64,12 +65,23 @@ struct nt_rectype {
 struct nt_doc {
 	const char *command;
 	const struct nt_global *g;
-	json_t *root;          /* JSON object (format JSON) */
+	bool json;             /* format JSON: text built in js */
+	char *js;              /* the object's text so far, "{" ... */
+	size_t js_len, js_cap;
+	unsigned nparts;
+	bool js_closed;
+	int js_err;
 	FILE *prom;            /* memstream (format PROM) */
 	char *prom_buf;
 	size_t prom_len;
 };
 
+/* JSON is rendered as it is added: every value is built with jansson and
+ * dumped at once into the document's text, in the order added, so no tree
+ * of thousands of records is ever held. While a JSON document is open,
+ * jansson allocates from an arena that is reset after each value: a json_t
+ * made by the caller must be handed to the document (nt_doc_set) before
+ * the next nt_doc_* call and never outlive the document. */
 int nt_doc_init(struct nt_doc *d, const char *command, const struct nt_global *g);
 void nt_doc_free(struct nt_doc *d);
 
@@ -77,8 +89,20 @@ void nt_doc_free(struct nt_doc *d);
 int nt_doc_records(struct nt_doc *d, const struct nt_rectype *rt,
 		   const void *recs, size_t n, unsigned mask);
 
-/* JSON-only extras at the top level; the reference to v is stolen. */
+/* JSON-only extras at the top level, in order; the reference to v is
+ * stolen. */
 void nt_doc_set(struct nt_doc *d, const char *key, json_t *v);
+
+/* The finished JSON text (no newline) and its length; owned by d. NULL on
+ * ENOMEM. Closes the document: nothing can be added after. */
+const char *nt_doc_json(struct nt_doc *d, size_t *len);
+
+/* Internal to the renderers (out_json.c / output.c). */
+json_t *nt_field_json(const struct nt_rectype *rt, const void *rec,
+		      const struct nt_field *f);
+int nt_json_records(struct nt_doc *d, const struct nt_rectype *rt,
+		    const void *recs, size_t n, unsigned mask);
+int nt_json_verdicts(struct nt_doc *d, const struct nt_verdicts *vs);
 
 /* Append verdicts (JSON array "verdicts", Prometheus nettriage_verdict). */
 int nt_doc_verdicts(struct nt_doc *d, const struct nt_verdicts *vs);

@@ -17,10 +17,10 @@ const char cmd_link_usage[] =
 	"netlink fails). Without -i, rates compare with the previous run.\n\n"
 	"Options:\n"
 	"  -a, --all              show every counter column in the table\n"
-	"      --warn PCT         errors WARN above PCT %% of packets (default 0.1)\n"
-	"      --crit PCT         errors CRIT above PCT %% of packets (default 1)\n"
-	"      --warn-drops PCT   drops WARN above PCT %% (default 0: any rise)\n"
-	"      --crit-drops PCT   drops CRIT above PCT %% of packets (default 1)\n"
+	"      --warn PCT         errors WARN above PCT % of packets (default 0.1)\n"
+	"      --crit PCT         errors CRIT above PCT % of packets (default 1)\n"
+	"      --warn-drops PCT   drops WARN above PCT % (default 0: any rise)\n"
+	"      --crit-drops PCT   drops CRIT above PCT % of packets (default 1)\n"
 	"  -h, --help             this help\n";
 
 enum source { SRC_NETLINK, SRC_PROC };
@@ -89,69 +89,48 @@ static int filter(struct nt_link_list *l, char **names, int nnames,
 	return 0;
 }
 
-static const char *stat_key(int i)
-{
-	static const char *keys[] = {
-#define NT_X(n, t, d, h) #n,
-		NT_LINK_STATS(NT_X)
-#undef NT_X
-		"carrier_changes", "carrier_up_count", "carrier_down_count",
-	};
-	return keys[i];
-}
+/* One history line per interface: key "c1" holds ifindex, the counter
+ * availability mask and the NT_LX_COUNT counters. A layout change gets a
+ * new key, so an old file is simply no baseline. */
+#define HIST_KEY "c1"
+#define HIST_NV (2 + NT_LX_COUNT)
+_Static_assert(HIST_NV <= NT_HIST_MAXV, "history vector too long");
 
 static void hist_from_list(const struct nt_link_list *l, struct nt_hist *h)
 {
+	uint64_t v[HIST_NV];
 	size_t k;
-	int i;
 
 	for (k = 0; k < l->n; k++) {
 		const struct nt_link_if *p = &l->v[k];
 
-		nt_hist_put(h, p->name, "ifindex", p->ifindex);
-		for (i = 0; i < NT_LX_COUNT; i++)
-			if ((p->avail >> i) & 1)
-				nt_hist_put(h, p->name, stat_key(i), p->c[i]);
+		v[0] = p->ifindex;
+		v[1] = p->avail & ((1ull << NT_LX_COUNT) - 1);
+		memcpy(v + 2, p->c, sizeof(p->c));
+		nt_hist_put_vec(h, p->name, HIST_KEY, v, HIST_NV);
 	}
 }
 
 static int list_from_hist(const struct nt_hist *h, struct nt_link_list *l)
 {
 	size_t e;
-	int i;
 
 	for (e = 0; e < h->n; e++) {
 		const struct nt_hist_ent *x = &h->e[e];
-		struct nt_link_if *p = (struct nt_link_if *)nt_link_find(l, x->subject);
+		struct nt_link_if *p;
 
-		if (!p) {
-			if (l->n == l->cap) {
-				size_t cap = l->cap ? l->cap * 2 : 32;
-				struct nt_link_if *nv = realloc(l->v, cap * sizeof(*nv));
-
-				if (!nv)
-					return -ENOMEM;
-				l->v = nv;
-				l->cap = cap;
-			}
-			p = &l->v[l->n++];
-			memset(p, 0, sizeof(*p));
-			if (strlen(x->subject) >= sizeof(p->name)) {
-				l->n--;
-				continue; /* not an interface name */
-			}
-			memcpy(p->name, x->subject, strlen(x->subject) + 1);
-			p->have_stats = true;
-		}
-		if (!strcmp(x->key, "ifindex")) {
-			p->ifindex = (uint32_t)x->v;
+		if (strcmp(x->key, HIST_KEY) || x->n != HIST_NV ||
+		    strlen(x->subject) >= sizeof(p->name))
 			continue;
-		}
-		for (i = 0; i < NT_LX_COUNT; i++)
-			if (!strcmp(x->key, stat_key(i))) {
-				p->c[i] = x->v;
-				p->avail |= 1ull << i;
-			}
+		p = nt_link_list_add(l);
+		if (!p)
+			return -ENOMEM;
+		memcpy(p->name, x->subject, strlen(x->subject) + 1);
+		p->have_stats = true;
+		p->ifindex = (uint32_t)x->vec[0];
+		p->avail = (x->vec[1] & ((1ull << NT_LX_COUNT) - 1)) |
+			   (1ull << NT_LINK_IFINDEX_BIT);
+		memcpy(p->c, x->vec + 2, sizeof(p->c));
 	}
 	return 0;
 }
@@ -169,6 +148,11 @@ static int render(const struct nt_global *g, const struct link_opts *o,
 {
 	bool rates = strcmp(baseline, "boot") != 0;
 	unsigned mask = NT_F_ID | NT_F_INFO | NT_F_TOTAL | (rates ? NT_F_RATE : 0);
+
+	/* Deltas are what changed over -i; between separate runs the
+	 * per-second rates say it (and thousands of interfaces stay cheap). */
+	if (!strcmp(baseline, "interval"))
+		mask |= NT_F_DELTA;
 	struct nt_doc d;
 	int r;
 
@@ -225,11 +209,11 @@ static int parse_opts(int argc, char **argv, struct link_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, li = -1;
 
 	nt_link_thresholds_default(&o->t);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ah", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:ah", lo, &li)) != -1) {
 		double *dst = NULL, v;
 
 		switch (c) {
@@ -240,6 +224,9 @@ static int parse_opts(int argc, char **argv, struct link_opts *o)
 		case 'C': dst = &o->t.crit_errors; break;
 		case 'w': dst = &o->t.warn_drops; break;
 		case 'x': dst = &o->t.crit_drops; break;
+		case ':':
+			nt_err("link", "%s: missing argument", argv[optind - 1]);
+			return -1;
 		default:
 			nt_err("link", "unknown option: %s (see nettriage link --help)",
 			       argv[optind - 1]);
@@ -247,12 +234,13 @@ static int parse_opts(int argc, char **argv, struct link_opts *o)
 		}
 		if (dst) {
 			if (nt_parse_double(optarg, &v) || v < 0 || v > 100) {
-				nt_err("link", "%s: not a percentage from 0 to 100: %s",
-				       argv[optind - 2 >= 0 ? optind - 2 : 0], optarg);
+				nt_err("link", "--%s: not a percentage from 0 to 100: %s",
+				       lo[li].name, optarg);
 				return -1;
 			}
 			*dst = v;
 		}
+		li = -1;
 	}
 	if (o->t.warn_errors > o->t.crit_errors) {
 		nt_err("link", "--warn %g is above --crit %g", o->t.warn_errors,
@@ -296,14 +284,48 @@ static int sample(struct nt_link_list *l, enum source *src,
 	return 0;
 }
 
-static int finish(const struct nt_global *g, struct nt_hist *h)
+/* History is kept per source: /proc/net/dev lumps counters, so its values
+ * are no baseline for netlink's and the other way round. */
+static const char *hist_name(enum source s)
 {
-	int r = nt_hist_save("link", g->netns_inode, h);
+	return s == SRC_NETLINK ? "link" : "link-proc";
+}
+
+static int finish(const struct nt_global *g, struct nt_hist *h, enum source src)
+{
+	int r = nt_hist_save(hist_name(src), g->netns_inode, h);
 
 	if (r && r != -EROFS)
 		nt_note("link", "history file not saved: %s (rate checks of the next run will use since-boot totals)",
 			strerror(-r));
 	return 0;
+}
+
+/* Load the previous run as a baseline; true when usable. */
+static bool load_history(const struct nt_global *g, enum source src,
+			 struct nt_link_list *prev, double *dt)
+{
+	struct nt_hist old = { 0 };
+	bool ok = false;
+	double now = nt_now_boot();
+
+	if (nt_hist_load(hist_name(src), g->netns_inode, &old) == 0 &&
+	    now > old.t && list_from_hist(&old, prev) == 0 && prev->n) {
+		*dt = now - old.t;
+		ok = true;
+	} else {
+		prev->n = 0;
+	}
+	nt_hist_free(&old);
+	return ok;
+}
+
+/* A failed write to stdout is reported once, by main; other output
+ * failures (--prom-file) are reported here. */
+static void output_error(int r)
+{
+	if (r != -EIO)
+		nt_err("link", "output: %s", strerror(-r));
 }
 
 int cmd_link(int argc, char **argv, struct nt_global *g)
@@ -320,13 +342,16 @@ int cmd_link(int argc, char **argv, struct nt_global *g)
 	if (r)
 		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
 
-	if (g->interval > 0 || g->count > 0) {
+	{
+		bool repeat = g->interval > 0 || g->count > 0;
 		double step = g->interval > 0 ? g->interval : 1.0;
-		double t0 = nt_now_mono(), tprev = t0, now;
+		long count = repeat ? g->count : 1; /* 0: until interrupted */
+		double t0 = nt_now_mono(), tprev = t0, now, dt = 0;
 		long k;
 
-		for (k = 0; g->count == 0 || k < g->count; k++) {
+		for (k = 0; count == 0 || k < count; k++) {
 			struct nt_link_list tmp;
+			const char *baseline = "interval";
 
 			if (k > 0 && nt_sleep_until(t0 + (double)k * step) < 0)
 				break;
@@ -334,14 +359,21 @@ int cmd_link(int argc, char **argv, struct nt_global *g)
 			rc = sample(&cur, &src, &o, &h);
 			if (rc)
 				goto out;
-			nt_link_rates(&cur, k ? &prev : NULL, now - tprev);
+			if (k == 0) {
+				/* The first sample, with or without -i, is judged
+				 * against the previous run when there is one. */
+				prev.n = 0;
+				baseline = load_history(g, src, &prev, &dt) ? "history" : "boot";
+			} else {
+				dt = now - tprev;
+			}
+			nt_link_rates(&cur, prev.n ? &prev : NULL, dt);
 			nt_verdicts_reset(&vs);
-			nt_link_verdicts(&cur, k ? &prev : NULL, &o.t, &vs);
+			nt_link_verdicts(&cur, prev.n ? &prev : NULL, &o.t, &vs);
 			worst = nt_level_worse(worst, nt_verdicts_worst(&vs));
-			r = render(g, &o, &cur, src, k ? "interval" : "boot",
-				   now - tprev, k, &vs);
+			r = render(g, &o, &cur, src, baseline, dt, k, &vs);
 			if (r) {
-				nt_err("link", "output: %s", strerror(-r));
+				output_error(r);
 				rc = NT_EXIT_UNKNOWN;
 				goto out;
 			}
@@ -351,37 +383,8 @@ int cmd_link(int argc, char **argv, struct nt_global *g)
 			cur.n = 0;
 			tprev = now;
 		}
-		finish(g, &h);
+		finish(g, &h, src);
 		rc = nt_level_exit(worst);
-		goto out;
-	}
-
-	{
-		struct nt_hist old = { 0 };
-		const char *baseline = "boot";
-		double dt = 0;
-
-		rc = sample(&cur, &src, &o, &h);
-		if (rc)
-			goto out;
-		r = nt_hist_load("link", g->netns_inode, &old);
-		if (r == 0 && nt_now_boot() > old.t && list_from_hist(&old, &prev) == 0) {
-			baseline = "history";
-			dt = nt_now_boot() - old.t;
-		} else {
-			prev.n = 0;
-		}
-		nt_hist_free(&old);
-		nt_link_rates(&cur, prev.n ? &prev : NULL, dt);
-		nt_link_verdicts(&cur, prev.n ? &prev : NULL, &o.t, &vs);
-		r = render(g, &o, &cur, src, baseline, dt, 0, &vs);
-		if (r) {
-			nt_err("link", "output: %s", strerror(-r));
-			rc = NT_EXIT_UNKNOWN;
-			goto out;
-		}
-		finish(g, &h);
-		rc = nt_level_exit(nt_verdicts_worst(&vs));
 	}
 out:
 	nt_hist_free(&h);

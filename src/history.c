@@ -28,39 +28,57 @@ void nt_hist_free(struct nt_hist *h)
 	memset(h, 0, sizeof(*h));
 }
 
-static bool token_ok(const char *s, size_t max)
+static int nt_hist_put_n(struct nt_hist *h, const char *subject, size_t sl,
+			 const char *key, size_t kl, const uint64_t *v, unsigned n)
 {
-	size_t n = strlen(s);
+	struct nt_hist_ent *e;
+	size_t i;
 
-	if (n == 0 || n >= max)
-		return false;
-	for (; *s; s++)
-		if (*s <= ' ' || *s == 0x7f)
-			return false;
-	return true;
+	if (!sl || !kl || sl >= sizeof(e->subject) || kl >= sizeof(e->key) ||
+	    n < 1 || n > NT_HIST_MAXV)
+		return -EINVAL;
+	for (i = 0; i < sl; i++)
+		if (subject[i] <= ' ' || subject[i] == 0x7f)
+			return -EINVAL;
+	for (i = 0; i < kl; i++)
+		if (key[i] <= ' ' || key[i] == 0x7f)
+			return -EINVAL;
+	if (nt_grow(&h->e, h->n, &h->cap, sizeof(*h->e), 64))
+		return -ENOMEM;
+	e = &h->e[h->n++];
+	memcpy(e->subject, subject, sl);
+	e->subject[sl] = '\0';
+	memcpy(e->key, key, kl);
+	e->key[kl] = '\0';
+	memcpy(e->vec, v, n * sizeof(*v));
+	e->n = n;
+	e->v = v[0];
+	return 0;
 }
 
 int nt_hist_put(struct nt_hist *h, const char *subject, const char *key,
 		uint64_t v)
 {
-	struct nt_hist_ent *e;
+	return nt_hist_put_n(h, subject, strlen(subject), key, strlen(key), &v, 1);
+}
 
-	if (!token_ok(subject, sizeof(e->subject)) || !token_ok(key, sizeof(e->key)))
-		return -EINVAL;
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 64;
-		struct nt_hist_ent *ne = realloc(h->e, cap * sizeof(*ne));
+int nt_hist_put_vec(struct nt_hist *h, const char *subject, const char *key,
+		    const uint64_t *v, unsigned n)
+{
+	return nt_hist_put_n(h, subject, strlen(subject), key, strlen(key), v, n);
+}
 
-		if (!ne)
-			return -ENOMEM;
-		h->e = ne;
-		h->cap = cap;
-	}
-	e = &h->e[h->n++];
-	strcpy(e->subject, subject);
-	strcpy(e->key, key);
-	e->v = v;
-	return 0;
+const uint64_t *nt_hist_get_vec(const struct nt_hist *h, const char *subject,
+				const char *key, unsigned *n)
+{
+	size_t i;
+
+	for (i = 0; i < h->n; i++)
+		if (!strcmp(h->e[i].subject, subject) && !strcmp(h->e[i].key, key)) {
+			*n = h->e[i].n;
+			return h->e[i].vec;
+		}
+	return NULL;
 }
 
 bool nt_hist_get(const struct nt_hist *h, const char *subject,
@@ -79,7 +97,7 @@ bool nt_hist_get(const struct nt_hist *h, const char *subject,
 int nt_hist_parse(const char *text, const char *boot_id, unsigned uid,
 		  uint64_t netns, const char *command, struct nt_hist *h)
 {
-	char want[256], line[256];
+	char want[256];
 	const char *p = text, *nl;
 	double t;
 	int r, n;
@@ -100,26 +118,41 @@ int nt_hist_parse(const char *text, const char *boot_id, unsigned uid,
 		return -EINVAL;
 	p++;
 	while (*p) {
-		char subj[64], key[48];
-		uint64_t v;
-		size_t len;
+		const char *sp1, *sp2, *q, *end;
+		uint64_t vals[NT_HIST_MAXV];
+		unsigned nv = 0;
+		size_t sl, kl;
 
 		nl = strchr(p, '\n');
-		len = nl ? (size_t)(nl - p) : strlen(p);
-		if (len >= sizeof(line)) {
+		end = nl ? nl : p + strlen(p);
+		sp1 = memchr(p, ' ', (size_t)(end - p));
+		sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1)) : NULL;
+		if (!sp2) {
 			r = -EINVAL;
 			goto bad;
 		}
-		memcpy(line, p, len);
-		line[len] = '\0';
-		if (sscanf(line, "%63s %47s %" SCNu64, subj, key, &v) != 3) {
-			r = -EINVAL;
-			goto bad;
+		sl = (size_t)(sp1 - p);
+		kl = (size_t)(sp2 - sp1 - 1);
+		for (q = sp2; q < end; ) {
+			char *num_end;
+
+			if (*q != ' ' || q + 1 >= end || q[1] < '0' || q[1] > '9' ||
+			    nv == NT_HIST_MAXV) {
+				r = -EINVAL;
+				goto bad;
+			}
+			errno = 0;
+			vals[nv++] = strtoull(q + 1, &num_end, 10);
+			if (errno || num_end > end || (num_end < end && *num_end != ' ')) {
+				r = -EINVAL;
+				goto bad;
+			}
+			q = num_end;
 		}
-		r = nt_hist_put(h, subj, key, v);
+		r = nt_hist_put_n(h, p, sl, sp1 + 1, kl, vals, nv);
 		if (r)
 			goto bad;
-		p += len + (nl ? 1 : 0);
+		p = nl ? nl + 1 : end;
 	}
 	return 0;
 bad:
@@ -138,9 +171,16 @@ char *nt_hist_format(const struct nt_hist *h, const char *boot_id,
 		return NULL;
 	fprintf(f, HIST_MAGIC "\nboot %s\nuid %u\nnetns %" PRIu64
 		"\ncommand %s\ntime %.6f\n", boot_id, uid, netns, command, h->t);
-	for (i = 0; i < h->n; i++)
-		fprintf(f, "%s %s %" PRIu64 "\n", h->e[i].subject, h->e[i].key,
-			h->e[i].v);
+	for (i = 0; i < h->n; i++) {
+		unsigned j;
+
+		fputs(h->e[i].subject, f);
+		fputc(' ', f);
+		fputs(h->e[i].key, f);
+		for (j = 0; j < h->e[i].n; j++)
+			fprintf(f, " %" PRIu64, h->e[i].vec[j]);
+		fputc('\n', f);
+	}
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;

@@ -14,13 +14,13 @@ static const struct nt_field link_fields[] = {
 	{ "name", "IFACE", 0, NT_T_STR, OFF(name), NT_P_LABEL,
 	  NT_F_ID | NT_F_DEF, NULL, -1, "Interface name", "iface" },
 	{ "ifindex", "IDX", 0, NT_T_U32, OFF(ifindex), NT_P_NONE,
-	  NT_F_ID | NT_F_NOTABLE, NULL, -1, "Interface index" },
+	  NT_F_ID | NT_F_NOTABLE, NULL, NT_LINK_IFINDEX_BIT, "Interface index" },
 	{ "operstate", "STATE", 0, NT_T_STR, OFF(operstate), NT_P_NONE,
-	  NT_F_INFO | NT_F_DEF, NULL, -1, "Operational state (RFC 2863)" },
+	  NT_F_INFO | NT_F_DEF, NULL, NT_LINK_OPER_BIT, "Operational state (RFC 2863)" },
 	{ "mtu", "MTU", 0, NT_T_U32, OFF(mtu), NT_P_GAUGE,
-	  NT_F_INFO | NT_F_DEF, NULL, -1, "MTU in bytes" },
+	  NT_F_INFO | NT_F_DEF, NULL, NT_LINK_MTU_BIT, "MTU in bytes" },
 	{ "carrier", "CARRIER", 0, NT_T_BOOL, OFF(carrier), NT_P_GAUGE,
-	  NT_F_INFO, NULL, -1, "Carrier present (1) or not (0)" },
+	  NT_F_INFO, NULL, NT_LINK_CARRIER_BIT, "Carrier present (1) or not (0)" },
 #define NT_X(n, t, d, h) { #n, t, 0, NT_T_U64, COFF(NT_LS_##n), NT_P_COUNTER, \
 	  NT_F_TOTAL | (d ? NT_F_DEF : 0), NULL, NT_LS_##n, h },
 	NT_LINK_STATS(NT_X)
@@ -46,7 +46,7 @@ static const struct nt_field link_fields[] = {
 	{ "carrier_down_count", "CARR-DOWN/s", 0, NT_T_DOUBLE, ROFF(NT_LX_CARRIER_DOWN),
 	  NT_P_NONE, NT_F_RATE, "rates", NT_LX_CARRIER_DOWN, "per second" },
 #define NT_X(n, t, d, h) { #n, NULL, 0, NT_T_U64, DOFF(NT_LS_##n), NT_P_NONE, \
-	  NT_F_RATE | NT_F_NOTABLE, "deltas", NT_LINK_DELTA_BIT + NT_LS_##n, h " in the interval" },
+	  NT_F_DELTA | NT_F_NOTABLE, "deltas", NT_LINK_DELTA_BIT + NT_LS_##n, h " in the interval" },
 	NT_LINK_STATS(NT_X)
 #undef NT_X
 	{ "rx_errors_pct", "RX-ERR%", 0, NT_T_DOUBLE, ROFF(NT_LR_RX_ERR_RATIO),
@@ -86,6 +86,16 @@ const struct nt_link_if *nt_link_find(const struct nt_link_list *l,
 	return NULL;
 }
 
+/* Two dumps list interfaces in the same order almost always: try the same
+ * position first, so matching stays linear with thousands of interfaces. */
+static const struct nt_link_if *match(const struct nt_link_list *l,
+				      const char *name, size_t k)
+{
+	if (l && k < l->n && !strcmp(l->v[k].name, name))
+		return &l->v[k];
+	return nt_link_find(l, name);
+}
+
 static bool has(const struct nt_link_if *i, int bit)
 {
 	return (i->avail >> bit) & 1;
@@ -120,12 +130,12 @@ void nt_link_rates(struct nt_link_list *cur, const struct nt_link_list *prev,
 
 	for (k = 0; k < cur->n; k++) {
 		struct nt_link_if *c = &cur->v[k];
-		const struct nt_link_if *p = nt_link_find(prev, c->name);
+		const struct nt_link_if *p = match(prev, c->name, k);
 
 		for (i = 0; i < NT_LR_COUNT; i++)
 			c->rate[i] = NAN;
 		c->reset = false;
-		c->avail &= (1ull << NT_LINK_DELTA_BIT) - 1;
+		c->avail &= ~(((1ull << NT_LX_COUNT) - 1) << NT_LINK_DELTA_BIT);
 		if (!p || !(dt > 0))
 			continue;
 		if (!same_life(c, p)) {
@@ -184,7 +194,7 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 
 	for (k = 0; k < cur->n; k++) {
 		const struct nt_link_if *c = &cur->v[k];
-		const struct nt_link_if *p = nt_link_find(prev, c->name);
+		const struct nt_link_if *p = match(prev, c->name, k);
 		uint64_t d[NT_LX_COUNT];
 		const char *since;
 		bool rise;  /* baseline lets us see rises */
@@ -254,7 +264,7 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 		if (l != NT_OK)
 			snprintf(v->hint, sizeof(v->hint), "%s",
 				 d[NT_LS_rx_dropped] >= d[NT_LS_tx_dropped] ?
-				 "rx_dropped: no protocol handler (unknown ethertype/VLAN), backlog full (net.core.netdev_max_backlog) or filtering; see rx_nohandler" :
+				 "rx_dropped: no protocol handler (unknown ethertype/VLAN), backlog full (net.core.netdev_max_backlog) or filtering" :
 				 "tx_dropped: driver or qdisc queue full, or no carrier/peer down (tc -s qdisc)");
 
 		/* carrier flaps */

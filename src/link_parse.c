@@ -7,6 +7,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include "nettriage.h"
 #include "nt_link.h"
 #include "nt_nl.h"
 
@@ -16,18 +17,15 @@ void nt_link_list_free(struct nt_link_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static struct nt_link_if *list_add(struct nt_link_list *l)
+struct nt_link_if *nt_link_list_add(struct nt_link_list *l)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		struct nt_link_if *nv = realloc(l->v, cap * sizeof(*nv));
+	struct nt_link_if *p;
 
-		if (!nv)
-			return NULL;
-		l->v = nv;
-		l->cap = cap;
-	}
-	return &l->v[l->n++];
+	if (nt_grow(&l->v, l->n, &l->cap, sizeof(*l->v), 32))
+		return NULL;
+	p = &l->v[l->n++];
+	memset(p, 0, sizeof(*p));
+	return p;
 }
 
 static const char *operstate_name(uint8_t s)
@@ -90,10 +88,14 @@ int nt_link_parse_msg(const struct nlmsghdr *nlh, struct nt_link_if *out)
 		return -EINVAL;
 	memcpy(&ifi, mnl_nlmsg_get_payload(nlh), sizeof(ifi));
 	out->ifindex = (uint32_t)ifi.ifi_index;
+	out->avail |= 1ull << NT_LINK_IFINDEX_BIT;
 	strcpy(out->operstate, "unknown");
 
 	a = mnl_nlmsg_get_payload_offset(nlh, sizeof(ifi));
-	remain = (int)((const char *)mnl_nlmsg_get_payload_tail(nlh) - (const char *)a);
+	/* Bound by nlmsg_len itself: mnl_nlmsg_get_payload_tail() rounds it
+	 * up to 4, past the end of a buffer whose last message is unaligned
+	 * (found by fuzz_link). */
+	remain = (int)((const char *)nlh + nlh->nlmsg_len - (const char *)a);
 	for (; mnl_attr_ok(a, remain); a = mnl_attr_next(a)) {
 		uint16_t len = mnl_attr_get_payload_len(a);
 		const void *p = mnl_attr_get_payload(a);
@@ -113,6 +115,7 @@ int nt_link_parse_msg(const struct nlmsghdr *nlh, struct nt_link_if *out)
 			if (put_u32(a, &v, out, -1))
 				return -EBADMSG;
 			out->mtu = (uint32_t)v;
+			out->avail |= 1ull << NT_LINK_MTU_BIT;
 			break;
 		}
 		case IFLA_OPERSTATE:
@@ -120,11 +123,13 @@ int nt_link_parse_msg(const struct nlmsghdr *nlh, struct nt_link_if *out)
 				return -EBADMSG;
 			snprintf(out->operstate, sizeof(out->operstate), "%s",
 				 operstate_name(mnl_attr_get_u8(a)));
+			out->avail |= 1ull << NT_LINK_OPER_BIT;
 			break;
 		case IFLA_CARRIER:
 			if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
 				return -EBADMSG;
 			out->carrier = mnl_attr_get_u8(a) != 0;
+			out->avail |= 1ull << NT_LINK_CARRIER_BIT;
 			break;
 		case IFLA_CARRIER_CHANGES:
 			if (put_u32(a, &out->c[NT_LX_CARRIER_CHANGES], out,
@@ -173,7 +178,7 @@ int nt_link_parse_msg(const struct nlmsghdr *nlh, struct nt_link_if *out)
 int nt_link_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nt_link_list *l = data;
-	struct nt_link_if *ifp = list_add(l);
+	struct nt_link_if *ifp = nt_link_list_add(l);
 	int r;
 
 	if (!ifp)
@@ -296,12 +301,10 @@ int nt_link_parse_procnetdev(const char *text, struct nt_link_list *l)
 		nl = (size_t)(colon - p);
 		if (nl == 0 || nl >= IFNAMSIZ)
 			return -EINVAL;
-		ifp = list_add(l);
+		ifp = nt_link_list_add(l);
 		if (!ifp)
 			return -ENOMEM;
-		memset(ifp, 0, sizeof(*ifp));
 		memcpy(ifp->name, p, nl);
-		strcpy(ifp->operstate, "unknown");
 		s = colon + 1;
 		for (i = 0; i < ncols; i++) {
 			unsigned long long v;

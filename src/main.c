@@ -178,20 +178,14 @@ static int check_prom_dir(const char *path)
 	return r;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv, char **cargv)
 {
 	struct nt_global g = { .format = NT_FMT_TABLE };
 	const struct nt_cmd *cmd = NULL;
-	char **cargv;
 	int cargc = 0, i, r, rc;
 	bool no_color = false, dashdash = false;
 	struct sigaction sa;
 
-	cargv = calloc((size_t)argc + 2, sizeof(*cargv));
-	if (!cargv) {
-		nt_err(NULL, "out of memory");
-		return NT_EXIT_UNKNOWN;
-	}
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -272,7 +266,8 @@ int main(int argc, char **argv)
 		r = nt_netns_enter(path, &g.netns_inode);
 		if (r) {
 			nt_err("netns", "%s: %s: %s%s", g.netns, path, strerror(-r),
-			       r == -EPERM ? " (need CAP_SYS_ADMIN)" : "");
+			       r == -EPERM || r == -EACCES ?
+			       " (need CAP_SYS_ADMIN, and CAP_SYS_PTRACE for another user's PID)" : "");
 			return NT_EXIT_UNKNOWN;
 		}
 	} else {
@@ -287,9 +282,23 @@ int main(int argc, char **argv)
 
 	optind = 1;
 	rc = cmd->fn(cargc, cargv, &g);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	char **cargv = calloc((size_t)argc + 2, sizeof(*cargv));
+	int rc;
+
+	if (!cargv) {
+		nt_err(NULL, "out of memory");
+		return NT_EXIT_UNKNOWN;
+	}
+	rc = run(argc, argv, cargv);
 	free(cargv);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		nt_err(NULL, "write error on standard output: %s", strerror(errno));
+		nt_err(NULL, "write error on standard output: %s",
+		       errno ? strerror(errno) : "I/O error");
 		return NT_EXIT_UNKNOWN;
 	}
 	return rc;

@@ -15,10 +15,14 @@
 /* mnl_nlmsg_ok() compares (int)nlmsg_len, so a length of 2^31 or more
  * passes as negative and mnl_nlmsg_next() then jumps out of the buffer
  * (found by fuzz_link). Compare unsigned. */
+/* Also require the 4-aligned extent to fit: mnl_nlmsg_get_payload_tail()
+ * (and so mnl_attr_parse()) walks up to the aligned end, which would read
+ * up to 3 bytes past a buffer whose last message is unaligned. The kernel
+ * always pads, so this only rejects corrupt input. */
 static bool msg_ok(const struct nlmsghdr *nlh, int remain)
 {
 	return remain >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
-	       nlh->nlmsg_len <= (unsigned int)remain;
+	       ((uint64_t)nlh->nlmsg_len + 3) / 4 * 4 <= (uint64_t)remain;
 }
 
 int nt_nl_walk(const void *buf, size_t len, struct nt_nl_walk *w)

@@ -59,54 +59,8 @@ static uint64_t fu64(const void *rec, const struct nt_field *f)
 	return v;
 }
 
-int nt_doc_init(struct nt_doc *d, const char *command, const struct nt_global *g)
-{
-	char ts[40];
-
-	memset(d, 0, sizeof(*d));
-	d->command = command;
-	d->g = g;
-	if (g->format == NT_FMT_JSON) {
-		d->root = json_object();
-		if (!d->root)
-			return -ENOMEM;
-		nt_timestamp_iso(ts, sizeof(ts));
-		json_object_set_new(d->root, "schema", json_integer(1));
-		json_object_set_new(d->root, "command", json_string(command));
-		json_object_set_new(d->root, "netns",
-				    g->netns ? json_string(g->netns) : json_null());
-		json_object_set_new(d->root, "netns_inode",
-				    json_integer((json_int_t)g->netns_inode));
-		json_object_set_new(d->root, "timestamp", json_string(ts));
-	}
-	if (g->format == NT_FMT_PROM || g->prom_file) {
-		d->prom = open_memstream(&d->prom_buf, &d->prom_len);
-		if (!d->prom)
-			return -errno;
-	}
-	return 0;
-}
-
-void nt_doc_free(struct nt_doc *d)
-{
-	if (d->root)
-		json_decref(d->root);
-	if (d->prom)
-		fclose(d->prom);
-	free(d->prom_buf);
-	memset(d, 0, sizeof(*d));
-}
-
-void nt_doc_set(struct nt_doc *d, const char *key, json_t *v)
-{
-	if (d->root)
-		json_object_set_new(d->root, key, v);
-	else
-		json_decref(v);
-}
-
-static json_t *field_json(const struct nt_rectype *rt, const void *rec,
-			  const struct nt_field *f)
+json_t *nt_field_json(const struct nt_rectype *rt, const void *rec,
+		      const struct nt_field *f)
 {
 	double x;
 
@@ -216,71 +170,26 @@ static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 int nt_doc_records(struct nt_doc *d, const struct nt_rectype *rt,
 		   const void *recs, size_t n, unsigned mask)
 {
-	size_t i, j;
+	if (d->json) {
+		int r = nt_json_records(d, rt, recs, n, mask);
 
-	if (d->root) {
-		json_t *arr = json_array();
-
-		if (!arr)
-			return -ENOMEM;
-		for (j = 0; j < n; j++) {
-			const void *rec = (const char *)recs + j * rt->size;
-			json_t *o = json_object();
-
-			json_object_set_new(o, "netns", d->g->netns ?
-					    json_string(d->g->netns) : json_null());
-			for (i = 0; i < rt->nfields; i++) {
-				const struct nt_field *fl = &rt->fields[i];
-				json_t *dst = o;
-
-				if (!(fl->flags & mask))
-					continue;
-				if (fl->group) {
-					dst = json_object_get(o, fl->group);
-					if (!dst) {
-						dst = json_object();
-						json_object_set_new(o, fl->group, dst);
-					}
-				}
-				json_object_set_new(dst, fl->key,
-						    field_json(rt, rec, fl));
-			}
-			json_array_append_new(arr, o);
-		}
-		json_object_set_new(d->root, rt->json_array, arr);
+		if (r)
+			return r;
 	}
 	if (d->prom)
 		prom_records(d, rt, recs, n, mask);
 	return 0;
 }
 
-static json_t *num_or_null(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
 int nt_doc_verdicts(struct nt_doc *d, const struct nt_verdicts *vs)
 {
 	size_t i;
 
-	if (d->root) {
-		json_t *arr = json_array();
+	if (d->json) {
+		int r = nt_json_verdicts(d, vs);
 
-		for (i = 0; i < vs->n; i++) {
-			const struct nt_verdict *v = &vs->v[i];
-
-			json_array_append_new(arr, json_pack(
-				"{s:s, s:s, s:s, s:o, s:o, s:s, s:o}",
-				"check", v->check, "subject", v->subject,
-				"level", nt_level_name(v->level),
-				"value", num_or_null(v->value),
-				"threshold", num_or_null(v->threshold),
-				"reason", v->reason,
-				"hint", v->hint[0] ? json_string(v->hint) : json_null()));
-		}
-		json_object_set_new(d->root, "verdicts", arr);
-		json_object_set_new(d->root, "status",
-				    json_string(nt_level_name(nt_verdicts_worst(vs))));
+		if (r)
+			return r;
 	}
 	if (d->prom) {
 		FILE *f = d->prom;
@@ -363,16 +272,14 @@ int nt_doc_emit(struct nt_doc *d)
 {
 	int r = 0;
 
-	if (d->root) {
-		size_t flags = JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10);
+	if (d->json) {
+		size_t len;
+		const char *text = nt_doc_json(d, &len);
 
-		if (isatty(STDOUT_FILENO))
-			flags |= JSON_INDENT(2);
-		else
-			flags |= JSON_COMPACT;
-		if (json_dumpf(d->root, stdout, flags) < 0)
+		if (!text)
+			return -ENOMEM;
+		if (fwrite(text, 1, len, stdout) != len || putchar('\n') == EOF)
 			return -EIO;
-		fputc('\n', stdout);
 	}
 	if (d->prom) {
 		if (fflush(d->prom) != 0)
@@ -436,13 +343,30 @@ static const char *level_color(enum nt_level l)
 
 #define NT_MAXCOLS 64
 
+/* Worst level for subj. Verdicts are added in record order, so look at
+ * the run starting at *cur first; fall back to a full scan. Keeps the
+ * table linear with thousands of records. */
+static enum nt_level worst_at(const struct nt_verdicts *vs, const char *subj,
+			      size_t *cur)
+{
+	enum nt_level w = NT_OK;
+	size_t i = *cur;
+
+	if (i >= vs->n || strcmp(vs->v[i].subject, subj))
+		return nt_verdicts_worst_for(vs, subj);
+	for (; i < vs->n && !strcmp(vs->v[i].subject, subj); i++)
+		w = nt_level_worse(w, vs->v[i].level);
+	*cur = i;
+	return w;
+}
+
 void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,
 		    size_t n, unsigned mask, const struct nt_verdicts *vs,
 		    bool color)
 {
 	const struct nt_field *cols[NT_MAXCOLS];
 	int width[NT_MAXCOLS];
-	size_t nc = 0, i, j;
+	size_t nc = 0, i, j, vcur = 0;
 	char buf[64];
 
 	for (i = 0; i < rt->nfields && nc < NT_MAXCOLS; i++) {
@@ -484,7 +408,7 @@ void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,
 		if (vs) {
 			const char *subj = rt->subject_off >= 0 ?
 				(const char *)rec + rt->subject_off : "";
-			enum nt_level l = nt_verdicts_worst_for(vs, subj);
+			enum nt_level l = worst_at(vs, subj, &vcur);
 
 			fprintf(f, "  %s%s%s", color ? level_color(l) : "",
 				nt_level_upper(l), color ? "\033[0m" : "");

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,25 @@ const char *nt_proc_path(const char *rel, char *buf, size_t len)
 
 	snprintf(buf, len, "%s/%s", root && *root ? root : "/proc", rel);
 	return buf;
+}
+
+int nt_grow(void *pv, size_t n, size_t *cap, size_t elem, size_t first)
+{
+	void *p, *np;
+	size_t nc;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : first;
+	if (nc < n + 1 || nc > SIZE_MAX / elem)
+		return -ENOMEM;
+	memcpy(&p, pv, sizeof(p));
+	np = realloc(p, nc * elem);
+	if (!np)
+		return -ENOMEM;
+	memcpy(pv, &np, sizeof(np));
+	*cap = nc;
+	return 0;
 }
 
 long nt_read_file(const char *path, char *buf, size_t len)

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "nettriage.h"
 #include "nt_verdict.h"
 
 struct nt_verdict *nt_verdict_add(struct nt_verdicts *vs, const char *check,
@@ -10,15 +11,8 @@ struct nt_verdict *nt_verdict_add(struct nt_verdicts *vs, const char *check,
 {
 	struct nt_verdict *v;
 
-	if (vs->n == vs->cap) {
-		size_t cap = vs->cap ? vs->cap * 2 : 16;
-		struct nt_verdict *nv = realloc(vs->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return NULL;
-		vs->v = nv;
-		vs->cap = cap;
-	}
+	if (nt_grow(&vs->v, vs->n, &vs->cap, sizeof(*vs->v), 16))
+		return NULL;
 	v = &vs->v[vs->n++];
 	memset(v, 0, sizeof(*v));
 	strncpy(v->check, check, sizeof(v->check) - 1);

@@ -13,7 +13,7 @@ static struct nt_link_if mk(const char *name, uint32_t idx, uint64_t rxp,
 	snprintf(i.name, sizeof(i.name), "%s", name);
 	i.ifindex = idx;
 	i.have_stats = true;
-	i.avail = (1ull << NT_LX_COUNT) - 1;
+	i.avail = ((1ull << NT_LX_COUNT) - 1) | (1ull << NT_LINK_MTU_BIT);
 	i.c[NT_LS_rx_packets] = rxp;
 	i.c[NT_LS_tx_packets] = txp;
 	i.c[NT_LS_rx_errors] = rxerr;
@@ -60,6 +60,11 @@ static void test_rates(void)
 	T_NEAR(cv[0].rate[NT_LR_RX_DROP_RATIO], 100.0 * 1 / 201, 1e-12, "rx drop ratio");
 	T_NEAR(cv[0].rate[NT_LR_TX_DROP_RATIO], 0.0, 0, "tx drop ratio 0 with no drops");
 	T_OK(!cv[0].reset, "no reset for a steady interface");
+	T_OK((cv[0].avail >> (NT_LINK_DELTA_BIT + NT_LS_rx_packets)) & 1 &&
+	     cv[0].delta[NT_LS_rx_packets] == 200, "delta kept and marked available");
+	T_OK((cv[0].avail >> NT_LINK_MTU_BIT) & 1, "rates keep the mtu availability bit");
+	T_OK(!((cv[1].avail >> (NT_LINK_DELTA_BIT + NT_LS_rx_packets)) & 1),
+	     "no delta for a re-created interface");
 	T_OK(cv[1].reset && isnan(cv[1].rate[NT_LS_rx_packets]),
 	     "ifindex change: reset, rate NaN (never a huge negative)");
 	T_OK(cv[2].reset && isnan(cv[2].rate[NT_LS_rx_packets]),

@@ -107,6 +107,14 @@ static void test_malformed(void)
 	r = nt_link_parse_buf(buf, len, 0, 0, &l);
 	T_EQ_I(r, -EBADMSG, "nlmsg_len 0x80000010 in a short buffer: -EBADMSG, no wild read");
 
+	/* nlmsg_len not a multiple of 4 and cutting the last attribute: the
+	 * attribute must be bounded by nlmsg_len, not its aligned value */
+	l.n = 0;
+	len = nlgen_newlink(buf, 1, &s);
+	nlh->nlmsg_len = (uint32_t)(len - 3);
+	r = nt_link_parse_buf(buf, len - 3, 0, 0, &l);
+	T_EQ_I(r, -EBADMSG, "last attribute cut by an unaligned nlmsg_len: -EBADMSG");
+
 	/* an attribute whose length runs past the message */
 	len = nlgen_newlink(buf, 1, &s);
 	a = (struct nlattr *)((char *)buf + len - (25 * 8 + 4));
