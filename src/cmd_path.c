@@ -289,50 +289,71 @@ static void *rdns_thread(void *arg)
 	return NULL;
 }
 
-static void rdns(struct nt_path *p, double budget)
+#define RDNS_MAX 512
+
+/* Lookups start as each responder first answers (asynchronous: a thread
+ * each, probing never waits) and are collected after the run. */
+struct rdns {
+	struct rdns_job *jobs[RDNS_MAX];
+	size_t n;
+};
+
+static void rdns_start(struct rdns *d, const struct nt_paddr *a)
 {
-	struct rdns_job *jobs[512];
-	struct nt_path_resp *rs[512];
-	size_t n = 0, i, done;
+	pthread_attr_t at;
+	pthread_t th;
+	size_t i;
+
+	if (!a->family || d->n == RDNS_MAX)
+		return;
+	for (i = 0; i < d->n; i++)
+		if (nt_paddr_eq(&d->jobs[i]->a, a))
+			return;
+	d->jobs[d->n] = calloc(1, sizeof(*d->jobs[d->n]));
+	if (!d->jobs[d->n])
+		return;
+	d->jobs[d->n]->a = *a;
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &at, rdns_thread, d->jobs[d->n]))
+		free(d->jobs[d->n]);
+	else
+		d->n++;
+	pthread_attr_destroy(&at);
+}
+
+/* Wait up to budget seconds for lookups still running, then copy the
+ * names into every row of that address; abandoned threads free their own
+ * job. */
+static void rdns_collect(struct rdns *d, struct nt_path *p, double budget)
+{
 	double end = nt_now_mono() + budget;
+	size_t i, done;
 	int t;
 
-	for (t = 1; t <= NT_PATH_MAX_TTL; t++) {
-		struct nt_path_resp *r;
+	if (!d->n)
+		return;
 
-		for (r = p->hop[t].resp; r && n < 512; r = r->next) {
-			pthread_attr_t at;
-			pthread_t th;
-
-			jobs[n] = calloc(1, sizeof(*jobs[n]));
-			if (!jobs[n])
-				break;
-			jobs[n]->a = r->ip;
-			rs[n] = r;
-			pthread_attr_init(&at);
-			pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-			if (pthread_create(&th, &at, rdns_thread, jobs[n])) {
-				free(jobs[n]);
-				pthread_attr_destroy(&at);
-				break;
-			}
-			pthread_attr_destroy(&at);
-			n++;
-		}
-	}
 	do {
-		for (i = 0, done = 0; i < n; i++)
-			done += atomic_load(&jobs[i]->state) == 1;
-		if (done == n)
+		for (i = 0, done = 0; i < d->n; i++)
+			done += atomic_load(&d->jobs[i]->state) == 1;
+		if (done == d->n)
 			break;
-		nt_sleep_until(nt_now_mono() + 0.01);
+		nt_sleep_until(nt_now_mono() + 0.005);
 	} while (nt_now_mono() < end && !nt_stop);
-	for (i = 0; i < n; i++) {
-		if (atomic_exchange(&jobs[i]->state, 2) == 1) {
-			memcpy(rs[i]->host, jobs[i]->host, sizeof(rs[i]->host));
-			free(jobs[i]);
+	for (i = 0; i < d->n; i++) {
+		if (atomic_exchange(&d->jobs[i]->state, 2) != 1)
+			continue; /* still running: it frees itself */
+		for (t = 1; p && t <= NT_PATH_MAX_TTL; t++) {
+			struct nt_path_resp *r;
+
+			for (r = p->hop[t].resp; r; r = r->next)
+				if (nt_paddr_eq(&r->ip, &d->jobs[i]->a))
+					memcpy(r->host, d->jobs[i]->host, sizeof(r->host));
 		}
+		free(d->jobs[i]);
 	}
+	d->n = 0;
 }
 
 /* ---- run ---- */
@@ -344,6 +365,7 @@ struct ctx {
 	double last_draw;
 	char local[256];
 	int err;
+	struct rdns dns;
 };
 
 static void draw(struct ctx *c, bool final)
@@ -369,7 +391,10 @@ static void on_event(void *arg, const struct nt_probe_event *ev)
 
 	if (r && !c->err)
 		c->err = r;
-	if (c->live && ev->ev == NT_EV_CYCLE && nt_now_mono() - c->last_draw > 0.2) {
+	if (!c->g->numeric && (ev->ev == NT_EV_REPLY || ev->ev == NT_EV_LATE))
+		rdns_start(&c->dns, &ev->responder);
+	if (c->live && ev->ev == NT_EV_CYCLE && ev->cycle > 1 &&
+	    nt_now_mono() - c->last_draw > 0.2) {
 		draw(c, false);
 		c->last_draw = nt_now_mono();
 	}
@@ -448,6 +473,7 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 	size_t n = 0;
 	int r, rc = NT_EXIT_UNKNOWN;
 
+	memset(&c, 0, sizeof(c));
 	memset(&o, 0, sizeof(o));
 	o.po.first_ttl = 1;
 	o.po.max_ttl = 30;
@@ -492,7 +518,6 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 	p->mode = o.po.mode;
 	p->first_ttl = o.po.first_ttl;
 	p->max_ttl = o.po.max_ttl;
-	memset(&c, 0, sizeof(c));
 	c.p = p;
 	c.g = g;
 	c.live = g->format == NT_FMT_TABLE && !o.csv && !o.report && !g->quiet &&
@@ -510,8 +535,7 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 		goto out;
 	}
 	nt_path_finish(p);
-	if (!g->numeric)
-		rdns(p, 2.0);
+	rdns_collect(&c.dns, p, 1.0);
 	if (nt_path_rows(p, g->numeric, &rows, &n)) {
 		nt_err("path", "out of memory");
 		goto out;
@@ -527,6 +551,7 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 	}
 	rc = nt_level_exit(nt_verdicts_worst(&vs));
 out:
+	rdns_collect(&c.dns, p, 0); /* error paths: let go of running lookups */
 	free(rows);
 	nt_verdicts_free(&vs);
 	if (p)

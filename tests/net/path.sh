@@ -77,6 +77,15 @@ assert "icmp6: echo reply (129) at the target, time exceeded (3) before" \
 assert "udp6: port unreachable (1/4) from the target" \
 	test "$(jq -r '.hops[3].responders[0] | "\(.icmp_type)/\(.icmp_code)"' $T/udp6.json)" = "1/4"
 
+run flows4-icmp "$HOPS4" --flows 4 $DST4
+run flows4-udp "$HOPS6" --flows 4 --udp $DST6
+t0=$EPOCHREALTIME
+inh "$NT" -j path -c 2 -i 0.05 $DST4 >$T/dns.json 2>$T/dns.err
+t1=$EPOCHREALTIME
+assert "reverse DNS (no resolver here) adds at most ~1 s after the run, host null without a name" \
+	awk -v a="$t0" -v b="$t1" -v h="$(jq -r '.hops[0].responders[0].host' $T/dns.json)" \
+	'BEGIN { exit !(b - a < 2.5 && h == "null") }'
+
 # ---- unprivileged ----
 unpriv "$NT" -j path -n -c 3 -i 0.05 --udp $DST4 >$T/up.json 2>$T/up.err
 assert "unprivileged (setpriv, no caps) UDP finds the same hops" \

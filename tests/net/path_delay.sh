@@ -63,6 +63,15 @@ check "ICMP/IPv4" $T/a.json
 ip netns exec "$H" "$NT" -j path -n -c 200 -i 0.01 --no-pace --udp $DST6 >$T/b.json 2>$T/b.err
 check "UDP/IPv6" $T/b.json
 
+# replies after --timeout are late, not lost: 15 ms timeout, 15..25 ms delay
+ip netns exec "$H" "$NT" -j path -n -c 40 -i 0.02 --no-pace --timeout 0.015 $DST4 >$T/late.json 2>$T/late.err
+assert "--timeout 0.015: late replies counted ($(jq '.hops[3].responders[0].late' $T/late.json) of 40), received + late = sent but the last" \
+	jq -e '.hops[3].responders[0] | .late >= 20 and .received + .late >= .sent - 1' $T/late.json
+assert "  late replies kept out of loss (loss $(jq '.hops[3].responders[0].loss_pct' $T/late.json) % <= 2.5 %)" \
+	jq -e '.hops[3].responders[0].loss_pct <= 2.5' $T/late.json
+assert "  and out of the RTT statistics (max $(jq '.hops[3].responders[0].rtt_ms.max' $T/late.json) ms < 15)" \
+	jq -e '(.hops[3].responders[0].rtt_ms.max // 0) < 15' $T/late.json
+
 # the peers, same run, same delay line
 pm=$(ip netns exec "$H" ping -q -c 100 -i 0.02 $DST4 | sed -n 's|.*= [0-9.]*/\([0-9.]*\)/[0-9.]*/\([0-9.]*\) ms.*|\1 \2|p')
 set -- $pm
