@@ -86,6 +86,19 @@ assert "reverse DNS (no resolver here) adds at most ~1 s after the run, host nul
 	awk -v a="$t0" -v b="$t1" -v h="$(jq -r '.hops[0].responders[0].host' $T/dns.json)" \
 	'BEGIN { exit !(b - a < 2.5 && h == "null") }'
 
+# --tos and --size on the wire (tcpdump in r1)
+if command -v tcpdump >/dev/null; then
+	ip netns exec "$R1" timeout 5 tcpdump -l -c 2 -nv -i v1b$SUF icmp and src 192.0.2.1 >$T/td 2>/dev/null &
+	tp=$!
+	sleep 0.5
+	inh "$NT" path -n -c 1 -m 2 --tos 184 --size 100 $DST4 >/dev/null 2>&1
+	wait $tp
+	assert "--tos 184 --size 100: probes leave with tos 0xb8 and 108 ICMP bytes" \
+		test "$(grep -c 'tos 0xb8' $T/td) $(grep -c 'echo request.*length 108' $T/td)" = "2 2"
+else
+	nok "tcpdump missing"
+fi
+
 # ---- unprivileged ----
 unpriv "$NT" -j path -n -c 3 -i 0.05 --udp $DST4 >$T/up.json 2>$T/up.err
 assert "unprivileged (setpriv, no caps) UDP finds the same hops" \
