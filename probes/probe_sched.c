@@ -20,7 +20,7 @@ struct run {
 	int cap;           /* TTL of the destination (or an unreachable), 0 */
 	struct nt_paddr resp[256]; /* last responder per TTL */
 	bool err[256];     /* ... and it answers with ICMP errors */
-	uint64_t foreign;
+	double linger;     /* keep listening for late replies until then */
 };
 
 static double now_mono(void)
@@ -127,6 +127,8 @@ static void expire(struct run *u, double now)
 			if (s->tx_mono + p->o.timeout > now)
 				break;
 			s->state = SLOT_LOST;
+			/* a late reply may still come: give it one more timeout */
+			u->linger = fmax(u->linger, s->tx_mono + 2 * p->o.timeout);
 			emit(u, NT_EV_LOST, s);
 		}
 		u->oldest++;
@@ -291,9 +293,12 @@ int nt_probe_run(struct nt_prober *p, nt_probe_cb cb, void *ctx)
 			next_send = t0 + (double)u.cycles_sent * p->o.interval;
 		}
 		expire(&u, now);
-		if (u.cycles_sent >= p->o.cycles && u.oldest == u.next)
+		if (u.cycles_sent >= p->o.cycles && u.oldest == u.next &&
+		    now >= u.linger)
 			return 0;
 		deadline = u.cycles_sent < p->o.cycles ? next_send : INFINITY;
+		if (u.oldest == u.next && u.linger > now)
+			deadline = fmin(deadline, u.linger);
 		if (u.oldest != u.next) {
 			const struct nt_probe_slot *s = &p->slot[(uint16_t)u.oldest];
 

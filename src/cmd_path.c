@@ -490,6 +490,10 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 	r = parse_opts(argc, argv, &o);
 	if (r)
 		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
+	if (o.csv && g->format != NT_FMT_TABLE) {
+		nt_err("path", "--csv cannot be combined with -j or --prom (--prom-file is fine)");
+		return NT_EXIT_USAGE;
+	}
 	r = resolve(&o, &o.po.dst);
 	if (r)
 		return r;

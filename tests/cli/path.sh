@@ -32,6 +32,7 @@ check 64 "--timeout 0" --timeout 0 192.0.2.1
 check 64 "missing HOST"
 check 64 "two hosts" 192.0.2.1 192.0.2.2
 check 64 "[v6 without bracket end" "[2001:db8::1"
+check 64 "--csv with -j" --csv -j 192.0.2.1
 
 # The probe engine is the only code that opens raw sockets (mtr's rule).
 hits=$(grep -rnE 'SOCK_RAW|SOCK_PACKET|AF_PACKET|IPPROTO_RAW|IP_HDRINCL' src include tests/unit tests/fuzz 2>/dev/null |
