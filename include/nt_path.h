@@ -79,7 +79,7 @@ struct nt_path {
 	int term_ttl;            /* first TTL answered "unreachable", 0 none */
 	long cycles;             /* cycles run */
 	uint64_t foreign;        /* replies not ours */
-	uint64_t ts_kernel, ts_mono; /* RTTs by timestamp source */
+	uint64_t ts_kernel, ts_kernel_rx, ts_mono; /* RTTs by timestamp source */
 	struct nt_path_hop hop[NT_PATH_MAX_TTL + 1];
 };
 

@@ -140,6 +140,8 @@ struct nt_probe_event {
 	uint8_t type, code;
 	int reply_ttl;
 	bool kernel_ts;        /* RTT from kernel RX stamp (else CLOCK_MONOTONIC) */
+	bool kernel_tx;        /* ... minus the kernel TX stamp (else the
+				* CLOCK_REALTIME read before sendmsg) */
 	bool from_dst;         /* the destination answered */
 	bool unreach;          /* destination unreachable: nothing beyond */
 	bool skipped;          /* SENT: not sent, pacing held it back */

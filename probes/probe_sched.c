@@ -95,7 +95,7 @@ static int send_cycle(struct run *u)
 			continue;
 		if (s->state == SLOT_PENDING)
 			emit(u, NT_EV_LOST, s); /* 65536 probes in flight */
-		memset(s, 0, sizeof(*s));
+		memset(s, 0, sizeof(*s)); /* also forgets an old TX stamp */
 		s->seq = seq;
 		s->ttl = (uint8_t)ttl;
 		s->flow = (uint8_t)flow;
@@ -194,8 +194,9 @@ static void handle(struct run *u, const struct nt_probe_reply *r,
 	/* Kernel RX stamp minus the CLOCK_REALTIME read just before send;
 	 * trusted only inside [0, CLOCK_MONOTONIC delta]: a clock step
 	 * between send and receive falls back to the monotonic delta. */
-	e.rtt_ms = nt_probe_rtt_ms(&s->tx_real, rx, have_rx, now - s->tx_mono,
-				   &e.kernel_ts);
+	e.rtt_ms = nt_probe_rtt_ms(s->have_tx_kern ? &s->tx_kern : &s->tx_real,
+				   rx, have_rx, now - s->tx_mono, &e.kernel_ts);
+	e.kernel_tx = e.kernel_ts && s->have_tx_kern;
 	e.from_dst = r->kind == NT_PR_ECHO_REPLY || nt_paddr_eq(&r->src, &p->o.dst);
 	e.unreach = r->kind == NT_PR_UNREACH;
 	if ((e.from_dst || r->kind == NT_PR_UNREACH) && (!u->cap || s->ttl < u->cap))
@@ -225,11 +226,31 @@ static void foreign(struct run *u)
 	u->cb(u->ctx, &e);
 }
 
-static int drain(struct run *u, int fd)
+/* Attach a kernel TX stamp to its probe. The per-socket key can only be
+ * trusted while it falls inside the send: between the CLOCK_REALTIME read
+ * before sendmsg and 50 ms after it. */
+static void txstamp(struct nt_prober *p, const struct nt_probe_txstamp *tx)
+{
+	uint16_t seq = p->txmap[(size_t)tx->fdi * 65536 + (tx->key & 0xffff)];
+	struct nt_probe_slot *s = &p->slot[seq];
+	double d;
+
+	if (s->state == SLOT_FREE)
+		return;
+	d = (double)(tx->ts.tv_sec - s->tx_real.tv_sec) +
+	    (double)(tx->ts.tv_nsec - s->tx_real.tv_nsec) / 1e9;
+	if (d < 0 || d > 0.05)
+		return;
+	s->tx_kern = tx->ts;
+	s->have_tx_kern = true;
+}
+
+static int drain(struct run *u, int fdi)
 {
 	struct nt_prober *p = u->p;
 	uint8_t buf[4096];
 	struct nt_probe_reply r;
+	struct nt_probe_txstamp tx;
 	struct timespec rx;
 	bool have_rx;
 	int q, rc, n;
@@ -237,14 +258,19 @@ static int drain(struct run *u, int fd)
 	for (q = 0; q < 2; q++) {
 		bool errq = q == 0;
 
-		if (errq && p->kind == NT_PS_RAW)
+		if (errq && p->kind == NT_PS_RAW && !p->tx_ts)
 			continue;
 		if (!errq && p->kind == NT_PS_UDP)
 			continue;
 		for (n = 0; n < 256; n++) {
-			rc = nt_probe_recv(p, fd, errq, &r, &rx, &have_rx, buf, sizeof(buf));
+			rc = nt_probe_recv(p, fdi, errq, &r, &rx, &have_rx, &tx,
+					   buf, sizeof(buf));
 			if (rc == 0)
 				break;
+			if (rc == 2) {
+				txstamp(p, &tx);
+				continue;
+			}
 			if (rc == -ENOMSG || rc == -EBADMSG) {
 				foreign(u);
 				continue;
@@ -330,7 +356,7 @@ int nt_probe_run(struct nt_prober *p, nt_probe_cb cb, void *ctx)
 		for (i = 0; r > 0 && i < p->nfd; i++) {
 			if (!pf[i].revents)
 				continue;
-			r = drain(&u, pf[i].fd);
+			r = drain(&u, i);
 			if (r)
 				return r;
 			r = 1;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/icmp.h>
+#include <linux/net_tstamp.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -220,6 +221,18 @@ int nt_probe_open(struct nt_prober **pp, const struct nt_probe_opts *o,
 			goto fail;
 		}
 	}
+	/* Kernel software TX stamps, keyed by a per-socket send counter, on
+	 * the error queue; without them the CLOCK_REALTIME read before send
+	 * stands in. */
+	p->txmap = calloc((size_t)p->nfd * 65536, sizeof(*p->txmap));
+	p->tx_ts = p->txmap != NULL && !getenv("NETTRIAGE_PATH_NO_TXSTAMP");
+	for (i = 0; p->tx_ts && i < p->nfd; i++) {
+		int f = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
+			SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+
+		if (setsockopt(p->fd[i], SOL_SOCKET, SO_TIMESTAMPING, &f, sizeof(f)) < 0)
+			p->tx_ts = false;
+	}
 	/* Everything privileged is open: drop before parsing anything. */
 	r = nt_probe_drop_privs();
 	if (r) {
@@ -241,6 +254,7 @@ void nt_probe_close(struct nt_prober *p)
 	close_all(p);
 	free(p->slot);
 	free(p->buf);
+	free(p->txmap);
 	free(p);
 }
 
@@ -257,7 +271,8 @@ bool nt_probe_dropped(const struct nt_prober *p)
 int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 		  struct timespec *tx_real, double *tx_mono)
 {
-	int family = p->o.dst.family, fd = p->fd[p->kind == NT_PS_RAW ? 0 : flow];
+	int family = p->o.dst.family, fdi = p->kind == NT_PS_RAW ? 0 : flow;
+	int fd = p->fd[fdi];
 	size_t len = (size_t)p->o.size, hdr = 0;
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -309,17 +324,21 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 	*tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
 	if (sendmsg(fd, &m, 0) < 0)
 		return -errno;
+	if (p->tx_ts)
+		p->txmap[(size_t)fdi * 65536 + (p->txkey[fdi]++ & 0xffff)] = seq;
 	return 0;
 }
 
 /* Read one message from fd (errqueue or not) and decode it. Returns 1 with
  * *r filled, 0 when nothing is left, -ENOMSG/-EBADMSG for a message that
  * is not ours (the caller counts it), or -errno. */
-int nt_probe_recv(struct nt_prober *p, int fd, bool errq,
+int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 		  struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
-		  uint8_t *buf, size_t buflen)
+		  struct nt_probe_txstamp *tx, uint8_t *buf, size_t buflen)
 {
-	int family = p->o.dst.family;
+	int family = p->o.dst.family, fd = p->fd[fdi];
+	struct scm_timestamping sts;
+	bool have_sts = false;
 	union {
 		char buf[512];
 		struct cmsghdr align;
@@ -355,6 +374,10 @@ int nt_probe_recv(struct nt_prober *p, int fd, bool errq,
 		    dl >= sizeof(*rx)) {
 			memcpy(rx, CMSG_DATA(c), sizeof(*rx));
 			*have_rx = true;
+		} else if (c->cmsg_level == SOL_SOCKET &&
+			   c->cmsg_type == SCM_TIMESTAMPING && dl >= sizeof(sts)) {
+			memcpy(&sts, CMSG_DATA(c), sizeof(sts));
+			have_sts = true;
 		} else if (((c->cmsg_level == SOL_IP && c->cmsg_type == IP_TTL) ||
 			    (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) &&
 			   dl >= sizeof(int)) {
@@ -367,6 +390,14 @@ int nt_probe_recv(struct nt_prober *p, int fd, bool errq,
 			off = (const struct sockaddr *)(CMSG_DATA(c) + sizeof(ee));
 			offlen = dl - sizeof(ee);
 		}
+	}
+	if (errq && have_ee && ee.ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
+		if (!have_sts || ee.ee_info != SCM_TSTAMP_SND)
+			return -ENOMSG;
+		tx->fdi = fdi;
+		tx->key = ee.ee_data;
+		tx->ts = sts.ts[0];
+		return 2;
 	}
 	if (errq) {
 		if (!have_ee)

@@ -165,8 +165,10 @@ int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev)
 		}
 		h->received++;
 		r->received++;
-		if (ev->kernel_ts)
+		if (ev->kernel_ts && ev->kernel_tx)
 			p->ts_kernel++;
+		else if (ev->kernel_ts)
+			p->ts_kernel_rx++;
 		else
 			p->ts_mono++;
 		return nt_stats_add(&r->st, ev->rtt_ms, ev->cycle);
@@ -392,10 +394,14 @@ void nt_path_verdicts(const struct nt_path *p, const struct nt_path_row *rows,
 
 const char *nt_path_ts_source(const struct nt_path *p)
 {
-	if (p->ts_kernel && p->ts_mono)
+	int kinds = !!p->ts_kernel + !!p->ts_kernel_rx + !!p->ts_mono;
+
+	if (kinds > 1)
 		return "mixed";
 	if (p->ts_kernel)
-		return "kernel";
+		return "kernel";   /* kernel RX stamp minus kernel TX stamp */
+	if (p->ts_kernel_rx)
+		return "kernel_rx"; /* kernel RX stamp minus CLOCK_REALTIME at send */
 	if (p->ts_mono)
 		return "monotonic";
 	return "none";

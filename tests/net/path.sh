@@ -54,7 +54,13 @@ assert "icmp4: raw socket as root, privileges dropped before parsing" \
 	test "$(jq -r '.socket + " " + (.privileges_dropped|tostring)' $j)" = "raw true"
 assert "icmp4: reached, destination TTL 4, mode icmp, 5 cycles" \
 	test "$(jq -r '[.reached, .destination_ttl, .mode, .cycles] | join(" ")' $j)" = "true 4 icmp 5"
-assert "icmp4: kernel RX timestamps" test "$(jq -r .timestamp_source $j)" = kernel
+assert "icmp4: kernel RX and TX timestamps" test "$(jq -r .timestamp_source $j)" = kernel
+for f in udp4 icmp6 udp6; do
+	assert "$f: kernel RX and TX timestamps" test "$(jq -r .timestamp_source $T/$f.json)" = kernel
+done
+NETTRIAGE_PATH_NO_TXSTAMP=1 inh "$NT" -j path -n -c 2 -i 0.05 $DST4 >$T/notx.json 2>&1
+assert "without TX stamps (test seam): timestamp_source kernel_rx" \
+	test "$(jq -r .timestamp_source $T/notx.json)" = kernel_rx
 assert "icmp4: every hop 5 sent, 5 received, 0 % loss" \
 	test "$(jq -r '[.hops[].responders[0] | "\(.sent)/\(.received)/\(.loss_pct)"] | unique | join(",")' $j)" = "5/5/0"
 assert "icmp4: time exceeded (11) at routers, echo reply (0) at the target" \
