@@ -320,6 +320,15 @@ void nt_path_print_table(FILE *f, const struct nt_path *p,
 			r->sent, c[1], c[2], c[3], c[4],
 			c[5], c[6], c[7]);
 	}
+	{
+		uint64_t late = 0;
+
+		for (j = 0; j < n; j++)
+			late += rows[j].late;
+		if (late)
+			fprintf(f, "(%" PRIu64 " late replies: after --timeout, counted late, not lost, not in the RTT columns)\n",
+				late);
+	}
 	if (p->foreign)
 		fprintf(f, "(%" PRIu64 " foreign replies ignored)\n", p->foreign);
 }
