@@ -59,6 +59,7 @@ struct nt_path_resp {
 	uint64_t received, late;
 	uint8_t type, code;      /* last ICMP type/code seen */
 	int reply_ttl;           /* last reply TTL, -1 unknown */
+	char mpls[96];           /* RFC 4950 labels of the last reply, "" none */
 	bool is_dst;
 	struct nt_stats st;
 	struct nt_path_resp *next;
@@ -93,12 +94,13 @@ struct nt_path_row {
 	bool rate_limited, is_dst;
 	uint32_t icmp_type, icmp_code;
 	int32_t reply_ttl;
+	char mpls[96];
 	struct nt_stats_summary s;
 	uint64_t avail;          /* NT_PR_AV_* bits */
 	bool extra;              /* not the first responder of its TTL */
 };
 
-enum { NT_PR_AV_HOST, NT_PR_AV_IP, NT_PR_AV_ICMP, NT_PR_AV_RTTL };
+enum { NT_PR_AV_HOST, NT_PR_AV_IP, NT_PR_AV_ICMP, NT_PR_AV_RTTL, NT_PR_AV_MPLS };
 
 struct nt_path_thresholds {
 	double max_loss;  /* CRIT at >= this destination loss %, default 10 */

@@ -60,6 +60,8 @@ static const struct nt_field path_fields[] = {
 	  NULL, NT_PR_AV_ICMP, "ICMP code of the last reply", NULL },
 	{ "reply_ttl", "RTTL", 0, NT_T_U32, OFF(reply_ttl), NT_P_NONE, NT_F_INFO,
 	  NULL, NT_PR_AV_RTTL, "TTL (hop limit) of the last reply as received", NULL },
+	{ "mpls", "MPLS", 0, NT_T_STR, OFF(mpls), NT_P_NONE, NT_F_INFO, NULL,
+	  NT_PR_AV_MPLS, "RFC 4950 MPLS labels quoted in the last reply, outermost first", NULL },
 };
 
 const struct nt_rectype nt_path_rectype = {
@@ -148,6 +150,16 @@ int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev)
 		r->type = ev->type;
 		r->code = ev->code;
 		r->reply_ttl = ev->reply_ttl;
+		r->mpls[0] = '\0';
+		if (ev->reply) {
+			int i;
+			size_t len = 0;
+
+			for (i = 0; i < ev->reply->nmpls && len + 12 < sizeof(r->mpls); i++)
+				len += (size_t)snprintf(r->mpls + len, sizeof(r->mpls) - len,
+							"%s%u", i ? "," : "",
+							(unsigned)(ev->reply->mpls[i] >> 12));
+		}
 		if (ev->unreach && (!p->term_ttl || ev->ttl < p->term_ttl))
 			p->term_ttl = ev->ttl;
 		if (ev->from_dst) {
@@ -269,6 +281,10 @@ static int fill_row(struct nt_path_row *w, int ttl, const struct nt_path_hop *h,
 	if (r->reply_ttl >= 0) {
 		w->reply_ttl = r->reply_ttl;
 		w->avail |= 1u << NT_PR_AV_RTTL;
+	}
+	if (r->mpls[0]) {
+		snprintf(w->mpls, sizeof(w->mpls), "%s", r->mpls);
+		w->avail |= 1u << NT_PR_AV_MPLS;
 	}
 	return nt_stats_summary(&r->st, &w->s);
 }

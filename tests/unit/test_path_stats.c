@@ -231,6 +231,27 @@ static void test_model(void)
 		}
 	}
 	ev(&p, NT_EV_LATE, 3, 6, "203.0.113.9", 2500, true);
+	{
+		/* a reply carrying RFC 4950 labels at hop 1 */
+		struct nt_probe_reply rep;
+		struct nt_probe_event x;
+
+		memset(&rep, 0, sizeof(rep));
+		rep.nmpls = 2;
+		rep.mpls[0] = (16005u << 12) | 0x40;
+		rep.mpls[1] = (24u << 12) | 0x140;
+		memset(&x, 0, sizeof(x));
+		x.ev = NT_EV_REPLY;
+		x.ttl = 1;
+		x.cycle = 8;
+		x.rtt_ms = 1.0;
+		x.type = 11;
+		x.reply = &rep;
+		x.reply_ttl = 64;
+		nt_paddr_parse("192.0.2.1", &x.responder);
+		ev(&p, NT_EV_SENT, 1, 8, NULL, 0, false);
+		nt_path_event(&p, &x);
+	}
 	nt_path_finish(&p);
 	T_EQ_I(p.dst_ttl, 3, "destination at TTL 3");
 	T_EQ_U(p.hop[4].sent, 0, "hop past the destination dropped");
@@ -243,8 +264,11 @@ static void test_model(void)
 	T_OK(n == 4 && !rows[1].extra && rows[2].extra && rows[1].ttl == 2 &&
 	     rows[2].ttl == 2, "second responder of hop 2 is an extra row");
 	T_NEAR(rows[3].loss_pct, 12.5, 1e-12, "destination loss 1/8 = 12.5 %%");
-	T_NEAR(rows[0].s.mean, 4.5, 1e-12, "hop 1 mean of 1..8 = 4.5");
-	T_NEAR(rows[0].s.jit_mean, 1.0, 1e-12, "hop 1 jitter 1 ms");
+	T_NEAR(rows[0].s.mean, 37.0 / 9, 1e-12, "hop 1 mean of 1..8 and 1 = 37/9");
+	T_NEAR(rows[0].s.jit_mean, 14.0 / 8, 1e-12, "hop 1 jitter: seven 1 ms steps, one 7 ms");
+	T_STR(rows[0].mpls, "16005,24", "hop 1: MPLS labels of the last reply, outermost first");
+	T_OK((rows[0].avail >> NT_PR_AV_MPLS) & 1 && !((rows[3].avail >> NT_PR_AV_MPLS) & 1),
+	     "MPLS null where the reply carried none");
 	nt_path_verdicts(&p, rows, n, &t, &vs);
 	T_OK(find(&vs, "path.loss") && find(&vs, "path.loss")->level == NT_WARN,
 	     "12.5 %% destination loss below --max-loss 20: WARN");
