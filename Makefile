@@ -98,9 +98,11 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz
 
-# Regenerate the fuzz_link seed corpus from the canned-message generator.
-fuzz-seeds: $(BUILD)/tests/gen_seeds
-	$(BUILD)/tests/gen_seeds tests/fuzz/corpus/link
-$(BUILD)/tests/gen_seeds: tests/fuzz/gen_seeds.c tests/unit/nlgen.c tests/unit/nlgen.h
+# Regenerate the seed corpora from the canned-message generators.
+SEED_GENS := $(patsubst tests/fuzz/gen_%_seeds.c,%,$(wildcard tests/fuzz/gen_*_seeds.c))
+fuzz-seeds: $(patsubst %,$(BUILD)/tests/gen_%_seeds,$(SEED_GENS))
+	@for g in $(SEED_GENS); do mkdir -p tests/fuzz/corpus/$$g; \
+	  $(BUILD)/tests/gen_$${g}_seeds tests/fuzz/corpus/$$g || exit 1; done
+$(BUILD)/tests/gen_%_seeds: tests/fuzz/gen_%_seeds.c tests/unit/nlgen.c tests/unit/nlgen.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ tests/fuzz/gen_seeds.c tests/unit/nlgen.c $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< tests/unit/nlgen.c $(LDLIBS)

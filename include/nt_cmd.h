@@ -18,6 +18,10 @@ struct nt_cmd {
 
 int cmd_link(int argc, char **argv, struct nt_global *g);
 extern const char cmd_link_usage[];
+int cmd_conntrack(int argc, char **argv, struct nt_global *g);
+extern const char cmd_conntrack_usage[];
+int cmd_tcp(int argc, char **argv, struct nt_global *g);
+extern const char cmd_tcp_usage[];
 int cmd_path(int argc, char **argv, struct nt_global *g);
 extern const char cmd_path_usage[];
 

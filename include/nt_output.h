@@ -47,7 +47,8 @@ struct nt_field {
 	const char *group;  /* JSON sub-object name ("rates"), or NULL */
 	int avail_bit;      /* bit in the record's availability mask, or -1 */
 	const char *help;   /* Prometheus HELP and man page text */
-	const char *prom_key; /* label/metric name when it differs from key */
+	const char *prom_key; /* label or metric name (after the prefix) when
+			       * it differs from key */
 };
 
 struct nt_rectype {
@@ -89,6 +90,17 @@ void nt_doc_free(struct nt_doc *d);
 int nt_doc_records(struct nt_doc *d, const struct nt_rectype *rt,
 		   const void *recs, size_t n, unsigned mask);
 
+/* One record whose fields go to the top level of the JSON object (a
+ * field's group becomes a sub-object; fields of a group are adjacent in
+ * the table) and to Prometheus like nt_doc_records. */
+int nt_doc_object(struct nt_doc *d, const struct nt_rectype *rt,
+		  const void *rec, unsigned mask);
+
+/* Prometheus only: the records' metrics, without adding them to the JSON
+ * (for records a command nests inside its own JSON value). */
+void nt_doc_prom_records(struct nt_doc *d, const struct nt_rectype *rt,
+			 const void *recs, size_t n, unsigned mask);
+
 /* JSON-only extras at the top level, in order; the reference to v is
  * stolen. */
 void nt_doc_set(struct nt_doc *d, const char *key, json_t *v);
@@ -122,6 +134,7 @@ void nt_verdicts_print(FILE *f, const char *command,
 		       const struct nt_verdicts *vs, bool color, bool quiet);
 
 /* Helpers used by renderers and tests. */
+void nt_prom_escape(FILE *f, const char *s); /* label value escaping */
 void nt_fmt_count(char *buf, size_t len, uint64_t v);  /* 1234567 -> 1.23M */
 void nt_fmt_double(char *buf, size_t len, double v);
 

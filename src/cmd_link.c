@@ -9,6 +9,7 @@
 #include "nt_cmd.h"
 #include "nt_history.h"
 #include "nt_link.h"
+#include "nt_sample.h"
 
 const char cmd_link_usage[] =
 	"usage: nettriage link [OPTIONS] [IFACE...]\n\n"
@@ -291,14 +292,13 @@ static const char *hist_name(enum source s)
 	return s == SRC_NETLINK ? "link" : "link-proc";
 }
 
-static int finish(const struct nt_global *g, struct nt_hist *h, enum source src)
+static void finish(const struct nt_global *g, struct nt_hist *h, enum source src)
 {
 	int r = nt_hist_save(hist_name(src), g->netns_inode, h);
 
 	if (r && r != -EROFS)
 		nt_note("link", "history file not saved: %s (rate checks of the next run will use since-boot totals)",
 			strerror(-r));
-	return 0;
 }
 
 /* Load the previous run as a baseline; true when usable. */
@@ -328,68 +328,79 @@ static void output_error(int r)
 		nt_err("link", "output: %s", strerror(-r));
 }
 
+struct link_run {
+	const struct nt_global *g;
+	struct link_opts o;
+	struct nt_link_list cur, prev;
+	struct nt_verdicts vs;
+	struct nt_hist h;     /* the newest sample, all interfaces */
+	enum source src;
+};
+
+static int take(void *data)
+{
+	struct link_run *x = data;
+
+	return sample(&x->cur, &x->src, &x->o, &x->h);
+}
+
+static bool history(void *data, double *dt)
+{
+	struct link_run *x = data;
+
+	x->prev.n = 0;
+	return load_history(x->g, x->src, &x->prev, dt);
+}
+
+static int judge(void *data, const struct nt_baseline *b, enum nt_level *level)
+{
+	struct link_run *x = data;
+	const struct nt_link_list *prev = b->have ? &x->prev : NULL;
+	int r;
+
+	nt_link_rates(&x->cur, prev, b->dt);
+	nt_verdicts_reset(&x->vs);
+	nt_link_verdicts(&x->cur, prev, &x->o.t, &x->vs);
+	*level = nt_verdicts_worst(&x->vs);
+	r = render(x->g, &x->o, &x->cur, x->src, b->kind, b->dt, b->sample, &x->vs);
+	if (r) {
+		output_error(r);
+		return NT_EXIT_UNKNOWN;
+	}
+	return 0;
+}
+
+static void rotate(void *data)
+{
+	struct link_run *x = data;
+	struct nt_link_list tmp = x->prev;
+
+	x->prev = x->cur;
+	x->cur = tmp;
+	x->cur.n = 0;
+}
+
+static void save(void *data)
+{
+	struct link_run *x = data;
+
+	finish(x->g, &x->h, x->src);
+}
+
+static const struct nt_sampler link_sampler = { take, history, judge, rotate, save };
+
 int cmd_link(int argc, char **argv, struct nt_global *g)
 {
-	struct link_opts o = { 0 };
-	struct nt_link_list cur = { 0 }, prev = { 0 };
-	struct nt_verdicts vs = { 0 };
-	struct nt_hist h = { 0 };
-	enum nt_level worst = NT_OK;
-	enum source src = SRC_NETLINK;
-	int rc = NT_EXIT_OK, r;
+	struct link_run x = { .g = g, .src = SRC_NETLINK };
+	int rc, r;
 
-	r = parse_opts(argc, argv, &o);
+	r = parse_opts(argc, argv, &x.o);
 	if (r)
 		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
-
-	{
-		bool repeat = g->interval > 0 || g->count > 0;
-		double step = g->interval > 0 ? g->interval : 1.0;
-		long count = repeat ? g->count : 1; /* 0: until interrupted */
-		double t0 = nt_now_mono(), tprev = t0, now, dt = 0;
-		long k;
-
-		for (k = 0; count == 0 || k < count; k++) {
-			struct nt_link_list tmp;
-			const char *baseline = "interval";
-
-			if (k > 0 && nt_sleep_until(t0 + (double)k * step) < 0)
-				break;
-			now = nt_now_mono();
-			rc = sample(&cur, &src, &o, &h);
-			if (rc)
-				goto out;
-			if (k == 0) {
-				/* The first sample, with or without -i, is judged
-				 * against the previous run when there is one. */
-				prev.n = 0;
-				baseline = load_history(g, src, &prev, &dt) ? "history" : "boot";
-			} else {
-				dt = now - tprev;
-			}
-			nt_link_rates(&cur, prev.n ? &prev : NULL, dt);
-			nt_verdicts_reset(&vs);
-			nt_link_verdicts(&cur, prev.n ? &prev : NULL, &o.t, &vs);
-			worst = nt_level_worse(worst, nt_verdicts_worst(&vs));
-			r = render(g, &o, &cur, src, baseline, dt, k, &vs);
-			if (r) {
-				output_error(r);
-				rc = NT_EXIT_UNKNOWN;
-				goto out;
-			}
-			tmp = prev;
-			prev = cur;
-			cur = tmp;
-			cur.n = 0;
-			tprev = now;
-		}
-		finish(g, &h, src);
-		rc = nt_level_exit(worst);
-	}
-out:
-	nt_hist_free(&h);
-	nt_verdicts_free(&vs);
-	nt_link_list_free(&cur);
-	nt_link_list_free(&prev);
+	rc = nt_sample_run(g, &link_sampler, &x);
+	nt_hist_free(&x.h);
+	nt_verdicts_free(&x.vs);
+	nt_link_list_free(&x.cur);
+	nt_link_list_free(&x.prev);
 	return rc;
 }

@@ -13,10 +13,11 @@
 static const struct nt_cmd commands[] = {
 	{ "link", cmd_link, NT_CMD_NETNS,
 	  "interface errors/drops/overruns (rtnetlink)", cmd_link_usage },
-	{ "conntrack", NULL, NT_CMD_NETNS,
-	  "conntrack fill ratio, drops, top consumers (ctnetlink)", NULL },
-	{ "tcp", NULL, NT_CMD_NETNS,
-	  "TCP states, retransmits, listen overflows (sock_diag, /proc)", NULL },
+	{ "conntrack", cmd_conntrack, NT_CMD_NETNS,
+	  "conntrack fill ratio, drops, top consumers (ctnetlink)",
+	  cmd_conntrack_usage },
+	{ "tcp", cmd_tcp, NT_CMD_NETNS,
+	  "TCP states, retransmits, listen overflows (sock_diag, /proc)", cmd_tcp_usage },
 	{ "path", cmd_path, NT_CMD_NETNS,
 	  "hop-by-hop loss, latency, jitter, percentiles (ICMP/UDP)", cmd_path_usage },
 	{ "capture", NULL, NT_CMD_NETNS,
@@ -238,7 +239,7 @@ static int run(int argc, char **argv, char **cargv)
 	if (!cmd)
 		cmd = find_cmd("triage");
 	if (!cmd->fn) {
-		nt_err(cmd->name, "not built yet in nettriage %s (built: link, path)",
+		nt_err(cmd->name, "not built yet in nettriage %s (built: link, conntrack, tcp, path)",
 		       NT_VERSION);
 		return NT_EXIT_UNKNOWN;
 	}

@@ -85,7 +85,7 @@ json_t *nt_field_json(const struct nt_rectype *rt, const void *rec,
 	return json_null();
 }
 
-static void prom_escape(FILE *f, const char *s)
+void nt_prom_escape(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
@@ -107,7 +107,7 @@ static void prom_labels(FILE *f, const struct nt_doc *d,
 	fputc('{', f);
 	if (d->g->netns) {
 		fputs("netns=\"", f);
-		prom_escape(f, d->g->netns);
+		nt_prom_escape(f, d->g->netns);
 		fputc('"', f);
 		first = false;
 	}
@@ -120,7 +120,7 @@ static void prom_labels(FILE *f, const struct nt_doc *d,
 		fprintf(f, "%s%s=\"", first ? "" : ",",
 			fl->prom_key ? fl->prom_key : fl->key);
 		if (fl->type == NT_T_STR) {
-			prom_escape(f, (const char *)fptr(rec, fl));
+			nt_prom_escape(f, (const char *)fptr(rec, fl));
 		} else {
 			snprintf(num, sizeof(num), "%" PRIu64, fu64(rec, fl));
 			fputs(num, f);
@@ -140,14 +140,15 @@ static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 	for (i = 0; i < rt->nfields; i++) {
 		const struct nt_field *fl = &rt->fields[i];
 		const char *sfx = fl->prom == NT_P_COUNTER ? "_total" : "";
+		const char *mkey = fl->prom_key ? fl->prom_key : fl->key;
 
 		if (fl->prom != NT_P_GAUGE && fl->prom != NT_P_COUNTER)
 			continue;
 		if (!(fl->flags & mask))
 			continue;
-		fprintf(f, "# HELP %s_%s%s %s\n", rt->prom_prefix, fl->key, sfx,
+		fprintf(f, "# HELP %s_%s%s %s\n", rt->prom_prefix, mkey, sfx,
 			fl->help ? fl->help : fl->key);
-		fprintf(f, "# TYPE %s_%s%s %s\n", rt->prom_prefix, fl->key, sfx,
+		fprintf(f, "# TYPE %s_%s%s %s\n", rt->prom_prefix, mkey, sfx,
 			fl->prom == NT_P_COUNTER ? "counter" : "gauge");
 		for (j = 0; j < n; j++) {
 			const void *rec = (const char *)recs + j * rt->size;
@@ -157,7 +158,7 @@ static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 			if (fl->type == NT_T_DOUBLE &&
 			    !isfinite(fdouble(rec, fl)))
 				continue;
-			fprintf(f, "%s_%s%s", rt->prom_prefix, fl->key, sfx);
+			fprintf(f, "%s_%s%s", rt->prom_prefix, mkey, sfx);
 			prom_labels(f, d, rt, rec);
 			if (fl->type == NT_T_DOUBLE)
 				fprintf(f, " %.17g\n", fdouble(rec, fl));
@@ -181,6 +182,48 @@ int nt_doc_records(struct nt_doc *d, const struct nt_rectype *rt,
 	return 0;
 }
 
+int nt_doc_object(struct nt_doc *d, const struct nt_rectype *rt,
+		  const void *rec, unsigned mask)
+{
+	const char *gname = NULL;
+	json_t *grp = NULL;
+	size_t i;
+
+	for (i = 0; d->json && i < rt->nfields; i++) {
+		const struct nt_field *fl = &rt->fields[i];
+
+		if (!(fl->flags & mask))
+			continue;
+		/* A finished group goes out before anything else is set:
+		 * nt_doc_set() reclaims the values made before it. */
+		if (grp && (!fl->group || strcmp(gname, fl->group))) {
+			nt_doc_set(d, gname, grp);
+			grp = NULL;
+		}
+		if (!fl->group) {
+			nt_doc_set(d, fl->key, nt_field_json(rt, rec, fl));
+			continue;
+		}
+		if (!grp) {
+			grp = json_object();
+			gname = fl->group;
+		}
+		json_object_set_new(grp, fl->key, nt_field_json(rt, rec, fl));
+	}
+	if (grp)
+		nt_doc_set(d, gname, grp);
+	if (d->prom)
+		prom_records(d, rt, rec, 1, mask);
+	return d->json ? d->js_err : 0;
+}
+
+void nt_doc_prom_records(struct nt_doc *d, const struct nt_rectype *rt,
+			 const void *recs, size_t n, unsigned mask)
+{
+	if (d->prom)
+		prom_records(d, rt, recs, n, mask);
+}
+
 int nt_doc_verdicts(struct nt_doc *d, const struct nt_verdicts *vs)
 {
 	size_t i;
@@ -202,13 +245,13 @@ int nt_doc_verdicts(struct nt_doc *d, const struct nt_verdicts *vs)
 			fputs("nettriage_verdict_level{", f);
 			if (d->g->netns) {
 				fputs("netns=\"", f);
-				prom_escape(f, d->g->netns);
+				nt_prom_escape(f, d->g->netns);
 				fputs("\",", f);
 			}
 			fprintf(f, "command=\"%s\",check=\"", d->command);
-			prom_escape(f, v->check);
+			nt_prom_escape(f, v->check);
 			fputs("\",subject=\"", f);
-			prom_escape(f, v->subject);
+			nt_prom_escape(f, v->subject);
 			fprintf(f, "\"} %d\n", (int)v->level);
 		}
 	}

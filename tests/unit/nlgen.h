@@ -24,4 +24,44 @@ size_t nlgen_newlink(void *buf, uint32_t seq, const struct nlgen_link *spec);
 size_t nlgen_done(void *buf, uint32_t seq, int32_t err);
 size_t nlgen_error(void *buf, uint32_t seq, int err);
 
+/* One SOCK_DIAG_BY_FAMILY reply (struct inet_diag_msg + attributes).
+ * Addresses are given in network order (16 bytes; v4 uses the first 4). */
+struct nlgen_diag {
+	uint8_t family;         /* AF_INET / AF_INET6 */
+	uint8_t state;          /* TCP_* 1..12 */
+	uint16_t sport, dport;  /* host order */
+	uint8_t src[16], dst[16];
+	uint32_t rqueue, wqueue, inode;
+	int info_len;           /* INET_DIAG_INFO payload bytes; 0 = none */
+	uint32_t info_base;     /* tcp_info byte i = (info_base + i) & 0xff, then
+				 * the fields below are written over it */
+	uint32_t total_retrans, retrans, lost, rtt, rttvar, cwnd;
+	uint64_t bytes_retrans;
+	uint16_t total_rto;
+	int unknown_attrs;      /* add an attribute of a type past INET_DIAG_MAX */
+};
+size_t nlgen_diag(void *buf, uint32_t seq, const struct nlgen_diag *spec);
+
+/* ctnetlink (conntrack) messages. */
+size_t nlgen_ct_stats(void *buf, uint32_t seq, uint32_t entries, uint32_t max);
+/* Per-CPU stats: attribute CTA_STATS_* t (2..15, skipping the retired
+ * ones) gets base + t; unknown > 0 adds that many attributes past
+ * CTA_STATS_MAX (value 1000 + i). */
+size_t nlgen_ct_stats_cpu(void *buf, uint32_t seq, uint16_t cpu, uint32_t base,
+			  int unknown);
+
+struct nlgen_ct {
+	uint8_t family;         /* AF_INET / AF_INET6 */
+	uint8_t proto;          /* IPPROTO_* */
+	const char *src, *dst;  /* textual addresses of the original tuple */
+	uint16_t sport, dport;  /* tcp/udp */
+	uint8_t icmp_type, icmp_code;
+	int state;              /* TCP state for CTA_PROTOINFO, -1: none */
+	uint32_t status;
+	uint32_t mark;
+	int zone;               /* -1: no CTA_ZONE */
+	int unknown_attrs;      /* add attributes past CTA_MAX */
+};
+size_t nlgen_ct_entry(void *buf, uint32_t seq, const struct nlgen_ct *c);
+
 #endif

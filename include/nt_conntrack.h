@@ -1,0 +1,248 @@
+/* conntrack: table fill, per-CPU statistics and breakdowns over ctnetlink
+ * (model, parsers, collectors). */
+#ifndef NT_CONNTRACK_H
+#define NT_CONNTRACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "nt_output.h"
+
+/* Per-CPU counters we name, in the order of the JSON "stats" object.
+ * X(name, CTA_STATS_* attribute number, /proc/net/stat column names
+ *   (old and new spellings, NULL-terminated), help) */
+#define NT_CT_STATS(X) \
+	X(found, 2, NAMES("found"), "Lookups that found an existing entry") \
+	X(invalid, 4, NAMES("invalid"), "Packets that could not be tracked (invalid)") \
+	X(insert, 8, NAMES("insert"), "Entries inserted") \
+	X(insert_failed, 9, NAMES("insert_failed"), "Entries that could not be inserted (clash with an existing tuple)") \
+	X(drop, 10, NAMES("drop"), "Packets dropped because no entry could be created (table full or insert failed)") \
+	X(early_drop, 11, NAMES("early_drop"), "Entries evicted early to make room (table full)") \
+	X(error, 12, NAMES("icmp_error", "error"), "Packets with an error (ICMP errors that match no entry)") \
+	X(search_restart, 13, NAMES("search_restart"), "Hash lookups restarted (table resized or entry moved)") \
+	X(clash_resolve, 14, NAMES("clashres", "clash_resolve"), "Insert clashes resolved by reusing the existing entry") \
+	X(chaintoolong, 15, NAMES("chainlength", "chaintoolong"), "Inserts refused because a hash chain was too long")
+
+enum nt_ct_stat {
+#define NT_X(n, a, p, h) NT_CTS_##n,
+	NT_CT_STATS(NT_X)
+#undef NT_X
+	NT_CTS_COUNT
+};
+
+/* Availability bits of struct nt_ct_cpu / nt_ct_summary: counter i is bit
+ * i, its delta bit NT_CT_DELTA_BIT + i; the summary's scalar fields use
+ * the bits after the counters. */
+#define NT_CT_DELTA_BIT 16
+_Static_assert(NT_CTS_COUNT <= NT_CT_DELTA_BIT, "availability bits overlap");
+enum { NT_CTA_COUNT = 32, NT_CTA_MAX, NT_CTA_BUCKETS, NT_CTA_ASSURED,
+       NT_CTA_UNREPLIED };
+
+/* Counters a kernel or /proc file gave that we do not name (future
+ * CTA_STATS_* attributes, old columns such as "searched"). */
+#define NT_CT_MAX_EXTRA 24
+struct nt_ct_extra {
+	char name[24];      /* "attr_16" (netlink) or the /proc column name */
+	uint32_t v;
+};
+
+struct nt_ct_cpu {
+	uint32_t cpu;       /* CPU id (netlink res_id) or /proc row index */
+	uint64_t avail;
+	uint64_t c[NT_CTS_COUNT];  /* 32-bit kernel counters, widened */
+	unsigned nextra;
+	struct nt_ct_extra extra[NT_CT_MAX_EXTRA];
+};
+
+/* The whole-namespace record (one per sample). */
+struct nt_ct_summary {
+	uint64_t avail;
+	uint64_t count;      /* entries in this namespace */
+	uint64_t max;        /* effective maximum (global unless per-netns) */
+	uint64_t buckets;
+	double fill_pct;     /* count / max * 100 */
+	uint64_t assured;    /* from a dump: ASSURED (not evictable) */
+	uint64_t unreplied;  /* from a dump: no reply seen (evictable) */
+	double effective_fill_pct; /* assured / max * 100, NaN without a dump */
+	char source[16];     /* "ctnetlink" or "proc" */
+	char max_scope[8];   /* "global" or "netns" */
+	uint64_t c[NT_CTS_COUNT];      /* summed over CPUs */
+	uint64_t delta[NT_CTS_COUNT];  /* summed per-CPU deltas (mod 2^32) */
+	double rate[NT_CTS_COUNT];     /* per second, NaN without a baseline */
+};
+
+struct nt_ct_sample {
+	struct nt_ct_summary s;
+	struct nt_ct_cpu *cpu;
+	size_t ncpu, cap;
+};
+
+void nt_ct_sample_free(struct nt_ct_sample *x);
+/* Append a zeroed CPU record; NULL on ENOMEM. */
+struct nt_ct_cpu *nt_ct_cpu_add(struct nt_ct_sample *x, uint32_t cpu);
+/* Sum the per-CPU counters into s.c (an unavailable counter stays so). */
+void nt_ct_sum(struct nt_ct_sample *x);
+
+struct nlmsghdr;
+
+/* IPCTNL_MSG_CT_GET_STATS reply: entries and max. Returns 0, -EINVAL (not
+ * that message or too short), -EBADMSG (malformed attribute). */
+int nt_ct_parse_stats(const struct nlmsghdr *nlh, struct nt_ct_summary *s);
+
+/* One IPCTNL_MSG_CT_GET_STATS_CPU dump message into *out (zeroed first).
+ * Unknown attributes are kept in extra[]. Returns 0, -EINVAL, -EBADMSG. */
+int nt_ct_parse_stats_cpu(const struct nlmsghdr *nlh, struct nt_ct_cpu *out);
+
+/* nt_nl_walk callback appending to the struct nt_ct_sample at data. */
+int nt_ct_cpu_cb(const struct nlmsghdr *nlh, void *data);
+
+/* /proc/net/stat/nf_conntrack: header names, then one row of hex numbers
+ * per CPU. Columns are matched by name (old and new spellings); unknown
+ * ones are kept as extras. *entries gets the first row's "entries" column
+ * (UINT64_MAX when absent). Returns 0 or -EINVAL. */
+int nt_ct_parse_procstat(const char *text, struct nt_ct_sample *x,
+			 uint64_t *entries);
+
+/* A decimal number in a /proc/sys file ("262144\n"). 0 or -EINVAL. */
+int nt_ct_parse_sysctl(const char *text, uint64_t *v);
+
+/* One conntrack entry, only the parts a breakdown may need. Addresses in
+ * network byte order; ports in host order. */
+enum {
+	NT_CTE_STATUS = 1u << 0, NT_CTE_PROTO = 1u << 1, NT_CTE_SRC = 1u << 2,
+	NT_CTE_DST = 1u << 3, NT_CTE_PORTS = 1u << 4, NT_CTE_ICMP = 1u << 5,
+	NT_CTE_STATE = 1u << 6, NT_CTE_MARK = 1u << 7, NT_CTE_ZONE = 1u << 8,
+};
+struct nt_ct_entry {
+	unsigned have;
+	uint8_t family;     /* AF_INET / AF_INET6 (nfgenmsg) */
+	uint8_t proto;      /* IPPROTO_* of the original tuple */
+	uint8_t state;      /* TCP/SCTP/DCCP state number */
+	uint8_t icmp_type, icmp_code;
+	uint16_t sport, dport;
+	uint16_t zone;
+	uint32_t status;    /* IPS_* bits */
+	uint32_t mark;
+	uint8_t src[16], dst[16];
+};
+
+/* What to walk: the original tuple's addresses, its ports/protocol, the
+ * protocol info (TCP state). Status, mark and zone are always read. */
+enum { NT_CTW_IP = 1u << 0, NT_CTW_PROTO = 1u << 1, NT_CTW_PROTOINFO = 1u << 2 };
+
+/* Parse an IPCTNL_MSG_CT_NEW dump message, descending only into the nests
+ * selected by want. Returns 0, -EINVAL (not an entry message, short), or
+ * -EBADMSG (an attribute shorter than its type needs or running past its
+ * nest). */
+int nt_ct_parse_entry(const struct nlmsghdr *nlh, unsigned want,
+		      struct nt_ct_entry *e);
+
+/* Breakdown keys. */
+enum nt_ct_by { NT_BY_NONE, NT_BY_PROTO, NT_BY_STATE, NT_BY_SRC, NT_BY_DST,
+		NT_BY_DPORT, NT_BY_ZONE, NT_BY_MARK, NT_BY_STATUS };
+/* "proto" -> NT_BY_PROTO; -EINVAL for an unknown name. */
+int nt_ct_by_parse(const char *s, enum nt_ct_by *by);
+const char *nt_ct_by_name(enum nt_ct_by by);
+unsigned nt_ct_by_want(enum nt_ct_by by);
+
+/* Entries a dump keeps (user-space check of the kernel-side filter, which
+ * older kernels ignore). */
+struct nt_ct_filter {
+	uint8_t family;                 /* 0 = any */
+	bool mark_set;
+	uint32_t mark, mark_mask;
+	bool zone_set;
+	uint16_t zone;
+	bool status_set;
+	uint32_t status, status_mask;   /* (status & mask) == status */
+};
+bool nt_ct_filter_match(const struct nt_ct_filter *f,
+			const struct nt_ct_entry *e);
+
+/* Aggregation of a streamed dump: a hash table keyed by the breakdown
+ * value, holding counts only (never the entries). */
+struct nt_ct_key {
+	uint8_t a, b;
+	uint16_t c;
+	uint32_t d;
+	uint8_t addr[16];
+};
+struct nt_ct_slot {
+	struct nt_ct_key k;
+	uint32_t used;
+	uint64_t n;
+};
+struct nt_ct_agg {
+	enum nt_ct_by by;
+	unsigned want;
+	struct nt_ct_filter filter;
+	struct nt_ct_slot *t;
+	size_t cap, n;        /* slots, distinct keys */
+	uint64_t entries;     /* entries read and kept */
+	uint64_t filtered;    /* entries the user-space filter dropped */
+	uint64_t bad;         /* entries that did not parse */
+	uint64_t assured, unreplied;
+};
+int nt_ct_agg_init(struct nt_ct_agg *a, enum nt_ct_by by,
+		   const struct nt_ct_filter *f);
+void nt_ct_agg_reset(struct nt_ct_agg *a);  /* for a dump retry */
+void nt_ct_agg_free(struct nt_ct_agg *a);
+/* Count one entry. 0 or -ENOMEM. */
+int nt_ct_agg_add(struct nt_ct_agg *a, const struct nt_ct_entry *e);
+/* nt_nl_walk callback: parse one entry message and count it. A malformed
+ * entry is counted in bad and skipped. */
+int nt_ct_entry_cb(const struct nlmsghdr *nlh, void *data);
+
+/* One row of a top-N list. */
+struct nt_ct_top {
+	char by[8];
+	char value[64];
+	uint64_t count;
+	double pct;          /* of entries read */
+};
+/* The n largest groups, largest first (ties by value). Returns the number
+ * written to out (<= n). */
+size_t nt_ct_agg_top(const struct nt_ct_agg *a, struct nt_ct_top *out,
+		     size_t n);
+/* Human form of a key for the breakdown kind. */
+void nt_ct_key_format(enum nt_ct_by by, const struct nt_ct_key *k, char *buf,
+		      size_t len);
+
+/* Collectors (cmd side). All return 0 or -errno. */
+int nt_ct_nl_stats(struct nt_ct_summary *s);
+int nt_ct_nl_stats_cpu(struct nt_ct_sample *x);
+/* Stream one dump into a; *dump_ms gets its wall time. */
+int nt_ct_nl_dump(struct nt_ct_agg *a, double *dump_ms);
+/* /proc fallback: count, max, buckets and the per-CPU file. Reads buckets
+ * alone when only_buckets. */
+int nt_ct_proc_collect(struct nt_ct_sample *x, bool only_buckets);
+/* "netns" when this kernel keeps nf_conntrack_max per namespace (the
+ * sysctl is writable in a child namespace), else "global". */
+const char *nt_ct_max_scope(void);
+
+/* Rates: per-CPU deltas modulo 2^32 between cur and prev (matched by CPU
+ * id), summed into cur->s.delta, divided by dt into cur->s.rate. prev
+ * NULL or dt <= 0: NaN rates. */
+void nt_ct_rates(struct nt_ct_sample *cur, const struct nt_ct_sample *prev,
+		 double dt);
+/* Fill fill_pct and effective_fill_pct from count/max/assured. */
+void nt_ct_fill(struct nt_ct_summary *s);
+
+struct nt_ct_thresholds {
+	double warn_fill, crit_fill; /* percent */
+};
+void nt_ct_thresholds_default(struct nt_ct_thresholds *t);
+
+/* Verdicts: fill, drop, insert_failed, early_drop, chaintoolong. rise:
+ * the deltas in cur->s are against a baseline ("since" says which). */
+struct nt_verdicts;
+void nt_ct_verdicts(const struct nt_ct_sample *cur, bool rise,
+		    const char *since, const struct nt_ct_thresholds *t,
+		    struct nt_verdicts *vs);
+
+const char *nt_ct_stat_name(int i);
+extern const struct nt_rectype nt_ct_summary_rectype;
+extern const struct nt_rectype nt_ct_cpu_rectype;
+extern const struct nt_rectype nt_ct_top_rectype;
+
+#endif

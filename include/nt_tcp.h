@@ -1,0 +1,308 @@
+/* tcp: socket states (sock_diag), TCP counters (/proc/net/snmp and
+ * /proc/net/netstat), CLOSE-WAIT and accept-queue attribution, and
+ * per-socket retransmit detail (model, parsers, collectors). */
+#ifndef NT_TCP_H
+#define NT_TCP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "nt_output.h"
+
+/* Kernel TCP states 1..12 (include/net/tcp_states.h); index = state - 1.
+ * new_syn_recv is what request sockets are internally; sock_diag reports
+ * them as syn_recv, so its count is normally 0. */
+#define NT_TCP_NSTATES 12
+#define NT_TCP_ESTABLISHED 1
+#define NT_TCP_SYN_RECV 3
+#define NT_TCP_TIME_WAIT 6
+#define NT_TCP_CLOSE_WAIT 8
+#define NT_TCP_LISTEN 10
+#define NT_TCP_NEW_SYN_RECV 12
+#define NT_TCP_ALL_STATES 0x1ffeu /* bits 1..12 */
+
+/* JSON/Prometheus names ("established", "syn_sent", ...), index state-1. */
+extern const char *const nt_tcp_state_names[NT_TCP_NSTATES];
+
+/* Parse a comma-separated list of state names ("established,time-wait",
+ * ss spellings accepted, "all") into an idiag_states bit mask. Returns 0,
+ * or -EINVAL with *bad pointing at the offending name (in a static copy
+ * of at most 31 characters). */
+int nt_tcp_parse_states(const char *list, uint32_t *mask, const char **bad);
+
+/* ---- counters (/proc/net/snmp "Tcp:", /proc/net/netstat "TcpExt:") ---- */
+
+struct nt_tcp_ctr {
+	char name[48];   /* the kernel's name: "RetransSegs" */
+	uint64_t v;      /* magnitude */
+	bool neg;        /* printed negative by the kernel (MaxConn -1) */
+};
+
+struct nt_tcp_ctrs {
+	struct nt_tcp_ctr *v;
+	size_t n, cap;
+	bool present;    /* the prefix lines were found */
+};
+
+void nt_tcp_ctrs_free(struct nt_tcp_ctrs *c);
+
+/* Parse the "PREFIX: names" / "PREFIX: values" line pair out of text (len
+ * bytes, need not be NUL-terminated), by header name; every field is
+ * kept, in the kernel's order. The prefix must match the whole word
+ * before the colon ("Tcp" does not match "TcpExt"). Returns 0, -ENOENT
+ * when no PREFIX lines exist, -EINVAL when malformed (no value line,
+ * count mismatch, a value that is not a number, a name too long or
+ * repeated), -ENOMEM. On error c is left empty. */
+int nt_tcp_parse_counters(const char *text, size_t len, const char *prefix,
+			  struct nt_tcp_ctrs *c);
+
+/* Value of a counter by kernel name; false if absent (or negative). */
+bool nt_tcp_ctr_get(const struct nt_tcp_ctrs *c, const char *name, uint64_t *v);
+
+/* True for the Tcp fields that are gauges or constants, not counters
+ * (RtoAlgorithm, RtoMin, RtoMax, MaxConn, CurrEstab). */
+bool nt_tcp_ctr_is_gauge(const char *name);
+
+/* "RetransSegs" -> "retrans_segs", "TCPLostRetransmit" ->
+ * "tcp_lost_retransmit" (Prometheus names). Returns 0 or -ENOSPC. */
+int nt_tcp_snake(const char *name, char *buf, size_t len);
+
+/* ---- inet_diag messages ---- */
+
+/* Bits of nt_tcp_info.avail: which tcp_info fields the kernel sent. */
+enum {
+	NT_TI_TOTAL_RETRANS, NT_TI_RETRANS, NT_TI_LOST, NT_TI_BYTES_RETRANS,
+	NT_TI_TOTAL_RTO, NT_TI_RTT, NT_TI_RTTVAR, NT_TI_CWND, NT_TI_COUNT
+};
+
+/* The struct tcp_info fields we use, by their fixed ABI offsets, so a
+ * shorter struct from an older kernel zero-fills the rest. */
+struct nt_tcp_info {
+	uint64_t avail;           /* bit NT_TI_*: present in the payload */
+	uint32_t total_retrans;   /* tcpi_total_retrans */
+	uint32_t retrans;         /* tcpi_retrans: currently unacked retransmits */
+	uint32_t lost;            /* tcpi_lost */
+	uint64_t bytes_retrans;   /* tcpi_bytes_retrans (4.19+) */
+	uint32_t total_rto;       /* tcpi_total_rto (6.7+) */
+	uint32_t rtt_us, rttvar_us;
+	uint32_t cwnd;            /* tcpi_snd_cwnd, segments */
+};
+
+/* Offsets into struct tcp_info (linux/tcp.h ABI). */
+#define NT_TI_OFF_LOST 32u
+#define NT_TI_OFF_RETRANS 36u
+#define NT_TI_OFF_RTT 68u
+#define NT_TI_OFF_RTTVAR 72u
+#define NT_TI_OFF_CWND 80u
+#define NT_TI_OFF_TOTAL_RETRANS 100u
+#define NT_TI_OFF_BYTES_RETRANS 208u
+#define NT_TI_OFF_TOTAL_RTO 240u /* __u16 */
+
+/* One SOCK_DIAG_BY_FAMILY reply, decoded. Addresses in network order. */
+struct nt_tcp_diag {
+	uint8_t family, state;
+	uint16_t sport, dport;    /* host order */
+	uint8_t src[16], dst[16];
+	uint32_t rqueue, wqueue, inode;
+	bool have_info;           /* INET_DIAG_INFO attribute present */
+	struct nt_tcp_info info;
+};
+
+/* Decode one message. The fixed inet_diag_msg header is always decoded;
+ * attributes only when attrs is true (the counting path skips them).
+ * Returns 0, -EINVAL for a message too short for its header or of another
+ * type, -EBADMSG for an attribute that runs past the message. */
+struct nlmsghdr;
+int nt_tcp_parse_diag(const struct nlmsghdr *nlh, bool attrs,
+		      struct nt_tcp_diag *out);
+
+/* Decode a tcp_info payload of any length. */
+void nt_tcp_parse_info(const void *p, size_t len, struct nt_tcp_info *out);
+
+/* ---- one sample: histogram and attribution ---- */
+
+struct nt_tcp_listen {
+	char subject[64];         /* "addr:port", verdict subject */
+	char addr[46];
+	uint32_t port;
+	uint32_t family;          /* 4 or 6 */
+	uint32_t queue;           /* idiag_rqueue: connections waiting for accept() */
+	uint32_t backlog;         /* idiag_wqueue: the listen() backlog */
+	double fill_pct;
+	bool full;                /* fill >= the threshold */
+	uint32_t inode;
+	int32_t pid;              /* --procs; 0 = unknown */
+	char process[20];
+	uint64_t avail;           /* bit 0: pid/process known */
+};
+
+struct nt_tcp_port_count {
+	char subject[8];          /* port as text, for the table */
+	uint32_t port;
+	uint64_t sockets;
+};
+
+struct nt_tcp_proc_count {
+	int32_t pid;
+	char process[20];
+	uint64_t sockets;
+};
+
+struct nt_tcp_sample {
+	uint64_t states[NT_TCP_NSTATES];
+	uint64_t total, v4, v6;
+	uint32_t mask;            /* states asked for */
+	/* CLOSE-WAIT per local port: 65536 counters, allocated at the first
+	 * CLOSE-WAIT socket. */
+	uint32_t *cw_ports;
+	/* Inodes of CLOSE-WAIT sockets, kept only with keep_inodes. */
+	bool keep_inodes;
+	uint32_t *cw_inodes;
+	size_t n_cw_inodes, cap_cw_inodes;
+	struct nt_tcp_listen *listen;
+	size_t n_listen, cap_listen;
+	double queue_warn_pct;    /* sets nt_tcp_listen.full */
+	unsigned skipped, dumps;
+};
+
+void nt_tcp_sample_reset(struct nt_tcp_sample *s); /* keeps buffers */
+void nt_tcp_sample_free(struct nt_tcp_sample *s);
+
+/* nt_nl_walk callback: count one SOCK_DIAG_BY_FAMILY message into the
+ * struct nt_tcp_sample at data (header only, no attributes). */
+int nt_tcp_count_cb(const struct nlmsghdr *nlh, void *data);
+
+/* Top CLOSE-WAIT ports (most sockets first, then lower port), up to n. */
+size_t nt_tcp_cw_top(const struct nt_tcp_sample *s, struct nt_tcp_port_count *out,
+		     size_t n);
+
+/* Dump both families into s (reset first), retrying the pair when a dump
+ * was interrupted (NLM_F_DUMP_INTR). Returns 0 or -errno. */
+int nt_tcp_dump_states(struct nt_tcp_sample *s);
+
+/* ---- per-socket detail (--top) ---- */
+
+struct nt_tcp_filter {
+	bool has_dst;
+	uint8_t dst_family;       /* AF_INET or AF_INET6 */
+	uint8_t dst_prefix;
+	uint8_t dst[16];
+	int32_t dport, sport;     /* -1: any */
+};
+
+/* Parse "ADDR" or "ADDR/PREFIX" for --dst. Returns 0 or -EINVAL. */
+int nt_tcp_parse_dst(const char *s, struct nt_tcp_filter *f);
+
+/* Kernel filter (INET_DIAG_REQ_BYTECODE payload) for f, or 0 bytes when f
+ * filters nothing. Returns the length, or -ENOSPC. */
+int nt_tcp_bytecode(const struct nt_tcp_filter *f, void *buf, size_t len);
+
+struct nt_tcp_sock {
+	char src[46];
+	uint32_t sport;
+	char dst[46];
+	uint32_t dport;
+	char state[16];
+	uint32_t inode;
+	uint64_t avail;           /* NT_TI_* bits */
+	uint64_t total_retrans, retrans, lost, bytes_retrans, total_rto, cwnd;
+	double rtt_ms, rttvar_ms;
+};
+
+/* Keeps the n sockets with the most retransmits (a min-heap). */
+struct nt_tcp_top {
+	struct nt_tcp_sock *v;
+	size_t n, cap;            /* cap = N asked for */
+	uint64_t seen;            /* sockets examined */
+	unsigned short_info;      /* replies whose tcp_info lacked a field */
+};
+
+int nt_tcp_top_init(struct nt_tcp_top *t, size_t n);
+void nt_tcp_top_free(struct nt_tcp_top *t);
+/* Offer one decoded socket; returns 0 or -ENOMEM. */
+int nt_tcp_top_offer(struct nt_tcp_top *t, const struct nt_tcp_diag *d);
+/* Sort the kept sockets, most retransmits first. */
+void nt_tcp_top_sort(struct nt_tcp_top *t);
+/* nt_nl_walk callback (data: struct nt_tcp_top). */
+int nt_tcp_top_cb(const struct nlmsghdr *nlh, void *data);
+
+/* One dump per family with INET_DIAG_INFO and the kernel filter f,
+ * every state but LISTEN, TIME-WAIT and SYN-RECV. Returns 0 or -errno. */
+int nt_tcp_dump_top(const struct nt_tcp_filter *f, struct nt_tcp_top *t);
+
+/* ---- processes (--procs) ---- */
+
+struct nt_tcp_owner {
+	uint32_t inode;
+	int32_t pid;
+	char process[20];
+};
+
+struct nt_tcp_procscan {
+	struct nt_tcp_owner *own;  /* sorted by inode; pid 0 = not found */
+	size_t n;
+	int32_t *unreadable;       /* pids whose fd table we could not read */
+	size_t n_unreadable, cap_unreadable;
+	unsigned nprocs;
+};
+
+/* Walk /proc/[pid]/fd (honouring NETTRIAGE_PROC) and find the owner of
+ * each inode. inodes need not be sorted or unique. Returns 0 or -errno
+ * when /proc itself cannot be read. */
+int nt_tcp_procscan(const uint32_t *inodes, size_t n, struct nt_tcp_procscan *ps);
+void nt_tcp_procscan_free(struct nt_tcp_procscan *ps);
+const struct nt_tcp_owner *nt_tcp_owner_find(const struct nt_tcp_procscan *ps,
+					     uint32_t inode);
+
+/* ---- verdicts ---- */
+
+struct nt_tcp_thresholds {
+	double warn_retrans, crit_retrans; /* percent */
+	double min_rate;          /* segments/s sent for the ratio check */
+	double warn_cw, crit_cw;  /* CLOSE-WAIT sockets */
+	double queue_warn;        /* accept queue fill percent */
+};
+void nt_tcp_thresholds_default(struct nt_tcp_thresholds *t);
+
+/* Counters of the sample and, when there is a baseline, of the previous
+ * one (kind "interval", "history"; prev NULL: since boot, dt = uptime). */
+struct nt_tcp_counters {
+	struct nt_tcp_ctrs tcp, tcpext;
+	int err_snmp, err_netstat; /* -errno reading/parsing, 0 ok */
+};
+void nt_tcp_counters_free(struct nt_tcp_counters *c);
+/* Read and parse both files (NETTRIAGE_PROC honoured). */
+void nt_tcp_read_counters(struct nt_tcp_counters *c, char *buf, size_t len);
+
+/* Retransmit ratio in percent of ΔRetransSegs/ΔOutSegs, and the send rate
+ * ΔOutSegs/dt. prev NULL: the totals. NaN when not computable (missing
+ * counters, no segments sent, counters went down). */
+void nt_tcp_ratio(const struct nt_tcp_ctrs *cur, const struct nt_tcp_ctrs *prev,
+		  double dt, double *ratio_pct, double *out_rate,
+		  uint64_t *d_retrans, uint64_t *d_out);
+
+/* Delta of one counter; false when missing in either or it went down. */
+bool nt_tcp_ctr_delta(const struct nt_tcp_ctrs *cur, const struct nt_tcp_ctrs *prev,
+		      const char *name, uint64_t *d);
+
+struct nt_tcp_view {
+	const struct nt_tcp_sample *s;
+	const struct nt_tcp_counters *c;
+	const struct nt_tcp_counters *prev; /* NULL: since-boot totals */
+	double dt;                /* seconds of the baseline (uptime if none) */
+	const char *since;        /* "over the interval", ... */
+	const struct nt_tcp_port_count *cw_top;
+	size_t n_cw_top;
+	const struct nt_tcp_proc_count *cw_procs;
+	size_t n_cw_procs;
+};
+
+void nt_tcp_verdicts(const struct nt_tcp_view *v, const struct nt_tcp_thresholds *t,
+		     struct nt_verdicts *vs);
+
+extern const struct nt_rectype nt_tcp_listen_rectype;
+extern const struct nt_rectype nt_tcp_cw_rectype;
+extern const struct nt_rectype nt_tcp_cwproc_rectype;
+extern const struct nt_rectype nt_tcp_sock_rectype;
+
+#endif

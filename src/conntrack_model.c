@@ -1,0 +1,264 @@
+/* conntrack model: field tables, fill, rates (32-bit wrap) and verdicts. */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "nt_conntrack.h"
+
+#define SOFF(m) offsetof(struct nt_ct_summary, m)
+#define SC(i) (SOFF(c) + (size_t)(i) * sizeof(uint64_t))
+#define SD(i) (SOFF(delta) + (size_t)(i) * sizeof(uint64_t))
+#define SR(i) (SOFF(rate) + (size_t)(i) * sizeof(double))
+
+static const struct nt_field summary_fields[] = {
+	{ "count", "ENTRIES", 0, NT_T_U64, SOFF(count), NT_P_GAUGE,
+	  NT_F_INFO | NT_F_DEF, NULL, NT_CTA_COUNT,
+	  "Conntrack entries in this network namespace", "entries" },
+	{ "max", "MAX", 0, NT_T_U64, SOFF(max), NT_P_GAUGE,
+	  NT_F_INFO | NT_F_DEF, NULL, NT_CTA_MAX,
+	  "Effective maximum number of entries (nf_conntrack_max)" },
+	{ "buckets", "BUCKETS", 0, NT_T_U64, SOFF(buckets), NT_P_GAUGE,
+	  NT_F_INFO, NULL, NT_CTA_BUCKETS, "Hash table buckets (global)" },
+	{ "fill_pct", "FILL%", 0, NT_T_DOUBLE, SOFF(fill_pct), NT_P_GAUGE,
+	  NT_F_INFO | NT_F_DEF, NULL, -1, "Entries in percent of the maximum" },
+	{ "assured", "ASSURED", 0, NT_T_U64, SOFF(assured), NT_P_GAUGE,
+	  NT_F_INFO, NULL, NT_CTA_ASSURED,
+	  "Entries marked ASSURED (never evicted by early drop), from the last dump",
+	  "assured_entries" },
+	{ "unreplied", "UNREPLIED", 0, NT_T_U64, SOFF(unreplied), NT_P_GAUGE,
+	  NT_F_INFO, NULL, NT_CTA_UNREPLIED,
+	  "Entries that have seen no reply (evictable), from the last dump",
+	  "unreplied_entries" },
+	{ "effective_fill_pct", "EFF-FILL%", 0, NT_T_DOUBLE,
+	  SOFF(effective_fill_pct), NT_P_GAUGE, NT_F_INFO, NULL, -1,
+	  "ASSURED entries in percent of the maximum (what early drop cannot free)" },
+	{ "source", "SOURCE", 0, NT_T_STR, SOFF(source), NT_P_NONE,
+	  NT_F_INFO, NULL, -1, "Where the numbers came from: ctnetlink or proc" },
+	{ "max_scope", "SCOPE", 0, NT_T_STR, SOFF(max_scope), NT_P_NONE,
+	  NT_F_INFO, NULL, -1, "Whether the maximum is global or per namespace" },
+#define NAMES(...) 0
+#define NT_X(n, a, p, h) { #n, #n, 0, NT_T_U64, SC(NT_CTS_##n), NT_P_COUNTER, \
+	  NT_F_TOTAL | NT_F_DEF, "stats", NT_CTS_##n, h },
+	NT_CT_STATS(NT_X)
+#undef NT_X
+#define NT_X(n, a, p, h) { #n, #n "/s", 0, NT_T_DOUBLE, SR(NT_CTS_##n), NT_P_NONE, \
+	  NT_F_RATE | NT_F_DEF, "rates", NT_CTS_##n, h " per second" },
+	NT_CT_STATS(NT_X)
+#undef NT_X
+#define NT_X(n, a, p, h) { #n, NULL, 0, NT_T_U64, SD(NT_CTS_##n), NT_P_NONE, \
+	  NT_F_RATE | NT_F_NOTABLE, "deltas", NT_CT_DELTA_BIT + NT_CTS_##n, \
+	  h " since the baseline" },
+	NT_CT_STATS(NT_X)
+#undef NT_X
+#undef NAMES
+};
+
+const struct nt_rectype nt_ct_summary_rectype = {
+	.json_array = NULL,
+	.prom_prefix = "nettriage_conntrack",
+	.fields = summary_fields,
+	.nfields = sizeof(summary_fields) / sizeof(summary_fields[0]),
+	.size = sizeof(struct nt_ct_summary),
+	.avail_off = SOFF(avail),
+	.subject_off = -1,
+};
+
+#define COFF(m) offsetof(struct nt_ct_cpu, m)
+#define CC(i) (COFF(c) + (size_t)(i) * sizeof(uint64_t))
+
+static const struct nt_field cpu_fields[] = {
+	{ "cpu", "CPU", 0, NT_T_U32, COFF(cpu), NT_P_LABEL, NT_F_ID | NT_F_DEF,
+	  NULL, -1, "CPU (netlink) or row of /proc/net/stat/nf_conntrack" },
+#define NAMES(...) 0
+#define NT_X(n, a, p, h) { #n, #n, 0, NT_T_U64, CC(NT_CTS_##n), NT_P_NONE, \
+	  NT_F_TOTAL | NT_F_DEF, NULL, NT_CTS_##n, h " (32-bit, wraps)" },
+	NT_CT_STATS(NT_X)
+#undef NT_X
+#undef NAMES
+};
+
+const struct nt_rectype nt_ct_cpu_rectype = {
+	.json_array = "per_cpu",
+	.prom_prefix = "nettriage_conntrack_cpu",
+	.fields = cpu_fields,
+	.nfields = sizeof(cpu_fields) / sizeof(cpu_fields[0]),
+	.size = sizeof(struct nt_ct_cpu),
+	.avail_off = COFF(avail),
+	.subject_off = -1,
+};
+
+#define TOFF(m) offsetof(struct nt_ct_top, m)
+
+static const struct nt_field top_fields[] = {
+	{ "by", "BY", 0, NT_T_STR, TOFF(by), NT_P_LABEL, NT_F_INFO | NT_F_NOTABLE,
+	  NULL, -1, "Breakdown key" },
+	{ "value", "VALUE", 0, NT_T_STR, TOFF(value), NT_P_LABEL,
+	  NT_F_ID | NT_F_DEF, NULL, -1, "Value of the breakdown key" },
+	{ "count", "ENTRIES", 0, NT_T_U64, TOFF(count), NT_P_GAUGE,
+	  NT_F_TOTAL | NT_F_DEF, NULL, -1,
+	  "Entries with this value in the last dump", "entries" },
+	{ "pct", "PCT", 0, NT_T_DOUBLE, TOFF(pct), NT_P_GAUGE,
+	  NT_F_TOTAL | NT_F_DEF, NULL, -1,
+	  "Entries with this value in percent of the entries read" },
+};
+
+const struct nt_rectype nt_ct_top_rectype = {
+	.json_array = "top",
+	.prom_prefix = "nettriage_conntrack_top",
+	.fields = top_fields,
+	.nfields = sizeof(top_fields) / sizeof(top_fields[0]),
+	.size = sizeof(struct nt_ct_top),
+	.avail_off = -1,
+	.subject_off = -1,
+};
+
+const char *nt_ct_stat_name(int i)
+{
+	static const char *const n[] = {
+#define NT_X(n, a, p, h) #n,
+		NT_CT_STATS(NT_X)
+#undef NT_X
+	};
+	return i >= 0 && i < NT_CTS_COUNT ? n[i] : "?";
+}
+
+static bool has(uint64_t avail, int bit)
+{
+	return (avail >> bit) & 1;
+}
+
+void nt_ct_fill(struct nt_ct_summary *s)
+{
+	bool ok = has(s->avail, NT_CTA_COUNT) && has(s->avail, NT_CTA_MAX) &&
+		  s->max > 0;
+
+	s->fill_pct = ok ? 100.0 * (double)s->count / (double)s->max : NAN;
+	s->effective_fill_pct = ok && has(s->avail, NT_CTA_ASSURED) ?
+		100.0 * (double)s->assured / (double)s->max : NAN;
+}
+
+static const struct nt_ct_cpu *find_cpu(const struct nt_ct_sample *x,
+					uint32_t cpu)
+{
+	size_t k;
+
+	for (k = 0; k < x->ncpu; k++)
+		if (x->cpu[k].cpu == cpu)
+			return &x->cpu[k];
+	return NULL;
+}
+
+void nt_ct_rates(struct nt_ct_sample *cur, const struct nt_ct_sample *prev,
+		 double dt)
+{
+	struct nt_ct_summary *s = &cur->s;
+	size_t k;
+	int i;
+
+	memset(s->delta, 0, sizeof(s->delta));
+	for (i = 0; i < NT_CTS_COUNT; i++)
+		s->rate[i] = NAN;
+	s->avail &= ~(((1ull << NT_CTS_COUNT) - 1) << NT_CT_DELTA_BIT);
+	if (!prev || !(dt > 0))
+		return;
+	for (k = 0; k < cur->ncpu; k++) {
+		const struct nt_ct_cpu *c = &cur->cpu[k];
+		const struct nt_ct_cpu *p = find_cpu(prev, c->cpu);
+
+		if (!p)
+			continue; /* CPU came online: no baseline for it */
+		for (i = 0; i < NT_CTS_COUNT; i++) {
+			if (!has(c->avail, i) || !has(p->avail, i))
+				continue;
+			/* The kernel's per-CPU counters are 32-bit: a
+			 * smaller value now is a wrap, not a reset. */
+			s->delta[i] += (uint32_t)((uint32_t)c->c[i] - (uint32_t)p->c[i]);
+			s->avail |= 1ull << (NT_CT_DELTA_BIT + i);
+		}
+	}
+	for (i = 0; i < NT_CTS_COUNT; i++)
+		if (has(s->avail, NT_CT_DELTA_BIT + i))
+			s->rate[i] = (double)s->delta[i] / dt;
+}
+
+void nt_ct_thresholds_default(struct nt_ct_thresholds *t)
+{
+	t->warn_fill = 75.0;
+	t->crit_fill = 90.0;
+}
+
+static void counter_verdict(const struct nt_ct_sample *x, int i, bool rise,
+			    const char *since, enum nt_level bad,
+			    const char *hint, struct nt_verdicts *vs)
+{
+	const struct nt_ct_summary *s = &x->s;
+	struct nt_verdict *v;
+	char check[48];
+	uint64_t d;
+	enum nt_level l;
+
+	if (!has(s->avail, i))
+		return;
+	d = rise ? (has(s->avail, NT_CT_DELTA_BIT + i) ? s->delta[i] : 0) : s->c[i];
+	l = rise && d > 0 ? bad : NT_OK;
+	snprintf(check, sizeof(check), "conntrack.%s", nt_ct_stat_name(i));
+	v = nt_verdict_add(vs, check, "", l, (double)d, 0);
+	if (!v)
+		return;
+	if (rise && isfinite(s->rate[i]))
+		snprintf(v->reason, sizeof(v->reason), "%s rose by %llu (%.2f/s) %s",
+			 nt_ct_stat_name(i), (unsigned long long)d, s->rate[i], since);
+	else
+		snprintf(v->reason, sizeof(v->reason), "%s %llu %s",
+			 nt_ct_stat_name(i), (unsigned long long)d, since);
+	if (l != NT_OK)
+		snprintf(v->hint, sizeof(v->hint), "%s", hint);
+}
+
+void nt_ct_verdicts(const struct nt_ct_sample *x, bool rise, const char *since,
+		    const struct nt_ct_thresholds *t, struct nt_verdicts *vs)
+{
+	const struct nt_ct_summary *s = &x->s;
+	struct nt_verdict *v;
+	enum nt_level l;
+	size_t o;
+
+	if (isfinite(s->fill_pct)) {
+		l = nt_level_ge(s->fill_pct, t->warn_fill, t->crit_fill);
+		v = nt_verdict_add(vs, "conntrack.fill", "", l, s->fill_pct,
+				   l == NT_CRIT ? t->crit_fill : t->warn_fill);
+		if (!v)
+			return;
+		snprintf(v->reason, sizeof(v->reason),
+			 "%llu of %llu entries (%.1f%%, %s max)",
+			 (unsigned long long)s->count, (unsigned long long)s->max,
+			 s->fill_pct, s->max_scope[0] ? s->max_scope : "global");
+		o = strlen(v->reason);
+		if (isfinite(s->effective_fill_pct) && o < sizeof(v->reason))
+			snprintf(v->reason + o, sizeof(v->reason) - o,
+				 "; effective fill %.1f%% (%llu ASSURED, %llu unreplied evictable)",
+				 s->effective_fill_pct, (unsigned long long)s->assured,
+				 (unsigned long long)s->unreplied);
+		if (l != NT_OK) {
+			if (isfinite(s->effective_fill_pct) &&
+			    s->effective_fill_pct < t->warn_fill)
+				snprintf(v->hint, sizeof(v->hint),
+					 "mostly unreplied entries (early drop can evict them): a SYN flood, scan or dead backend; see --by src and --by dport");
+			else
+				snprintf(v->hint, sizeof(v->hint),
+					 "table filling: raise nf_conntrack_max (and buckets) or shorten timeouts; see what fills it with --by src / --by state");
+		}
+	}
+	counter_verdict(x, NT_CTS_drop, rise, since, NT_CRIT,
+			"table full, new flows dropped: raise nf_conntrack_max or shorten timeouts (nf_conntrack_tcp_timeout_*); see the top sources with --by src",
+			vs);
+	counter_verdict(x, NT_CTS_insert_failed, rise, since, NT_CRIT,
+			"NAT/DNS clash race: parallel packets of one flow (e.g. glibc A+AAAA over one UDP socket) racing to insert; single-request-reopen or NAT --random-fully",
+			vs);
+	counter_verdict(x, NT_CTS_early_drop, rise, since, NT_WARN,
+			"table full: unreplied entries are evicted to admit new flows; raise nf_conntrack_max or find the source (--by src)",
+			vs);
+	counter_verdict(x, NT_CTS_chaintoolong, rise, since, NT_WARN,
+			"hash chains too long: raise nf_conntrack_buckets (hashsize) or look for a hash-flooding source",
+			vs);
+}

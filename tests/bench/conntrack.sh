@@ -1,0 +1,100 @@
+#!/bin/bash
+# Benchmark for `nettriage conntrack` (run by `make bench`, or directly with
+# NT=build/nettriage). A throwaway namespace gets 1,000 and then 250,000
+# entries (the global nf_conntrack_max is never changed; the namespace is
+# deleted at the end). In one run, with repetitions, it times:
+#   nettriage conntrack          vs  conntrack -C        (target < 5 ms, O(1))
+#   nettriage conntrack --by state  vs  conntrack -L | awk  (target <= 0.6x)
+# and peak RSS (target < 8 MiB for nettriage at 250k). Prints medians and
+# median ratios. NT_BENCH_STRICT=1 exits 1 when a target is missed.
+set -u
+NT=${NT:-build/nettriage}
+NT=$(cd "$(dirname "$NT")" && pwd)/$(basename "$NT")
+REPS=${REPS:-21}
+DUMP_REPS=${DUMP_REPS:-5}
+BIG=${BIG:-250000}
+ns=nt-ctbench-$RANDOM$RANDOM
+tmp=$(mktemp -d)
+cleanup() { ip netns del "$ns" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+export NETTRIAGE_STATE_DIR=$tmp/state
+mkdir -p "$NETTRIAGE_STATE_DIR"
+if [ "$(id -u)" != 0 ] || ! command -v conntrack >/dev/null; then
+	echo "ok - conntrack bench # SKIP needs root and conntrack"
+	exit 0
+fi
+max=$(cat /proc/sys/net/netfilter/nf_conntrack_max)
+if [ "$BIG" -ge "$max" ]; then
+	BIG=$((max - 1000))
+fi
+ip netns add "$ns" || exit 1
+
+# Runs inside the namespace: med MS of REPS runs of a shell command.
+cat >"$tmp/timeit.sh" <<'INNER'
+reps=$1; shift
+for i in $(seq "$reps"); do
+	s=$(date +%s%N)
+	eval "$@" >/dev/null 2>&1
+	e=$(date +%s%N)
+	echo $(( (e - s) / 1000 ))
+done | sort -n | awk '{ v[NR] = $1 } END { printf "%.3f\n", v[int((NR + 1) / 2)] / 1000 }'
+INNER
+timeit() { ip netns exec "$ns" bash "$tmp/timeit.sh" "$@"; }
+rss() { ip netns exec "$ns" /usr/bin/time -f %M bash -c "$1 >/dev/null 2>&1" 2>&1 | tail -1; }
+
+gen() { # gen FROM COUNT: ESTABLISHED ASSURED, every 4th SYN_SENT, every 10th UDP
+	awk -v from="$1" -v n="$2" 'BEGIN {
+		for (i = from; i < from + n; i++) {
+			h = int(i / 60000); p = 1024 + i % 60000
+			src = (h < 254) ? "198.51.100." (h + 1) : "203.0.113." (h - 253)
+			if (i % 10 == 0)
+				printf "-I -s %s -d 192.0.2.53 -p udp --sport %d --dport 53 -t 600\n", src, p
+			else if (i % 4 == 0)
+				printf "-I -s %s -d 192.0.2.80 -p tcp --sport %d --dport 80 --state SYN_SENT -t 600\n", src, p
+			else
+				printf "-I -s %s -d 192.0.2.80 -p tcp --sport %d --dport 443 --state ESTABLISHED -u ASSURED -t 600\n", src, p
+		}
+	}'
+}
+awkstates='conntrack -L 2>/dev/null | awk "{ if (\$1 == \"tcp\") s[\$4]++; else s[\"none\"]++ } END { for (k in s) print k, s[k] }"'
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
+
+gen 0 1000 >"$tmp/small"
+ip netns exec "$ns" conntrack -R "$tmp/small" >/dev/null 2>&1
+n1=$(ip netns exec "$ns" conntrack -C)
+t_nt_1k=$(timeit "$REPS" "$NT" conntrack)
+t_c_1k=$(timeit "$REPS" conntrack -C)
+
+gen 1000 $((BIG - 1000)) >"$tmp/big"
+ip netns exec "$ns" conntrack -R "$tmp/big" >/dev/null 2>&1
+rm -f "$tmp/big"
+n2=$(ip netns exec "$ns" conntrack -C)
+t_nt_big=$(timeit "$REPS" "$NT" conntrack)
+t_c_big=$(timeit "$REPS" conntrack -C)
+t_by=$(timeit "$DUMP_REPS" "$NT" conntrack --by state)
+t_awk=$(timeit "$DUMP_REPS" "$awkstates")
+rss_nt=$(rss "$NT conntrack --by state")
+rss_nt0=$(rss "$NT conntrack")
+rss_l=$(rss "conntrack -L")
+n3=$(ip netns exec "$ns" conntrack -C)
+ip netns del "$ns"
+
+echo "# conntrack bench: $n1 and $n2 entries (after the dumps: $n3), medians of $REPS (fill) and $DUMP_REPS (dump) runs"
+printf '# fill+stats at %6d: nettriage %7.3f ms   conntrack -C %7.3f ms   ratio %s\n' "$n1" "$t_nt_1k" "$t_c_1k" "$(ratio "$t_nt_1k" "$t_c_1k")"
+printf '# fill+stats at %6d: nettriage %7.3f ms   conntrack -C %7.3f ms   ratio %s\n' "$n2" "$t_nt_big" "$t_c_big" "$(ratio "$t_nt_big" "$t_c_big")"
+printf '# growth 1k -> %d: nettriage x%s (O(1) means ~1)\n' "$n2" "$(ratio "$t_nt_big" "$t_nt_1k")"
+printf '# --by state at %d: nettriage %.1f ms   conntrack -L | awk %.1f ms   ratio %s (target <= 0.6)\n' "$n2" "$t_by" "$t_awk" "$(ratio "$t_by" "$t_awk")"
+printf '# peak RSS at %d: nettriage --by state %d KiB, nettriage %d KiB, conntrack -L %d KiB (target < 8192 KiB)\n' "$n2" "$rss_nt" "$rss_nt0" "$rss_l"
+missed=0
+awk -v t="$t_nt_big" 'BEGIN { exit !(t < 5) }' && echo "ok - conntrack fill at $n2 entries in $t_nt_big ms (< 5 ms)" ||
+	{ echo "not ok - conntrack fill at $n2 entries took $t_nt_big ms (>= 5 ms)"; missed=1; }
+awk -v a="$t_by" -v b="$t_awk" 'BEGIN { exit !(a <= 0.6 * b) }' && echo "ok - --by state $(ratio "$t_by" "$t_awk")x of conntrack -L | awk (<= 0.6)" ||
+	{ echo "not ok - --by state $(ratio "$t_by" "$t_awk")x of conntrack -L | awk (> 0.6)"; missed=1; }
+[ "$rss_nt" -lt 8192 ] && echo "ok - peak RSS $rss_nt KiB (< 8 MiB)" ||
+	{ echo "not ok - peak RSS $rss_nt KiB (>= 8 MiB)"; missed=1; }
+# Timings are noisy on a shared machine: a missed target fails the run only
+# with NT_BENCH_STRICT=1.
+[ "${NT_BENCH_STRICT:-0}" = 1 ] && exit "$missed"
+exit 0

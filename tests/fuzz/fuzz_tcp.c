@@ -1,0 +1,124 @@
+/* libFuzzer target: the tcp parsers. The first byte picks one:
+ *   0: a buffer of SOCK_DIAG_BY_FAMILY replies through nt_nl_walk and the
+ *      counting callback (header only, as the state histogram reads them);
+ *   1: the same through the --top callback (attributes, tcp_info);
+ *   2: /proc/net/snmp and /proc/net/netstat text (Tcp and TcpExt);
+ *   3: --state lists and --dst, plus the bytecode built from the filter.
+ *
+ * Seeds in tests/fuzz/corpus/tcp/ come from tests/fuzz/gen_tcp_seeds.c
+ * (make fuzz-seeds).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+
+#include "nt_nl.h"
+#include "nt_tcp.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void walk(const uint8_t *p, size_t n, int attrs)
+{
+	void *buf = malloc(n ? n : 1); /* exact size, aligned: ASan sees overreads */
+	struct nt_tcp_sample s;
+	struct nt_tcp_top t;
+	struct nt_nl_walk w;
+	size_t i;
+
+	if (!buf)
+		return;
+	memcpy(buf, p, n);
+	memset(&s, 0, sizeof(s));
+	s.mask = NT_TCP_ALL_STATES;
+	s.keep_inodes = true;
+	s.queue_warn_pct = 90;
+	memset(&w, 0, sizeof(w));
+	w.type = SOCK_DIAG_BY_FAMILY;
+	if (attrs) {
+		if (nt_tcp_top_init(&t, 4)) {
+			free(buf);
+			return;
+		}
+		w.cb = nt_tcp_top_cb;
+		w.data = &t;
+		(void)nt_nl_walk(buf, n, &w);
+		nt_tcp_top_sort(&t);
+		if (t.n > 4)
+			abort();
+		for (i = 1; i < t.n; i++)
+			if (t.v[i].total_retrans > t.v[i - 1].total_retrans)
+				abort(); /* sorted, most first */
+		nt_tcp_top_free(&t);
+	} else {
+		struct nt_tcp_port_count top[4];
+		uint64_t sum = 0;
+
+		w.cb = nt_tcp_count_cb;
+		w.data = &s;
+		(void)nt_nl_walk(buf, n, &w);
+		for (i = 0; i < NT_TCP_NSTATES; i++)
+			sum += s.states[i];
+		if (sum != s.total || s.v4 + s.v6 != s.total)
+			abort();
+		(void)nt_tcp_cw_top(&s, top, 4);
+		nt_tcp_sample_free(&s);
+	}
+	free(buf);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text;
+
+	if (size < 1)
+		return 0;
+	switch (data[0] & 3) {
+	case 0:
+	case 1:
+		walk(data + 1, size - 1, data[0] & 1);
+		break;
+	case 2: {
+		struct nt_tcp_ctrs c;
+
+		/* not NUL-terminated: the parser must honour len */
+		text = malloc(size - 1 ? size - 1 : 1);
+		if (!text)
+			return 0;
+		memcpy(text, data + 1, size - 1);
+		if (nt_tcp_parse_counters(text, size - 1, "Tcp", &c) == 0) {
+			if (!c.present || c.n == 0)
+				abort();
+			nt_tcp_ctrs_free(&c);
+		}
+		if (nt_tcp_parse_counters(text, size - 1, "TcpExt", &c) == 0)
+			nt_tcp_ctrs_free(&c);
+		free(text);
+		break;
+	}
+	case 3: {
+		struct nt_tcp_filter f;
+		uint8_t bc[128];
+		const char *bad;
+		uint32_t m;
+
+		text = malloc(size);
+		if (!text)
+			return 0;
+		memcpy(text, data + 1, size - 1);
+		text[size - 1] = '\0';
+		(void)nt_tcp_parse_states(text, &m, &bad);
+		memset(&f, 0, sizeof(f));
+		f.dport = f.sport = size & 1 ? 80 : -1;
+		if (nt_tcp_parse_dst(text, &f) == 0 &&
+		    nt_tcp_bytecode(&f, bc, sizeof(bc)) <= 0)
+			abort();
+		free(text);
+		break;
+	}
+	}
+	return 0;
+}
+

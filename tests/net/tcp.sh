@@ -1,0 +1,333 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2016,SC2317 # jq programs in single quotes; trap handlers
+# Namespace integration test for `nettriage tcp`.
+#
+# 1. States: in a namespace H (loopback), tcp_helper builds 7 established
+#    pairs, 5 TIME-WAIT, 4 server-side CLOSE-WAIT (a process that never
+#    closes) and a listener with listen(3) whose accept queue holds 4 (full)
+#    plus one SYN the full queue drops. Every state count of
+#    `nettriage -N H -j tcp` is checked against `ss -Htan state X` in H, the
+#    CLOSE-WAIT port and process attribution (--procs) against ss -tanp,
+#    the accept queue against `ss -Hltn`, ListenOverflows against nstat.
+# 2. Retransmits: C -> R -> S (veth, 192.0.2.0/30 and 198.51.100.0/30); a
+#    sender in C writes to a sink in S while an nft rule in R drops the flow
+#    for ~2.5 s. The RetransSegs/OutSegs deltas and ratio nettriage reports
+#    since its previous run are checked against nstat in C, and the --top
+#    socket (kernel-filtered on --dport) against `ss -ti`.
+# 3. Bad input: unknown state, --top -1, unreadable /proc (NETTRIAGE_PROC),
+#    missing namespace: one line on stderr, documented exit code.
+#
+# Env: NT (nettriage), NT_BUILD (holds tests/tcp_helper).
+set -u
+
+NT=${NT:-}
+NT_BUILD=${NT_BUILD:-}
+HELPER="$NT_BUILD/tests/tcp_helper"
+
+skip() {
+	echo "ok - tcp netns test # SKIP $*"
+	exit 0
+}
+if [ -z "$NT" ] || [ ! -x "$NT" ]; then
+	echo "not ok - NT is not set to an executable nettriage (NT='$NT')"
+	exit 1
+fi
+if [ ! -x "$HELPER" ]; then
+	echo "not ok - $HELPER not built (make unit)"
+	exit 1
+fi
+[ "$(id -u)" -eq 0 ] || skip "not root"
+for t in ip jq ss nstat nft; do
+	command -v "$t" >/dev/null 2>&1 || skip "no $t"
+done
+
+sfx="$$-$RANDOM"
+H="nt-tcp-h-$sfx"
+C="nt-tcp-c-$sfx"
+R="nt-tcp-r-$sfx"
+S="nt-tcp-s-$sfx"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/nt-tcp-test.XXXXXX") || { echo "not ok - mktemp"; exit 1; }
+export NETTRIAGE_STATE_DIR="$TMP/state"
+export NSTAT_HISTORY="$TMP/nstat.hist" # never nstat's shared per-uid file
+mkdir -p "$NETTRIAGE_STATE_DIR"
+unset NETTRIAGE_PROC
+BG_PIDS=()
+
+cleanup() {
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	for n in "$H" "$C" "$R" "$S"; do
+		ip netns del "$n" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fails=0
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; fails=$((fails + 1)); }
+eq() { # eq DESC GOT WANT
+	if [ "$2" = "$3" ]; then ok "$1 ($2)"; else notok "$1: got '$2', want '$3'"; fi
+}
+wait_line() { # wait_line FILE TEXT SECONDS
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+nstat_get() { # nstat_get NS NAME: absolute value
+	ip netns exec "$1" nstat -asz "$2" 2>/dev/null | awk -v n="$2" '$1 == n {print $2}'
+}
+
+if ! ip netns add "$H" 2>"$TMP/err"; then
+	skip "ip netns add failed: $(head -1 "$TMP/err")"
+fi
+ip -n "$H" link set lo up
+
+# ---- 1. states ---------------------------------------------------------------
+NEST=7 NTW=5 NCW=4 BACKLOG=3 PORT=7000
+ip netns exec "$H" "$HELPER" fill 127.0.0.1 $PORT $NEST $NTW $NCW $BACKLOG >"$TMP/fill.out" 2>"$TMP/fill.err" &
+BG_PIDS+=($!)
+FILL_PID=$!
+if ! wait_line "$TMP/fill.out" ready 20; then
+	notok "tcp_helper fill ready: $(head -3 "$TMP/fill.err")"
+	exit 1
+fi
+# The same over IPv6 (::1), smaller, so the second family is counted too.
+NEST6=2 NTW6=1 NCW6=1 BACKLOG6=1 PORT6=7100
+if ! ip -n "$H" -6 addr show dev lo | grep -q '::1'; then
+	notok "::1 on lo in the test namespace (IPv6 disabled?)"
+	exit 1
+fi
+ip netns exec "$H" "$HELPER" fill ::1 $PORT6 $NEST6 $NTW6 $NCW6 $BACKLOG6 >"$TMP/fill6.out" 2>"$TMP/fill6.err" &
+BG_PIDS+=($!)
+FILL6_PID=$!
+if ! wait_line "$TMP/fill6.out" ready 20; then
+	notok "tcp_helper fill ::1 ready: $(head -3 "$TMP/fill6.err")"
+	exit 1
+fi
+
+lo0=$(nstat_get "$H" TcpExtListenOverflows)
+"$NT" -N "$H" -j tcp --procs >"$TMP/s.json" 2>"$TMP/s.err"
+rc=$?
+if [ "$rc" -ge 3 ] || ! jq -e . "$TMP/s.json" >/dev/null 2>&1; then
+	notok "nettriage -N H -j tcp --procs ran (exit $rc: $(head -1 "$TMP/s.err"))"
+	exit 1
+fi
+ok "nettriage -N H -j tcp --procs ran (exit $rc)"
+lo1=$(nstat_get "$H" TcpExtListenOverflows)
+
+total=0
+for st in established syn-sent syn-recv fin-wait-1 fin-wait-2 time-wait closed close-wait last-ack listening closing; do
+	want=$(ip netns exec "$H" ss -Htan state "$st" | wc -l)
+	key=${st//-/_}
+	case $st in
+	closed) key=close ;;
+	listening) key=listen ;;
+	fin-wait-1) key=fin_wait1 ;;
+	fin-wait-2) key=fin_wait2 ;;
+	esac
+	got=$(jq ".states.$key" "$TMP/s.json")
+	eq "states.$key equals ss -tan state $st" "$got" "$want"
+	total=$((total + want))
+done
+eq "total equals the ss per-state sum" "$(jq .total "$TMP/s.json")" "$total"
+# the constructed numbers, so a test that agrees with a broken ss fails too
+eq "established: 2*($NEST+$NEST6) pairs + 2*($((BACKLOG + 1))+$((BACKLOG6 + 1))) queued" \
+	"$(jq .states.established "$TMP/s.json")" $((2 * (NEST + NEST6) + 2 * (BACKLOG + 1 + BACKLOG6 + 1)))
+eq "time_wait: $NTW+$NTW6" "$(jq .states.time_wait "$TMP/s.json")" $((NTW + NTW6))
+eq "close_wait: $NCW+$NCW6" "$(jq .states.close_wait "$TMP/s.json")" $((NCW + NCW6))
+eq "listen: 8 listeners" "$(jq .states.listen "$TMP/s.json")" 8
+eq "syn_sent: the two SYNs the full queues dropped" "$(jq .states.syn_sent "$TMP/s.json")" 2
+eq "families.ipv4 equals ss -4" "$(jq .families.ipv4 "$TMP/s.json")" "$(ip netns exec "$H" ss -Htan -4 | wc -l)"
+eq "families.ipv6 equals ss -6" "$(jq .families.ipv6 "$TMP/s.json")" "$(ip netns exec "$H" ss -Htan -6 | wc -l)"
+eq "close_wait_top[1] is the IPv6 port $((PORT6 + 2))" \
+	"$(jq -c '.close_wait_top[1] | [.port, .sockets]' "$TMP/s.json")" "[$((PORT6 + 2)),$NCW6]"
+eq "close_wait_top[0] is port $((PORT + 2))" "$(jq '.close_wait_top[0].port' "$TMP/s.json")" $((PORT + 2))
+eq "close_wait_top[0].sockets" "$(jq '.close_wait_top[0].sockets' "$TMP/s.json")" "$NCW"
+eq "close_wait_procs[0] is the helper pid" "$(jq '.close_wait_procs[0].pid' "$TMP/s.json")" "$FILL_PID"
+eq "close_wait_procs[0].process" "$(jq -r '.close_wait_procs[0].process' "$TMP/s.json")" tcp_helper
+ssq=$(ip netns exec "$H" ss -Hltn "sport = :$((PORT + 3))" | awk '{print $2 "/" $3}')
+eq "listen queue on $((PORT + 3)) equals ss -ltn Recv-Q/Send-Q" \
+	"$(jq -r --argjson p $((PORT + 3)) '.listen_queues[] | select(.port == $p) | "\(.accept_queue)/\(.backlog)"' "$TMP/s.json")" "$ssq"
+eq "that queue is flagged full" \
+	"$(jq --argjson p $((PORT + 3)) '.listen_queues[] | select(.port == $p) | .full' "$TMP/s.json")" true
+eq "listener owner by --procs" \
+	"$(jq --argjson p $((PORT + 3)) '.listen_queues[] | select(.port == $p) | .pid' "$TMP/s.json")" "$FILL_PID"
+eq "accept_queue WARN verdicts name 127.0.0.1:$((PORT + 3)) and [::1]:$((PORT6 + 3))" \
+	"$(jq -r '[.verdicts[] | select(.check == "tcp.accept_queue" and .level == "warn") | .subject] | join(",")' "$TMP/s.json")" \
+	"127.0.0.1:$((PORT + 3)),[::1]:$((PORT6 + 3))"
+eq "ListenOverflows equals nstat TcpExtListenOverflows (unchanged around the run)" \
+	"$(jq .counters.tcpext.ListenOverflows "$TMP/s.json")" "$lo1"
+[ "$lo0" = "$lo1" ] || notok "ListenOverflows moved during the run ($lo0 -> $lo1)"
+if [ "${lo1:-0}" -gt 0 ]; then ok "the full queue raised ListenOverflows ($lo1)"; else notok "ListenOverflows rose"; fi
+eq "counters.tcp.CurrEstab equals /proc/net/snmp read in H" "$(jq .counters.tcp.CurrEstab "$TMP/s.json")" \
+	"$(ip netns exec "$H" awk '/^Tcp:/ {n++; if (n == 1) for (i = 2; i <= NF; i++) h[i] = $i; else for (i = 2; i <= NF; i++) if (h[i] == "CurrEstab") print $i}' /proc/net/snmp)"
+eq "JSON keys of the issue present (top_sockets null without --top)" \
+	"$(jq -c '[has("states"), has("total"), (.counters | has("tcp") and has("tcpext")), has("retrans_ratio_pct"), (.close_wait_top | type), (.listen_queues | type), .top_sockets, .schema]' "$TMP/s.json")" \
+	'[true,true,true,true,"array","array",null,1]'
+"$NT" -N "$H" -j -i 0.3 -c 2 tcp >"$TMP/iv.json" 2>/dev/null
+eq "-i 0.3 -c 2: two documents: the first against the previous run (history), the second over the interval" \
+	"$(jq -sc '[length, .[0].baseline.kind, .[1].baseline.kind, (.[1].baseline.seconds > 0.2 and .[1].baseline.seconds < 1), (.[1].rates.tcp | has("OutSegs"))]' "$TMP/iv.json")" \
+	'[2,"history","interval",true,true]'
+eq "first run: baseline since boot, rates null" "$(jq -c '[.baseline.kind, .rates.tcp]' "$TMP/s.json")" '["boot",null]'
+
+# States filtered in the kernel: only what was asked.
+"$NT" -N "$H" -j tcp --state close-wait,time-wait >"$TMP/f.json" 2>/dev/null
+eq "--state close-wait,time-wait: other states null, total the two" \
+	"$(jq -c '[.states.established, .states.close_wait, .states.time_wait, .total]' "$TMP/f.json")" \
+	"[null,$((NCW + NCW6)),$((NTW + NTW6)),$((NCW + NCW6 + NTW + NTW6))]"
+
+# CLOSE-WAIT thresholds (5 sockets): WARN at 5 exits 1, not at 6; CRIT at 5 exits 2.
+"$NT" -N "$H" -q tcp --warn-close-wait 5 --crit-close-wait 100 --queue-warn 1000 >/dev/null 2>&1
+eq "--warn-close-wait 5 with 5 CLOSE-WAIT: exit 1" "$?" 1
+"$NT" -N "$H" -q tcp --warn-close-wait 6 --crit-close-wait 100 --queue-warn 1000 >/dev/null 2>&1
+eq "--warn-close-wait 6 with 5 CLOSE-WAIT (queues not judged): exit 0" "$?" 0
+"$NT" -N "$H" -q tcp --warn-close-wait 2 --crit-close-wait 5 >/dev/null 2>&1
+eq "--crit-close-wait 5: exit 2" "$?" 2
+
+# Prometheus: passes promtool when present; state gauges carry the namespace.
+"$NT" -N "$H" --prom tcp --top 3 >"$TMP/p.txt" 2>/dev/null
+eq "prom: nettriage_tcp_sockets close_wait" \
+	"$(awk -v n="$H" '$1 == "nettriage_tcp_sockets{netns=\"" n "\",state=\"close_wait\"}" {print $2}' "$TMP/p.txt")" $((NCW + NCW6))
+if grep -q '^# TYPE nettriage_tcp_retrans_segs_total counter' "$TMP/p.txt"; then
+	ok "prom: nettriage_tcp_retrans_segs_total typed counter"
+else
+	notok "prom: retrans_segs_total counter"
+fi
+if command -v promtool >/dev/null 2>&1; then
+	if promtool check metrics <"$TMP/p.txt" >"$TMP/promtool" 2>&1; then
+		ok "promtool check metrics passes"
+	else
+		notok "promtool check metrics: $(head -3 "$TMP/promtool")"
+	fi
+else
+	notok "promtool installed (package prometheus)"
+fi
+# --procs without privilege: the root helper's fd table is unreadable and
+# must be named, not silently skipped.
+if command -v setpriv >/dev/null 2>&1; then
+	ip netns exec "$H" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		--bounding-set=-all --no-new-privs env NETTRIAGE_STATE_DIR="$TMP/nobody" \
+		"$NT" -j tcp --procs >"$TMP/nobody.json" 2>"$TMP/nobody.err"
+	eq "unprivileged --procs lists the helper pid as unreadable" \
+		"$(jq --argjson p "$FILL_PID" '.procs_unreadable | index($p) != null' "$TMP/nobody.json")" true
+	eq "unprivileged --procs: CLOSE-WAIT attributed to no process (pid 0)" \
+		"$(jq -c '[.close_wait_procs[0].pid, .close_wait_procs[0].sockets]' "$TMP/nobody.json")" "[0,$((NCW + NCW6))]"
+	eq "unprivileged: states still counted" "$(jq .states.close_wait "$TMP/nobody.json")" $((NCW + NCW6))
+else
+	notok "setpriv installed (util-linux)"
+fi
+kill "$FILL_PID" "$FILL6_PID" 2>/dev/null
+
+# ---- 2. retransmits ------------------------------------------------------------
+for n in "$C" "$R" "$S"; do ip netns add "$n" || { notok "ip netns add $n"; exit 1; }; done
+ip link add vc type veth peer name vr1 netns "$R" || { notok "veth"; exit 1; }
+ip link set vc netns "$C"
+ip -n "$R" link add vr2 type veth peer name vs netns "$S"
+ip -n "$C" addr add 192.0.2.1/30 dev vc
+ip -n "$R" addr add 192.0.2.2/30 dev vr1
+ip -n "$R" addr add 198.51.100.1/30 dev vr2
+ip -n "$S" addr add 198.51.100.2/30 dev vs
+for n in "$C" "$R" "$S"; do ip -n "$n" link set lo up; done
+ip -n "$C" link set vc up
+ip -n "$R" link set vr1 up
+ip -n "$R" link set vr2 up
+ip -n "$S" link set vs up
+ip -n "$C" route add default via 192.0.2.2
+ip -n "$S" route add default via 198.51.100.1
+ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$R" nft add table inet nt
+ip netns exec "$R" nft add chain inet nt fchain '{ type filter hook forward priority 0; }'
+
+ip netns exec "$S" "$HELPER" sink 198.51.100.2 5001 2>"$TMP/sink.err" &
+BG_PIDS+=($!)
+sleep 0.2
+"$NT" -N "$C" -j tcp >"$TMP/r0.json" 2>"$TMP/r0.err" # the baseline run
+rs0=$(nstat_get "$C" TcpRetransSegs)
+os0=$(nstat_get "$C" TcpOutSegs)
+to0=$(nstat_get "$C" TcpExtTCPTimeouts)
+
+ip netns exec "$C" "$HELPER" send 198.51.100.2 5001 4 >"$TMP/send.out" 2>"$TMP/send.err" &
+BG_PIDS+=($!)
+sleep 1
+ip netns exec "$R" nft add rule inet nt fchain tcp dport 5001 drop
+sleep 2.5
+ip netns exec "$R" nft flush chain inet nt fchain
+if ! wait_line "$TMP/send.out" "done" 40; then
+	notok "sender drained its queue: $(head -2 "$TMP/send.err")"
+	exit 1
+fi
+
+"$NT" -N "$C" -j tcp >"$TMP/r1.json" 2>"$TMP/r1.err"
+rc=$?
+rs1=$(nstat_get "$C" TcpRetransSegs)
+os1=$(nstat_get "$C" TcpOutSegs)
+to1=$(nstat_get "$C" TcpExtTCPTimeouts)
+ip netns exec "$C" ss -tiH "dport = :5001" >"$TMP/ssti"
+"$NT" -N "$C" -j tcp --top 1 --dport 5001 >"$TMP/top.json" 2>"$TMP/top.err"
+
+eq "second run: baseline is the history file" "$(jq -r .baseline.kind "$TMP/r1.json")" history
+eq "RetransSegs equals nstat TcpRetransSegs" "$(jq .counters.tcp.RetransSegs "$TMP/r1.json")" "$rs1"
+drs=$((rs1 - rs0))
+dos=$((os1 - os0))
+if [ "$drs" -gt 0 ]; then ok "dropping the flow raised RetransSegs by $drs (nstat)"; else notok "RetransSegs rose (nstat delta $drs)"; fi
+if [ $((to1 - to0)) -gt 0 ]; then ok "TcpExtTCPTimeouts rose by $((to1 - to0))"; else notok "TCPTimeouts rose"; fi
+eq "retrans_window.retrans_segs equals the nstat delta" "$(jq .retrans_window.retrans_segs "$TMP/r1.json")" "$drs"
+eq "retrans_window.out_segs equals the nstat delta" "$(jq .retrans_window.out_segs "$TMP/r1.json")" "$dos"
+want=$(awk -v r="$drs" -v o="$dos" 'BEGIN {printf "%.6f", 100 * r / o}')
+eq "retrans_ratio_pct = 100 * dRetransSegs / dOutSegs" \
+	"$(jq -r '.retrans_ratio_pct * 1000000 | round / 1000000' "$TMP/r1.json" | awk '{printf "%.6f", $1}')" "$want"
+eq "rates.tcp present with a baseline" "$(jq '.rates.tcp | has("RetransSegs")' "$TMP/r1.json")" true
+ss_rtx=$(grep -o 'retrans:[0-9]*/[0-9]*' "$TMP/ssti" | head -1 | cut -d/ -f2)
+eq "top_sockets[0].dport is the filtered port" "$(jq '.top_sockets[0].dport' "$TMP/top.json")" 5001
+eq "exactly one socket kept" "$(jq '.top_sockets | length' "$TMP/top.json")" 1
+eq "top_sockets[0].total_retrans equals ss -ti retrans:X/TOTAL" \
+	"$(jq '.top_sockets[0].total_retrans' "$TMP/top.json")" "${ss_rtx:-none}"
+if [ "${ss_rtx:-0}" -gt 0 ]; then ok "the socket retransmitted ($ss_rtx)"; else notok "ss -ti shows retransmits"; fi
+ss_cwnd=$(grep -o 'cwnd:[0-9]*' "$TMP/ssti" | head -1 | cut -d: -f2)
+eq "top_sockets[0].cwnd equals ss -ti cwnd" "$(jq '.top_sockets[0].cwnd' "$TMP/top.json")" "${ss_cwnd:-none}"
+"$NT" -N "$C" -j tcp --top 5 --dport 5002 >"$TMP/none.json" 2>/dev/null
+eq "--dport 5002 (no such flow): top_sockets empty" "$(jq '.top_sockets | length' "$TMP/none.json")" 0
+"$NT" -N "$C" -j tcp --top 5 --dst 198.51.100.0/24 --sport 1 >"$TMP/none.json" 2>/dev/null
+eq "--dst net --sport 1 (no such local port): empty" "$(jq '.top_sockets | length' "$TMP/none.json")" 0
+"$NT" -N "$C" -j tcp --top 5 --dst 198.51.100.2 >"$TMP/dst.json" 2>/dev/null
+eq "--dst 198.51.100.2: the flow" "$(jq '[.top_sockets[].dport] | join(",")' -r "$TMP/dst.json")" 5001
+"$NT" -N "$C" -j tcp --top 5 --dst 2001:db8::1 >"$TMP/dst6.json" 2>/dev/null
+eq "--dst 2001:db8::1: nothing" "$(jq '.top_sockets | length' "$TMP/dst6.json")" 0
+
+# ---- 3. bad input ----------------------------------------------------------------
+bad() { # bad DESC WANT_RC ARGS...
+	local d=$1 want=$2
+	shift 2
+	"$@" >"$TMP/b.out" 2>"$TMP/b.err"
+	local rc=$? lines
+	lines=$(grep -c '' "$TMP/b.err")
+	if [ "$rc" -eq "$want" ] && [ "$lines" -eq 1 ] && grep -q '^nettriage: ' "$TMP/b.err"; then
+		ok "$d: exit $rc, one line: $(cat "$TMP/b.err")"
+	else
+		notok "$d: exit $rc (want $want), $lines stderr lines: $(head -2 "$TMP/b.err")"
+	fi
+}
+bad "unknown state name" 64 "$NT" tcp --state establishd
+bad "--top -1" 64 "$NT" tcp --top -1
+bad "--top 0" 64 "$NT" tcp --top 0
+bad "--dport 70000" 64 "$NT" tcp --dport 70000
+bad "--dst not-an-address" 64 "$NT" tcp --dst not-an-address
+bad "missing namespace" 3 "$NT" -N "nt-tcp-no-such-$sfx" tcp
+mkdir -p "$TMP/proc/net"
+NETTRIAGE_PROC="$TMP/proc" bad "unreadable /proc/net/snmp and netstat (NETTRIAGE_PROC)" 3 "$NT" -N "$H" tcp
+cp /proc/net/snmp "$TMP/proc/net/snmp"
+mkdir "$TMP/proc/net/netstat" # a directory: read fails with EISDIR
+NETTRIAGE_PROC="$TMP/proc" bad "unreadable /proc/net/netstat only" 3 "$NT" -N "$H" tcp
+NETTRIAGE_PROC="$TMP/proc" "$NT" -N "$H" -j tcp >"$TMP/np.json" 2>/dev/null
+eq "without TcpExt: counters.tcpext null, states still counted" \
+	"$(jq -c '[.counters.tcpext, (.states.listen != null)]' "$TMP/np.json")" '[null,true]'
+
+[ "$fails" -eq 0 ]

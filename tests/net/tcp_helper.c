@@ -1,0 +1,264 @@
+/* Test helper for tests/net/tcp.sh and tests/bench/tcp.sh: builds TCP
+ * sockets in known states inside the namespace it runs in.
+ *
+ *   tcp_helper fill ADDR PORT NEST NTW NCW BACKLOG
+ *       NEST established pairs (listener PORT), NTW TIME-WAIT sockets
+ *       (client closes first; listener PORT+1), NCW CLOSE-WAIT sockets on
+ *       the server side (client closes, server never does; listener
+ *       PORT+2), and a listener on PORT+3 with listen(BACKLOG) whose
+ *       accept queue is filled with BACKLOG+1 connections, then one more
+ *       SYN that the full queue drops (ListenOverflows). Prints "ready"
+ *       and waits for SIGTERM.
+ *   tcp_helper pairs ADDR PORT N
+ *       N established pairs over one listener (bench filler; keeps 2N+1
+ *       fds). Prints "ready" and waits.
+ *   tcp_helper sink ADDR PORT
+ *       accept and discard everything, forever.
+ *   tcp_helper send ADDR PORT SECONDS
+ *       connect, write 1 KiB every 10 ms for SECONDS, wait until the
+ *       send queue is empty (everything acked), print "done", wait.
+ *
+ * Exit status 0, or 1 with a message on stderr. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static struct sockaddr_storage addr_of(const char *a, int port, socklen_t *len)
+{
+	struct sockaddr_storage ss;
+
+	memset(&ss, 0, sizeof(ss));
+	if (strchr(a, ':')) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, a, &s6->sin6_addr) != 1) {
+			fprintf(stderr, "tcp_helper: bad address %s\n", a);
+			exit(1);
+		}
+		*len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, a, &s4->sin_addr) != 1) {
+			fprintf(stderr, "tcp_helper: bad address %s\n", a);
+			exit(1);
+		}
+		*len = sizeof(*s4);
+	}
+	return ss;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "tcp_helper: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static int listener(const char *a, int port, int backlog)
+{
+	socklen_t len;
+	struct sockaddr_storage ss = addr_of(a, port, &len);
+	int one = 1, fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
+		die("bind");
+	if (listen(fd, backlog) < 0)
+		die("listen");
+	return fd;
+}
+
+static int client(const char *a, int port, int block)
+{
+	socklen_t len;
+	struct sockaddr_storage ss = addr_of(a, port, &len);
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | (block ? 0 : SOCK_NONBLOCK), 0);
+
+	if (fd < 0)
+		die("socket");
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)
+		die("connect");
+	return fd;
+}
+
+static int acc(int l)
+{
+	int fd = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		die("accept");
+	return fd;
+}
+
+static void msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static void wait_forever(void)
+{
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+static int fill(const char *a, int port, int nest, int ntw, int ncw, int backlog)
+{
+	int l0 = listener(a, port, 4096), l1 = listener(a, port + 1, 4096);
+	int l2 = listener(a, port + 2, 4096), l3 = listener(a, port + 3, backlog);
+	char b[16];
+	int i;
+
+	(void)l3; /* never accepted from: its queue stays full */
+	for (i = 0; i < nest; i++) {
+		client(a, port, 1);
+		acc(l0);
+	}
+	for (i = 0; i < ntw; i++) { /* client closes first: client TIME-WAIT */
+		int c = client(a, port + 1, 1), s = acc(l1);
+
+		close(c);
+		if (read(s, b, sizeof(b)) != 0) /* EOF once the FIN is in */
+			die("read EOF");
+		close(s);
+	}
+	for (i = 0; i < ncw; i++) { /* server never closes: server CLOSE-WAIT */
+		int c = client(a, port + 2, 1);
+
+		acc(l2);
+		close(c);
+	}
+	for (i = 0; i < backlog + 1; i++) /* fills the queue: backlog + 1 */
+		client(a, port + 3, 1);
+	msleep(100);
+	client(a, port + 3, 0); /* this SYN overflows the queue */
+	msleep(300);
+	wait_forever();
+	return 0;
+}
+
+static int pairs(const char *a, int port, int n)
+{
+	int l = listener(a, port, 65535), i;
+
+	for (i = 0; i < n; i++) {
+		client(a, port, 0);
+		if (i % 256 == 255 || i == n - 1) { /* drain the queue in batches */
+			int k = i % 256 + 1;
+
+			while (k--)
+				acc(l);
+		}
+	}
+	wait_forever();
+	return 0;
+}
+
+static int sink(const char *a, int port)
+{
+	struct pollfd p[256];
+	char b[65536];
+	int n = 1, i;
+
+	p[0].fd = listener(a, port, 128);
+	p[0].events = POLLIN;
+	for (;;) {
+		if (poll(p, (nfds_t)n, -1) < 0 && errno != EINTR)
+			die("poll");
+		if ((p[0].revents & POLLIN) && n < 256) {
+			p[n].fd = acc(p[0].fd);
+			p[n].events = POLLIN;
+			n++;
+		}
+		for (i = 1; i < n; i++)
+			if (p[i].revents & (POLLIN | POLLHUP)) {
+				ssize_t r = read(p[i].fd, b, sizeof(b));
+
+				if (r <= 0) {
+					close(p[i].fd);
+					p[i] = p[--n];
+					i--;
+				}
+			}
+	}
+	return 0;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int sender(const char *a, int port, double secs)
+{
+	int fd = client(a, port, 1), q = 0;
+	char b[1024];
+	double t0 = now();
+
+	memset(b, 'x', sizeof(b));
+	while (now() - t0 < secs) {
+		if (write(fd, b, sizeof(b)) < 0)
+			die("write");
+		msleep(10);
+	}
+	for (;;) { /* until everything sent is acknowledged */
+		if (ioctl(fd, SIOCOUTQ, &q) < 0)
+			die("SIOCOUTQ");
+		if (q == 0)
+			break;
+		if (now() - t0 > secs + 60) {
+			fprintf(stderr, "tcp_helper: send queue not drained\n");
+			return 1;
+		}
+		msleep(50);
+	}
+	printf("done\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 8 && !strcmp(argv[1], "fill"))
+		return fill(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]),
+			    atoi(argv[6]), atoi(argv[7]));
+	if (argc == 5 && !strcmp(argv[1], "pairs"))
+		return pairs(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 4 && !strcmp(argv[1], "sink"))
+		return sink(argv[2], atoi(argv[3]));
+	if (argc == 5 && !strcmp(argv[1], "send"))
+		return sender(argv[2], atoi(argv[3]), atof(argv[4]));
+	fprintf(stderr, "usage: tcp_helper fill|pairs|sink|send ... (see the source)\n");
+	return 1;
+}

@@ -1,0 +1,235 @@
+/* Unit tests: conntrack rates (32-bit wrap), fill, verdicts, and the JSON
+ * keys and Prometheus names the man page documents. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <jansson.h>
+#include "nt_conntrack.h"
+#include "nt_verdict.h"
+#include "t.h"
+
+static void set_cpu(struct nt_ct_sample *x, uint32_t cpu, uint64_t drop,
+		    uint64_t early, uint64_t insf, uint64_t chain)
+{
+	struct nt_ct_cpu *c = nt_ct_cpu_add(x, cpu);
+	int i;
+
+	for (i = 0; i < NT_CTS_COUNT; i++)
+		c->avail |= 1ull << i;
+	c->c[NT_CTS_drop] = drop;
+	c->c[NT_CTS_early_drop] = early;
+	c->c[NT_CTS_insert_failed] = insf;
+	c->c[NT_CTS_chaintoolong] = chain;
+}
+
+static void base(struct nt_ct_sample *x, uint64_t count, uint64_t max)
+{
+	x->s.count = count;
+	x->s.max = max;
+	x->s.avail |= (1ull << NT_CTA_COUNT) | (1ull << NT_CTA_MAX);
+	snprintf(x->s.max_scope, sizeof(x->s.max_scope), "global");
+	nt_ct_sum(x);
+	nt_ct_fill(&x->s);
+}
+
+static const struct nt_verdict *find(const struct nt_verdicts *vs, const char *check)
+{
+	size_t i;
+
+	for (i = 0; i < vs->n; i++)
+		if (!strcmp(vs->v[i].check, check))
+			return &vs->v[i];
+	return NULL;
+}
+
+static void test_wrap(void)
+{
+	struct nt_ct_sample p = { 0 }, c = { 0 };
+
+	set_cpu(&p, 0, 0xfffffff0u, 5, 0, 0);
+	set_cpu(&p, 1, 100, 5, 0, 0);
+	set_cpu(&c, 0, 0x10, 5, 0, 0);   /* wrapped past 2^32 */
+	set_cpu(&c, 1, 103, 5, 0, 0);
+	set_cpu(&c, 2, 50, 0, 0, 0);     /* came online: no baseline */
+	base(&p, 10, 100);
+	base(&c, 10, 100);
+	nt_ct_rates(&c, &p, 2.0);
+	T_EQ_U(c.s.delta[NT_CTS_drop], 0x20 + 3, "per-CPU deltas modulo 2^32, summed");
+	T_NEAR(c.s.rate[NT_CTS_drop], (0x20 + 3) / 2.0, 1e-9, "drop rate per second");
+	T_EQ_U(c.s.delta[NT_CTS_early_drop], 0, "unchanged counter: zero delta");
+	T_EQ_U(c.s.c[NT_CTS_drop], 0x10 + 103 + 50, "total is the sum over CPUs");
+	nt_ct_rates(&c, NULL, 2.0);
+	T_OK(isnan(c.s.rate[NT_CTS_drop]), "no baseline: NaN rate");
+	T_OK(!((c.s.avail >> (NT_CT_DELTA_BIT + NT_CTS_drop)) & 1), "no baseline: delta unavailable");
+	nt_ct_sample_free(&p);
+	nt_ct_sample_free(&c);
+}
+
+static void test_fill(void)
+{
+	struct nt_ct_summary s = { 0 };
+
+	s.count = 200;
+	s.max = 1000;
+	s.avail = (1ull << NT_CTA_COUNT) | (1ull << NT_CTA_MAX);
+	nt_ct_fill(&s);
+	T_NEAR(s.fill_pct, 20.0, 1e-9, "fill = count / max");
+	T_OK(isnan(s.effective_fill_pct), "no dump: effective fill is null");
+	s.assured = 50;
+	s.avail |= 1ull << NT_CTA_ASSURED;
+	nt_ct_fill(&s);
+	T_NEAR(s.effective_fill_pct, 5.0, 1e-9, "effective fill = assured / max");
+	s.max = 0;
+	nt_ct_fill(&s);
+	T_OK(isnan(s.fill_pct), "max 0: fill unknown, not infinite");
+}
+
+static void test_verdicts(void)
+{
+	struct nt_ct_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	struct nt_ct_sample p = { 0 }, c = { 0 };
+	const struct nt_verdict *v;
+
+	nt_ct_thresholds_default(&t);
+	T_NEAR(t.warn_fill, 75, 0, "default warn 75 %%");
+	T_NEAR(t.crit_fill, 90, 0, "default crit 90 %%");
+
+	set_cpu(&p, 0, 10, 10, 10, 10);
+	set_cpu(&c, 0, 10, 10, 10, 10);
+	base(&p, 740, 1000);
+	base(&c, 740, 1000);
+	nt_ct_rates(&c, &p, 1.0);
+	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
+	T_EQ_I(nt_verdicts_worst(&vs), NT_OK, "74 %% full, nothing rising: OK");
+	nt_verdicts_reset(&vs);
+
+	c.s.count = 750;
+	nt_ct_fill(&c.s);
+	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
+	v = find(&vs, "conntrack.fill");
+	T_OK(v && v->level == NT_WARN, "75 %% full: WARN");
+	T_OK(v && v->hint[0], "fill WARN has a hint");
+	nt_verdicts_reset(&vs);
+
+	c.s.count = 900;
+	nt_ct_fill(&c.s);
+	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
+	T_OK(find(&vs, "conntrack.fill")->level == NT_CRIT, "90 %% full: CRIT");
+	nt_verdicts_reset(&vs);
+
+	c.s.count = 100;
+	nt_ct_fill(&c.s);
+	c.cpu[0].c[NT_CTS_early_drop] = 11;
+	nt_ct_sum(&c);
+	nt_ct_rates(&c, &p, 1.0);
+	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
+	T_EQ_I(nt_verdicts_worst(&vs), NT_WARN, "early_drop rising: WARN");
+	T_OK(find(&vs, "conntrack.early_drop")->hint[0], "early_drop hint");
+	nt_verdicts_reset(&vs);
+
+	c.cpu[0].c[NT_CTS_chaintoolong] = 12;
+	nt_ct_sum(&c);
+	nt_ct_rates(&c, &p, 1.0);
+	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
+	T_OK(find(&vs, "conntrack.chaintoolong")->level == NT_WARN, "chaintoolong rising: WARN");
+	nt_verdicts_reset(&vs);
+
+	c.cpu[0].c[NT_CTS_insert_failed] = 11;
+	nt_ct_sum(&c);
+	nt_ct_rates(&c, &p, 1.0);
+	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
+	v = find(&vs, "conntrack.insert_failed");
+	T_OK(v && v->level == NT_CRIT, "insert_failed rising: CRIT");
+	T_OK(v && strstr(v->hint, "clash"), "insert_failed hint names the clash race");
+	nt_verdicts_reset(&vs);
+
+	c.cpu[0].c[NT_CTS_insert_failed] = 10;
+	c.cpu[0].c[NT_CTS_drop] = 15;
+	nt_ct_sum(&c);
+	nt_ct_rates(&c, &p, 1.0);
+	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
+	v = find(&vs, "conntrack.drop");
+	T_OK(v && v->level == NT_CRIT, "drop rising: CRIT");
+	T_OK(v && strstr(v->hint, "table full"), "drop hint: table full");
+	T_OK(v && strstr(v->reason, "rose by 5"), "drop reason gives the rise");
+	nt_verdicts_reset(&vs);
+
+	nt_ct_verdicts(&c, false, "since boot (no baseline: first run)", &t, &vs);
+	T_OK(find(&vs, "conntrack.drop")->level == NT_OK,
+	     "first run: since-boot drops are reported, not judged as rising");
+	T_OK(strstr(find(&vs, "conntrack.drop")->reason, "since boot") != NULL,
+	     "first run says since boot");
+	nt_verdicts_free(&vs);
+	nt_ct_sample_free(&p);
+	nt_ct_sample_free(&c);
+}
+
+static void test_json_keys(void)
+{
+	static const char *const keys[] = { "count", "max", "buckets", "fill_pct",
+		"assured", "unreplied", "effective_fill_pct", "source" };
+	static const char *const stats[] = { "found", "invalid", "insert",
+		"insert_failed", "drop", "early_drop", "error", "search_restart",
+		"clash_resolve", "chaintoolong" };
+	struct nt_global g = { .format = NT_FMT_JSON };
+	struct nt_ct_sample x = { 0 };
+	struct nt_doc d;
+	json_t *st, *root;
+	size_t i;
+	int missing = 0;
+
+	set_cpu(&x, 0, 1, 2, 3, 4);
+	base(&x, 5, 10);
+	nt_ct_rates(&x, NULL, 0);
+	nt_doc_init(&d, "conntrack", &g);
+	nt_doc_object(&d, &nt_ct_summary_rectype, &x.s,
+		      NT_F_ID | NT_F_INFO | NT_F_TOTAL);
+	{
+		size_t len;
+		const char *txt = nt_doc_json(&d, &len);
+		char *copy = txt ? strndup(txt, len) : NULL;
+
+		nt_doc_free(&d);
+		root = copy ? json_loads(copy, 0, NULL) : NULL;
+		free(copy);
+	}
+	T_OK(root != NULL, "nt_doc_object makes valid JSON");
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!json_object_get(root, keys[i]))
+			missing++;
+	T_EQ_I(missing, 0, "top-level JSON keys of the issue are present");
+	st = json_object_get(root, "stats");
+	missing = 0;
+	for (i = 0; i < sizeof(stats) / sizeof(stats[0]); i++)
+		if (!json_is_integer(json_object_get(st, stats[i])))
+			missing++;
+	T_EQ_I(missing, 0, "stats object has the ten counters as numbers");
+	T_OK(json_is_null(json_object_get(root, "assured")), "assured is null without a dump");
+	T_EQ_I(json_integer_value(json_object_get(st, "drop")), 1, "stats.drop value");
+	json_decref(root);
+
+	g.format = NT_FMT_PROM;
+	nt_doc_init(&d, "conntrack", &g);
+	nt_doc_object(&d, &nt_ct_summary_rectype, &x.s,
+		      NT_F_ID | NT_F_INFO | NT_F_TOTAL);
+	fflush(d.prom);
+	T_OK(strstr(d.prom_buf, "# TYPE nettriage_conntrack_entries gauge\nnettriage_conntrack_entries{} 5\n") != NULL,
+	     "Prometheus: nettriage_conntrack_entries gauge");
+	T_OK(strstr(d.prom_buf, "nettriage_conntrack_max{} 10\n") != NULL, "Prometheus: max");
+	T_OK(strstr(d.prom_buf, "# TYPE nettriage_conntrack_drop_total counter\nnettriage_conntrack_drop_total{} 1\n") != NULL,
+	     "Prometheus: drop_total counter");
+	T_OK(strstr(d.prom_buf, "nettriage_conntrack_assured_entries{") == NULL,
+	     "Prometheus: no assured series without a dump");
+	nt_doc_free(&d);
+	nt_ct_sample_free(&x);
+}
+
+int main(void)
+{
+	test_wrap();
+	test_fill();
+	test_verdicts();
+	test_json_keys();
+	return T_DONE();
+}
