@@ -81,7 +81,7 @@ echo "  median wall: nettriage ${wn}s, mtr -G 0.2 ${wg}s ($(awk -v a="$wn" -v b=
 # ---------- (a) accuracy with the delay line ----------
 ip netns exec "$R2" "$BUILD/tests/path_delay" 0 20 5 uniform 11 600 >$T/dl.out 2>$T/dl.err &
 TOPO_PIDS="$TOPO_PIDS $!"
-for i in $(seq 100); do grep -q ready $T/dl.out 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 100); do grep -q ready $T/dl.out 2>/dev/null && break; sleep 0.05; done
 ip netns exec "$R2" iptables -A FORWARD -i v2b$SUF -j NFQUEUE --queue-num 0 --queue-bypass
 inh ping -c1 -w3 -q $DST4 >/dev/null || { echo "bench path: delay line not working" >&2; exit 1; }
 

@@ -4,7 +4,8 @@
 set -u
 cd "${NT_TOP:-.}" || exit 1
 NT=${NT:-build/nettriage}
-export NETTRIAGE_STATE_DIR=$(mktemp -d)
+NETTRIAGE_STATE_DIR=$(mktemp -d)
+export NETTRIAGE_STATE_DIR
 trap 'rm -rf "$NETTRIAGE_STATE_DIR"' EXIT
 
 check() { # want-rc description args...

@@ -5,7 +5,8 @@ set -u
 cd "${NT_TOP:-.}" || exit 1
 NT=${NT:-build/nettriage}
 man=man/nettriage-path.8
-export NETTRIAGE_STATE_DIR=$(mktemp -d)
+NETTRIAGE_STATE_DIR=$(mktemp -d)
+export NETTRIAGE_STATE_DIR
 trap 'rm -rf "$NETTRIAGE_STATE_DIR"' EXIT
 # UDP to loopback needs no privilege and gives every key
 json=$("$NT" -j path -n -c 2 -i 0.05 --udp 127.0.0.1 2>/dev/null)

@@ -30,7 +30,7 @@ SD=2.886751 # 5 / sqrt(3)
 topo_up || { nok "build the topology"; exit 1; }
 ip netns exec "$R2" "$BUILD/tests/path_delay" 0 20 5 uniform 7 50 >$T/dl.out 2>$T/dl.err &
 TOPO_PIDS="$TOPO_PIDS $!"
-for i in $(seq 100); do grep -q ready $T/dl.out 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 100); do grep -q ready $T/dl.out 2>/dev/null && break; sleep 0.05; done
 ip netns exec "$R2" iptables -A FORWARD -i v2b$SUF -j NFQUEUE --queue-num 0 --queue-bypass &&
 ip netns exec "$R2" ip6tables -A FORWARD -i v2b$SUF -j NFQUEUE --queue-num 0 --queue-bypass
 if ! grep -q ready $T/dl.out || ! ip netns exec "$H" ping -c1 -w3 -q $DST4 >/dev/null; then

@@ -39,7 +39,7 @@ ip netns exec "$H" ping -c1 -w3 -q $DST4 >/dev/null || { nok "target reachable o
 ok "two equal-cost paths r1 -> {r2, r2b} -> r3 (L4 hash)"
 
 # Paris: one flow, one path, in each of 12 runs (fresh source port each run)
-one=0 both=0
+one=0
 for r in $(seq 12); do
 	ip netns exec "$H" "$NT" -j path -n --udp -c 3 -i 0.02 --no-pace $DST4 >$T/p$r.json 2>/dev/null
 	n=$(jq '.hops[1].responders | length' $T/p$r.json)
