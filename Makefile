@@ -53,7 +53,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/nlgen.c tests/unit/nlgen.h tests/uni
 
 $(BUILD)/tests/%: tests/net/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 deps:
 	@sh scripts/deps.sh

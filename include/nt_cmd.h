@@ -22,6 +22,8 @@ int cmd_conntrack(int argc, char **argv, struct nt_global *g);
 extern const char cmd_conntrack_usage[];
 int cmd_tcp(int argc, char **argv, struct nt_global *g);
 extern const char cmd_tcp_usage[];
+int cmd_path(int argc, char **argv, struct nt_global *g);
+extern const char cmd_path_usage[];
 
 /* Print the global option block of --help. */
 void nt_usage_globals(FILE *f);

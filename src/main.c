@@ -18,8 +18,8 @@ static const struct nt_cmd commands[] = {
 	  cmd_conntrack_usage },
 	{ "tcp", cmd_tcp, NT_CMD_NETNS,
 	  "TCP states, retransmits, listen overflows (sock_diag, /proc)", cmd_tcp_usage },
-	{ "path", NULL, NT_CMD_NETNS,
-	  "hop-by-hop loss, latency, jitter, percentiles (ICMP/UDP/TCP)", NULL },
+	{ "path", cmd_path, NT_CMD_NETNS,
+	  "hop-by-hop loss, latency, jitter, percentiles (ICMP/UDP)", cmd_path_usage },
 	{ "capture", NULL, NT_CMD_NETNS,
 	  "TCP retransmits, resets, RTT on the wire (libpcap)", NULL },
 	{ "triage", NULL, NT_CMD_NETNS,
@@ -239,7 +239,7 @@ static int run(int argc, char **argv, char **cargv)
 	if (!cmd)
 		cmd = find_cmd("triage");
 	if (!cmd->fn) {
-		nt_err(cmd->name, "not built yet in nettriage %s (built: link)",
+		nt_err(cmd->name, "not built yet in nettriage %s (built: link, conntrack, tcp, path)",
 		       NT_VERSION);
 		return NT_EXIT_UNKNOWN;
 	}

@@ -1,0 +1,140 @@
+/* path: hop-by-hop statistics model (stats, rows, verdicts, renderers).
+ * The probe engine is in nt_probe.h. */
+#ifndef NT_PATH_H
+#define NT_PATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "nt_output.h"
+#include "nt_probe.h"
+
+/* ---- statistics (src/path_stats.c) ---- */
+
+/* One RTT sample and the cycle of its probe (jitter is taken over
+ * consecutive replies in probe order). */
+struct nt_rtt_sample {
+	double ms;
+	long cycle;
+};
+
+/* Running statistics of one responder. Welford's mean and M2 in double;
+ * every sample is kept so percentiles are exact. */
+struct nt_stats {
+	uint64_t n;
+	double mean, m2, min, max, last;
+	struct nt_rtt_sample *s;
+	size_t cap;
+};
+
+struct nt_stats_summary {
+	double last, min, mean, max, stddev, p50, p90, p99;   /* ms, NaN: none */
+	double jit_mean, jit_max, jit_rfc3550;               /* ms, NaN: none */
+};
+
+int nt_stats_add(struct nt_stats *st, double ms, long cycle); /* 0/-ENOMEM */
+void nt_stats_free(struct nt_stats *st);
+/* Sample standard deviation (n-1); NaN below two samples. */
+double nt_stats_stddev(const struct nt_stats *st);
+/* Percentile q in [0,100] of sorted values v[0..n-1], linear interpolation
+ * between closest ranks: x = q/100*(n-1), v[floor x] + frac*(v[ceil x]-v[floor x]). */
+double nt_percentile(const double *sorted, size_t n, double q);
+/* Fill a summary (sorts a copy of the samples). 0 or -ENOMEM. */
+int nt_stats_summary(const struct nt_stats *st, struct nt_stats_summary *out);
+/* Jitter over values in order: mean and max of |d|, and RFC 3550
+ * J += (|D| - J)/16 starting from J = 0 (all in the values' unit). */
+void nt_jitter(const double *v, size_t n, double *mean, double *max,
+	       double *rfc3550);
+/* 95 % Wilson score interval for k successes in n trials, in percent. */
+void nt_wilson(uint64_t k, uint64_t n, double *lo_pct, double *hi_pct);
+
+/* ---- model ---- */
+
+#define NT_PATH_MAX_TTL 255
+
+struct nt_path_resp {
+	struct nt_paddr ip;
+	char host[256];          /* reverse DNS; "" when none or -n */
+	uint64_t received, late;
+	uint8_t type, code;      /* last ICMP type/code seen */
+	int reply_ttl;           /* last reply TTL, -1 unknown */
+	char mpls[96];           /* RFC 4950 labels of the last reply, "" none */
+	bool is_dst;
+	struct nt_stats st;
+	struct nt_path_resp *next;
+};
+
+struct nt_path_hop {
+	uint64_t sent, received, lost, late;
+	bool rate_limited;
+	struct nt_path_resp *resp; /* first responder first */
+};
+
+struct nt_path {
+	struct nt_paddr dst;
+	char target[256];        /* as given */
+	enum nt_probe_mode mode;
+	int first_ttl, max_ttl;
+	int dst_ttl;             /* TTL where the destination answered, 0 none */
+	int term_ttl;            /* first TTL answered "unreachable", 0 none */
+	long cycles;             /* cycles run */
+	uint64_t foreign;        /* replies not ours */
+	uint64_t ts_kernel, ts_kernel_rx, ts_mono; /* RTTs by timestamp source */
+	struct nt_path_hop hop[NT_PATH_MAX_TTL + 1];
+};
+
+/* One rendered row: a responder at a TTL (or a silent TTL). */
+struct nt_path_row {
+	uint32_t ttl;
+	char ip[48];             /* "" for a silent hop */
+	char host[256];
+	uint64_t sent, received, late;
+	double loss_pct, loss_lo, loss_hi;
+	bool rate_limited, is_dst;
+	uint32_t icmp_type, icmp_code;
+	int32_t reply_ttl;
+	char mpls[96];
+	struct nt_stats_summary s;
+	uint64_t avail;          /* NT_PR_AV_* bits */
+	bool extra;              /* not the first responder of its TTL */
+};
+
+enum { NT_PR_AV_HOST, NT_PR_AV_IP, NT_PR_AV_ICMP, NT_PR_AV_RTTL, NT_PR_AV_MPLS };
+
+struct nt_path_thresholds {
+	double max_loss;  /* CRIT at >= this destination loss %, default 10 */
+	double max_p99;   /* WARN above this destination p99 ms; NaN off */
+};
+
+void nt_path_init(struct nt_path *p);
+void nt_path_free(struct nt_path *p);
+/* Feed one engine event. 0 or -ENOMEM. */
+int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev);
+/* Drop hops beyond the destination, then mark rate_limited hops. */
+void nt_path_finish(struct nt_path *p);
+/* Destination loss % (NaN if not reached) and its first responder. */
+const struct nt_path_hop *nt_path_dst_hop(const struct nt_path *p);
+/* Rows for rendering; *rows malloc'd. 0 or -ENOMEM. */
+int nt_path_rows(const struct nt_path *p, bool numeric,
+		 struct nt_path_row **rows, size_t *n);
+void nt_path_verdicts(const struct nt_path *p, const struct nt_path_row *rows,
+		      size_t n, const struct nt_path_thresholds *t,
+		      struct nt_verdicts *vs);
+
+extern const struct nt_rectype nt_path_rectype;
+
+/* Renderers (src/path_render.c). */
+void nt_path_print_table(FILE *f, const struct nt_path *p,
+			 const struct nt_path_row *rows, size_t n,
+			 const char *local);
+void nt_path_print_csv(FILE *f, const struct nt_path_row *rows, size_t n,
+		       const char *target);
+void nt_path_prom(FILE *f, const struct nt_path *p,
+		  const struct nt_path_row *rows, size_t n, const char *netns);
+/* JSON: hops[{ttl, ..., responders[]}] from the field table. */
+json_t *nt_path_json_hops(const struct nt_path_row *rows, size_t n,
+			  const char *netns);
+const char *nt_path_ts_source(const struct nt_path *p);
+
+#endif

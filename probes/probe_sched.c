@@ -1,0 +1,365 @@
+/* Probe scheduler: every TTL of a cycle goes out at once, cycles sit on a
+ * fixed CLOCK_MONOTONIC grid (open loop: replies never delay a send), the
+ * destination's TTL caps later cycles, replies are matched to their probe
+ * and timed, and probes that time out are reported lost. */
+#include <errno.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <string.h>
+#include "nettriage.h"
+#include "probe_int.h"
+
+struct run {
+	struct nt_prober *p;
+	nt_probe_cb cb;
+	void *ctx;
+	uint32_t next;     /* probes sent so far; seq = next & 0xffff */
+	uint32_t oldest;   /* oldest probe that may still be pending */
+	long cycles_sent;
+	int cap;           /* TTL of the destination (or an unreachable), 0 */
+	struct nt_paddr resp[256]; /* last responder per TTL */
+	bool err[256];     /* ... and it answers with ICMP errors */
+	double linger;     /* keep listening for late replies until then */
+};
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void emit(struct run *u, enum nt_probe_ev ev, const struct nt_probe_slot *s)
+{
+	struct nt_probe_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.ev = ev;
+	e.ttl = s ? s->ttl : 0;
+	e.cycle = s ? s->cycle : u->cycles_sent;
+	e.reply_ttl = -1;
+	u->cb(u->ctx, &e);
+}
+
+static struct nt_pace *bucket(struct nt_prober *p, const struct nt_paddr *a,
+			      bool create, double now, double used)
+{
+	int i;
+
+	for (i = 0; i < p->npace; i++)
+		if (nt_paddr_eq(&p->pace[i].a, a))
+			return &p->pace[i];
+	if (!create || p->npace == NT_PROBE_BUCKETS)
+		return NULL;
+	p->pace[p->npace].a = *a;
+	p->pace[p->npace].tokens = p->o.pace_burst - used;
+	p->pace[p->npace].t = now;
+	return &p->pace[p->npace++];
+}
+
+/* Linux answers with at most pace_rate ICMP errors per second per peer
+ * (burst pace_burst): hold back a probe whose answer would be dropped. */
+static bool pace_ok(struct run *u, int ttl, double now)
+{
+	struct nt_prober *p = u->p;
+	struct nt_pace *b;
+
+	if (!p->o.pace || !u->err[ttl] || !u->resp[ttl].family)
+		return true;
+	b = bucket(p, &u->resp[ttl], false, now, 0);
+	if (!b)
+		return true;
+	b->tokens = fmin(p->o.pace_burst, b->tokens + (now - b->t) * p->o.pace_rate);
+	b->t = now;
+	if (b->tokens < 1)
+		return false;
+	b->tokens -= 1;
+	return true;
+}
+
+static int send_cycle(struct run *u)
+{
+	struct nt_prober *p = u->p;
+	int hi = p->o.max_ttl, ttl, r, flow = (int)(u->cycles_sent % p->o.flows);
+	double now = now_mono();
+
+	if (u->cap && u->cap < hi)
+		hi = u->cap;
+	for (ttl = p->o.first_ttl; ttl <= hi; ttl++) {
+		uint16_t seq = (uint16_t)u->next;
+		struct nt_probe_slot *s = &p->slot[seq];
+
+		if (!pace_ok(u, ttl, now))
+			continue;
+		if (s->state == SLOT_PENDING)
+			emit(u, NT_EV_LOST, s); /* 65536 probes in flight */
+		memset(s, 0, sizeof(*s)); /* also forgets an old TX stamp */
+		s->seq = seq;
+		s->ttl = (uint8_t)ttl;
+		s->flow = (uint8_t)flow;
+		s->cycle = u->cycles_sent;
+		r = nt_probe_send(p, flow, ttl, seq, &s->tx_real, &s->tx_mono);
+		if (r == -ECONNREFUSED || r == -EHOSTUNREACH)
+			/* a pending error reported on send: the probe went */
+			r = nt_probe_send(p, flow, ttl, seq, &s->tx_real, &s->tx_mono);
+		if (r && r != -ENOBUFS && r != -EAGAIN && r != -EINTR &&
+		    r != -ECONNREFUSED && r != -EHOSTUNREACH)
+			return r;
+		s->state = SLOT_PENDING; /* a failed send times out as lost */
+		u->next++;
+		emit(u, NT_EV_SENT, s);
+	}
+	u->cycles_sent++;
+	emit(u, NT_EV_CYCLE, NULL);
+	return 0;
+}
+
+static void expire(struct run *u, double now)
+{
+	struct nt_prober *p = u->p;
+
+	while (u->oldest != u->next) {
+		struct nt_probe_slot *s = &p->slot[(uint16_t)u->oldest];
+
+		if (s->state == SLOT_PENDING) {
+			if (s->tx_mono + p->o.timeout > now)
+				break;
+			s->state = SLOT_LOST;
+			/* a late reply may still come: give it one more timeout */
+			u->linger = fmax(u->linger, s->tx_mono + 2 * p->o.timeout);
+			emit(u, NT_EV_LOST, s);
+		}
+		u->oldest++;
+	}
+}
+
+static int find_flow(const struct nt_prober *p, uint16_t id)
+{
+	int i;
+
+	for (i = 0; i < p->o.flows; i++)
+		if (p->id[i] == id)
+			return i;
+	return -1;
+}
+
+static void handle(struct run *u, const struct nt_probe_reply *r,
+		   const struct timespec *rx, bool have_rx)
+{
+	struct nt_prober *p = u->p;
+	struct nt_probe_slot *s;
+	struct nt_probe_event e;
+	uint16_t seq, pseq;
+	uint8_t pttl, pflow;
+	double now = now_mono();
+	int flow;
+
+	if (p->kind == NT_PS_UDP) {
+		if (r->proto != IPPROTO_UDP ||
+		    nt_probe_payload_parse(r->payload, r->payload_len, p->tag,
+					   &seq, &pttl, &pflow))
+			goto foreign;
+	} else {
+		if (!r->have_id || r->proto == IPPROTO_UDP)
+			goto foreign;
+		flow = find_flow(p, r->id);
+		if (flow < 0)
+			goto foreign;
+		seq = r->seq;
+		pflow = (uint8_t)flow;
+		if (r->payload_len >= 12) {
+			if (nt_probe_payload_parse(r->payload, r->payload_len, p->tag,
+						   &pseq, &pttl, &pflow) || pseq != seq)
+				goto foreign;
+		}
+	}
+	if (r->qdst.family && !nt_paddr_eq(&r->qdst, &p->o.dst))
+		goto foreign;
+	s = &p->slot[seq];
+	if (s->seq != seq || s->flow != pflow ||
+	    (s->state != SLOT_PENDING && s->state != SLOT_LOST))
+		goto foreign; /* unknown or a duplicate */
+	memset(&e, 0, sizeof(e));
+	e.ev = s->state == SLOT_PENDING ? NT_EV_REPLY : NT_EV_LATE;
+	s->state = s->state == SLOT_PENDING ? SLOT_ANSWERED : SLOT_DONE;
+	e.ttl = s->ttl;
+	e.cycle = s->cycle;
+	e.responder = r->src;
+	e.type = r->type;
+	e.code = r->code;
+	e.reply_ttl = r->reply_ttl;
+	e.reply = r;
+	/* Kernel RX stamp minus the CLOCK_REALTIME read just before send;
+	 * trusted only inside [0, CLOCK_MONOTONIC delta]: a clock step
+	 * between send and receive falls back to the monotonic delta. */
+	e.rtt_ms = nt_probe_rtt_ms(s->have_tx_kern ? &s->tx_kern : &s->tx_real,
+				   rx, have_rx, now - s->tx_mono, &e.kernel_ts);
+	e.kernel_tx = e.kernel_ts && s->have_tx_kern;
+	e.from_dst = r->kind == NT_PR_ECHO_REPLY || nt_paddr_eq(&r->src, &p->o.dst);
+	e.unreach = r->kind == NT_PR_UNREACH;
+	if ((e.from_dst || r->kind == NT_PR_UNREACH) && (!u->cap || s->ttl < u->cap))
+		u->cap = s->ttl;
+	u->resp[s->ttl] = r->src;
+	u->err[s->ttl] = r->kind != NT_PR_ECHO_REPLY;
+	if (p->o.pace && u->err[s->ttl])
+		(void)bucket(p, &r->src, true, now,
+			     1.0 + (double)(u->cycles_sent - 1 - s->cycle));
+	u->cb(u->ctx, &e);
+	return;
+foreign:
+	memset(&e, 0, sizeof(e));
+	e.ev = NT_EV_FOREIGN;
+	e.reply = r;
+	e.reply_ttl = -1;
+	u->cb(u->ctx, &e);
+}
+
+static void foreign(struct run *u)
+{
+	struct nt_probe_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.ev = NT_EV_FOREIGN;
+	e.reply_ttl = -1;
+	u->cb(u->ctx, &e);
+}
+
+/* Attach a kernel TX stamp to its probe. The per-socket key can only be
+ * trusted while it falls inside the send: between the CLOCK_REALTIME read
+ * before sendmsg and 50 ms after it. */
+static void txstamp(struct nt_prober *p, const struct nt_probe_txstamp *tx)
+{
+	uint16_t seq = p->txmap[(size_t)tx->fdi * 65536 + (tx->key & 0xffff)];
+	struct nt_probe_slot *s = &p->slot[seq];
+	double d;
+
+	if (s->state == SLOT_FREE)
+		return;
+	d = (double)(tx->ts.tv_sec - s->tx_real.tv_sec) +
+	    (double)(tx->ts.tv_nsec - s->tx_real.tv_nsec) / 1e9;
+	if (d < 0 || d > 0.05)
+		return;
+	s->tx_kern = tx->ts;
+	s->have_tx_kern = true;
+}
+
+static int drain(struct run *u, int fdi)
+{
+	struct nt_prober *p = u->p;
+	uint8_t buf[4096];
+	struct nt_probe_reply r;
+	struct nt_probe_txstamp tx;
+	struct timespec rx;
+	bool have_rx;
+	int q, rc, n;
+
+	for (q = 0; q < 2; q++) {
+		bool errq = q == 0;
+
+		if (errq && p->kind == NT_PS_RAW && !p->tx_ts)
+			continue;
+		if (!errq && p->kind == NT_PS_UDP)
+			continue;
+		for (n = 0; n < 256; n++) {
+			rc = nt_probe_recv(p, fdi, errq, &r, &rx, &have_rx, &tx,
+					   buf, sizeof(buf));
+			if (rc == 0)
+				break;
+			if (rc == 2) {
+				txstamp(p, &tx);
+				continue;
+			}
+			if (rc == -ENOMSG || rc == -EBADMSG) {
+				foreign(u);
+				continue;
+			}
+			if (rc < 0) {
+				if (rc == -EINTR)
+					continue;
+				/* a pending socket error reported on the normal
+				 * queue; the error queue holds the detail */
+				if (!errq)
+					break;
+				return rc;
+			}
+			handle(u, &r, &rx, have_rx);
+		}
+	}
+	return 0;
+}
+
+int nt_probe_run(struct nt_prober *p, nt_probe_cb cb, void *ctx)
+{
+	struct run u;
+	struct pollfd pf[NT_PROBE_MAX_FLOWS];
+	double t0, next_send, now, deadline;
+	int i, r;
+
+	memset(&u, 0, sizeof(u));
+	u.p = p;
+	u.cb = cb;
+	u.ctx = ctx;
+	for (i = 0; i < p->nfd; i++) {
+		pf[i].fd = p->fd[i];
+		pf[i].events = POLLIN;
+	}
+	t0 = now_mono();
+	next_send = t0;
+	for (;;) {
+		struct timespec ts;
+
+		now = now_mono();
+		if (u.cycles_sent < p->o.cycles && now >= next_send) {
+			r = send_cycle(&u);
+			if (r)
+				return r;
+			/* the grid, not the previous send: no drift */
+			next_send = t0 + (double)u.cycles_sent * p->o.interval;
+		}
+		expire(&u, now);
+		if (u.cycles_sent >= p->o.cycles && u.oldest == u.next &&
+		    now >= u.linger)
+			return 0;
+		deadline = u.cycles_sent < p->o.cycles ? next_send : INFINITY;
+		if (u.oldest == u.next && u.linger > now)
+			deadline = fmin(deadline, u.linger);
+		if (u.oldest != u.next) {
+			const struct nt_probe_slot *s = &p->slot[(uint16_t)u.oldest];
+
+			deadline = fmin(deadline, s->tx_mono + p->o.timeout);
+		}
+		deadline -= now;
+		if (deadline < 0)
+			deadline = 0;
+		ts.tv_sec = (time_t)deadline;
+		ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
+		r = ppoll(pf, (nfds_t)p->nfd, &ts, NULL);
+		if (nt_stop) {
+			while (u.oldest != u.next) {
+				struct nt_probe_slot *s = &p->slot[(uint16_t)u.oldest];
+
+				if (s->state == SLOT_PENDING) {
+					s->state = SLOT_DONE;
+					emit(&u, NT_EV_CANCEL, s);
+				}
+				u.oldest++;
+			}
+			return -EINTR;
+		}
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (i = 0; r > 0 && i < p->nfd; i++) {
+			if (!pf[i].revents)
+				continue;
+			r = drain(&u, i);
+			if (r)
+				return r;
+			r = 1;
+		}
+	}
+}

@@ -1,0 +1,334 @@
+/* path renderers: mtr-like report table, CSV (RFC 4180), Prometheus, and
+ * the nested JSON hops array; CSV and JSON read the rows only through the
+ * field table. */
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+#include "nt_path.h"
+
+static bool avail(const struct nt_path_row *r, const struct nt_field *f)
+{
+	return f->avail_bit < 0 || ((r->avail >> f->avail_bit) & 1);
+}
+
+/* Text value of a field ("" for unavailable or NaN). */
+static void fval(char *buf, size_t len, const struct nt_path_row *r,
+		 const struct nt_field *f)
+{
+	const char *p = (const char *)r + f->offset;
+	uint64_t u;
+	uint32_t w;
+	double d;
+	bool b;
+
+	buf[0] = '\0';
+	if (!avail(r, f))
+		return;
+	switch (f->type) {
+	case NT_T_STR:
+		snprintf(buf, len, "%s", p);
+		break;
+	case NT_T_U64:
+		memcpy(&u, p, sizeof(u));
+		snprintf(buf, len, "%" PRIu64, u);
+		break;
+	case NT_T_U32:
+		memcpy(&w, p, sizeof(w));
+		snprintf(buf, len, "%" PRIu32, w);
+		break;
+	case NT_T_DOUBLE:
+		memcpy(&d, p, sizeof(d));
+		if (isfinite(d))
+			snprintf(buf, len, "%.6f", d);
+		break;
+	case NT_T_BOOL:
+		memcpy(&b, p, sizeof(b));
+		snprintf(buf, len, "%s", b ? "true" : "false");
+		break;
+	}
+}
+
+static void csv_cell(FILE *f, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		fputc('"', f);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(s, f);
+	}
+}
+
+void nt_path_print_csv(FILE *f, const struct nt_path_row *rows, size_t n,
+		       const char *target)
+{
+	const struct nt_rectype *rt = &nt_path_rectype;
+	char buf[300];
+	size_t i, j;
+
+	fputs("target", f);
+	for (i = 0; i < rt->nfields; i++) {
+		const struct nt_field *fl = &rt->fields[i];
+
+		fputc(',', f);
+		if (fl->group) {
+			snprintf(buf, sizeof(buf), "%s_%s", fl->group, fl->key);
+			csv_cell(f, buf);
+		} else {
+			csv_cell(f, fl->key);
+		}
+	}
+	fputs("\r\n", f);
+	for (j = 0; j < n; j++) {
+		csv_cell(f, target);
+		for (i = 0; i < rt->nfields; i++) {
+			fputc(',', f);
+			fval(buf, sizeof(buf), &rows[j], &rt->fields[i]);
+			csv_cell(f, buf);
+		}
+		fputs("\r\n", f);
+	}
+}
+
+static json_t *jval(const struct nt_path_row *r, const struct nt_field *f)
+{
+	const char *p = (const char *)r + f->offset;
+	uint64_t u;
+	uint32_t w;
+	double d;
+	bool b;
+
+	if (!avail(r, f))
+		return json_null();
+	switch (f->type) {
+	case NT_T_STR:
+		return json_string(p);
+	case NT_T_U64:
+		memcpy(&u, p, sizeof(u));
+		return json_integer((json_int_t)u);
+	case NT_T_U32:
+		memcpy(&w, p, sizeof(w));
+		return json_integer((json_int_t)w);
+	case NT_T_DOUBLE:
+		memcpy(&d, p, sizeof(d));
+		return isfinite(d) ? json_real(d) : json_null();
+	case NT_T_BOOL:
+		memcpy(&b, p, sizeof(b));
+		return json_boolean(b);
+	}
+	return json_null();
+}
+
+json_t *nt_path_json_hops(const struct nt_path_row *rows, size_t n,
+			  const char *netns)
+{
+	const struct nt_rectype *rt = &nt_path_rectype;
+	json_t *hops = json_array(), *hop = NULL, *resp = NULL;
+	size_t i, j;
+
+	for (j = 0; j < n; j++) {
+		const struct nt_path_row *r = &rows[j];
+		json_t *o = json_object();
+
+		if (!hop || !r->extra) {
+			hop = json_object();
+			resp = json_array();
+			json_object_set_new(hop, "ttl", json_integer(r->ttl));
+			json_object_set_new(hop, "netns", netns ? json_string(netns) : json_null());
+			json_object_set_new(hop, "rate_limited", json_boolean(r->rate_limited));
+			json_object_set_new(hop, "responders", resp);
+			json_array_append_new(hops, hop);
+		}
+		for (i = 0; i < rt->nfields; i++) {
+			const struct nt_field *fl = &rt->fields[i];
+			json_t *dst = o;
+
+			if (!strcmp(fl->key, "ttl"))
+				continue;
+			if (fl->group) {
+				dst = json_object_get(o, fl->group);
+				if (!dst) {
+					dst = json_object();
+					json_object_set_new(o, fl->group, dst);
+				}
+			}
+			json_object_set_new(dst, fl->key, jval(r, fl));
+		}
+		json_array_append_new(resp, o);
+	}
+	return hops;
+}
+
+static void prom_esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n') {
+			fputs("\\n", f);
+			continue;
+		}
+		fputc(*s, f);
+	}
+}
+
+static void labels(FILE *f, const char *netns, const char *target,
+		   const struct nt_path_row *r, const char *extra)
+{
+	fputc('{', f);
+	if (netns) {
+		fputs("netns=\"", f);
+		prom_esc(f, netns);
+		fputs("\",", f);
+	}
+	fputs("target=\"", f);
+	prom_esc(f, target);
+	fprintf(f, "\",ttl=\"%" PRIu32 "\",responder=\"", r->ttl);
+	prom_esc(f, r->ip);
+	fputc('"', f);
+	if (extra)
+		fprintf(f, ",%s", extra);
+	fputc('}', f);
+}
+
+void nt_path_prom(FILE *f, const struct nt_path *p,
+		  const struct nt_path_row *rows, size_t n, const char *netns)
+{
+	static const struct { const char *q; size_t off; } qs[] = {
+		{ "0.5", offsetof(struct nt_stats_summary, p50) },
+		{ "0.9", offsetof(struct nt_stats_summary, p90) },
+		{ "0.99", offsetof(struct nt_stats_summary, p99) },
+	};
+	size_t j, k;
+
+	fputs("# HELP nettriage_path_rtt_seconds Round-trip time per hop and responder (exact quantiles of the run)\n"
+	      "# TYPE nettriage_path_rtt_seconds summary\n", f);
+	for (j = 0; j < n; j++) {
+		const struct nt_path_row *r = &rows[j];
+		char ql[32];
+		double v;
+
+		if (!r->received)
+			continue;
+		for (k = 0; k < 3; k++) {
+			memcpy(&v, (const char *)&r->s + qs[k].off, sizeof(v));
+			snprintf(ql, sizeof(ql), "quantile=\"%s\"", qs[k].q);
+			fprintf(f, "nettriage_path_rtt_seconds");
+			labels(f, netns, p->target, r, ql);
+			fprintf(f, " %.9g\n", v / 1000.0);
+		}
+		fprintf(f, "nettriage_path_rtt_seconds_sum");
+		labels(f, netns, p->target, r, NULL);
+		fprintf(f, " %.9g\n", r->s.mean * (double)r->received / 1000.0);
+		fprintf(f, "nettriage_path_rtt_seconds_count");
+		labels(f, netns, p->target, r, NULL);
+		fprintf(f, " %" PRIu64 "\n", r->received);
+	}
+#define G(name, type, help, expr, cond) do { \
+	fputs("# HELP nettriage_path_" name " " help "\n# TYPE nettriage_path_" name " " type "\n", f); \
+	for (j = 0; j < n; j++) { \
+		const struct nt_path_row *r = &rows[j]; \
+		if (!(cond)) continue; \
+		fputs("nettriage_path_" name, f); \
+		labels(f, netns, p->target, r, NULL); \
+		fprintf(f, " %.17g\n", (double)(expr)); \
+	} } while (0)
+	G("loss_ratio", "gauge", "Probes at this TTL that no responder answered (0..1)",
+	  r->loss_pct / 100.0, isfinite(r->loss_pct));
+	G("rtt_stddev_seconds", "gauge", "Sample standard deviation of the RTT",
+	  r->s.stddev / 1000.0, isfinite(r->s.stddev));
+	G("jitter_seconds", "gauge", "Mean |RTT(n) - RTT(n-1)| over consecutive replies",
+	  r->s.jit_mean / 1000.0, isfinite(r->s.jit_mean));
+	G("sent_total", "counter", "Probes sent at this TTL", r->sent, 1);
+	G("received_total", "counter", "Replies received from this responder", r->received, 1);
+	G("late_total", "counter", "Replies after the timeout", r->late, 1);
+	G("rate_limited", "gauge", "1 when loss at this hop does not carry to later hops",
+	  r->rate_limited, 1);
+#undef G
+	fputs("# HELP nettriage_path_reached 1 when the destination answered\n"
+	      "# TYPE nettriage_path_reached gauge\nnettriage_path_reached{", f);
+	if (netns) {
+		fputs("netns=\"", f);
+		prom_esc(f, netns);
+		fputs("\",", f);
+	}
+	fputs("target=\"", f);
+	prom_esc(f, p->target);
+	fprintf(f, "\"} %d\n", p->dst_ttl ? 1 : 0);
+}
+
+static void num(char *b, size_t len, double v, int prec)
+{
+	if (isfinite(v))
+		snprintf(b, len, "%.*f", prec, v);
+	else
+		snprintf(b, len, "-");
+}
+
+void nt_path_print_table(FILE *f, const struct nt_path *p,
+			 const struct nt_path_row *rows, size_t n,
+			 const char *local)
+{
+	size_t j, hw = 24;
+	char name[320], c[10][24];
+
+	for (j = 0; j < n; j++) {
+		size_t l = strlen(rows[j].host[0] ? rows[j].host : rows[j].ip) +
+			   (rows[j].host[0] ? strlen(rows[j].ip) + 3 : 0) +
+			   (rows[j].rate_limited ? 15 : 0);
+
+		if (l > hw)
+			hw = l;
+	}
+	if (hw > 70)
+		hw = 70;
+	fprintf(f, "HOST: %-*s %6s %5s %7s %7s %7s %7s %7s %7s %7s\n",
+		(int)hw + 3, local, "Loss%", "Snt", "Last", "Avg", "Best", "Wrst",
+		"StDev", "p99", "Jitter");
+	for (j = 0; j < n; j++) {
+		const struct nt_path_row *r = &rows[j];
+		char lead[16];
+
+		if (!r->ip[0])
+			snprintf(name, sizeof(name), "???");
+		else if (r->host[0])
+			snprintf(name, sizeof(name), "%s (%s)", r->host, r->ip);
+		else
+			snprintf(name, sizeof(name), "%s", r->ip);
+		if (r->rate_limited && !r->extra)
+			strncat(name, " [rate-limited]", sizeof(name) - strlen(name) - 1);
+		if (r->extra)
+			snprintf(lead, sizeof(lead), "    ");
+		else
+			snprintf(lead, sizeof(lead), "%3u.", r->ttl);
+		num(c[0], sizeof(c[0]), r->loss_pct, 1);
+		num(c[1], sizeof(c[1]), r->s.last, 2);
+		num(c[2], sizeof(c[2]), r->s.mean, 2);
+		num(c[3], sizeof(c[3]), r->s.min, 2);
+		num(c[4], sizeof(c[4]), r->s.max, 2);
+		num(c[5], sizeof(c[5]), r->s.stddev, 2);
+		num(c[6], sizeof(c[6]), r->s.p99, 2);
+		num(c[7], sizeof(c[7]), r->s.jit_mean, 2);
+		if (r->extra)
+			snprintf(c[0], sizeof(c[0]), " ");
+		fprintf(f, "%s|-- %-*s %5s%s %5" PRIu64 " %7s %7s %7s %7s %7s %7s %7s\n",
+			lead, (int)hw, name, c[0], r->extra ? " " : "%",
+			r->sent, c[1], c[2], c[3], c[4],
+			c[5], c[6], c[7]);
+	}
+	{
+		uint64_t late = 0;
+
+		for (j = 0; j < n; j++)
+			late += rows[j].late;
+		if (late)
+			fprintf(f, "(%" PRIu64 " late replies: after --timeout, counted late, not lost, not in the RTT columns)\n",
+				late);
+	}
+	if (p->foreign)
+		fprintf(f, "(%" PRIu64 " foreign replies ignored)\n", p->foreign);
+}
