@@ -110,6 +110,10 @@ void nt_doc_set(struct nt_doc *d, const char *key, json_t *v);
 const char *nt_doc_json(struct nt_doc *d, size_t *len);
 
 /* Internal to the renderers (out_json.c / output.c). */
+bool nt_field_avail(const struct nt_rectype *rt, const void *rec,
+		    const struct nt_field *f);
+double nt_field_double(const void *rec, const struct nt_field *f);
+uint64_t nt_field_u64(const void *rec, const struct nt_field *f);
 json_t *nt_field_json(const struct nt_rectype *rt, const void *rec,
 		      const struct nt_field *f);
 int nt_json_records(struct nt_doc *d, const struct nt_rectype *rt,

@@ -1,6 +1,7 @@
 /* JSON documents: values are built with jansson and dumped at once into
  * one text buffer, so thousands of records never exist as a tree. */
 #include <errno.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,89 @@ const char *nt_doc_json(struct nt_doc *d, size_t *len)
 	return d->js;
 }
 
+/* A key made only of [a-z0-9_] needs no escaping; field tables use such
+ * keys, and anything else still goes through jansson. */
+static void js_field_key(struct nt_doc *d, const char *key, bool first)
+{
+	const char *p;
+	char buf[80];
+	size_t n = 0, kl;
+
+	for (p = key; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			break;
+	kl = (size_t)(p - key);
+	if (*p || !kl || kl > sizeof(buf) - 5) {
+		if (!first)
+			js_raw(d, ",");
+		js_dump(d, json_string(key));
+		js_raw(d, ":");
+		return;
+	}
+	if (!first)
+		buf[n++] = ',';
+	buf[n++] = '"';
+	memcpy(buf + n, key, kl);
+	n += kl;
+	buf[n++] = '"';
+	buf[n++] = ':';
+	js_cb(buf, n, d);
+}
+
+static void js_u64(struct nt_doc *d, uint64_t v, bool neg)
+{
+	char num[24], *q = num + sizeof(num);
+
+	do {
+		*--q = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (neg)
+		*--q = '-';
+	js_cb(q, (size_t)(num + sizeof(num) - q), d);
+}
+
+static void js_num(struct nt_doc *d, double x)
+{
+	if (!isfinite(x))
+		js_raw(d, "null");
+	else if (x == trunc(x) && fabs(x) < 9007199254740992.0)
+		js_u64(d, (uint64_t)fabs(x), x < 0);
+	else
+		js_value(d, json_real(x));
+}
+
+/* One field's value. Numbers need no escaping: whole numbers (counters,
+ * and most rates, which are 0) are written directly; other reals and all
+ * strings are encoded by jansson. */
+static void js_field_value(struct nt_doc *d, const struct nt_rectype *rt,
+			   const void *rec, const struct nt_field *fl)
+{
+	if (!nt_field_avail(rt, rec, fl)) {
+		js_raw(d, "null");
+		return;
+	}
+	switch (fl->type) {
+	case NT_T_U64:
+	case NT_T_U32:
+		js_u64(d, nt_field_u64(rec, fl), false);
+		return;
+	case NT_T_BOOL:
+		js_raw(d, nt_field_u64(rec, fl) ? "true" : "false");
+		return;
+	case NT_T_DOUBLE:
+		js_num(d, nt_field_double(rec, fl));
+		return;
+	case NT_T_STR:
+		break;
+	}
+	js_value(d, nt_field_json(rt, rec, fl));
+}
+
+/* Records are written field by field into the text: with thousands of
+ * records, building a jansson object per record and dumping it cost more
+ * than the netlink dump itself. Fields of one group must be adjacent in
+ * the table (checked: -EINVAL otherwise). */
 int nt_json_records(struct nt_doc *d, const struct nt_rectype *rt,
 		    const void *recs, size_t n, unsigned mask)
 {
@@ -198,50 +282,57 @@ int nt_json_records(struct nt_doc *d, const struct nt_rectype *rt,
 
 	if (d->js_closed)
 		return -EINVAL;
+	for (i = 1; i < rt->nfields; i++) {
+		const char *g = rt->fields[i].group;
+		size_t k;
+
+		if (!g || (rt->fields[i - 1].group && !strcmp(rt->fields[i - 1].group, g)))
+			continue;
+		for (k = 0; k + 1 < i; k++)
+			if (rt->fields[k].group && !strcmp(rt->fields[k].group, g))
+				return -EINVAL; /* group split in the table */
+	}
 	js_key(d, rt->json_array);
 	js_raw(d, "[");
 	for (j = 0; j < n; j++) {
 		const void *rec = (const char *)recs + j * rt->size;
-		json_t *o = json_object(), *grp = NULL;
-		const char *gname = NULL;
+		const char *open = NULL; /* the group being written */
+		bool first_in_group = false;
 
-		if (!o)
-			return -ENOMEM;
-		json_object_set_new_nocheck(o, "netns", d->g->netns ?
-				    json_string(d->g->netns) : json_null());
+		js_raw(d, j ? ",{" : "{");
+		js_field_key(d, "netns", true);
+		if (d->g->netns)
+			js_value(d, json_string(d->g->netns));
+		else
+			js_raw(d, "null");
 		for (i = 0; i < rt->nfields; i++) {
 			const struct nt_field *fl = &rt->fields[i];
-			json_t *dst = o;
 
 			if (!(fl->flags & mask))
 				continue;
-			if (fl->group) {
-				/* fields of a group are adjacent in the table */
-				if (!gname || strcmp(gname, fl->group)) {
-					grp = json_object_get(o, fl->group);
-					if (!grp) {
-						grp = json_object();
-						json_object_set_new_nocheck(o, fl->group, grp);
-					}
-					gname = fl->group;
-				}
-				dst = grp;
+			if (open && (!fl->group || strcmp(open, fl->group))) {
+				js_raw(d, "}");
+				open = NULL;
 			}
-			json_object_set_new_nocheck(dst, fl->key, nt_field_json(rt, rec, fl));
+			if (fl->group && !open) {
+				js_field_key(d, fl->group, false);
+				js_raw(d, "{");
+				open = fl->group;
+				first_in_group = true;
+			}
+			js_field_key(d, fl->key, open ? first_in_group : false);
+			first_in_group = false;
+			js_field_value(d, rt, rec, fl);
 		}
-		if (j)
-			js_raw(d, ",");
-		js_value(d, o);
+		if (open)
+			js_raw(d, "}");
+		js_raw(d, "}");
 	}
 	js_raw(d, "]");
 	return d->js_err;
 }
 
-static json_t *num_or_null(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
+/* Like records: keys are ours, strings are encoded by jansson. */
 int nt_json_verdicts(struct nt_doc *d, const struct nt_verdicts *vs)
 {
 	size_t i;
@@ -252,24 +343,26 @@ int nt_json_verdicts(struct nt_doc *d, const struct nt_verdicts *vs)
 	js_raw(d, "[");
 	for (i = 0; i < vs->n; i++) {
 		const struct nt_verdict *v = &vs->v[i];
-		json_t *o;
 
-		if (i)
-			js_raw(d, ",");
-		o = json_object();
-		if (!o)
-			return -ENOMEM;
-		/* set_new_nocheck: the keys are ours; values are still
-		 * checked and escaped by jansson */
-		json_object_set_new_nocheck(o, "check", json_string(v->check));
-		json_object_set_new_nocheck(o, "subject", json_string(v->subject));
-		json_object_set_new_nocheck(o, "level", json_string(nt_level_name(v->level)));
-		json_object_set_new_nocheck(o, "value", num_or_null(v->value));
-		json_object_set_new_nocheck(o, "threshold", num_or_null(v->threshold));
-		json_object_set_new_nocheck(o, "reason", json_string(v->reason));
-		json_object_set_new_nocheck(o, "hint", v->hint[0] ?
-					    json_string(v->hint) : json_null());
-		js_value(d, o);
+		js_raw(d, i ? ",{" : "{");
+		js_field_key(d, "check", true);
+		js_value(d, json_string(v->check));
+		js_field_key(d, "subject", false);
+		js_value(d, json_string(v->subject));
+		js_field_key(d, "level", false);
+		js_value(d, json_string(nt_level_name(v->level)));
+		js_field_key(d, "value", false);
+		js_num(d, v->value);
+		js_field_key(d, "threshold", false);
+		js_num(d, v->threshold);
+		js_field_key(d, "reason", false);
+		js_value(d, json_string(v->reason));
+		js_field_key(d, "hint", false);
+		if (v->hint[0])
+			js_value(d, json_string(v->hint));
+		else
+			js_raw(d, "null");
+		js_raw(d, "}");
 	}
 	js_raw(d, "]");
 	nt_doc_set(d, "status", json_string(nt_level_name(nt_verdicts_worst(vs))));

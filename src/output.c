@@ -16,8 +16,8 @@ static const void *fptr(const void *rec, const struct nt_field *f)
 	return (const char *)rec + f->offset;
 }
 
-static bool favail(const struct nt_rectype *rt, const void *rec,
-		   const struct nt_field *f)
+bool nt_field_avail(const struct nt_rectype *rt, const void *rec,
+		    const struct nt_field *f)
 {
 	uint64_t mask;
 
@@ -27,7 +27,7 @@ static bool favail(const struct nt_rectype *rt, const void *rec,
 	return (mask >> f->avail_bit) & 1;
 }
 
-static double fdouble(const void *rec, const struct nt_field *f)
+double nt_field_double(const void *rec, const struct nt_field *f)
 {
 	double d;
 
@@ -35,7 +35,7 @@ static double fdouble(const void *rec, const struct nt_field *f)
 	return d;
 }
 
-static uint64_t fu64(const void *rec, const struct nt_field *f)
+uint64_t nt_field_u64(const void *rec, const struct nt_field *f)
 {
 	uint64_t v = 0;
 	uint32_t w;
@@ -64,13 +64,13 @@ json_t *nt_field_json(const struct nt_rectype *rt, const void *rec,
 {
 	double x;
 
-	if (!favail(rt, rec, f))
+	if (!nt_field_avail(rt, rec, f))
 		return json_null();
 	switch (f->type) {
 	case NT_T_STR:
 		return json_string((const char *)fptr(rec, f));
 	case NT_T_DOUBLE:
-		x = fdouble(rec, f);
+		x = nt_field_double(rec, f);
 		if (!isfinite(x))
 			return json_null();
 		/* JSON has one number type: a whole value (most rates are 0)
@@ -80,14 +80,14 @@ json_t *nt_field_json(const struct nt_rectype *rt, const void *rec,
 			return json_integer((json_int_t)x);
 		return json_real(x);
 	case NT_T_BOOL:
-		return json_boolean(fu64(rec, f));
+		return json_boolean(nt_field_u64(rec, f));
 	case NT_T_U64:
 	case NT_T_U32:
 		/* json_int_t is signed 64-bit; kernel counters above 2^63 do
 		 * not occur in practice, but never print them negative. */
-		if (fu64(rec, f) > (uint64_t)INT64_MAX)
-			return json_real((double)fu64(rec, f));
-		return json_integer((json_int_t)fu64(rec, f));
+		if (nt_field_u64(rec, f) > (uint64_t)INT64_MAX)
+			return json_real((double)nt_field_u64(rec, f));
+		return json_integer((json_int_t)nt_field_u64(rec, f));
 	}
 	return json_null();
 }
@@ -129,7 +129,7 @@ static void prom_labels(FILE *f, const struct nt_doc *d,
 		if (fl->type == NT_T_STR) {
 			nt_prom_escape(f, (const char *)fptr(rec, fl));
 		} else {
-			snprintf(num, sizeof(num), "%" PRIu64, fu64(rec, fl));
+			snprintf(num, sizeof(num), "%" PRIu64, nt_field_u64(rec, fl));
 			fputs(num, f);
 		}
 		fputc('"', f);
@@ -160,17 +160,17 @@ static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 		for (j = 0; j < n; j++) {
 			const void *rec = (const char *)recs + j * rt->size;
 
-			if (!favail(rt, rec, fl))
+			if (!nt_field_avail(rt, rec, fl))
 				continue;
 			if (fl->type == NT_T_DOUBLE &&
-			    !isfinite(fdouble(rec, fl)))
+			    !isfinite(nt_field_double(rec, fl)))
 				continue;
 			fprintf(f, "%s_%s%s", rt->prom_prefix, mkey, sfx);
 			prom_labels(f, d, rt, rec);
 			if (fl->type == NT_T_DOUBLE)
-				fprintf(f, " %.17g\n", fdouble(rec, fl));
+				fprintf(f, " %.17g\n", nt_field_double(rec, fl));
 			else
-				fprintf(f, " %" PRIu64 "\n", fu64(rec, fl));
+				fprintf(f, " %" PRIu64 "\n", nt_field_u64(rec, fl));
 		}
 	}
 }
@@ -361,7 +361,7 @@ void nt_fmt_double(char *buf, size_t len, double v)
 static void cell(char *buf, size_t len, const struct nt_rectype *rt,
 		 const void *rec, const struct nt_field *f)
 {
-	if (!favail(rt, rec, f)) {
+	if (!nt_field_avail(rt, rec, f)) {
 		snprintf(buf, len, "-");
 		return;
 	}
@@ -370,13 +370,13 @@ static void cell(char *buf, size_t len, const struct nt_rectype *rt,
 		snprintf(buf, len, "%s", (const char *)fptr(rec, f));
 		break;
 	case NT_T_DOUBLE:
-		nt_fmt_double(buf, len, fdouble(rec, f));
+		nt_fmt_double(buf, len, nt_field_double(rec, f));
 		break;
 	case NT_T_BOOL:
-		snprintf(buf, len, "%s", fu64(rec, f) ? "yes" : "no");
+		snprintf(buf, len, "%s", nt_field_u64(rec, f) ? "yes" : "no");
 		break;
 	default:
-		nt_fmt_count(buf, len, fu64(rec, f));
+		nt_fmt_count(buf, len, nt_field_u64(rec, f));
 		break;
 	}
 }

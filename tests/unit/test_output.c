@@ -1,4 +1,5 @@
 /* Unit tests: the field-table renderers against golden output. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include "nt_link.h"
@@ -134,6 +135,28 @@ static void test_renderers(void)
 	nt_verdicts_free(&vs);
 }
 
+/* Fields of a JSON group must be adjacent in the table. */
+static const struct nt_field split_fields[] = {
+	{ "a", "A", 0, NT_T_U64, offsetof(struct rec, pkts), NT_P_NONE, NT_F_TOTAL, "g", -1, "a" },
+	{ "b", "B", 0, NT_T_U32, offsetof(struct rec, mtu), NT_P_NONE, NT_F_TOTAL, NULL, -1, "b" },
+	{ "c", "C", 0, NT_T_DOUBLE, offsetof(struct rec, rate), NT_P_NONE, NT_F_TOTAL, "g", -1, "c" },
+};
+
+static void test_split_group(void)
+{
+	struct nt_rectype rt = rec_type;
+	struct nt_global g = { .format = NT_FMT_JSON };
+	struct rec r = { "x", 1, 2, 3.25, true, 1 };
+	struct nt_doc d;
+
+	rt.fields = split_fields;
+	rt.nfields = 3;
+	nt_doc_init(&d, "test", &g);
+	T_EQ_I(nt_doc_records(&d, &rt, &r, 1, NT_F_TOTAL), -EINVAL,
+	       "a JSON group split in the field table is refused");
+	nt_doc_free(&d);
+}
+
 static void test_link_table(void)
 {
 	/* Every stats64 field of the link record type is a JSON key under its
@@ -156,6 +179,7 @@ static void test_link_table(void)
 int main(void)
 {
 	test_renderers();
+	test_split_group();
 	test_link_table();
 	return T_DONE();
 }
