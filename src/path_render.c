@@ -163,32 +163,19 @@ json_t *nt_path_json_hops(const struct nt_path_row *rows, size_t n,
 	return hops;
 }
 
-static void prom_esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			fputc('\\', f);
-		if (*s == '\n') {
-			fputs("\\n", f);
-			continue;
-		}
-		fputc(*s, f);
-	}
-}
-
 static void labels(FILE *f, const char *netns, const char *target,
 		   const struct nt_path_row *r, const char *extra)
 {
 	fputc('{', f);
 	if (netns) {
 		fputs("netns=\"", f);
-		prom_esc(f, netns);
+		nt_prom_escape(f, netns);
 		fputs("\",", f);
 	}
 	fputs("target=\"", f);
-	prom_esc(f, target);
+	nt_prom_escape(f, target);
 	fprintf(f, "\",ttl=\"%" PRIu32 "\",responder=\"", r->ttl);
-	prom_esc(f, r->ip);
+	nt_prom_escape(f, r->ip);
 	fputc('"', f);
 	if (extra)
 		fprintf(f, ",%s", extra);
@@ -253,11 +240,11 @@ void nt_path_prom(FILE *f, const struct nt_path *p,
 	      "# TYPE nettriage_path_reached gauge\nnettriage_path_reached{", f);
 	if (netns) {
 		fputs("netns=\"", f);
-		prom_esc(f, netns);
+		nt_prom_escape(f, netns);
 		fputs("\",", f);
 	}
 	fputs("target=\"", f);
-	prom_esc(f, p->target);
+	nt_prom_escape(f, p->target);
 	fprintf(f, "\"} %d\n", p->dst_ttl ? 1 : 0);
 }
 
