@@ -330,15 +330,21 @@ static int decode_icmp(int family, const uint8_t *p, size_t len,
 	return rc;
 }
 
+/* An empty reply: TTLs unknown until a header gives them. */
+static void reply_init(struct nt_probe_reply *r, int family)
+{
+	memset(r, 0, sizeof(*r));
+	r->family = (uint8_t)family;
+	r->reply_ttl = -1;
+	r->quoted_ttl = -1;
+}
+
 int nt_probe_decode(int family, bool ip_header, const void *buf, size_t len,
 		    struct nt_probe_reply *r)
 {
 	const uint8_t *p = buf;
 
-	memset(r, 0, sizeof(*r));
-	r->family = (uint8_t)family;
-	r->reply_ttl = -1;
-	r->quoted_ttl = -1;
+	reply_init(r, family);
 	if (family != AF_INET && family != AF_INET6)
 		return -EINVAL;
 	if (ip_header) {
@@ -375,10 +381,7 @@ int nt_probe_decode_errq(int family, uint8_t proto,
 {
 	const uint8_t *p = payload;
 
-	memset(r, 0, sizeof(*r));
-	r->family = (uint8_t)family;
-	r->reply_ttl = -1;
-	r->quoted_ttl = -1;
+	reply_init(r, family);
 	if (!ee)
 		return -EINVAL;
 	if (ee->ee_origin != SO_EE_ORIGIN_ICMP && ee->ee_origin != SO_EE_ORIGIN_ICMP6)
