@@ -13,12 +13,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 . tests/net/path-lib.inc
 T=$TOPO_TMP
-ok() { echo "ok - $*"; }
-nok() { echo "not ok - $*"; }
-assert() { # description, then a command
-	local what=$1; shift
-	if "$@" >/dev/null; then ok "$what"; else nok "$what"; fi
-}
 inh() { ip netns exec "$H" "$@"; }
 unpriv() {
 	ip netns exec "$H" setpriv --reuid=65534 --regid=65534 --clear-groups \

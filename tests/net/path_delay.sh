@@ -18,12 +18,6 @@ if [ ! -x "$BUILD/tests/path_delay" ]; then
 fi
 . tests/net/path-lib.inc
 T=$TOPO_TMP
-ok() { echo "ok - $*"; }
-nok() { echo "not ok - $*"; }
-assert() {
-	local what=$1; shift
-	if "$@" >/dev/null; then ok "$what"; else nok "$what"; fi
-}
 near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; exit !(d <= t && d >= -t) }'; }
 SD=2.886751 # 5 / sqrt(3)
 

@@ -13,12 +13,6 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 . tests/net/path-lib.inc
 T=$TOPO_TMP
-ok() { echo "ok - $*"; }
-nok() { echo "not ok - $*"; }
-assert() {
-	local what=$1; shift
-	if "$@" >/dev/null; then ok "$what"; else nok "$what"; fi
-}
 topo_up || { nok "build the topology"; exit 1; }
 RB=nt-pb-$SUF
 TOPO_NS="$TOPO_NS $RB"
