@@ -81,26 +81,15 @@ run() { # run K: one invocation of tool K, output discarded
 }
 
 # Warm-up, then REPS interleaved rounds (rotating the order every round).
-for ((k = 0; k < NTOOLS; k++)); do run "$k"; done
-declare -A ts
-for ((r = 0; r < REPS; r++)); do
-	for ((j = 0; j < NTOOLS; j++)); do
-		k=$(((r + j) % NTOOLS))
-		a=$EPOCHREALTIME
-		run "$k"
-		b=$EPOCHREALTIME
-		ts[$k]+="$((${b/[.,]/} - ${a/[.,]/})) "
-	done
-done
+. "$(dirname "$0")/bench-lib.inc"
+bench_interleave "$NTOOLS" "$REPS"
 
-median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-minimum() { printf '%s\n' "$@" | sort -n | head -1; }
 med=() mins=()
 for ((k = 0; k < NTOOLS; k++)); do
 	# shellcheck disable=SC2086 # word splitting of the sample list
-	med[k]=$(median ${ts[$k]})
+	med[k]=$(median ${T[$k]})
 	# shellcheck disable=SC2086
-	mins[k]=$(minimum ${ts[$k]})
+	mins[k]=$(minimum ${T[$k]})
 done
 
 # Peak RSS (KiB): max over 3 runs each.

@@ -114,20 +114,9 @@ run() { # run K: one invocation of tool K, output discarded
 	esac
 }
 
-for ((k = 0; k < NK; k++)); do run "$k"; done
-declare -A T # T[k] = space-separated microseconds
-for ((r = 0; r < REPS; r++)); do
-	for ((j = 0; j < NK; j++)); do
-		k=$(((r + j) % NK))
-		a=$EPOCHREALTIME
-		run "$k"
-		b=$EPOCHREALTIME
-		T[$k]+="$((${b/[.,]/} - ${a/[.,]/})) "
-	done
-done
+. "$(dirname "$0")/bench-lib.inc"
+bench_interleave "$NK" "$REPS"
 
-median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-minimum() { printf '%s\n' "$@" | sort -n | head -1; }
 med=() mins=() rss=()
 for ((k = 0; k < NK; k++)); do
 	# shellcheck disable=SC2086 # word splitting of the list is wanted
