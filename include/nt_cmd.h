@@ -25,6 +25,13 @@ extern const char cmd_tcp_usage[];
 int cmd_path(int argc, char **argv, struct nt_global *g);
 extern const char cmd_path_usage[];
 
+/* An option's number within [lo, hi]; otherwise a one-line error naming
+ * the command and option, and -1 (exit 64 follows). */
+int nt_opt_double(const char *cmd, const char *opt, const char *val,
+		  double lo, double hi, double *out);
+int nt_opt_long(const char *cmd, const char *opt, const char *val,
+		long lo, long hi, long *out);
+
 /* Print the global option block of --help. */
 void nt_usage_globals(FILE *f);
 

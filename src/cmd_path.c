@@ -46,26 +46,6 @@ struct path_opts {
 	const char *target;
 };
 
-static int num_opt(const char *name, const char *v, double lo, double hi,
-		   double *out)
-{
-	if (nt_parse_double(v, out) || !(*out >= lo) || !(*out <= hi)) {
-		nt_err("path", "%s: not a number from %g to %g: %s", name, lo, hi, v);
-		return -1;
-	}
-	return 0;
-}
-
-static int int_opt(const char *name, const char *v, long lo, long hi, long *out)
-{
-	if (nt_parse_long(v, out) || *out < lo || *out > hi) {
-		nt_err("path", "%s: not a whole number from %ld to %ld: %s", name, lo,
-		       hi, v);
-		return -1;
-	}
-	return 0;
-}
-
 /* HOST, HOST:PORT, [V6]:PORT, or a bare IPv6 literal. */
 static int split_target(char *arg, const char **host, long *port)
 {
@@ -121,37 +101,37 @@ static int parse_opts(int argc, char **argv, struct path_opts *o)
 		case '6': o->family = AF_INET6; break;
 		case 'u': o->udp = true; break;
 		case 'p':
-			if (int_opt("--port", optarg, 1, 65535, &v))
+			if (nt_opt_long("path", "--port", optarg, 1, 65535, &v))
 				return -1;
 			o->port = v;
 			break;
 		case 'f':
-			if (int_opt("--first-ttl", optarg, 1, 255, &v))
+			if (nt_opt_long("path", "--first-ttl", optarg, 1, 255, &v))
 				return -1;
 			o->po.first_ttl = (int)v;
 			break;
 		case 'm':
-			if (int_opt("--max-ttl", optarg, 1, 255, &v))
+			if (nt_opt_long("path", "--max-ttl", optarg, 1, 255, &v))
 				return -1;
 			o->po.max_ttl = (int)v;
 			break;
 		case 'T':
-			if (num_opt("--timeout", optarg, 0.001, 60, &d))
+			if (nt_opt_double("path", "--timeout", optarg, 0.001, 60, &d))
 				return -1;
 			o->po.timeout = d;
 			break;
 		case 's':
-			if (int_opt("--size", optarg, NT_PROBE_HDR, 65000, &v))
+			if (nt_opt_long("path", "--size", optarg, NT_PROBE_HDR, 65000, &v))
 				return -1;
 			o->po.size = (int)v;
 			break;
 		case 'Q':
-			if (int_opt("--tos", optarg, 0, 255, &v))
+			if (nt_opt_long("path", "--tos", optarg, 0, 255, &v))
 				return -1;
 			o->po.tos = (int)v;
 			break;
 		case 'F':
-			if (int_opt("--flows", optarg, 1, 16, &v))
+			if (nt_opt_long("path", "--flows", optarg, 1, 16, &v))
 				return -1;
 			o->po.flows = (int)v;
 			break;
@@ -159,12 +139,12 @@ static int parse_opts(int argc, char **argv, struct path_opts *o)
 		case 'r': o->report = true; break;
 		case 'C': o->csv = true; break;
 		case 'L':
-			if (num_opt("--max-loss", optarg, 0, 100, &d))
+			if (nt_opt_double("path", "--max-loss", optarg, 0, 100, &d))
 				return -1;
 			o->t.max_loss = d;
 			break;
 		case '9':
-			if (num_opt("--max-p99", optarg, 0, 1e7, &d))
+			if (nt_opt_double("path", "--max-p99", optarg, 0, 1e7, &d))
 				return -1;
 			o->t.max_p99 = d;
 			break;

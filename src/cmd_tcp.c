@@ -79,30 +79,6 @@ static void run_free(struct tcp_run *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int parse_count(const char *opt, const char *val, long lo, long hi, long *out)
-{
-	long v;
-
-	if (nt_parse_long(val, &v) || v < lo || v > hi) {
-		nt_err("tcp", "%s: not a whole number from %ld to %ld: %s", opt, lo, hi, val);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static int parse_pct(const char *opt, const char *val, double hi, double *out)
-{
-	double v;
-
-	if (nt_parse_double(val, &v) || v < 0 || v > hi) {
-		nt_err("tcp", "%s: not a number from 0 to %g: %s", opt, hi, val);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
-
 static int parse_opts(int argc, char **argv, struct tcp_opts *o)
 {
 	static const struct option lo[] = {
@@ -149,11 +125,11 @@ static int parse_opts(int argc, char **argv, struct tcp_opts *o)
 			}
 			break;
 		case 'p':
-			if (parse_count("--ports", optarg, 1, 65536, &o->ports))
+			if (nt_opt_long("tcp", "--ports", optarg, 1, 65536, &o->ports))
 				return -1;
 			break;
 		case 't':
-			if (parse_count("--top", optarg, 1, TOP_MAX, &o->top))
+			if (nt_opt_long("tcp", "--top", optarg, 1, TOP_MAX, &o->top))
 				return -1;
 			break;
 		case 'D':
@@ -165,7 +141,7 @@ static int parse_opts(int argc, char **argv, struct tcp_opts *o)
 			break;
 		case 'd':
 		case 'S':
-			if (parse_count(c == 'd' ? "--dport" : "--sport", optarg, 1, 65535, &v))
+			if (nt_opt_long("tcp", c == 'd' ? "--dport" : "--sport", optarg, 1, 65535, &v))
 				return -1;
 			if (c == 'd')
 				o->f.dport = (int32_t)v;
@@ -174,27 +150,27 @@ static int parse_opts(int argc, char **argv, struct tcp_opts *o)
 			o->filtered = true;
 			break;
 		case 'W':
-			if (parse_pct("--warn", optarg, 100, &o->t.warn_retrans))
+			if (nt_opt_double("tcp", "--warn", optarg, 0, 100, &o->t.warn_retrans))
 				return -1;
 			break;
 		case 'C':
-			if (parse_pct("--crit", optarg, 100, &o->t.crit_retrans))
+			if (nt_opt_double("tcp", "--crit", optarg, 0, 100, &o->t.crit_retrans))
 				return -1;
 			break;
 		case 'm':
-			if (parse_pct("--min-rate", optarg, 1e12, &o->t.min_rate))
+			if (nt_opt_double("tcp", "--min-rate", optarg, 0, 1e12, &o->t.min_rate))
 				return -1;
 			break;
 		case 'w':
-			if (parse_pct("--warn-close-wait", optarg, 1e12, &o->t.warn_cw))
+			if (nt_opt_double("tcp", "--warn-close-wait", optarg, 0, 1e12, &o->t.warn_cw))
 				return -1;
 			break;
 		case 'x':
-			if (parse_pct("--crit-close-wait", optarg, 1e12, &o->t.crit_cw))
+			if (nt_opt_double("tcp", "--crit-close-wait", optarg, 0, 1e12, &o->t.crit_cw))
 				return -1;
 			break;
 		case 'q':
-			if (parse_pct("--queue-warn", optarg, 1000, &o->t.queue_warn))
+			if (nt_opt_double("tcp", "--queue-warn", optarg, 0, 1000, &o->t.queue_warn))
 				return -1;
 			break;
 		default:

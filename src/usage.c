@@ -1,4 +1,4 @@
-/* Help text shared by main and the commands. */
+/* Help text and option-value checks shared by main and the commands. */
 #include <stdio.h>
 #include "nt_cmd.h"
 
@@ -15,4 +15,30 @@ void nt_usage_globals(FILE *f)
 	      "  -q, --quiet           verdict line only\n"
 	      "      --no-color        no color even on a terminal\n"
 	      "  -h, --help            this help;  --version  the version\n", f);
+}
+
+int nt_opt_double(const char *cmd, const char *opt, const char *val,
+		  double lo, double hi, double *out)
+{
+	double v;
+
+	if (nt_parse_double(val, &v) || !(v >= lo) || !(v <= hi)) {
+		nt_err(cmd, "%s: not a number from %g to %g: %s", opt, lo, hi, val);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int nt_opt_long(const char *cmd, const char *opt, const char *val,
+		long lo, long hi, long *out)
+{
+	long v;
+
+	if (nt_parse_long(val, &v) || v < lo || v > hi) {
+		nt_err(cmd, "%s: not a whole number from %ld to %ld: %s", opt, lo, hi, val);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
