@@ -36,7 +36,7 @@ enum nt_ct_stat {
 #define NT_CT_DELTA_BIT 16
 _Static_assert(NT_CTS_COUNT <= NT_CT_DELTA_BIT, "availability bits overlap");
 enum { NT_CTA_COUNT = 32, NT_CTA_MAX, NT_CTA_BUCKETS, NT_CTA_ASSURED,
-       NT_CTA_UNREPLIED };
+       NT_CTA_UNREPLIED, NT_CTA_RESET };
 
 /* Counters a kernel or /proc file gave that we do not name (future
  * CTA_STATS_* attributes, old columns such as "searched"). */
@@ -69,6 +69,8 @@ struct nt_ct_summary {
 	uint64_t c[NT_CTS_COUNT];      /* summed over CPUs */
 	uint64_t delta[NT_CTS_COUNT];  /* summed per-CPU deltas (mod 2^32) */
 	double rate[NT_CTS_COUNT];     /* per second, NaN without a baseline */
+	bool reset;          /* counters not comparable with the baseline */
+	char reset_reason[96];
 };
 
 struct nt_ct_sample {
@@ -159,36 +161,89 @@ struct nt_ct_filter {
 bool nt_ct_filter_match(const struct nt_ct_filter *f,
 			const struct nt_ct_entry *e);
 
-/* Aggregation of a streamed dump: a hash table keyed by the breakdown
- * value, holding counts only (never the entries). */
+/* Breakdown key: the value an entry is counted under (24 bytes, no
+ * padding, zeroed before it is filled, so it hashes and compares as
+ * bytes). */
 struct nt_ct_key {
 	uint8_t a, b;
 	uint16_t c;
 	uint32_t d;
 	uint8_t addr[16];
 };
-struct nt_ct_slot {
+_Static_assert(sizeof(struct nt_ct_key) == 24, "key has padding");
+
+/* Bounded heavy-hitter counting (conntrack_topk.c): Space-Saving over cap
+ * counters, looked up through a hash table keyed by SipHash-1-3 under a
+ * per-instance random key, and a HyperLogLog sketch of the distinct keys.
+ * While the distinct keys fit in cap every count is exact (err 0); after
+ * that a counter's true count is in [n - err, n], err <= the smallest
+ * counter <= total / cap, and every key whose true count exceeds
+ * total / cap has a counter. Memory is fixed at init (about 60 bytes per
+ * counter); nothing is process-global. */
+#define NT_CT_TOPK_DEFAULT 16384
+#define NT_CT_TOPK_MAX (1u << 22)
+#define NT_CT_HLL_BITS 12
+#define NT_CT_HLL_REGS (1u << NT_CT_HLL_BITS)
+struct nt_ct_counter {
 	struct nt_ct_key k;
-	uint32_t used;
-	uint64_t n;
+	uint64_t n;          /* count, an over-estimate by at most err */
+	uint64_t err;        /* the counter's value when this key took it */
+	uint32_t next;       /* hash chain */
+	uint32_t heap;       /* position in the min-heap */
+	uint32_t bucket;     /* hash bucket (for unlinking on eviction) */
 };
+struct nt_ct_topk {
+	struct nt_ct_counter *c;
+	uint32_t *heap;      /* counter indices, smallest n at the root */
+	uint32_t *bucket;    /* chain heads */
+	size_t cap, used, nbuckets;
+	uint64_t key[2];     /* SipHash key of this instance */
+	uint64_t total;      /* keys counted */
+	uint64_t evictions;  /* 0: every count is exact */
+	uint8_t hll[NT_CT_HLL_REGS];
+};
+/* SipHash-c-d of len bytes under a 128-bit key (SipHash-1-3: 1, 3). */
+uint64_t nt_ct_siphash(const uint64_t key[2], const void *data, size_t len,
+		       int crounds, int drounds);
+/* cap counters (1..NT_CT_TOPK_MAX); seed: the 128-bit hash key, or NULL
+ * for one from getrandom(2) (non-blocking; clocks and pid mixed when the
+ * pool is not ready). 0, -EINVAL or -ENOMEM. */
+int nt_ct_topk_init(struct nt_ct_topk *t, size_t cap, const uint64_t *seed);
+void nt_ct_topk_reset(struct nt_ct_topk *t); /* keeps the key */
+void nt_ct_topk_free(struct nt_ct_topk *t);
+void nt_ct_topk_add(struct nt_ct_topk *t, const struct nt_ct_key *k);
+/* The smallest counter (0 when empty): the bound on every err. */
+uint64_t nt_ct_topk_min(const struct nt_ct_topk *t);
+/* Distinct keys: exact while nothing was evicted, else the HyperLogLog
+ * estimate (about 1.6 % standard error), never below cap + 1. */
+double nt_ct_topk_distinct(const struct nt_ct_topk *t);
+/* Up to n counters, largest first (ties: smaller err, then key bytes).
+ * Returns the number written (0 also on ENOMEM). */
+size_t nt_ct_topk_sorted(const struct nt_ct_topk *t,
+			 const struct nt_ct_counter **out, size_t n);
+
+/* Aggregation of a streamed dump: counts only, never the entries. */
 struct nt_ct_agg {
 	enum nt_ct_by by;
 	unsigned want;
 	struct nt_ct_filter filter;
-	struct nt_ct_slot *t;
-	size_t cap, n;        /* slots, distinct keys */
+	struct nt_ct_topk tk;
 	uint64_t entries;     /* entries read and kept */
 	uint64_t filtered;    /* entries the user-space filter dropped */
 	uint64_t bad;         /* entries that did not parse */
 	uint64_t assured, unreplied;
 };
+/* cap: counters for the breakdown (0: NT_CT_TOPK_DEFAULT); seed as for
+ * nt_ct_topk_init. 0 or -errno. */
 int nt_ct_agg_init(struct nt_ct_agg *a, enum nt_ct_by by,
-		   const struct nt_ct_filter *f);
+		   const struct nt_ct_filter *f, size_t cap,
+		   const uint64_t *seed);
 void nt_ct_agg_reset(struct nt_ct_agg *a);  /* for a dump retry */
 void nt_ct_agg_free(struct nt_ct_agg *a);
-/* Count one entry. 0 or -ENOMEM. */
+/* Count one entry (never fails: memory is fixed at init). */
 int nt_ct_agg_add(struct nt_ct_agg *a, const struct nt_ct_entry *e);
+/* True while every breakdown count is exact (the keys fit the counters). */
+bool nt_ct_agg_exact(const struct nt_ct_agg *a);
 /* nt_nl_walk callback: parse one entry message and count it. A malformed
  * entry is counted in bad and skipped. */
 int nt_ct_entry_cb(const struct nlmsghdr *nlh, void *data);
@@ -197,7 +252,8 @@ int nt_ct_entry_cb(const struct nlmsghdr *nlh, void *data);
 struct nt_ct_top {
 	char by[8];
 	char value[64];
-	uint64_t count;
+	uint64_t count;      /* exact, or over by at most count_error_max */
+	uint64_t err;        /* count_error_max: 0 when exact */
 	double pct;          /* of entries read */
 };
 /* The n largest groups, largest first (ties by value). Returns the number
@@ -220,9 +276,20 @@ int nt_ct_proc_collect(struct nt_ct_sample *x, bool only_buckets);
  * sysctl is writable in a child namespace), else "global". */
 const char *nt_ct_max_scope(void);
 
+/* No per-CPU conntrack counter rises faster than this (events per second;
+ * a core handles a few million packets a second at most, and every
+ * counter moves at most once per packet): the plausibility bound. */
+#define NT_CT_MAX_RATE 1e8
+/* The forward distance cur - prev modulo 2^32 into *delta; true when it is
+ * plausible in dt seconds: at most NT_CT_MAX_RATE * dt, and for a wrap
+ * (cur < prev) also at most 2^31. */
+bool nt_ct_delta_plausible(uint64_t prev, uint64_t cur, double dt,
+			   uint64_t *delta);
 /* Rates: per-CPU deltas modulo 2^32 between cur and prev (matched by CPU
  * id), summed into cur->s.delta, divided by dt into cur->s.rate. prev
- * NULL or dt <= 0: NaN rates. */
+ * NULL or dt <= 0: NaN rates. A different CPU set, or any implausible
+ * delta (nt_ct_delta_plausible), marks cur->s.reset with a reason and
+ * leaves every delta unavailable and every rate NaN. */
 void nt_ct_rates(struct nt_ct_sample *cur, const struct nt_ct_sample *prev,
 		 double dt);
 /* Fill fill_pct and effective_fill_pct from count/max/assured. */

@@ -23,6 +23,9 @@ const char cmd_conntrack_usage[] =
 	"  -b, --by KEY         breakdown: proto, state, src, dst, dport, zone,\n"
 	"                       mark or status (one dump)\n"
 	"  -t, --top N          rows of the breakdown (default 10)\n"
+	"      --counters N     counters of the breakdown (default 16384): counts\n"
+	"                       are exact while the distinct values fit, else\n"
+	"                       approximate with a printed error bound\n"
 	"  -e, --effective      dump to count ASSURED vs unreplied entries\n"
 	"                       (effective fill) without a breakdown\n"
 	"      --family F       dump only inet or inet6 entries (kernel filter)\n"
@@ -37,6 +40,7 @@ const char cmd_conntrack_usage[] =
 struct ct_opts {
 	enum nt_ct_by by;
 	long top;
+	long counters;
 	bool dump;
 	bool all;
 	struct nt_ct_filter filter;
@@ -72,6 +76,7 @@ static int parse_opts(int argc, char **argv, struct ct_opts *o)
 	static const struct option lo[] = {
 		{ "by", required_argument, NULL, 'b' },
 		{ "top", required_argument, NULL, 't' },
+		{ "counters", required_argument, NULL, 'K' },
 		{ "effective", no_argument, NULL, 'e' },
 		{ "family", required_argument, NULL, 'F' },
 		{ "mark", required_argument, NULL, 'M' },
@@ -83,11 +88,12 @@ static int parse_opts(int argc, char **argv, struct ct_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool top_given = false;
+	bool needs_by = false;
 	int c;
 
 	nt_ct_thresholds_default(&o->t);
 	o->top = 10;
+	o->counters = NT_CT_TOPK_DEFAULT;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+b:t:eah", lo, NULL)) != -1) {
 		double *dst = NULL, v;
@@ -110,7 +116,16 @@ static int parse_opts(int argc, char **argv, struct ct_opts *o)
 				       optarg);
 				return -1;
 			}
-			top_given = true;
+			needs_by = true;
+			break;
+		case 'K':
+			if (nt_parse_long(optarg, &o->counters) || o->counters < 1 ||
+			    o->counters > (long)NT_CT_TOPK_MAX) {
+				nt_err("conntrack", "--counters: not a whole number from 1 to %u: %s",
+				       NT_CT_TOPK_MAX, optarg);
+				return -1;
+			}
+			needs_by = true;
 			break;
 		case 'e': o->dump = true; break;
 		case 'a': o->all = true; break;
@@ -198,8 +213,8 @@ static int parse_opts(int argc, char **argv, struct ct_opts *o)
 		       o->t.crit_fill);
 		return -1;
 	}
-	if (top_given && o->by == NT_BY_NONE) {
-		nt_err("conntrack", "--top: needs --by KEY");
+	if (needs_by && o->by == NT_BY_NONE) {
+		nt_err("conntrack", "--top and --counters need --by KEY");
 		return -1;
 	}
 	if ((o->filter.family || o->filter.mark_set || o->filter.zone_set ||
@@ -415,7 +430,11 @@ static void render_table(const struct nt_global *g, const struct ct_opts *o,
 	else
 		printf("baseline: %s, %.2f s ago%s\n", baseline, dt,
 		       !strcmp(baseline, "interval") ? " (counters show per-second rates)" : "");
-	mask = NT_F_DEF | (!strcmp(baseline, "interval") ? NT_F_RATE : NT_F_TOTAL);
+	if (s->reset)
+		printf("counters reset since the baseline: %s; no rates, rises not judged this sample\n",
+		       s->reset_reason);
+	mask = NT_F_DEF | (!strcmp(baseline, "interval") && !s->reset ?
+			   NT_F_RATE : NT_F_TOTAL);
 	nt_table_print(stdout, &nt_ct_summary_rectype, s, 1, mask, NULL, false);
 	if (o->all) {
 		putchar('\n');
@@ -423,10 +442,23 @@ static void render_table(const struct nt_global *g, const struct ct_opts *o,
 			       NT_F_ID | NT_F_TOTAL | NT_F_DEF, NULL, false);
 	}
 	if (run->dumped && o->by != NT_BY_NONE) {
-		printf("\nby %s: top %zu of %zu values\n", nt_ct_by_name(o->by),
-		       run->ntop, run->agg.n);
+		const struct nt_ct_topk *tk = &run->agg.tk;
+		bool exact = nt_ct_agg_exact(&run->agg);
+
+		if (exact)
+			printf("\nby %s: top %zu of %zu values\n", nt_ct_by_name(o->by),
+			       run->ntop, tk->used);
+		else
+			printf("\nby %s: top %zu of ~%.0f values (approximate)\n",
+			       nt_ct_by_name(o->by), run->ntop, nt_ct_topk_distinct(tk));
+		/* approximate: every column, MAX-OVER included */
 		nt_table_print(stdout, &nt_ct_top_rectype, run->top, run->ntop,
-			       NT_F_ID | NT_F_TOTAL | NT_F_DEF, NULL, false);
+			       NT_F_ID | NT_F_TOTAL | (exact ? NT_F_DEF : 0), NULL, false);
+		if (!exact)
+			printf("approximate: ~%.0f distinct keys exceeded %zu counters; each count may be over by at most %llu (MAX-OVER per row); no value with more than %llu entries is missed\n",
+			       nt_ct_topk_distinct(tk), tk->cap,
+			       (unsigned long long)nt_ct_topk_min(tk),
+			       (unsigned long long)nt_ct_topk_min(tk));
 	}
 }
 
@@ -458,6 +490,8 @@ static int render(const struct nt_global *g, const struct ct_opts *o,
 		nt_doc_set(&d, "per_cpu", records_json(g, &nt_ct_cpu_rectype, x->cpu,
 						      x->ncpu, NT_F_ID | NT_F_TOTAL, x->cpu));
 	if (run->dumped && d.json) {
+		const struct nt_ct_topk *tk = &run->agg.tk;
+		bool exact = nt_ct_agg_exact(&run->agg), by = o->by != NT_BY_NONE;
 		json_t *b = json_pack("{s:s, s:I, s:f, s:I, s:I, s:s}",
 				      "key", nt_ct_by_name(o->by),
 				      "entries", (json_int_t)run->agg.entries,
@@ -466,6 +500,15 @@ static int render(const struct nt_global *g, const struct ct_opts *o,
 				      "malformed", (json_int_t)run->agg.bad,
 				      "note", dump_note);
 
+		if (b && by) {
+			json_object_set_new(b, "exact", json_boolean(exact));
+			json_object_set_new(b, "counters", json_integer((json_int_t)tk->cap));
+			json_object_set_new(b, "distinct",
+					    json_integer((json_int_t)llround(nt_ct_topk_distinct(tk))));
+			json_object_set_new(b, "distinct_estimated", json_boolean(!exact));
+			json_object_set_new(b, "count_error_max",
+					    json_integer(exact ? 0 : (json_int_t)nt_ct_topk_min(tk)));
+		}
 		if (b)
 			json_object_set_new(b, "top", records_json(g, &nt_ct_top_rectype,
 					    run->top, run->ntop, NT_F_ID | NT_F_TOTAL, NULL));
@@ -603,7 +646,8 @@ int cmd_conntrack(int argc, char **argv, struct nt_global *g)
 	r = parse_opts(argc, argv, &x.o);
 	if (r)
 		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
-	if (nt_ct_agg_init(&x.run.agg, x.o.by, &x.o.filter) ||
+	if (nt_ct_agg_init(&x.run.agg, x.o.by, &x.o.filter, (size_t)x.o.counters,
+			   NULL) ||
 	    !(x.run.top = calloc((size_t)x.o.top, sizeof(*x.run.top)))) {
 		nt_err("conntrack", "out of memory");
 		rc = NT_EXIT_UNKNOWN;

@@ -1,5 +1,6 @@
-/* conntrack breakdowns: count a streamed dump by one key in an
- * open-addressing hash table (counts only, never entries), then top-N. */
+/* conntrack breakdowns: count a streamed dump by one key in a bounded
+ * Space-Saving summary (conntrack_topk.c; counts only, never entries),
+ * then top-N. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -45,32 +46,34 @@ unsigned nt_ct_by_want(enum nt_ct_by by)
 }
 
 int nt_ct_agg_init(struct nt_ct_agg *a, enum nt_ct_by by,
-		   const struct nt_ct_filter *f)
+		   const struct nt_ct_filter *f, size_t cap,
+		   const uint64_t *seed)
 {
 	memset(a, 0, sizeof(*a));
 	a->by = by;
 	a->want = nt_ct_by_want(by);
 	if (f)
 		a->filter = *f;
-	a->cap = 64;
-	a->t = calloc(a->cap, sizeof(*a->t));
-	return a->t ? 0 : -ENOMEM;
+	/* No breakdown (-e alone) needs no counters. */
+	return nt_ct_topk_init(&a->tk, by == NT_BY_NONE ? 1 :
+			       cap ? cap : NT_CT_TOPK_DEFAULT, seed);
 }
 
 void nt_ct_agg_reset(struct nt_ct_agg *a)
 {
-	memset(a->t, 0, a->cap * sizeof(*a->t));
-	a->n = 0;
+	nt_ct_topk_reset(&a->tk);
 	a->entries = a->filtered = a->bad = a->assured = a->unreplied = 0;
 }
 
 void nt_ct_agg_free(struct nt_ct_agg *a)
 {
-	if (!a)
-		return;
-	free(a->t);
-	a->t = NULL;
-	a->cap = a->n = 0;
+	if (a)
+		nt_ct_topk_free(&a->tk);
+}
+
+bool nt_ct_agg_exact(const struct nt_ct_agg *a)
+{
+	return a->tk.evictions == 0;
 }
 
 #define STATUS_SHOWN (IPS_ASSURED | IPS_SEEN_REPLY | IPS_EXPECTED | \
@@ -135,44 +138,9 @@ static void make_key(enum nt_ct_by by, const struct nt_ct_entry *e,
 	}
 }
 
-static uint64_t hash_key(const struct nt_ct_key *k)
-{
-	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = 1469598103934665603ull;
-	size_t i;
-
-	for (i = 0; i < sizeof(*k); i++) {
-		h ^= p[i];
-		h *= 1099511628211ull;
-	}
-	return h ^ (h >> 29);
-}
-
-static int grow(struct nt_ct_agg *a)
-{
-	size_t ncap = a->cap * 2, i, j;
-	struct nt_ct_slot *nt = calloc(ncap, sizeof(*nt));
-
-	if (!nt)
-		return -ENOMEM;
-	for (i = 0; i < a->cap; i++) {
-		if (!a->t[i].used)
-			continue;
-		j = hash_key(&a->t[i].k) & (ncap - 1);
-		while (nt[j].used)
-			j = (j + 1) & (ncap - 1);
-		nt[j] = a->t[i];
-	}
-	free(a->t);
-	a->t = nt;
-	a->cap = ncap;
-	return 0;
-}
-
 int nt_ct_agg_add(struct nt_ct_agg *a, const struct nt_ct_entry *e)
 {
 	struct nt_ct_key k;
-	size_t j;
 
 	if (!nt_ct_filter_match(&a->filter, e)) {
 		a->filtered++;
@@ -186,17 +154,7 @@ int nt_ct_agg_add(struct nt_ct_agg *a, const struct nt_ct_entry *e)
 	if (a->by == NT_BY_NONE)
 		return 0;
 	make_key(a->by, e, &k);
-	if ((a->n + 1) * 10 > a->cap * 7 && grow(a))
-		return -ENOMEM;
-	j = hash_key(&k) & (a->cap - 1);
-	while (a->t[j].used && memcmp(&a->t[j].k, &k, sizeof(k)))
-		j = (j + 1) & (a->cap - 1);
-	if (!a->t[j].used) {
-		a->t[j].used = 1;
-		a->t[j].k = k;
-		a->n++;
-	}
-	a->t[j].n++;
+	nt_ct_topk_add(&a->tk, &k);
 	return 0;
 }
 
@@ -212,37 +170,23 @@ int nt_ct_entry_cb(const struct nlmsghdr *nlh, void *data)
 	return nt_ct_agg_add(a, &e);
 }
 
-static int cmp_slot(const void *x, const void *y)
-{
-	const struct nt_ct_slot *a = *(const struct nt_ct_slot *const *)x;
-	const struct nt_ct_slot *b = *(const struct nt_ct_slot *const *)y;
-
-	if (a->n != b->n)
-		return a->n > b->n ? -1 : 1;
-	return memcmp(&a->k, &b->k, sizeof(a->k));
-}
-
 size_t nt_ct_agg_top(const struct nt_ct_agg *a, struct nt_ct_top *out, size_t n)
 {
-	const struct nt_ct_slot **v;
-	size_t i, m = 0;
+	const struct nt_ct_counter **v;
+	size_t i;
 
-	if (!a->n || !n)
+	if (a->by == NT_BY_NONE || !n)
 		return 0;
-	v = malloc(a->n * sizeof(*v));
+	v = malloc(n * sizeof(*v));
 	if (!v)
 		return 0;
-	for (i = 0; i < a->cap; i++)
-		if (a->t[i].used)
-			v[m++] = &a->t[i];
-	qsort(v, m, sizeof(*v), cmp_slot);
-	if (n > m)
-		n = m;
+	n = nt_ct_topk_sorted(&a->tk, v, n);
 	for (i = 0; i < n; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
 		snprintf(out[i].by, sizeof(out[i].by), "%s", nt_ct_by_name(a->by));
 		nt_ct_key_format(a->by, &v[i]->k, out[i].value, sizeof(out[i].value));
 		out[i].count = v[i]->n;
+		out[i].err = v[i]->err;
 		out[i].pct = a->entries ? 100.0 * (double)v[i]->n / (double)a->entries : 0;
 	}
 	free(v);

@@ -1,5 +1,7 @@
-/* conntrack model: field tables, fill, rates (32-bit wrap) and verdicts. */
+/* conntrack model: field tables, fill, rates (32-bit wrap told from a
+ * reset) and verdicts. */
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +38,12 @@ static const struct nt_field summary_fields[] = {
 	  NT_F_INFO, NULL, -1, "Where the numbers came from: ctnetlink or proc" },
 	{ "max_scope", "SCOPE", 0, NT_T_STR, SOFF(max_scope), NT_P_NONE,
 	  NT_F_INFO, NULL, -1, "Whether the maximum is global or per namespace" },
+	{ "counters_reset", "RESET", 0, NT_T_BOOL, SOFF(reset), NT_P_NONE,
+	  NT_F_RATE | NT_F_NOTABLE, NULL, -1,
+	  "Per-CPU counters went down or jumped implausibly, or the CPU set changed, since the baseline: no deltas or rates" },
+	{ "counters_reset_reason", NULL, 0, NT_T_STR, SOFF(reset_reason), NT_P_NONE,
+	  NT_F_RATE | NT_F_NOTABLE, NULL, NT_CTA_RESET,
+	  "Why the counters were taken as reset (null when they were not)" },
 #define NAMES(...) 0
 #define NT_X(n, a, p, h) { #n, #n, 0, NT_T_U64, SC(NT_CTS_##n), NT_P_COUNTER, \
 	  NT_F_TOTAL | NT_F_DEF, "stats", NT_CTS_##n, h },
@@ -96,7 +104,12 @@ static const struct nt_field top_fields[] = {
 	  NT_F_ID | NT_F_DEF, NULL, -1, "Value of the breakdown key" },
 	{ "count", "ENTRIES", 0, NT_T_U64, TOFF(count), NT_P_GAUGE,
 	  NT_F_TOTAL | NT_F_DEF, NULL, -1,
-	  "Entries with this value in the last dump", "entries" },
+	  "Entries with this value in the last dump (an over-estimate by at most count_error_max)",
+	  "entries" },
+	{ "count_error_max", "MAX-OVER", 0, NT_T_U64, TOFF(err), NT_P_GAUGE,
+	  NT_F_TOTAL, NULL, -1,
+	  "Bound on the over-estimate of the count: 0 when exact (Space-Saving error)",
+	  "entries_error_max" },
 	{ "pct", "PCT", 0, NT_T_DOUBLE, TOFF(pct), NT_P_GAUGE,
 	  NT_F_TOTAL | NT_F_DEF, NULL, -1,
 	  "Entries with this value in percent of the entries read" },
@@ -148,6 +161,49 @@ static const struct nt_ct_cpu *find_cpu(const struct nt_ct_sample *x,
 	return NULL;
 }
 
+bool nt_ct_delta_plausible(uint64_t prev, uint64_t cur, double dt,
+			   uint64_t *delta)
+{
+	double bound = NT_CT_MAX_RATE * dt;
+	uint32_t d = (uint32_t)((uint32_t)cur - (uint32_t)prev);
+
+	*delta = d;
+	if ((uint32_t)cur < (uint32_t)prev && bound > 2147483648.0)
+		bound = 2147483648.0; /* a wrap is never more than half the range */
+	return (double)d <= bound;
+}
+
+static void set_reset(struct nt_ct_summary *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_reset(struct nt_ct_summary *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	s->reset = true;
+	va_start(ap, fmt);
+	vsnprintf(s->reset_reason, sizeof(s->reset_reason), fmt, ap);
+	va_end(ap);
+	s->avail |= 1ull << NT_CTA_RESET;
+}
+
+/* The baseline must have the same CPUs: /proc/net/stat/nf_conntrack rows
+ * are numbered by position and netlink's by CPU id, and both list every
+ * possible CPU, so a different set means the baseline is not comparable
+ * (another source with sparse CPU ids, another machine's or namespace's
+ * history), not a CPU coming online. */
+static bool same_cpus(const struct nt_ct_sample *cur,
+		      const struct nt_ct_sample *prev)
+{
+	size_t k;
+
+	if (cur->ncpu != prev->ncpu)
+		return false;
+	for (k = 0; k < cur->ncpu; k++)
+		if (!find_cpu(prev, cur->cpu[k].cpu))
+			return false;
+	return true;
+}
+
 void nt_ct_rates(struct nt_ct_sample *cur, const struct nt_ct_sample *prev,
 		 double dt)
 {
@@ -159,20 +215,38 @@ void nt_ct_rates(struct nt_ct_sample *cur, const struct nt_ct_sample *prev,
 	for (i = 0; i < NT_CTS_COUNT; i++)
 		s->rate[i] = NAN;
 	s->avail &= ~(((1ull << NT_CTS_COUNT) - 1) << NT_CT_DELTA_BIT);
+	s->avail &= ~(1ull << NT_CTA_RESET);
+	s->reset = false;
+	s->reset_reason[0] = '\0';
 	if (!prev || !(dt > 0))
 		return;
+	if (!same_cpus(cur, prev)) {
+		set_reset(s, "the CPU set changed (%zu CPUs now, %zu in the baseline)",
+			  cur->ncpu, prev->ncpu);
+		return;
+	}
 	for (k = 0; k < cur->ncpu; k++) {
 		const struct nt_ct_cpu *c = &cur->cpu[k];
 		const struct nt_ct_cpu *p = find_cpu(prev, c->cpu);
 
-		if (!p)
-			continue; /* CPU came online: no baseline for it */
 		for (i = 0; i < NT_CTS_COUNT; i++) {
+			uint64_t d;
+
 			if (!has(c->avail, i) || !has(p->avail, i))
 				continue;
-			/* The kernel's per-CPU counters are 32-bit: a
-			 * smaller value now is a wrap, not a reset. */
-			s->delta[i] += (uint32_t)((uint32_t)c->c[i] - (uint32_t)p->c[i]);
+			/* 32-bit per-CPU counters: a smaller value is a
+			 * wrap only if the distance forward is plausible. */
+			if (!nt_ct_delta_plausible(p->c[i], c->c[i], dt, &d)) {
+				memset(s->delta, 0, sizeof(s->delta));
+				s->avail &= ~(((1ull << NT_CTS_COUNT) - 1) << NT_CT_DELTA_BIT);
+				set_reset(s, "cpu %u %s %s from %llu to %llu in %.3g s",
+					  c->cpu, nt_ct_stat_name(i),
+					  c->c[i] < p->c[i] ? "went down" : "jumped",
+					  (unsigned long long)p->c[i],
+					  (unsigned long long)c->c[i], dt);
+				return;
+			}
+			s->delta[i] += d;
 			s->avail |= 1ull << (NT_CT_DELTA_BIT + i);
 		}
 	}
@@ -187,6 +261,12 @@ void nt_ct_thresholds_default(struct nt_ct_thresholds *t)
 	t->crit_fill = 90.0;
 }
 
+static const char *check_name(char *buf, size_t len, int i)
+{
+	snprintf(buf, len, "conntrack.%s", nt_ct_stat_name(i));
+	return buf;
+}
+
 static void counter_verdict(const struct nt_ct_sample *x, int i, bool rise,
 			    const char *since, enum nt_level bad,
 			    const char *hint, struct nt_verdicts *vs)
@@ -199,10 +279,22 @@ static void counter_verdict(const struct nt_ct_sample *x, int i, bool rise,
 
 	if (!has(s->avail, i))
 		return;
+	if (rise && s->reset) {
+		/* Not comparable with the baseline: judging the totals as a
+		 * rise would be the false CRIT this guards against. */
+		v = nt_verdict_add(vs, check_name(check, sizeof(check), i), "",
+				   NT_OK, NAN, 0);
+		if (v)
+			snprintf(v->reason, sizeof(v->reason),
+				 "%s %llu in total; not judged: counters reset since the baseline (%s)",
+				 nt_ct_stat_name(i), (unsigned long long)s->c[i],
+				 s->reset_reason);
+		return;
+	}
 	d = rise ? (has(s->avail, NT_CT_DELTA_BIT + i) ? s->delta[i] : 0) : s->c[i];
 	l = rise && d > 0 ? bad : NT_OK;
-	snprintf(check, sizeof(check), "conntrack.%s", nt_ct_stat_name(i));
-	v = nt_verdict_add(vs, check, "", l, (double)d, 0);
+	v = nt_verdict_add(vs, check_name(check, sizeof(check), i), "", l,
+			   (double)d, 0);
 	if (!v)
 		return;
 	if (rise && isfinite(s->rate[i]))

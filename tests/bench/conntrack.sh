@@ -5,17 +5,26 @@
 # deleted at the end). In one run, with repetitions, it times:
 #   nettriage conntrack          vs  conntrack -C        (target < 5 ms, O(1))
 #   nettriage conntrack --by state  vs  conntrack -L | awk  (target <= 0.6x)
-# and peak RSS (target < 8 MiB for nettriage at 250k). Prints medians and
-# median ratios. NT_BENCH_STRICT=1 exits 1 when a target is missed.
+# and peak RSS (target < 8 MiB for nettriage at 250k). Then a second
+# namespace gets a spoofed-source flood: SRC_FLOOD (default 170,000)
+# distinct 2001:db8::/32 sources with one entry each plus five heavy
+# sources in 192.0.2.0/24 with 10k, 8k, 6k, 4k and 2k entries, and it times
+#   nettriage conntrack --by src --top 10  vs  conntrack -L | awk | sort | head
+# with peak RSS (target < 8 MiB: the breakdown is bounded), and checks the
+# heavy five come out first, in order, with counts within 1 %.
+# Prints medians and median ratios. NT_BENCH_STRICT=1 exits 1 when a
+# target is missed.
 set -u
 NT=${NT:-build/nettriage}
 NT=$(cd "$(dirname "$NT")" && pwd)/$(basename "$NT")
 REPS=${REPS:-21}
 DUMP_REPS=${DUMP_REPS:-5}
 BIG=${BIG:-250000}
+SRC_FLOOD=${SRC_FLOOD:-170000}
 ns=nt-ctbench-$RANDOM$RANDOM
+ns2=nt-ctflood-$RANDOM$RANDOM
 tmp=$(mktemp -d)
-cleanup() { ip netns del "$ns" 2>/dev/null; rm -rf "$tmp"; }
+cleanup() { ip netns del "$ns" 2>/dev/null; ip netns del "$ns2" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 export NETTRIAGE_STATE_DIR=$tmp/state
@@ -27,6 +36,9 @@ fi
 max=$(cat /proc/sys/net/netfilter/nf_conntrack_max)
 if [ "$BIG" -ge "$max" ]; then
 	BIG=$((max - 1000))
+fi
+if [ $((SRC_FLOOD + 30000)) -ge "$max" ]; then
+	SRC_FLOOD=$((max - 31000))
 fi
 ip netns add "$ns" || exit 1
 
@@ -42,6 +54,8 @@ done | sort -n | awk '{ v[NR] = $1 } END { printf "%.3f\n", v[int((NR + 1) / 2)]
 INNER
 timeit() { ip netns exec "$ns" bash "$tmp/timeit.sh" "$@"; }
 rss() { ip netns exec "$ns" /usr/bin/time -f %M bash -c "$1 >/dev/null 2>&1" 2>&1 | tail -1; }
+timeit2() { ip netns exec "$ns2" bash "$tmp/timeit.sh" "$@"; }
+rss2() { ip netns exec "$ns2" /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 
 gen() { # gen FROM COUNT: ESTABLISHED ASSURED, every 4th SYN_SENT, every 10th UDP
 	awk -v from="$1" -v n="$2" 'BEGIN {
@@ -81,12 +95,44 @@ rss_l=$(rss "conntrack -L")
 n3=$(ip netns exec "$ns" conntrack -C)
 ip netns del "$ns"
 
+# The spoofed-source flood, in a namespace of its own.
+ip netns add "$ns2" || exit 1
+awk -v n="$SRC_FLOOD" 'BEGIN {
+	split("10000 8000 6000 4000 2000", w, " ")
+	for (s = 1; s <= 5; s++)
+		for (i = 0; i < w[s]; i++)
+			printf "-I -s 192.0.2.%d -d 203.0.113.%d -p tcp --sport %d --dport 443 --state ESTABLISHED -u ASSURED -t 600\n", s, 1 + int(i / 60000), 1024 + i % 60000
+	for (i = 0; i < n; i++)
+		printf "-I -s 2001:db8:%x:%x::1 -d 2001:db8::80 -p tcp --sport 40000 --dport 80 --state SYN_SENT -t 600\n", int(i / 65536) + 1, i % 65536
+}' >"$tmp/flood"
+ip netns exec "$ns2" conntrack -R "$tmp/flood" >/dev/null 2>&1
+rm -f "$tmp/flood"
+nf=$(ip netns exec "$ns2" conntrack -C)
+awksrc='conntrack -L 2>/dev/null | awk "{ for (i = 1; i <= NF; i++) if (\$i ~ /^src=/) { s[substr(\$i, 5)]++; break } } END { for (k in s) print s[k], k }" | sort -rn | head -10'
+t_src=$(timeit2 "$DUMP_REPS" "$NT" conntrack --by src --top 10)
+t_awksrc=$(timeit2 "$DUMP_REPS" "$awksrc")
+rss_src=$(rss2 "$NT" conntrack --by src --top 10)
+ip netns exec "$ns2" "$NT" -j conntrack --by src --top 10 >"$tmp/src.json" 2>/dev/null
+ip netns exec "$ns2" "$NT" conntrack --by src --top 10 --no-color >"$tmp/src.txt" 2>/dev/null
+ip netns exec "$ns2" conntrack -L 2>/dev/null |
+	awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^src=/) { s[substr($i, 5)]++; break } } END { for (k in s) print s[k], k }' |
+	sort -k1,1nr -k2 | head -5 | awk '{print $2, $1}' >"$tmp/want5"
+ip netns del "$ns2"
+jq -r '.breakdown.top[:5][] | "\(.value) \(.count)"' "$tmp/src.json" >"$tmp/got5"
+heavy_ok=$(paste -d' ' "$tmp/got5" "$tmp/want5" | awk '
+	{ n++; if ($1 != $3 || ($2 - $4 > $4 / 100) || ($4 - $2 > $4 / 100)) bad++ }
+	END { print (n == 5 && !bad) ? 1 : 0 }')
+
 echo "# conntrack bench: $n1 and $n2 entries (after the dumps: $n3), medians of $REPS (fill) and $DUMP_REPS (dump) runs"
 printf '# fill+stats at %6d: nettriage %7.3f ms   conntrack -C %7.3f ms   ratio %s\n' "$n1" "$t_nt_1k" "$t_c_1k" "$(ratio "$t_nt_1k" "$t_c_1k")"
 printf '# fill+stats at %6d: nettriage %7.3f ms   conntrack -C %7.3f ms   ratio %s\n' "$n2" "$t_nt_big" "$t_c_big" "$(ratio "$t_nt_big" "$t_c_big")"
 printf '# growth 1k -> %d: nettriage x%s (O(1) means ~1)\n' "$n2" "$(ratio "$t_nt_big" "$t_nt_1k")"
 printf '# --by state at %d: nettriage %.1f ms   conntrack -L | awk %.1f ms   ratio %s (target <= 0.6)\n' "$n2" "$t_by" "$t_awk" "$(ratio "$t_by" "$t_awk")"
 printf '# peak RSS at %d: nettriage --by state %d KiB, nettriage %d KiB, conntrack -L %d KiB (target < 8192 KiB)\n' "$n2" "$rss_nt" "$rss_nt0" "$rss_l"
+printf '# --by src at %d entries (%d distinct sources): nettriage %.1f ms   conntrack -L | awk | sort | head %.1f ms   ratio %s; peak RSS %d KiB (target < 8192 KiB)\n' \
+	"$nf" "$((SRC_FLOOD + 5))" "$t_src" "$t_awksrc" "$(ratio "$t_src" "$t_awksrc")" "$rss_src"
+echo "# heavy five, nettriage vs conntrack -L: $(paste -d' ' "$tmp/got5" "$tmp/want5" | awk '{ printf "%s %s/%s  ", $1, $2, $4 }')"
+echo "# $(grep '^approximate:' "$tmp/src.txt" || echo 'exact: the sources fit the counters')"
 missed=0
 awk -v t="$t_nt_big" 'BEGIN { exit !(t < 5) }' && echo "ok - conntrack fill at $n2 entries in $t_nt_big ms (< 5 ms)" ||
 	{ echo "not ok - conntrack fill at $n2 entries took $t_nt_big ms (>= 5 ms)"; missed=1; }
@@ -94,7 +140,14 @@ awk -v a="$t_by" -v b="$t_awk" 'BEGIN { exit !(a <= 0.6 * b) }' && echo "ok - --
 	{ echo "not ok - --by state $(ratio "$t_by" "$t_awk")x of conntrack -L | awk (> 0.6)"; missed=1; }
 [ "$rss_nt" -lt 8192 ] && echo "ok - peak RSS $rss_nt KiB (< 8 MiB)" ||
 	{ echo "not ok - peak RSS $rss_nt KiB (>= 8 MiB)"; missed=1; }
+[ "$rss_src" -lt 8192 ] && echo "ok - --by src peak RSS $rss_src KiB at $((SRC_FLOOD + 5)) sources (< 8 MiB)" ||
+	{ echo "not ok - --by src peak RSS $rss_src KiB at $((SRC_FLOOD + 5)) sources (>= 8 MiB)"; wrong=1; }
+# Wrong answers and memory are not noise: they fail the run always.
+wrong=0
+[ "$heavy_ok" = 1 ] && echo "ok - --by src: the heavy five first, in order, counts within 1 % of conntrack -L" ||
+	{ echo "not ok - --by src: heavy five wrong: got [$(tr '\n' ' ' <"$tmp/got5")] want [$(tr '\n' ' ' <"$tmp/want5")]"; wrong=1; }
 # Timings are noisy on a shared machine: a missed target fails the run only
 # with NT_BENCH_STRICT=1.
+[ "$wrong" = 1 ] && exit 1
 [ "${NT_BENCH_STRICT:-0}" = 1 ] && exit "$missed"
 exit 0

@@ -1,7 +1,8 @@
 /* libFuzzer target: the conntrack parsers. The first byte picks one:
  * 0 CT_GET_STATS reply, 1 CT_GET_STATS_CPU dump, 2 a dump of entries
- * counted by the breakdown key in the second byte (through the hash table
- * and top-N), 3 /proc/net/stat/nf_conntrack text, 4 a /proc/sys number. */
+ * counted by the breakdown key in the second byte (through a Space-Saving
+ * summary of 1 to 8 counters, so it overflows, and top-N; the summary's
+ * invariants are checked), 3 /proc/net/stat/nf_conntrack text, 4 a /proc/sys number. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct nt_ct_sample x = { 0 };
 	struct nt_ct_summary s = { 0 };
 	struct nt_ct_agg a;
+	static const uint64_t seed[2] = { 0x0123456789abcdefull, 0xfedcba9876543210ull };
 	struct nt_ct_top top[8];
-	uint64_t v;
+	uint64_t v, sum;
 	size_t i, n;
 	char *text;
 
@@ -55,16 +57,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nt_ct_sum(&x);
 		break;
 	case 2:
-		if (nt_ct_agg_init(&a, (enum nt_ct_by)(data[1] % 9), NULL))
+		if (nt_ct_agg_init(&a, (enum nt_ct_by)(data[1] % 9), NULL,
+				   1 + data[1] / 9 % 8, seed))
 			return 0;
 		walk(IPCTNL_MSG_CT_NEW, nt_ct_entry_cb, &a, data + 2, size - 2);
 		n = nt_ct_agg_top(&a, top, 8);
 		for (i = 0; i < n; i++) {
 			if (!memchr(top[i].value, 0, sizeof(top[i].value)))
 				abort();
-			if (top[i].count > a.entries)
+			if (top[i].count > a.entries || top[i].err >= top[i].count)
+				abort();
+			if (!nt_ct_agg_exact(&a) && top[i].err > nt_ct_topk_min(&a.tk))
 				abort();
 		}
+		for (i = 0, sum = 0; i < a.tk.used; i++)
+			sum += a.tk.c[i].n; /* Space-Saving keeps the stream length */
+		if (a.by != NT_BY_NONE && (sum != a.tk.total || sum != a.entries))
+			abort();
 		if (a.assured + a.unreplied > a.entries)
 			abort();
 		nt_ct_agg_free(&a);

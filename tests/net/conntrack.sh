@@ -9,10 +9,12 @@ NT=${NT:-build/nettriage}
 sfx=$RANDOM$RANDOM
 ns=nt-ct-$sfx
 ns2=nt-ctfull-$sfx
+ns3=nt-ctsrc-$sfx
 tmp=$(mktemp -d)
 cleanup() {
 	ip netns del "$ns" 2>/dev/null
 	ip netns del "$ns2" 2>/dev/null
+	ip netns del "$ns3" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -44,6 +46,32 @@ check "fake /proc (old columns): exit 1 at 61.7 % with --warn 50 --crit 70" "$rc
 check "fake /proc: count, max, buckets, source" "$(jq -c '[.count, .max, .buckets, .source]' <<<"$out")" '[1234,2000,512,"proc"]'
 check "fake /proc: drop summed over rows, clash_resolve null (old kernel)" \
 	"$(jq -c '[.stats.drop, .stats.clash_resolve, .per_cpu[0].extra.searched]' <<<"$out")" '[8,null,17]'
+# A counter that went down is not a wrap: history from one fake /proc,
+# then drop 8 -> 1 (a module reload), then a third CPU row (rows are
+# numbered by position). Each is a reset: no false CRIT, fill still judged.
+rs=$tmp/rstate
+mkdir -p "$rs"
+NETTRIAGE_STATE_DIR=$rs NETTRIAGE_CT_SOURCE=proc NETTRIAGE_PROC=$fake "$NT" conntrack -j >/dev/null
+sed -i 's/^\(\(\S*\s*\)\{10\}\)00000007/\100000000/; s/^\(\(\S*\s*\)\{10\}\)00000001/\100000001/' "$fake/net/stat/nf_conntrack"
+out=$(NETTRIAGE_STATE_DIR=$rs NETTRIAGE_CT_SOURCE=proc NETTRIAGE_PROC=$fake "$NT" conntrack -j)
+rc=$?
+check "drop went down 8 -> 1: counters_reset, drop not judged, exit 0" \
+	"$(jq -c '[.stats.drop, .counters_reset, .deltas.drop, (.verdicts[] | select(.check == "conntrack.drop") | .level)]' <<<"$out") $rc" \
+	'[1,true,null,"ok"] 0'
+jq -e '.counters_reset_reason | test("went down")' <<<"$out" >/dev/null &&
+	ok "reset reason: $(jq -r .counters_reset_reason <<<"$out")" || nok "reset reason: $(jq .counters_reset_reason <<<"$out")"
+out=$(NETTRIAGE_STATE_DIR=$rs NETTRIAGE_CT_SOURCE=proc NETTRIAGE_PROC=$fake "$NT" conntrack -j)
+check "same rows again: no reset, deltas 0" "$(jq -c '[.counters_reset, .deltas.drop]' <<<"$out")" '[false,0]'
+tail -1 "$fake/net/stat/nf_conntrack" >>"$fake/net/stat/nf_conntrack"
+out=$(NETTRIAGE_STATE_DIR=$rs NETTRIAGE_CT_SOURCE=proc NETTRIAGE_PROC=$fake "$NT" conntrack --warn 50 --crit 70)
+rc=$?
+if [ "$rc" = 1 ] && grep -q '^counters reset since the baseline: the CPU set changed' <<<"$out" &&
+   grep -q 'not judged' <<<"$out"; then
+	ok "a third CPU row: reset noted in the table, fill still WARN (exit $rc)"
+else
+	nok "a third CPU row: exit $rc, $(grep -i reset <<<"$out" | head -2)"
+fi
+
 mkdir -p "$tmp/empty"
 NETTRIAGE_CT_SOURCE=proc NETTRIAGE_PROC=$tmp/empty "$NT" conntrack >/dev/null 2>"$tmp/err"
 rc=$?
@@ -218,10 +246,64 @@ bad() { # bad WANT-RC DESC ARGS...
 }
 bad 64 "unknown --by key" conntrack --by bogus
 bad 64 "--top 0" conntrack --by src --top 0
+bad 64 "--counters 0" conntrack --by src --counters 0
+bad 64 "--counters without --by" conntrack --counters 64
 bad 64 "negative --warn" conntrack --warn -5
 bad 64 "negative --crit" conntrack --crit -1
 bad 64 "--warn above --crit" conntrack --warn 95 --crit 90
 bad 3 "missing netns" -N "nt-ct-missing-$sfx" conntrack
+
+# Bounded --by src: a spoofed-source flood (20,000 sources in
+# 2001:db8::/32 with one entry each) and five heavy sources (3000, 2000,
+# 1500, 1000, 500 entries) counted in --counters 512, so Space-Saving
+# overflows; checked against conntrack -L counted here.
+if ! ip netns add "$ns3"; then
+	nok "cannot create $ns3"
+	exit 1
+fi
+ns3x() { ip netns exec "$ns3" "$@"; }
+awk 'BEGIN {
+	split("3000 2000 1500 1000 500", w, " ")
+	for (s = 1; s <= 5; s++)
+		for (i = 0; i < w[s]; i++)
+			printf "-I -s 192.0.2.%d -d 203.0.113.9 -p tcp --sport %d --dport 443 --state ESTABLISHED -u ASSURED -t 600\n", 10 + s, 1024 + i
+	for (i = 0; i < 20000; i++)
+		printf "-I -s 2001:db8:5:%x::1 -d 2001:db8::80 -p tcp --sport 40000 --dport 80 --state SYN_SENT -t 600\n", i
+}' >"$tmp/flood"
+ns3x conntrack -R "$tmp/flood" >/dev/null 2>&1
+ns3x conntrack -L 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^src=/) { s[substr($i, 5)]++; break } } END { for (k in s) print k, s[k] }' |
+	sort -k2,2nr -k1,1 >"$tmp/src_all"
+nf=$(wc -l <"$tmp/src_all")
+ne=$(awk '{ n += $2 } END { print n }' "$tmp/src_all")
+check "flood inserted: distinct sources and entries" "$nf $ne" "20005 28000"
+out=$(ns3x "$NT" conntrack --by src --top 5 --counters 512 -j)
+check "--counters 512: approximate, 512 counters, every entry read" \
+	"$(jq -c '.breakdown | [.exact, .counters, .entries, .distinct_estimated]' <<<"$out")" '[false,512,28000,true]'
+jq -r '.breakdown.top[] | "\(.value) \(.count) \(.count_error_max)"' <<<"$out" >"$tmp/got_flood"
+# true <= count <= true + count_error_max, in the order of conntrack -L
+res=$(awk 'NR == FNR { t[$1] = $2; next }
+	{ n++; want = "192.0.2." (10 + n); if ($1 != want || !($2 >= t[$1] && $2 <= t[$1] + $3) || $2 > t[$1] * 1.01) bad = bad " " $0 }
+	END { print (n == 5 && bad == "") ? "ok" : "bad:" bad }' "$tmp/src_all" "$tmp/got_flood")
+check "--counters 512: heavy five in order, true <= count <= true + error, within 1 % ($(tr '\n' ' ' <"$tmp/got_flood"))" "$res" ok
+bound=$(jq .breakdown.count_error_max <<<"$out")
+if [ "$bound" -ge 0 ] && [ "$bound" -le $((28000 / 512)) ]; then
+	ok "--counters 512: count_error_max $bound <= entries / counters ($((28000 / 512)))"
+else
+	nok "--counters 512: count_error_max $bound > entries / counters"
+fi
+awk -v d="$(jq .breakdown.distinct <<<"$out")" 'BEGIN { exit !(d > 20005 * 0.9 && d < 20005 * 1.1) }' &&
+	ok "distinct estimate $(jq .breakdown.distinct <<<"$out") within 10 % of 20005" ||
+	nok "distinct estimate $(jq .breakdown.distinct <<<"$out") not within 10 % of 20005"
+ns3x "$NT" conntrack --by src --top 5 --counters 512 --no-color >"$tmp/flood_table"
+grep -Eq '^approximate: ~[0-9]+ distinct keys exceeded 512 counters; each count may be over by at most [0-9]+' "$tmp/flood_table" &&
+	grep -q 'MAX-OVER' "$tmp/flood_table" &&
+	ok "table: MAX-OVER column and the approximate footer" || nok "table footer: $(tail -2 "$tmp/flood_table")"
+out=$(ns3x "$NT" conntrack --by src --top 5 --counters 32768 -j)
+jq -r '.breakdown.top[] | "\(.value) \(.count)"' <<<"$out" >"$tmp/got_exact"
+check "--counters 32768: exact, distinct counted, counts equal conntrack -L" \
+	"$(jq -c '.breakdown | [.exact, .distinct, .count_error_max]' <<<"$out") $(head -5 "$tmp/src_all" | cmp -s - "$tmp/got_exact" && echo same)" \
+	'[true,20005,0] same'
+ip netns del "$ns3"
 
 # Table full: fill a second namespace to the global max with ASSURED
 # entries (never touching the max itself), then a new flow is dropped.

@@ -1,4 +1,4 @@
-/* Unit tests: conntrack rates (32-bit wrap), fill, verdicts, and the JSON
+/* Unit tests: conntrack rates (32-bit wrap told from a reset), fill, verdicts, and the JSON
  * keys and Prometheus names the man page documents. */
 #include <errno.h>
 #include <math.h>
@@ -50,17 +50,112 @@ static void test_wrap(void)
 	set_cpu(&p, 1, 100, 5, 0, 0);
 	set_cpu(&c, 0, 0x10, 5, 0, 0);   /* wrapped past 2^32 */
 	set_cpu(&c, 1, 103, 5, 0, 0);
-	set_cpu(&c, 2, 50, 0, 0, 0);     /* came online: no baseline */
 	base(&p, 10, 100);
 	base(&c, 10, 100);
 	nt_ct_rates(&c, &p, 2.0);
+	T_OK(!c.s.reset, "a plausible wrap is not a reset");
 	T_EQ_U(c.s.delta[NT_CTS_drop], 0x20 + 3, "per-CPU deltas modulo 2^32, summed");
 	T_NEAR(c.s.rate[NT_CTS_drop], (0x20 + 3) / 2.0, 1e-9, "drop rate per second");
 	T_EQ_U(c.s.delta[NT_CTS_early_drop], 0, "unchanged counter: zero delta");
-	T_EQ_U(c.s.c[NT_CTS_drop], 0x10 + 103 + 50, "total is the sum over CPUs");
+	T_EQ_U(c.s.c[NT_CTS_drop], 0x10 + 103, "total is the sum over CPUs");
 	nt_ct_rates(&c, NULL, 2.0);
 	T_OK(isnan(c.s.rate[NT_CTS_drop]), "no baseline: NaN rate");
 	T_OK(!((c.s.avail >> (NT_CT_DELTA_BIT + NT_CTS_drop)) & 1), "no baseline: delta unavailable");
+	nt_ct_sample_free(&p);
+	nt_ct_sample_free(&c);
+}
+
+static void test_plausible(void)
+{
+	uint64_t d;
+
+	T_OK(nt_ct_delta_plausible(0xfffffff0u, 0x10, 1.0, &d) && d == 0x20,
+	     "wrap by 32 in 1 s: plausible, delta 32");
+	T_OK(!nt_ct_delta_plausible(5000, 10, 1.0, &d),
+	     "5000 -> 10 in 1 s (modular delta ~4.29e9): a reset");
+	T_OK(!nt_ct_delta_plausible(100, 5, 86400.0, &d),
+	     "100 -> 5 over a day: still a reset (a wrap is at most 2^31)");
+	T_OK(nt_ct_delta_plausible(0xf0000000u, 0x100, 3600.0, &d) && d == 0x10000100u,
+	     "0xf0000000 -> 0x100 in an hour: a wrap of 2.7e8");
+	T_OK(!nt_ct_delta_plausible(0xf0000000u, 0x100, 1.0, &d),
+	     "the same in 1 s (2.7e8/s on one CPU): a reset");
+	T_OK(!nt_ct_delta_plausible(0, 3000000000u, 1.0, &d),
+	     "0 -> 3e9 in 1 s: implausible rise, a reset");
+	T_OK(nt_ct_delta_plausible(0, 3000000000u, 86400.0, &d) && d == 3000000000u,
+	     "0 -> 3e9 over a day: a rise");
+	T_OK(nt_ct_delta_plausible(7, 7, 0.1, &d) && d == 0, "unchanged: delta 0");
+}
+
+static void test_reset(void)
+{
+	struct nt_ct_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	struct nt_ct_sample p = { 0 }, c = { 0 };
+	const struct nt_verdict *v;
+
+	nt_ct_thresholds_default(&t);
+	/* module reload (or a stale baseline): drop 5000 -> 10, insert_failed
+	 * 900 -> 3; a wrap would read ~4.29e9 and CRIT */
+	set_cpu(&p, 0, 5000, 40, 900, 0);
+	set_cpu(&c, 0, 10, 40, 3, 0);
+	base(&p, 950, 1000);
+	base(&c, 950, 1000);
+	nt_ct_rates(&c, &p, 1.0);
+	T_OK(c.s.reset, "implausible decrease: counters_reset");
+	T_OK(strstr(c.s.reset_reason, "went down") != NULL, "reason: %s", c.s.reset_reason);
+	T_OK(!((c.s.avail >> (NT_CT_DELTA_BIT + NT_CTS_drop)) & 1) &&
+	     isnan(c.s.rate[NT_CTS_drop]) && c.s.delta[NT_CTS_drop] == 0,
+	     "reset: no delta, no rate");
+	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
+	v = find(&vs, "conntrack.drop");
+	T_OK(v && v->level == NT_OK && strstr(v->reason, "not judged"),
+	     "reset: drop not judged (%s)", v ? v->reason : "-");
+	v = find(&vs, "conntrack.insert_failed");
+	T_OK(v && v->level == NT_OK, "reset: insert_failed not judged, no false CRIT");
+	v = find(&vs, "conntrack.fill");
+	T_OK(v && v->level == NT_CRIT, "reset: fill (95 %%) still judged: CRIT");
+	nt_verdicts_reset(&vs);
+
+	/* the next sample against this one is judged again */
+	nt_ct_sample_free(&p);
+	p = c;
+	memset(&c, 0, sizeof(c));
+	set_cpu(&c, 0, 12, 40, 3, 0);
+	base(&c, 100, 1000);
+	nt_ct_rates(&c, &p, 1.0);
+	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
+	T_OK(!c.s.reset && find(&vs, "conntrack.drop")->level == NT_CRIT,
+	     "after the reset a real rise of drop is CRIT again");
+	nt_verdicts_reset(&vs);
+
+	/* CPU set change: the /proc fallback numbers rows by position */
+	nt_ct_sample_free(&p);
+	nt_ct_sample_free(&c);
+	memset(&p, 0, sizeof(p));
+	memset(&c, 0, sizeof(c));
+	set_cpu(&p, 0, 100, 0, 0, 0);
+	set_cpu(&p, 1, 100, 0, 0, 0);
+	set_cpu(&c, 0, 100, 0, 0, 0);
+	set_cpu(&c, 1, 100, 0, 0, 0);
+	set_cpu(&c, 2, 7, 0, 0, 0);
+	base(&p, 10, 1000);
+	base(&c, 10, 1000);
+	nt_ct_rates(&c, &p, 1.0);
+	T_OK(c.s.reset && strstr(c.s.reset_reason, "CPU set"),
+	     "three CPU rows against two: reset (%s)", c.s.reset_reason);
+	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
+	T_EQ_I(nt_verdicts_worst(&vs), NT_OK, "CPU set change: nothing judged as rising");
+	nt_verdicts_reset(&vs);
+	nt_ct_sample_free(&c);
+	memset(&c, 0, sizeof(c));
+	set_cpu(&c, 0, 100, 0, 0, 0);
+	set_cpu(&c, 2, 100, 0, 0, 0);   /* same count, other ids */
+	base(&c, 10, 1000);
+	nt_ct_rates(&c, &p, 1.0);
+	T_OK(c.s.reset, "CPUs {0,2} against {0,1}: reset");
+	nt_ct_rates(&c, &c, 1.0);
+	T_OK(!c.s.reset, "the same CPUs again: no reset");
+	nt_verdicts_free(&vs);
 	nt_ct_sample_free(&p);
 	nt_ct_sample_free(&c);
 }
@@ -165,6 +260,26 @@ static void test_verdicts(void)
 	nt_ct_sample_free(&c);
 }
 
+/* The summary record as parsed JSON, through the field table. */
+static json_t *summary_json(const struct nt_ct_sample *x, unsigned mask)
+{
+	struct nt_global g = { .format = NT_FMT_JSON };
+	struct nt_doc d;
+	size_t len;
+	const char *txt;
+	char *copy;
+	json_t *root;
+
+	nt_doc_init(&d, "conntrack", &g);
+	nt_doc_object(&d, &nt_ct_summary_rectype, &x->s, mask);
+	txt = nt_doc_json(&d, &len);
+	copy = txt ? strndup(txt, len) : NULL;
+	nt_doc_free(&d);
+	root = copy ? json_loads(copy, 0, NULL) : NULL;
+	free(copy);
+	return root;
+}
+
 static void test_json_keys(void)
 {
 	static const char *const keys[] = { "count", "max", "buckets", "fill_pct",
@@ -182,18 +297,7 @@ static void test_json_keys(void)
 	set_cpu(&x, 0, 1, 2, 3, 4);
 	base(&x, 5, 10);
 	nt_ct_rates(&x, NULL, 0);
-	nt_doc_init(&d, "conntrack", &g);
-	nt_doc_object(&d, &nt_ct_summary_rectype, &x.s,
-		      NT_F_ID | NT_F_INFO | NT_F_TOTAL);
-	{
-		size_t len;
-		const char *txt = nt_doc_json(&d, &len);
-		char *copy = txt ? strndup(txt, len) : NULL;
-
-		nt_doc_free(&d);
-		root = copy ? json_loads(copy, 0, NULL) : NULL;
-		free(copy);
-	}
+	root = summary_json(&x, NT_F_ID | NT_F_INFO | NT_F_TOTAL);
 	T_OK(root != NULL, "nt_doc_object makes valid JSON");
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!json_object_get(root, keys[i]))
@@ -225,9 +329,41 @@ static void test_json_keys(void)
 	nt_ct_sample_free(&x);
 }
 
+static void test_reset_json(void)
+{
+	struct nt_ct_sample p = { 0 }, c = { 0 };
+	json_t *j;
+
+	set_cpu(&p, 0, 5000, 0, 0, 0);
+	set_cpu(&c, 0, 5001, 0, 0, 0);
+	base(&p, 1, 10);
+	base(&c, 1, 10);
+	nt_ct_rates(&c, &p, 1.0);
+	j = summary_json(&c, NT_F_ID | NT_F_INFO | NT_F_TOTAL | NT_F_RATE);
+	T_OK(j && json_is_false(json_object_get(j, "counters_reset")) &&
+	     json_is_null(json_object_get(j, "counters_reset_reason")) &&
+	     json_integer_value(json_object_get(json_object_get(j, "deltas"), "drop")) == 1,
+	     "JSON: counters_reset false, reason null, deltas.drop 1");
+	json_decref(j);
+	c.cpu[0].c[NT_CTS_drop] = 4;
+	nt_ct_rates(&c, &p, 1.0);
+	j = summary_json(&c, NT_F_ID | NT_F_INFO | NT_F_TOTAL | NT_F_RATE);
+	T_OK(j && json_is_true(json_object_get(j, "counters_reset")) &&
+	     json_is_string(json_object_get(j, "counters_reset_reason")) &&
+	     json_is_null(json_object_get(json_object_get(j, "deltas"), "drop")) &&
+	     json_is_null(json_object_get(json_object_get(j, "rates"), "drop")),
+	     "JSON: counters_reset true with a reason, deltas and rates null");
+	json_decref(j);
+	nt_ct_sample_free(&p);
+	nt_ct_sample_free(&c);
+}
+
 int main(void)
 {
 	test_wrap();
+	test_plausible();
+	test_reset();
+	test_reset_json();
 	test_fill();
 	test_verdicts();
 	test_json_keys();

@@ -276,7 +276,7 @@ static int run_agg(enum nt_ct_by by, const struct nt_ct_filter *f,
 	size_t len = canned_dump();
 	int r;
 
-	nt_ct_agg_init(a, by, f);
+	nt_ct_agg_init(a, by, f, 0, NULL);
 	r = nt_nl_walk(buf, len, &w);
 	*ntop = nt_ct_agg_top(a, top, 10);
 	return r;
