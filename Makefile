@@ -3,6 +3,8 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 SBINDIR ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+# JSON Schemas of the -j documents (schema/*.schema.json, see nettriage(8))
+SCHEMADIR ?= $(PREFIX)/share/nettriage/schema
 
 CC      ?= gcc
 PKGS    := libmnl jansson libnetfilter_conntrack libpcap
@@ -90,10 +92,14 @@ install: $(BIN)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/nettriage
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(SCHEMADIR)
+	install -m 0644 schema/*.schema.json $(DESTDIR)$(SCHEMADIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nettriage
 	cd man && for m in *.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$$m; done
+	cd schema && for s in *.schema.json; do rm -f $(DESTDIR)$(SCHEMADIR)/$$s; done
+	-rmdir $(DESTDIR)$(SCHEMADIR) $(DESTDIR)$(PREFIX)/share/nettriage 2>/dev/null
 
 clean:
 	rm -rf build build-san build-fuzz
