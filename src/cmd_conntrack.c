@@ -71,23 +71,26 @@ static int parse_u32(const char *s, uint32_t *v)
 	return 0;
 }
 
+static const struct option opts_long[] = {
+	{ "by", required_argument, NULL, 'b' },
+	{ "top", required_argument, NULL, 't' },
+	{ "counters", required_argument, NULL, 'K' },
+	{ "effective", no_argument, NULL, 'e' },
+	{ "family", required_argument, NULL, 'F' },
+	{ "mark", required_argument, NULL, 'M' },
+	{ "zone", required_argument, NULL, 'Z' },
+	{ "status", required_argument, NULL, 'S' },
+	{ "warn", required_argument, NULL, 'W' },
+	{ "crit", required_argument, NULL, 'C' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct nt_cmd_opts cmd_conntrack_opts = { "+b:t:eah", opts_long };
+
 static int parse_opts(int argc, char **argv, struct ct_opts *o)
 {
-	static const struct option lo[] = {
-		{ "by", required_argument, NULL, 'b' },
-		{ "top", required_argument, NULL, 't' },
-		{ "counters", required_argument, NULL, 'K' },
-		{ "effective", no_argument, NULL, 'e' },
-		{ "family", required_argument, NULL, 'F' },
-		{ "mark", required_argument, NULL, 'M' },
-		{ "zone", required_argument, NULL, 'Z' },
-		{ "status", required_argument, NULL, 'S' },
-		{ "warn", required_argument, NULL, 'W' },
-		{ "crit", required_argument, NULL, 'C' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	bool needs_by = false;
 	int c;
 
@@ -95,7 +98,7 @@ static int parse_opts(int argc, char **argv, struct ct_opts *o)
 	o->top = 10;
 	o->counters = NT_CT_TOPK_DEFAULT;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+b:t:eah", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cmd_conntrack_opts.shortopts, opts_long, NULL)) != -1) {
 		double *dst = NULL, v;
 		uint32_t u;
 		char *slash;

@@ -199,22 +199,25 @@ static int render(const struct nt_global *g, const struct link_opts *o,
 	return r;
 }
 
+static const struct option opts_long[] = {
+	{ "all", no_argument, NULL, 'a' },
+	{ "warn", required_argument, NULL, 'W' },
+	{ "crit", required_argument, NULL, 'C' },
+	{ "warn-drops", required_argument, NULL, 'w' },
+	{ "crit-drops", required_argument, NULL, 'x' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct nt_cmd_opts cmd_link_opts = { "+:ah", opts_long };
+
 static int parse_opts(int argc, char **argv, struct link_opts *o)
 {
-	static const struct option lo[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "warn", required_argument, NULL, 'W' },
-		{ "crit", required_argument, NULL, 'C' },
-		{ "warn-drops", required_argument, NULL, 'w' },
-		{ "crit-drops", required_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	int c, li = -1;
 
 	nt_link_thresholds_default(&o->t);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:ah", lo, &li)) != -1) {
+	while ((c = getopt_long(argc, argv, cmd_link_opts.shortopts, opts_long, &li)) != -1) {
 		double *dst = NULL, v;
 
 		switch (c) {
@@ -236,7 +239,7 @@ static int parse_opts(int argc, char **argv, struct link_opts *o)
 		if (dst) {
 			if (nt_parse_double(optarg, &v) || v < 0 || v > 100) {
 				nt_err("link", "--%s: not a percentage from 0 to 100: %s",
-				       lo[li].name, optarg);
+				       opts_long[li].name, optarg);
 				return -1;
 			}
 			*dst = v;

@@ -71,37 +71,40 @@ static int split_target(char *arg, const char **host, long *port)
 	return 0;
 }
 
+static const struct option opts_long[] = {
+	{ "udp", no_argument, NULL, 'u' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "first-ttl", required_argument, NULL, 'f' },
+	{ "max-ttl", required_argument, NULL, 'm' },
+	{ "timeout", required_argument, NULL, 'T' },
+	{ "size", required_argument, NULL, 's' },
+	{ "tos", required_argument, NULL, 'Q' },
+	{ "flows", required_argument, NULL, 'F' },
+	{ "no-pace", no_argument, NULL, 'P' },
+	{ "report", no_argument, NULL, 'r' },
+	{ "csv", no_argument, NULL, 'C' },
+	{ "max-loss", required_argument, NULL, 'L' },
+	{ "max-p99", required_argument, NULL, '9' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct nt_cmd_opts cmd_path_opts = { "+46up:m:s:h", opts_long };
+
 static int parse_opts(int argc, char **argv, struct path_opts *o)
 {
-	static const struct option lo[] = {
-		{ "udp", no_argument, NULL, 'u' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "first-ttl", required_argument, NULL, 'f' },
-		{ "max-ttl", required_argument, NULL, 'm' },
-		{ "timeout", required_argument, NULL, 'T' },
-		{ "size", required_argument, NULL, 's' },
-		{ "tos", required_argument, NULL, 'Q' },
-		{ "flows", required_argument, NULL, 'F' },
-		{ "no-pace", no_argument, NULL, 'P' },
-		{ "report", no_argument, NULL, 'r' },
-		{ "csv", no_argument, NULL, 'C' },
-		{ "max-loss", required_argument, NULL, 'L' },
-		{ "max-p99", required_argument, NULL, '9' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	long v, port = -1;
 	double d;
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+46up:m:s:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cmd_path_opts.shortopts, opts_long, NULL)) != -1) {
 		switch (c) {
 		case '4': o->family = AF_INET; break;
 		case '6': o->family = AF_INET6; break;
 		case 'u': o->udp = true; break;
 		case 'p':
-			if (nt_opt_long("path", "--port", optarg, 1, 65535, &v))
+			if (nt_opt_port("path", "--port", optarg, &v))
 				return -1;
 			o->port = v;
 			break;

@@ -79,26 +79,29 @@ static void run_free(struct tcp_run *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static const struct option opts_long[] = {
+	{ "all", no_argument, NULL, 'a' },
+	{ "state", required_argument, NULL, 's' },
+	{ "ports", required_argument, NULL, 'p' },
+	{ "procs", no_argument, NULL, 'P' },
+	{ "top", required_argument, NULL, 't' },
+	{ "dst", required_argument, NULL, 'D' },
+	{ "dport", required_argument, NULL, 'd' },
+	{ "sport", required_argument, NULL, 'S' },
+	{ "warn", required_argument, NULL, 'W' },
+	{ "crit", required_argument, NULL, 'C' },
+	{ "min-rate", required_argument, NULL, 'm' },
+	{ "warn-close-wait", required_argument, NULL, 'w' },
+	{ "crit-close-wait", required_argument, NULL, 'x' },
+	{ "queue-warn", required_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+const struct nt_cmd_opts cmd_tcp_opts = { "+as:p:Pt:h", opts_long };
+
 static int parse_opts(int argc, char **argv, struct tcp_opts *o)
 {
-	static const struct option lo[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "state", required_argument, NULL, 's' },
-		{ "ports", required_argument, NULL, 'p' },
-		{ "procs", no_argument, NULL, 'P' },
-		{ "top", required_argument, NULL, 't' },
-		{ "dst", required_argument, NULL, 'D' },
-		{ "dport", required_argument, NULL, 'd' },
-		{ "sport", required_argument, NULL, 'S' },
-		{ "warn", required_argument, NULL, 'W' },
-		{ "crit", required_argument, NULL, 'C' },
-		{ "min-rate", required_argument, NULL, 'm' },
-		{ "warn-close-wait", required_argument, NULL, 'w' },
-		{ "crit-close-wait", required_argument, NULL, 'x' },
-		{ "queue-warn", required_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *bad;
 	long v;
 	int c;
@@ -108,7 +111,7 @@ static int parse_opts(int argc, char **argv, struct tcp_opts *o)
 	o->f.dport = o->f.sport = -1;
 	nt_tcp_thresholds_default(&o->t);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+as:p:Pt:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cmd_tcp_opts.shortopts, opts_long, NULL)) != -1) {
 		switch (c) {
 		case 'a': o->all = true; break;
 		case 'P': o->procs = true; break;
@@ -141,7 +144,7 @@ static int parse_opts(int argc, char **argv, struct tcp_opts *o)
 			break;
 		case 'd':
 		case 'S':
-			if (nt_opt_long("tcp", c == 'd' ? "--dport" : "--sport", optarg, 1, 65535, &v))
+			if (nt_opt_port("tcp", c == 'd' ? "--dport" : "--sport", optarg, &v))
 				return -1;
 			if (c == 'd')
 				o->f.dport = (int32_t)v;

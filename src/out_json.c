@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "nt_escape.h"
 #include "nt_output.h"
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER | \
@@ -348,7 +349,7 @@ int nt_json_verdicts(struct nt_doc *d, const struct nt_verdicts *vs)
 		js_field_key(d, "check", true);
 		js_value(d, json_string(v->check));
 		js_field_key(d, "subject", false);
-		js_value(d, json_string(v->subject));
+		js_value(d, nt_json_text(v->subject));
 		js_field_key(d, "level", false);
 		js_value(d, json_string(nt_level_name(v->level)));
 		js_field_key(d, "value", false);
@@ -356,10 +357,10 @@ int nt_json_verdicts(struct nt_doc *d, const struct nt_verdicts *vs)
 		js_field_key(d, "threshold", false);
 		js_num(d, v->threshold);
 		js_field_key(d, "reason", false);
-		js_value(d, json_string(v->reason));
+		js_value(d, nt_json_text(v->reason));
 		js_field_key(d, "hint", false);
 		if (v->hint[0])
-			js_value(d, json_string(v->hint));
+			js_value(d, nt_json_text(v->hint));
 		else
 			js_raw(d, "null");
 		js_raw(d, "}");

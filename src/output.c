@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "nt_escape.h"
 #include "nt_output.h"
 
 static const void *fptr(const void *rec, const struct nt_field *f)
@@ -68,7 +69,7 @@ json_t *nt_field_json(const struct nt_rectype *rt, const void *rec,
 		return json_null();
 	switch (f->type) {
 	case NT_T_STR:
-		return json_string((const char *)fptr(rec, f));
+		return nt_json_text((const char *)fptr(rec, f));
 	case NT_T_DOUBLE:
 		x = nt_field_double(rec, f);
 		if (!isfinite(x))
@@ -367,7 +368,8 @@ static void cell(char *buf, size_t len, const struct nt_rectype *rt,
 	}
 	switch (f->type) {
 	case NT_T_STR:
-		snprintf(buf, len, "%s", (const char *)fptr(rec, f));
+		/* names users control: no raw control bytes to the terminal */
+		nt_escape_text(buf, len, (const char *)fptr(rec, f));
 		break;
 	case NT_T_DOUBLE:
 		nt_fmt_double(buf, len, nt_field_double(rec, f));
@@ -392,6 +394,7 @@ static const char *level_color(enum nt_level l)
 }
 
 #define NT_MAXCOLS 64
+#define NT_CELL 1024 /* an escaped string cell: up to 4 bytes per byte */
 
 /* Worst level for subj. Verdicts are added in record order, so look at
  * the run starting at *cur first; fall back to a full scan. Keeps the
@@ -417,7 +420,7 @@ void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,
 	const struct nt_field *cols[NT_MAXCOLS];
 	int width[NT_MAXCOLS];
 	size_t nc = 0, i, j, vcur = 0;
-	char buf[64];
+	char buf[NT_CELL];
 
 	for (i = 0; i < rt->nfields && nc < NT_MAXCOLS; i++) {
 		const struct nt_field *fl = &rt->fields[i];
@@ -440,7 +443,7 @@ void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,
 			int w;
 
 			cell(buf, sizeof(buf), rt, rec, cols[i]);
-			w = (int)strlen(buf);
+			w = (int)nt_text_width(buf);
 			if (w > width[i])
 				width[i] = w;
 		}
@@ -453,7 +456,9 @@ void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,
 
 		for (i = 0; i < nc; i++) {
 			cell(buf, sizeof(buf), rt, rec, cols[i]);
-			fprintf(f, i ? " %*s" : "%-*s", width[i], buf);
+			if (i)
+				fputc(' ', f);
+			nt_text_pad(f, buf, width[i], i == 0);
 		}
 		if (vs) {
 			const char *subj = rt->subject_off >= 0 ?
@@ -472,6 +477,8 @@ void nt_verdicts_print(FILE *f, const char *command,
 {
 	enum nt_level w = nt_verdicts_worst(vs);
 	size_t i, bad = 0;
+	/* subjects and reasons carry interface and process names */
+	char subj[4 * sizeof(vs->v->subject)], text[4 * sizeof(vs->v->reason)];
 
 	for (i = 0; i < vs->n; i++) {
 		const struct nt_verdict *v = &vs->v[i];
@@ -481,12 +488,16 @@ void nt_verdicts_print(FILE *f, const char *command,
 		bad++;
 		if (quiet)
 			continue;
+		nt_escape_text(subj, sizeof(subj), v->subject);
+		nt_escape_text(text, sizeof(text), v->reason);
 		fprintf(f, "%s%-7s%s %s%s%s: %s\n",
 			color ? level_color(v->level) : "",
 			nt_level_upper(v->level), color ? "\033[0m" : "",
-			v->check, v->subject[0] ? " " : "", v->subject, v->reason);
-		if (v->hint[0])
-			fprintf(f, "        hint: %s\n", v->hint);
+			v->check, v->subject[0] ? " " : "", subj, text);
+		if (v->hint[0]) {
+			nt_escape_text(text, sizeof(text), v->hint);
+			fprintf(f, "        hint: %s\n", text);
+		}
 	}
 	fprintf(f, "%s: %s%s%s (%zu checks, %zu not ok)\n", command,
 		color ? level_color(w) : "", nt_level_upper(w),

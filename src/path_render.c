@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
+#include "nt_escape.h"
 #include "nt_path.h"
 
 static bool avail(const struct nt_path_row *r, const struct nt_field *f)
@@ -48,8 +49,14 @@ static void fval(char *buf, size_t len, const struct nt_path_row *r,
 	}
 }
 
-static void csv_cell(FILE *f, const char *s)
+/* RFC 4180 quoting after control escaping (a name may hold ESC, CR or LF;
+ * escaped, it can neither colour a terminal nor forge a row). */
+static void csv_cell(FILE *f, const char *raw)
 {
+	char esc[4 * 256 + 1];
+	const char *s = esc;
+
+	nt_escape_text(esc, sizeof(esc), raw);
 	if (strpbrk(s, ",\"\r\n")) {
 		fputc('"', f);
 		for (; *s; s++) {
@@ -106,7 +113,7 @@ static json_t *jval(const struct nt_path_row *r, const struct nt_field *f)
 		return json_null();
 	switch (f->type) {
 	case NT_T_STR:
-		return json_string(p);
+		return nt_json_text(p);
 	case NT_T_U64:
 		memcpy(&u, p, sizeof(u));
 		return json_integer((json_int_t)u);
@@ -256,38 +263,52 @@ static void num(char *b, size_t len, double v, int prec)
 		snprintf(b, len, "-");
 }
 
+/* A row's responder as shown: "host (ip)", escaped (reverse DNS and
+ * /etc/hosts names are anyone's), with the rate-limit note. */
+static void row_name(char *buf, size_t len, const struct nt_path_row *r)
+{
+	char host[4 * sizeof(r->host)];
+
+	if (!r->ip[0]) {
+		snprintf(buf, len, "???");
+	} else if (r->host[0]) {
+		nt_escape_text(host, sizeof(host), r->host);
+		snprintf(buf, len, "%s (%s)", host, r->ip);
+	} else {
+		snprintf(buf, len, "%s", r->ip);
+	}
+	if (r->rate_limited && !r->extra)
+		strncat(buf, " [rate-limited]", len - strlen(buf) - 1);
+}
+
 void nt_path_print_table(FILE *f, const struct nt_path *p,
 			 const struct nt_path_row *rows, size_t n,
 			 const char *local)
 {
 	size_t j, hw = 24;
-	char name[320], c[10][24];
+	char name[4 * 256 + 80], c[10][24], lname[4 * 256 + 1];
 
 	for (j = 0; j < n; j++) {
-		size_t l = strlen(rows[j].host[0] ? rows[j].host : rows[j].ip) +
-			   (rows[j].host[0] ? strlen(rows[j].ip) + 3 : 0) +
-			   (rows[j].rate_limited ? 15 : 0);
+		size_t l;
 
+		row_name(name, sizeof(name), &rows[j]);
+		l = nt_text_width(name);
 		if (l > hw)
 			hw = l;
 	}
 	if (hw > 70)
 		hw = 70;
-	fprintf(f, "HOST: %-*s %6s %5s %7s %7s %7s %7s %7s %7s %7s\n",
-		(int)hw + 3, local, "Loss%", "Snt", "Last", "Avg", "Best", "Wrst",
+	nt_escape_text(lname, sizeof(lname), local);
+	fputs("HOST: ", f);
+	nt_text_pad(f, lname, (int)hw + 3, true);
+	fprintf(f, " %6s %5s %7s %7s %7s %7s %7s %7s %7s\n",
+		"Loss%", "Snt", "Last", "Avg", "Best", "Wrst",
 		"StDev", "p99", "Jitter");
 	for (j = 0; j < n; j++) {
 		const struct nt_path_row *r = &rows[j];
 		char lead[16];
 
-		if (!r->ip[0])
-			snprintf(name, sizeof(name), "???");
-		else if (r->host[0])
-			snprintf(name, sizeof(name), "%s (%s)", r->host, r->ip);
-		else
-			snprintf(name, sizeof(name), "%s", r->ip);
-		if (r->rate_limited && !r->extra)
-			strncat(name, " [rate-limited]", sizeof(name) - strlen(name) - 1);
+		row_name(name, sizeof(name), r);
 		if (r->extra)
 			snprintf(lead, sizeof(lead), "    ");
 		else
@@ -302,8 +323,10 @@ void nt_path_print_table(FILE *f, const struct nt_path *p,
 		num(c[7], sizeof(c[7]), r->s.jit_mean, 2);
 		if (r->extra)
 			snprintf(c[0], sizeof(c[0]), " ");
-		fprintf(f, "%s|-- %-*s %5s%s %5" PRIu64 " %7s %7s %7s %7s %7s %7s %7s\n",
-			lead, (int)hw, name, c[0], r->extra ? " " : "%",
+		fprintf(f, "%s|-- ", lead);
+		nt_text_pad(f, name, (int)hw, true);
+		fprintf(f, " %5s%s %5" PRIu64 " %7s %7s %7s %7s %7s %7s %7s\n",
+			c[0], r->extra ? " " : "%",
 			r->sent, c[1], c[2], c[3], c[4],
 			c[5], c[6], c[7]);
 	}

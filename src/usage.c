@@ -42,3 +42,15 @@ int nt_opt_long(const char *cmd, const char *opt, const char *val,
 	*out = v;
 	return 0;
 }
+
+int nt_opt_port(const char *cmd, const char *opt, const char *val, long *out)
+{
+	long v;
+
+	if (nt_parse_long(val, &v) || v < 1 || v > 65535) {
+		nt_err(cmd, "%s: not a port: %s", opt, val);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}

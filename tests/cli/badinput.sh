@@ -7,74 +7,7 @@
 # Env: NT (absolute path to the binary; default build/nettriage).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
-NT=${NT:-$top/build/nettriage}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-# History goes to a private dir; the test seams must not leak in from the
-# caller's environment.
-export NETTRIAGE_STATE_DIR="$tmp/state"
-unset NETTRIAGE_LINK_SOURCE NETTRIAGE_PROC
-fail=0
-
-ok() { echo "ok - $*"; }
-notok() { echo "not ok - $*"; fail=1; }
-
-if [ ! -x "$NT" ]; then
-	notok "binary $NT exists (build it with make, or set NT)"
-	exit 1
-fi
-
-# run ARGS...: run nettriage, leaving rc, $tmp/out and $tmp/err.
-run() {
-	"$NT" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-# lines FILE: number of lines, counting a last line without newline.
-lines() {
-	grep -c '' "$1"
-}
-
-# expect_err RC DESC ARGS...: exits RC, no crash, one message line in
-# err(3) voice on stderr, nothing on stdout.
-expect_err() {
-	want=$1 desc=$2
-	shift 2
-	run "$@"
-	why=""
-	[ "$rc" -lt 128 ] || why="$why; crashed (exit $rc)"
-	[ "$rc" -eq "$want" ] || why="$why; exit $rc, want $want"
-	n=$(lines "$tmp/err")
-	[ "$n" -eq 1 ] || why="$why; $n lines on stderr, want 1"
-	if [ "$n" -ge 1 ] && ! head -n 1 "$tmp/err" | grep -q '^nettriage: '; then
-		why="$why; stderr does not start with 'nettriage: '"
-	fi
-	[ ! -s "$tmp/out" ] || why="$why; output on stdout"
-	if [ -z "$why" ]; then
-		ok "$desc: exit $want, one line on stderr"
-	else
-		notok "$desc (nettriage $*)${why#;}"
-		sed 's/^/    stderr: /' "$tmp/err" | head -5 >&2
-	fi
-}
-
-# expect_help DESC ARGS...: exits 0, something on stdout, nothing on stderr.
-expect_help() {
-	desc=$1
-	shift
-	run "$@"
-	why=""
-	[ "$rc" -eq 0 ] || why="$why; exit $rc, want 0"
-	[ -s "$tmp/out" ] || why="$why; stdout empty"
-	[ ! -s "$tmp/err" ] || why="$why; output on stderr"
-	if [ -z "$why" ]; then
-		ok "$desc: exit 0, stdout non-empty"
-	else
-		notok "$desc (nettriage $*)${why#;}"
-		sed 's/^/    stderr: /' "$tmp/err" | head -5 >&2
-	fi
-}
+. "$top/tests/cli/cli-lib.inc"
 
 # Usage errors: 64
 expect_err 64 "unknown command" frobnicate

@@ -1,0 +1,36 @@
+/* Escaping of text that any user controls (interface names, process names
+ * set with PR_SET_NAME, DNS names) before it reaches a terminal or a CSV
+ * file, so that it cannot move the cursor, recolour or rewrite the screen,
+ * or forge a row. */
+#ifndef NT_ESCAPE_H
+#define NT_ESCAPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <jansson.h>
+
+/* Copy src to dst (dstlen bytes, NUL-terminated when dstlen > 0) with C0
+ * controls, DEL, C1 controls (U+0080..U+009F), the bidirectional overrides
+ * and isolates (U+202A..U+202E, U+2066..U+2069) and every byte that is not
+ * part of valid UTF-8 written as \xHH (one per byte; \n, \r, \t for those
+ * three), and a backslash as \\, so the result is printable and says
+ * unambiguously what the bytes were. Valid printable UTF-8 is kept.
+ * Truncates only between whole escapes or characters. Returns the length
+ * the whole escaped text has (like snprintf), so >= dstlen means cut. */
+size_t nt_escape_text(char *dst, size_t dstlen, const char *src);
+
+/* Terminal columns of text nt_escape_text produced: one per character
+ * (East Asian wide characters are counted as one). */
+size_t nt_text_width(const char *s);
+
+/* Print s (escaped text) padded with spaces to width columns, on the right
+ * (left aligned) or on the left. */
+void nt_text_pad(FILE *f, const char *s, int width, bool left);
+
+/* A JSON string for s: as it is when it is valid UTF-8 (jansson escapes
+ * the controls), else its nt_escape_text form, since JSON cannot carry
+ * invalid UTF-8 and jansson would return NULL and drop the key. */
+json_t *nt_json_text(const char *s);
+
+#endif
