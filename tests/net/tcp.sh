@@ -52,6 +52,8 @@ export NSTAT_HISTORY="$TMP/nstat.hist" # never nstat's shared per-uid file
 mkdir -p "$NETTRIAGE_STATE_DIR"
 unset NETTRIAGE_PROC
 BG_PIDS=()
+# shellcheck source=unpriv.inc
+. "$(dirname "$0")/unpriv.inc"
 
 cleanup() {
 	local p
@@ -63,6 +65,7 @@ cleanup() {
 		ip netns del "$n" 2>/dev/null
 	done
 	rm -rf "$TMP"
+	unpriv_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -212,17 +215,19 @@ else
 fi
 # --procs without privilege: the root helper's fd table is unreadable and
 # must be named, not silently skipped.
-if command -v setpriv >/dev/null 2>&1; then
-	ip netns exec "$H" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		--bounding-set=-all --no-new-privs env NETTRIAGE_STATE_DIR="$TMP/nobody" \
-		"$NT" -j tcp --procs >"$TMP/nobody.json" 2>"$TMP/nobody.err"
+# The binary is copied to a world-readable directory first (unpriv.inc): the
+# checkout may sit under a 0700 directory that uid 65534 cannot enter.
+if ! command -v setpriv >/dev/null 2>&1; then
+	notok "setpriv installed (util-linux)"
+elif ! unpriv_setup 2>"$TMP/unpriv.err"; then
+	notok "copy nettriage where uid 65534 can run it: $(head -1 "$TMP/unpriv.err")"
+else
+	unpriv "$H" "$UNPRIV_NT" -j tcp --procs >"$TMP/nobody.json" 2>"$TMP/nobody.err"
 	eq "unprivileged --procs lists the helper pid as unreadable" \
 		"$(jq --argjson p "$FILL_PID" '.procs_unreadable | index($p) != null' "$TMP/nobody.json")" true
 	eq "unprivileged --procs: CLOSE-WAIT attributed to no process (pid 0)" \
 		"$(jq -c '[.close_wait_procs[0].pid, .close_wait_procs[0].sockets]' "$TMP/nobody.json")" "[0,$((NCW + NCW6))]"
 	eq "unprivileged: states still counted" "$(jq .states.close_wait "$TMP/nobody.json")" $((NCW + NCW6))
-else
-	notok "setpriv installed (util-linux)"
 fi
 kill "$FILL_PID" "$FILL6_PID" 2>/dev/null
 
