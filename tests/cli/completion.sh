@@ -137,6 +137,7 @@ EOF
 chmod 755 "$tmp/bin/ip"
 PATH=$tmp/bin:$PATH exactly "nettriage -N <TAB>: the names of ip netns list" "blue nt-red" -N ""
 PATH=$tmp/bin:$PATH exactly "nettriage -j --netns b<TAB>" "blue" -j --netns b
+PATH=$tmp/bin:$PATH exactly "nettriage -jN <TAB> (bundled flags)" "blue nt-red" -jN ""
 PATH=$tmp/bin:$PATH exactly "nettriage link --netns=n<TAB>" "nt-red" link --netns = n
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
 	ns=nt-compl-$$-$RANDOM
