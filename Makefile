@@ -5,11 +5,37 @@ SBINDIR ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 # JSON Schemas of the -j documents (schema/*.schema.json, see nettriage(8))
 SCHEMADIR ?= $(PREFIX)/share/nettriage/schema
+# bash-completion's own directory when pkg-config knows it (asked only by
+# install and uninstall), else the usual place under PREFIX
+BASHCOMPDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 
 CC      ?= gcc
 PKGS    := libmnl jansson libnetfilter_conntrack libpcap
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The Debian package that ships each pkg-config name.
+DEB_libmnl                 := libmnl-dev
+DEB_jansson                := libjansson-dev
+DEB_libnetfilter_conntrack := libnetfilter-conntrack-dev
+DEB_libpcap                := libpcap-dev
+
+# deps, run, check, bench and fuzz install the packages first (scripts/deps.sh)
+# and then build in a sub-make, so that pkg-config is asked only once they
+# are there. Every other goal that compiles needs them now: if one is
+# missing, stop with one line that names it, not with a compiler error.
+NODEPS_GOALS := deps run check bench fuzz clean uninstall
+ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+ifeq ($(shell command -v pkg-config 2>/dev/null),)
+PKG_MISSING := pkg-config $(PKGS)
+PKG_MISSING_DEB := pkg-config $(foreach p,$(PKGS),$(DEB_$(p)))
+else
+PKG_MISSING := $(shell for p in $(PKGS); do pkg-config --exists $$p || echo $$p; done)
+PKG_MISSING_DEB := $(foreach p,$(PKG_MISSING),$(DEB_$(p)))
+endif
+ifneq ($(PKG_MISSING),)
+$(error nettriage: missing $(PKG_MISSING_DEB) (pkg-config $(PKG_MISSING)); run: sudo apt-get install $(PKG_MISSING_DEB)  (or: make deps))
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+endif
 
 WARN    := -Wall -Wextra -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wshadow -Wpointer-arith -Wvla -Wno-missing-field-initializers
@@ -39,7 +65,8 @@ NET_HELPERS := $(patsubst tests/net/%.c,$(BUILD)/tests/%,$(wildcard tests/net/*.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all deps run check unit bench fuzz fuzz-build fuzz-seeds install uninstall clean
+.PHONY: all deps run run-nodeps check check-nodeps unit bench bench-nodeps fuzz fuzz-nodeps \
+	fuzz-build fuzz-seeds install uninstall clean
 all: $(BIN)
 
 $(BUILD)/%.o: %.c $(wildcard include/*.h)
@@ -60,12 +87,26 @@ $(BUILD)/tests/%: tests/net/%.c
 deps:
 	@sh scripts/deps.sh
 
-run: deps $(BIN)
-	./$(BIN) link
+# Exit 1 (WARN) and 2 (CRIT) are verdicts of a run that worked: say so and
+# succeed. make fails only when nettriage could not measure (3), was used
+# wrongly (64) or crashed. Scripts call the binary, not make.
+run: deps
+	@$(MAKE) --no-print-directory run-nodeps
+run-nodeps: $(BIN)
+	@./$(BIN) link; rc=$$?; \
+	case $$rc in \
+	0) ;; \
+	1|2) echo "make run: $(BIN) link exited $$rc ($$([ $$rc = 1 ] && echo WARN || echo CRIT)" \
+		"verdict, the run itself worked)" ;; \
+	*) echo "make run: $(BIN) link exited $$rc (could not measure, usage error or crash)" >&2; \
+		exit $$rc ;; \
+	esac
 
 unit: $(UNIT_BIN) $(NET_HELPERS)
 
-check: deps $(BIN) $(UNIT_BIN) $(NET_HELPERS)
+check: deps
+	@$(MAKE) --no-print-directory check-nodeps
+check-nodeps: $(BIN) $(UNIT_BIN) $(NET_HELPERS)
 	@BUILD=$(BUILD) sh tests/run.sh
 
 # libFuzzer targets: clang, ASan+UBSan. FUZZ_SECONDS per target.
@@ -78,25 +119,31 @@ build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard include/*.h)
 
 fuzz-build: $(FUZZ_BIN)
 
-fuzz: deps $(FUZZ_BIN)
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-nodeps
+fuzz-nodeps: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do n=$${f#build-fuzz/fuzz_}; \
 	  mkdir -p build-fuzz/corpus-$$n; \
 	  echo "fuzz: $$f for $(FUZZ_SECONDS) s"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    build-fuzz/corpus-$$n tests/fuzz/corpus/$$n || exit 1; done
 
-bench: deps $(BIN)
+bench: deps
+	@$(MAKE) --no-print-directory bench-nodeps
+bench-nodeps: $(BIN)
 	@BUILD=$(BUILD) sh tests/bench/run.sh
 
 install: $(BIN)
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/nettriage
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -d $(DESTDIR)$(SCHEMADIR)
 	install -m 0644 schema/*.schema.json $(DESTDIR)$(SCHEMADIR)/
+	install -m 0644 contrib/bash-completion/nettriage $(DESTDIR)$(BASHCOMPDIR)/nettriage
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nettriage
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/nettriage
 	cd man && for m in *.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$$m; done
 	cd schema && for s in *.schema.json; do rm -f $(DESTDIR)$(SCHEMADIR)/$$s; done
 	-rmdir $(DESTDIR)$(SCHEMADIR) $(DESTDIR)$(PREFIX)/share/nettriage 2>/dev/null

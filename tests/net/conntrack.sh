@@ -11,11 +11,14 @@ ns=nt-ct-$sfx
 ns2=nt-ctfull-$sfx
 ns3=nt-ctsrc-$sfx
 tmp=$(mktemp -d)
+# shellcheck source=unpriv.inc
+. "$(dirname "$0")/unpriv.inc"
 cleanup() {
 	ip netns del "$ns" 2>/dev/null
 	ip netns del "$ns2" 2>/dev/null
 	ip netns del "$ns3" 2>/dev/null
 	rm -rf "$tmp"
+	unpriv_cleanup
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
@@ -211,12 +214,14 @@ check "-i 0.2 -c 2 prints two samples" "$(wc -l <<<"$out")" 2
 check "second sample has an interval baseline" "$(tail -1 <<<"$out" | jq -r .baseline.kind)" interval
 check "second sample has a drop rate" "$(tail -1 <<<"$out" | jq '.rates.drop')" 0
 
-# Fallback without CAP_NET_ADMIN: same count from /proc, says so.
-if command -v setpriv >/dev/null; then
-	fb=$tmp/fbstate
-	mkdir -p "$fb" && chown 65534:65534 "$fb"
-	out=$(NETTRIAGE_STATE_DIR=$fb nsx setpriv --reuid=65534 --regid=65534 --clear-groups \
-		--inh-caps=-all --bounding-set=-all --no-new-privs "$NT" conntrack -j 2>"$tmp/fberr")
+# Fallback without CAP_NET_ADMIN: same count from /proc, says so. uid 65534
+# runs a copy of the binary (unpriv.inc): the checkout may be unreachable.
+if ! command -v setpriv >/dev/null; then
+	echo "ok - fallback without CAP_NET_ADMIN # SKIP setpriv not installed"
+elif ! unpriv_setup 2>"$tmp/unpriv.err"; then
+	nok "copy nettriage where uid 65534 can run it: $(head -1 "$tmp/unpriv.err")"
+else
+	out=$(unpriv "$ns" "$UNPRIV_NT" conntrack -j 2>"$tmp/fberr")
 	check "fallback exit status" "$?" 0
 	check "fallback source is proc" "$(jq -r .source <<<"$out")" proc
 	check "fallback count matches conntrack -C" "$(jq .count <<<"$out")" "$(nsx conntrack -C)"
@@ -225,11 +230,8 @@ if command -v setpriv >/dev/null; then
 		"$(nsx conntrack -S | sed -n 's/.* drop=\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s}')"
 	grep -q 'Operation not permitted (need CAP_NET_ADMIN; falling back to /proc)' "$tmp/fberr" &&
 		ok "fallback says why, in one line" || nok "fallback message: $(cat "$tmp/fberr")"
-	NETTRIAGE_STATE_DIR=$fb nsx setpriv --reuid=65534 --regid=65534 --clear-groups \
-		--inh-caps=-all --bounding-set=-all --no-new-privs "$NT" conntrack --by state >/dev/null 2>&1
+	unpriv "$ns" "$UNPRIV_NT" conntrack --by state >/dev/null 2>&1
 	check "--by without CAP_NET_ADMIN cannot measure: exit 3" "$?" 3
-else
-	echo "ok - fallback without CAP_NET_ADMIN # SKIP setpriv not installed"
 fi
 
 # Bad input: one line on stderr, exit 64 (usage) or 3 (no such netns).
@@ -332,14 +334,18 @@ awk -v max="$max" 'BEGIN {
 ns2x conntrack -R "$tmp/full" >/dev/null 2>&1
 rm -f "$tmp/full"
 filled=$(ns2x conntrack -C)
-check "namespace filled to the global max" "$filled" "$max"
 drop0=$(ns2x conntrack -S | sed -n 's/.* drop=\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s}')
 ns2x ping -c 3 -i 0.2 -W 1 -q 127.0.0.1 >/dev/null 2>&1
 drop1=$(ns2x conntrack -S | sed -n 's/.* drop=\([0-9]*\).*/\1/p' | awk '{s += $1} END {print s}')
-[ "$drop1" -gt "$drop0" ] && ok "conntrack -S drop rose ($drop0 -> $drop1): new flows dropped" ||
-	nok "conntrack -S drop did not rise ($drop0 -> $drop1)"
 out=$(ns2x "$NT" conntrack -j)
 rc=$?
+# the fixture moved, and nettriage saw the same numbers
+check "namespace filled to the global max: conntrack -C, nettriage count" \
+	"$filled $(jq .count <<<"$out")" "$max $max"
+ntdrop=$(jq .stats.drop <<<"$out")
+[ "$drop1" -gt "$drop0" ] && [ "$ntdrop" = "$drop1" ] &&
+	ok "conntrack -S drop rose ($drop0 -> $drop1): new flows dropped; nettriage stats.drop $ntdrop" ||
+	nok "conntrack -S drop $drop0 -> $drop1 (want a rise), nettriage stats.drop '$ntdrop' (want $drop1)"
 check "table full: exit 2 (CRIT)" "$rc" 2
 check "table full: fill verdict CRIT" "$(jq -r '.verdicts[] | select(.check == "conntrack.fill") | .level' <<<"$out")" crit
 check "table full: drop verdict CRIT (rising since the previous run)" \

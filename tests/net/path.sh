@@ -12,12 +12,11 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 . tests/net/path-lib.inc
+# shellcheck source=unpriv.inc
+. tests/net/unpriv.inc
 T=$TOPO_TMP
 inh() { ip netns exec "$H" "$@"; }
-unpriv() {
-	ip netns exec "$H" setpriv --reuid=65534 --regid=65534 --clear-groups \
-		--inh-caps=-all --bounding-set=-all --no-new-privs "$@"
-}
+trap 'topo_cleanup; unpriv_cleanup' EXIT
 
 if ! topo_up; then
 	nok "build the 5-namespace topology"
@@ -100,17 +99,20 @@ else
 fi
 
 # ---- unprivileged ----
-unpriv "$NT" -j path -n -c 3 -i 0.05 --udp $DST4 >$T/up.json 2>$T/up.err
+# uid 65534 runs a copy of the binary (unpriv.inc): the checkout may sit
+# under a 0700 directory.
+unpriv_setup 2>$T/unpriv.err || nok "copy nettriage where uid 65534 can run it: $(head -1 $T/unpriv.err)"
+unpriv "$H" "$UNPRIV_NT" -j path -n -c 3 -i 0.05 --udp $DST4 >$T/up.json 2>$T/up.err
 assert "unprivileged (setpriv, no caps) UDP finds the same hops" \
 	test "$(hops_of $T/up.json)" = "$HOPS4"
-unpriv "$NT" -j path -n -c 3 -i 0.05 --udp $DST6 >$T/up6.json 2>$T/up6.err
+unpriv "$H" "$UNPRIV_NT" -j path -n -c 3 -i 0.05 --udp $DST6 >$T/up6.json 2>$T/up6.err
 assert "unprivileged UDP over IPv6 finds the same hops" test "$(hops_of $T/up6.json)" = "$HOPS6"
-unpriv "$NT" path -n -c 1 $DST4 >/dev/null 2>$T/np.err
+unpriv "$H" "$UNPRIV_NT" path -n -c 1 $DST4 >/dev/null 2>$T/np.err
 rc=$?
 assert "unprivileged ICMP without ping_group_range: exit 3, one line naming the fix" \
 	test $rc -eq 3 -a "$(wc -l <$T/np.err)" -eq 1 -a -n "$(grep -F 'net.ipv4.ping_group_range' $T/np.err)"
 inh sysctl -qw net.ipv4.ping_group_range="0 2147483647"
-unpriv "$NT" -j path -n -c 3 -i 0.05 $DST4 >$T/dg.json 2>$T/dg.err
+unpriv "$H" "$UNPRIV_NT" -j path -n -c 3 -i 0.05 $DST4 >$T/dg.json 2>$T/dg.err
 assert "unprivileged ICMP on a ping socket: same hops" \
 	test "$(jq -r .socket $T/dg.json) $(hops_of $T/dg.json)" = "icmp-dgram $HOPS4"
 "$NT" -N "$H" -j path -n -c 3 -i 0.05 $DST6 >$T/dg6.json 2>$T/dg6.err

@@ -77,6 +77,7 @@ if command -v mtr >/dev/null; then
 	ip netns exec "$H" mtr --report -n -c 100 -i 0.02 -G 0.2 $DST4 >$T/mtr.txt 2>&1
 	ma=$(awk '/\|--/ {a=$6} END {print a}' $T/mtr.txt)
 	assert "mtr agrees: destination Avg ${ma:-?} ms within 2 ms of 20" near "${ma:-0}" 20 2
+	assert "nettriage mean $ours within 1.5 ms of mtr's Avg ${ma:-?}" near "$ours" "${ma:-0}" 1.5
 else
 	nok "mtr missing (package mtr-tiny)"
 fi

@@ -52,6 +52,8 @@ export NSTAT_HISTORY="$TMP/nstat.hist" # never nstat's shared per-uid file
 mkdir -p "$NETTRIAGE_STATE_DIR"
 unset NETTRIAGE_PROC
 BG_PIDS=()
+# shellcheck source=unpriv.inc
+. "$(dirname "$0")/unpriv.inc"
 
 cleanup() {
 	local p
@@ -63,6 +65,7 @@ cleanup() {
 		ip netns del "$n" 2>/dev/null
 	done
 	rm -rf "$TMP"
+	unpriv_cleanup
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -166,7 +169,12 @@ eq "accept_queue WARN verdicts name 127.0.0.1:$((PORT + 3)) and [::1]:$((PORT6 +
 eq "ListenOverflows equals nstat TcpExtListenOverflows (unchanged around the run)" \
 	"$(jq .counters.tcpext.ListenOverflows "$TMP/s.json")" "$lo1"
 [ "$lo0" = "$lo1" ] || notok "ListenOverflows moved during the run ($lo0 -> $lo1)"
-if [ "${lo1:-0}" -gt 0 ]; then ok "the full queue raised ListenOverflows ($lo1)"; else notok "ListenOverflows rose"; fi
+ntlo=$(jq .counters.tcpext.ListenOverflows "$TMP/s.json")
+if [ "${lo1:-0}" -gt 0 ] && [ "$ntlo" = "$lo1" ]; then
+	ok "the full queue raised ListenOverflows: nstat $lo1, nettriage $ntlo"
+else
+	notok "ListenOverflows rose: nstat '$lo1', nettriage '$ntlo' (want equal and > 0)"
+fi
 eq "counters.tcp.CurrEstab equals /proc/net/snmp read in H" "$(jq .counters.tcp.CurrEstab "$TMP/s.json")" \
 	"$(ip netns exec "$H" awk '/^Tcp:/ {n++; if (n == 1) for (i = 2; i <= NF; i++) h[i] = $i; else for (i = 2; i <= NF; i++) if (h[i] == "CurrEstab") print $i}' /proc/net/snmp)"
 eq "JSON keys of the issue present (top_sockets null without --top)" \
@@ -212,17 +220,19 @@ else
 fi
 # --procs without privilege: the root helper's fd table is unreadable and
 # must be named, not silently skipped.
-if command -v setpriv >/dev/null 2>&1; then
-	ip netns exec "$H" setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
-		--bounding-set=-all --no-new-privs env NETTRIAGE_STATE_DIR="$TMP/nobody" \
-		"$NT" -j tcp --procs >"$TMP/nobody.json" 2>"$TMP/nobody.err"
+# The binary is copied to a world-readable directory first (unpriv.inc): the
+# checkout may sit under a 0700 directory that uid 65534 cannot enter.
+if ! command -v setpriv >/dev/null 2>&1; then
+	notok "setpriv installed (util-linux)"
+elif ! unpriv_setup 2>"$TMP/unpriv.err"; then
+	notok "copy nettriage where uid 65534 can run it: $(head -1 "$TMP/unpriv.err")"
+else
+	unpriv "$H" "$UNPRIV_NT" -j tcp --procs >"$TMP/nobody.json" 2>"$TMP/nobody.err"
 	eq "unprivileged --procs lists the helper pid as unreadable" \
 		"$(jq --argjson p "$FILL_PID" '.procs_unreadable | index($p) != null' "$TMP/nobody.json")" true
 	eq "unprivileged --procs: CLOSE-WAIT attributed to no process (pid 0)" \
 		"$(jq -c '[.close_wait_procs[0].pid, .close_wait_procs[0].sockets]' "$TMP/nobody.json")" "[0,$((NCW + NCW6))]"
 	eq "unprivileged: states still counted" "$(jq .states.close_wait "$TMP/nobody.json")" $((NCW + NCW6))
-else
-	notok "setpriv installed (util-linux)"
 fi
 kill "$FILL_PID" "$FILL6_PID" 2>/dev/null
 
@@ -277,8 +287,20 @@ eq "second run: baseline is the history file" "$(jq -r .baseline.kind "$TMP/r1.j
 eq "RetransSegs equals nstat TcpRetransSegs" "$(jq .counters.tcp.RetransSegs "$TMP/r1.json")" "$rs1"
 drs=$((rs1 - rs0))
 dos=$((os1 - os0))
-if [ "$drs" -gt 0 ]; then ok "dropping the flow raised RetransSegs by $drs (nstat)"; else notok "RetransSegs rose (nstat delta $drs)"; fi
-if [ $((to1 - to0)) -gt 0 ]; then ok "TcpExtTCPTimeouts rose by $((to1 - to0))"; else notok "TCPTimeouts rose"; fi
+ntrs=$(jq .retrans_window.retrans_segs "$TMP/r1.json")
+if [ "$drs" -gt 0 ] && [ "$ntrs" = "$drs" ]; then
+	ok "dropping the flow raised RetransSegs: nstat delta $drs, nettriage retrans_window.retrans_segs $ntrs"
+else
+	notok "RetransSegs rose: nstat delta $drs, nettriage '$ntrs' (want equal and > 0)"
+fi
+# TCPTimeouts as nettriage read it in the baseline run and in this one
+ntto=$(jq -n --slurpfile a "$TMP/r0.json" --slurpfile b "$TMP/r1.json" \
+	'$b[0].counters.tcpext.TCPTimeouts - $a[0].counters.tcpext.TCPTimeouts' 2>/dev/null)
+if [ $((to1 - to0)) -gt 0 ] && [ "$ntto" = $((to1 - to0)) ]; then
+	ok "TcpExtTCPTimeouts rose: nstat by $((to1 - to0)), nettriage counters.tcpext.TCPTimeouts by $ntto"
+else
+	notok "TCPTimeouts rose: nstat by $((to1 - to0)), nettriage by '$ntto' (want equal and > 0)"
+fi
 eq "retrans_window.retrans_segs equals the nstat delta" "$(jq .retrans_window.retrans_segs "$TMP/r1.json")" "$drs"
 eq "retrans_window.out_segs equals the nstat delta" "$(jq .retrans_window.out_segs "$TMP/r1.json")" "$dos"
 want=$(awk -v r="$drs" -v o="$dos" 'BEGIN {printf "%.6f", 100 * r / o}')
@@ -290,7 +312,12 @@ eq "top_sockets[0].dport is the filtered port" "$(jq '.top_sockets[0].dport' "$T
 eq "exactly one socket kept" "$(jq '.top_sockets | length' "$TMP/top.json")" 1
 eq "top_sockets[0].total_retrans equals ss -ti retrans:X/TOTAL" \
 	"$(jq '.top_sockets[0].total_retrans' "$TMP/top.json")" "${ss_rtx:-none}"
-if [ "${ss_rtx:-0}" -gt 0 ]; then ok "the socket retransmitted ($ss_rtx)"; else notok "ss -ti shows retransmits"; fi
+ntrtx=$(jq '.top_sockets[0].total_retrans' "$TMP/top.json")
+if [ "${ss_rtx:-0}" -gt 0 ] && [ "$ntrtx" = "$ss_rtx" ]; then
+	ok "the socket retransmitted: ss -ti $ss_rtx, nettriage top_sockets[0].total_retrans $ntrtx"
+else
+	notok "the socket retransmitted: ss -ti '${ss_rtx:-}', nettriage '$ntrtx' (want equal and > 0)"
+fi
 ss_cwnd=$(grep -o 'cwnd:[0-9]*' "$TMP/ssti" | head -1 | cut -d: -f2)
 eq "top_sockets[0].cwnd equals ss -ti cwnd" "$(jq '.top_sockets[0].cwnd' "$TMP/top.json")" "${ss_cwnd:-none}"
 "$NT" -N "$C" -j tcp --top 5 --dport 5002 >"$TMP/none.json" 2>/dev/null
