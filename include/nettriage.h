@@ -2,9 +2,12 @@
 #ifndef NETTRIAGE_H
 #define NETTRIAGE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include "nt_netns.h"
 
 #define NT_VERSION "0.1.0"
 
@@ -26,7 +29,8 @@ struct nt_global {
 	double interval;       /* -i SEC; 0 = not given */
 	long count;            /* -c N; 0 = not given */
 	const char *netns;     /* -N NAME|PATH|PID, or NULL */
-	uint64_t netns_inode;  /* inode of the namespace we run in */
+	uint64_t netns_inode;  /* inode of the namespace we run in, 0: unknown */
+	struct nt_netns_id ns; /* its identity for history keys (nt_netns.h) */
 	bool numeric;
 	bool quiet;
 	bool color;            /* resolved: TTY and not --no-color */
@@ -51,9 +55,11 @@ void nt_timestamp_iso(char *buf, size_t len); /* UTC, ms precision */
 /* Sleep until an absolute CLOCK_MONOTONIC time; returns -EINTR if a signal
  * asked us to stop. */
 int nt_sleep_until(double mono);
-extern volatile int nt_stop; /* set by SIGINT/SIGTERM */
+/* Set by the SIGINT/SIGTERM handler (main.c), read by loops. */
+extern volatile sig_atomic_t nt_stop;
 
-/* Path of a /proc file, honouring the NETTRIAGE_PROC test seam. */
+/* Path of a /proc file, honouring the NETTRIAGE_PROC test seam (read
+ * with secure_getenv, so ignored in a set-uid/capability run). */
 const char *nt_proc_path(const char *rel, char *buf, size_t len);
 
 /* Room for one more element in the growable array *pv of n elements of
@@ -61,7 +67,34 @@ const char *nt_proc_path(const char *rel, char *buf, size_t len);
  * pv points to the array pointer. Returns 0 or -ENOMEM. */
 int nt_grow(void *pv, size_t n, size_t *cap, size_t elem, size_t first);
 
-/* Read a whole small file into buf (NUL-terminated). Returns bytes or -errno. */
+/* Read a whole small file into buf (NUL-terminated). Returns bytes, or
+ * -errno: -EFBIG when it does not fit in len - 1 bytes (never a silent
+ * cut). */
 long nt_read_file(const char *path, char *buf, size_t len);
+
+/* Read a whole file of any length up to NT_READ_MAX into *buf
+ * (NUL-terminated), growing it with realloc; *buf and *cap may start as
+ * NULL/0 and are kept for reuse (the caller frees *buf). Returns bytes, or
+ * -errno (-EFBIG beyond NT_READ_MAX). */
+#define NT_READ_FIRST (64u << 10)
+#define NT_READ_MAX (16u << 20)
+long nt_read_file_grow(const char *path, char **buf, size_t *cap);
+
+/* Replace path atomically with len bytes of buf: a mkstemp file in the
+ * same directory, every byte written (short writes continued, EINTR
+ * retried), fchmod(mode), fsync, rename; with NT_WA_SYNC_DIR also fsync
+ * the directory. On failure the temp file is removed and path untouched.
+ * Returns 0 or -errno. */
+#define NT_WA_SYNC_DIR 1u
+int nt_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+		    unsigned flags);
+/* Test seam: the same with write(2) replaced by ops->write. */
+struct nt_write_ops {
+	ssize_t (*write)(void *ctx, int fd, const void *buf, size_t len);
+	void *ctx;
+};
+int nt_write_atomic_ops(const char *path, const void *buf, size_t len,
+			mode_t mode, unsigned flags,
+			const struct nt_write_ops *ops);
 
 #endif

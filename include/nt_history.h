@@ -1,11 +1,14 @@
-/* History file: the previous run's counters, keyed by (uid, netns inode,
- * boot id), so rate checks work without -i. */
+/* History file: the previous run's counters, keyed by (uid, netns
+ * identity, boot id), so rate checks work without -i. The netns identity
+ * is its SO_NETNS_COOKIE, or its inode where the kernel has no cookie
+ * (weak: inode numbers are recycled); see nt_netns.h. */
 #ifndef NT_HISTORY_H
 #define NT_HISTORY_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "nt_netns.h"
 
 #define NT_HIST_MAXV 32
 
@@ -43,17 +46,23 @@ const uint64_t *nt_hist_get_vec(const struct nt_hist *h, const char *subject,
  * header does not match (other boot, uid, netns, command), -EINVAL when
  * malformed. */
 int nt_hist_parse(const char *text, const char *boot_id, unsigned uid,
-		  uint64_t netns, const char *command, struct nt_hist *h);
+		  const char *nskey, const char *command, struct nt_hist *h);
 char *nt_hist_format(const struct nt_hist *h, const char *boot_id,
-		     unsigned uid, uint64_t netns, const char *command);
+		     unsigned uid, const char *nskey, const char *command);
 
 /* Load/save under the state directory ($NETTRIAGE_STATE_DIR,
  * $XDG_RUNTIME_DIR/nettriage, /run/nettriage when root, else
  * /tmp/nettriage-UID created 0700 and checked to be ours). load returns 0,
- * -ENOENT (no previous run), -ESTALE (previous run is from another boot) or
- * -errno. save writes a temp file and renames it. */
-int nt_hist_load(const char *command, uint64_t netns, struct nt_hist *h);
-int nt_hist_save(const char *command, uint64_t netns, struct nt_hist *h);
+ * -ENOENT (no previous run), -ESTALE (previous run is from another boot),
+ * -ENOKEY (ns has neither cookie nor inode, or no boot id: no key that is
+ * not shared by everyone, so no history) or -errno. save writes with nt_write_atomic.
+ * The file is named COMMAND-UID-KEY.hist, KEY from nt_netns_id_key(). */
+int nt_hist_load(const char *command, const struct nt_netns_id *ns,
+		 struct nt_hist *h);
+int nt_hist_save(const char *command, const struct nt_netns_id *ns,
+		 struct nt_hist *h);
+/* strerror() for load/save errors, with the reason for -ENOKEY. */
+const char *nt_hist_strerror(int r);
 
 double nt_now_boot(void);
 

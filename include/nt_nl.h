@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct nlmsghdr;
 
@@ -36,5 +37,22 @@ int nt_nl_walk(const void *buf, size_t len, struct nt_nl_walk *w);
  * Returns 0 or -errno. */
 int nt_nl_dump(int proto, struct nlmsghdr *req, struct nt_nl_walk *w,
 	       void (*reset)(void *data), unsigned tries, size_t rcvbuf);
+
+/* The transport under the dump loop, so a unit test can feed canned
+ * replies and errors (EINTR) without a socket. send and recv behave like
+ * the system calls: bytes, or -1 with errno set. portid is the local
+ * port id replies must carry (0 skips the check). */
+struct nt_nl_io {
+	ssize_t (*send)(void *ctx, const void *buf, size_t len);
+	ssize_t (*recv)(void *ctx, void *buf, size_t len);
+	void *ctx;
+	uint32_t portid;
+};
+
+/* The loop of nt_nl_dump() over io, receiving into buf of len bytes.
+ * EINTR from send or recv is retried (nothing was transferred). */
+int nt_nl_dump_io(const struct nt_nl_io *io, struct nlmsghdr *req,
+		  struct nt_nl_walk *w, void (*reset)(void *data),
+		  unsigned tries, void *buf, size_t len);
 
 #endif

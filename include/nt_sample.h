@@ -35,6 +35,14 @@ struct nt_sampler {
 	void (*save)(void *data);
 };
 
+/* The JSON "baseline" object: {"kind", "seconds" (null for "boot"),
+ * "key"}: what the history file is keyed by in this namespace,
+ * "netns_cookie", "netns_inode" (weak: the kernel has no cookie, and
+ * inode numbers are recycled) or null (no identity: no history). */
+struct json_t;
+struct json_t *nt_baseline_json(const char *kind, double dt,
+				const struct nt_netns_id *ns);
+
 /* Returns the exit status (enum nt_exit). */
 int nt_sample_run(const struct nt_global *g, const struct nt_sampler *s,
 		  void *data);

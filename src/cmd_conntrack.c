@@ -232,7 +232,7 @@ static int parse_opts(int argc, char **argv, struct ct_opts *o)
  * or NT_EXIT_UNKNOWN after saying why. */
 static int collect(struct nt_ct_sample *x)
 {
-	const char *force = getenv("NETTRIAGE_CT_SOURCE"); /* test seam */
+	const char *force = secure_getenv("NETTRIAGE_CT_SOURCE"); /* test seam */
 	int nl_err = -EOPNOTSUPP, r;
 	const char *what = "CT_GET_STATS";
 
@@ -486,8 +486,7 @@ static int render(const struct nt_global *g, const struct ct_opts *o,
 	if (r)
 		return r;
 	nt_doc_object(&d, &nt_ct_summary_rectype, &x->s, mask);
-	nt_doc_set(&d, "baseline", json_pack("{s:s, s:o}", "kind", baseline,
-		   "seconds", rates ? json_real(dt) : json_null()));
+	nt_doc_set(&d, "baseline", nt_baseline_json(baseline, dt, &g->ns));
 	nt_doc_set(&d, "sample", json_integer(k));
 	if (d.json)
 		nt_doc_set(&d, "per_cpu", records_json(g, &nt_ct_cpu_rectype, x->cpu,
@@ -588,7 +587,7 @@ static bool history(void *data, double *dt)
 	struct nt_hist old = { 0 };
 	bool have = false;
 
-	if (nt_hist_load("conntrack", x->g->netns_inode, &old) == 0 &&
+	if (nt_hist_load("conntrack", &x->g->ns, &old) == 0 &&
 	    nt_now_boot() > old.t && sample_from_hist(&old, &x->prev) == 0) {
 		*dt = nt_now_boot() - old.t;
 		have = true;
@@ -632,10 +631,10 @@ static void save(void *data)
 
 	/* after rotate, the newest sample is prev */
 	hist_from_sample(&x->prev, &h);
-	r = nt_hist_save("conntrack", x->g->netns_inode, &h);
+	r = nt_hist_save("conntrack", &x->g->ns, &h);
 	if (r && r != -EROFS)
 		nt_note("conntrack", "history file not saved: %s (rate checks of the next run will use since-boot totals)",
-			strerror(-r));
+			nt_hist_strerror(r));
 	nt_hist_free(&h);
 }
 

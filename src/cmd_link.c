@@ -35,9 +35,10 @@ struct link_opts {
 
 static int collect(struct nt_link_list *l, enum source *src, int *nl_err)
 {
-	const char *force = getenv("NETTRIAGE_LINK_SOURCE"); /* test seam */
+	const char *force = secure_getenv("NETTRIAGE_LINK_SOURCE"); /* test seam */
 	char path[256];
-	char *text;
+	char *text = NULL;
+	size_t cap = 0;
 	long n;
 	int r;
 
@@ -51,10 +52,7 @@ static int collect(struct nt_link_list *l, enum source *src, int *nl_err)
 		*nl_err = r;
 	}
 	l->n = 0;
-	text = malloc(1 << 20);
-	if (!text)
-		return -ENOMEM;
-	n = nt_read_file(nt_proc_path("net/dev", path, sizeof(path)), text, 1 << 20);
+	n = nt_read_file_grow(nt_proc_path("net/dev", path, sizeof(path)), &text, &cap);
 	if (n < 0) {
 		free(text);
 		return (int)n;
@@ -189,8 +187,7 @@ static int render(const struct nt_global *g, const struct link_opts *o,
 		nt_doc_set(&d, "source_note", json_string(
 			"/proc/net/dev: rx_dropped includes rx_missed_errors; frame "
 			"and carrier causes are lumped and shown as null"));
-	nt_doc_set(&d, "baseline", json_pack("{s:s, s:o}", "kind", baseline,
-		   "seconds", rates ? json_real(dt) : json_null()));
+	nt_doc_set(&d, "baseline", nt_baseline_json(baseline, dt, &g->ns));
 	nt_doc_set(&d, "sample", json_integer(sample));
 	nt_doc_records(&d, &nt_link_rectype, cur->v, cur->n, mask);
 	nt_doc_verdicts(&d, vs);
@@ -297,11 +294,11 @@ static const char *hist_name(enum source s)
 
 static void finish(const struct nt_global *g, struct nt_hist *h, enum source src)
 {
-	int r = nt_hist_save(hist_name(src), g->netns_inode, h);
+	int r = nt_hist_save(hist_name(src), &g->ns, h);
 
 	if (r && r != -EROFS)
 		nt_note("link", "history file not saved: %s (rate checks of the next run will use since-boot totals)",
-			strerror(-r));
+			nt_hist_strerror(r));
 }
 
 /* Load the previous run as a baseline; true when usable. */
@@ -312,7 +309,7 @@ static bool load_history(const struct nt_global *g, enum source src,
 	bool ok = false;
 	double now = nt_now_boot();
 
-	if (nt_hist_load(hist_name(src), g->netns_inode, &old) == 0 &&
+	if (nt_hist_load(hist_name(src), &g->ns, &old) == 0 &&
 	    now > old.t && list_from_hist(&old, prev) == 0 && prev->n) {
 		*dt = now - old.t;
 		ok = true;

@@ -587,7 +587,6 @@ static int render(const struct render_ctx *x)
 {
 	const struct tcp_run *r = x->r;
 	const struct nt_tcp_sample *s = &r->s;
-	bool rates = strcmp(x->baseline, "boot") != 0;
 	double ratio, rate;
 	uint64_t dr, dout;
 	struct nt_doc d;
@@ -620,8 +619,7 @@ static int render(const struct render_ctx *x)
 		nt_doc_set(&d, "families", fam);
 		nt_doc_set(&d, "counters", json_pack("{s:o, s:o}", "tcp", ctrs_json(&r->c.tcp),
 						     "tcpext", ctrs_json(&r->c.tcpext)));
-		nt_doc_set(&d, "baseline", json_pack("{s:s, s:o}", "kind", x->baseline,
-			   "seconds", rates ? json_real(x->dt) : json_null()));
+		nt_doc_set(&d, "baseline", nt_baseline_json(x->baseline, x->dt, &x->g->ns));
 		nt_doc_set(&d, "retrans_ratio_pct", isfinite(ratio) ? json_real(ratio) : json_null());
 		/* rate is NaN exactly when the counters gave no usable window
 		 * (missing, or gone down since the baseline) */
@@ -712,10 +710,10 @@ static void save_hist(const struct nt_global *g, const struct tcp_run *r)
 		return;
 	hist_put_ctrs(&h, "Tcp", &r->c.tcp);
 	hist_put_ctrs(&h, "TcpExt", &r->c.tcpext);
-	e = nt_hist_save("tcp", g->netns_inode, &h);
+	e = nt_hist_save("tcp", &g->ns, &h);
 	if (e && e != -EROFS)
 		nt_note("tcp", "history file not saved: %s (rate checks of the next run will use since-boot totals)",
-			strerror(-e));
+			nt_hist_strerror(e));
 	nt_hist_free(&h);
 }
 
@@ -744,7 +742,7 @@ static bool history(void *data, double *dt)
 
 	nt_tcp_counters_free(&x->hist);
 	memset(&x->hist, 0, sizeof(x->hist));
-	if (nt_hist_load("tcp", x->g->netns_inode, &old) == 0 &&
+	if (nt_hist_load("tcp", &x->g->ns, &old) == 0 &&
 	    nt_now_boot() > old.t &&
 	    ctrs_from_hist(&old, "Tcp", &x->hist.tcp) == 0 &&
 	    ctrs_from_hist(&old, "TcpExt", &x->hist.tcpext) == 0 &&

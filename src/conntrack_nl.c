@@ -117,7 +117,8 @@ static int read_sysctl(const char *name, uint64_t *v)
 int nt_ct_proc_collect(struct nt_ct_sample *x, bool only_buckets)
 {
 	struct nt_ct_summary *s = &x->s;
-	char path[256], *text;
+	char path[256], *text = NULL;
+	size_t cap = 0;
 	uint64_t v, entries;
 	long n;
 	int r;
@@ -133,12 +134,10 @@ int nt_ct_proc_collect(struct nt_ct_sample *x, bool only_buckets)
 		return r;
 	s->max = v;
 	s->avail |= 1ull << NT_CTA_MAX;
-	text = malloc(1 << 16);
-	if (!text)
-		return -ENOMEM;
 	x->ncpu = 0;
-	n = nt_read_file(nt_proc_path("net/stat/nf_conntrack", path, sizeof(path)),
-			 text, 1 << 16);
+	/* one row per CPU: grows with the machine, never cut short */
+	n = nt_read_file_grow(nt_proc_path("net/stat/nf_conntrack", path, sizeof(path)),
+			      &text, &cap);
 	r = n < 0 ? (int)n : nt_ct_parse_procstat(text, x, &entries);
 	free(text);
 	if (r)

@@ -11,7 +11,9 @@
 #include "nettriage.h"
 #include "nt_history.h"
 
-#define HIST_MAGIC "nettriage-history 1"
+/* 2: the netns line holds a key ("cookie-N" or "inode-N"), not a bare
+ * inode; version-1 files are simply no baseline. */
+#define HIST_MAGIC "nettriage-history 2"
 #define HIST_MAX (4u << 20)
 
 double nt_now_boot(void)
@@ -95,7 +97,7 @@ bool nt_hist_get(const struct nt_hist *h, const char *subject,
 }
 
 int nt_hist_parse(const char *text, const char *boot_id, unsigned uid,
-		  uint64_t netns, const char *command, struct nt_hist *h)
+		  const char *nskey, const char *command, struct nt_hist *h)
 {
 	char want[256];
 	const char *p = text, *nl;
@@ -103,8 +105,8 @@ int nt_hist_parse(const char *text, const char *boot_id, unsigned uid,
 	int r, n;
 
 	memset(h, 0, sizeof(*h));
-	n = snprintf(want, sizeof(want), HIST_MAGIC "\nboot %s\nuid %u\nnetns %" PRIu64
-		     "\ncommand %s\n", boot_id, uid, netns, command);
+	n = snprintf(want, sizeof(want), HIST_MAGIC "\nboot %s\nuid %u\nnetns %s"
+		     "\ncommand %s\n", boot_id, uid, nskey, command);
 	if (n < 0 || (size_t)n >= sizeof(want))
 		return -EINVAL;
 	if (strncmp(text, want, (size_t)n))
@@ -161,7 +163,7 @@ bad:
 }
 
 char *nt_hist_format(const struct nt_hist *h, const char *boot_id,
-		     unsigned uid, uint64_t netns, const char *command)
+		     unsigned uid, const char *nskey, const char *command)
 {
 	char *buf = NULL;
 	size_t len = 0, i;
@@ -169,8 +171,8 @@ char *nt_hist_format(const struct nt_hist *h, const char *boot_id,
 
 	if (!f)
 		return NULL;
-	fprintf(f, HIST_MAGIC "\nboot %s\nuid %u\nnetns %" PRIu64
-		"\ncommand %s\ntime %.6f\n", boot_id, uid, netns, command, h->t);
+	fprintf(f, HIST_MAGIC "\nboot %s\nuid %u\nnetns %s"
+		"\ncommand %s\ntime %.6f\n", boot_id, uid, nskey, command, h->t);
 	for (i = 0; i < h->n; i++) {
 		unsigned j;
 
@@ -199,22 +201,26 @@ char *nt_hist_format(const struct nt_hist *h, const char *boot_id,
 	return buf;
 }
 
+/* Without the boot id a cookie (unique per boot) is no key either: say
+ * so with the same -ENOKEY as a namespace without identity. */
 static int boot_id(char *buf, size_t len)
 {
 	long r = nt_read_file("/proc/sys/kernel/random/boot_id", buf, len);
 
 	if (r < 0)
-		return (int)r;
+		return -ENOKEY;
 	buf[strcspn(buf, "\n")] = '\0';
-	return buf[0] ? 0 : -EINVAL;
+	return buf[0] ? 0 : -ENOKEY;
 }
 
 /* Directory for state; created if needed and checked to be ours and not
  * group/other writable. */
 static int state_dir(char *buf, size_t len)
 {
-	const char *env = getenv("NETTRIAGE_STATE_DIR");
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	/* secure_getenv: with set-uid or file capabilities the invoking
+	 * user must not choose where we write. */
+	const char *env = secure_getenv("NETTRIAGE_STATE_DIR");
+	const char *xdg = secure_getenv("XDG_RUNTIME_DIR");
 	uid_t uid = getuid();
 	struct stat st;
 
@@ -235,28 +241,42 @@ static int state_dir(char *buf, size_t len)
 	return 0;
 }
 
-static int hist_path(const char *command, uint64_t netns, char *buf, size_t len)
+static int hist_path(const char *command, const char *nskey, char *buf,
+		     size_t len)
 {
 	char dir[200];
 	int r = state_dir(dir, sizeof(dir));
 
 	if (r)
 		return r;
-	r = snprintf(buf, len, "%s/%s-%u-%" PRIu64 ".hist", dir, command,
-		     (unsigned)getuid(), netns);
+	r = snprintf(buf, len, "%s/%s-%u-%s.hist", dir, command,
+		     (unsigned)getuid(), nskey);
 	return (r < 0 || (size_t)r >= len) ? -ENAMETOOLONG : 0;
 }
 
-int nt_hist_load(const char *command, uint64_t netns, struct nt_hist *h)
+const char *nt_hist_strerror(int r)
 {
-	char path[300], bid[64];
+	if (r == -ENOKEY)
+		return "no key for this namespace and boot (needs SO_NETNS_COOKIE or "
+		       "/proc/thread-self/ns/net, and /proc/sys/kernel/random/boot_id; "
+		       "is /proc mounted?): history is off";
+	return strerror(-r);
+}
+
+int nt_hist_load(const char *command, const struct nt_netns_id *ns,
+		 struct nt_hist *h)
+{
+	char path[300], bid[64], key[48];
 	struct stat st;
 	char *text = NULL;
+	size_t got = 0;
 	int fd, r;
-	ssize_t got;
 
 	memset(h, 0, sizeof(*h));
-	r = hist_path(command, netns, path, sizeof(path));
+	r = nt_netns_id_key(ns, key, sizeof(key));
+	if (r)
+		return r;
+	r = hist_path(command, key, path, sizeof(path));
 	if (r)
 		return r;
 	r = boot_id(bid, sizeof(bid));
@@ -274,54 +294,50 @@ int nt_hist_load(const char *command, uint64_t netns, struct nt_hist *h)
 		close(fd);
 		return -ENOMEM;
 	}
-	got = read(fd, text, (size_t)st.st_size);
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, text + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
 	close(fd);
-	if (got < 0) {
+	if (got != (size_t)st.st_size) {
 		free(text);
 		return -EIO;
 	}
 	text[got] = '\0';
-	r = nt_hist_parse(text, bid, (unsigned)getuid(), netns, command, h);
+	r = nt_hist_parse(text, bid, (unsigned)getuid(), key, command, h);
 	free(text);
 	return r;
 }
 
-int nt_hist_save(const char *command, uint64_t netns, struct nt_hist *h)
+int nt_hist_save(const char *command, const struct nt_netns_id *ns,
+		 struct nt_hist *h)
 {
-	char path[300], tmp[320], bid[64];
+	char path[300], bid[64], key[48];
 	char *text;
-	size_t len;
-	int fd, r;
+	int r;
 
-	r = hist_path(command, netns, path, sizeof(path));
+	r = nt_netns_id_key(ns, key, sizeof(key));
+	if (r)
+		return r;
+	r = hist_path(command, key, path, sizeof(path));
 	if (r)
 		return r;
 	r = boot_id(bid, sizeof(bid));
 	if (r)
 		return r;
 	h->t = nt_now_boot();
-	text = nt_hist_format(h, bid, (unsigned)getuid(), netns, command);
+	text = nt_hist_format(h, bid, (unsigned)getuid(), key, command);
 	if (!text)
 		return -ENOMEM;
-	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len) {
-		r = -EIO;
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		r = -errno;
-		unlink(tmp);
-	}
-out:
+	/* The state directory is tmpfs in the usual case (/run, XDG); a
+	 * lost baseline after a crash costs one since-boot run, so no
+	 * directory fsync. */
+	r = nt_write_atomic(path, text, strlen(text), 0600, 0);
 	free(text);
 	return r;
 }

@@ -164,15 +164,30 @@ static int run(int argc, char **argv, struct nt_args *a)
 			       " (need CAP_SYS_ADMIN, and CAP_SYS_PTRACE for another user's PID)" : "");
 			return NT_EXIT_UNKNOWN;
 		}
-	} else {
-		gp->netns_inode = nt_netns_self();
+	} else if (nt_netns_self(&gp->netns_inode) < 0) {
+		gp->netns_inode = 0; /* unknown (no /proc): not a shared key */
 	}
+	/* The cookie comes from a socket opened here, after any setns, so it
+	 * names the namespace we now run in. */
+	(void)nt_netns_id_self(&gp->ns);
+	if (!gp->ns.inode)
+		gp->ns.inode = gp->netns_inode;
 
+	/* SIGINT/SIGTERM: set nt_stop only, and no SA_RESTART, so a sleep
+	 * or a blocking wait returns at once and the loop ends after the
+	 * sample in hand; every system call loop retries EINTR itself
+	 * (nl.c, nt_read_file, nt_write_atomic). Each handler blocks the
+	 * other. SIGPIPE ignored: a closed stdout is an EPIPE we report. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGINT);
+	sigaddset(&sa.sa_mask, SIGTERM);
+	sa.sa_flags = 0;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 
 	optind = 0; /* a full reset: the command's "+" is read again */
 	if (a->argv) {

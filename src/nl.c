@@ -70,14 +70,79 @@ int nt_nl_walk(const void *buf, size_t len, struct nt_nl_walk *w)
 	return 1;
 }
 
+/* Retry EINTR here, in one place: a caught signal without SA_RESTART
+ * (SIGINT/SIGTERM set nt_stop and let the sample finish) interrupts a
+ * send or recv before anything was transferred, so retrying loses
+ * nothing. Netlink requests to the kernel are handled synchronously, so a
+ * retried send is never a duplicate. */
+static ssize_t io_send(const struct nt_nl_io *io, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = io->send(io->ctx, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static ssize_t io_recv(const struct nt_nl_io *io, void *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = io->recv(io->ctx, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+int nt_nl_dump_io(const struct nt_nl_io *io, struct nlmsghdr *req,
+		  struct nt_nl_walk *w, void (*reset)(void *data),
+		  unsigned tries, void *buf, size_t len)
+{
+	uint32_t seq = (uint32_t)time(NULL);
+	int r = -EAGAIN;
+	unsigned t;
+
+	w->portid = io->portid;
+	for (t = 0; t < tries; t++) {
+		if (t && reset)
+			reset(w->data);
+		w->intr = 0;
+		w->skipped = 0;
+		w->seq = req->nlmsg_seq = seq + t;
+		if (io_send(io, req, req->nlmsg_len) < 0)
+			return -errno;
+		do {
+			ssize_t n = io_recv(io, buf, len);
+
+			if (n < 0)
+				return -errno;
+			r = nt_nl_walk(buf, (size_t)n, w);
+		} while (r == 1);
+		if (r < 0 || !w->intr)
+			return r;
+		r = -EAGAIN; /* the set changed during the dump: dump again */
+	}
+	return r;
+}
+
+static ssize_t sock_send(void *ctx, const void *buf, size_t len)
+{
+	return mnl_socket_sendto(ctx, buf, len);
+}
+
+static ssize_t sock_recv(void *ctx, void *buf, size_t len)
+{
+	return mnl_socket_recvfrom(ctx, buf, len);
+}
+
 int nt_nl_dump(int proto, struct nlmsghdr *req, struct nt_nl_walk *w,
 	       void (*reset)(void *data), unsigned tries, size_t rcvbuf)
 {
+	struct nt_nl_io io = { sock_send, sock_recv, NULL, 0 };
 	struct mnl_socket *nl;
-	uint32_t seq = (uint32_t)time(NULL);
 	char *buf;
-	int one = 1, r = -EAGAIN;
-	unsigned t;
+	int one = 1, r;
 
 	if (rcvbuf < 32768)
 		rcvbuf = 32768;
@@ -95,34 +160,9 @@ int nt_nl_dump(int proto, struct nlmsghdr *req, struct nt_nl_walk *w,
 	}
 	/* Extended ack: the kernel says why a request failed. Optional. */
 	(void)mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	w->portid = mnl_socket_get_portid(nl);
-	for (t = 0; t < tries; t++) {
-		if (t && reset)
-			reset(w->data);
-		w->intr = 0;
-		w->skipped = 0;
-		w->seq = req->nlmsg_seq = seq + t;
-		if (mnl_socket_sendto(nl, req, req->nlmsg_len) < 0) {
-			r = -errno;
-			goto out;
-		}
-		do {
-			ssize_t n = mnl_socket_recvfrom(nl, buf, rcvbuf);
-
-			if (n < 0) {
-				if (errno == EINTR)
-					continue;
-				r = -errno;
-				goto out;
-			}
-			r = nt_nl_walk(buf, (size_t)n, w);
-		} while (r == 1);
-		if (r < 0)
-			goto out;
-		if (!w->intr)
-			goto out;
-		r = -EAGAIN; /* the set changed during the dump: dump again */
-	}
+	io.ctx = nl;
+	io.portid = mnl_socket_get_portid(nl);
+	r = nt_nl_dump_io(&io, req, w, reset, tries, buf, rcvbuf);
 out:
 	mnl_socket_close(nl);
 out_free:

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,59 +265,6 @@ int nt_doc_verdicts(struct nt_doc *d, const struct nt_verdicts *vs)
 	return 0;
 }
 
-static int write_atomic(const char *path, const char *buf, size_t len)
-{
-	char *dup = strdup(path), *tmp = NULL;
-	const char *dir;
-	int fd = -1, r = 0;
-
-	if (!dup)
-		return -ENOMEM;
-	dir = dirname(dup);
-	if (asprintf(&tmp, "%s/.nettriage-prom.XXXXXX", dir) < 0) {
-		tmp = NULL;
-		r = -ENOMEM;
-		goto out;
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	while (len) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto out;
-		}
-		buf += w;
-		len -= (size_t)w;
-	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		r = -errno;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		r = -errno;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (r && tmp)
-		unlink(tmp);
-	free(tmp);
-	free(dup);
-	return r;
-}
-
 int nt_doc_emit(struct nt_doc *d)
 {
 	int r = 0;
@@ -338,7 +284,8 @@ int nt_doc_emit(struct nt_doc *d)
 		if (d->g->format == NT_FMT_PROM)
 			fwrite(d->prom_buf, 1, d->prom_len, stdout);
 		if (d->g->prom_file)
-			r = write_atomic(d->g->prom_file, d->prom_buf, d->prom_len);
+			r = nt_write_atomic(d->g->prom_file, d->prom_buf, d->prom_len,
+					    0644, 0);
 	}
 	fflush(stdout);
 	return r;

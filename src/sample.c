@@ -1,5 +1,16 @@
 /* The sampling driver (see nt_sample.h). */
+#include <string.h>
+#include <jansson.h>
 #include "nt_sample.h"
+
+json_t *nt_baseline_json(const char *kind, double dt, const struct nt_netns_id *ns)
+{
+	const char *key = nt_netns_id_kind(ns);
+
+	return json_pack("{s:s, s:o, s:o}", "kind", kind,
+			 "seconds", strcmp(kind, "boot") ? json_real(dt) : json_null(),
+			 "key", key ? json_string(key) : json_null());
+}
 
 int nt_sample_run(const struct nt_global *g, const struct nt_sampler *s,
 		  void *data)

@@ -1,17 +1,19 @@
 /* Small shared helpers: messages, strict number parsing, clocks, files. */
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "nettriage.h"
 
-volatile int nt_stop;
+volatile sig_atomic_t nt_stop;
 
 static void vmsg(const char *ctx, const char *fmt, va_list ap)
 {
@@ -104,6 +106,12 @@ int nt_sleep_until(double mono)
 		ts.tv_sec++;
 		ts.tv_nsec -= 1000000000L;
 	}
+	/* A stop that came during the sample must not wait out a whole
+	 * interval. (A signal between this check and the sleep still does:
+	 * closing that window needs the signal blocked and a sigmask-taking
+	 * wait, as the prober's ppoll has.) */
+	if (nt_stop)
+		return -EINTR;
 	for (;;) {
 		int r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 
@@ -118,7 +126,9 @@ int nt_sleep_until(double mono)
 
 const char *nt_proc_path(const char *rel, char *buf, size_t len)
 {
-	const char *root = getenv("NETTRIAGE_PROC");
+	/* secure_getenv: a set-uid or file-capability binary must not read
+	 * /proc text from wherever the invoking user points it. */
+	const char *root = secure_getenv("NETTRIAGE_PROC");
 
 	snprintf(buf, len, "%s/%s", root && *root ? root : "/proc", rel);
 	return buf;
@@ -143,9 +153,46 @@ int nt_grow(void *pv, size_t n, size_t *cap, size_t elem, size_t first)
 	return 0;
 }
 
+/* Read fd to EOF into buf[got..len-1), NUL-terminate; EINTR retried.
+ * Returns the new length; *more is set when the buffer filled up before
+ * EOF (one byte of lookahead is kept in *extra). */
+static long read_fd(int fd, char *buf, size_t len, size_t got, bool *more,
+		    char *extra)
+{
+	*more = false;
+	while (got < len - 1) {
+		ssize_t r = read(fd, buf + got, len - 1 - got);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			goto done;
+		got += (size_t)r;
+	}
+	/* Full: is there more? A /proc file has no size to ask, so read. */
+	for (;;) {
+		ssize_t r = read(fd, extra, 1);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		*more = r > 0;
+		break;
+	}
+done:
+	buf[got] = '\0';
+	return (long)got;
+}
+
 long nt_read_file(const char *path, char *buf, size_t len)
 {
-	size_t got = 0;
+	bool more;
+	char extra;
+	long r;
 	int fd;
 
 	if (len == 0)
@@ -153,21 +200,148 @@ long nt_read_file(const char *path, char *buf, size_t len)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	while (got < len - 1) {
-		ssize_t r = read(fd, buf + got, len - 1 - got);
+	r = read_fd(fd, buf, len, 0, &more, &extra);
+	close(fd);
+	return r >= 0 && more ? -EFBIG : r;
+}
 
-		if (r < 0) {
+long nt_read_file_grow(const char *path, char **buf, size_t *cap)
+{
+	size_t got = 0;
+	bool more = true;
+	char extra;
+	long r = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (!*buf || *cap < 2) {
+		char *nb = realloc(*buf, NT_READ_FIRST);
+
+		if (!nb) {
+			r = -ENOMEM;
+			goto out;
+		}
+		*buf = nb;
+		*cap = NT_READ_FIRST;
+	}
+	for (;;) {
+		r = read_fd(fd, *buf, *cap, got, &more, &extra);
+		if (r < 0 || !more)
+			break;
+		got = (size_t)r;
+		if (*cap >= NT_READ_MAX) {
+			r = -EFBIG;
+			break;
+		}
+		char *nb = realloc(*buf, *cap * 2);
+
+		if (!nb) {
+			r = -ENOMEM;
+			break;
+		}
+		*buf = nb;
+		*cap *= 2;
+		(*buf)[got++] = extra;
+	}
+out:
+	close(fd);
+	return r;
+}
+
+/* Write all of buf: short writes continue, EINTR is retried. */
+static int write_all(const struct nt_write_ops *ops, int fd, const char *buf,
+		     size_t len)
+{
+	while (len) {
+		ssize_t w = ops ? ops->write(ops->ctx, fd, buf, len) :
+				  write(fd, buf, len);
+
+		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			r = -errno;
-			close(fd);
-			return r;
+			return -errno;
 		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
+		if (w == 0)
+			return -EIO;
+		buf += w;
+		len -= (size_t)w;
 	}
-	close(fd);
-	buf[got] = '\0';
-	return (long)got;
+	return 0;
+}
+
+int nt_write_atomic_ops(const char *path, const void *buf, size_t len,
+			mode_t mode, unsigned flags,
+			const struct nt_write_ops *ops)
+{
+	char *d = strdup(path), *b = strdup(path), *tmp = NULL;
+	const char *dir;
+	int fd = -1, r = 0;
+
+	if (!d || !b) {
+		r = -ENOMEM;
+		goto out;
+	}
+	dir = dirname(d);
+	/* A dot name without the final suffix: node_exporter's textfile
+	 * collector reads only *.prom, and mkstemp's random part means a
+	 * temp file left by a crash never blocks the next save. */
+	if (asprintf(&tmp, "%s/.%s.XXXXXX", dir, basename(b)) < 0) {
+		tmp = NULL;
+		r = -ENOMEM;
+		goto out;
+	}
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		free(tmp);
+		tmp = NULL;
+		goto out;
+	}
+	r = write_all(ops, fd, buf, len);
+	if (r)
+		goto out;
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = close(fd);
+	fd = -1;
+	if (r < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (rename(tmp, path) < 0) {
+		r = -errno;
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+	if (flags & NT_WA_SYNC_DIR) {
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		/* The rename is done; a failed directory sync only weakens
+		 * durability across a crash, so it is not an error. */
+		if (dfd >= 0) {
+			(void)fsync(dfd);
+			close(dfd);
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(d);
+	free(b);
+	return r;
+}
+
+int nt_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
+		    unsigned flags)
+{
+	return nt_write_atomic_ops(path, buf, len, mode, flags, NULL);
 }

@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)nt_link_parse_procnetdev(text, &l);
 		nt_link_list_free(&l);
 	} else {
-		if (nt_hist_parse(text, "b", 0, 1, "link", &h) == 0)
+		if (nt_hist_parse(text, "b", 0, "cookie-1", "link", &h) == 0)
 			nt_hist_free(&h);
 	}
 	free(text);

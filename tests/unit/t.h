@@ -2,6 +2,7 @@
 #ifndef NT_T_H
 #define NT_T_H
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,5 +43,22 @@ static int t_failed;
 } while (0)
 
 #define T_DONE() (t_failed ? 1 : 0)
+
+/* Entries of a directory but . and .., or -1: to see that no temp file
+ * was left behind. */
+static inline int t_count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
 
 #endif
