@@ -156,6 +156,18 @@ static void handle(struct run *u, const struct nt_probe_reply *r, int fdi,
 		goto foreign; /* not ours, or a duplicate */
 	s = &p->tab.slot[seq];
 	memset(&e, 0, sizeof(e));
+	/* Kernel RX stamp minus the CLOCK_REALTIME read just before send;
+	 * trusted only inside [0, CLOCK_MONOTONIC delta]: a clock step
+	 * between send and receive falls back to the monotonic delta. */
+	e.rtt_ms = nt_probe_rtt_ms(s->have_tx_kern ? &s->tx_kern : &s->tx_real,
+				   rx, have_rx, now - s->tx_mono, &e.kernel_ts);
+	if (s->state == NT_SLOT_PENDING && e.rtt_ms > p->o.timeout * 1e3) {
+		/* past its timeout before expire() ran (read late after a
+		 * busy wake-up): lost, then late, as if expired in time */
+		s->state = NT_SLOT_LOST;
+		u->linger = fmax(u->linger, s->tx_mono + 2 * p->o.timeout);
+		emit(u, NT_EV_LOST, s);
+	}
 	e.ev = s->state == NT_SLOT_PENDING ? NT_EV_REPLY : NT_EV_LATE;
 	s->state = s->state == NT_SLOT_PENDING ? NT_SLOT_ANSWERED : NT_SLOT_DONE;
 	e.ttl = s->ttl;
@@ -165,11 +177,6 @@ static void handle(struct run *u, const struct nt_probe_reply *r, int fdi,
 	e.code = r->code;
 	e.reply_ttl = r->reply_ttl;
 	e.reply = r;
-	/* Kernel RX stamp minus the CLOCK_REALTIME read just before send;
-	 * trusted only inside [0, CLOCK_MONOTONIC delta]: a clock step
-	 * between send and receive falls back to the monotonic delta. */
-	e.rtt_ms = nt_probe_rtt_ms(s->have_tx_kern ? &s->tx_kern : &s->tx_real,
-				   rx, have_rx, now - s->tx_mono, &e.kernel_ts);
 	e.kernel_tx = e.kernel_ts && s->have_tx_kern;
 	e.from_dst = r->kind == NT_PR_ECHO_REPLY || nt_paddr_eq(&r->src, &p->o.dst);
 	e.unreach = r->kind == NT_PR_UNREACH;

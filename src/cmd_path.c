@@ -236,7 +236,16 @@ static int pre_resolve(struct path_opts *o, struct nt_paddr *dst)
 	}
 	why = bad_hostname(o->target);
 	if (why) {
-		nt_err("path", "not an IP address or host name: %s (%s)", o->target, why);
+		char shown[64];
+		size_t i;
+
+		/* echo it, but never a terminal escape */
+		for (i = 0; o->target[i] && i < sizeof(shown) - 1; i++)
+			shown[i] = (o->target[i] >= 0x20 && o->target[i] < 0x7f) ?
+				   o->target[i] : '?';
+		shown[i] = '\0';
+		nt_err("path", "not an IP address or host name: %s%s (%s)", shown,
+		       o->target[i] ? "..." : "", why);
 		return NT_EXIT_USAGE;
 	}
 	dst->family = (uint8_t)o->family; /* AF_UNSPEC: sockets for both */
