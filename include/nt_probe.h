@@ -49,6 +49,8 @@ struct nt_probe_reply {
 	bool have_id;            /* id/seq (ICMP) or ports (UDP) known */
 	uint16_t id, seq;        /* ICMP echo identifier and sequence */
 	uint16_t sport, dport;   /* UDP ports of the quoted probe */
+	bool have_udp8;          /* the quoted UDP header is complete: */
+	uint16_t ulen, ucsum;    /* ... its length and checksum */
 	struct nt_paddr qdst;    /* quoted destination, family 0 if none */
 	int quoted_ttl;          /* TTL left in the quoted header, -1 unknown */
 	const uint8_t *payload;  /* probe payload (after the ICMP/UDP header) */
@@ -103,10 +105,13 @@ uint16_t nt_probe_cksum(const void *buf, size_t len);
 /* ---- engine ---- */
 
 enum nt_probe_mode { NT_PM_ICMP, NT_PM_UDP };
-enum nt_probe_sock { NT_PS_NONE, NT_PS_DGRAM, NT_PS_RAW, NT_PS_UDP };
+/* NT_PS_UDP: UDP probes, replies from each socket's error queue;
+ * NT_PS_UDP_RAW: UDP probes, replies read from a raw ICMP socket (the
+ * quoted header, so an 8-byte quote is enough). */
+enum nt_probe_sock { NT_PS_NONE, NT_PS_DGRAM, NT_PS_RAW, NT_PS_UDP, NT_PS_UDP_RAW };
 
 struct nt_probe_opts {
-	struct nt_paddr dst;
+	struct nt_paddr dst; /* family AF_INET/AF_INET6 or 0: open both */
 	enum nt_probe_mode mode;
 	uint16_t port;       /* UDP destination port */
 	int first_ttl, max_ttl;
@@ -150,24 +155,106 @@ struct nt_probe_event {
 
 typedef void (*nt_probe_cb)(void *ctx, const struct nt_probe_event *ev);
 
+/* ---- reply matching (probes/probe_match.c) ---- */
+
+#define NT_PROBE_MAX_FLOWS 16
+#define NT_PROBE_SLOTS 65536 /* indexed by the 16-bit sequence; 0 unused */
+
+/* One outstanding (or answered) probe. */
+struct nt_probe_slot {
+	uint8_t state;        /* NT_SLOT_* */
+	uint8_t ttl, flow;
+	uint16_t seq;
+	long cycle;
+	double tx_mono;
+	struct timespec tx_real;  /* CLOCK_REALTIME just before sendmsg */
+	struct timespec tx_kern;  /* kernel software TX stamp, if it came */
+	bool have_tx_kern;
+};
+
+enum { NT_SLOT_FREE, NT_SLOT_PENDING, NT_SLOT_ANSWERED, NT_SLOT_LOST, NT_SLOT_DONE };
+
+/* What the matcher needs to know of a run: the probes it sent. */
+struct nt_probe_table {
+	enum nt_probe_sock kind;
+	struct nt_paddr dst;
+	uint16_t port;                  /* UDP destination port */
+	int flows;
+	uint16_t id[NT_PROBE_MAX_FLOWS]; /* ICMP echo id, or UDP source port */
+	uint32_t tag;                   /* session tag in our payload */
+	int size;                       /* payload bytes */
+	struct nt_probe_slot *slot;     /* NT_PROBE_SLOTS entries */
+};
+
+enum nt_probe_match {
+	NT_MATCH_NONE,    /* not ours */
+	NT_MATCH_PENDING, /* answers a probe still waiting: a reply */
+	NT_MATCH_LATE,    /* answers a probe already counted lost */
+	NT_MATCH_DUP,     /* answers a probe already answered */
+};
+
+/* Which probe a decoded reply answers. fdi: the index of the socket it was
+ * read from (the flow, for datagram sockets), -1 for the raw ICMP socket.
+ * Only the quoted IP header and the first 8 bytes after it are needed:
+ * ICMP echo id/seq, or UDP source port (flow), destination port and
+ * checksum (sequence, see nt_probe_udp_fill). A quoted payload, when
+ * there is one, must agree. Error-queue records of UDP sockets carry no
+ * quoted header: there the payload is the only key, and a minimal quote
+ * cannot be matched. *seq is set for every result but NONE. Pure. */
+enum nt_probe_match nt_probe_match(const struct nt_probe_table *t,
+				   const struct nt_probe_reply *r, int fdi,
+				   uint16_t *seq);
+
+/* Fill the UDP payload of probe seq (len >= NT_PROBE_HDR) so that the
+ * UDP checksum the kernel computes for src:sport -> dst:dport is seq
+ * (Paris traceroute: the 5-tuple stays constant, the checksum, inside the
+ * first 8 bytes every router quotes, names the probe). seq != 0. */
+void nt_probe_udp_fill(uint8_t *payload, size_t len, uint32_t tag, uint16_t seq,
+		       uint8_t ttl, uint8_t flow, const struct nt_paddr *src,
+		       const struct nt_paddr *dst, uint16_t sport, uint16_t dport);
+/* The UDP checksum (RFC 768/8200, 0 sent as 0xffff) of a datagram. */
+uint16_t nt_probe_udp_cksum(const struct nt_paddr *src, const struct nt_paddr *dst,
+			    uint16_t sport, uint16_t dport, const uint8_t *payload,
+			    size_t len);
+
+/* ---- sockets and the run ---- */
+
 struct nt_prober;
 
-/* Open the sockets for mode/family; privileged sockets are opened first and
- * privileges dropped at once, before anything is parsed. Returns 0 or
- * -errno; *why names what failed. */
+/* Phase 1, while privileged: open the probe sockets for o->dst.family, or
+ * for both families when it is 0 (the name is not resolved yet), then
+ * drop every privilege (nt_probe_drop_privs). Nothing is parsed. Returns
+ * 0 when at least one family has sockets, else -errno; *why names what
+ * failed. */
 int nt_probe_open(struct nt_prober **pp, const struct nt_probe_opts *o,
 		  const char **why);
+/* Whether phase 1 opened sockets for family (AF_INET, AF_INET6). */
+bool nt_probe_has_family(const struct nt_prober *p, int family);
+/* The error and its description for a family phase 1 could not open. */
+int nt_probe_family_err(const struct nt_prober *p, int family, const char **why);
+/* Phase 2, unprivileged: fix the destination (after resolving), close the
+ * other family's sockets, connect/bind and set the socket options.
+ * 0 or -errno with *why. */
+int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
+		    const char **why);
 void nt_probe_close(struct nt_prober *p);
 enum nt_probe_sock nt_probe_socktype(const struct nt_prober *p);
-/* True when privileges were dropped (raw socket path). */
-bool nt_probe_dropped(const struct nt_prober *p);
 
-/* Run every cycle; events go to cb. Returns 0, -EINTR when stopped by a
- * signal (results so far are valid) or -errno on a socket error. */
+/* Run every cycle; events go to cb. SIGINT and SIGTERM are blocked except
+ * inside ppoll, so a stop signal is never lost between the check of
+ * nt_stop and the sleep. Returns 0, -EINTR when stopped by a signal
+ * (results so far are valid) or -errno on a socket error. */
 int nt_probe_run(struct nt_prober *p, nt_probe_cb cb, void *ctx);
 
-/* Drop privileges: setresgid/setresuid to the real ids, clear every
- * capability, PR_SET_NO_NEW_PRIVS; verifies the drop. 0 or -errno. */
+/* The uid/gid a process running as root drops to (nobody/nogroup). */
+#define NT_PROBE_DROP_UID 65534
+#define NT_PROBE_DROP_GID 65534
+
+/* Drop privileges: supplementary groups, setresgid/setresuid to the real
+ * ids (to NT_PROBE_DROP_UID/GID when the real uid is 0), clear every
+ * capability (all sets, ambient, bounding where allowed),
+ * PR_SET_NO_NEW_PRIVS; verifies the drop with getresuid/getresgid and
+ * capget. 0 or -errno. */
 int nt_probe_drop_privs(void);
 
 #endif

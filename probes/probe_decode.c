@@ -181,6 +181,9 @@ static int quoted_l4(uint8_t proto, const uint8_t *p, size_t len,
 			r->truncated = true;
 			return 0;
 		}
+		r->have_udp8 = true;
+		r->ulen = rd16(p + 4);
+		r->ucsum = rd16(p + 6);
 		r->payload = p + 8;
 		r->payload_len = len - 8;
 		return 0;

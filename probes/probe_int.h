@@ -5,41 +5,35 @@
 #include <time.h>
 #include "nt_probe.h"
 
-#define NT_PROBE_MAX_FLOWS 16
-#define NT_PROBE_SLOTS 65536 /* indexed by the 16-bit sequence */
 #define NT_PROBE_BUCKETS 256
-
-struct nt_probe_slot {
-	uint8_t state;        /* SLOT_* */
-	uint8_t ttl, flow;
-	uint16_t seq;
-	long cycle;
-	double tx_mono;
-	struct timespec tx_real;  /* CLOCK_REALTIME just before sendmsg */
-	struct timespec tx_kern;  /* kernel software TX stamp, if it came */
-	bool have_tx_kern;
-};
-
-enum { SLOT_FREE, SLOT_PENDING, SLOT_ANSWERED, SLOT_LOST, SLOT_DONE };
 
 struct nt_pace {
 	struct nt_paddr a;
 	double tokens, t;
 };
 
-struct nt_prober {
-	struct nt_probe_opts o;
-	enum nt_probe_sock kind;
+/* Sockets of one family opened in phase 1 (privileged). */
+struct nt_probe_fam {
+	enum nt_probe_sock kind;   /* NT_PS_NONE: none opened */
 	int fd[NT_PROBE_MAX_FLOWS];
 	int nfd;
-	uint16_t id[NT_PROBE_MAX_FLOWS];
-	uint32_t tag;
-	bool dropped;
+	int rawfd;                 /* raw ICMP socket of a UDP run, or -1 */
+	int err;                   /* -errno when kind is NT_PS_NONE */
+	const char *why;
+};
+
+struct nt_prober {
+	struct nt_probe_opts o;
+	struct nt_probe_table tab;           /* kind, dst, ids, tag, slots */
+	struct nt_probe_fam fam[2];          /* [0] IPv4, [1] IPv6 (phase 1) */
+	int fd[NT_PROBE_MAX_FLOWS + 1];      /* flow sockets, then rxfd */
+	int nfd;                             /* flow sockets */
+	int rxfd;                            /* raw ICMP socket (UDP_RAW) or -1 */
+	struct nt_paddr src;                 /* local address (UDP checksum) */
 	uint8_t *buf;
 	bool tx_ts;                          /* SO_TIMESTAMPING TX is on */
 	uint32_t txkey[NT_PROBE_MAX_FLOWS];  /* next OPT_ID key per socket */
 	uint16_t *txmap;                     /* [fd][key & 0xffff] -> seq */
-	struct nt_probe_slot *slot;
 	struct nt_pace pace[NT_PROBE_BUCKETS];
 	int npace;
 };
@@ -53,7 +47,8 @@ struct nt_probe_txstamp {
 
 int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 		  struct timespec *tx_real, double *tx_mono);
-/* 1: reply in *r; 2: TX stamp in *tx; 0: nothing left; <0 as below. */
+/* fdi: index into fd[]; p->nfd is the raw ICMP socket of a UDP_RAW run.
+ * 1: reply in *r; 2: TX stamp in *tx; 0: nothing left; <0 as below. */
 int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 		  struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
 		  struct nt_probe_txstamp *tx, uint8_t *buf, size_t buflen);

@@ -1,27 +1,14 @@
-/* Privilege drop for the probe engine: after the raw socket is open, give
- * up everything before the first packet is parsed (OpenBSD ping order:
- * groups, gid, uid, verify, capabilities, no_new_privs). */
+/* Privilege drop for the probe engine: after the raw sockets are open,
+ * give up everything before the first packet (or name) is parsed
+ * (OpenBSD ping order: groups, gid, uid, verify, capabilities,
+ * no_new_privs). Root drops to nobody: uid 0 without capabilities still
+ * owns most of the system's files. */
 #include <errno.h>
 #include <grp.h>
-#include <linux/capability.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
+#include "nt_priv.h"
 #include "nt_probe.h"
-
-static int capset0(void)
-{
-	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct d[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
-
-	if (syscall(SYS_capset, &h, d) < 0)
-		return -errno;
-	if (syscall(SYS_capget, &h, d) < 0)
-		return -errno;
-	if (d[0].effective || d[1].effective || d[0].permitted || d[1].permitted)
-		return -EPERM;
-	return 0;
-}
 
 int nt_probe_drop_privs(void)
 {
@@ -29,6 +16,11 @@ int nt_probe_drop_privs(void)
 	gid_t rg = getgid(), eg, sg;
 	int r;
 
+	if (ru == 0) {
+		ru = NT_PROBE_DROP_UID;
+		rg = NT_PROBE_DROP_GID;
+	}
+	nt_priv_bound(0); /* while CAP_SETPCAP is still ours */
 	/* Supplementary groups: only a process allowed to change them has
 	 * any to worry about; EPERM means we cannot and need not. */
 	if (setgroups(0, NULL) < 0 && errno != EPERM)
@@ -39,12 +31,11 @@ int nt_probe_drop_privs(void)
 		return -errno;
 	if (getresgid(&rg, &eg, &sg) < 0 || rg != eg || eg != sg)
 		return -EPERM;
-	if (getresuid(&ru, &eu, &su) < 0 || ru != eu || eu != su)
+	if (getresuid(&ru, &eu, &su) < 0 || ru != eu || eu != su || ru == 0)
 		return -EPERM;
-	r = capset0();
-	if (r)
-		return r;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return -errno;
-	return 0;
+	if (setresuid((uid_t)-1, 0, (uid_t)-1) == 0)
+		return -EPERM; /* could become root again: the drop did not hold */
+	/* every capability, ambient and inheritable too; no_new_privs */
+	r = nt_priv_keep(NULL, 0);
+	return r;
 }

@@ -1,11 +1,13 @@
 /* Probe scheduler: every TTL of a cycle goes out at once, cycles sit on a
  * fixed CLOCK_MONOTONIC grid (open loop: replies never delay a send), the
  * destination's TTL caps later cycles, replies are matched to their probe
- * and timed, and probes that time out are reported lost. */
+ * (probe_match.c) and timed, and probes that time out are reported lost. */
 #include <errno.h>
 #include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include "nettriage.h"
 #include "probe_int.h"
@@ -14,7 +16,7 @@ struct run {
 	struct nt_prober *p;
 	nt_probe_cb cb;
 	void *ctx;
-	uint32_t next;     /* probes sent so far; seq = next & 0xffff */
+	uint32_t next;     /* next probe; seq = next & 0xffff, never 0 */
 	uint32_t oldest;   /* oldest probe that may still be pending */
 	long cycles_sent;
 	int cap;           /* TTL of the destination (or an unreachable), 0 */
@@ -88,12 +90,16 @@ static int send_cycle(struct run *u)
 	if (u->cap && u->cap < hi)
 		hi = u->cap;
 	for (ttl = p->o.first_ttl; ttl <= hi; ttl++) {
-		uint16_t seq = (uint16_t)u->next;
-		struct nt_probe_slot *s = &p->slot[seq];
+		uint16_t seq;
+		struct nt_probe_slot *s;
 
 		if (!pace_ok(u, ttl, now))
 			continue;
-		if (s->state == SLOT_PENDING)
+		if ((uint16_t)u->next == 0)
+			u->next++; /* seq 0 is never sent: a UDP checksum of 0 is not */
+		seq = (uint16_t)u->next;
+		s = &p->tab.slot[seq];
+		if (s->state == NT_SLOT_PENDING)
 			emit(u, NT_EV_LOST, s); /* 65536 probes in flight */
 		memset(s, 0, sizeof(*s)); /* also forgets an old TX stamp */
 		s->seq = seq;
@@ -107,7 +113,7 @@ static int send_cycle(struct run *u)
 		if (r && r != -ENOBUFS && r != -EAGAIN && r != -EINTR &&
 		    r != -ECONNREFUSED && r != -EHOSTUNREACH)
 			return r;
-		s->state = SLOT_PENDING; /* a failed send times out as lost */
+		s->state = NT_SLOT_PENDING; /* a failed send times out as lost */
 		u->next++;
 		emit(u, NT_EV_SENT, s);
 	}
@@ -121,12 +127,12 @@ static void expire(struct run *u, double now)
 	struct nt_prober *p = u->p;
 
 	while (u->oldest != u->next) {
-		struct nt_probe_slot *s = &p->slot[(uint16_t)u->oldest];
+		struct nt_probe_slot *s = &p->tab.slot[(uint16_t)u->oldest];
 
-		if (s->state == SLOT_PENDING) {
+		if (s->state == NT_SLOT_PENDING) {
 			if (s->tx_mono + p->o.timeout > now)
 				break;
-			s->state = SLOT_LOST;
+			s->state = NT_SLOT_LOST;
 			/* a late reply may still come: give it one more timeout */
 			u->linger = fmax(u->linger, s->tx_mono + 2 * p->o.timeout);
 			emit(u, NT_EV_LOST, s);
@@ -135,55 +141,35 @@ static void expire(struct run *u, double now)
 	}
 }
 
-static int find_flow(const struct nt_prober *p, uint16_t id)
-{
-	int i;
-
-	for (i = 0; i < p->o.flows; i++)
-		if (p->id[i] == id)
-			return i;
-	return -1;
-}
-
-static void handle(struct run *u, const struct nt_probe_reply *r,
+static void handle(struct run *u, const struct nt_probe_reply *r, int fdi,
 		   const struct timespec *rx, bool have_rx)
 {
 	struct nt_prober *p = u->p;
 	struct nt_probe_slot *s;
 	struct nt_probe_event e;
-	uint16_t seq, pseq;
-	uint8_t pttl, pflow;
+	uint16_t seq;
 	double now = now_mono();
-	int flow;
+	enum nt_probe_match m;
 
-	if (p->kind == NT_PS_UDP) {
-		if (r->proto != IPPROTO_UDP ||
-		    nt_probe_payload_parse(r->payload, r->payload_len, p->tag,
-					   &seq, &pttl, &pflow))
-			goto foreign;
-	} else {
-		if (!r->have_id || r->proto == IPPROTO_UDP)
-			goto foreign;
-		flow = find_flow(p, r->id);
-		if (flow < 0)
-			goto foreign;
-		seq = r->seq;
-		pflow = (uint8_t)flow;
-		if (r->payload_len >= 12) {
-			if (nt_probe_payload_parse(r->payload, r->payload_len, p->tag,
-						   &pseq, &pttl, &pflow) || pseq != seq)
-				goto foreign;
-		}
-	}
-	if (r->qdst.family && !nt_paddr_eq(&r->qdst, &p->o.dst))
-		goto foreign;
-	s = &p->slot[seq];
-	if (s->seq != seq || s->flow != pflow ||
-	    (s->state != SLOT_PENDING && s->state != SLOT_LOST))
-		goto foreign; /* unknown or a duplicate */
+	m = nt_probe_match(&p->tab, r, fdi == p->nfd ? -1 : fdi, &seq);
+	if (m != NT_MATCH_PENDING && m != NT_MATCH_LATE)
+		goto foreign; /* not ours, or a duplicate */
+	s = &p->tab.slot[seq];
 	memset(&e, 0, sizeof(e));
-	e.ev = s->state == SLOT_PENDING ? NT_EV_REPLY : NT_EV_LATE;
-	s->state = s->state == SLOT_PENDING ? SLOT_ANSWERED : SLOT_DONE;
+	/* Kernel RX stamp minus the CLOCK_REALTIME read just before send;
+	 * trusted only inside [0, CLOCK_MONOTONIC delta]: a clock step
+	 * between send and receive falls back to the monotonic delta. */
+	e.rtt_ms = nt_probe_rtt_ms(s->have_tx_kern ? &s->tx_kern : &s->tx_real,
+				   rx, have_rx, now - s->tx_mono, &e.kernel_ts);
+	if (s->state == NT_SLOT_PENDING && e.rtt_ms > p->o.timeout * 1e3) {
+		/* past its timeout before expire() ran (read late after a
+		 * busy wake-up): lost, then late, as if expired in time */
+		s->state = NT_SLOT_LOST;
+		u->linger = fmax(u->linger, s->tx_mono + 2 * p->o.timeout);
+		emit(u, NT_EV_LOST, s);
+	}
+	e.ev = s->state == NT_SLOT_PENDING ? NT_EV_REPLY : NT_EV_LATE;
+	s->state = s->state == NT_SLOT_PENDING ? NT_SLOT_ANSWERED : NT_SLOT_DONE;
 	e.ttl = s->ttl;
 	e.cycle = s->cycle;
 	e.responder = r->src;
@@ -191,11 +177,6 @@ static void handle(struct run *u, const struct nt_probe_reply *r,
 	e.code = r->code;
 	e.reply_ttl = r->reply_ttl;
 	e.reply = r;
-	/* Kernel RX stamp minus the CLOCK_REALTIME read just before send;
-	 * trusted only inside [0, CLOCK_MONOTONIC delta]: a clock step
-	 * between send and receive falls back to the monotonic delta. */
-	e.rtt_ms = nt_probe_rtt_ms(s->have_tx_kern ? &s->tx_kern : &s->tx_real,
-				   rx, have_rx, now - s->tx_mono, &e.kernel_ts);
 	e.kernel_tx = e.kernel_ts && s->have_tx_kern;
 	e.from_dst = r->kind == NT_PR_ECHO_REPLY || nt_paddr_eq(&r->src, &p->o.dst);
 	e.unreach = r->kind == NT_PR_UNREACH;
@@ -232,10 +213,10 @@ static void foreign(struct run *u)
 static void txstamp(struct nt_prober *p, const struct nt_probe_txstamp *tx)
 {
 	uint16_t seq = p->txmap[(size_t)tx->fdi * 65536 + (tx->key & 0xffff)];
-	struct nt_probe_slot *s = &p->slot[seq];
+	struct nt_probe_slot *s = &p->tab.slot[seq];
 	double d;
 
-	if (s->state == SLOT_FREE)
+	if (s->state == NT_SLOT_FREE)
 		return;
 	d = (double)(tx->ts.tv_sec - s->tx_real.tv_sec) +
 	    (double)(tx->ts.tv_nsec - s->tx_real.tv_nsec) / 1e9;
@@ -258,10 +239,8 @@ static int drain(struct run *u, int fdi)
 	for (q = 0; q < 2; q++) {
 		bool errq = q == 0;
 
-		if (errq && p->kind == NT_PS_RAW && !p->tx_ts)
-			continue;
-		if (!errq && p->kind == NT_PS_UDP)
-			continue;
+		if (errq && (fdi == p->nfd || (p->tab.kind == NT_PS_RAW && !p->tx_ts)))
+			continue; /* the raw receive socket sends nothing */
 		for (n = 0; n < 256; n++) {
 			rc = nt_probe_recv(p, fdi, errq, &r, &rx, &have_rx, &tx,
 					   buf, sizeof(buf));
@@ -284,49 +263,71 @@ static int drain(struct run *u, int fdi)
 					break;
 				return rc;
 			}
-			handle(u, &r, &rx, have_rx);
+			if (p->tab.kind == NT_PS_UDP_RAW && fdi < p->nfd)
+				continue; /* the raw socket reads this error whole */
+			handle(u, &r, fdi, &rx, have_rx);
 		}
 	}
 	return 0;
 }
 
-int nt_probe_run(struct nt_prober *p, nt_probe_cb cb, void *ctx)
+static void cancel_pending(struct run *u)
 {
-	struct run u;
-	struct pollfd pf[NT_PROBE_MAX_FLOWS];
-	double t0, next_send, now, deadline;
-	int i, r;
+	while (u->oldest != u->next) {
+		struct nt_probe_slot *s = &u->p->tab.slot[(uint16_t)u->oldest];
 
-	memset(&u, 0, sizeof(u));
-	u.p = p;
-	u.cb = cb;
-	u.ctx = ctx;
+		if (s->state == NT_SLOT_PENDING) {
+			s->state = NT_SLOT_DONE;
+			emit(u, NT_EV_CANCEL, s);
+		}
+		u->oldest++;
+	}
+}
+
+/* The loop proper; called with SIGINT and SIGTERM blocked, so nt_stop is
+ * tested with the signals held back and they can only arrive inside
+ * ppoll, which waits with waitmask (the caller's mask without them). */
+static int run_loop(struct run *u, const sigset_t *waitmask)
+{
+	struct nt_prober *p = u->p;
+	struct pollfd pf[NT_PROBE_MAX_FLOWS + 1];
+	double t0, next_send, now, deadline;
+	int i, r, npf = p->nfd;
+
 	for (i = 0; i < p->nfd; i++) {
 		pf[i].fd = p->fd[i];
 		pf[i].events = POLLIN;
+	}
+	if (p->rxfd >= 0) {
+		pf[npf].fd = p->rxfd;
+		pf[npf++].events = POLLIN;
 	}
 	t0 = now_mono();
 	next_send = t0;
 	for (;;) {
 		struct timespec ts;
 
+		if (nt_stop) {
+			cancel_pending(u);
+			return -EINTR;
+		}
 		now = now_mono();
-		if (u.cycles_sent < p->o.cycles && now >= next_send) {
-			r = send_cycle(&u);
+		if (u->cycles_sent < p->o.cycles && now >= next_send) {
+			r = send_cycle(u);
 			if (r)
 				return r;
 			/* the grid, not the previous send: no drift */
-			next_send = t0 + (double)u.cycles_sent * p->o.interval;
+			next_send = t0 + (double)u->cycles_sent * p->o.interval;
 		}
-		expire(&u, now);
-		if (u.cycles_sent >= p->o.cycles && u.oldest == u.next &&
-		    now >= u.linger)
+		expire(u, now);
+		if (u->cycles_sent >= p->o.cycles && u->oldest == u->next &&
+		    now >= u->linger)
 			return 0;
-		deadline = u.cycles_sent < p->o.cycles ? next_send : INFINITY;
-		if (u.oldest == u.next && u.linger > now)
-			deadline = fmin(deadline, u.linger);
-		if (u.oldest != u.next) {
-			const struct nt_probe_slot *s = &p->slot[(uint16_t)u.oldest];
+		deadline = u->cycles_sent < p->o.cycles ? next_send : INFINITY;
+		if (u->oldest == u->next && u->linger > now)
+			deadline = fmin(deadline, u->linger);
+		if (u->oldest != u->next) {
+			const struct nt_probe_slot *s = &p->tab.slot[(uint16_t)u->oldest];
 
 			deadline = fmin(deadline, s->tx_mono + p->o.timeout);
 		}
@@ -335,31 +336,45 @@ int nt_probe_run(struct nt_prober *p, nt_probe_cb cb, void *ctx)
 			deadline = 0;
 		ts.tv_sec = (time_t)deadline;
 		ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
-		r = ppoll(pf, (nfds_t)p->nfd, &ts, NULL);
-		if (nt_stop) {
-			while (u.oldest != u.next) {
-				struct nt_probe_slot *s = &p->slot[(uint16_t)u.oldest];
-
-				if (s->state == SLOT_PENDING) {
-					s->state = SLOT_DONE;
-					emit(&u, NT_EV_CANCEL, s);
-				}
-				u.oldest++;
-			}
-			return -EINTR;
-		}
+		r = ppoll(pf, (nfds_t)npf, &ts, waitmask);
 		if (r < 0) {
 			if (errno == EINTR)
-				continue;
+				continue; /* nt_stop is tested at the top */
 			return -errno;
 		}
-		for (i = 0; r > 0 && i < p->nfd; i++) {
+		for (i = 0; r > 0 && i < npf; i++) {
 			if (!pf[i].revents)
 				continue;
-			r = drain(&u, i);
+			r = drain(u, i);
 			if (r)
 				return r;
 			r = 1;
 		}
 	}
+}
+
+int nt_probe_run(struct nt_prober *p, nt_probe_cb cb, void *ctx)
+{
+	struct run u;
+	sigset_t stop, old, waitmask;
+	int r;
+
+	if (!p->nfd)
+		return -EINVAL; /* nt_probe_target not called */
+	memset(&u, 0, sizeof(u));
+	u.p = p;
+	u.cb = cb;
+	u.ctx = ctx;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	r = pthread_sigmask(SIG_BLOCK, &stop, &old);
+	if (r)
+		return -r;
+	waitmask = old;
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGTERM);
+	r = run_loop(&u, &waitmask);
+	pthread_sigmask(SIG_SETMASK, &old, NULL); /* a held signal lands now */
+	return r;
 }

@@ -82,66 +82,156 @@ static int common_opts(int fd, int family, int tos, bool raw)
 	return r;
 }
 
-static int open_raw(struct nt_prober *p)
+static int fam_index(int family)
 {
-	int family = p->o.dst.family;
+	return family == AF_INET6 ? 1 : 0;
+}
+
+/* A raw ICMP(v6) socket: the probe socket of an ICMP run, the receive
+ * socket of a UDP run. Needs CAP_NET_RAW. */
+static int open_raw(int family, bool udp)
+{
 	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC,
 			family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
 
 	if (fd < 0)
 		return -errno;
-	p->fd[0] = fd;
-	p->nfd = 1;
 	/* Let only replies and errors up: less to wake for and to parse. */
 	if (family == AF_INET) {
-		struct icmp_filter f = { ~((1u << 0) | (1u << 3) | (1u << 11) | (1u << 12)) };
+		uint32_t pass = (1u << 3) | (1u << 11) | (1u << 12) | (udp ? 0 : 1u << 0);
+		struct icmp_filter f = { ~pass };
 
 		(void)setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
 	} else {
 		struct icmp6_filter f;
 
 		ICMP6_FILTER_SETBLOCKALL(&f);
-		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
+		if (!udp)
+			ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
 		ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &f);
 		ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &f);
 		ICMP6_FILTER_SETPASS(ICMP6_PACKET_TOO_BIG, &f);
 		ICMP6_FILTER_SETPASS(ICMP6_PARAM_PROB, &f);
 		(void)setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
 	}
-	return 0;
+	return fd;
 }
 
-/* One datagram socket per flow: ICMP "ping" sockets or connected UDP. */
-static int open_dgram(struct nt_prober *p, int proto)
+static void fam_close(struct nt_probe_fam *f)
+{
+	int i;
+
+	for (i = 0; i < f->nfd; i++)
+		if (f->fd[i] >= 0)
+			close(f->fd[i]);
+	f->nfd = 0;
+	if (f->rawfd >= 0)
+		close(f->rawfd);
+	f->rawfd = -1;
+	f->kind = NT_PS_NONE;
+}
+
+/* Phase 1 for one family: every socket that may need a privilege. ICMP:
+ * a ping socket per flow where ping_group_range lets our group in (its
+ * check is made at socket() time, so before the drop), else one raw
+ * socket. UDP: a raw ICMP socket to read the quoted headers, if we may;
+ * the UDP sockets themselves need nothing and wait for phase 2. */
+static void fam_open(struct nt_prober *p, int family)
+{
+	struct nt_probe_fam *f = &p->fam[fam_index(family)];
+	int i, fd, rd = 0;
+
+	f->err = 0;
+	f->why = "";
+	if (p->o.mode == NT_PM_UDP) {
+		fd = secure_getenv("NETTRIAGE_PATH_NO_RAW") ? -EPERM : open_raw(family, true);
+		f->kind = fd >= 0 ? NT_PS_UDP_RAW : NT_PS_UDP;
+		f->rawfd = fd >= 0 ? fd : -1;
+		return;
+	}
+	if (secure_getenv("NETTRIAGE_PATH_NO_DGRAM")) {
+		rd = -EACCES;
+	} else {
+		for (i = 0; i < p->o.flows; i++) {
+			fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC,
+				    family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+			if (fd < 0) {
+				rd = -errno;
+				break;
+			}
+			f->fd[f->nfd++] = fd;
+		}
+	}
+	if (!rd) {
+		f->kind = NT_PS_DGRAM;
+		return;
+	}
+	fam_close(f);
+	fd = open_raw(family, false);
+	if (fd >= 0) {
+		f->fd[0] = fd;
+		f->nfd = 1;
+		f->kind = NT_PS_RAW;
+		return;
+	}
+	f->err = fd;
+	f->why = rd == -EACCES || rd == -EPERM ?
+		"ping socket not allowed by net.ipv4.ping_group_range, and no CAP_NET_RAW for a raw socket" :
+		"socket(SOCK_DGRAM, IPPROTO_ICMP) and socket(SOCK_RAW)";
+}
+
+/* Connected UDP sockets, one per flow: the kernel picks the source port
+ * (the flow's key in the quote) and the source address (in the UDP
+ * checksum). */
+static int open_udp(struct nt_prober *p)
 {
 	int family = p->o.dst.family, i;
 
 	for (i = 0; i < p->o.flows; i++) {
 		struct sockaddr_storage ss;
 		socklen_t sl;
-		int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, proto);
+		int fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 
 		if (fd < 0)
 			return -errno;
 		p->fd[p->nfd++] = fd;
-		if (proto == IPPROTO_UDP) {
-			sl = fill_sa(&p->o.dst, p->o.port, &ss);
-			if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
-				return -errno;
-		} else {
-			/* bind to get the echo identifier the kernel will use */
-			struct nt_paddr any = { .family = (uint8_t)family };
-
-			sl = fill_sa(&any, 0, &ss);
-			if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
-				return -errno;
-		}
+		sl = fill_sa(&p->o.dst, p->o.port, &ss);
+		if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
+			return -errno;
 		sl = sizeof(ss);
 		if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
 			return -errno;
-		p->id[i] = ntohs(family == AF_INET ?
-				 ((struct sockaddr_in *)&ss)->sin_port :
-				 ((struct sockaddr_in6 *)&ss)->sin6_port);
+		memset(&p->src, 0, sizeof(p->src));
+		p->src.family = (uint8_t)family;
+		if (family == AF_INET) {
+			p->tab.id[i] = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+			memcpy(p->src.a, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		} else {
+			p->tab.id[i] = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+			memcpy(p->src.a, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+		}
+	}
+	return 0;
+}
+
+/* Ping sockets: bind to learn the echo identifier the kernel will use. */
+static int bind_ping(struct nt_prober *p)
+{
+	int family = p->o.dst.family, i;
+
+	for (i = 0; i < p->nfd; i++) {
+		struct nt_paddr any = { .family = (uint8_t)family };
+		struct sockaddr_storage ss;
+		socklen_t sl = fill_sa(&any, 0, &ss);
+
+		if (bind(p->fd[i], (struct sockaddr *)&ss, sl) < 0)
+			return -errno;
+		sl = sizeof(ss);
+		if (getsockname(p->fd[i], (struct sockaddr *)&ss, &sl) < 0)
+			return -errno;
+		p->tab.id[i] = ntohs(family == AF_INET ?
+				     ((struct sockaddr_in *)&ss)->sin_port :
+				     ((struct sockaddr_in6 *)&ss)->sin6_port);
 	}
 	return 0;
 }
@@ -154,19 +244,23 @@ static void close_all(struct nt_prober *p)
 		if (p->fd[i] >= 0)
 			close(p->fd[i]);
 	p->nfd = 0;
+	if (p->rxfd >= 0)
+		close(p->rxfd);
+	p->rxfd = -1;
+	fam_close(&p->fam[0]);
+	fam_close(&p->fam[1]);
 }
 
 int nt_probe_open(struct nt_prober **pp, const struct nt_probe_opts *o,
 		  const char **why)
 {
 	struct nt_prober *p;
-	int r = 0, i, family = o->dst.family;
-	uint32_t rnd;
+	int r, i, family = o->dst.family;
 	struct timespec ts;
 
 	*pp = NULL;
 	*why = "";
-	if ((family != AF_INET && family != AF_INET6) || o->flows < 1 ||
+	if ((family && family != AF_INET && family != AF_INET6) || o->flows < 1 ||
 	    o->flows > NT_PROBE_MAX_FLOWS || o->first_ttl < 1 ||
 	    o->max_ttl < o->first_ttl || o->max_ttl > 255 ||
 	    o->size < NT_PROBE_HDR || o->size > 65000)
@@ -174,72 +268,33 @@ int nt_probe_open(struct nt_prober **pp, const struct nt_probe_opts *o,
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
-	p->slot = calloc(NT_PROBE_SLOTS, sizeof(*p->slot));
+	p->rxfd = -1;
+	for (i = 0; i < 2; i++)
+		p->fam[i].rawfd = -1;
+	p->tab.slot = calloc(NT_PROBE_SLOTS, sizeof(*p->tab.slot));
 	p->buf = calloc(1, (size_t)o->size + 64);
-	if (!p->slot || !p->buf) {
+	if (!p->tab.slot || !p->buf) {
 		nt_probe_close(p);
 		return -ENOMEM;
 	}
 	p->o = *o;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	rnd = (uint32_t)getpid() * 2654435761u ^ (uint32_t)ts.tv_nsec;
-	p->tag = rnd;
-	if (o->mode == NT_PM_UDP) {
-		r = open_dgram(p, IPPROTO_UDP);
-		p->kind = NT_PS_UDP;
-		if (r)
-			*why = "socket(SOCK_DGRAM, IPPROTO_UDP)";
-	} else {
-		int proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
-
-		/* Unprivileged first: a ping socket where ping_group_range
-		 * lets our group in; only then a raw socket. */
-		r = getenv("NETTRIAGE_PATH_NO_DGRAM") ? -EACCES : open_dgram(p, proto);
-		p->kind = NT_PS_DGRAM;
-		if (r) {
-			int rd = r;
-
-			close_all(p);
-			r = open_raw(p);
-			p->kind = NT_PS_RAW;
-			if (r) {
-				*why = rd == -EACCES || rd == -EPERM ?
-					"ping socket not allowed by net.ipv4.ping_group_range, and no CAP_NET_RAW for a raw socket" :
-					"socket(SOCK_DGRAM, IPPROTO_ICMP) and socket(SOCK_RAW)";
-			}
-			/* Raw socket: distinct echo identifiers per flow. */
-			for (i = 0; i < o->flows; i++)
-				p->id[i] = (uint16_t)((rnd >> 16) + (uint32_t)i);
-		}
-	}
-	if (r)
+	p->tab.tag = (uint32_t)getpid() * 2654435761u ^ (uint32_t)ts.tv_nsec;
+	if (family != AF_INET6)
+		fam_open(p, AF_INET);
+	if (family != AF_INET)
+		fam_open(p, AF_INET6);
+	if (!nt_probe_has_family(p, AF_INET) && !nt_probe_has_family(p, AF_INET6)) {
+		r = nt_probe_family_err(p, family ? family : AF_INET, why);
 		goto fail;
-	for (i = 0; i < p->nfd; i++) {
-		r = common_opts(p->fd[i], family, o->tos, p->kind == NT_PS_RAW);
-		if (r) {
-			*why = "setsockopt";
-			goto fail;
-		}
 	}
-	/* Kernel software TX stamps, keyed by a per-socket send counter, on
-	 * the error queue; without them the CLOCK_REALTIME read before send
-	 * stands in. */
-	p->txmap = calloc((size_t)p->nfd * 65536, sizeof(*p->txmap));
-	p->tx_ts = p->txmap != NULL && !getenv("NETTRIAGE_PATH_NO_TXSTAMP");
-	for (i = 0; p->tx_ts && i < p->nfd; i++) {
-		int f = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
-			SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
-
-		if (setsockopt(p->fd[i], SOL_SOCKET, SO_TIMESTAMPING, &f, sizeof(f)) < 0)
-			p->tx_ts = false;
-	}
-	/* Everything privileged is open: drop before parsing anything. */
+	/* Everything privileged is open: drop before anything is parsed,
+	 * the target's name included. */
 	r = nt_probe_drop_privs();
 	if (r) {
 		*why = "dropping privileges";
 		goto fail;
 	}
-	p->dropped = true;
 	*pp = p;
 	return 0;
 fail:
@@ -247,12 +302,95 @@ fail:
 	return r;
 }
 
+bool nt_probe_has_family(const struct nt_prober *p, int family)
+{
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	return p->fam[fam_index(family)].kind != NT_PS_NONE;
+}
+
+int nt_probe_family_err(const struct nt_prober *p, int family, const char **why)
+{
+	const struct nt_probe_fam *f = &p->fam[fam_index(family)];
+
+	*why = f->why && f->why[0] ? f->why : "no probe socket for this address family";
+	return f->err ? f->err : -EAFNOSUPPORT;
+}
+
+int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
+		    const char **why)
+{
+	struct nt_probe_fam *f;
+	int r, i, family = dst->family;
+
+	*why = "";
+	if (!nt_probe_has_family(p, family))
+		return nt_probe_family_err(p, family, why);
+	f = &p->fam[fam_index(family)];
+	fam_close(&p->fam[fam_index(family == AF_INET ? AF_INET6 : AF_INET)]);
+	p->o.dst = *dst;
+	p->tab.kind = f->kind;
+	p->tab.dst = *dst;
+	p->tab.port = p->o.port;
+	p->tab.flows = p->o.flows;
+	p->tab.size = p->o.size;
+	/* take the family's sockets over */
+	for (i = 0; i < f->nfd; i++)
+		p->fd[i] = f->fd[i];
+	p->nfd = f->nfd;
+	f->nfd = 0;
+	p->rxfd = f->rawfd;
+	f->rawfd = -1;
+	if (f->kind == NT_PS_DGRAM) {
+		r = bind_ping(p);
+		*why = "bind(ping socket)";
+	} else if (f->kind == NT_PS_RAW) {
+		/* Raw socket: distinct echo identifiers per flow. */
+		for (i = 0; i < p->o.flows; i++)
+			p->tab.id[i] = (uint16_t)((p->tab.tag >> 16) + (uint32_t)i);
+		r = 0;
+	} else {
+		r = open_udp(p);
+		*why = "socket(SOCK_DGRAM, IPPROTO_UDP)";
+	}
+	if (r)
+		return r;
+	for (i = 0; i < p->nfd; i++) {
+		r = common_opts(p->fd[i], family, p->o.tos, p->tab.kind == NT_PS_RAW);
+		if (r) {
+			*why = "setsockopt";
+			return r;
+		}
+	}
+	if (p->rxfd >= 0) {
+		r = common_opts(p->rxfd, family, -1, true);
+		if (r) {
+			*why = "setsockopt";
+			return r;
+		}
+	}
+	/* Kernel software TX stamps, keyed by a per-socket send counter, on
+	 * the error queue; without them the CLOCK_REALTIME read before send
+	 * stands in. */
+	p->txmap = calloc((size_t)p->nfd * 65536, sizeof(*p->txmap));
+	p->tx_ts = p->txmap != NULL && !secure_getenv("NETTRIAGE_PATH_NO_TXSTAMP");
+	for (i = 0; p->tx_ts && i < p->nfd; i++) {
+		int fl = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
+			 SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+
+		if (setsockopt(p->fd[i], SOL_SOCKET, SO_TIMESTAMPING, &fl, sizeof(fl)) < 0)
+			p->tx_ts = false;
+	}
+	*why = "";
+	return 0;
+}
+
 void nt_probe_close(struct nt_prober *p)
 {
 	if (!p)
 		return;
 	close_all(p);
-	free(p->slot);
+	free(p->tab.slot);
 	free(p->buf);
 	free(p->txmap);
 	free(p);
@@ -260,18 +398,14 @@ void nt_probe_close(struct nt_prober *p)
 
 enum nt_probe_sock nt_probe_socktype(const struct nt_prober *p)
 {
-	return p->kind;
-}
-
-bool nt_probe_dropped(const struct nt_prober *p)
-{
-	return p->dropped;
+	return p->tab.kind;
 }
 
 int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 		  struct timespec *tx_real, double *tx_mono)
 {
-	int family = p->o.dst.family, fdi = p->kind == NT_PS_RAW ? 0 : flow;
+	int family = p->o.dst.family, fdi = p->tab.kind == NT_PS_RAW ? 0 : flow;
+	bool udp = p->tab.kind == NT_PS_UDP || p->tab.kind == NT_PS_UDP_RAW;
 	int fd = p->fd[fdi];
 	size_t len = (size_t)p->o.size, hdr = 0;
 	union {
@@ -285,18 +419,23 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 	uint8_t *b = p->buf;
 	struct timespec tm;
 
-	if (p->kind != NT_PS_UDP) {
+	if (!udp) {
 		hdr = 8;
 		b[0] = family == AF_INET ? 8 : 128; /* echo request */
 		b[1] = 0;
 		b[2] = b[3] = 0;
-		b[4] = (uint8_t)(p->id[flow] >> 8);
-		b[5] = (uint8_t)p->id[flow];
+		b[4] = (uint8_t)(p->tab.id[flow] >> 8);
+		b[5] = (uint8_t)p->tab.id[flow];
 		b[6] = (uint8_t)(seq >> 8);
 		b[7] = (uint8_t)seq;
 	}
-	nt_probe_payload_fill(b + hdr, len, p->tag, seq, (uint8_t)ttl, (uint8_t)flow);
-	if (p->kind == NT_PS_RAW && family == AF_INET) {
+	if (udp)
+		nt_probe_udp_fill(b, len, p->tab.tag, seq, (uint8_t)ttl, (uint8_t)flow,
+				  &p->src, &p->o.dst, p->tab.id[flow], p->o.port);
+	else
+		nt_probe_payload_fill(b + hdr, len, p->tab.tag, seq, (uint8_t)ttl,
+				      (uint8_t)flow);
+	if (p->tab.kind == NT_PS_RAW && family == AF_INET) {
 		uint16_t ck = nt_probe_cksum(b, len + hdr);
 
 		b[2] = (uint8_t)(ck >> 8);
@@ -308,7 +447,7 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 	iov.iov_len = len + hdr;
 	m.msg_iov = &iov;
 	m.msg_iovlen = 1;
-	if (p->kind != NT_PS_UDP) {
+	if (!udp) {
 		m.msg_name = &ss;
 		m.msg_namelen = fill_sa(&p->o.dst, 0, &ss);
 	}
@@ -336,7 +475,9 @@ int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 		  struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
 		  struct nt_probe_txstamp *tx, uint8_t *buf, size_t buflen)
 {
-	int family = p->o.dst.family, fd = p->fd[fdi];
+	int family = p->o.dst.family, fd = fdi == p->nfd ? p->rxfd : p->fd[fdi];
+	bool udp = p->tab.kind == NT_PS_UDP || p->tab.kind == NT_PS_UDP_RAW;
+	bool raw = p->tab.kind == NT_PS_RAW || fdi == p->nfd;
 	struct scm_timestamping sts;
 	bool have_sts = false;
 	union {
@@ -402,14 +543,13 @@ int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 	if (errq) {
 		if (!have_ee)
 			return -ENOMSG;
-		rc = nt_probe_decode_errq(family, p->kind == NT_PS_UDP ? IPPROTO_UDP :
+		rc = nt_probe_decode_errq(family, udp ? IPPROTO_UDP :
 					  family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6,
 					  &ee, off, offlen, buf, (size_t)n, r);
 	} else {
-		if (p->kind == NT_PS_UDP)
+		if (udp && !raw)
 			return -ENOMSG; /* data from the target's port: not a probe reply */
-		rc = nt_probe_decode(family, p->kind == NT_PS_RAW && family == AF_INET,
-				     buf, (size_t)n, r);
+		rc = nt_probe_decode(family, raw && family == AF_INET, buf, (size_t)n, r);
 		if (rc == 0 && r->src.family == 0) {
 			if (from.ss_family == AF_INET) {
 				r->src.family = AF_INET;

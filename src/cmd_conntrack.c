@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include "nettriage.h"
 #include "nt_cmd.h"
+#include "nt_priv.h"
 #include "nt_conntrack.h"
 #include "nt_sample.h"
 #include "nt_history.h"
@@ -648,6 +649,8 @@ int cmd_conntrack(int argc, char **argv, struct nt_global *g)
 	r = parse_opts(argc, argv, &x.o);
 	if (r)
 		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
+	if ((r = nt_priv_restrict("conntrack", NT_CAP(CAP_NET_ADMIN))))
+		return r;
 	if (nt_ct_agg_init(&x.run.agg, x.o.by, &x.o.filter, (size_t)x.o.counters,
 			   NULL) ||
 	    !(x.run.top = calloc((size_t)x.o.top, sizeof(*x.run.top)))) {

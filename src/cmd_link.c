@@ -7,6 +7,7 @@
 #include <string.h>
 #include "nettriage.h"
 #include "nt_cmd.h"
+#include "nt_priv.h"
 #include "nt_history.h"
 #include "nt_link.h"
 #include "nt_sample.h"
@@ -397,6 +398,8 @@ int cmd_link(int argc, char **argv, struct nt_global *g)
 	r = parse_opts(argc, argv, &x.o);
 	if (r)
 		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
+	if ((r = nt_priv_restrict("link", 0)))
+		return r;
 	rc = nt_sample_run(g, &link_sampler, &x);
 	nt_hist_free(&x.h);
 	nt_verdicts_free(&x.vs);

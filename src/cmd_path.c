@@ -4,15 +4,19 @@
 #include <getopt.h>
 #include <math.h>
 #include <netdb.h>
+#include <linux/capability.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include "nettriage.h"
 #include "nt_cmd.h"
 #include "nt_path.h"
+#include "nt_priv.h"
 
 const char cmd_path_usage[] =
 	"usage: nettriage path [OPTIONS] HOST[:PORT]\n\n"
@@ -189,23 +193,79 @@ static int parse_opts(int argc, char **argv, struct path_opts *o)
 	return 0;
 }
 
-/* 0, or an exit status after printing the reason. */
-static int resolve(struct path_opts *o, struct nt_paddr *dst)
+/* A host name must be one before it goes to the resolver: labels of
+ * 1..63 letters, digits, '-' or '_', 253 characters at most (RFC 1035,
+ * RFC 1123). 0, or a reason. */
+static const char *bad_hostname(const char *h)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	struct nt_paddr lit;
-	int r;
+	size_t n = strlen(h), lab = 0, i;
 
-	if (nt_paddr_parse(o->target, &lit) == 0) {
-		if (o->family && lit.family != o->family) {
+	if (n > 254 || (n == 254 && h[253] != '.'))
+		return "longer than 253 characters";
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)h[i];
+
+		if (ch == '.') {
+			if (!lab)
+				return "empty label";
+			lab = 0;
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+			return "a character other than letters, digits, '-', '_' and '.'";
+		if (++lab > 63)
+			return "a label longer than 63 characters";
+	}
+	return NULL;
+}
+
+/* Before the sockets: a literal address fixes the family (inet_pton is
+ * not network input); a name only has its syntax checked. 0, or an exit
+ * status after printing the reason. */
+static int pre_resolve(struct path_opts *o, struct nt_paddr *dst)
+{
+	const char *why;
+
+	memset(dst, 0, sizeof(*dst));
+	if (nt_paddr_parse(o->target, dst) == 0) {
+		if (o->family && dst->family != o->family) {
 			nt_err("path", "%s is an %s address but %s was given", o->target,
-			       lit.family == AF_INET ? "IPv4" : "IPv6",
+			       dst->family == AF_INET ? "IPv4" : "IPv6",
 			       o->family == AF_INET ? "-4" : "-6");
 			return NT_EXIT_USAGE;
 		}
-		*dst = lit;
 		return 0;
 	}
+	why = bad_hostname(o->target);
+	if (why) {
+		char shown[64];
+		size_t i;
+
+		/* echo it, but never a terminal escape */
+		for (i = 0; o->target[i] && i < sizeof(shown) - 1; i++)
+			shown[i] = (o->target[i] >= 0x20 && o->target[i] < 0x7f) ?
+				   o->target[i] : '?';
+		shown[i] = '\0';
+		nt_err("path", "not an IP address or host name: %s%s (%s)", shown,
+		       o->target[i] ? "..." : "", why);
+		return NT_EXIT_USAGE;
+	}
+	dst->family = (uint8_t)o->family; /* AF_UNSPEC: sockets for both */
+	return 0;
+}
+
+/* After the privileges are gone: resolve a name to the first address of a
+ * family the prober has sockets for. 0, or an exit status after printing
+ * the reason. */
+static int resolve(const struct path_opts *o, const struct nt_prober *pr,
+		   struct nt_paddr *dst)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	int r, fam = 0;
+
+	if (dst->family && nt_paddr_parse(o->target, dst) == 0)
+		return 0;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = o->family;
 	hints.ai_socktype = SOCK_DGRAM;
@@ -216,24 +276,47 @@ static int resolve(struct path_opts *o, struct nt_paddr *dst)
 		return NT_EXIT_UNKNOWN;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+			continue;
+		if (!fam)
+			fam = ai->ai_family;
+		if (!nt_probe_has_family(pr, ai->ai_family))
+			continue;
 		memset(dst, 0, sizeof(*dst));
-		if (ai->ai_family == AF_INET) {
-			dst->family = AF_INET;
+		dst->family = (uint8_t)ai->ai_family;
+		if (ai->ai_family == AF_INET)
 			memcpy(dst->a, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
-			break;
-		}
-		if (ai->ai_family == AF_INET6) {
-			dst->family = AF_INET6;
+		else
 			memcpy(dst->a, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
-			break;
-		}
+		break;
 	}
 	freeaddrinfo(res);
 	if (!ai) {
-		nt_err("path", "%s: no IPv4 or IPv6 address", o->target);
+		const char *why;
+
+		if (!fam) {
+			nt_err("path", "%s: no IPv4 or IPv6 address", o->target);
+			return NT_EXIT_UNKNOWN;
+		}
+		r = nt_probe_family_err(pr, fam, &why);
+		nt_err("path", "%s: %s: %s", o->target, why, strerror(-r));
 		return NT_EXIT_UNKNOWN;
 	}
 	return 0;
+}
+
+/* The drop as the kernel sees it, not as the code meant it: no
+ * capability, no_new_privs, and no uid 0 left. */
+static bool privs_gone(void)
+{
+	uint64_t eff, prm, inh;
+	uid_t ru, eu, su;
+
+	if (nt_priv_get(&eff, &prm, &inh) || eff || prm || inh)
+		return false;
+	if (getresuid(&ru, &eu, &su) || !ru || !eu || !su)
+		return false;
+	return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
 }
 
 /* ---- reverse DNS after the run, in parallel, with a deadline ---- */
@@ -241,7 +324,8 @@ static int resolve(struct path_opts *o, struct nt_paddr *dst)
 struct rdns_job {
 	struct nt_paddr a;
 	char host[256];
-	atomic_int state; /* 0 running, 1 done, 2 abandoned */
+	pthread_t th;
+	atomic_int done;
 };
 
 static void *rdns_thread(void *arg)
@@ -267,15 +351,16 @@ static void *rdns_thread(void *arg)
 	if (getnameinfo((struct sockaddr *)&ss, sl, j->host, sizeof(j->host),
 			NULL, 0, NI_NAMEREQD))
 		j->host[0] = '\0';
-	if (atomic_exchange(&j->state, 1) == 2)
-		free(j); /* the run went on without us */
+	atomic_store(&j->done, 1);
 	return NULL;
 }
 
 #define RDNS_MAX 512
 
 /* Lookups start as each responder first answers (asynchronous: a thread
- * each, probing never waits) and are collected after the run. */
+ * each, probing never waits) and are collected after the run. Every
+ * thread is joined (or cancelled, then joined) by rdns_collect: none
+ * outlives the command. */
 struct rdns {
 	struct rdns_job *jobs[RDNS_MAX];
 	size_t n;
@@ -283,31 +368,35 @@ struct rdns {
 
 static void rdns_start(struct rdns *d, const struct nt_paddr *a)
 {
-	pthread_attr_t at;
-	pthread_t th;
+	sigset_t all, old;
+	struct rdns_job *j;
 	size_t i;
+	int r;
 
 	if (!a->family || d->n == RDNS_MAX)
 		return;
 	for (i = 0; i < d->n; i++)
 		if (nt_paddr_eq(&d->jobs[i]->a, a))
 			return;
-	d->jobs[d->n] = calloc(1, sizeof(*d->jobs[d->n]));
-	if (!d->jobs[d->n])
+	j = calloc(1, sizeof(*j));
+	if (!j)
 		return;
-	d->jobs[d->n]->a = *a;
-	pthread_attr_init(&at);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&th, &at, rdns_thread, d->jobs[d->n]))
-		free(d->jobs[d->n]);
+	j->a = *a;
+	/* The thread inherits a full mask: SIGINT/SIGTERM reach only the
+	 * prober's ppoll, never a resolver stuck in poll(). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&j->th, NULL, rdns_thread, j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r)
+		free(j);
 	else
-		d->n++;
-	pthread_attr_destroy(&at);
+		d->jobs[d->n++] = j;
 }
 
-/* Wait up to budget seconds for lookups still running, then copy the
- * names into every row of that address; abandoned threads free their own
- * job. */
+/* Wait up to budget seconds for lookups still running, cancel the rest
+ * (getnameinfo waits in cancellation points: poll, recvfrom), join them
+ * all, then copy the names into every row of that address. */
 static void rdns_collect(struct rdns *d, struct nt_path *p, double budget)
 {
 	double end = nt_now_mono() + budget;
@@ -316,25 +405,27 @@ static void rdns_collect(struct rdns *d, struct nt_path *p, double budget)
 
 	if (!d->n)
 		return;
-
 	do {
 		for (i = 0, done = 0; i < d->n; i++)
-			done += atomic_load(&d->jobs[i]->state) == 1;
+			done += atomic_load(&d->jobs[i]->done) == 1;
 		if (done == d->n)
 			break;
 		nt_sleep_until(nt_now_mono() + 0.005);
 	} while (nt_now_mono() < end && !nt_stop);
 	for (i = 0; i < d->n; i++) {
-		if (atomic_exchange(&d->jobs[i]->state, 2) != 1)
-			continue; /* still running: it frees itself */
-		for (t = 1; p && t <= NT_PATH_MAX_TTL; t++) {
+		struct rdns_job *j = d->jobs[i];
+
+		if (!atomic_load(&j->done))
+			pthread_cancel(j->th);
+		pthread_join(j->th, NULL);
+		for (t = 1; p && atomic_load(&j->done) && t <= NT_PATH_MAX_TTL; t++) {
 			struct nt_path_resp *r;
 
 			for (r = p->hop[t].resp; r; r = r->next)
-				if (nt_paddr_eq(&r->ip, &d->jobs[i]->a))
-					memcpy(r->host, d->jobs[i]->host, sizeof(r->host));
+				if (nt_paddr_eq(&r->ip, &j->a))
+					memcpy(r->host, j->host, sizeof(r->host));
 		}
-		free(d->jobs[i]);
+		free(j);
 	}
 	d->n = 0;
 }
@@ -440,12 +531,16 @@ static const char *sock_name(enum nt_probe_sock k)
 	case NT_PS_DGRAM: return "icmp-dgram";
 	case NT_PS_RAW: return "raw";
 	case NT_PS_UDP: return "udp";
+	case NT_PS_UDP_RAW: return "udp+raw";
 	default: return "none";
 	}
 }
 
 int cmd_path(int argc, char **argv, struct nt_global *g)
 {
+	/* CAP_NET_RAW for the sockets; CAP_SETUID/SETGID/SETPCAP for root's
+	 * drop to nobody right after. Everything else goes now. */
+	static const int keep[] = { CAP_NET_RAW, CAP_SETUID, CAP_SETGID, CAP_SETPCAP };
 	struct path_opts o;
 	struct nt_path *p = NULL;
 	struct nt_prober *pr = NULL;
@@ -470,6 +565,11 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 	o.port = -1;
 	o.t.max_loss = 10;
 	o.t.max_p99 = NAN;
+	r = nt_priv_keep(keep, sizeof(keep) / sizeof(keep[0]));
+	if (r) {
+		nt_err("path", "dropping capabilities: %s", strerror(-r));
+		return NT_EXIT_UNKNOWN;
+	}
 	r = parse_opts(argc, argv, &o);
 	if (r)
 		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
@@ -477,7 +577,7 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 		nt_err("path", "--csv cannot be combined with -j or --prom (--prom-file is fine)");
 		return NT_EXIT_USAGE;
 	}
-	r = resolve(&o, &o.po.dst);
+	r = pre_resolve(&o, &o.po.dst);
 	if (r)
 		return r;
 	o.po.mode = o.udp ? NT_PM_UDP : NT_PM_ICMP;
@@ -485,13 +585,27 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 	o.po.cycles = g->count > 0 ? g->count : 10;
 	o.po.interval = g->interval > 0 ? g->interval : 1.0;
 
+	/* OpenBSD ping's order: open the sockets (both families while the
+	 * name is unresolved), drop every privilege, only then resolve: no
+	 * DNS answer is parsed by a privileged process. */
 	r = nt_probe_open(&pr, &o.po, &why);
+	if (r == 0) {
+		rc = resolve(&o, pr, &o.po.dst);
+		if (rc) {
+			nt_probe_close(pr);
+			return rc;
+		}
+		rc = NT_EXIT_UNKNOWN;
+		r = nt_probe_target(pr, &o.po.dst, &why);
+	}
 	if (r) {
-		if (o.po.mode == NT_PM_ICMP && (r == -EACCES || r == -EPERM))
+		if (o.po.mode == NT_PM_ICMP && (r == -EACCES || r == -EPERM) &&
+		    strcmp(why, "dropping privileges"))
 			nt_err("path", "ICMP echo: %s (fix: sysctl -w net.ipv4.ping_group_range=\"0 2147483647\", or setcap cap_net_raw+ep nettriage, or use --udp)",
 			       why);
 		else
 			nt_err("path", "%s: %s", why, strerror(-r));
+		nt_probe_close(pr);
 		return NT_EXIT_UNKNOWN;
 	}
 	p = calloc(1, sizeof(*p));
@@ -531,7 +645,7 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 	if (c.live)
 		fputs("\033[H\033[2J", stdout);
 	r = render(&c, &o, rows, n, &vs, sock_name(nt_probe_socktype(pr)),
-		   nt_probe_dropped(pr));
+		   privs_gone());
 	if (r) {
 		nt_err("path", "output: %s", strerror(-r));
 		goto out;

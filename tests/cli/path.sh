@@ -1,6 +1,7 @@
 #!/bin/sh
-# path: bad input gives one line on stderr and exit 64 (usage) or 3 (could
-# not resolve); raw-socket calls live only under probes/.
+# path: bad input gives one line on stderr and exit 64 (usage), without
+# any DNS; raw-socket calls live only under probes/, and that check is
+# shown to fail on a planted call.
 set -u
 cd "${NT_TOP:-.}" || exit 1
 NT=${NT:-build/nettriage}
@@ -18,7 +19,12 @@ check() { # want-rc description args...
 		echo "not ok - $what: exit $rc (want $want), $lines lines: $err"
 	fi
 }
-check 3 "unresolvable name" -n nosuch-host.invalid
+# Names that cannot exist are refused before any lookup (no resolver
+# involved); resolution failures are tested in tests/net/path.sh against
+# the testbed's own resolver.
+check 64 "empty label in a host name" -n no..such.example
+check 64 "64-character label" -n "$(printf 'a%.0s' $(seq 64)).example"
+check 64 "control character in a host name" -n "$(printf 'bad\033[2Jname')"
 check 64 "-c 0" -c 0 192.0.2.1
 check 64 "-i -1" -i -1 192.0.2.1
 check 64 "--max-ttl 0" --max-ttl 0 192.0.2.1
@@ -36,12 +42,33 @@ check 64 "[v6 without bracket end" "[2001:db8::1"
 check 64 "--csv with -j" --csv -j 192.0.2.1
 
 # The probe engine is the only code that opens raw sockets (mtr's rule).
-hits=$(grep -rnE 'SOCK_RAW|SOCK_PACKET|AF_PACKET|IPPROTO_RAW|IP_HDRINCL' src include tests/unit tests/fuzz 2>/dev/null |
-	grep -v '^probes/')
+# Every C file of the tree is searched, by path relative to its top, so the
+# probes/ exclusion applies (the old check searched four directories and
+# filtered a prefix none of its hits could have). tests/net and tests/bench
+# hold test fixtures (packet senders, responders), not nettriage.
+RAW_RE='SOCK_RAW|SOCK_PACKET|AF_PACKET|PF_PACKET|IPPROTO_RAW|IP_HDRINCL|IPV6_HDRINCL'
+raw_hits() { # top
+	(cd "$1" && find . \( -name .git -o -name 'build*' \) -prune -o -type f \
+		\( -name '*.c' -o -name '*.h' \) -print | sed 's|^\./||' |
+		grep -Ev '^(probes|tests/net|tests/bench)/' | sort |
+		xargs -r grep -nE "$RAW_RE" /dev/null)
+}
+hits=$(raw_hits .)
 if [ -z "$hits" ] && grep -q 'SOCK_RAW' probes/probe_sock.c; then
 	echo "ok - raw-socket calls only under probes/"
 else
 	echo "not ok - raw-socket calls outside probes/: $hits"
+fi
+# ... and the check can fail: a copy of the tree with one SOCK_RAW in src/
+tmp=$(mktemp -d)
+cp -r src include probes "$tmp/" && mkdir -p "$tmp/src/core" &&
+	printf 'int fd_raw(void) { return socket(AF_INET, SOCK_RAW, 1); }\n' >"$tmp/src/core/x.c"
+seeded=$(raw_hits "$tmp")
+rm -rf "$tmp"
+if [ "$seeded" = "src/core/x.c:1:int fd_raw(void) { return socket(AF_INET, SOCK_RAW, 1); }" ]; then
+	echo "ok - the raw-socket check catches a SOCK_RAW planted in src/core/ (and not probes/'s own)"
+else
+	echo "not ok - the raw-socket check missed a planted SOCK_RAW: '$seeded'"
 fi
 "$NT" help path | grep -q -- '--max-ttl' && echo "ok - help path lists the options" ||
 	echo "not ok - help path"

@@ -1,5 +1,7 @@
 /* libFuzzer target: the path reply decoder (nt_probe_decode and
- * nt_probe_decode_errq). Byte 0 picks the entry point and family:
+ * nt_probe_decode_errq) and, on every decoded reply, the matcher
+ * (nt_probe_match) against a table of pending probes of each socket kind.
+ * Byte 0 picks the entry point and family:
  *   bit 0: IPv6, bit 1: IPv4 header present (raw socket), bit 2: error
  *   queue record (then sizeof(struct sock_extended_err) bytes of ee,
  *   16 bytes of offender sockaddr_in, then the payload). */
@@ -10,6 +12,40 @@
 #include "nt_probe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct nt_probe_slot slots[NT_PROBE_SLOTS];
+
+static void match(const struct nt_probe_reply *r, int fam)
+{
+	static const enum nt_probe_sock kinds[] = { NT_PS_RAW, NT_PS_DGRAM, NT_PS_UDP,
+						    NT_PS_UDP_RAW };
+	struct nt_probe_table t;
+	uint16_t seq;
+	size_t k;
+	int i;
+
+	memset(&t, 0, sizeof(t));
+	t.dst.family = (uint8_t)fam;
+	t.port = 33434;
+	t.flows = 2;
+	t.tag = 0x11223344u;
+	t.size = 36;
+	t.slot = slots;
+	for (i = 1; i < 64; i++) { /* seqs 1..63 pending, flow = seq & 1 */
+		slots[i].seq = (uint16_t)i;
+		slots[i].flow = (uint8_t)(i & 1);
+		slots[i].state = NT_SLOT_PENDING;
+	}
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		t.kind = kinds[k];
+		t.id[0] = t.kind >= NT_PS_UDP ? 40000 : 0x0102;
+		t.id[1] = (uint16_t)(t.id[0] + 1);
+		for (i = -1; i < 3; i++)
+			if (nt_probe_match(&t, r, i, &seq) != NT_MATCH_NONE &&
+			    (seq == 0 || slots[seq].seq != seq))
+				abort();
+	}
+}
 
 static void check(const struct nt_probe_reply *r, const uint8_t *buf, size_t len)
 {
@@ -48,13 +84,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						  &ee, (struct sockaddr *)&off,
 						  (mode >> 4) & 1 ? sizeof(struct sockaddr_in) : sizeof(off),
 						  buf + hl, len - hl, &r);
-			if (rc == 0)
+			if (rc == 0) {
 				check(&r, buf, len);
+				match(&r, fam);
+			}
 		}
 	} else {
 		rc = nt_probe_decode(fam, (mode & 2) && fam == AF_INET, buf, len, &r);
-		if (rc == 0)
+		if (rc == 0) {
 			check(&r, buf, len);
+			match(&r, fam);
+		}
 		if (rc == 0 && r.payload) {
 			uint16_t seq;
 			uint8_t ttl, flow;

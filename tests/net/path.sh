@@ -1,5 +1,7 @@
 #!/bin/bash
-# path on host -> r1 -> r2 -> r3 -> target: every hop in ICMP and UDP mode,
+# path on host -> r1 -> r2 -> r3 -> target: the privilege drop from
+# /proc/PID/task/*/status of a running prober; names resolved after the
+# drop (a testbed resolver, no machine DNS); every hop in ICMP and UDP mode,
 # IPv4 and IPv6; unprivileged (setpriv) UDP and ICMP ping sockets; output
 # formats (JSON keys, promtool, CSV); deterministic 25 % loss at the last
 # router; ICMP rate limiting at one router; unreachable and black-holed
@@ -23,6 +25,72 @@ if ! topo_up; then
 	exit 1
 fi
 ok "5-namespace topology host -> r1 -> r2 -> r3 -> target"
+if ! topo_resolver; then
+	nok "resolver for the host namespace (/etc/netns)"
+	exit 1
+fi
+
+# ---- the privilege drop, as the kernel reports it ----
+# A raw-socket prober (root, ICMP) in the background; reverse DNS is on and
+# every lookup hangs at the silent name server, so its threads are alive
+# while every task's /proc status is read.
+inh "$NT" -j path -c 50 -i 0.1 $DST4 >$T/bg.json 2>$T/bg.err &
+ipx=$!
+TOPO_PIDS="$TOPO_PIDS $ipx"
+bg=""
+for _ in $(seq 40); do # ip netns exec forks: the prober is its child
+	bg=$(ps -o pid= --ppid $ipx | tr -d ' ')
+	[ -n "$bg" ] && break
+	sleep 0.05
+done
+sleep 1.2
+ntask=0 bad=""
+for st in /proc/$bg/task/*/status; do
+	[ -r "$st" ] || continue
+	ntask=$((ntask + 1))
+	tid=${st%/status}; tid=${tid##*/}
+	uid=$(awk '/^Uid:/ {print $2, $3, $4, $5}' "$st")
+	gid=$(awk '/^Gid:/ {print $2, $3, $4, $5}' "$st")
+	caps=$(awk '/^Cap(Inh|Prm|Eff|Amb):/ {printf "%s%s ", $1, $2}' "$st")
+	nnp=$(awk '/^NoNewPrivs:/ {print $2}' "$st")
+	echo "task $tid: Uid $uid Gid $gid $caps NoNewPrivs $nnp" >>$T/status.txt
+	for u in $uid $gid; do [ "$u" -ne 0 ] || bad="$bad $tid:uid/gid-0"; done
+	echo "$caps" | grep -Eq ':0*[1-9a-f]' && bad="$bad $tid:caps"
+	[ "$nnp" = 1 ] || bad="$bad $tid:nnp=$nnp"
+done
+cat $T/status.txt >&2
+assert "running raw prober: all $ntask tasks (main + reverse-DNS threads) have Uid/Gid non-zero in all four fields, CapInh/Prm/Eff/Amb 0, NoNewPrivs 1 ($(head -1 $T/status.txt))" \
+	test "$ntask" -ge 2 -a -z "$bad"
+assert "  the main task runs as 65534 (nobody)" \
+	grep -q "^task $bg: Uid 65534 65534 65534 65534 Gid 65534 65534 65534 65534 " $T/status.txt
+t0=$EPOCHREALTIME
+kill -INT $bg
+wait $ipx
+rc=$?
+t1=$EPOCHREALTIME
+assert "SIGINT mid-run: exit $rc within 2 s ($(awk -v a=$t0 -v b=$t1 'BEGIN {printf "%.2f", b - a}') s), DNS threads cancelled, partial JSON ($(jq -r .cycles $T/bg.json) cycles)" \
+	awk -v a="$t0" -v b="$t1" -v rc=$rc -v c="$(jq -r .cycles $T/bg.json)" \
+	'BEGIN { exit !(b - a < 2.0 && rc <= 2 && c > 0 && c < 50) }'
+assert "  privileges_dropped (read back from the kernel) is true, socket raw" \
+	test "$(jq -r '.socket + " " + (.privileges_dropped|tostring)' $T/bg.json)" = "raw true"
+
+# ---- names are resolved after the drop, never by a privileged process ----
+inh "$NT" -j path -n -c 2 -i 0.05 target.test >$T/name.json 2>$T/name.err
+assert "a name from the namespace's /etc/hosts resolves (target.test -> $DST4) and is reached" \
+	test "$(jq -r '"\(.target.host) \(.target.ip) \(.reached)"' $T/name.json)" = "target.test $DST4 true"
+inh "$NT" -j path -n -c 2 -i 0.05 --udp target6.test >$T/name6.json 2>$T/name6.err
+assert "  an IPv6 name (UDP) uses the IPv6 sockets opened before it was known" \
+	test "$(jq -r '"\(.target.ip) \(.family) \(.reached)"' $T/name6.json)" = "$DST6 ipv6 true"
+chmod 600 "$TOPO_ETC/hosts"
+inh "$NT" -j path -n -c 2 -i 0.05 target.test >/dev/null 2>$T/name600.err
+rc=$?
+assert "hosts readable by root only: root's path cannot resolve it (the lookup runs as nobody): exit $rc, one line" \
+	test $rc -eq 3 -a "$(wc -l <$T/name600.err)" -eq 1
+chmod 644 "$TOPO_ETC/hosts"
+inh "$NT" path -n -c 1 nosuch.test >/dev/null 2>$T/nosuch.err
+rc=$?
+assert "unresolvable name (testbed resolver, no DNS answer): exit 3, one line: $(cat $T/nosuch.err)" \
+	test $rc -eq 3 -a "$(wc -l <$T/nosuch.err)" -eq 1
 
 # ---- every hop, ICMP and UDP, IPv4 and IPv6 ----
 run() { # name want-hops args...
@@ -81,7 +149,7 @@ run flows4-udp "$HOPS6" --flows 4 --udp $DST6
 t0=$EPOCHREALTIME
 inh "$NT" -j path -c 2 -i 0.05 $DST4 >$T/dns.json 2>$T/dns.err
 t1=$EPOCHREALTIME
-assert "reverse DNS (no resolver here) adds at most ~1 s after the run, host null without a name" \
+assert "reverse DNS (name server silent) adds at most ~1 s after the run, host null without a name" \
 	awk -v a="$t0" -v b="$t1" -v h="$(jq -r '.hops[0].responders[0].host' $T/dns.json)" \
 	'BEGIN { exit !(b - a < 2.5 && h == "null") }'
 
