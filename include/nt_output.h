@@ -50,6 +50,9 @@ struct nt_field {
 	const char *help;   /* Prometheus HELP and man page text */
 	const char *prom_key; /* label or metric name (after the prefix) when
 			       * it differs from key */
+	double prom_scale;  /* Prometheus value = value * prom_scale (0: as
+			     * is): 0.01 turns a percent into a _ratio,
+			     * 0.001 milliseconds into _seconds */
 };
 
 struct nt_rectype {
@@ -235,6 +238,7 @@ void nt_verdicts_print(FILE *f, const char *command,
 
 /* Helpers used by renderers and tests. */
 void nt_prom_escape(FILE *f, const char *s); /* label value escaping */
+void nt_prom_value(FILE *f, double v);       /* " <value>\n" */
 void nt_fmt_count(char *buf, size_t len, uint64_t v);  /* 1234567 -> 1.23M */
 void nt_fmt_double(char *buf, size_t len, double v);
 

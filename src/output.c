@@ -62,39 +62,52 @@ void nt_prom_escape(FILE *f, const char *s)
 	}
 }
 
+void nt_prom_value(FILE *f, double v)
+{
+	char num[NT_JSON_NUM_MAX];
+	size_t n = nt_prom_double(num, v);
+
+	fputc(' ', f);
+	fwrite(num, 1, n, f);
+	fputc('\n', f);
+}
+
+/* The label set of a record, or nothing at all when it has none (an
+ * empty "{}" is legal but not what exporters write). */
 static void prom_labels(FILE *f, const struct nt_doc *d,
 			const struct nt_rectype *rt, const void *rec)
 {
 	bool first = true;
 	size_t i;
 
-	fputc('{', f);
 	if (d->g->netns) {
-		fputs("netns=\"", f);
+		fputs("{netns=\"", f);
 		nt_prom_escape(f, d->g->netns);
 		fputc('"', f);
 		first = false;
 	}
 	for (i = 0; i < rt->nfields; i++) {
 		const struct nt_field *fl = &rt->fields[i];
-		char num[32];
 
 		if (fl->prom != NT_P_LABEL)
 			continue;
-		fprintf(f, "%s%s=\"", first ? "" : ",",
+		fprintf(f, "%s%s=\"", first ? "{" : ",",
 			fl->prom_key ? fl->prom_key : fl->key);
-		if (fl->type == NT_T_STR) {
+		if (fl->type == NT_T_STR)
 			nt_prom_escape(f, (const char *)fptr(rec, fl));
-		} else {
-			snprintf(num, sizeof(num), "%" PRIu64, nt_field_u64(rec, fl));
-			fputs(num, f);
-		}
+		else
+			fprintf(f, "%" PRIu64, nt_field_u64(rec, fl));
 		fputc('"', f);
 		first = false;
 	}
-	fputc('}', f);
+	if (!first)
+		fputc('}', f);
 }
 
+/* One family per field (HELP and TYPE once, then every record's sample,
+ * contiguous). Counters are named <prefix>_<name>_total and typed
+ * counter; a field with prom_scale is exported scaled (percent -> ratio,
+ * ms -> seconds). */
 static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 			 const void *recs, size_t n, unsigned mask)
 {
@@ -116,6 +129,7 @@ static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 			fl->prom == NT_P_COUNTER ? "counter" : "gauge");
 		for (j = 0; j < n; j++) {
 			const void *rec = (const char *)recs + j * rt->size;
+			double v;
 
 			if (!nt_field_avail(rt, rec, fl))
 				continue;
@@ -124,10 +138,13 @@ static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 				continue;
 			fprintf(f, "%s_%s%s", rt->prom_prefix, mkey, sfx);
 			prom_labels(f, d, rt, rec);
-			if (fl->type == NT_T_DOUBLE)
-				fprintf(f, " %.17g\n", nt_field_double(rec, fl));
-			else
+			if (fl->type != NT_T_DOUBLE && !fl->prom_scale) {
 				fprintf(f, " %" PRIu64 "\n", nt_field_u64(rec, fl));
+				continue;
+			}
+			v = fl->type == NT_T_DOUBLE ? nt_field_double(rec, fl)
+						    : (double)nt_field_u64(rec, fl);
+			nt_prom_value(f, fl->prom_scale ? v * fl->prom_scale : v);
 		}
 	}
 }

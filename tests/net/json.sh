@@ -9,25 +9,8 @@
 # jansson refused the non-UTF-8 name and the whole document failed.
 set -u
 NT=${NT:-}
-skip() { echo "ok - json netns test # SKIP $*"; exit 0; }
-if [ -z "$NT" ] || [ ! -x "$NT" ]; then
-	echo "not ok - NT is not set to an executable nettriage (NT='$NT')"
-	exit 1
-fi
-[ "$(id -u)" -eq 0 ] || skip "not root"
-command -v ip >/dev/null 2>&1 || skip "no ip (iproute2)"
-command -v jq >/dev/null 2>&1 || skip "no jq"
-command -v python3 >/dev/null 2>&1 || skip "no python3"
-ip netns list >/dev/null 2>&1 || skip "ip netns not supported"
-
-NS="nt-json-$$-$RANDOM"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nt-json.XXXXXX") || exit 1
-export NETTRIAGE_STATE_DIR="$TMP/state"
-mkdir -p "$NETTRIAGE_STATE_DIR"
-cleanup() { ip netns del "$NS" 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-ip netns add "$NS" || skip "ip netns add failed"
+. "$(dirname "$0")/ns-lib.inc"
+nt_setup json jq python3
 
 names=('q"b\x' $'c\x01\x1bd' $'caf\xc3\xa9' $'b\xff\xfe' $'t\xe2\x82')
 i=0
