@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "nt_output.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 int nt_buf_grow(struct nt_buf *b, size_t more)
 {
@@ -40,10 +43,24 @@ void nt_buf_free(struct nt_buf *b)
 
 /* Bytes that end a plain run: controls, '"', '\\' and every non-ASCII
  * byte (checked as UTF-8). */
-static inline bool special(unsigned char c)
-{
-	return c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
-}
+static const unsigned char special[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0 when the
  * bytes there are not one: overlongs, surrogates (U+D800..DFFF) and code
@@ -105,9 +122,25 @@ void nt_json_str(struct nt_buf *b, const char *str, size_t n)
 	o = b->p + b->len;
 	*o++ = '"';
 	while (s < end) {
-		const unsigned char *run = s;
 		size_t seq, bad;
 
+#ifdef __SSE2__
+		/* 16 bytes at a time: as signed bytes, c < 0x20 is a control
+		 * or a non-ASCII byte; plus '"' and '\\' */
+		while (end - s >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+			__m128i m = _mm_or_si128(
+				_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+
+			if (_mm_movemask_epi8(m))
+				break;
+			_mm_storeu_si128((__m128i *)(void *)o, v);
+			o += 16;
+			s += 16;
+		}
+#endif
 		/* 8 bytes at a time while none is special (SWAR: a byte
 		 * with its high bit set, below 0x20, '"' or '\\' stops it;
 		 * borrows can only flag bytes after a real hit) */
@@ -125,11 +158,8 @@ void nt_json_str(struct nt_buf *b, const char *str, size_t n)
 			o += 8;
 			s += 8;
 		}
-		run = s;
-		while (s < end && !special(*s))
-			s++;
-		memcpy(o, run, (size_t)(s - run));
-		o += s - run;
+		while (s < end && !special[*s])
+			*o++ = (char)*s++;
 		if (s == end)
 			break;
 		if (*s >= 0x80) {
@@ -171,6 +201,11 @@ void nt_json_str(struct nt_buf *b, const char *str, size_t n)
 
 size_t nt_json_u64(char *out, uint64_t v, bool neg)
 {
+	static const char d2[] =
+		"00010203040506070809101112131415161718192021222324"
+		"25262728293031323334353637383940414243444546474849"
+		"50515253545556575859606162636465666768697071727374"
+		"75767778798081828384858687888990919293949596979899";
 	char num[24], *q = num + sizeof(num);
 	size_t n;
 
@@ -178,10 +213,17 @@ size_t nt_json_u64(char *out, uint64_t v, bool neg)
 		*out = (char)('0' + v);
 		return 1;
 	}
-	do {
-		*--q = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		q -= 2;
+		memcpy(q, d2 + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		q -= 2;
+		memcpy(q, d2 + 2 * v, 2);
+	} else {
+		*--q = (char)('0' + v);
+	}
 	if (neg)
 		*--q = '-';
 	n = (size_t)(num + sizeof(num) - q);
@@ -242,7 +284,16 @@ static bool digits10(double ax, uint64_t *dig, int *exp10)
 		1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L,
 		1e19L, 1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L,
 	};
-	int e = (int)floor(log10(ax)), tries;
+	uint64_t bits;
+	int e, tries;
+
+	/* the decimal exponent from the binary one (log10(2) ~ 78913 / 2^18),
+	 * off by at most one: the loop below corrects it */
+	memcpy(&bits, &ax, sizeof(bits));
+	if (!(bits >> 52))
+		return false; /* subnormal: printf */
+	e = (int)((bits >> 52) & 0x7ff) - 1023;
+	e = e >= 0 ? (e * 78913) >> 18 : -((-e * 78913 + (1 << 18) - 1) >> 18);
 
 	for (tries = 0; tries < 3; tries++) {
 		int k = NT_JSON_DIGITS - 1 - e;

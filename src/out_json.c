@@ -16,13 +16,6 @@ static void js_str(struct nt_buf *b, const char *s)
 	nt_json_str(b, s, strlen(s));
 }
 
-static void js_num(struct nt_buf *b, double x)
-{
-	char num[NT_JSON_NUM_MAX];
-
-	nt_buf_add(b, num, nt_json_num(num, x));
-}
-
 /* A json_t made by a command (small: envelopes, breakdowns, counters).
  * Reals keep jansson's form ("2.0" stays a real); objects in insertion
  * order (jansson >= 2.8). */
@@ -209,38 +202,6 @@ int nt_json_finish(struct nt_doc *d)
 	return d->js.err;
 }
 
-/* One field's value; b has room for NT_JSON_NUM_MAX bytes unless the
- * field is a string (which reserves for itself). */
-static void js_field_value(struct nt_buf *b, const struct nt_rectype *rt,
-			   const void *rec, const struct nt_field *fl)
-{
-	char *o = b->p + b->len;
-	size_t n;
-
-	if (!nt_field_avail(rt, rec, fl)) {
-		memcpy(o, "null", 4);
-		n = 4;
-	} else {
-		switch (fl->type) {
-		case NT_T_STR:
-			js_str(b, (const char *)rec + fl->offset);
-			return;
-		case NT_T_BOOL:
-			n = nt_field_u64(rec, fl) ? 4 : 5;
-			memcpy(o, n == 4 ? "true" : "false", n);
-			break;
-		case NT_T_DOUBLE:
-			n = nt_json_num(o, nt_field_double(rec, fl));
-			break;
-		default:
-			n = nt_json_u64(o, nt_field_u64(rec, fl), false);
-			break;
-		}
-	}
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
 /* Fields of one group must be adjacent in the table. */
 static int check_groups(const struct nt_rectype *rt)
 {
@@ -265,18 +226,28 @@ static int check_groups(const struct nt_rectype *rt)
  * or "},\"rates\":{\"rx_packets\":" later), piece nsel closes the record. */
 #define PIECE_COPY 32
 
+/* What layout_record does for one selected field, flattened from the
+ * field table so the per-record loop touches nothing else. */
+struct op {
+	uint32_t off;         /* of the value in the record */
+	uint32_t piece;       /* of the text before it, in text */
+	uint16_t piece_len;
+	uint8_t type;         /* enum nt_ftype */
+	int8_t avail_bit;     /* -1: always available */
+};
+
 struct layout {
-	const struct nt_field **sel;
+	struct op *ops;
 	size_t nsel;
-	size_t *off;          /* nsel + 2 offsets into text */
+	size_t tail, tail_len; /* the text after the last value */
+	ssize_t avail_off;
 	struct nt_buf text;
 	size_t bound;         /* bytes a record needs besides its strings */
 };
 
 static void layout_free(struct layout *l)
 {
-	free(l->sel);
-	free(l->off);
+	free(l->ops);
 	nt_buf_free(&l->text);
 }
 
@@ -285,12 +256,12 @@ static int layout_build(struct layout *l, const struct nt_rectype *rt,
 {
 	const char *open = NULL;
 	bool first = true;
-	size_t i;
+	size_t i, start = 0;
 
 	memset(l, 0, sizeof(*l));
-	l->sel = calloc(rt->nfields + 1, sizeof(*l->sel));
-	l->off = calloc(rt->nfields + 2, sizeof(*l->off));
-	if (!l->sel || !l->off)
+	l->avail_off = rt->avail_off;
+	l->ops = calloc(rt->nfields + 1, sizeof(*l->ops));
+	if (!l->ops)
 		return -ENOMEM;
 	if (!top) {
 		JS_LIT(&l->text, "{\"netns\":");
@@ -302,6 +273,7 @@ static int layout_build(struct layout *l, const struct nt_rectype *rt,
 	}
 	for (i = 0; i < rt->nfields; i++) {
 		const struct nt_field *fl = &rt->fields[i];
+		struct op *o = &l->ops[l->nsel];
 
 		if (!(fl->flags & mask))
 			continue;
@@ -322,14 +294,23 @@ static int layout_build(struct layout *l, const struct nt_rectype *rt,
 		first = false;
 		js_str(&l->text, fl->key);
 		JS_LIT(&l->text, ":");
-		l->off[++l->nsel] = l->text.len;
-		l->sel[l->nsel - 1] = fl;
+		if (l->text.len - start > UINT16_MAX || fl->offset > UINT32_MAX)
+			return -EINVAL;
+		o->off = (uint32_t)fl->offset;
+		o->piece = (uint32_t)start;
+		o->piece_len = (uint16_t)(l->text.len - start);
+		o->type = (uint8_t)fl->type;
+		o->avail_bit = rt->avail_off >= 0 && fl->avail_bit >= 0 ?
+			       (int8_t)fl->avail_bit : -1;
+		start = l->text.len;
+		l->nsel++;
 	}
 	if (open)
 		JS_LIT(&l->text, "}");
 	if (!top)
 		JS_LIT(&l->text, "}");
-	l->off[l->nsel + 1] = l->text.len;
+	l->tail = start;
+	l->tail_len = l->text.len - start;
 	/* pieces up to PIECE_COPY bytes are copied with one fixed-size
 	 * memcpy (inlined): pad the text and the bound for the overread */
 	if (!nt_buf_reserve(&l->text, PIECE_COPY))
@@ -338,26 +319,73 @@ static int layout_build(struct layout *l, const struct nt_rectype *rt,
 	return l->text.err;
 }
 
+static inline char *piece(char *o, const char *src, size_t n)
+{
+	if (n <= PIECE_COPY)
+		memcpy(o, src, PIECE_COPY);
+	else
+		memcpy(o, src, n);
+	return o + n;
+}
+
 /* Pieces and values of one record; the caller reserved l->bound. */
 static void layout_record(struct nt_buf *b, const struct layout *l,
-			  const struct nt_rectype *rt, const void *rec)
+			  const void *rec)
 {
+	const char *r = rec, *text = l->text.p;
+	uint64_t avail = 0, v;
+	uint32_t w;
+	double x;
+	bool t;
+	char *o = b->p + b->len;
 	size_t i;
 
-	for (i = 0; i <= l->nsel; i++) {
-		size_t n = l->off[i + 1] - l->off[i];
+	if (l->avail_off >= 0)
+		memcpy(&avail, r + l->avail_off, sizeof(avail));
+	for (i = 0; i < l->nsel; i++) {
+		const struct op *op = &l->ops[i];
 
-		if (n <= PIECE_COPY)
-			memcpy(b->p + b->len, l->text.p + l->off[i], PIECE_COPY);
-		else
-			memcpy(b->p + b->len, l->text.p + l->off[i], n);
-		b->len += n;
-		if (i == l->nsel)
+		o = piece(o, text + op->piece, op->piece_len);
+		if (op->avail_bit >= 0 && !((avail >> op->avail_bit) & 1)) {
+			memcpy(o, "null", 4);
+			o += 4;
+			continue;
+		}
+		switch (op->type) {
+		case NT_T_U64:
+			memcpy(&v, r + op->off, sizeof(v));
+			if (v < 10)
+				*o++ = (char)('0' + v);
+			else
+				o += nt_json_u64(o, v, false);
 			break;
-		js_field_value(b, rt, rec, l->sel[i]);
-		if (l->sel[i]->type == NT_T_STR && nt_buf_reserve(b, l->bound))
-			return;
+		case NT_T_U32:
+			memcpy(&w, r + op->off, sizeof(w));
+			o += nt_json_u64(o, w, false);
+			break;
+		case NT_T_BOOL:
+			memcpy(&t, r + op->off, sizeof(t));
+			memcpy(o, t ? "true" : "false", t ? 4 : 5);
+			o += t ? 4 : 5;
+			break;
+		case NT_T_DOUBLE:
+			memcpy(&x, r + op->off, sizeof(x));
+			if (x == 0)
+				*o++ = '0'; /* most rates; -0.0 too, as before */
+			else
+				o += nt_json_num(o, x);
+			break;
+		default:
+			b->len = (size_t)(o - b->p);
+			js_str(b, r + op->off);
+			if (nt_buf_reserve(b, l->bound))
+				return;
+			o = b->p + b->len;
+			break;
+		}
 	}
+	o = piece(o, text + l->tail, l->tail_len);
+	b->len = (size_t)(o - b->p);
 	b->p[b->len] = '\0';
 }
 
@@ -389,7 +417,7 @@ int nt_json_records(struct nt_doc *d, const struct nt_rectype *rt,
 			if (nt_buf_reserve(&d->js, l.bound))
 				break;
 		}
-		layout_record(&d->js, &l, rt, (const char *)recs + j * rt->size);
+		layout_record(&d->js, &l, (const char *)recs + j * rt->size);
 	}
 	JS_LIT(&d->js, "]");
 	layout_free(&l);
@@ -410,15 +438,35 @@ int nt_json_object(struct nt_doc *d, const struct nt_rectype *rt,
 		if (d->nparts++)
 			JS_LIT(&d->js, ",");
 		if (!nt_buf_reserve(&d->js, l.bound))
-			layout_record(&d->js, &l, rt, rec);
+			layout_record(&d->js, &l, rec);
 	}
 	layout_free(&l);
 	return r ? r : d->js.err;
 }
 
+/* Verdicts repeat their thresholds: remember the last real's text. */
+struct numcache {
+	uint64_t bits;
+	size_t n;             /* 0: empty */
+	char t[NT_JSON_NUM_MAX];
+};
+
+static void js_num_cached(struct nt_buf *b, struct numcache *c, double x)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &x, sizeof(bits));
+	if (!c->n || c->bits != bits) {
+		c->n = nt_json_num(c->t, x);
+		c->bits = bits;
+	}
+	nt_buf_add(b, c->t, c->n);
+}
+
 int nt_json_verdicts(struct nt_doc *d, const struct nt_verdicts *vs)
 {
 	struct nt_buf *b = &d->js;
+	struct numcache cv = { 0 }, ct = { 0 };
 	size_t i;
 
 	if (d->js_closed)
@@ -437,9 +485,9 @@ int nt_json_verdicts(struct nt_doc *d, const struct nt_verdicts *vs)
 		JS_LIT(b, ",\"level\":");
 		js_str(b, nt_level_name(v->level));
 		JS_LIT(b, ",\"value\":");
-		js_num(b, v->value);
+		js_num_cached(b, &cv, v->value);
 		JS_LIT(b, ",\"threshold\":");
-		js_num(b, v->threshold);
+		js_num_cached(b, &ct, v->threshold);
 		JS_LIT(b, ",\"reason\":");
 		js_str(b, v->reason);
 		JS_LIT(b, ",\"hint\":");
