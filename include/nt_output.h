@@ -7,6 +7,7 @@
 #define NT_OUTPUT_H
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/types.h>
 #include <jansson.h>
 #include "nettriage.h"
@@ -49,6 +50,9 @@ struct nt_field {
 	const char *help;   /* Prometheus HELP and man page text */
 	const char *prom_key; /* label or metric name (after the prefix) when
 			       * it differs from key */
+	double prom_scale;  /* Prometheus value = value * prom_scale (0: as
+			     * is): 0.01 turns a percent into a _ratio,
+			     * 0.001 milliseconds into _seconds */
 };
 
 struct nt_rectype {
@@ -61,28 +65,77 @@ struct nt_rectype {
 	ssize_t subject_off;     /* offset of the char[] matched to verdict subjects */
 };
 
+/* A growing text buffer. Appends never fail loudly: the first allocation
+ * failure is kept in err and later appends do nothing. */
+struct nt_buf {
+	char *p;      /* NUL-terminated while cap > 0 */
+	size_t len, cap;
+	int err;      /* 0 or -ENOMEM */
+};
+
+int nt_buf_grow(struct nt_buf *b, size_t more);
+void nt_buf_free(struct nt_buf *b);
+
+/* Room for more bytes (and the NUL) at b->p + b->len; 0 or -ENOMEM. */
+static inline int nt_buf_reserve(struct nt_buf *b, size_t more)
+{
+	if (b->err || b->cap - b->len <= more)
+		return nt_buf_grow(b, more);
+	return 0;
+}
+
+static inline void nt_buf_add(struct nt_buf *b, const char *s, size_t n)
+{
+	if (nt_buf_reserve(b, n))
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* JSON text (json_enc.c). nt_json_str appends s (n bytes) as a quoted,
+ * escaped JSON string: '"', '\\' and controls < 0x20 escaped (\n, \t, ...,
+ * \u001B), valid UTF-8 kept, each maximal invalid UTF-8 subpart replaced
+ * by U+FFFD. The number formatters write at most NT_JSON_NUM_MAX bytes, no
+ * NUL, and return the length. nt_json_real: NT_JSON_DIGITS significant
+ * digits, as printf's "%.10g" with a ".0" or exponent always present and
+ * no '+' or leading zeros in the exponent (jansson's form), NaN/inf as
+ * null; 17 digits for the few values so close to DBL_MAX that 10 would
+ * read back as infinity. nt_json_num: whole values below 2^53 as integers, else
+ * nt_json_real. nt_prom_double: the shortest %.15g..%.17g that reads
+ * back exactly, NaN and +Inf/-Inf as Prometheus spells them. */
+#define NT_JSON_NUM_MAX 40
+#define NT_JSON_DIGITS 10
+void nt_json_str(struct nt_buf *b, const char *s, size_t n);
+size_t nt_json_u64(char *out, uint64_t v, bool neg);
+size_t nt_json_real(char *out, double x);
+size_t nt_json_num(char *out, double x);
+size_t nt_prom_double(char *out, double x);
+
 /* A document under construction: the shared JSON envelope plus the
  * Prometheus buffer. */
 struct nt_doc {
 	const char *command;
 	const struct nt_global *g;
 	bool json;             /* format JSON: text built in js */
-	char *js;              /* the object's text so far, "{" ... */
-	size_t js_len, js_cap;
+	struct nt_buf js;      /* the object's text so far, "{" ..., or
+				* what js_out has not been given yet */
+	FILE *js_out;          /* JSON is written here in 64 KiB chunks as it
+				* is built: stdout after nt_doc_init; set it
+				* to NULL before adding anything to keep the
+				* whole text for nt_doc_json() */
 	unsigned nparts;
 	bool js_closed;
-	int js_err;
 	FILE *prom;            /* memstream (format PROM) */
 	char *prom_buf;
 	size_t prom_len;
 };
 
-/* JSON is rendered as it is added: every value is built with jansson and
- * dumped at once into the document's text, in the order added, so no tree
- * of thousands of records is ever held. While a JSON document is open,
- * jansson allocates from an arena that is reset after each value: a json_t
- * made by the caller must be handed to the document (nt_doc_set) before
- * the next nt_doc_* call and never outlive the document. */
+/* JSON is written straight into one text buffer as it is added, in the
+ * order added (records and verdicts field by field, never as a tree),
+ * and streamed to js_out in chunks. No global state: documents are
+ * independent. With js_out set, part of a document may be out before an
+ * error is known; nt_doc_emit() reports it. */
 int nt_doc_init(struct nt_doc *d, const char *command, const struct nt_global *g);
 void nt_doc_free(struct nt_doc *d);
 
@@ -102,23 +155,69 @@ void nt_doc_prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 			 const void *recs, size_t n, unsigned mask);
 
 /* JSON-only extras at the top level, in order; the reference to v is
- * stolen. */
+ * stolen (v is written out at once with our encoder, then released). */
 void nt_doc_set(struct nt_doc *d, const char *key, json_t *v);
 
-/* The finished JSON text (no newline) and its length; owned by d. NULL on
- * ENOMEM. Closes the document: nothing can be added after. */
+/* The finished JSON text (no newline) and its length, when js_out is
+ * NULL; owned by d. NULL on ENOMEM or when streaming. Closes the
+ * document: nothing can be added after. */
 const char *nt_doc_json(struct nt_doc *d, size_t *len);
 
 /* Internal to the renderers (out_json.c / output.c). */
-bool nt_field_avail(const struct nt_rectype *rt, const void *rec,
-		    const struct nt_field *f);
-double nt_field_double(const void *rec, const struct nt_field *f);
-uint64_t nt_field_u64(const void *rec, const struct nt_field *f);
+/* Field access; inline, as the JSON writer calls them for every field of
+ * thousands of records. */
+static inline bool nt_field_avail(const struct nt_rectype *rt, const void *rec,
+				  const struct nt_field *f)
+{
+	uint64_t mask;
+
+	if (rt->avail_off < 0 || f->avail_bit < 0)
+		return true;
+	memcpy(&mask, (const char *)rec + rt->avail_off, sizeof(mask));
+	return (mask >> f->avail_bit) & 1;
+}
+
+static inline double nt_field_double(const void *rec, const struct nt_field *f)
+{
+	double d;
+
+	memcpy(&d, (const char *)rec + f->offset, sizeof(d));
+	return d;
+}
+
+static inline uint64_t nt_field_u64(const void *rec, const struct nt_field *f)
+{
+	const char *p = (const char *)rec + f->offset;
+	uint64_t v = 0;
+	uint32_t w;
+	bool b;
+
+	switch (f->type) {
+	case NT_T_U64:
+		memcpy(&v, p, sizeof(v));
+		break;
+	case NT_T_U32:
+		memcpy(&w, p, sizeof(w));
+		v = w;
+		break;
+	case NT_T_BOOL:
+		memcpy(&b, p, sizeof(b));
+		v = b;
+		break;
+	default:
+		break;
+	}
+	return v;
+}
+
 json_t *nt_field_json(const struct nt_rectype *rt, const void *rec,
 		      const struct nt_field *f);
 int nt_json_records(struct nt_doc *d, const struct nt_rectype *rt,
 		    const void *recs, size_t n, unsigned mask);
+int nt_json_object(struct nt_doc *d, const struct nt_rectype *rt,
+		   const void *rec, unsigned mask);
 int nt_json_verdicts(struct nt_doc *d, const struct nt_verdicts *vs);
+int nt_json_finish(struct nt_doc *d); /* close, write the rest and '\n' */
 
 /* Append verdicts (JSON array "verdicts", Prometheus nettriage_verdict). */
 int nt_doc_verdicts(struct nt_doc *d, const struct nt_verdicts *vs);
@@ -139,6 +238,7 @@ void nt_verdicts_print(FILE *f, const char *command,
 
 /* Helpers used by renderers and tests. */
 void nt_prom_escape(FILE *f, const char *s); /* label value escaping */
+void nt_prom_value(FILE *f, double v);       /* " <value>\n" */
 void nt_fmt_count(char *buf, size_t len, uint64_t v);  /* 1234567 -> 1.23M */
 void nt_fmt_double(char *buf, size_t len, double v);
 

@@ -418,6 +418,13 @@ static void prom_netns(FILE *f, const struct nt_global *g, bool more)
 	fputs(more ? "\"," : "\"", f);
 }
 
+/* Kernel counters kept in milliseconds: exported in seconds. */
+static bool ctr_in_ms(const char *name)
+{
+	return !strcmp(name, "RtoMin") || !strcmp(name, "RtoMax") ||
+	       !strcmp(name, "TCPMemoryPressuresChrono");
+}
+
 static void prom_ctrs(FILE *f, const struct nt_global *g, const char *prefix,
 		      const char *file, const struct nt_tcp_ctrs *c)
 {
@@ -427,7 +434,8 @@ static void prom_ctrs(FILE *f, const struct nt_global *g, const char *prefix,
 		const struct nt_tcp_ctr *e = &c->v[i];
 		bool gauge = nt_tcp_ctr_is_gauge(e->name);
 		char snake[96], other[96];
-		bool dup = false;
+		const char *unit;
+		bool dup = false, ms;
 
 		if (nt_tcp_snake(e->name, snake, sizeof(snake)))
 			continue;
@@ -437,17 +445,22 @@ static void prom_ctrs(FILE *f, const struct nt_global *g, const char *prefix,
 			      !strcmp(snake, other);
 		if (dup)
 			continue;
-		fprintf(f, "# HELP %s_%s%s %s %s\n", prefix, snake, gauge ? "" : "_total",
-			file, e->name);
-		fprintf(f, "# TYPE %s_%s%s %s\n", prefix, snake, gauge ? "" : "_total",
+		ms = ctr_in_ms(e->name);
+		unit = ms ? (gauge ? "_seconds" : "_seconds_total") : (gauge ? "" : "_total");
+		fprintf(f, "# HELP %s_%s%s %s %s%s\n", prefix, snake, unit, file,
+			e->name, ms ? " (kept in ms, exported in seconds)" : "");
+		fprintf(f, "# TYPE %s_%s%s %s\n", prefix, snake, unit,
 			gauge ? "gauge" : "counter");
-		fprintf(f, "%s_%s%s", prefix, snake, gauge ? "" : "_total");
+		fprintf(f, "%s_%s%s", prefix, snake, unit);
 		if (g->netns) {
 			fputc('{', f);
 			prom_netns(f, g, false);
 			fputc('}', f);
 		}
-		fprintf(f, " %s%" PRIu64 "\n", e->neg ? "-" : "", e->v);
+		if (ms)
+			nt_prom_value(f, (e->neg ? -1.0 : 1.0) * (double)e->v / 1000.0);
+		else
+			fprintf(f, " %s%" PRIu64 "\n", e->neg ? "-" : "", e->v);
 	}
 }
 
@@ -650,15 +663,15 @@ static int render(const struct render_ctx *x)
 		prom_ctrs(f, x->g, "nettriage_tcp", "/proc/net/snmp Tcp", &r->c.tcp);
 		prom_ctrs(f, x->g, "nettriage_tcpext", "/proc/net/netstat TcpExt", &r->c.tcpext);
 		if (isfinite(ratio)) {
-			fputs("# HELP nettriage_tcp_retrans_ratio_pct RetransSegs / OutSegs over the baseline, percent\n"
-			      "# TYPE nettriage_tcp_retrans_ratio_pct gauge\n"
-			      "nettriage_tcp_retrans_ratio_pct", f);
+			fputs("# HELP nettriage_tcp_retrans_ratio RetransSegs / OutSegs over the baseline, 0..1\n"
+			      "# TYPE nettriage_tcp_retrans_ratio gauge\n"
+			      "nettriage_tcp_retrans_ratio", f);
 			if (x->g->netns) {
 				fputc('{', f);
 				prom_netns(f, x->g, false);
 				fputc('}', f);
 			}
-			fprintf(f, " %.17g\n", ratio);
+			nt_prom_value(f, ratio / 100.0);
 		}
 	}
 	nt_doc_records(&d, &nt_tcp_cw_rectype, r->cw_top, r->n_cw_top,

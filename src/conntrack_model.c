@@ -22,7 +22,9 @@ static const struct nt_field summary_fields[] = {
 	{ "buckets", "BUCKETS", 0, NT_T_U64, SOFF(buckets), NT_P_GAUGE,
 	  NT_F_INFO, NULL, NT_CTA_BUCKETS, "Hash table buckets (global)" },
 	{ "fill_pct", "FILL%", 0, NT_T_DOUBLE, SOFF(fill_pct), NT_P_GAUGE,
-	  NT_F_INFO | NT_F_DEF, NULL, -1, "Entries in percent of the maximum" },
+	  NT_F_INFO | NT_F_DEF, NULL, -1,
+	  "Entries / maximum, 0..1 (fill_pct in JSON and tables is the same in percent)",
+	  "fill_ratio", 0.01 },
 	{ "assured", "ASSURED", 0, NT_T_U64, SOFF(assured), NT_P_GAUGE,
 	  NT_F_INFO, NULL, NT_CTA_ASSURED,
 	  "Entries marked ASSURED (never evicted by early drop), from the last dump",
@@ -33,7 +35,8 @@ static const struct nt_field summary_fields[] = {
 	  "unreplied_entries" },
 	{ "effective_fill_pct", "EFF-FILL%", 0, NT_T_DOUBLE,
 	  SOFF(effective_fill_pct), NT_P_GAUGE, NT_F_INFO, NULL, -1,
-	  "ASSURED entries in percent of the maximum (what early drop cannot free)" },
+	  "ASSURED entries / maximum, 0..1: what early drop cannot free (JSON: effective_fill_pct)",
+	  "effective_fill_ratio", 0.01 },
 	{ "source", "SOURCE", 0, NT_T_STR, SOFF(source), NT_P_NONE,
 	  NT_F_INFO, NULL, -1, "Where the numbers came from: ctnetlink or proc" },
 	{ "max_scope", "SCOPE", 0, NT_T_STR, SOFF(max_scope), NT_P_NONE,
@@ -112,7 +115,8 @@ static const struct nt_field top_fields[] = {
 	  "entries_error_max" },
 	{ "pct", "PCT", 0, NT_T_DOUBLE, TOFF(pct), NT_P_GAUGE,
 	  NT_F_TOTAL | NT_F_DEF, NULL, -1,
-	  "Entries with this value in percent of the entries read" },
+	  "Entries with this value / entries read, 0..1 (JSON: pct, in percent)",
+	  "entries_ratio", 0.01 },
 };
 
 const struct nt_rectype nt_ct_top_rectype = {

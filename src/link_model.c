@@ -18,7 +18,7 @@ static const struct nt_field link_fields[] = {
 	{ "operstate", "STATE", 0, NT_T_STR, OFF(operstate), NT_P_NONE,
 	  NT_F_INFO | NT_F_DEF, NULL, NT_LINK_OPER_BIT, "Operational state (RFC 2863)" },
 	{ "mtu", "MTU", 0, NT_T_U32, OFF(mtu), NT_P_GAUGE,
-	  NT_F_INFO | NT_F_DEF, NULL, NT_LINK_MTU_BIT, "MTU in bytes" },
+	  NT_F_INFO | NT_F_DEF, NULL, NT_LINK_MTU_BIT, "MTU in bytes", "mtu_bytes" },
 	{ "carrier", "CARRIER", 0, NT_T_BOOL, OFF(carrier), NT_P_GAUGE,
 	  NT_F_INFO, NULL, NT_LINK_CARRIER_BIT, "Carrier present (1) or not (0)" },
 #define NT_X(n, t, d, h) { #n, t, 0, NT_T_U64, COFF(NT_LS_##n), NT_P_COUNTER, \

@@ -1,5 +1,7 @@
-/* JSON documents: values are built with jansson and dumped at once into
- * one text buffer, so thousands of records never exist as a tree. */
+/* JSON documents, written straight into one text buffer: records and
+ * verdicts field by field, extras (a json_t from the command) walked and
+ * encoded with the same string and number encoders (json_enc.c). Nothing
+ * here is global: no allocator swap, no static buffers. */
 #include <errno.h>
 #include <stdint.h>
 #include <math.h>
@@ -8,364 +10,497 @@
 #include "nt_escape.h"
 #include "nt_output.h"
 
-#define DUMP_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER | \
-		    JSON_REAL_PRECISION(10))
+#define JS_LIT(b, lit) nt_buf_add((b), (lit), sizeof(lit) - 1)
 
-/* jansson allocates every value and key separately; a document's values
- * live only until they are dumped, so they come from a bump arena that is
- * reset after each value and released by nt_doc_free(). */
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t used, size;
-	_Alignas(16) unsigned char mem[];
-};
-
-static struct arena_chunk *arena;
-static unsigned arena_users;
-
-static void *arena_alloc(size_t n)
+static void js_str(struct nt_buf *b, const char *s)
 {
-	struct arena_chunk *c = arena;
-
-	n = (n + 15) & ~(size_t)15;
-	if (!c || c->size - c->used < n) {
-		size_t size = n > (256u << 10) ? n : (256u << 10);
-
-		c = malloc(sizeof(*c) + size);
-		if (!c)
-			return NULL;
-		c->next = arena;
-		c->used = 0;
-		c->size = size;
-		arena = c;
-	}
-	c->used += n;
-	return c->mem + c->used - n;
+	nt_json_str(b, s, strlen(s));
 }
 
-static void arena_free(void *p)
+/* A json_t made by a command (small: envelopes, breakdowns, counters).
+ * Reals keep jansson's form ("2.0" stays a real); objects in insertion
+ * order (jansson >= 2.8). */
+static void js_tree(struct nt_buf *b, const json_t *v)
 {
-	(void)p; /* reclaimed by arena_reset() */
-}
+	char num[NT_JSON_NUM_MAX];
+	const char *key;
+	json_t *val;
+	size_t i, n = 0;
+	json_int_t iv;
 
-/* Keep the newest chunk for reuse, free the rest. */
-static void arena_reset(void)
-{
-	struct arena_chunk *c;
-
-	if (!arena)
-		return;
-	while ((c = arena->next)) {
-		arena->next = c->next;
-		free(c);
-	}
-	arena->used = 0;
-}
-
-static void arena_release(void)
-{
-	arena_reset();
-	free(arena);
-	arena = NULL;
-}
-
-static int js_cb(const char *buf, size_t size, void *data)
-{
-	struct nt_doc *d = data;
-
-	if (d->js_len + size + 1 > d->js_cap) {
-		size_t cap = d->js_cap ? d->js_cap : 4096;
-		char *n;
-
-		while (cap < d->js_len + size + 1)
-			cap *= 2;
-		n = realloc(d->js, cap);
-		if (!n) {
-			d->js_err = -ENOMEM;
-			return -1;
+	switch (v ? json_typeof(v) : JSON_NULL) {
+	case JSON_OBJECT:
+		JS_LIT(b, "{");
+		json_object_foreach((json_t *)v, key, val) {
+			if (n++)
+				JS_LIT(b, ",");
+			js_str(b, key);
+			JS_LIT(b, ":");
+			js_tree(b, val);
 		}
-		d->js = n;
-		d->js_cap = cap;
-	}
-	memcpy(d->js + d->js_len, buf, size);
-	d->js_len += size;
-	d->js[d->js_len] = '\0';
-	return 0;
-}
-
-static void js_raw(struct nt_doc *d, const char *s)
-{
-	js_cb(s, strlen(s), d);
-}
-
-static void js_dump(struct nt_doc *d, json_t *v)
-{
-	if (!v) {
-		d->js_err = -ENOMEM;
+		JS_LIT(b, "}");
 		return;
+	case JSON_ARRAY:
+		JS_LIT(b, "[");
+		json_array_foreach(v, i, val) {
+			if (i)
+				JS_LIT(b, ",");
+			js_tree(b, val);
+		}
+		JS_LIT(b, "]");
+		return;
+	case JSON_STRING:
+		nt_json_str(b, json_string_value(v), json_string_length(v));
+		return;
+	case JSON_INTEGER:
+		iv = json_integer_value(v);
+		n = iv < 0 ? nt_json_u64(num, (uint64_t)-(iv + 1) + 1, true)
+			   : nt_json_u64(num, (uint64_t)iv, false);
+		nt_buf_add(b, num, n);
+		return;
+	case JSON_REAL:
+		nt_buf_add(b, num, nt_json_real(num, json_real_value(v)));
+		return;
+	case JSON_TRUE:
+		JS_LIT(b, "true");
+		return;
+	case JSON_FALSE:
+		JS_LIT(b, "false");
+		return;
+	case JSON_NULL:
+		break;
 	}
-	if (json_dump_callback(v, js_cb, d, DUMP_FLAGS) < 0 && !d->js_err)
-		d->js_err = -ENOMEM;
-	json_decref(v);
+	JS_LIT(b, "null");
 }
 
-/* Dump v (reference stolen) and reclaim the arena: nothing made before
- * this call may be used after it. */
-static void js_value(struct nt_doc *d, json_t *v)
+/* Streaming: past JS_CHUNK bytes, the text so far goes to js_out, so a
+ * big document never sits in memory (and never faults in megabytes of
+ * fresh pages: that was a tenth of `link -j`'s time at 1,000 links). */
+#define JS_CHUNK (64u << 10)
+
+static void js_flush(struct nt_doc *d)
 {
-	js_dump(d, v);
-	arena_reset();
+	if (!d->js_out || d->js.err || !d->js.len)
+		return;
+	if (fwrite(d->js.p, 1, d->js.len, d->js_out) != d->js.len)
+		d->js.err = -EIO;
+	d->js.len = 0;
+	d->js.p[0] = '\0';
 }
 
-/* The key is dumped without resetting the arena: the value that goes with
- * it was usually made before (an argument of nt_doc_set). */
+static inline void js_maybe_flush(struct nt_doc *d)
+{
+	if (d->js.len >= JS_CHUNK)
+		js_flush(d);
+}
+
 static void js_key(struct nt_doc *d, const char *key)
 {
 	if (d->nparts++)
-		js_raw(d, ",");
-	js_dump(d, json_string(key));
-	js_raw(d, ":");
+		JS_LIT(&d->js, ",");
+	js_str(&d->js, key);
+	JS_LIT(&d->js, ":");
 }
 
 int nt_doc_init(struct nt_doc *d, const char *command, const struct nt_global *g)
 {
-	char ts[40];
+	char ts[40], num[NT_JSON_NUM_MAX];
 
 	memset(d, 0, sizeof(*d));
 	d->command = command;
 	d->g = g;
 	if (g->format == NT_FMT_JSON) {
 		d->json = true;
-		if (arena_users++ == 0)
-			json_set_alloc_funcs(arena_alloc, arena_free);
-		js_raw(d, "{");
+		d->js_out = stdout;
+		JS_LIT(&d->js, "{");
+		js_key(d, "schema");
+		JS_LIT(&d->js, "1");
+		js_key(d, "command");
+		js_str(&d->js, command);
+		js_key(d, "netns");
+		if (g->netns)
+			js_str(&d->js, g->netns);
+		else
+			JS_LIT(&d->js, "null");
+		js_key(d, "netns_inode");
+		nt_buf_add(&d->js, num, nt_json_u64(num, g->netns_inode, false));
+		js_key(d, "timestamp");
 		nt_timestamp_iso(ts, sizeof(ts));
-		nt_doc_set(d, "schema", json_integer(1));
-		nt_doc_set(d, "command", json_string(command));
-		nt_doc_set(d, "netns", g->netns ? json_string(g->netns) : json_null());
-		nt_doc_set(d, "netns_inode", json_integer((json_int_t)g->netns_inode));
-		nt_doc_set(d, "timestamp", json_string(ts));
-		if (d->js_err)
-			return d->js_err;
+		js_str(&d->js, ts);
+		if (d->js.err) {
+			int r = d->js.err;
+
+			nt_doc_free(d);
+			return r;
+		}
 	}
 	if (g->format == NT_FMT_PROM || g->prom_file) {
 		d->prom = open_memstream(&d->prom_buf, &d->prom_len);
-		if (!d->prom)
-			return -errno;
+		if (!d->prom) {
+			int r = -errno;
+
+			nt_doc_free(d);
+			return r;
+		}
 	}
 	return 0;
 }
 
 void nt_doc_free(struct nt_doc *d)
 {
-	if (d->json && --arena_users == 0) {
-		arena_release();
-		json_set_alloc_funcs(malloc, free);
-	}
-	free(d->js);
+	nt_buf_free(&d->js);
 	if (d->prom)
 		fclose(d->prom);
 	free(d->prom_buf);
 	memset(d, 0, sizeof(*d));
 }
 
+/* A NULL v (a jansson constructor failed: no memory, or a string that is
+ * not UTF-8) is written as null rather than failing the document. */
 void nt_doc_set(struct nt_doc *d, const char *key, json_t *v)
 {
-	if (!d->json || d->js_closed) {
-		json_decref(v);
-		return;
+	if (d->json && !d->js_closed) {
+		js_key(d, key);
+		js_tree(&d->js, v);
+		js_maybe_flush(d);
 	}
-	js_key(d, key);
-	js_value(d, v);
+	json_decref(v);
 }
 
 const char *nt_doc_json(struct nt_doc *d, size_t *len)
 {
-	if (!d->json)
+	if (!d->json || d->js_out)
 		return NULL;
 	if (!d->js_closed) {
-		js_raw(d, "}");
+		JS_LIT(&d->js, "}");
 		d->js_closed = true;
 	}
-	if (d->js_err)
+	if (d->js.err)
 		return NULL;
-	*len = d->js_len;
-	return d->js;
+	*len = d->js.len;
+	return d->js.p;
 }
 
-/* A key made only of [a-z0-9_] needs no escaping; field tables use such
- * keys, and anything else still goes through jansson. */
-static void js_field_key(struct nt_doc *d, const char *key, bool first)
+int nt_json_finish(struct nt_doc *d)
 {
-	const char *p;
-	char buf[80];
-	size_t n = 0, kl;
+	if (!d->js_out) {
+		size_t len;
+		const char *text = nt_doc_json(d, &len);
 
-	for (p = key; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
-			break;
-	kl = (size_t)(p - key);
-	if (*p || !kl || kl > sizeof(buf) - 5) {
-		if (!first)
-			js_raw(d, ",");
-		js_dump(d, json_string(key));
-		js_raw(d, ":");
-		return;
+		if (!text)
+			return d->js.err ? d->js.err : -EINVAL;
+		if (fwrite(text, 1, len, stdout) != len || putchar('\n') == EOF)
+			return -EIO;
+		return 0;
 	}
-	if (!first)
-		buf[n++] = ',';
-	buf[n++] = '"';
-	memcpy(buf + n, key, kl);
-	n += kl;
-	buf[n++] = '"';
-	buf[n++] = ':';
-	js_cb(buf, n, d);
-}
-
-static void js_u64(struct nt_doc *d, uint64_t v, bool neg)
-{
-	char num[24], *q = num + sizeof(num);
-
-	do {
-		*--q = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	if (neg)
-		*--q = '-';
-	js_cb(q, (size_t)(num + sizeof(num) - q), d);
-}
-
-static void js_num(struct nt_doc *d, double x)
-{
-	if (!isfinite(x))
-		js_raw(d, "null");
-	else if (x == trunc(x) && fabs(x) < 9007199254740992.0)
-		js_u64(d, (uint64_t)fabs(x), x < 0);
-	else
-		js_value(d, json_real(x));
-}
-
-/* One field's value. Numbers need no escaping: whole numbers (counters,
- * and most rates, which are 0) are written directly; other reals and all
- * strings are encoded by jansson. */
-static void js_field_value(struct nt_doc *d, const struct nt_rectype *rt,
-			   const void *rec, const struct nt_field *fl)
-{
-	if (!nt_field_avail(rt, rec, fl)) {
-		js_raw(d, "null");
-		return;
+	if (!d->js_closed) {
+		JS_LIT(&d->js, "}\n");
+		d->js_closed = true;
 	}
-	switch (fl->type) {
-	case NT_T_U64:
-	case NT_T_U32:
-		js_u64(d, nt_field_u64(rec, fl), false);
-		return;
-	case NT_T_BOOL:
-		js_raw(d, nt_field_u64(rec, fl) ? "true" : "false");
-		return;
-	case NT_T_DOUBLE:
-		js_num(d, nt_field_double(rec, fl));
-		return;
-	case NT_T_STR:
-		break;
-	}
-	js_value(d, nt_field_json(rt, rec, fl));
+	js_flush(d);
+	if (!d->js.err && fflush(d->js_out) == EOF)
+		d->js.err = -EIO;
+	return d->js.err;
 }
 
-/* Records are written field by field into the text: with thousands of
- * records, building a jansson object per record and dumping it cost more
- * than the netlink dump itself. Fields of one group must be adjacent in
- * the table (checked: -EINVAL otherwise). */
-int nt_json_records(struct nt_doc *d, const struct nt_rectype *rt,
-		    const void *recs, size_t n, unsigned mask)
+/* Fields of one group must be adjacent in the table. */
+static int check_groups(const struct nt_rectype *rt)
 {
-	size_t i, j;
+	size_t i, k;
 
-	if (d->js_closed)
-		return -EINVAL;
 	for (i = 1; i < rt->nfields; i++) {
 		const char *g = rt->fields[i].group;
-		size_t k;
 
 		if (!g || (rt->fields[i - 1].group && !strcmp(rt->fields[i - 1].group, g)))
 			continue;
 		for (k = 0; k + 1 < i; k++)
 			if (rt->fields[k].group && !strcmp(rt->fields[k].group, g))
-				return -EINVAL; /* group split in the table */
+				return -EINVAL;
 	}
-	js_key(d, rt->json_array);
-	js_raw(d, "[");
-	for (j = 0; j < n; j++) {
-		const void *rec = (const char *)recs + j * rt->size;
-		const char *open = NULL; /* the group being written */
-		bool first_in_group = false;
-
-		js_raw(d, j ? ",{" : "{");
-		js_field_key(d, "netns", true);
-		if (d->g->netns)
-			js_value(d, json_string(d->g->netns));
-		else
-			js_raw(d, "null");
-		for (i = 0; i < rt->nfields; i++) {
-			const struct nt_field *fl = &rt->fields[i];
-
-			if (!(fl->flags & mask))
-				continue;
-			if (open && (!fl->group || strcmp(open, fl->group))) {
-				js_raw(d, "}");
-				open = NULL;
-			}
-			if (fl->group && !open) {
-				js_field_key(d, fl->group, false);
-				js_raw(d, "{");
-				open = fl->group;
-				first_in_group = true;
-			}
-			js_field_key(d, fl->key, open ? first_in_group : false);
-			first_in_group = false;
-			js_field_value(d, rt, rec, fl);
-		}
-		if (open)
-			js_raw(d, "}");
-		js_raw(d, "}");
-	}
-	js_raw(d, "]");
-	return d->js_err;
+	return 0;
 }
 
-/* Like records: keys are ours, strings are encoded by jansson. */
+/* The text between values is the same in every record of a call: build
+ * it once (keys escaped once), then each record is those pieces with the
+ * values between them. pieces holds nsel + 1 strings: piece i comes
+ * before value i ("{\"netns\":..., \"name\":" for the first, ",\"mtu\":"
+ * or "},\"rates\":{\"rx_packets\":" later), piece nsel closes the record. */
+#define PIECE_COPY 32
+
+/* What layout_record does for one selected field, flattened from the
+ * field table so the per-record loop touches nothing else. */
+struct op {
+	uint32_t off;         /* of the value in the record */
+	uint32_t piece;       /* of the text before it, in text */
+	uint16_t piece_len;
+	uint8_t type;         /* enum nt_ftype */
+	int8_t avail_bit;     /* -1: always available */
+};
+
+struct layout {
+	struct op *ops;
+	size_t nsel;
+	size_t tail, tail_len; /* the text after the last value */
+	ssize_t avail_off;
+	struct nt_buf text;
+	size_t bound;         /* bytes a record needs besides its strings */
+};
+
+static void layout_free(struct layout *l)
+{
+	free(l->ops);
+	nt_buf_free(&l->text);
+}
+
+static int layout_build(struct layout *l, const struct nt_rectype *rt,
+			unsigned mask, const char *netns, bool top)
+{
+	const char *open = NULL;
+	bool first = true;
+	size_t i, start = 0;
+
+	memset(l, 0, sizeof(*l));
+	l->avail_off = rt->avail_off;
+	l->ops = calloc(rt->nfields + 1, sizeof(*l->ops));
+	if (!l->ops)
+		return -ENOMEM;
+	if (!top) {
+		JS_LIT(&l->text, "{\"netns\":");
+		if (netns)
+			js_str(&l->text, netns);
+		else
+			JS_LIT(&l->text, "null");
+		first = false;
+	}
+	for (i = 0; i < rt->nfields; i++) {
+		const struct nt_field *fl = &rt->fields[i];
+		struct op *o = &l->ops[l->nsel];
+
+		if (!(fl->flags & mask))
+			continue;
+		if (open && (!fl->group || strcmp(open, fl->group))) {
+			JS_LIT(&l->text, "}");
+			open = NULL;
+		}
+		if (fl->group && !open) {
+			if (!first)
+				JS_LIT(&l->text, ",");
+			js_str(&l->text, fl->group);
+			JS_LIT(&l->text, ":{");
+			open = fl->group;
+			first = true;
+		}
+		if (!first)
+			JS_LIT(&l->text, ",");
+		first = false;
+		js_str(&l->text, fl->key);
+		JS_LIT(&l->text, ":");
+		if (l->text.len - start > UINT16_MAX || fl->offset > UINT32_MAX)
+			return -EINVAL;
+		o->off = (uint32_t)fl->offset;
+		o->piece = (uint32_t)start;
+		o->piece_len = (uint16_t)(l->text.len - start);
+		o->type = (uint8_t)fl->type;
+		o->avail_bit = rt->avail_off >= 0 && fl->avail_bit >= 0 ?
+			       (int8_t)fl->avail_bit : -1;
+		start = l->text.len;
+		l->nsel++;
+	}
+	if (open)
+		JS_LIT(&l->text, "}");
+	if (!top)
+		JS_LIT(&l->text, "}");
+	l->tail = start;
+	l->tail_len = l->text.len - start;
+	/* pieces up to PIECE_COPY bytes are copied with one fixed-size
+	 * memcpy (inlined): pad the text and the bound for the overread */
+	if (!nt_buf_reserve(&l->text, PIECE_COPY))
+		memset(l->text.p + l->text.len, 0, PIECE_COPY);
+	l->bound = l->text.len + 1 + PIECE_COPY + l->nsel * NT_JSON_NUM_MAX;
+	return l->text.err;
+}
+
+static inline char *piece(char *o, const char *src, size_t n)
+{
+	if (n <= PIECE_COPY)
+		memcpy(o, src, PIECE_COPY);
+	else
+		memcpy(o, src, n);
+	return o + n;
+}
+
+/* Pieces and values of one record; the caller reserved l->bound. */
+static void layout_record(struct nt_buf *b, const struct layout *l,
+			  const void *rec)
+{
+	const char *r = rec, *text = l->text.p;
+	uint64_t avail = 0, v;
+	uint32_t w;
+	double x;
+	bool t;
+	char *o = b->p + b->len;
+	size_t i;
+
+	if (l->avail_off >= 0)
+		memcpy(&avail, r + l->avail_off, sizeof(avail));
+	for (i = 0; i < l->nsel; i++) {
+		const struct op *op = &l->ops[i];
+
+		o = piece(o, text + op->piece, op->piece_len);
+		if (op->avail_bit >= 0 && !((avail >> op->avail_bit) & 1)) {
+			memcpy(o, "null", 4);
+			o += 4;
+			continue;
+		}
+		switch (op->type) {
+		case NT_T_U64:
+			memcpy(&v, r + op->off, sizeof(v));
+			if (v < 10)
+				*o++ = (char)('0' + v);
+			else
+				o += nt_json_u64(o, v, false);
+			break;
+		case NT_T_U32:
+			memcpy(&w, r + op->off, sizeof(w));
+			o += nt_json_u64(o, w, false);
+			break;
+		case NT_T_BOOL:
+			memcpy(&t, r + op->off, sizeof(t));
+			memcpy(o, t ? "true" : "false", t ? 4 : 5);
+			o += t ? 4 : 5;
+			break;
+		case NT_T_DOUBLE:
+			memcpy(&x, r + op->off, sizeof(x));
+			if (x == 0)
+				*o++ = '0'; /* most rates; -0.0 too, as before */
+			else
+				o += nt_json_num(o, x);
+			break;
+		default:
+			b->len = (size_t)(o - b->p);
+			js_str(b, r + op->off);
+			if (nt_buf_reserve(b, l->bound))
+				return;
+			o = b->p + b->len;
+			break;
+		}
+	}
+	o = piece(o, text + l->tail, l->tail_len);
+	b->len = (size_t)(o - b->p);
+	b->p[b->len] = '\0';
+}
+
+/* Records as a JSON array: with thousands of records, building a jansson
+ * object per record and dumping it cost more than the netlink dump. */
+int nt_json_records(struct nt_doc *d, const struct nt_rectype *rt,
+		    const void *recs, size_t n, unsigned mask)
+{
+	struct layout l;
+	size_t j;
+	int r;
+
+	if (d->js_closed || check_groups(rt))
+		return -EINVAL;
+	r = layout_build(&l, rt, mask, d->g->netns, false);
+	if (r) {
+		layout_free(&l);
+		return r;
+	}
+	js_key(d, rt->json_array);
+	JS_LIT(&d->js, "[");
+	for (j = 0; j < n && !d->js.err; j++) {
+		if (nt_buf_reserve(&d->js, l.bound))
+			break;
+		if (j)
+			d->js.p[d->js.len++] = ',';
+		if (d->js.len >= JS_CHUNK) {
+			js_flush(d);
+			if (nt_buf_reserve(&d->js, l.bound))
+				break;
+		}
+		layout_record(&d->js, &l, (const char *)recs + j * rt->size);
+	}
+	JS_LIT(&d->js, "]");
+	layout_free(&l);
+	return d->js.err;
+}
+
+/* One record's fields at the top level of the document. */
+int nt_json_object(struct nt_doc *d, const struct nt_rectype *rt,
+		   const void *rec, unsigned mask)
+{
+	struct layout l;
+	int r;
+
+	if (d->js_closed || check_groups(rt))
+		return -EINVAL;
+	r = layout_build(&l, rt, mask, NULL, true);
+	if (!r && l.nsel) {
+		if (d->nparts++)
+			JS_LIT(&d->js, ",");
+		if (!nt_buf_reserve(&d->js, l.bound))
+			layout_record(&d->js, &l, rec);
+	}
+	layout_free(&l);
+	return r ? r : d->js.err;
+}
+
+/* Verdicts repeat their thresholds: remember the last real's text. */
+struct numcache {
+	uint64_t bits;
+	size_t n;             /* 0: empty */
+	char t[NT_JSON_NUM_MAX];
+};
+
+static void js_num_cached(struct nt_buf *b, struct numcache *c, double x)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &x, sizeof(bits));
+	if (!c->n || c->bits != bits) {
+		c->n = nt_json_num(c->t, x);
+		c->bits = bits;
+	}
+	nt_buf_add(b, c->t, c->n);
+}
+
 int nt_json_verdicts(struct nt_doc *d, const struct nt_verdicts *vs)
 {
+	struct nt_buf *b = &d->js;
+	struct numcache cv = { 0 }, ct = { 0 };
 	size_t i;
 
 	if (d->js_closed)
 		return -EINVAL;
 	js_key(d, "verdicts");
-	js_raw(d, "[");
+	JS_LIT(b, "[");
 	for (i = 0; i < vs->n; i++) {
 		const struct nt_verdict *v = &vs->v[i];
 
-		js_raw(d, i ? ",{" : "{");
-		js_field_key(d, "check", true);
-		js_value(d, json_string(v->check));
-		js_field_key(d, "subject", false);
-		js_value(d, nt_json_text(v->subject));
-		js_field_key(d, "level", false);
-		js_value(d, json_string(nt_level_name(v->level)));
-		js_field_key(d, "value", false);
-		js_num(d, v->value);
-		js_field_key(d, "threshold", false);
-		js_num(d, v->threshold);
-		js_field_key(d, "reason", false);
-		js_value(d, nt_json_text(v->reason));
-		js_field_key(d, "hint", false);
+		if (i)
+			JS_LIT(b, ",");
+		JS_LIT(b, "{\"check\":");
+		js_str(b, v->check);
+		JS_LIT(b, ",\"subject\":");
+		js_str(b, v->subject);
+		JS_LIT(b, ",\"level\":");
+		js_str(b, nt_level_name(v->level));
+		JS_LIT(b, ",\"value\":");
+		js_num_cached(b, &cv, v->value);
+		JS_LIT(b, ",\"threshold\":");
+		js_num_cached(b, &ct, v->threshold);
+		JS_LIT(b, ",\"reason\":");
+		js_str(b, v->reason);
+		JS_LIT(b, ",\"hint\":");
 		if (v->hint[0])
-			js_value(d, nt_json_text(v->hint));
+			js_str(b, v->hint);
 		else
-			js_raw(d, "null");
-		js_raw(d, "}");
+			JS_LIT(b, "null");
+		JS_LIT(b, "}");
+		js_maybe_flush(d);
 	}
-	js_raw(d, "]");
-	nt_doc_set(d, "status", json_string(nt_level_name(nt_verdicts_worst(vs))));
-	return d->js_err;
+	JS_LIT(b, "]");
+	js_key(d, "status");
+	js_str(b, nt_level_name(nt_verdicts_worst(vs)));
+	return b->err;
 }

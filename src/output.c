@@ -1,5 +1,5 @@
-/* Renderers: JSON (jansson), Prometheus text exposition and aligned
- * tables, all driven by the same field tables. */
+/* Renderers: Prometheus text exposition and aligned tables (JSON is in
+ * out_json.c), all driven by the same field tables. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -14,49 +14,6 @@
 static const void *fptr(const void *rec, const struct nt_field *f)
 {
 	return (const char *)rec + f->offset;
-}
-
-bool nt_field_avail(const struct nt_rectype *rt, const void *rec,
-		    const struct nt_field *f)
-{
-	uint64_t mask;
-
-	if (rt->avail_off < 0 || f->avail_bit < 0)
-		return true;
-	memcpy(&mask, (const char *)rec + rt->avail_off, sizeof(mask));
-	return (mask >> f->avail_bit) & 1;
-}
-
-double nt_field_double(const void *rec, const struct nt_field *f)
-{
-	double d;
-
-	memcpy(&d, fptr(rec, f), sizeof(d));
-	return d;
-}
-
-uint64_t nt_field_u64(const void *rec, const struct nt_field *f)
-{
-	uint64_t v = 0;
-	uint32_t w;
-	bool b;
-
-	switch (f->type) {
-	case NT_T_U64:
-		memcpy(&v, fptr(rec, f), sizeof(v));
-		break;
-	case NT_T_U32:
-		memcpy(&w, fptr(rec, f), sizeof(w));
-		v = w;
-		break;
-	case NT_T_BOOL:
-		memcpy(&b, fptr(rec, f), sizeof(b));
-		v = b;
-		break;
-	default:
-		break;
-	}
-	return v;
 }
 
 json_t *nt_field_json(const struct nt_rectype *rt, const void *rec,
@@ -105,39 +62,52 @@ void nt_prom_escape(FILE *f, const char *s)
 	}
 }
 
+void nt_prom_value(FILE *f, double v)
+{
+	char num[NT_JSON_NUM_MAX];
+	size_t n = nt_prom_double(num, v);
+
+	fputc(' ', f);
+	fwrite(num, 1, n, f);
+	fputc('\n', f);
+}
+
+/* The label set of a record, or nothing at all when it has none (an
+ * empty "{}" is legal but not what exporters write). */
 static void prom_labels(FILE *f, const struct nt_doc *d,
 			const struct nt_rectype *rt, const void *rec)
 {
 	bool first = true;
 	size_t i;
 
-	fputc('{', f);
 	if (d->g->netns) {
-		fputs("netns=\"", f);
+		fputs("{netns=\"", f);
 		nt_prom_escape(f, d->g->netns);
 		fputc('"', f);
 		first = false;
 	}
 	for (i = 0; i < rt->nfields; i++) {
 		const struct nt_field *fl = &rt->fields[i];
-		char num[32];
 
 		if (fl->prom != NT_P_LABEL)
 			continue;
-		fprintf(f, "%s%s=\"", first ? "" : ",",
+		fprintf(f, "%s%s=\"", first ? "{" : ",",
 			fl->prom_key ? fl->prom_key : fl->key);
-		if (fl->type == NT_T_STR) {
+		if (fl->type == NT_T_STR)
 			nt_prom_escape(f, (const char *)fptr(rec, fl));
-		} else {
-			snprintf(num, sizeof(num), "%" PRIu64, nt_field_u64(rec, fl));
-			fputs(num, f);
-		}
+		else
+			fprintf(f, "%" PRIu64, nt_field_u64(rec, fl));
 		fputc('"', f);
 		first = false;
 	}
-	fputc('}', f);
+	if (!first)
+		fputc('}', f);
 }
 
+/* One family per field (HELP and TYPE once, then every record's sample,
+ * contiguous). Counters are named <prefix>_<name>_total and typed
+ * counter; a field with prom_scale is exported scaled (percent -> ratio,
+ * ms -> seconds). */
 static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 			 const void *recs, size_t n, unsigned mask)
 {
@@ -159,6 +129,7 @@ static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 			fl->prom == NT_P_COUNTER ? "counter" : "gauge");
 		for (j = 0; j < n; j++) {
 			const void *rec = (const char *)recs + j * rt->size;
+			double v;
 
 			if (!nt_field_avail(rt, rec, fl))
 				continue;
@@ -167,10 +138,13 @@ static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 				continue;
 			fprintf(f, "%s_%s%s", rt->prom_prefix, mkey, sfx);
 			prom_labels(f, d, rt, rec);
-			if (fl->type == NT_T_DOUBLE)
-				fprintf(f, " %.17g\n", nt_field_double(rec, fl));
-			else
+			if (fl->type != NT_T_DOUBLE && !fl->prom_scale) {
 				fprintf(f, " %" PRIu64 "\n", nt_field_u64(rec, fl));
+				continue;
+			}
+			v = fl->type == NT_T_DOUBLE ? nt_field_double(rec, fl)
+						    : (double)nt_field_u64(rec, fl);
+			nt_prom_value(f, fl->prom_scale ? v * fl->prom_scale : v);
 		}
 	}
 }
@@ -192,36 +166,15 @@ int nt_doc_records(struct nt_doc *d, const struct nt_rectype *rt,
 int nt_doc_object(struct nt_doc *d, const struct nt_rectype *rt,
 		  const void *rec, unsigned mask)
 {
-	const char *gname = NULL;
-	json_t *grp = NULL;
-	size_t i;
+	if (d->json) {
+		int r = nt_json_object(d, rt, rec, mask);
 
-	for (i = 0; d->json && i < rt->nfields; i++) {
-		const struct nt_field *fl = &rt->fields[i];
-
-		if (!(fl->flags & mask))
-			continue;
-		/* A finished group goes out before anything else is set:
-		 * nt_doc_set() reclaims the values made before it. */
-		if (grp && (!fl->group || strcmp(gname, fl->group))) {
-			nt_doc_set(d, gname, grp);
-			grp = NULL;
-		}
-		if (!fl->group) {
-			nt_doc_set(d, fl->key, nt_field_json(rt, rec, fl));
-			continue;
-		}
-		if (!grp) {
-			grp = json_object();
-			gname = fl->group;
-		}
-		json_object_set_new(grp, fl->key, nt_field_json(rt, rec, fl));
+		if (r)
+			return r;
 	}
-	if (grp)
-		nt_doc_set(d, gname, grp);
 	if (d->prom)
 		prom_records(d, rt, rec, 1, mask);
-	return d->json ? d->js_err : 0;
+	return 0;
 }
 
 void nt_doc_prom_records(struct nt_doc *d, const struct nt_rectype *rt,
@@ -270,13 +223,9 @@ int nt_doc_emit(struct nt_doc *d)
 	int r = 0;
 
 	if (d->json) {
-		size_t len;
-		const char *text = nt_doc_json(d, &len);
-
-		if (!text)
-			return -ENOMEM;
-		if (fwrite(text, 1, len, stdout) != len || putchar('\n') == EOF)
-			return -EIO;
+		r = nt_json_finish(d);
+		if (r)
+			return r;
 	}
 	if (d->prom) {
 		if (fflush(d->prom) != 0)

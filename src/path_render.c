@@ -229,7 +229,7 @@ void nt_path_prom(FILE *f, const struct nt_path *p,
 		if (!(cond)) continue; \
 		fputs("nettriage_path_" name, f); \
 		labels(f, netns, p->target, r, NULL); \
-		fprintf(f, " %.17g\n", (double)(expr)); \
+		nt_prom_value(f, (double)(expr)); \
 	} } while (0)
 	G("loss_ratio", "gauge", "Probes at this TTL that no responder answered (0..1)",
 	  r->loss_pct / 100.0, isfinite(r->loss_pct));

@@ -198,8 +198,11 @@ if command -v promtool >/dev/null; then
 else
 	echo "ok - promtool check metrics # SKIP promtool not installed"
 fi
-check "nettriage_conntrack_entries in the exposition" \
-	"$(sed -n 's/^nettriage_conntrack_entries{} //p' "$tmp/prom")" "$want_count"
+check "nettriage_conntrack_entries in the exposition (no empty {})" \
+	"$(sed -n 's/^nettriage_conntrack_entries //p' "$tmp/prom")" "$want_count"
+check "nettriage_conntrack_fill_ratio is fill_pct / 100" \
+	"$(awk '/^nettriage_conntrack_fill_ratio /{printf "%.6f", $2}' "$tmp/prom")" \
+	"$(nsx "$NT" -j conntrack | jq -r '.fill_pct / 100 | . * 1000000 | round / 1000000' | awk '{printf "%.6f", $1}')"
 grep -q '^# TYPE nettriage_conntrack_drop_total counter' "$tmp/prom" &&
 	ok "nettriage_conntrack_drop_total typed counter" || nok "nettriage_conntrack_drop_total missing"
 

@@ -271,6 +271,7 @@ static json_t *summary_json(const struct nt_ct_sample *x, unsigned mask)
 	json_t *root;
 
 	nt_doc_init(&d, "conntrack", &g);
+	d.js_out = NULL; /* keep the text */
 	nt_doc_object(&d, &nt_ct_summary_rectype, &x->s, mask);
 	txt = nt_doc_json(&d, &len);
 	copy = txt ? strndup(txt, len) : NULL;
@@ -318,13 +319,17 @@ static void test_json_keys(void)
 	nt_doc_object(&d, &nt_ct_summary_rectype, &x.s,
 		      NT_F_ID | NT_F_INFO | NT_F_TOTAL);
 	fflush(d.prom);
-	T_OK(strstr(d.prom_buf, "# TYPE nettriage_conntrack_entries gauge\nnettriage_conntrack_entries{} 5\n") != NULL,
+	T_OK(strstr(d.prom_buf, "# TYPE nettriage_conntrack_entries gauge\nnettriage_conntrack_entries 5\n") != NULL,
 	     "Prometheus: nettriage_conntrack_entries gauge");
-	T_OK(strstr(d.prom_buf, "nettriage_conntrack_max{} 10\n") != NULL, "Prometheus: max");
-	T_OK(strstr(d.prom_buf, "# TYPE nettriage_conntrack_drop_total counter\nnettriage_conntrack_drop_total{} 1\n") != NULL,
+	T_OK(strstr(d.prom_buf, "nettriage_conntrack_max 10\n") != NULL, "Prometheus: max");
+	T_OK(strstr(d.prom_buf, "# TYPE nettriage_conntrack_drop_total counter\nnettriage_conntrack_drop_total 1\n") != NULL,
 	     "Prometheus: drop_total counter");
-	T_OK(strstr(d.prom_buf, "nettriage_conntrack_assured_entries{") == NULL,
+	T_OK(strstr(d.prom_buf, "\nnettriage_conntrack_assured_entries ") == NULL,
 	     "Prometheus: no assured series without a dump");
+	T_OK(strstr(d.prom_buf, "# TYPE nettriage_conntrack_fill_ratio gauge\nnettriage_conntrack_fill_ratio 0.5\n") != NULL,
+	     "Prometheus: fill as a 0..1 ratio");
+	T_OK(strstr(d.prom_buf, "_pct gauge") == NULL && strstr(d.prom_buf, "{}") == NULL,
+	     "Prometheus: no _pct names, no empty label sets");
 	nt_doc_free(&d);
 	nt_ct_sample_free(&x);
 }

@@ -78,6 +78,7 @@ static void test_renderers(void)
 	free(s);
 
 	T_EQ_I(nt_doc_init(&d, "test", &g), 0, "doc init");
+	d.js_out = NULL; /* keep the text for nt_doc_json */
 	nt_doc_records(&d, &rec_type, r, 2, NT_F_ID | NT_F_INFO | NT_F_TOTAL | NT_F_RATE);
 	nt_doc_verdicts(&d, &vs);
 	{
@@ -176,8 +177,71 @@ static void test_link_table(void)
 	T_STR(nt_link_rectype.fields[0].key, "name", "link: first key is name");
 }
 
+/* Drop the timestamp's value (the two documents are made apart). */
+static void no_ts(char *s)
+{
+	char *p = s ? strstr(s, "\"timestamp\":\"") : NULL, *q;
+
+	if (!p)
+		return;
+	p += 13;
+	q = strchr(p, '"');
+	if (q)
+		memmove(p, q, strlen(q) + 1);
+}
+
+/* A document streamed in chunks (js_out) is the same text as one kept
+ * whole, past several 64 KiB chunks. */
+static void test_stream(void)
+{
+	struct nt_global g = { .format = NT_FMT_JSON, .netns = "n\"s" };
+	struct nt_verdicts vs = { 0 };
+	struct rec *r = calloc(3000, sizeof(*r));
+	char *whole = NULL, *streamed = NULL;
+	size_t i, slen = 0;
+	struct nt_doc d;
+	FILE *f;
+
+	for (i = 0; r && i < 3000; i++) {
+		snprintf(r[i].name, sizeof(r[i].name), "if\x01%zu", i);
+		r[i].pkts = i * 1000003;
+		r[i].rate = (double)i / 7;
+		r[i].avail = i % 3 ? 1 : 0;
+		nt_verdict_add(&vs, "test.x", r[i].name, NT_OK, r[i].rate, 0.1);
+	}
+	for (i = 0; i < 2; i++) {
+		nt_doc_init(&d, "test", &g);
+		f = i ? open_memstream(&streamed, &slen) : NULL;
+		d.js_out = f;
+		nt_doc_set(&d, "extra", json_pack("{s:f, s:[i, s]}", "x", 2.0, "y", 1, "\xc3\xa9"));
+		nt_doc_records(&d, &rec_type, r, 3000, NT_F_ID | NT_F_INFO | NT_F_TOTAL | NT_F_RATE);
+		nt_doc_verdicts(&d, &vs);
+		if (!i) {
+			size_t len;
+			const char *t = nt_doc_json(&d, &len);
+
+			whole = t ? strndup(t, len) : NULL;
+		} else {
+			T_EQ_I(nt_json_finish(&d), 0, "streamed document finished");
+			fclose(f);
+		}
+		nt_doc_free(&d);
+	}
+	no_ts(whole);
+	no_ts(streamed);
+	slen = streamed ? strlen(streamed) : 0;
+	T_OK(whole && strlen(whole) > 3 * 65536, "document spans several chunks");
+	T_OK(whole && streamed && slen == strlen(whole) + 1 && !strncmp(whole, streamed, slen - 1) &&
+	     streamed[slen - 1] == '\n', "streamed text equals the whole text, plus a newline");
+	free(whole);
+	free(streamed);
+	free(r);
+	nt_verdicts_free(&vs);
+}
+
 int main(void)
 {
+	test_stream();
 	test_renderers();
 	test_split_group();
 	test_link_table();
