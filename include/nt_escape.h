@@ -28,9 +28,11 @@ size_t nt_text_width(const char *s);
  * (left aligned) or on the left. */
 void nt_text_pad(FILE *f, const char *s, int width, bool left);
 
-/* A JSON string for s: as it is when it is valid UTF-8 (jansson escapes
- * the controls), else its nt_escape_text form, since JSON cannot carry
- * invalid UTF-8 and jansson would return NULL and drop the key. */
+/* A JSON string holding s's bytes as they are, even when they are not
+ * UTF-8 (json_string() would return NULL and drop the key). Documents are
+ * written by our encoder (nt_json_str, json_enc.c), which escapes the
+ * controls and writes each invalid UTF-8 sequence as U+FFFD: one policy
+ * for every JSON string. Never pass the result to jansson's json_dump*. */
 json_t *nt_json_text(const char *s);
 
 #endif

@@ -110,11 +110,5 @@ void nt_text_pad(FILE *f, const char *s, int width, bool left)
 
 json_t *nt_json_text(const char *s)
 {
-	json_t *j = json_string(s);
-	char buf[1024];
-
-	if (j)
-		return j;
-	nt_escape_text(buf, sizeof(buf), s);
-	return json_string(buf);
+	return json_string_nocheck(s);
 }

@@ -152,6 +152,17 @@ awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "clashres") c = i }
 	/proc/net/stat/nf_conntrack >"$fake/net/stat/nf_conntrack"
 gen ct-proc-old-kernel 0 '.stats.clash_resolve == null and (.per_cpu[0].extra | length) > 0' \
 	env NETTRIAGE_CT_SOURCE=proc NETTRIAGE_PROC="$fake" "$NT" -j conntrack
+# a CPU row gone since ct-proc's baseline (same namespace, same source):
+# the counters are not comparable, a reset with its reason
+fake2=$T/ct-proc-cpus
+mkdir -p "$fake2/sys/net/netfilter" "$fake2/net/stat"
+cp /proc/sys/net/netfilter/nf_conntrack_{count,max,buckets} "$fake2/sys/net/netfilter/"
+awk 'NR != 2' /proc/net/stat/nf_conntrack >"$fake2/net/stat/nf_conntrack"
+gen ct-reset 0 '.counters_reset == true and (.counters_reset_reason | type == "string") and .rates.drop == null' \
+	env NETTRIAGE_CT_SOURCE=proc NETTRIAGE_PROC="$fake2" "$NT" -N "$H" -j conntrack
+# more distinct sources (7) than counters (2): approximate counts with bounds
+gen ct-by-approx 0 '.breakdown.exact == false and .breakdown.count_error_max >= 1 and (.breakdown.top[0] | .count_error_max >= 0)' \
+	"$NT" -N "$H" -j conntrack --by src --counters 2 --top 2
 gen ct-unpriv-by 3 '.source == "proc" and .breakdown == null and .status == "unknown"' \
 	unpriv "$UNT" -j conntrack --by state
 

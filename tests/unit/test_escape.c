@@ -125,15 +125,12 @@ static void test_csv(void)
 static void test_json(void)
 {
 	json_t *j = nt_json_text("x\033y");
-	char *s = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
 
-	T_STR(s, "\"x\\u001By\"", "json: jansson escapes ESC as \\u001b");
-	free(s);
+	T_STR(j ? json_string_value(j) : NULL, "x\033y", "json: a control character is kept for the encoder");
 	json_decref(j);
 	j = nt_json_text("bad\xff");
-	s = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-	T_STR(s, "\"bad\\\\xff\"", "json: invalid UTF-8 kept as escaped text, not dropped");
-	free(s);
+	T_STR(j ? json_string_value(j) : NULL, "bad\xff",
+	      "json: invalid UTF-8 kept (the encoder writes U+FFFD), not dropped");
 	json_decref(j);
 }
 
