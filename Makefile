@@ -76,7 +76,7 @@ $(BUILD)/%.o: %.c $(wildcard include/*.h)
 $(BIN): $(BUILD)/src/main.o $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/nlgen.c tests/unit/nlgen.h tests/unit/t.h $(LIB_OBJ)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/nlgen.c $(wildcard tests/unit/*.h) $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< tests/unit/nlgen.c $(LIB_OBJ) $(LDLIBS)
 

@@ -17,10 +17,13 @@
  * Call it before any thread is started. 0 or -errno. */
 int nt_priv_keep(const int *caps, size_t n);
 
-/* For the top of cmd_*: nt_priv_keep with a mask of NT_CAP() bits; on
- * failure prints the reason for command cmd and returns NT_EXIT_UNKNOWN,
- * else 0. */
-int nt_priv_restrict(const char *cmd, uint64_t keep);
+struct nt_global;
+
+/* For the top of cmd_*: nt_priv_keep with a mask of NT_CAP() bits, plus
+ * CAP_DAC_OVERRIDE when g asks for --prom-file (root writing into a
+ * textfile directory it does not own, as it could before); on failure
+ * prints the reason for command cmd and returns NT_EXIT_UNKNOWN, else 0. */
+int nt_priv_restrict(const char *cmd, const struct nt_global *g, uint64_t keep);
 
 /* Cut the bounding set to keep (bit = CAP_* number); needs CAP_SETPCAP,
  * without it nothing is done (no_new_privs covers execve anyway). */

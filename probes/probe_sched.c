@@ -107,11 +107,14 @@ static int send_cycle(struct run *u)
 		s->flow = (uint8_t)flow;
 		s->cycle = u->cycles_sent;
 		r = nt_probe_send(p, flow, ttl, seq, &s->tx_real, &s->tx_mono);
-		if (r == -ECONNREFUSED || r == -EHOSTUNREACH)
-			/* a pending error reported on send: the probe went */
+		if (r == -ECONNREFUSED || r == -EHOSTUNREACH || r == -ENETUNREACH)
+			/* a pending error (an earlier ICMP unreachable on a
+			 * connected or ping socket) reported on send: retry
+			 * once; a second ENETUNREACH is a local "no route",
+			 * and that probe counts as sent and lost */
 			r = nt_probe_send(p, flow, ttl, seq, &s->tx_real, &s->tx_mono);
 		if (r && r != -ENOBUFS && r != -EAGAIN && r != -EINTR &&
-		    r != -ECONNREFUSED && r != -EHOSTUNREACH)
+		    r != -ECONNREFUSED && r != -EHOSTUNREACH && r != -ENETUNREACH)
 			return r;
 		s->state = NT_SLOT_PENDING; /* a failed send times out as lost */
 		u->next++;

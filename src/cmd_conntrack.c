@@ -649,7 +649,7 @@ int cmd_conntrack(int argc, char **argv, struct nt_global *g)
 	r = parse_opts(argc, argv, &x.o);
 	if (r)
 		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
-	if ((r = nt_priv_restrict("conntrack", NT_CAP(CAP_NET_ADMIN))))
+	if ((r = nt_priv_restrict("conntrack", g, NT_CAP(CAP_NET_ADMIN))))
 		return r;
 	if (nt_ct_agg_init(&x.run.agg, x.o.by, &x.o.filter, (size_t)x.o.counters,
 			   NULL) ||

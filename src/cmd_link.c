@@ -398,7 +398,7 @@ int cmd_link(int argc, char **argv, struct nt_global *g)
 	r = parse_opts(argc, argv, &x.o);
 	if (r)
 		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
-	if ((r = nt_priv_restrict("link", 0)))
+	if ((r = nt_priv_restrict("link", g, 0)))
 		return r;
 	rc = nt_sample_run(g, &link_sampler, &x);
 	nt_hist_free(&x.h);

@@ -821,7 +821,7 @@ int cmd_tcp(int argc, char **argv, struct nt_global *g)
 	r = parse_opts(argc, argv, &x.o);
 	if (r)
 		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
-	if ((r = nt_priv_restrict("tcp", x.o.procs ? NT_CAP(CAP_SYS_PTRACE) | NT_CAP(CAP_DAC_READ_SEARCH) : 0)))
+	if ((r = nt_priv_restrict("tcp", g, x.o.procs ? NT_CAP(CAP_SYS_PTRACE) | NT_CAP(CAP_DAC_READ_SEARCH) : 0)))
 		return r;
 	x.buf = malloc(x.blen);
 	if (!x.buf) {

@@ -76,10 +76,13 @@ int nt_priv_keep(const int *caps, size_t n)
 	return 0;
 }
 
-int nt_priv_restrict(const char *cmd, uint64_t keep)
+int nt_priv_restrict(const char *cmd, const struct nt_global *g, uint64_t keep)
 {
 	int caps[64], c, r;
 	size_t n = 0;
+
+	if (g && g->prom_file)
+		keep |= NT_CAP(CAP_DAC_OVERRIDE);
 
 	for (c = 0; c < 64; c++)
 		if (keep & NT_CAP(c))

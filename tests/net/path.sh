@@ -266,6 +266,17 @@ assert "no route at r2: reached false, exit 2 (got $rc)" \
 	test "$(jq -r .reached $T/u.json) $rc" = "false 2"
 assert "  the last hop is r2 answering net unreachable (3/0)" \
 	test "$(jq -r '.hops[-1].responders[0] | "\(.ip) \(.icmp_type)/\(.icmp_code)"' $T/u.json)" = "198.51.100.2 3/0"
+# the same through an ICMP datagram socket (root takes one when
+# ping_group_range allows): the net unreachable arrives as a pending socket
+# error (ENETUNREACH on the next send), which must not end the run
+inh sysctl -qw net.ipv4.ping_group_range="0 2147483647"
+inh "$NT" -j path -n -c 3 -i 0.05 203.0.113.99 >$T/ud.json 2>$T/ud.err
+rc=$?
+inh sysctl -qw net.ipv4.ping_group_range="1 0"
+assert "ping socket, no route at r2: reached false, exit 2 (got $rc: $(head -c 120 $T/ud.err))" \
+	test "$(jq -r '"\(.socket) \(.reached)"' $T/ud.json) $rc" = "icmp-dgram false 2"
+assert "  the last hop is r2 answering net unreachable (3/0)" \
+	test "$(jq -r '.hops[-1].responders[0] | "\(.ip) \(.icmp_type)/\(.icmp_code)"' $T/ud.json)" = "198.51.100.2 3/0"
 # the target does not forward: it drops silently what is not its own
 ip -n "$R2" route add 203.0.113.96/28 via 198.51.100.6
 ip -n "$R3" route add 203.0.113.96/28 via 203.0.113.2
