@@ -26,6 +26,9 @@ enum nt_format { NT_FMT_TABLE, NT_FMT_JSON, NT_FMT_PROM };
 struct nt_global {
 	enum nt_format format;
 	const char *prom_file; /* --prom-file PATH, or NULL */
+	int prom_pipe;         /* > 0: send the --prom-file text down this fd
+				* instead (path's unprivileged child; its
+				* parent writes the file); 0: write it */
 	double interval;       /* -i SEC; 0 = not given */
 	long count;            /* -c N; 0 = not given */
 	const char *netns;     /* -N NAME|PATH|PID, or NULL */
@@ -79,6 +82,10 @@ long nt_read_file(const char *path, char *buf, size_t len);
 #define NT_READ_FIRST (64u << 10)
 #define NT_READ_MAX (16u << 20)
 long nt_read_file_grow(const char *path, char **buf, size_t *cap);
+
+/* Write all of buf to fd: short writes continue, EINTR is retried.
+ * 0 or -errno. */
+int nt_write_full(int fd, const void *buf, size_t len);
 
 /* Replace path atomically with len bytes of buf: a mkstemp file in the
  * same directory, every byte written (short writes continued, EINTR

@@ -282,7 +282,7 @@ const char *nt_ct_max_scope(void);
 #define NT_CT_MAX_RATE 1e8
 /* The forward distance cur - prev modulo 2^32 into *delta; true when it is
  * plausible in dt seconds: at most NT_CT_MAX_RATE * dt, and for a wrap
- * (cur < prev) also at most 2^31. */
+ * (cur < prev) also at most 2^30 (prev in the top quarter of the range). */
 bool nt_ct_delta_plausible(uint64_t prev, uint64_t cur, double dt,
 			   uint64_t *delta);
 /* Rates: per-CPU deltas modulo 2^32 between cur and prev (matched by CPU

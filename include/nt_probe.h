@@ -256,5 +256,8 @@ int nt_probe_run(struct nt_prober *p, nt_probe_cb cb, void *ctx);
  * PR_SET_NO_NEW_PRIVS; verifies the drop with getresuid/getresgid and
  * capget. 0 or -errno. */
 int nt_probe_drop_privs(void);
+/* Whether nt_probe_drop_privs changes the uid (root becomes nobody), so
+ * files root could write may no longer be writable. */
+bool nt_probe_drops_uid(void);
 
 #endif

@@ -10,6 +10,11 @@
 #include "nt_priv.h"
 #include "nt_probe.h"
 
+bool nt_probe_drops_uid(void)
+{
+	return getuid() == 0;
+}
+
 int nt_probe_drop_privs(void)
 {
 	uid_t ru = getuid(), eu, su;

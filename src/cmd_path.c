@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "nettriage.h"
 #include "nt_cmd.h"
@@ -536,6 +538,83 @@ static const char *sock_name(enum nt_probe_sock k)
 	}
 }
 
+/* --prom-file as root: the prober drops to nobody, who may not write the
+ * textfile directory. So split as mtr does: the child runs everything
+ * (probe, drop, parse, render) and sends the finished exposition down a
+ * pipe; this parent keeps CAP_DAC_OVERRIDE only, parses nothing from the
+ * network or the child (the bytes are written as they come) and writes
+ * the file atomically once the child has exited 0, 1 or 2. Returns -1 in
+ * the child (go on), else the exit status for the parent. */
+#define PROM_PIPE_MAX (64u << 20)
+static int prom_split(struct nt_global *g)
+{
+	int fds[2], st, r, rc;
+	char *buf = NULL, *nb;
+	size_t len = 0, cap = 0;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC)) {
+		nt_err("path", "--prom-file: pipe: %s", strerror(errno));
+		return NT_EXIT_UNKNOWN;
+	}
+	pid = fork();
+	if (pid < 0) {
+		nt_err("path", "--prom-file: fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return NT_EXIT_UNKNOWN;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		g->prom_pipe = fds[1];
+		return -1;
+	}
+	close(fds[1]);
+	rc = nt_priv_restrict("path", g, 0); /* CAP_DAC_OVERRIDE only */
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			cap = cap ? cap * 2 : 64u << 10;
+			if (cap > PROM_PIPE_MAX || !(nb = realloc(buf, cap))) {
+				nt_err("path", "--prom-file: exposition too large or out of memory");
+				rc = NT_EXIT_UNKNOWN;
+				break;
+			}
+			buf = nb;
+		}
+		n = read(fds[0], buf + len, cap - len);
+		if (n < 0 && errno == EINTR) {
+			if (nt_stop) /* a stop sent to this pid alone */
+				kill(pid, SIGTERM);
+			continue;
+		}
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fds[0]);
+	while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+		;
+	if (r < 0 || !WIFEXITED(st)) {
+		nt_err("path", "--prom-file: the prober %s", r < 0 ? "vanished" :
+		       WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "failed");
+		free(buf);
+		return NT_EXIT_UNKNOWN;
+	}
+	if (!rc)
+		rc = WEXITSTATUS(st);
+	if (rc <= NT_EXIT_CRIT && len) {
+		r = nt_write_atomic(g->prom_file, buf, len, 0644, 0);
+		if (r) {
+			nt_err("path", "--prom-file: %s: %s", g->prom_file, strerror(-r));
+			rc = NT_EXIT_UNKNOWN;
+		}
+	}
+	free(buf);
+	return rc;
+}
+
 int cmd_path(int argc, char **argv, struct nt_global *g)
 {
 	/* CAP_NET_RAW for the sockets; CAP_SETUID/SETGID/SETPCAP for root's
@@ -565,17 +644,23 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 	o.port = -1;
 	o.t.max_loss = 10;
 	o.t.max_p99 = NAN;
-	r = nt_priv_keep(keep, sizeof(keep) / sizeof(keep[0]));
-	if (r) {
-		nt_err("path", "dropping capabilities: %s", strerror(-r));
-		return NT_EXIT_UNKNOWN;
-	}
 	r = parse_opts(argc, argv, &o);
 	if (r)
 		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
 	if (o.csv && g->format != NT_FMT_TABLE) {
 		nt_err("path", "--csv cannot be combined with -j or --prom (--prom-file is fine)");
 		return NT_EXIT_USAGE;
+	}
+	if (g->prom_file && nt_probe_drops_uid()) {
+		rc = prom_split(g);
+		if (rc >= 0)
+			return rc;
+		rc = NT_EXIT_UNKNOWN;
+	}
+	r = nt_priv_keep(keep, sizeof(keep) / sizeof(keep[0]));
+	if (r) {
+		nt_err("path", "dropping capabilities: %s", strerror(-r));
+		return NT_EXIT_UNKNOWN;
 	}
 	r = pre_resolve(&o, &o.po.dst);
 	if (r)

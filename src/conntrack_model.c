@@ -172,8 +172,12 @@ bool nt_ct_delta_plausible(uint64_t prev, uint64_t cur, double dt,
 	uint32_t d = (uint32_t)((uint32_t)cur - (uint32_t)prev);
 
 	*delta = d;
-	if ((uint32_t)cur < (uint32_t)prev && bound > 2147483648.0)
-		bound = 2147483648.0; /* a wrap is never more than half the range */
+	/* A wrap is at most a quarter of the range: prev was in the top
+	 * quarter (>= 0xc0000000) and cur is near zero. Anything larger is as
+	 * likely a reset (a module reload at, say, 0x90000000) as a wrap, and
+	 * a reset taken for a wrap gives a false delta of ~1e9 and a CRIT. */
+	if ((uint32_t)cur < (uint32_t)prev && bound > 1073741824.0)
+		bound = 1073741824.0;
 	return (double)d <= bound;
 }
 

@@ -1,5 +1,6 @@
 /* History file: previous run's counters for rate checks without -i. */
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -112,7 +113,7 @@ int nt_hist_parse(const char *text, const char *boot_id, unsigned uid,
 	if (strncmp(text, want, (size_t)n))
 		return -ESTALE;
 	p += n;
-	if (sscanf(p, "time %lf\n", &t) != 1 || t < 0)
+	if (sscanf(p, "time %lf\n", &t) != 1 || !isfinite(t) || t < 0)
 		return -EINVAL;
 	h->t = t;
 	p = strchr(p, '\n');

@@ -11,14 +11,14 @@
 #include "nt_netns.h"
 
 static const struct nt_cmd commands[] = {
-	{ "link", cmd_link, NT_CMD_NETNS,
+	{ "link", cmd_link, NT_CMD_NETNS | NT_CMD_SAMPLED,
 	  "interface errors/drops/overruns (rtnetlink)", cmd_link_usage,
 	  &cmd_link_opts },
-	{ "conntrack", cmd_conntrack, NT_CMD_NETNS,
+	{ "conntrack", cmd_conntrack, NT_CMD_NETNS | NT_CMD_SAMPLED,
 	  "conntrack fill ratio, drops, top consumers (ctnetlink)",
 	  cmd_conntrack_usage,
 	  &cmd_conntrack_opts },
-	{ "tcp", cmd_tcp, NT_CMD_NETNS,
+	{ "tcp", cmd_tcp, NT_CMD_NETNS | NT_CMD_SAMPLED,
 	  "TCP states, retransmits, listen overflows (sock_diag, /proc)", cmd_tcp_usage,
 	  &cmd_tcp_opts },
 	{ "path", cmd_path, NT_CMD_NETNS,
@@ -138,6 +138,14 @@ static int run(int argc, char **argv, struct nt_args *a)
 		case NT_ARGS_UNBUILT: return NT_EXIT_UNKNOWN;
 		default: return NT_EXIT_USAGE;
 		}
+	}
+	/* One exposition per scrape: repeated samples on stdout would repeat
+	 * every HELP/TYPE, which is not valid text format. --prom-file is
+	 * rewritten whole at each sample, so it stays fine. */
+	if (gp->format == NT_FMT_PROM && (cmd->flags & NT_CMD_SAMPLED) &&
+	    (gp->interval > 0 || gp->count > 1)) {
+		nt_err("--prom", "one exposition per run: with -i/-c use --prom-file PATH (rewritten at every sample) or -j (JSON Lines)");
+		return NT_EXIT_USAGE;
 	}
 	gp->color = gp->format == NT_FMT_TABLE && !a->no_color && isatty(STDOUT_FILENO) &&
 		  !getenv("NO_COLOR");

@@ -117,6 +117,8 @@ int nt_nl_dump_io(const struct nt_nl_io *io, struct nlmsghdr *req,
 
 			if (n < 0)
 				return -errno;
+			if (n == 0)
+				return -EPROTO; /* no message: never spin on it */
 			r = nt_nl_walk(buf, (size_t)n, w);
 		} while (r == 1);
 		if (r < 0 || !w->intr)

@@ -232,7 +232,9 @@ int nt_doc_emit(struct nt_doc *d)
 			return -ENOMEM;
 		if (d->g->format == NT_FMT_PROM)
 			fwrite(d->prom_buf, 1, d->prom_len, stdout);
-		if (d->g->prom_file)
+		if (d->g->prom_file && d->g->prom_pipe > 0)
+			r = nt_write_full(d->g->prom_pipe, d->prom_buf, d->prom_len);
+		else if (d->g->prom_file)
 			r = nt_write_atomic(d->g->prom_file, d->prom_buf, d->prom_len,
 					    0644, 0);
 	}

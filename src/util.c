@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -98,30 +101,43 @@ void nt_timestamp_iso(char *buf, size_t len)
 
 int nt_sleep_until(double mono)
 {
-	struct timespec ts;
+	sigset_t stops, old;
+	int r;
 
-	ts.tv_sec = (time_t)mono;
-	ts.tv_nsec = (long)((mono - (double)ts.tv_sec) * 1e9);
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	/* A stop that came during the sample must not wait out a whole
-	 * interval. (A signal between this check and the sleep still does:
-	 * closing that window needs the signal blocked and a sigmask-taking
-	 * wait, as the prober's ppoll has.) */
-	if (nt_stop)
-		return -EINTR;
+	/* SIGINT/SIGTERM stay blocked from the nt_stop check to the wait,
+	 * and ppoll unblocks them atomically: a stop that lands between the
+	 * two is delivered at once instead of after a whole interval (the
+	 * race the prober's ppoll closes the same way). */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stops, &old);
 	for (;;) {
-		int r = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		double left;
+		struct timespec rel;
 
-		if (nt_stop)
-			return -EINTR;
-		if (r == 0)
-			return 0;
-		if (r != EINTR)
-			return -r;
+		if (nt_stop) {
+			r = -EINTR;
+			break;
+		}
+		left = mono - nt_now_mono();
+		if (left <= 0) {
+			r = 0;
+			break;
+		}
+		rel.tv_sec = (time_t)left;
+		rel.tv_nsec = (long)((left - (double)rel.tv_sec) * 1e9);
+		if (rel.tv_nsec >= 1000000000L) {
+			rel.tv_sec++;
+			rel.tv_nsec -= 1000000000L;
+		}
+		if (ppoll(NULL, 0, &rel, &old) < 0 && errno != EINTR) {
+			r = -errno;
+			break;
+		}
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return r;
 }
 
 const char *nt_proc_path(const char *rel, char *buf, size_t len)
@@ -269,6 +285,11 @@ static int write_all(const struct nt_write_ops *ops, int fd, const char *buf,
 		len -= (size_t)w;
 	}
 	return 0;
+}
+
+int nt_write_full(int fd, const void *buf, size_t len)
+{
+	return write_all(NULL, fd, buf, len);
 }
 
 int nt_write_atomic_ops(const char *path, const void *buf, size_t len,

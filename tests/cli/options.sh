@@ -92,6 +92,11 @@ ok_json "tcp --state established -jc1: a value, then a bundle ending in a value"
 	'length == 1 and .[0].command == "tcp"' tcp --state established -jc1
 ok_json "-- before the command word" "$one_lo" -j -- link lo
 
+# --prom on stdout is one exposition: repeated samples would repeat every
+# HELP/TYPE (promtool rejects that); --prom-file and -j are the ways to sample.
+expect_msg 64 "nettriage: --prom: one exposition per run: with -i/-c use --prom-file PATH (rewritten at every sample) or -j (JSON Lines)" \
+	"--prom with -i/-c" --prom -i 0.1 -c 2 link lo
+
 # -h: before the command, the main help; after it, the command's.
 run -jh
 if [ "$rc" -eq 0 ] && grep -q '^Commands:' "$tmp/out"; then

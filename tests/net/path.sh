@@ -259,6 +259,17 @@ inh "$NT" path -n --report -c 20 -i 0.02 --no-pace $DST4 >$T/r.txt 2>&1
 assert "  the table labels the hop [rate-limited]" grep -q '198.51.100.2 \[rate-limited\]' $T/r.txt
 ip netns exec "$R2" sysctl -qw net.ipv4.icmp_ratemask=0
 
+# ---- --prom-file as root: the prober runs as nobody, the file is root's
+PD=$(mktemp -d)
+chmod 755 "$PD"
+inh "$NT" -q -n -c 3 -i 0.05 --prom-file "$PD/path.prom" path $DST4 >/dev/null 2>$T/pf.err
+rc=$?
+assert "--prom-file as root into a root-only directory: exit 0 (got $rc: $(head -c 160 $T/pf.err))" test "$rc" = 0
+assert "  the file is written, owned by root, and passes promtool" \
+	sh -c "test \"\$(stat -c %u '$PD/path.prom')\" = 0 && promtool check metrics <'$PD/path.prom' >/dev/null 2>&1"
+assert "  it holds the destination's loss" grep -q '^nettriage_path_loss_ratio{' "$PD/path.prom"
+rm -rf "$PD"
+
 # ---- unreachable targets ----
 inh "$NT" -j path -n -c 3 -i 0.05 203.0.113.99 >$T/u.json 2>$T/u.err
 rc=$?

@@ -74,7 +74,11 @@ static void test_plausible(void)
 	T_OK(!nt_ct_delta_plausible(5000, 10, 1.0, &d),
 	     "5000 -> 10 in 1 s (modular delta ~4.29e9): a reset");
 	T_OK(!nt_ct_delta_plausible(100, 5, 86400.0, &d),
-	     "100 -> 5 over a day: still a reset (a wrap is at most 2^31)");
+	     "100 -> 5 over a day: still a reset (a wrap is at most 2^30)");
+	T_OK(!nt_ct_delta_plausible(0x90000000u, 5, 60.0, &d),
+	     "0x90000000 -> 5 in a minute (a module reload): a reset, not a wrap of 1.9e9");
+	T_OK(nt_ct_delta_plausible(0xc0000010u, 5, 60.0, &d) && d == 0x3ffffff5u,
+	     "0xc0000010 -> 5 in a minute: a wrap of just under 2^30");
 	T_OK(nt_ct_delta_plausible(0xf0000000u, 0x100, 3600.0, &d) && d == 0x10000100u,
 	     "0xf0000000 -> 0x100 in an hour: a wrap of 2.7e8");
 	T_OK(!nt_ct_delta_plausible(0xf0000000u, 0x100, 1.0, &d),

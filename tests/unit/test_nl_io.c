@@ -108,6 +108,8 @@ int main(void)
 	static const struct step later_eintr[] = { { 0, 2, 0 }, { EINTR, 0, 0 }, { 0, 1, 1 } };
 	static const struct step other_err[] = { { ENOBUFS, 0, 0 }, { 0, 1, 1 } };
 	static const struct step plain[] = { { 0, 2, 1 } };
+	/* a 0-byte reply (no links, no DONE) then more: the loop stops */
+	static const struct step empty[] = { { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 } };
 	static const int send_eintr[] = { EINTR, EINTR, 0 };
 	static const int send_eperm[] = { EPERM, 0 };
 	struct fake f;
@@ -140,5 +142,8 @@ int main(void)
 
 	RUN(f, other_err, NULL);
 	T_EQ_I(run(&f, &msgs), -ENOBUFS, "other recv errors are returned");
+	RUN(f, empty, NULL);
+	T_EQ_I(run(&f, &msgs), -EPROTO, "a 0-byte recv is an error, not a loop");
+	T_EQ_U(f.recvs, 1, "  after one recv");
 	return T_DONE();
 }
