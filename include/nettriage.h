@@ -93,6 +93,10 @@ int nt_write_full(int fd, const void *buf, size_t len);
  * the directory. On failure the temp file is removed and path untouched.
  * Returns 0 or -errno. */
 #define NT_WA_SYNC_DIR 1u
+/* No fsync of the file: for caches whose loss is harmless (the history:
+ * a torn file after a crash fails its header check and the next run is a
+ * first run), where the fsync would be a tenth of a run's time on disk. */
+#define NT_WA_NO_SYNC 2u
 int nt_write_atomic(const char *path, const void *buf, size_t len, mode_t mode,
 		    unsigned flags);
 /* Test seam: the same with write(2) replaced by ops->write. */

@@ -97,15 +97,17 @@ size_t nt_text_width(const char *s)
 
 void nt_text_pad(FILE *f, const char *s, int width, bool left)
 {
+	static const char spaces[] = "                                ";
 	int pad = width - (int)nt_text_width(s);
 
-	if (!left)
-		for (; pad > 0; pad--)
-			fputc(' ', f);
+	/* whole runs of spaces, not a locked fputc per column */
+	for (; !left && pad > 0; pad -= (int)sizeof(spaces) - 1)
+		fwrite(spaces, 1, pad < (int)sizeof(spaces) - 1 ? (size_t)pad :
+		       sizeof(spaces) - 1, f);
 	fputs(s, f);
-	if (left)
-		for (; pad > 0; pad--)
-			fputc(' ', f);
+	for (; left && pad > 0; pad -= (int)sizeof(spaces) - 1)
+		fwrite(spaces, 1, pad < (int)sizeof(spaces) - 1 ? (size_t)pad :
+		       sizeof(spaces) - 1, f);
 }
 
 json_t *nt_json_text(const char *s)

@@ -338,7 +338,7 @@ int nt_hist_save(const char *command, const struct nt_netns_id *ns,
 	/* The state directory is tmpfs in the usual case (/run, XDG); a
 	 * lost baseline after a crash costs one since-boot run, so no
 	 * directory fsync. */
-	r = nt_write_atomic(path, text, strlen(text), 0600, 0);
+	r = nt_write_atomic(path, text, strlen(text), 0600, NT_WA_NO_SYNC);
 	free(text);
 	return r;
 }

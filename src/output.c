@@ -244,7 +244,15 @@ int nt_doc_emit(struct nt_doc *d)
 
 void nt_fmt_count(char *buf, size_t len, uint64_t v)
 {
-	snprintf(buf, len, "%" PRIu64, v);
+	char tmp[NT_JSON_NUM_MAX];
+	size_t n = nt_json_u64(tmp, v, false); /* no printf: most cells are counts */
+
+	if (!len)
+		return;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
 }
 
 void nt_fmt_double(char *buf, size_t len, double v)
@@ -317,8 +325,12 @@ void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,
 {
 	const struct nt_field *cols[NT_MAXCOLS];
 	int width[NT_MAXCOLS];
-	size_t nc = 0, i, j, vcur = 0;
+	size_t nc = 0, i, j, vcur = 0, k;
 	char buf[NT_CELL];
+	/* Each cell is formatted once, into one text arena (cells separated
+	 * by NULs), for both the width pass and the print pass. */
+	struct nt_buf text = { 0 };
+	size_t *off = NULL;
 
 	for (i = 0; i < rt->nfields && nc < NT_MAXCOLS; i++) {
 		const struct nt_field *fl = &rt->fields[i];
@@ -334,6 +346,8 @@ void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,
 		width[nc] = (int)strlen(fl->title);
 		nc++;
 	}
+	if (n && nc && n <= SIZE_MAX / sizeof(*off) / nc)
+		off = malloc(n * nc * sizeof(*off));
 	for (j = 0; j < n; j++) {
 		const void *rec = (const char *)recs + j * rt->size;
 
@@ -344,19 +358,32 @@ void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,
 			w = (int)nt_text_width(buf);
 			if (w > width[i])
 				width[i] = w;
+			if (off) {
+				off[j * nc + i] = text.len;
+				nt_buf_add(&text, buf, strlen(buf) + 1);
+			}
 		}
+	}
+	if (text.err) { /* out of memory: format again while printing */
+		free(off);
+		off = NULL;
 	}
 	for (i = 0; i < nc; i++)
 		fprintf(f, i ? " %*s" : "%-*s", width[i], cols[i]->title);
 	fputs(vs ? "  VERDICT\n" : "\n", f);
-	for (j = 0; j < n; j++) {
+	for (j = 0, k = 0; j < n; j++) {
 		const void *rec = (const char *)recs + j * rt->size;
 
-		for (i = 0; i < nc; i++) {
-			cell(buf, sizeof(buf), rt, rec, cols[i]);
+		for (i = 0; i < nc; i++, k++) {
+			const char *c = buf;
+
+			if (off)
+				c = text.p + off[k];
+			else
+				cell(buf, sizeof(buf), rt, rec, cols[i]);
 			if (i)
-				fputc(' ', f);
-			nt_text_pad(f, buf, width[i], i == 0);
+				putc_unlocked(' ', f);
+			nt_text_pad(f, c, width[i], i == 0);
 		}
 		if (vs) {
 			const char *subj = rt->subject_off >= 0 ?
@@ -366,8 +393,10 @@ void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,
 			fprintf(f, "  %s%s%s", color ? level_color(l) : "",
 				nt_level_upper(l), color ? "\033[0m" : "");
 		}
-		fputc('\n', f);
+		putc_unlocked('\n', f);
 	}
+	free(off);
+	free(text.p);
 }
 
 void nt_verdicts_print(FILE *f, const char *command,

@@ -323,7 +323,8 @@ int nt_write_atomic_ops(const char *path, const void *buf, size_t len,
 	r = write_all(ops, fd, buf, len);
 	if (r)
 		goto out;
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, mode) < 0 ||
+	    (!(flags & NT_WA_NO_SYNC) && fsync(fd) < 0)) {
 		r = -errno;
 		goto out;
 	}
