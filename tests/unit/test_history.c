@@ -49,6 +49,10 @@ static void test_format(void)
 	       "line without a value: -EINVAL");
 	T_EQ_I(nt_hist_parse(HDR "tim 1\n", "b", 0, "cookie-1", "link", &g), -EINVAL,
 	       "missing time: -EINVAL");
+	T_EQ_I(nt_hist_parse(HDR "time nan\neth0 rx 1\n", "b", 0, "cookie-1", "link", &g), -EINVAL,
+	       "time nan: -EINVAL (NaN passed the t < 0 check)");
+	T_EQ_I(nt_hist_parse(HDR "time inf\neth0 rx 1\n", "b", 0, "cookie-1", "link", &g), -EINVAL,
+	       "time inf: -EINVAL");
 	nt_hist_free(&h);
 }
 
