@@ -56,7 +56,7 @@ endif
 
 # Library objects (everything but main.c) are shared by the binary, the
 # unit tests and the fuzzers.
-LIB_SRC := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard probes/*.c)
+LIB_SRC := $(filter-out src/core/main.c,$(wildcard src/*/*.c)) $(wildcard probes/*.c)
 LIB_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRC))
 BIN     := $(BUILD)/nettriage
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -73,7 +73,7 @@ $(BUILD)/%.o: %.c $(wildcard include/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BIN): $(BUILD)/src/main.o $(LIB_OBJ)
+$(BIN): $(BUILD)/src/core/main.o $(LIB_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/nlgen.c $(wildcard tests/unit/*.h) $(LIB_OBJ)

@@ -10,7 +10,7 @@
 #include "nt_output.h"
 #include "nt_probe.h"
 
-/* ---- statistics (src/path_stats.c) ---- */
+/* ---- statistics (src/path/path_stats.c) ---- */
 
 /* One RTT sample and the cycle of its probe (jitter is taken over
  * consecutive replies in probe order). */
@@ -124,7 +124,7 @@ void nt_path_verdicts(const struct nt_path *p, const struct nt_path_row *rows,
 
 extern const struct nt_rectype nt_path_rectype;
 
-/* Renderers (src/path_render.c). */
+/* Renderers (src/path/path_render.c). */
 void nt_path_print_table(FILE *f, const struct nt_path *p,
 			 const struct nt_path_row *rows, size_t n,
 			 const char *local);

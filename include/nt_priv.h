@@ -1,4 +1,4 @@
-/* Capabilities: keep only what a command uses (src/priv.c). Raw
+/* Capabilities: keep only what a command uses (src/core/priv.c). Raw
  * capget/capset syscalls, no libcap. */
 #ifndef NT_PRIV_H
 #define NT_PRIV_H

@@ -1,9 +1,9 @@
 /* libFuzzer target: what a user types or names, as bytes.
- * 1. The option pre-pass (src/args.c): the input split at NULs into an
+ * 1. The option pre-pass (src/core/args.c): the input split at NULs into an
  *    argv, through nt_args_global and, when a command word is found,
  *    nt_args_command with one command's option table; no crash, no leak,
  *    and a RUN result leaves an argv that ends in NULL.
- * 2. The text escaper (src/escape.c) on the whole input: no control byte
+ * 2. The text escaper (src/core/escape.c) on the whole input: no control byte
  *    (C0, DEL) in the result, the length it reports is the length of the
  *    uncut text, a cut result is NUL-terminated inside the buffer, and the
  *    width is never more than the bytes. */
