@@ -175,6 +175,14 @@ static void sift_down(struct nt_ct_topk *t, size_t i)
 	}
 }
 
+static void sift_up(struct nt_ct_topk *t, size_t i)
+{
+	while (i > 0 && t->c[t->heap[(i - 1) / 2]].n > t->c[t->heap[i]].n) {
+		heap_swap(t, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
 static void hll_add(struct nt_ct_topk *t, uint64_t h)
 {
 	size_t reg = (size_t)(h >> (64 - NT_CT_HLL_BITS));
@@ -214,14 +222,17 @@ void nt_ct_topk_add(struct nt_ct_topk *t, const struct nt_ct_key *k)
 			return;
 		}
 	if (t->used < t->cap) {
-		/* A new counter of 1 is never above its parent (all >= 1):
-		 * it stays at the end of the heap. */
+		/* A new counter of 1 is the smallest there is, so it rises
+		 * to the root past every parent above 1 (leaving it at the
+		 * end broke the heap: the next eviction took a counter that
+		 * was not the minimum, and the bounds no longer held). */
 		i = (uint32_t)t->used;
 		c = &t->c[i];
 		c->n = 1;
 		c->err = 0;
 		c->heap = i;
 		t->heap[t->used++] = i;
+		sift_up(t, c->heap);
 	} else {
 		/* Space-Saving: the key takes over the smallest counter,
 		 * whose count becomes the bound of its over-estimate. */

@@ -296,11 +296,56 @@ static void test_agg_bounds(void)
 	nt_ct_agg_free(&a);
 }
 
+/* The heap under the counters: a new counter of 1 must become the root
+ * when the root counts more. A A B C in 2 counters: C takes B's counter
+ * (the minimum, 1), never A's 2. Then a stream with counts of every size:
+ * after each add the heap property holds at every node, and no bound is
+ * above the minimum counter (Space-Saving's invariant). */
+static void test_heap(void)
+{
+	struct nt_ct_topk t;
+	struct nt_ct_key a = key_of(1), b = key_of(2), c = key_of(3);
+	const struct nt_ct_counter *x;
+	uint32_t i, bad = 0, badmin = 0, r = 12345;
+	size_t j;
+
+	nt_ct_topk_init(&t, 2, seed_a);
+	nt_ct_topk_add(&t, &a);
+	nt_ct_topk_add(&t, &a);
+	nt_ct_topk_add(&t, &b);
+	T_EQ_U(t.c[t.heap[0]].n, 1, "a new counter of 1 is the root under a 2");
+	nt_ct_topk_add(&t, &c);
+	x = lookup(&t, &a);
+	T_OK(x && x->n == 2 && x->err == 0, "A A B C in 2 counters: A kept, exact (2, error 0)");
+	x = lookup(&t, &c);
+	T_OK(x && x->n == 2 && x->err == 1, "  C took B's counter: 2 with error 1");
+	nt_ct_topk_free(&t);
+
+	nt_ct_topk_init(&t, 64, seed_b);
+	for (i = 0; i < 20000; i++) {
+		struct nt_ct_key k;
+
+		r = r * 1103515245u + 12345u;
+		k = key_of((r >> 16) % ((r >> 8 & 1) ? 16 : 4000)); /* heavy and light */
+		nt_ct_topk_add(&t, &k);
+		for (j = 1; j < t.used; j++)
+			if (t.c[t.heap[(j - 1) / 2]].n > t.c[t.heap[j]].n)
+				bad++;
+		for (j = 0; j < t.used; j++)
+			if (t.c[j].err > nt_ct_topk_min(&t))
+				badmin++;
+	}
+	T_EQ_U(bad, 0, "heap property after every one of 20,000 adds");
+	T_EQ_U(badmin, 0, "no error bound above the minimum counter");
+	nt_ct_topk_free(&t);
+}
+
 int main(void)
 {
 	test_siphash();
 	test_init();
 	test_exact();
+	test_heap();
 	test_overflow(16384, 170000, false, "16384 counters, 170k singletons");
 	test_overflow(1024, 50000, false, "1024 counters, 50k singletons");
 	test_overflow(16384, 170000, true, "heavy keys last, 16384 counters");
