@@ -99,8 +99,14 @@ int nt_probe_payload_parse(const uint8_t *payload, size_t len, uint32_t tag,
  * (a clock step, no stamp) the monotonic delta is. *kernel says which. */
 double nt_probe_rtt_ms(const struct timespec *tx_real, const struct timespec *rx,
 		       bool have_rx, double mono_delta, bool *kernel);
-/* Internet checksum (RFC 1071) of buf. */
+/* Internet checksum (RFC 1071) of buf: ~nt_probe_fold(nt_probe_sum16(0,
+ * buf, len)). The two parts are for sums over several pieces (the UDP
+ * pseudo-header): nt_probe_sum16 adds len bytes as big-endian 16-bit
+ * words (an odd last byte as its high half) to s; nt_probe_fold folds the
+ * carries into 16 bits, not complemented. */
 uint16_t nt_probe_cksum(const void *buf, size_t len);
+uint32_t nt_probe_sum16(uint32_t s, const void *buf, size_t len);
+uint16_t nt_probe_fold(uint32_t s);
 
 /* ---- engine ---- */
 

@@ -79,21 +79,30 @@ double nt_probe_rtt_ms(const struct timespec *tx_real, const struct timespec *rx
 	return mono_delta * 1e3;
 }
 
-uint16_t nt_probe_cksum(const void *buf, size_t len)
+uint32_t nt_probe_sum16(uint32_t s, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
-	uint32_t sum = 0;
 
 	while (len > 1) {
-		sum += rd16(p);
+		s += rd16(p);
 		p += 2;
 		len -= 2;
 	}
 	if (len)
-		sum += (uint32_t)p[0] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+		s += (uint32_t)p[0] << 8;
+	return s;
+}
+
+uint16_t nt_probe_fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+uint16_t nt_probe_cksum(const void *buf, size_t len)
+{
+	return (uint16_t)~nt_probe_fold(nt_probe_sum16(0, buf, len));
 }
 
 /* Our header: magic(4) tag(4) seq(2) ttl(1) flow(1) comp(2). */

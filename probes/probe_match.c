@@ -9,25 +9,6 @@
 #include <string.h>
 #include "nt_probe.h"
 
-static uint32_t sum16(uint32_t s, const uint8_t *p, size_t len)
-{
-	while (len > 1) {
-		s += (uint32_t)((p[0] << 8) | p[1]);
-		p += 2;
-		len -= 2;
-	}
-	if (len)
-		s += (uint32_t)p[0] << 8;
-	return s;
-}
-
-static uint16_t fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
-
 /* Ones' complement sum (not complemented) of the pseudo-header, the UDP
  * header with a zero checksum, and the payload. */
 static uint16_t udp_sum(const struct nt_paddr *src, const struct nt_paddr *dst,
@@ -37,15 +18,15 @@ static uint16_t udp_sum(const struct nt_paddr *src, const struct nt_paddr *dst,
 	size_t alen = src->family == AF_INET ? 4 : 16;
 	uint32_t ulen = (uint32_t)(8 + len), s = 0;
 
-	s = sum16(s, src->a, alen);
-	s = sum16(s, dst->a, alen);
+	s = nt_probe_sum16(s, src->a, alen);
+	s = nt_probe_sum16(s, dst->a, alen);
 	s += IPPROTO_UDP;
 	s += (ulen >> 16) + (ulen & 0xffff); /* v4: 16 bits; v6: 32 bits */
 	s += sport;
 	s += dport;
 	s += ulen & 0xffff;
-	s = fold(s);
-	return fold(sum16(s, payload, len));
+	s = nt_probe_fold(s);
+	return nt_probe_fold(nt_probe_sum16(s, payload, len));
 }
 
 uint16_t nt_probe_udp_cksum(const struct nt_paddr *src, const struct nt_paddr *dst,
@@ -72,7 +53,7 @@ void nt_probe_udp_fill(uint8_t *payload, size_t len, uint32_t tag, uint16_t seq,
 	 * as 0xffff; seq 0 is never used). */
 	payload[12] = payload[13] = 0;
 	s = udp_sum(src, dst, sport, dport, payload, len);
-	c = fold((uint32_t)(uint16_t)~seq + (uint16_t)~s);
+	c = nt_probe_fold((uint32_t)(uint16_t)~seq + (uint16_t)~s);
 	payload[12] = (uint8_t)(c >> 8);
 	payload[13] = (uint8_t)c;
 }
