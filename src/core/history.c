@@ -264,26 +264,38 @@ const char *nt_hist_strerror(int r)
 	return strerror(-r);
 }
 
+/* What load and save share: the namespace key, the file, the boot id. */
+struct hist_loc {
+	char key[48], path[300], bid[64];
+};
+
+static int hist_where(const char *command, const struct nt_netns_id *ns,
+		      struct hist_loc *w)
+{
+	int r = nt_netns_id_key(ns, w->key, sizeof(w->key));
+
+	if (r)
+		return r;
+	r = hist_path(command, w->key, w->path, sizeof(w->path));
+	if (r)
+		return r;
+	return boot_id(w->bid, sizeof(w->bid));
+}
+
 int nt_hist_load(const char *command, const struct nt_netns_id *ns,
 		 struct nt_hist *h)
 {
-	char path[300], bid[64], key[48];
+	struct hist_loc w;
 	struct stat st;
 	char *text = NULL;
 	size_t got = 0;
 	int fd, r;
 
 	memset(h, 0, sizeof(*h));
-	r = nt_netns_id_key(ns, key, sizeof(key));
+	r = hist_where(command, ns, &w);
 	if (r)
 		return r;
-	r = hist_path(command, key, path, sizeof(path));
-	if (r)
-		return r;
-	r = boot_id(bid, sizeof(bid));
-	if (r)
-		return r;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(w.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0 || st.st_uid != getuid() || st.st_size > HIST_MAX) {
@@ -310,7 +322,7 @@ int nt_hist_load(const char *command, const struct nt_netns_id *ns,
 		return -EIO;
 	}
 	text[got] = '\0';
-	r = nt_hist_parse(text, bid, (unsigned)getuid(), key, command, h);
+	r = nt_hist_parse(text, w.bid, (unsigned)getuid(), w.key, command, h);
 	free(text);
 	return r;
 }
@@ -318,27 +330,20 @@ int nt_hist_load(const char *command, const struct nt_netns_id *ns,
 int nt_hist_save(const char *command, const struct nt_netns_id *ns,
 		 struct nt_hist *h)
 {
-	char path[300], bid[64], key[48];
+	struct hist_loc w;
 	char *text;
 	int r;
 
-	r = nt_netns_id_key(ns, key, sizeof(key));
-	if (r)
-		return r;
-	r = hist_path(command, key, path, sizeof(path));
-	if (r)
-		return r;
-	r = boot_id(bid, sizeof(bid));
+	r = hist_where(command, ns, &w);
 	if (r)
 		return r;
 	h->t = nt_now_boot();
-	text = nt_hist_format(h, bid, (unsigned)getuid(), key, command);
+	text = nt_hist_format(h, w.bid, (unsigned)getuid(), w.key, command);
 	if (!text)
 		return -ENOMEM;
-	/* The state directory is tmpfs in the usual case (/run, XDG); a
-	 * lost baseline after a crash costs one since-boot run, so no
-	 * directory fsync. */
-	r = nt_write_atomic(path, text, strlen(text), 0600, NT_WA_NO_SYNC);
+	/* A lost or torn baseline after a crash fails its header check and
+	 * costs one since-boot run: no fsync of the file or directory. */
+	r = nt_write_atomic(w.path, text, strlen(text), 0600, NT_WA_NO_SYNC);
 	free(text);
 	return r;
 }
