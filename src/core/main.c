@@ -172,12 +172,13 @@ static int run(int argc, char **argv, struct nt_args *a)
 			       " (need CAP_SYS_ADMIN, and CAP_SYS_PTRACE for another user's PID)" : "");
 			return NT_EXIT_UNKNOWN;
 		}
-	} else if (nt_netns_self(&gp->netns_inode) < 0) {
-		gp->netns_inode = 0; /* unknown (no /proc): not a shared key */
 	}
 	/* The cookie comes from a socket opened here, after any setns, so it
-	 * names the namespace we now run in. */
+	 * names the namespace we now run in; without -N its inode is ours
+	 * too (0 when unknown, e.g. no /proc: not a shared key). */
 	(void)nt_netns_id_self(&gp->ns);
+	if (!gp->netns_inode)
+		gp->netns_inode = gp->ns.inode;
 	if (!gp->ns.inode)
 		gp->ns.inode = gp->netns_inode;
 
