@@ -7,8 +7,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
+
+/* The valid UTF-8 sequence at s (n bytes left, n >= 1): its length 1..4
+ * and code point in *cp; or 0 when the bytes there are not one (overlong,
+ * surrogate, above U+10FFFF, cut short), with the length of the maximal
+ * invalid subpart in *bad (Unicode 15, 3.9: what U+FFFD replaces). RFC
+ * 3629's rules; one decoder for the escaper and the JSON encoder. */
+size_t nt_utf8_seq(const unsigned char *s, size_t n, uint32_t *cp, size_t *bad);
 
 /* Copy src to dst (dstlen bytes, NUL-terminated when dstlen > 0) with C0
  * controls, DEL, C1 controls (U+0080..U+009F), the bidirectional overrides

@@ -5,39 +5,52 @@
 #include <string.h>
 #include "nt_escape.h"
 
-/* Length of the valid UTF-8 sequence at s (1..4), its code point in *cp,
- * or 0 if it is not valid (overlong, surrogate, above U+10FFFF, cut). */
-static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
+size_t nt_utf8_seq(const unsigned char *s, size_t n, uint32_t *cp, size_t *bad)
 {
-	size_t n, i;
+	unsigned c0 = s[0], lo = 0x80, hi = 0xbf;
+	size_t len, i;
 	uint32_t c;
 
-	if (s[0] < 0x80) {
-		*cp = s[0];
+	if (c0 < 0x80) {
+		*cp = c0;
 		return 1;
 	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		c = s[0] & 0x07;
+	if (c0 >= 0xc2 && c0 <= 0xdf) {
+		len = 2;
+		c = c0 & 0x1f;
+	} else if (c0 >= 0xe0 && c0 <= 0xef) {
+		len = 3;
+		c = c0 & 0x0f;
+	} else if (c0 >= 0xf0 && c0 <= 0xf4) {
+		len = 4;
+		c = c0 & 0x07;
 	} else {
+		*bad = 1;
 		return 0;
 	}
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL */
+	/* the second byte's range rules out overlongs (E0, F0), surrogates
+	 * (ED) and code points above U+10FFFF (F4) */
+	if (c0 == 0xe0)
+		lo = 0xa0;
+	else if (c0 == 0xed)
+		hi = 0x9f;
+	else if (c0 == 0xf0)
+		lo = 0x90;
+	else if (c0 == 0xf4)
+		hi = 0x8f;
+	for (i = 1; i < len; i++) {
+		unsigned x = i < n ? s[i] : 0; /* a NUL also stops it */
+
+		if (x < lo || x > hi) {
+			*bad = i;
 			return 0;
-		c = c << 6 | (s[i] & 0x3f);
+		}
+		c = c << 6 | (x & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
 	}
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
 	*cp = c;
-	return n;
+	return len;
 }
 
 static int needs_escape(uint32_t c)
@@ -55,9 +68,10 @@ size_t nt_escape_text(char *dst, size_t dstlen, const char *src)
 
 	while (*s) {
 		uint32_t cp;
-		size_t tl = 0;
+		size_t tl = 0, bad;
 
-		n = utf8_seq(s, &cp);
+		/* s is NUL-terminated: the NUL ends any sequence */
+		n = nt_utf8_seq(s, SIZE_MAX, &cp, &bad);
 		if (n && !needs_escape(cp) && cp != '\\') {
 			memcpy(tmp, s, n);
 			tl = n;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "nt_escape.h"
 #include "nt_output.h"
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -61,48 +62,6 @@ static const unsigned char special[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 when the
- * bytes there are not one: overlongs, surrogates (U+D800..DFFF) and code
- * points above U+10FFFF are invalid (RFC 3629). *bad gets the length of
- * the maximal invalid subpart (Unicode 15, 3.9, "U+FFFD substitution of
- * maximal subparts"; what Python's errors="replace" does). */
-static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
-{
-	unsigned c = s[0];
-	size_t len, i;
-	unsigned lo = 0x80, hi = 0xbf;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else {
-		*bad = 1;
-		return 0;
-	}
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	for (i = 1; i < len; i++) {
-		unsigned x = i < n ? s[i] : 0;
-
-		if (x < lo || x > hi) {
-			*bad = i;
-			return 0;
-		}
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	return len;
-}
 
 /* "s" as a JSON string. Escapes '"', '\\' and every control character
  * below 0x20 (short forms \b \f \n \r \t, else \u00XX), like jansson.
@@ -163,7 +122,9 @@ void nt_json_str(struct nt_buf *b, const char *str, size_t n)
 		if (s == end)
 			break;
 		if (*s >= 0x80) {
-			seq = utf8_seq(s, (size_t)(end - s), &bad);
+			uint32_t cp;
+
+			seq = nt_utf8_seq(s, (size_t)(end - s), &cp, &bad);
 			if (seq) {
 				memcpy(o, s, seq);
 				o += seq;
