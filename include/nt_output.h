@@ -125,6 +125,9 @@ struct nt_doc {
 				* to NULL before adding anything to keep the
 				* whole text for nt_doc_json() */
 	unsigned nparts;
+	unsigned depth;        /* sections open (nt_doc_open) */
+	unsigned outer[4];     /* nparts of each enclosing level */
+	char close[4];         /* '}' or ']' for each open level */
 	bool js_closed;
 	FILE *prom;            /* memstream (format PROM) */
 	char *prom_buf;
@@ -157,6 +160,14 @@ void nt_doc_prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 /* JSON-only extras at the top level, in order; the reference to v is
  * stolen (v is written out at once with our encoder, then released). */
 void nt_doc_set(struct nt_doc *d, const char *key, json_t *v);
+
+/* Sections: nt_doc_open(d, key, false) opens an object under key (NULL:
+ * an element of the enclosing array), true an array; what is added until
+ * nt_doc_close goes inside. Up to 4 levels ("namespaces" of --all-netns >
+ * one namespace > "layers" of triage > one layer). Prometheus output is
+ * not affected. */
+void nt_doc_open(struct nt_doc *d, const char *key, bool array);
+void nt_doc_close(struct nt_doc *d);
 
 /* The finished JSON text (no newline) and its length, when js_out is
  * NULL; owned by d. NULL on ENOMEM or when streaming. Closes the

@@ -167,11 +167,42 @@ void nt_doc_set(struct nt_doc *d, const char *key, json_t *v)
 	json_decref(v);
 }
 
+void nt_doc_open(struct nt_doc *d, const char *key, bool array)
+{
+	if (!d->json || d->js_closed)
+		return;
+	if (d->depth >= sizeof(d->outer) / sizeof(d->outer[0])) {
+		d->js.err = -EINVAL; /* a bug: the document is refused */
+		return;
+	}
+	if (key) {
+		js_key(d, key);
+	} else if (d->nparts++) {
+		JS_LIT(&d->js, ",");
+	}
+	nt_buf_add(&d->js, array ? "[" : "{", 1);
+	d->outer[d->depth] = d->nparts;
+	d->close[d->depth++] = array ? ']' : '}';
+	d->nparts = 0;
+}
+
+void nt_doc_close(struct nt_doc *d)
+{
+	if (!d->json || d->js_closed || !d->depth)
+		return;
+	d->depth--;
+	nt_buf_add(&d->js, &d->close[d->depth], 1);
+	d->nparts = d->outer[d->depth];
+	js_maybe_flush(d);
+}
+
 const char *nt_doc_json(struct nt_doc *d, size_t *len)
 {
 	if (!d->json || d->js_out)
 		return NULL;
 	if (!d->js_closed) {
+		while (d->depth)
+			nt_doc_close(d);
 		JS_LIT(&d->js, "}");
 		d->js_closed = true;
 	}
@@ -194,6 +225,8 @@ int nt_json_finish(struct nt_doc *d)
 		return 0;
 	}
 	if (!d->js_closed) {
+		while (d->depth)
+			nt_doc_close(d);
 		JS_LIT(&d->js, "}\n");
 		d->js_closed = true;
 	}

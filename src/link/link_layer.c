@@ -1,4 +1,5 @@
-/* nettriage link: interface errors, drops, overruns and carrier. */
+/* The link layer: interface errors, drops, overruns and carrier, from one
+ * RTM_GETLINK dump (nt_layer.h). */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -9,6 +10,7 @@
 #include "nt_cmd.h"
 #include "nt_priv.h"
 #include "nt_history.h"
+#include "nt_layer.h"
 #include "nt_link.h"
 #include "nt_sample.h"
 
@@ -140,63 +142,6 @@ static const char *src_name(enum source s)
 	return s == SRC_NETLINK ? "netlink" : "proc";
 }
 
-/* Render one sample. baseline: "interval", "history" or "boot". */
-static int render(const struct nt_global *g, const struct link_opts *o,
-		  const struct nt_link_list *cur, enum source src,
-		  const char *baseline, double dt, long sample,
-		  const struct nt_verdicts *vs)
-{
-	bool rates = strcmp(baseline, "boot") != 0;
-	unsigned mask = NT_F_ID | NT_F_INFO | NT_F_TOTAL | (rates ? NT_F_RATE : 0);
-
-	/* Deltas are what changed over -i; between separate runs the
-	 * per-second rates say it (and thousands of interfaces stay cheap). */
-	if (!strcmp(baseline, "interval"))
-		mask |= NT_F_DELTA;
-	struct nt_doc d;
-	int r;
-
-	if (g->format == NT_FMT_TABLE && !g->quiet) {
-		unsigned tmask = NT_F_ID | NT_F_INFO | (o->all ? 0 : NT_F_DEF);
-		char ts[40];
-
-		tmask |= (rates && !strcmp(baseline, "interval")) ? NT_F_RATE : NT_F_TOTAL;
-		nt_timestamp_iso(ts, sizeof(ts));
-		if (sample > 0)
-			putchar('\n');
-		printf("link: %zu interfaces, source %s%s, %s\n", cur->n, src_name(src),
-		       src == SRC_PROC ? " (/proc/net/dev lumps some causes)" : "", ts);
-		if (!strcmp(baseline, "boot"))
-			printf("baseline: since-boot totals (no previous run%s)\n",
-			       g->interval > 0 ? "" : " in this namespace; rates need -i or a second run");
-		else
-			printf("baseline: %s, %.2f s ago%s\n", baseline, dt,
-			       !strcmp(baseline, "interval") ? " (table shows per-second rates)" : "");
-		nt_table_print(stdout, &nt_link_rectype, cur->v, cur->n, tmask, vs,
-			       g->color);
-	}
-	if (g->format == NT_FMT_TABLE)
-		nt_verdicts_print(stdout, "link", vs, g->color, g->quiet);
-	if (g->format == NT_FMT_TABLE && !g->prom_file)
-		return 0;
-
-	r = nt_doc_init(&d, "link", g);
-	if (r)
-		return r;
-	nt_doc_set(&d, "source", json_string(src_name(src)));
-	if (src == SRC_PROC)
-		nt_doc_set(&d, "source_note", json_string(
-			"/proc/net/dev: rx_dropped includes rx_missed_errors; frame "
-			"and carrier causes are lumped and shown as null"));
-	nt_doc_set(&d, "baseline", nt_baseline_json(baseline, dt, &g->ns));
-	nt_doc_set(&d, "sample", json_integer(sample));
-	nt_doc_records(&d, &nt_link_rectype, cur->v, cur->n, mask);
-	nt_doc_verdicts(&d, vs);
-	r = nt_doc_emit(&d);
-	nt_doc_free(&d);
-	return r;
-}
-
 static const struct option opts_long[] = {
 	{ "all", no_argument, NULL, 'a' },
 	{ "warn", required_argument, NULL, 'W' },
@@ -209,7 +154,7 @@ static const struct option opts_long[] = {
 
 const struct nt_cmd_opts cmd_link_opts = { "+:ah", opts_long };
 
-static int parse_opts(int argc, char **argv, struct link_opts *o)
+static int parse_opts_into(int argc, char **argv, struct link_opts *o)
 {
 	int c, li = -1;
 
@@ -259,29 +204,44 @@ static int parse_opts(int argc, char **argv, struct link_opts *o)
 	return 0;
 }
 
-static int sample(struct nt_link_list *l, enum source *src,
-		  const struct link_opts *o, struct nt_hist *save)
+
+struct link_st {
+	struct link_opts o;
+	struct nt_link_list cur, prev;
+	struct nt_hist h;     /* the newest sample, all interfaces */
+	enum source src;
+};
+
+static int parse_opts(void *st, int argc, char **argv)
 {
+	struct link_st *x = st;
+
+	return parse_opts_into(argc, argv, &x->o);
+}
+
+/* One sample: every interface goes into the history, then the named
+ * ones are kept. */
+static int collect_layer(void *st, struct nt_layer_ctx *c)
+{
+	struct link_st *x = st;
 	const char *missing = NULL;
 	int nl_err, r;
 
-	r = collect(l, src, &nl_err);
+	r = collect(&x->cur, &x->src, &nl_err);
 	if (r) {
-		nt_err("link", "RTM_GETLINK: %s; /proc/net/dev: %s",
-		       strerror(nl_err ? -nl_err : ENOTSUP), strerror(-r));
-		return NT_EXIT_UNKNOWN;
+		snprintf(c->why, sizeof(c->why), "RTM_GETLINK: %s; /proc/net/dev: %s",
+			 strerror(nl_err ? -nl_err : ENOTSUP), strerror(-r));
+		return r;
 	}
 	if (nl_err)
 		nt_note("link", "RTM_GETLINK dump failed: %s (using /proc/net/dev)",
 			strerror(-nl_err));
-	if (save) {
-		nt_hist_free(save);
-		hist_from_list(l, save);
-	}
-	r = filter(l, o->names, o->nnames, &missing);
+	nt_hist_free(&x->h);
+	hist_from_list(&x->cur, &x->h);
+	r = filter(&x->cur, x->o.names, x->o.nnames, &missing);
 	if (r) {
-		nt_err("link", "%s: no such interface", missing);
-		return NT_EXIT_UNKNOWN;
+		snprintf(c->why, sizeof(c->why), "%s: no such interface", missing);
+		return r;
 	}
 	return 0;
 }
@@ -293,9 +253,10 @@ static const char *hist_name(enum source s)
 	return s == SRC_NETLINK ? "link" : "link-proc";
 }
 
-static void finish(const struct nt_global *g, struct nt_hist *h, enum source src)
+static void hist_put(void *st, struct nt_layer_ctx *c)
 {
-	int r = nt_hist_save(hist_name(src), &g->ns, h);
+	struct link_st *x = st;
+	int r = nt_hist_save(hist_name(x->src), &c->g->ns, &x->h);
 
 	if (r && r != -EROFS)
 		nt_note("link", "history file not saved: %s (rate checks of the next run will use since-boot totals)",
@@ -303,77 +264,80 @@ static void finish(const struct nt_global *g, struct nt_hist *h, enum source src
 }
 
 /* Load the previous run as a baseline; true when usable. */
-static bool load_history(const struct nt_global *g, enum source src,
-			 struct nt_link_list *prev, double *dt)
+static bool hist_get(void *st, struct nt_layer_ctx *c, double *dt)
 {
+	struct link_st *x = st;
 	struct nt_hist old = { 0 };
 	bool ok = false;
 	double now = nt_now_boot();
 
-	if (nt_hist_load(hist_name(src), &g->ns, &old) == 0 &&
-	    now > old.t && list_from_hist(&old, prev) == 0 && prev->n) {
+	x->prev.n = 0;
+	if (nt_hist_load(hist_name(x->src), &c->g->ns, &old) == 0 &&
+	    now > old.t && list_from_hist(&old, &x->prev) == 0 && x->prev.n) {
 		*dt = now - old.t;
 		ok = true;
 	} else {
-		prev->n = 0;
+		x->prev.n = 0;
 	}
 	nt_hist_free(&old);
 	return ok;
 }
 
-/* A failed write to stdout is reported once, by main; other output
- * failures (--prom-file) are reported here. */
-static void output_error(int r)
+static void judge(void *st, const struct nt_baseline *b, struct nt_verdicts *vs)
 {
-	if (r != -EIO)
-		nt_err("link", "output: %s", strerror(-r));
-}
-
-struct link_run {
-	const struct nt_global *g;
-	struct link_opts o;
-	struct nt_link_list cur, prev;
-	struct nt_verdicts vs;
-	struct nt_hist h;     /* the newest sample, all interfaces */
-	enum source src;
-};
-
-static int take(void *data)
-{
-	struct link_run *x = data;
-
-	return sample(&x->cur, &x->src, &x->o, &x->h);
-}
-
-static bool history(void *data, double *dt)
-{
-	struct link_run *x = data;
-
-	x->prev.n = 0;
-	return load_history(x->g, x->src, &x->prev, dt);
-}
-
-static int judge(void *data, const struct nt_baseline *b, enum nt_level *level)
-{
-	struct link_run *x = data;
+	struct link_st *x = st;
 	const struct nt_link_list *prev = b->have ? &x->prev : NULL;
-	int r;
 
 	nt_link_rates(&x->cur, prev, b->dt);
-	nt_verdicts_reset(&x->vs);
-	nt_link_verdicts(&x->cur, prev, &x->o.t, &x->vs);
-	*level = nt_verdicts_worst(&x->vs);
-	r = render(x->g, &x->o, &x->cur, x->src, b->kind, b->dt, b->sample, &x->vs);
-	if (r) {
-		output_error(r);
-		return NT_EXIT_UNKNOWN;
-	}
-	return 0;
+	nt_link_verdicts(&x->cur, prev, &x->o.t, vs);
 }
 
-static void rotate(void *data)
+static void table(void *st, FILE *f, const struct nt_layer_ctx *c,
+		  const struct nt_baseline *b, const struct nt_verdicts *vs)
 {
-	struct link_run *x = data;
+	struct link_st *x = st;
+	const struct nt_global *g = c->g;
+	bool rates = strcmp(b->kind, "boot") != 0;
+	bool interval = !strcmp(b->kind, "interval");
+	unsigned tmask = NT_F_ID | NT_F_INFO | (x->o.all ? 0 : NT_F_DEF);
+	char ts[40];
+
+	tmask |= (rates && interval) ? NT_F_RATE : NT_F_TOTAL;
+	nt_timestamp_iso(ts, sizeof(ts));
+	fprintf(f, "link: %zu interfaces, source %s%s, %s\n", x->cur.n, src_name(x->src),
+		x->src == SRC_PROC ? " (/proc/net/dev lumps some causes)" : "", ts);
+	if (!rates)
+		fprintf(f, "baseline: since-boot totals (no previous run%s)\n",
+			g->interval > 0 ? "" : " in this namespace; rates need -i or a second run");
+	else
+		fprintf(f, "baseline: %s, %.2f s ago%s\n", b->kind, b->dt,
+			interval ? " (table shows per-second rates)" : "");
+	nt_table_print(f, &nt_link_rectype, x->cur.v, x->cur.n, tmask, vs, g->color);
+}
+
+static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
+		 const struct nt_baseline *b)
+{
+	struct link_st *x = st;
+	bool rates = strcmp(b->kind, "boot") != 0;
+	unsigned mask = NT_F_ID | NT_F_INFO | NT_F_TOTAL | (rates ? NT_F_RATE : 0);
+
+	(void)c;
+	/* Deltas are what changed over -i; between separate runs the
+	 * per-second rates say it (and thousands of interfaces stay cheap). */
+	if (!strcmp(b->kind, "interval"))
+		mask |= NT_F_DELTA;
+	nt_doc_set(d, "source", json_string(src_name(x->src)));
+	if (x->src == SRC_PROC)
+		nt_doc_set(d, "source_note", json_string(
+			"/proc/net/dev: rx_dropped includes rx_missed_errors; frame "
+			"and carrier causes are lumped and shown as null"));
+	nt_doc_records(d, &nt_link_rectype, x->cur.v, x->cur.n, mask);
+}
+
+static void rotate(void *st)
+{
+	struct link_st *x = st;
 	struct nt_link_list tmp = x->prev;
 
 	x->prev = x->cur;
@@ -381,29 +345,34 @@ static void rotate(void *data)
 	x->cur.n = 0;
 }
 
-static void save(void *data)
+static void free_st(void *st)
 {
-	struct link_run *x = data;
+	struct link_st *x = st;
 
-	finish(x->g, &x->h, x->src);
+	nt_hist_free(&x->h);
+	nt_link_list_free(&x->cur);
+	nt_link_list_free(&x->prev);
 }
 
-static const struct nt_sampler link_sampler = { take, history, judge, rotate, save };
+const struct nt_layer nt_layer_link = {
+	.name = "link",
+	.usage = cmd_link_usage,
+	.opts = &cmd_link_opts,
+	.size = sizeof(struct link_st),
+	.parse_opts = parse_opts,
+	.caps = NULL,
+	.open = NULL,
+	.collect = collect_layer,
+	.hist_get = hist_get,
+	.hist_put = hist_put,
+	.judge = judge,
+	.table = table,
+	.emit = emit,
+	.rotate = rotate,
+	.free = free_st,
+};
 
 int cmd_link(int argc, char **argv, struct nt_global *g)
 {
-	struct link_run x = { .g = g, .src = SRC_NETLINK };
-	int rc, r;
-
-	r = parse_opts(argc, argv, &x.o);
-	if (r)
-		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
-	if ((r = nt_priv_restrict("link", g, 0)))
-		return r;
-	rc = nt_sample_run(g, &link_sampler, &x);
-	nt_hist_free(&x.h);
-	nt_verdicts_free(&x.vs);
-	nt_link_list_free(&x.cur);
-	nt_link_list_free(&x.prev);
-	return rc;
+	return nt_layer_cmd(&nt_layer_link, argc, argv, g);
 }

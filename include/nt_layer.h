@@ -1,0 +1,89 @@
+/* The layer interface: every command (link, conntrack, tcp, path, ...) is
+ * a layer, and cmd_X, triage and --all-netns all drive layers through it.
+ *
+ * A layer's state is one allocation of `size` bytes, zeroed. The calls,
+ * in order:
+ *   parse_opts            once, from the command's argv (or from triage's
+ *                         defaults: argc 1, argv[0] the layer name)
+ *   open                  privileged fds, before privileges are dropped
+ *                         (optional)
+ *   collect               one sample into the current slot; no output
+ *   hist_get              first sample only: load the previous run into
+ *                         the previous slot
+ *   judge                 rates and verdicts of current against previous
+ *                         (when b->have); no output
+ *   table / emit          render: the table (without the verdict lines,
+ *                         which the caller prints), or the layer's keys of
+ *                         a document section (records through field
+ *                         tables; the caller adds baseline, sample and
+ *                         verdicts)
+ *   rotate                current becomes previous
+ *   hist_put              after the last sample: save the newest one
+ *   free                  release what the state owns (not the state)
+ * A failing call fills c->why with one line naming what failed and why
+ * (and the capability that would help) and returns -errno; the caller
+ * prints it (cmd_X) or turns it into an UNKNOWN verdict (triage). */
+#ifndef NT_LAYER_H
+#define NT_LAYER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "nettriage.h"
+#include "nt_cmd.h"
+#include "nt_output.h"
+#include "nt_sample.h"
+#include "nt_verdict.h"
+
+/* What every call sees: the run's options and namespace identity (history
+ * key, labels), and room for a failure reason. */
+struct nt_layer_ctx {
+	const struct nt_global *g;
+	char why[256];
+};
+
+struct nt_layer {
+	const char *name;              /* "link": command, section, history */
+	const char *usage;             /* --help text */
+	const struct nt_cmd_opts *opts;
+	size_t size;                   /* of the state */
+	/* 0: run; 1: --help printed (exit 0); -1: usage error printed. */
+	int (*parse_opts)(void *st, int argc, char **argv);
+	/* Capabilities (NT_CAP bits) the layer uses with these options. */
+	uint64_t (*caps)(const void *st);
+	int (*open)(void *st, struct nt_layer_ctx *c);    /* may be NULL */
+	int (*collect)(void *st, struct nt_layer_ctx *c);
+	/* true when a previous run is loaded; *dt seconds since it. */
+	bool (*hist_get)(void *st, struct nt_layer_ctx *c, double *dt);
+	void (*hist_put)(void *st, struct nt_layer_ctx *c);
+	void (*judge)(void *st, const struct nt_baseline *b,
+		      struct nt_verdicts *vs);
+	void (*table)(void *st, FILE *f, const struct nt_layer_ctx *c,
+		      const struct nt_baseline *b, const struct nt_verdicts *vs);
+	void (*emit)(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
+		     const struct nt_baseline *b);
+	void (*rotate)(void *st);
+	void (*free)(void *st);
+};
+
+extern const struct nt_layer nt_layer_link;
+extern const struct nt_layer nt_layer_conntrack;
+extern const struct nt_layer nt_layer_tcp;
+
+
+/* A command over one layer: options, privileges (L->caps), then
+ * nt_sample_run over collect/judge/render. Returns the exit status. */
+int nt_layer_cmd(const struct nt_layer *L, int argc, char **argv,
+		 struct nt_global *g);
+
+/* Render one sample of one layer as a whole document (cmd_X): table and
+ * verdict lines, or JSON/Prometheus. 0 or -errno. */
+int nt_layer_render(const struct nt_layer *L, void *st,
+		    const struct nt_layer_ctx *c, const struct nt_baseline *b,
+		    const struct nt_verdicts *vs);
+
+/* The baseline of sample k when the layer was judged with history (have)
+ * or not; later samples are "interval". */
+void nt_baseline_first(struct nt_baseline *b, bool have, double dt);
+
+#endif
