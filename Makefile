@@ -93,12 +93,12 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory run-nodeps
 run-nodeps: $(BIN)
-	@./$(BIN) link; rc=$$?; \
+	@./$(BIN) triage; rc=$$?; \
 	case $$rc in \
 	0) ;; \
-	1|2) echo "make run: $(BIN) link exited $$rc ($$([ $$rc = 1 ] && echo WARN || echo CRIT)" \
+	1|2) echo "make run: $(BIN) triage exited $$rc ($$([ $$rc = 1 ] && echo WARN || echo CRIT)" \
 		"verdict, the run itself worked)" ;; \
-	*) echo "make run: $(BIN) link exited $$rc (could not measure, usage error or crash)" >&2; \
+	*) echo "make run: $(BIN) triage exited $$rc (could not measure, usage error or crash)" >&2; \
 		exit $$rc ;; \
 	esac
 

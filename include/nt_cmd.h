@@ -40,6 +40,9 @@ extern const struct nt_cmd_opts cmd_tcp_opts;
 int cmd_path(int argc, char **argv, struct nt_global *g);
 extern const char cmd_path_usage[];
 extern const struct nt_cmd_opts cmd_path_opts;
+int cmd_triage(int argc, char **argv, struct nt_global *g);
+extern const char cmd_triage_usage[];
+extern const struct nt_cmd_opts cmd_triage_opts;
 
 /* An option's number within [lo, hi]; otherwise a one-line error naming
  * the command and option, and -1 (exit 64 follows). */

@@ -36,6 +36,7 @@ enum nt_prom {
 #define NT_F_DEF    0x10u /* shown in the default table */
 #define NT_F_NOTABLE 0x20u /* never a table column */
 #define NT_F_DELTA  0x40u /* counter deltas over an interval (-i) */
+#define NT_F_LEFT   0x80u /* table: left-aligned (text columns) */
 
 struct nt_field {
 	const char *key;    /* JSON key; metric suffix or label name */

@@ -26,8 +26,9 @@ static const struct nt_cmd commands[] = {
 	  &cmd_path_opts },
 	{ "capture", NULL, NT_CMD_NETNS,
 	  "TCP retransmits, resets, RTT on the wire (libpcap)", NULL, NULL },
-	{ "triage", NULL, NT_CMD_NETNS,
-	  "every local layer at once, one verdict per check", NULL, NULL },
+	{ "triage", cmd_triage, NT_CMD_NETNS,
+	  "every local layer at once, one verdict per check", cmd_triage_usage,
+	  &cmd_triage_opts },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -128,7 +129,7 @@ static int run(int argc, char **argv, struct nt_args *a)
 		cmd = find_cmd("triage");
 	}
 	if (!cmd->fn) {
-		nt_err(cmd->name, "not built yet in nettriage %s (built: link, conntrack, tcp, path)",
+		nt_err(cmd->name, "not built yet in nettriage %s (built: link, conntrack, tcp, path, triage)",
 		       NT_VERSION);
 		return NT_EXIT_UNKNOWN;
 	}

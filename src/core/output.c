@@ -369,7 +369,8 @@ void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,
 		off = NULL;
 	}
 	for (i = 0; i < nc; i++)
-		fprintf(f, i ? " %*s" : "%-*s", width[i], cols[i]->title);
+		fprintf(f, i && !(cols[i]->flags & NT_F_LEFT) ? " %*s" :
+			i ? " %-*s" : "%-*s", width[i], cols[i]->title);
 	fputs(vs ? "  VERDICT\n" : "\n", f);
 	for (j = 0, k = 0; j < n; j++) {
 		const void *rec = (const char *)recs + j * rt->size;
@@ -383,7 +384,7 @@ void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,
 				cell(buf, sizeof(buf), rt, rec, cols[i]);
 			if (i)
 				putc_unlocked(' ', f);
-			nt_text_pad(f, c, width[i], i == 0);
+			nt_text_pad(f, c, width[i], i == 0 || (cols[i]->flags & NT_F_LEFT));
 		}
 		if (vs) {
 			const char *subj = rt->subject_off >= 0 ?

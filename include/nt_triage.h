@@ -1,0 +1,63 @@
+/* triage: every layer in one run, one verdict per check, the lowest layer
+ * at fault. The model: one row per verdict of every layer (and per
+ * namespace with --all-netns), plus a summary. */
+#ifndef NT_TRIAGE_H
+#define NT_TRIAGE_H
+
+#include <stddef.h>
+#include "nt_output.h"
+#include "nt_verdict.h"
+
+/* One verdict of one layer, as triage reports it (table, JSON "verdicts",
+ * Prometheus nettriage_check_level). */
+struct nt_tverdict {
+	char layer[16];
+	char netns[64];     /* the namespace's label, "" for ours */
+	char check[48];
+	char subject[64];
+	char level[8];      /* "ok", "warn", "crit", "unknown" */
+	uint32_t level_code; /* 0 ok, 1 warn, 2 crit, 3 unknown */
+	uint32_t order;     /* the layer's place, lowest first */
+	double value;
+	double threshold;
+	char baseline[24];  /* the baseline figure (--baseline), "" none */
+	char reason[192];
+	char hint[192];
+};
+
+struct nt_tverdicts {
+	struct nt_tverdict *v;
+	size_t n, cap;
+};
+
+/* Append the verdicts of one layer (order: its place, lowest first). 0 or
+ * -ENOMEM. */
+int nt_triage_add(struct nt_tverdicts *t, const char *layer, unsigned order,
+		  const char *netns, const struct nt_verdicts *vs);
+/* One UNKNOWN row "LAYER.measure" with the reason a layer could not be
+ * measured. */
+int nt_triage_unknown(struct nt_tverdicts *t, const char *layer,
+		      unsigned order, const char *netns, const char *why);
+void nt_tverdicts_free(struct nt_tverdicts *t);
+
+/* The first fault: the WARN or CRIT row of the lowest layer (the worst of
+ * that layer, first in order among equals), or NULL when there is none. */
+const struct nt_tverdict *nt_triage_first_fault(const struct nt_tverdicts *t);
+/* The worst level of all rows (CRIT > UNKNOWN > WARN > OK). */
+enum nt_level nt_triage_worst(const struct nt_tverdicts *t);
+
+/* Sort rows worst first (stable within a level: layer order kept). */
+void nt_triage_sort_worst(struct nt_tverdicts *t);
+
+extern const struct nt_rectype nt_tverdict_rectype;
+
+/* The run's summary (JSON top level, Prometheus nettriage_triage_*). */
+struct nt_tsummary {
+	uint32_t checks;
+	uint32_t not_ok;
+	char level[8];
+	uint64_t timestamp_seconds;
+};
+extern const struct nt_rectype nt_tsummary_rectype;
+
+#endif
