@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include "nt_netns.h"
 
@@ -29,6 +30,9 @@ struct nt_global {
 	int prom_pipe;         /* > 0: send the --prom-file text down this fd
 				* instead (path's unprivileged child; its
 				* parent writes the file); 0: write it */
+	FILE *prom_sink;       /* set: documents append their Prometheus text
+				* here instead (--all-netns regroups it) */
+	bool all_netns;        /* --all-netns */
 	double interval;       /* -i SEC; 0 = not given */
 	long count;            /* -c N; 0 = not given */
 	const char *netns;     /* -N NAME|PATH|PID, or NULL */

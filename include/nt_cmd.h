@@ -27,6 +27,7 @@ struct nt_cmd {
 
 #define NT_CMD_NETNS 0x1u /* main switches namespace before calling fn */
 #define NT_CMD_SAMPLED 0x2u /* -i/-c repeat samples (nt_sample_run) */
+#define NT_CMD_SWEEP 0x4u /* --all-netns: measured in every namespace */
 
 int cmd_link(int argc, char **argv, struct nt_global *g);
 extern const char cmd_link_usage[];

@@ -238,6 +238,17 @@ int nt_doc_verdicts(struct nt_doc *d, const struct nt_verdicts *vs);
  * Returns 0 or -errno. */
 int nt_doc_emit(struct nt_doc *d);
 
+/* The Prometheus text to where g sends it: stdout (--prom), the
+ * unprivileged parent's pipe, or the --prom-file (atomically). 0 or
+ * -errno. */
+int nt_prom_out(const struct nt_global *g, const char *buf, size_t len);
+
+/* Concatenated expositions (one per namespace) regrouped so that each
+ * family's HELP and TYPE come once, followed by all its samples in input
+ * order; families in order of first appearance. Appends to out. 0 or
+ * -ENOMEM. */
+int nt_prom_regroup(const char *in, size_t len, struct nt_buf *out);
+
 /* Table renderer: writes aligned columns for records, with a VERDICT column
  * computed from vs (worst level whose subject matches the record). */
 void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,

@@ -50,6 +50,10 @@ enum nt_level nt_triage_worst(const struct nt_tverdicts *t);
 void nt_triage_sort_worst(struct nt_tverdicts *t);
 
 extern const struct nt_rectype nt_tverdict_rectype;
+/* Field masks: the table (add NT_TV_SWEEP for the NETNS column), JSON. */
+#define NT_TV_TABLE (NT_F_ID | NT_F_INFO | NT_F_DEF)
+#define NT_TV_SWEEP NT_F_RATE
+#define NT_TV_JSON (NT_F_ID | NT_F_INFO | NT_F_RATE)
 
 /* The run's summary (JSON top level, Prometheus nettriage_triage_*). */
 struct nt_tsummary {

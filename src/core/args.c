@@ -179,9 +179,7 @@ static enum nt_args_result apply(struct nt_args *a, enum gid id, const char *val
 	case G_NUMERIC: g->numeric = true; break;
 	case G_QUIET: g->quiet = true; break;
 	case G_NO_COLOR: a->no_color = true; break;
-	case G_ALL_NETNS:
-		nt_err("--all-netns", "not built yet in nettriage %s", NT_VERSION);
-		return NT_ARGS_UNBUILT;
+	case G_ALL_NETNS: g->all_netns = true; break;
 	case G_HELP: return NT_ARGS_HELP;
 	case G_VERSION: return NT_ARGS_VERSION;
 	case G_N: break;

@@ -1,10 +1,13 @@
 /* One command over one layer (nt_layer.h): the thin cmd_X of every layer. */
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 #include "nt_layer.h"
 #include "nt_priv.h"
+#include "nt_sweep.h"
 
 void nt_baseline_first(struct nt_baseline *b, bool have, double dt)
 {
@@ -28,8 +31,16 @@ int nt_layer_render(const struct nt_layer *L, void *st,
 			putchar('\n');
 		L->table(st, stdout, c, b, vs);
 	}
-	if (g->format == NT_FMT_TABLE)
-		nt_verdicts_print(stdout, L->name, vs, g->color, g->quiet);
+	if (g->format == NT_FMT_TABLE) {
+		char name[96];
+
+		/* --all-netns: say whose namespace each summary is */
+		if (g->all_netns && g->netns)
+			snprintf(name, sizeof(name), "%s [%s]", L->name, g->netns);
+		else
+			snprintf(name, sizeof(name), "%s", L->name);
+		nt_verdicts_print(stdout, name, vs, g->color, g->quiet);
+	}
 	if (g->format == NT_FMT_TABLE && !g->prom_file)
 		return 0;
 	r = nt_doc_init(&d, L->name, g);
@@ -104,11 +115,17 @@ static void save(void *data)
 
 static const struct nt_sampler layer_sampler = { take, history, judge, rotate, save };
 
+static int layer_sweep(const struct nt_layer *L, int argc, char **argv,
+		       struct nt_global *g);
+
 int nt_layer_cmd(const struct nt_layer *L, int argc, char **argv,
 		 struct nt_global *g)
 {
 	struct run x = { .L = L, .c = { .g = g } };
 	int rc, r;
+
+	if (g->all_netns)
+		return layer_sweep(L, argc, argv, g);
 
 	x.st = calloc(1, L->size);
 	if (!x.st) {
@@ -132,5 +149,236 @@ out:
 	nt_verdicts_free(&x.vs);
 	L->free(x.st);
 	free(x.st);
+	return rc;
+}
+
+/* --all-netns: one state per namespace, measured inside it (one sample,
+ * or two over -i), judged, then rendered worst first. */
+struct nsrun {
+	struct nt_global g;      /* the run's options, this namespace's labels */
+	void *st;
+	bool parsed, collected;
+	struct nt_layer_ctx c;
+	struct nt_verdicts vs;
+	struct nt_baseline b;
+	enum nt_level worst;
+};
+
+static void ns_measure(const struct nt_layer *L, const struct nt_ns_list *l,
+		       size_t i, struct nsrun *x, int pass, double dt)
+{
+	int r;
+
+	if (pass > 0 && !x->collected)
+		return;
+	r = nt_sweep_enter(l, i, &x->g);
+	if (r) {
+		snprintf(x->c.why, sizeof(x->c.why), "setns into %s: %s%s", l->v[i].label,
+			 strerror(-r), r == -EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+		x->collected = false;
+		return;
+	}
+	if (pass > 0)
+		L->rotate(x->st);
+	if (L->collect(x->st, &x->c)) {
+		x->collected = false;
+		return;
+	}
+	x->collected = true;
+	if (pass == 0) {
+		double hdt = 0;
+		bool have = L->hist_get(x->st, &x->c, &hdt);
+
+		nt_baseline_first(&x->b, have, hdt);
+	} else {
+		x->b.have = true;
+		x->b.kind = "interval";
+		x->b.since = "over the interval";
+		x->b.dt = dt;
+		x->b.sample = 1;
+	}
+}
+
+static void ns_judge(const struct nt_layer *L, struct nsrun *x)
+{
+	struct nt_verdict *v;
+
+	nt_verdicts_reset(&x->vs);
+	if (x->collected) {
+		L->judge(x->st, &x->b, &x->vs);
+	} else {
+		char check[64];
+
+		snprintf(check, sizeof(check), "%s.measure", L->name);
+		v = nt_verdict_add(&x->vs, check, "", NT_UNKNOWN, NAN, NAN);
+		if (v)
+			snprintf(v->reason, sizeof(v->reason), "%s", x->c.why);
+	}
+	x->worst = nt_verdicts_worst(&x->vs);
+}
+
+/* CRIT, UNKNOWN, WARN, OK: the order nt_level_worse ranks. */
+static int level_rank(enum nt_level l)
+{
+	return l == NT_CRIT ? 3 : l == NT_UNKNOWN ? 2 : l == NT_WARN ? 1 : 0;
+}
+
+static void ns_render(const struct nt_layer *L, struct nsrun *x)
+{
+	const struct nt_global *g = &x->g;
+	struct nt_doc d;
+
+	if (x->collected) {
+		if (g->format == NT_FMT_TABLE && !g->quiet)
+			printf("\nnetns %s (inode %llu):\n", g->netns,
+			       (unsigned long long)g->netns_inode);
+		if (nt_layer_render(L, x->st, &x->c, &x->b, &x->vs) == 0)
+			return;
+		return;
+	}
+	if (g->format == NT_FMT_TABLE) {
+		char name[96];
+
+		if (!g->quiet)
+			printf("\nnetns %s (inode %llu):\n", g->netns,
+			       (unsigned long long)g->netns_inode);
+		snprintf(name, sizeof(name), "%s [%s]", L->name, g->netns);
+		nt_verdicts_print(stdout, name, &x->vs, g->color, g->quiet);
+		if (!g->prom_file)
+			return;
+	}
+	if (nt_doc_init(&d, L->name, g))
+		return;
+	nt_doc_set(&d, "error", json_string(x->c.why));
+	nt_doc_verdicts(&d, &x->vs);
+	(void)nt_doc_emit(&d);
+	nt_doc_free(&d);
+}
+
+static int layer_sweep(const struct nt_layer *L, int argc, char **argv,
+		       struct nt_global *g)
+{
+	struct nt_ns_list l;
+	struct nsrun *ns = NULL;
+	size_t *order = NULL, i, j, k;
+	enum nt_level worst = NT_OK;
+	char note[400];
+	char *pbuf = NULL;
+	size_t plen = 0;
+	double t0;
+	int rc = 0, r;
+
+	if (g->count > 0) {
+		nt_err(L->name, "--all-netns takes one sample per namespace (two over -i SEC): -c is not supported with it");
+		return NT_EXIT_USAGE;
+	}
+	r = nt_sweep_list(&l);
+	if (r) {
+		nt_err(L->name, "--all-netns: listing namespaces: %s", strerror(-r));
+		return NT_EXIT_UNKNOWN;
+	}
+	ns = calloc(l.n ? l.n : 1, sizeof(*ns));
+	order = calloc(l.n ? l.n : 1, sizeof(*order));
+	if (!ns || !order) {
+		nt_err(L->name, "out of memory");
+		rc = NT_EXIT_UNKNOWN;
+		goto out;
+	}
+	for (i = 0; i < l.n; i++) {
+		struct nsrun *x = &ns[i];
+
+		x->g = *g;
+		x->g.netns = l.v[i].label;
+		x->g.netns_inode = l.v[i].inode;
+		x->c.g = &x->g;
+		x->st = calloc(1, L->size);
+		if (!x->st) {
+			nt_err(L->name, "out of memory");
+			rc = NT_EXIT_UNKNOWN;
+			goto out;
+		}
+		optind = 0;
+		r = L->parse_opts(x->st, argc, argv);
+		if (r) { /* the first parse said why; later ones cannot differ */
+			rc = r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
+			goto out;
+		}
+		x->parsed = true;
+		if (L->open && L->open(x->st, &x->c))
+			nt_err(L->name, "%s: %s", x->g.netns, x->c.why);
+	}
+	/* setns needs CAP_SYS_ADMIN for the whole sweep */
+	if ((rc = nt_priv_restrict(L->name, g, (L->caps && l.n ? L->caps(ns[0].st) : 0) |
+				   NT_CAP(CAP_SYS_ADMIN))))
+		goto out;
+	t0 = nt_now_mono();
+	for (i = 0; i < l.n; i++)
+		ns_measure(L, &l, i, &ns[i], 0, 0);
+	if (g->interval > 0 && nt_sleep_until(t0 + g->interval) == 0)
+		for (i = 0; i < l.n; i++)
+			ns_measure(L, &l, i, &ns[i], 1, nt_now_mono() - t0);
+	r = nt_sweep_home(&l);
+	if (r) {
+		nt_err(L->name, "--all-netns: back to the starting namespace: %s", strerror(-r));
+		rc = NT_EXIT_UNKNOWN;
+		goto out;
+	}
+	for (i = 0; i < l.n; i++) {
+		ns_judge(L, &ns[i]);
+		worst = nt_level_worse(worst, ns[i].worst);
+		/* worst first, stable */
+		for (j = i; j > 0 && level_rank(ns[order[j - 1]].worst) < level_rank(ns[i].worst); j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	{
+		FILE *sink = NULL;
+
+		if (g->format == NT_FMT_PROM || g->prom_file) {
+			sink = open_memstream(&pbuf, &plen);
+			if (!sink) {
+				nt_err(L->name, "out of memory");
+				rc = NT_EXIT_UNKNOWN;
+				goto out;
+			}
+		}
+		for (k = 0; k < l.n; k++) {
+			ns[order[k]].g.prom_sink = sink;
+			ns_render(L, &ns[order[k]]);
+		}
+		if (sink) {
+			struct nt_buf out = { 0 };
+
+			fclose(sink);
+			r = nt_prom_regroup(pbuf ? pbuf : "", plen, &out);
+			if (!r)
+				r = nt_prom_out(g, out.p ? out.p : "", out.len);
+			nt_buf_free(&out);
+			if (r) {
+				if (r != -EIO)
+					nt_err(L->name, "output: %s", strerror(-r));
+				rc = NT_EXIT_UNKNOWN;
+				goto out;
+			}
+		}
+	}
+	for (i = 0; i < l.n; i++)
+		if (ns[i].collected)
+			L->hist_put(ns[i].st, &ns[i].c);
+	nt_sweep_note(&l, note, sizeof(note));
+	if (note[0])
+		nt_note(L->name, "--all-netns: %s", note);
+	rc = nt_level_exit(worst);
+out:
+	for (i = 0; ns && i < l.n; i++) {
+		if (ns[i].parsed)
+			L->free(ns[i].st);
+		free(ns[i].st);
+		nt_verdicts_free(&ns[i].vs);
+	}
+	free(ns);
+	free(order);
+	free(pbuf);
+	nt_sweep_free(&l);
 	return rc;
 }

@@ -11,14 +11,14 @@
 #include "nt_netns.h"
 
 static const struct nt_cmd commands[] = {
-	{ "link", cmd_link, NT_CMD_NETNS | NT_CMD_SAMPLED,
+	{ "link", cmd_link, NT_CMD_NETNS | NT_CMD_SAMPLED | NT_CMD_SWEEP,
 	  "interface errors/drops/overruns (rtnetlink)", cmd_link_usage,
 	  &cmd_link_opts },
-	{ "conntrack", cmd_conntrack, NT_CMD_NETNS | NT_CMD_SAMPLED,
+	{ "conntrack", cmd_conntrack, NT_CMD_NETNS | NT_CMD_SAMPLED | NT_CMD_SWEEP,
 	  "conntrack fill ratio, drops, top consumers (ctnetlink)",
 	  cmd_conntrack_usage,
 	  &cmd_conntrack_opts },
-	{ "tcp", cmd_tcp, NT_CMD_NETNS | NT_CMD_SAMPLED,
+	{ "tcp", cmd_tcp, NT_CMD_NETNS | NT_CMD_SAMPLED | NT_CMD_SWEEP,
 	  "TCP states, retransmits, listen overflows (sock_diag, /proc)", cmd_tcp_usage,
 	  &cmd_tcp_opts },
 	{ "path", cmd_path, NT_CMD_NETNS,
@@ -26,7 +26,7 @@ static const struct nt_cmd commands[] = {
 	  &cmd_path_opts },
 	{ "capture", NULL, NT_CMD_NETNS,
 	  "TCP retransmits, resets, RTT on the wire (libpcap)", NULL, NULL },
-	{ "triage", cmd_triage, NT_CMD_NETNS,
+	{ "triage", cmd_triage, NT_CMD_NETNS | NT_CMD_SWEEP,
 	  "every local layer at once, one verdict per check", cmd_triage_usage,
 	  &cmd_triage_opts },
 };
@@ -139,6 +139,15 @@ static int run(int argc, char **argv, struct nt_args *a)
 		case NT_ARGS_UNBUILT: return NT_EXIT_UNKNOWN;
 		default: return NT_EXIT_USAGE;
 		}
+	}
+	if (gp->all_netns && gp->netns) {
+		nt_err("--all-netns", "and -N/--netns %s: give one of them", gp->netns);
+		return NT_EXIT_USAGE;
+	}
+	if (gp->all_netns && !(cmd->flags & NT_CMD_SWEEP)) {
+		nt_err("--all-netns", "not for %s: it runs in the starting namespace (sweeping commands: link, conntrack, tcp, triage)",
+		       cmd->name);
+		return NT_EXIT_USAGE;
 	}
 	/* One exposition per scrape: repeated samples on stdout would repeat
 	 * every HELP/TYPE, which is not valid text format. --prom-file is

@@ -230,16 +230,129 @@ int nt_doc_emit(struct nt_doc *d)
 	if (d->prom) {
 		if (fflush(d->prom) != 0)
 			return -ENOMEM;
-		if (d->g->format == NT_FMT_PROM)
-			fwrite(d->prom_buf, 1, d->prom_len, stdout);
-		if (d->g->prom_file && d->g->prom_pipe > 0)
-			r = nt_write_full(d->g->prom_pipe, d->prom_buf, d->prom_len);
-		else if (d->g->prom_file)
-			r = nt_write_atomic(d->g->prom_file, d->prom_buf, d->prom_len,
-					    0644, 0);
+		if (d->g->prom_sink) {
+			if (fwrite(d->prom_buf, 1, d->prom_len, d->g->prom_sink) != d->prom_len)
+				r = -ENOMEM;
+		} else if (d->g->all_netns) {
+			/* one document over many namespaces: each family once */
+			struct nt_buf out = { 0 };
+
+			r = nt_prom_regroup(d->prom_buf, d->prom_len, &out);
+			if (!r)
+				r = nt_prom_out(d->g, out.p ? out.p : "", out.len);
+			nt_buf_free(&out);
+		} else {
+			r = nt_prom_out(d->g, d->prom_buf, d->prom_len);
+		}
 	}
 	fflush(stdout);
 	return r;
+}
+
+int nt_prom_out(const struct nt_global *g, const char *buf, size_t len)
+{
+	if (g->format == NT_FMT_PROM)
+		fwrite(buf, 1, len, stdout);
+	if (g->prom_file && g->prom_pipe > 0)
+		return nt_write_full(g->prom_pipe, buf, len);
+	if (g->prom_file)
+		return nt_write_atomic(g->prom_file, buf, len, 0644, 0);
+	return 0;
+}
+
+/* The family a line belongs to: the name after "# HELP " / "# TYPE ", or
+ * the sample's metric name (up to '{' or ' '). */
+static size_t family_of(const char *l, size_t n, const char **name)
+{
+	size_t k = 0;
+
+	if (n > 7 && (!strncmp(l, "# HELP ", 7) || !strncmp(l, "# TYPE ", 7))) {
+		l += 7;
+		n -= 7;
+	}
+	while (k < n && l[k] != ' ' && l[k] != '{')
+		k++;
+	*name = l;
+	return k;
+}
+
+struct pline {
+	const char *p;
+	size_t len;
+	size_t fam;   /* index of the family's first line */
+	size_t seq;   /* position in the input: keeps the sort stable */
+	int kind;     /* 0 HELP, 1 TYPE, 2 sample */
+};
+
+static int cmp_pline(const void *a, const void *b)
+{
+	const struct pline *x = a, *y = b;
+
+	if (x->fam != y->fam)
+		return x->fam < y->fam ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind - y->kind;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+int nt_prom_regroup(const char *in, size_t len, struct nt_buf *out)
+{
+	struct pline *v = NULL;
+	size_t *heads = NULL, nh = 0, hcap = 0;
+	size_t n = 0, cap = 0, i, j, pos = 0;
+
+	while (pos < len) {
+		const char *e = memchr(in + pos, '\n', len - pos);
+		size_t ll = e ? (size_t)(e - (in + pos)) : len - pos;
+		const char *name, *oname;
+		size_t nl, onl;
+
+		if (ll && nt_grow(&v, n, &cap, sizeof(*v), 256) == 0) {
+			struct pline *x = &v[n];
+
+			x->p = in + pos;
+			x->len = ll;
+			x->seq = n;
+			x->kind = !strncmp(x->p, "# HELP ", ll < 7 ? ll : 7) && ll > 7 ? 0 :
+				  !strncmp(x->p, "# TYPE ", ll < 7 ? ll : 7) && ll > 7 ? 1 : 2;
+			nl = family_of(x->p, ll, &name);
+			x->fam = n;
+			/* linear in families (tens to a few hundred); the
+			 * newest is the likeliest, so search backwards */
+			for (j = nh; j-- > 0;) {
+				onl = family_of(v[heads[j]].p, v[heads[j]].len, &oname);
+				if (onl == nl && !memcmp(name, oname, nl)) {
+					x->fam = heads[j];
+					break;
+				}
+			}
+			if (x->fam == n) {
+				if (nt_grow(&heads, nh, &hcap, sizeof(*heads), 64))
+					goto nomem;
+				heads[nh++] = n;
+			}
+			n++;
+		} else if (ll) {
+			goto nomem;
+		}
+		pos += ll + 1;
+	}
+	qsort(v, n, sizeof(*v), cmp_pline);
+	for (i = 0; i < n; i++) {
+		/* one HELP and one TYPE per family */
+		if (v[i].kind < 2 && i > 0 && v[i - 1].fam == v[i].fam &&
+		    v[i - 1].kind == v[i].kind)
+			continue;
+		nt_buf_add(out, v[i].p, v[i].len);
+		nt_buf_add(out, "\n", 1);
+	}
+	free(v);
+	free(heads);
+	return out->err;
+nomem:
+	free(v);
+	free(heads);
+	return -ENOMEM;
 }
 
 void nt_fmt_count(char *buf, size_t len, uint64_t v)

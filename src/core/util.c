@@ -146,7 +146,12 @@ const char *nt_proc_path(const char *rel, char *buf, size_t len)
 	 * /proc text from wherever the invoking user points it. */
 	const char *root = secure_getenv("NETTRIAGE_PROC");
 
-	snprintf(buf, len, "%s/%s", root && *root ? root : "/proc", rel);
+	/* /proc/net is /proc/self/net: the main thread's namespace. After a
+	 * setns (--all-netns, -N) the calling thread's is the one meant. */
+	if (!(root && *root) && !strncmp(rel, "net/", 4))
+		snprintf(buf, len, "/proc/thread-self/%s", rel);
+	else
+		snprintf(buf, len, "%s/%s", root && *root ? root : "/proc", rel);
 	return buf;
 }
 

@@ -79,7 +79,8 @@ static void print_table(const struct nt_triage *t, bool all)
 				show[n++] = t->rows.v[i];
 		if (n)
 			nt_table_print(stdout, &nt_tverdict_rectype, show, n,
-				       NT_F_ID | NT_F_INFO | NT_F_DEF, NULL, false);
+				       NT_TV_TABLE | (t->g->all_netns ? NT_TV_SWEEP : 0),
+				       NULL, false);
 		free(show);
 		/* the reasons of what is not OK, which the table has no room for */
 		for (i = 0; i < t->rows.n; i++) {
@@ -154,13 +155,15 @@ int cmd_triage(int argc, char **argv, struct nt_global *g)
 		t.doc = &d;
 	}
 	rc = nt_triage_run(&t);
+	if (rc == 0 && g->all_netns)
+		nt_triage_sort_worst(&t.rows);
 	if (rc == 0) {
 		if (g->format == NT_FMT_TABLE)
 			print_table(&t, t.o.all);
 		if (doc) {
 			summary(&t.rows, &s);
 			nt_doc_records(&d, &nt_tverdict_rectype, t.rows.v, t.rows.n,
-				       NT_F_ID | NT_F_INFO);
+				       NT_TV_JSON);
 			doc_first_fault(&d, &t.rows);
 			nt_doc_object(&d, &nt_tsummary_rectype, &s, NT_F_INFO);
 			r = nt_doc_emit(&d);

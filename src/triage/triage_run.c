@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include "nt_layer.h"
 #include "nt_priv.h"
+#include "nt_sweep.h"
 #include "triage.h"
 
 static const struct nt_layer *const local_layers[] = {
@@ -58,29 +59,27 @@ static void lrun_free(struct lrun *x)
 	memset(x, 0, sizeof(*x));
 }
 
-/* One or two samples (over -i), then the verdicts. */
-static void lrun_measure(struct lrun *x, const struct nt_global *g, double t0)
+/* Sample pass 0 (and its baseline), or pass 1 over the interval. */
+static void lrun_sample(struct lrun *x, int pass, double dt)
 {
-	double dt = 0, t1;
-	bool have;
+	double hdt = 0;
 
-	if (x->open_failed || x->L->collect(x->st, &x->c))
+	if (x->open_failed || (pass > 0 && !x->collected))
 		return;
-	have = x->L->hist_get(x->st, &x->c, &dt);
-	nt_baseline_first(&x->b, have, dt);
-	if (g->interval > 0 && nt_sleep_until(t0 + g->interval) == 0) {
+	if (pass > 0)
 		x->L->rotate(x->st);
-		t1 = nt_now_mono();
-		if (x->L->collect(x->st, &x->c))
-			return;
+	x->collected = x->L->collect(x->st, &x->c) == 0;
+	if (!x->collected)
+		return;
+	if (pass == 0) {
+		nt_baseline_first(&x->b, x->L->hist_get(x->st, &x->c, &hdt), hdt);
+	} else {
 		x->b.have = true;
 		x->b.kind = "interval";
 		x->b.since = "over the interval";
-		x->b.dt = t1 - t0;
+		x->b.dt = dt;
 		x->b.sample = 1;
 	}
-	x->collected = true;
-	x->L->judge(x->st, &x->b, &x->vs);
 }
 
 static void lrun_emit(struct lrun *x, struct nt_doc *d)
@@ -98,56 +97,190 @@ static void lrun_emit(struct lrun *x, struct nt_doc *d)
 	nt_doc_close(d);
 }
 
-int nt_triage_run(struct nt_triage *t)
-{
-	const struct nt_global *g = t->g;
+/* One namespace: its labels and its layers. */
+struct tns {
+	struct nt_global g;
 	struct lrun lr[NLOCAL];
-	uint64_t caps = 0;
-	double t0;
-	size_t i;
-	int rc = 0, r;
+	bool entered;   /* setns worked (always, without --all-netns) */
+	char why[256];
+};
 
-	memset(lr, 0, sizeof(lr));
+static int tns_init(struct tns *n, const struct nt_global *g)
+{
+	size_t i;
+	int r;
+
+	n->g = *g;
+	n->entered = true;
 	for (i = 0; i < NLOCAL; i++) {
-		r = lrun_init(&lr[i], local_layers[i], g);
+		r = lrun_init(&n->lr[i], local_layers[i], &n->g);
 		if (r) {
 			nt_err("triage", "%s: %s", local_layers[i]->name,
 			       r == -ENOMEM ? "out of memory" : "bad options");
-			rc = r == -ENOMEM ? NT_EXIT_UNKNOWN : NT_EXIT_USAGE;
-			goto out;
+			return r == -ENOMEM ? NT_EXIT_UNKNOWN : NT_EXIT_USAGE;
 		}
-		if (lr[i].L->caps)
-			caps |= lr[i].L->caps(lr[i].st);
 	}
 	for (i = 0; i < NLOCAL; i++)
-		if (lr[i].L->open && lr[i].L->open(lr[i].st, &lr[i].c))
-			lr[i].open_failed = true;
+		if (n->lr[i].L->open && n->lr[i].L->open(n->lr[i].st, &n->lr[i].c))
+			n->lr[i].open_failed = true;
+	return 0;
+}
+
+static void tns_free(struct tns *n)
+{
+	size_t i;
+
+	for (i = 0; i < NLOCAL; i++)
+		lrun_free(&n->lr[i]);
+}
+
+/* Enter namespace k of the sweep (l NULL: stay where we are). */
+static bool tns_enter(struct tns *n, const struct nt_ns_list *l, size_t k)
+{
+	int r;
+
+	if (!l)
+		return true;
+	r = nt_sweep_enter(l, k, &n->g);
+	if (r) {
+		snprintf(n->why, sizeof(n->why), "setns into %s: %s%s", l->v[k].label,
+			 strerror(-r), r == -EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+		n->entered = false;
+	}
+	return n->entered;
+}
+
+static int tns_rows(struct nt_triage *t, struct tns *n)
+{
+	const char *label = n->g.all_netns ? n->g.netns : NULL;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; !r && i < NLOCAL; i++) {
+		struct lrun *x = &n->lr[i];
+
+		if (!n->entered)
+			r = nt_triage_unknown(&t->rows, x->L->name, (unsigned)i, label, n->why);
+		else if (x->collected)
+			r = nt_triage_add(&t->rows, x->L->name, (unsigned)i, label, &x->vs);
+		else
+			r = nt_triage_unknown(&t->rows, x->L->name, (unsigned)i, label, x->c.why);
+	}
+	return r;
+}
+
+static void tns_emit(struct nt_triage *t, struct tns *n)
+{
+	size_t i;
+
+	if (!t->doc)
+		return;
+	if (n->g.all_netns) {
+		/* Prometheus labels come from the document's options */
+		t->doc->g = &n->g;
+		nt_doc_open(t->doc, NULL, false);
+		nt_doc_set(t->doc, "netns", json_string(n->g.netns));
+		nt_doc_set(t->doc, "netns_inode", json_integer((json_int_t)n->g.netns_inode));
+		if (!n->entered)
+			nt_doc_set(t->doc, "error", json_string(n->why));
+	}
+	nt_doc_open(t->doc, "layers", false);
+	for (i = 0; n->entered && i < NLOCAL; i++)
+		lrun_emit(&n->lr[i], t->doc);
+	nt_doc_close(t->doc);
+	if (n->g.all_netns)
+		nt_doc_close(t->doc);
+}
+
+int nt_triage_run(struct nt_triage *t)
+{
+	const struct nt_global *g = t->g;
+	struct nt_ns_list l, *lp = NULL;
+	struct tns *ns = NULL;
+	size_t nns = 1, k, i;
+	uint64_t caps = 0;
+	double t0;
+	char note[400];
+	int rc = 0, r;
+
+	if (g->all_netns) {
+		r = nt_sweep_list(&l);
+		if (r) {
+			nt_err("triage", "--all-netns: listing namespaces: %s", strerror(-r));
+			return NT_EXIT_UNKNOWN;
+		}
+		lp = &l;
+		nns = l.n;
+		caps |= NT_CAP(CAP_SYS_ADMIN);
+	}
+	ns = calloc(nns ? nns : 1, sizeof(*ns));
+	if (!ns) {
+		nt_err("triage", "out of memory");
+		rc = NT_EXIT_UNKNOWN;
+		goto out;
+	}
+	for (k = 0; k < nns; k++) {
+		if ((rc = tns_init(&ns[k], g)))
+			goto out;
+		if (lp) {
+			ns[k].g.netns = l.v[k].label;
+			ns[k].g.netns_inode = l.v[k].inode;
+		}
+	}
+	for (i = 0; i < NLOCAL && nns; i++)
+		if (ns[0].lr[i].L->caps)
+			caps |= ns[0].lr[i].L->caps(ns[0].lr[i].st);
 	if ((rc = nt_priv_restrict("triage", g, caps)))
 		goto out;
 	t0 = nt_now_mono();
-	for (i = 0; i < NLOCAL; i++)
-		lrun_measure(&lr[i], g, t0);
-	for (i = 0; i < NLOCAL; i++) {
-		r = lr[i].collected ?
-			nt_triage_add(&t->rows, lr[i].L->name, (unsigned)i, g->netns, &lr[i].vs) :
-			nt_triage_unknown(&t->rows, lr[i].L->name, (unsigned)i, g->netns, lr[i].c.why);
-		if (r) {
+	for (k = 0; k < nns; k++)
+		if (tns_enter(&ns[k], lp, k))
+			for (i = 0; i < NLOCAL; i++)
+				lrun_sample(&ns[k].lr[i], 0, 0);
+	if (g->interval > 0 && nt_sleep_until(t0 + g->interval) == 0)
+		for (k = 0; k < nns; k++)
+			if (ns[k].entered && tns_enter(&ns[k], lp, k))
+				for (i = 0; i < NLOCAL; i++)
+					lrun_sample(&ns[k].lr[i], 1, nt_now_mono() - t0);
+	if (lp && (r = nt_sweep_home(lp))) {
+		nt_err("triage", "--all-netns: back to the starting namespace: %s", strerror(-r));
+		rc = NT_EXIT_UNKNOWN;
+		goto out;
+	}
+	for (k = 0; k < nns; k++)
+		for (i = 0; i < NLOCAL; i++)
+			if (ns[k].lr[i].collected)
+				ns[k].lr[i].L->judge(ns[k].lr[i].st, &ns[k].lr[i].b, &ns[k].lr[i].vs);
+	for (k = 0; k < nns; k++)
+		if (tns_rows(t, &ns[k])) {
 			nt_err("triage", "out of memory");
 			rc = NT_EXIT_UNKNOWN;
 			goto out;
 		}
-	}
 	if (t->doc) {
-		nt_doc_open(t->doc, "layers", false);
-		for (i = 0; i < NLOCAL; i++)
-			lrun_emit(&lr[i], t->doc);
-		nt_doc_close(t->doc);
+		if (lp)
+			nt_doc_open(t->doc, "namespaces", true);
+		for (k = 0; k < nns; k++)
+			tns_emit(t, &ns[k]);
+		if (lp) {
+			nt_doc_close(t->doc);
+			t->doc->g = g;
+		}
 	}
-	for (i = 0; i < NLOCAL; i++)
-		if (lr[i].collected)
-			lr[i].L->hist_put(lr[i].st, &lr[i].c);
+	for (k = 0; k < nns; k++)
+		for (i = 0; i < NLOCAL; i++)
+			if (ns[k].lr[i].collected)
+				ns[k].lr[i].L->hist_put(ns[k].lr[i].st, &ns[k].lr[i].c);
+	if (lp) {
+		nt_sweep_note(lp, note, sizeof(note));
+		if (note[0])
+			nt_note("triage", "--all-netns: %s", note);
+	}
 out:
-	for (i = 0; i < NLOCAL; i++)
-		lrun_free(&lr[i]);
+	for (k = 0; ns && k < nns; k++)
+		tns_free(&ns[k]);
+	free(ns);
+	if (lp)
+		nt_sweep_free(lp);
 	return rc;
 }
