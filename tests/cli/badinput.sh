@@ -39,7 +39,10 @@ expect_err 3 "missing netns path" -N "/nonexistent-dir/netns-$$" link
 expect_err 3 "unknown interface" link "nosuch$$"
 expect_err 3 "unknown interface among known ones" link lo "nosuch$$"
 expect_err 3 "--prom-file in a missing directory" --prom-file /nonexistent-dir/x.prom link
-expect_err 3 "--all-netns (not built yet)" --all-netns link
+expect_err 64 "--all-netns with -N" --all-netns -N "nosuch-$$" link
+expect_err 64 "--all-netns with path" --all-netns path 192.0.2.1
+expect_err 64 "--all-netns with -c" --all-netns -c 3 link
+expect_err 64 "triage: unknown option" triage --nosuch
 
 # Every command --help marks "[not built yet]" exits 3, and says so.
 if ! "$NT" --help >"$tmp/help" 2>/dev/null; then
