@@ -74,13 +74,24 @@ void nt_prom_value(FILE *f, double v)
 
 /* The label set of a record, or nothing at all when it has none (an
  * empty "{}" is legal but not what exporters write). */
+static bool has_netns_label(const struct nt_rectype *rt)
+{
+	size_t i;
+
+	for (i = 0; i < rt->nfields; i++)
+		if (rt->fields[i].prom == NT_P_LABEL && !strcmp(rt->fields[i].key, "netns"))
+			return true;
+	return false;
+}
+
 static void prom_labels(FILE *f, const struct nt_doc *d,
 			const struct nt_rectype *rt, const void *rec)
 {
 	bool first = true;
 	size_t i;
 
-	if (d->g->netns) {
+	/* a record that names its namespace itself (triage's rows) */
+	if (d->g->netns && !has_netns_label(rt)) {
 		fputs("{netns=\"", f);
 		nt_prom_escape(f, d->g->netns);
 		fputc('"', f);

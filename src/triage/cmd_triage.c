@@ -66,6 +66,7 @@ static int parse_opts(int argc, char **argv, struct nt_triage_opts *o)
 static void print_table(const struct nt_triage *t, bool all)
 {
 	const struct nt_tverdict *ff = nt_triage_first_fault(&t->rows);
+	bool sweep = t->g->all_netns; /* rows name their namespace */
 	struct nt_tverdict *show;
 	size_t i, n = 0, bad = 0;
 	char text[4 * sizeof(ff->reason)], subj[4 * sizeof(ff->subject)];
@@ -91,7 +92,7 @@ static void print_table(const struct nt_triage *t, bool all)
 			nt_escape_text(subj, sizeof(subj), r->subject);
 			nt_escape_text(text, sizeof(text), r->reason);
 			printf("%-7s %s%s%s%s%s: %s\n", nt_level_upper((enum nt_level)r->level_code),
-			       r->netns[0] ? r->netns : "", r->netns[0] ? ": " : "",
+			       sweep ? r->netns : "", sweep ? ": " : "",
 			       r->check, r->subject[0] ? " " : "", subj, text);
 		}
 	}
@@ -99,7 +100,7 @@ static void print_table(const struct nt_triage *t, bool all)
 		nt_escape_text(subj, sizeof(subj), ff->subject);
 		nt_escape_text(text, sizeof(text), ff->reason);
 		printf("first fault: %s%s%s: %s%s%s: %s (%s)\n",
-		       ff->netns[0] ? ff->netns : "", ff->netns[0] ? ": " : "",
+		       sweep ? ff->netns : "", sweep ? ": " : "",
 		       ff->layer, ff->check, ff->subject[0] ? " " : "", subj, text,
 		       nt_level_upper((enum nt_level)ff->level_code));
 	} else {

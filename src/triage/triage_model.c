@@ -16,9 +16,9 @@ static const struct nt_field tverdict_fields[] = {
 	  NT_F_ID | NT_F_DEF | NT_F_LEFT, NULL, -1, "Layer of the check" },
 	/* NT_F_RATE: this table has no rates; the flag selects the column
 	 * for --all-netns (NT_TV_SWEEP) */
-	{ "netns", "NETNS", 0, NT_T_STR, OFF(netns), NT_P_NONE,
+	{ "netns", "NETNS", 0, NT_T_STR, OFF(netns), NT_P_LABEL,
 	  NT_F_RATE | NT_F_DEF | NT_F_LEFT, NULL, -1,
-	  "Namespace label (--all-netns), empty for the one triage ran in; Prometheus: the netns label" },
+	  "Namespace: its --all-netns label, or -N's argument, empty for the one triage started in" },
 	{ "check", "CHECK", 0, NT_T_STR, OFF(check), NT_P_LABEL,
 	  NT_F_ID | NT_F_DEF | NT_F_LEFT, NULL, -1, "Check name" },
 	{ "subject", "SUBJECT", 0, NT_T_STR, OFF(subject), NT_P_LABEL,

@@ -152,7 +152,7 @@ static bool tns_enter(struct tns *n, const struct nt_ns_list *l, size_t k)
 
 static int tns_rows(struct nt_triage *t, struct tns *n)
 {
-	const char *label = n->g.all_netns ? n->g.netns : NULL;
+	const char *label = n->g.netns; /* --all-netns label, -N's argument */
 	size_t i;
 	int r = 0;
 

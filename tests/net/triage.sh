@@ -1,0 +1,131 @@
+#!/bin/bash
+# shellcheck disable=SC2317 # cleanup runs from the trap
+# Namespace test for `nettriage triage` and --all-netns:
+#   - a healthy namespace: exit 0, "no fault found in N checks", N equal to
+#     the JSON verdict count, every layer section present;
+#   - a namespace whose TUN device has no reader: pings through it raise
+#     tx_dropped (cross-checked with ip -j -s link); the second run names
+#     link as the first fault, exit 2 (CRIT: every packet dropped);
+#   - --all-netns over the machine: both namespaces labelled by name, the
+#     faulty one's rows worst first, a fake /run/netns entry (a plain file,
+#     not a namespace) is UNKNOWN with the setns reason and the others are
+#     still measured; Prometheus has one HELP per family and a netns label
+#     on our series (promtool check metrics); -N with --all-netns is 64.
+# Env: NT (absolute path of nettriage). Root. TAP-like lines.
+set -u
+
+pass=0 fail=0
+ok() { echo "ok - $*"; pass=$((pass + 1)); }
+notok() { echo "not ok - $*"; fail=$((fail + 1)); }
+check() { if eval "$2"; then ok "$1"; else notok "$1"; fi; }
+
+if [ -z "${NT:-}" ] || [ ! -x "$NT" ]; then
+	echo "not ok - NT is not set to an executable nettriage (NT='${NT:-}')"
+	exit 1
+fi
+[ "$(id -u)" -eq 0 ] || { echo "ok - triage netns test # SKIP not root"; exit 0; }
+for t in ip jq ping promtool; do
+	command -v "$t" >/dev/null 2>&1 || { echo "ok - triage netns test # SKIP no $t"; exit 0; }
+done
+
+H="nt-trh-$$"
+B="nt-trb-$$"
+GHOST="/run/netns/nt-trghost-$$"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/nt-triage.XXXXXX") || exit 1
+export NETTRIAGE_STATE_DIR="$TMP/state"
+mkdir -p "$NETTRIAGE_STATE_DIR"
+cleanup() {
+	ip netns del "$H" 2>/dev/null
+	ip netns del "$B" 2>/dev/null
+	rm -f "$GHOST"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ip netns add "$H" && ip netns add "$B" || { notok "ip netns add"; exit 1; }
+ip -n "$H" link set lo up
+ip -n "$B" link set lo up
+ip -n "$B" tuntap add dev tunT mode tun || { notok "tuntap add"; exit 1; }
+ip -n "$B" addr add 198.51.100.1/30 dev tunT
+ip -n "$B" link set tunT up
+ip -n "$B" route add 203.0.113.0/24 dev tunT
+
+# 1. healthy: first run (since boot), then second run against history.
+"$NT" -N "$H" triage >/dev/null 2>&1
+"$NT" -N "$H" triage >"$TMP/h.txt" 2>"$TMP/h.err"
+rc=$?
+check "healthy namespace: exit 0 (got $rc)" '[ "$rc" -eq 0 ]'
+check "healthy namespace: 'no fault found' line" 'grep -q "^no fault found in [0-9]* checks" "$TMP/h.txt"'
+"$NT" -j -N "$H" triage >"$TMP/h.json" 2>/dev/null
+n_json=$(jq '.verdicts | length' "$TMP/h.json")
+n_text=$(sed -n 's/^no fault found in \([0-9]*\) checks.*/\1/p' "$TMP/h.txt")
+check "healthy: table count ($n_text) = JSON verdicts ($n_json)" '[ "$n_text" = "$n_json" ] && [ "$n_json" -gt 0 ]'
+check "healthy: JSON first_fault is null, level ok" \
+	'[ "$(jq -r ".first_fault, .level" "$TMP/h.json" | tr "\n" " ")" = "null ok " ]'
+check "healthy: every layer has a section" \
+	'[ "$(jq -r ".layers | keys | join(\",\")" "$TMP/h.json")" = "$(jq -r "[.verdicts[].layer] | unique | join(\",\")" "$TMP/h.json")" ]'
+check "healthy: checks field = verdict count" '[ "$(jq .checks "$TMP/h.json")" = "$n_json" ]'
+
+# 2. drops on tunT: a baseline run, then 20 pings into the reader-less tun.
+"$NT" -N "$B" triage >/dev/null 2>&1
+before=$(ip -n "$B" -j -s link show tunT | jq '.[0].stats64.tx.dropped')
+ip netns exec "$B" ping -c 20 -i 0.01 -W 0.1 -q 203.0.113.9 >/dev/null 2>&1
+after=$(ip -n "$B" -j -s link show tunT | jq '.[0].stats64.tx.dropped')
+"$NT" -j -N "$B" triage >"$TMP/b.json" 2>/dev/null
+rc=$?
+check "tun drops: ip says tx_dropped rose ($before -> $after)" '[ "$after" -gt "$before" ]'
+got=$(jq '.layers.link.interfaces[] | select(.name == "tunT") | .tx_dropped' "$TMP/b.json")
+check "tun drops: tx_dropped $got = ip's $after" '[ "$got" = "$after" ]'
+lvl=$(jq -r '.verdicts[] | select(.check == "link.drops" and .subject == "tunT") | .level' "$TMP/b.json")
+check "tun drops: link.drops tunT is crit (got $lvl)" '[ "$lvl" = crit ]'
+check "tun drops: exit 2 (got $rc)" '[ "$rc" -eq 2 ]'
+check "tun drops: first_fault names link.drops tunT" \
+	'[ "$(jq -r ".first_fault | .layer + \" \" + .check + \" \" + .subject" "$TMP/b.json")" = "link link.drops tunT" ]'
+ip netns exec "$B" ping -c 20 -i 0.01 -W 0.1 -q 203.0.113.9 >/dev/null 2>&1
+"$NT" -N "$B" triage >"$TMP/b.txt" 2>/dev/null
+check "tun drops: table 'first fault: link: link.drops tunT: ... (CRIT)' (-N: no netns prefix)" \
+	'grep -q "^first fault: link: link.drops tunT: .*(CRIT)$" "$TMP/b.txt"'
+
+# 3. --all-netns, with a /run/netns entry that is not a namespace.
+: >"$GHOST"
+ip netns exec "$B" ping -c 10 -i 0.01 -W 0.1 -q 203.0.113.9 >/dev/null 2>&1
+"$NT" --all-netns -j triage >"$TMP/all.json" 2>"$TMP/all.err"
+rc=$?
+check "--all-netns: a document (rc $rc)" 'jq -e .namespaces "$TMP/all.json" >/dev/null'
+check "--all-netns: $H labelled by name" \
+	'jq -e --arg n "$H" "[.namespaces[].netns] | index(\$n)" "$TMP/all.json" >/dev/null'
+check "--all-netns: $B's link.drops tunT is crit" \
+	'[ "$(jq -r --arg n "$B" ".verdicts[] | select(.netns == \$n and .check == \"link.drops\" and .subject == \"tunT\") | .level" "$TMP/all.json")" = crit ]'
+check "--all-netns: $H has no fault" \
+	'[ "$(jq -r --arg n "$H" "[.verdicts[] | select(.netns == \$n and .level != \"ok\")] | length" "$TMP/all.json")" = 0 ]'
+ghost_lvl=$(jq -r --arg n "nt-trghost-$$" '.verdicts[] | select(.netns == $n) | .level' "$TMP/all.json" | sort -u)
+check "--all-netns: the fake entry is unknown (got '$ghost_lvl')" '[ "$ghost_lvl" = unknown ]'
+check "--all-netns: its reason names setns" \
+	'jq -r --arg n "nt-trghost-$$" ".verdicts[] | select(.netns == \$n) | .reason" "$TMP/all.json" | grep -q "setns into nt-trghost-$$"'
+check "--all-netns: exit 2 or worse with a crit namespace (got $rc)" '[ "$rc" -eq 2 ]'
+# worst first: the first row of the table is not OK (each run needs new
+# drops: the one before took the last ones into its history)
+ip netns exec "$B" ping -c 10 -i 0.01 -W 0.1 -q 203.0.113.9 >/dev/null 2>&1
+"$NT" --all-netns triage -a >"$TMP/all.txt" 2>/dev/null
+first=$(sed -n '2p' "$TMP/all.txt")
+check "--all-netns table: worst row first (got '$first')" 'sed -n 2p "$TMP/all.txt" | grep -qw crit'
+ip netns exec "$B" ping -c 10 -i 0.01 -W 0.1 -q 203.0.113.9 >/dev/null 2>&1
+"$NT" --all-netns --prom triage >"$TMP/all.prom" 2>/dev/null
+check "--all-netns --prom: promtool check metrics" 'promtool check metrics <"$TMP/all.prom" >/dev/null 2>&1'
+check "--all-netns --prom: one HELP per family" \
+	'[ "$(grep -c "^# HELP nettriage_check_level " "$TMP/all.prom")" = 1 ]'
+check "--all-netns --prom: netns label on $B's series" \
+	'grep -q "^nettriage_check_level{layer=\"link\",netns=\"$B\",check=\"link.drops\",subject=\"tunT\"} 2$" "$TMP/all.prom"'
+"$NT" --all-netns -j link >"$TMP/link.jsonl" 2>/dev/null
+check "--all-netns link: a JSON document per namespace, $B's labelled" \
+	'jq -c --arg n "$B" "select(.netns == \$n) | .interfaces[] | select(.name == \"tunT\") | .name" "$TMP/link.jsonl" | grep -q tunT'
+"$NT" --all-netns --prom link >"$TMP/link.prom" 2>/dev/null
+check "--all-netns --prom link: promtool check metrics" 'promtool check metrics <"$TMP/link.prom" >/dev/null 2>&1'
+"$NT" --all-netns -N "$H" triage >/dev/null 2>&1
+rc=$?
+check "--all-netns with -N: exit 64 (got $rc)" '[ "$rc" -eq 64 ]'
+rm -f "$GHOST"
+
+echo "# $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
