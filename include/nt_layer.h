@@ -85,5 +85,7 @@ int nt_layer_render(const struct nt_layer *L, void *st,
 /* The baseline of sample k when the layer was judged with history (have)
  * or not; later samples are "interval". */
 void nt_baseline_first(struct nt_baseline *b, bool have, double dt);
+/* Sample `sample`, judged over the dt seconds since the one before. */
+void nt_baseline_interval(struct nt_baseline *b, double dt, long sample);
 
 #endif

@@ -18,6 +18,15 @@ void nt_baseline_first(struct nt_baseline *b, bool have, double dt)
 	b->sample = 0;
 }
 
+void nt_baseline_interval(struct nt_baseline *b, double dt, long sample)
+{
+	b->have = true;
+	b->kind = "interval";
+	b->since = "over the interval";
+	b->dt = dt;
+	b->sample = sample;
+}
+
 int nt_layer_render(const struct nt_layer *L, void *st,
 		    const struct nt_layer_ctx *c, const struct nt_baseline *b,
 		    const struct nt_verdicts *vs)
@@ -191,11 +200,7 @@ static void ns_measure(const struct nt_layer *L, const struct nt_ns_list *l,
 
 		nt_baseline_first(&x->b, have, hdt);
 	} else {
-		x->b.have = true;
-		x->b.kind = "interval";
-		x->b.since = "over the interval";
-		x->b.dt = dt;
-		x->b.sample = 1;
+		nt_baseline_interval(&x->b, dt, 1);
 	}
 }
 

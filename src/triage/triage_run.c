@@ -74,11 +74,7 @@ static void lrun_sample(struct lrun *x, int pass, double dt)
 	if (pass == 0) {
 		nt_baseline_first(&x->b, x->L->hist_get(x->st, &x->c, &hdt), hdt);
 	} else {
-		x->b.have = true;
-		x->b.kind = "interval";
-		x->b.since = "over the interval";
-		x->b.dt = dt;
-		x->b.sample = 1;
+		nt_baseline_interval(&x->b, dt, 1);
 	}
 }
 
