@@ -4,6 +4,7 @@
 #ifndef NT_TRIAGE_H
 #define NT_TRIAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "nt_output.h"
 #include "nt_verdict.h"
@@ -53,7 +54,8 @@ extern const struct nt_rectype nt_tverdict_rectype;
 /* Field masks: the table (add NT_TV_SWEEP for the NETNS column), JSON. */
 #define NT_TV_TABLE (NT_F_ID | NT_F_INFO | NT_F_DEF)
 #define NT_TV_SWEEP NT_F_RATE
-#define NT_TV_JSON (NT_F_ID | NT_F_INFO | NT_F_RATE)
+#define NT_TV_BASELINE NT_F_TOTAL /* the BASELINE column (--baseline) */
+#define NT_TV_JSON (NT_F_ID | NT_F_INFO | NT_F_RATE | NT_F_TOTAL)
 
 /* The run's summary (JSON top level, Prometheus nettriage_triage_*). */
 struct nt_tsummary {
@@ -63,5 +65,40 @@ struct nt_tsummary {
 	uint64_t timestamp_seconds;
 };
 extern const struct nt_rectype nt_tsummary_rectype;
+
+/* Baselines (triage_baseline.c): the value of every verdict of a healthy
+ * run, keyed by (layer, netns, check, subject). */
+struct nt_tb_fig {
+	char layer[16], netns[64], check[48], subject[64];
+	double value;
+};
+
+struct nt_tb {
+	struct nt_tb_fig *fig;
+	size_t n;
+	char saved[40], boot_id[64], kernel[65];
+	bool other_boot, other_kernel; /* saved on another boot / kernel */
+};
+
+/* The default file: a state directory ($NETTRIAGE_BASELINE_DIR,
+ * /var/lib/nettriage for root, else $XDG_STATE_HOME/nettriage or
+ * ~/.local/state/nettriage), baseline-HOST-NETNS.json with NETNS
+ * "default" or -N's argument. 0 or -errno. */
+int nt_tb_default_path(const char *netns, char *buf, size_t len);
+/* Write the figures of rows atomically (temp + fsync + rename). */
+int nt_tb_save(const char *path, const struct nt_tverdicts *rows);
+/* Read and check a baseline; on error err says what is wrong with it. */
+int nt_tb_load(const char *path, struct nt_tb *b, char *err, size_t errlen);
+int nt_tb_parse(const char *text, size_t len, struct nt_tb *b, char *err,
+		size_t errlen);
+void nt_tb_free(struct nt_tb *b);
+
+/* "changed": value >= NT_TB_FACTOR x the baseline and at least a floor
+ * above it (a tenth of the check's threshold, or 1 when it has none). */
+#define NT_TB_FACTOR 5.0
+bool nt_tb_changed(double value, double base, double threshold);
+/* Fill each row's baseline figure and add a WARN "<check>.changed" row for
+ * each figure far from its baseline. 0 or -ENOMEM. */
+int nt_tb_apply(const struct nt_tb *b, struct nt_tverdicts *rows);
 
 #endif

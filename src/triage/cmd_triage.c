@@ -27,10 +27,19 @@ const char cmd_triage_usage[] =
 	"every -i SEC (default 0.2). `nettriage` alone runs `nettriage triage`.\n\n"
 	"Options:\n"
 	"  -a, --all              also list the checks that are OK\n"
+	"      --save-baseline[=FILE]\n"
+	"                         save this run's figures as the healthy baseline\n"
+	"      --baseline[=FILE]  compare with a saved baseline: a BASELINE column,\n"
+	"                         and a WARN CHECK.changed where a figure is >= 5x\n"
+	"                         its baseline and a tenth of the threshold above it\n"
+	"                         (FILE: default baseline-HOST-NETNS.json in\n"
+	"                         /var/lib/nettriage for root)\n"
 	"  -h, --help             this help\n";
 
 static const struct option opts_long[] = {
 	{ "all", no_argument, NULL, 'a' },
+	{ "save-baseline", optional_argument, NULL, 'S' },
+	{ "baseline", optional_argument, NULL, 'B' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -45,6 +54,8 @@ static int parse_opts(int argc, char **argv, struct nt_triage_opts *o)
 	while ((c = getopt_long(argc, argv, cmd_triage_opts.shortopts, opts_long, NULL)) != -1) {
 		switch (c) {
 		case 'a': o->all = true; break;
+		case 'S': o->save_baseline = true; o->save_file = optarg; break;
+		case 'B': o->baseline = true; o->base_file = optarg; break;
 		case 'h': fputs(cmd_triage_usage, stdout); putchar('\n');
 			nt_usage_globals(stdout); return 1;
 		case ':':
@@ -55,6 +66,10 @@ static int parse_opts(int argc, char **argv, struct nt_triage_opts *o)
 			       argv[optind - 1]);
 			return -1;
 		}
+	}
+	if ((o->save_file && !*o->save_file) || (o->base_file && !*o->base_file)) {
+		nt_err("triage", "--save-baseline/--baseline: empty file name");
+		return -1;
 	}
 	o->targets = argv + optind;
 	o->ntargets = argc - optind;
@@ -80,7 +95,8 @@ static void print_table(const struct nt_triage *t, bool all)
 				show[n++] = t->rows.v[i];
 		if (n)
 			nt_table_print(stdout, &nt_tverdict_rectype, show, n,
-				       NT_TV_TABLE | (t->g->all_netns ? NT_TV_SWEEP : 0),
+				       NT_TV_TABLE | (t->g->all_netns ? NT_TV_SWEEP : 0) |
+				       (t->o.baseline ? NT_TV_BASELINE : 0),
 				       NULL, false);
 		free(show);
 		/* the reasons of what is not OK, which the table has no room for */
@@ -136,17 +152,76 @@ static void summary(const struct nt_tverdicts *rows, struct nt_tsummary *s)
 	s->timestamp_seconds = (uint64_t)ts.tv_sec;
 }
 
+static int baseline_path(const struct nt_global *g, const char *given,
+			 char *buf, size_t len)
+{
+	int r;
+
+	if (given) {
+		if (snprintf(buf, len, "%s", given) >= (int)len)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	r = nt_tb_default_path(g->netns, buf, len);
+	return r;
+}
+
+/* --baseline: read it before measuring, so that a bad file costs no run. */
+static int baseline_load(const struct nt_global *g, const struct nt_triage_opts *o,
+			 struct nt_tb *b, char *path, size_t len)
+{
+	char err[256];
+	int r = baseline_path(g, o->base_file, path, len);
+
+	if (r) {
+		nt_err("triage", "--baseline: no default file (%s): give --baseline=FILE",
+		       strerror(-r));
+		return NT_EXIT_UNKNOWN;
+	}
+	if (nt_tb_load(path, b, err, sizeof(err))) {
+		nt_err("triage", "--baseline %s: %s", path, err);
+		return NT_EXIT_UNKNOWN;
+	}
+	if (b->other_boot || b->other_kernel)
+		nt_note("triage", "baseline %s was saved %s on %s%s%s; still compared",
+			path, b->saved, b->other_boot ? "another boot" : "this boot",
+			b->other_kernel ? ", kernel " : "", b->other_kernel ? b->kernel : "");
+	return 0;
+}
+
+static void baseline_save(const struct nt_triage *t)
+{
+	char path[512];
+	int r = baseline_path(t->g, t->o.save_file, path, sizeof(path));
+
+	if (!r)
+		r = nt_tb_save(path, &t->rows);
+	if (r) {
+		nt_err("triage", "--save-baseline %s: %s", r == -ENOENT ? "(no default file)" : path,
+		       strerror(-r));
+		return;
+	}
+	if (!t->g->quiet)
+		nt_note("triage", "baseline saved to %s (%zu figures%s)", path, t->rows.n,
+			nt_triage_worst(&t->rows) == NT_OK ? "" :
+			"; this run was not all OK: is it a healthy period?");
+}
+
 int cmd_triage(int argc, char **argv, struct nt_global *g)
 {
 	struct nt_triage t = { .g = g };
 	struct nt_tsummary s;
+	struct nt_tb base = { 0 };
 	struct nt_doc d;
+	char bpath[512];
 	bool doc = g->format != NT_FMT_TABLE || g->prom_file;
 	int r, rc;
 
 	r = parse_opts(argc, argv, &t.o);
 	if (r)
 		return r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
+	if (t.o.baseline && (rc = baseline_load(g, &t.o, &base, bpath, sizeof(bpath))))
+		return rc;
 	if (doc) {
 		r = nt_doc_init(&d, "triage", g);
 		if (r) {
@@ -156,6 +231,12 @@ int cmd_triage(int argc, char **argv, struct nt_global *g)
 		t.doc = &d;
 	}
 	rc = nt_triage_run(&t);
+	if (rc == 0 && t.o.save_baseline)
+		baseline_save(&t);
+	if (rc == 0 && t.o.baseline && nt_tb_apply(&base, &t.rows)) {
+		nt_err("triage", "out of memory");
+		rc = NT_EXIT_UNKNOWN;
+	}
 	if (rc == 0 && g->all_netns)
 		nt_triage_sort_worst(&t.rows);
 	if (rc == 0) {
@@ -166,6 +247,12 @@ int cmd_triage(int argc, char **argv, struct nt_global *g)
 			nt_doc_records(&d, &nt_tverdict_rectype, t.rows.v, t.rows.n,
 				       NT_TV_JSON);
 			doc_first_fault(&d, &t.rows);
+			if (t.o.baseline)
+				nt_doc_set(&d, "baseline_file", json_pack("{s:s, s:s, s:b, s:b}",
+					"path", bpath, "saved", base.saved,
+					"other_boot", base.other_boot, "other_kernel", base.other_kernel));
+			else
+				nt_doc_set(&d, "baseline_file", json_null());
 			nt_doc_object(&d, &nt_tsummary_rectype, &s, NT_F_INFO);
 			r = nt_doc_emit(&d);
 			if (r && r != -EIO)
@@ -179,5 +266,6 @@ int cmd_triage(int argc, char **argv, struct nt_global *g)
 	if (doc)
 		nt_doc_free(&d);
 	nt_tverdicts_free(&t.rows);
+	nt_tb_free(&base);
 	return rc;
 }

@@ -9,6 +9,8 @@
 
 struct nt_triage_opts {
 	bool all;
+	bool save_baseline, baseline;
+	const char *save_file, *base_file; /* NULL: the default file */
 	char **targets;  /* HOST[:PORT] operands */
 	int ntargets;
 };

@@ -28,8 +28,9 @@ static const struct nt_field tverdict_fields[] = {
 	  NT_F_INFO | NT_F_DEF, NULL, -1, "Measured value (null: none)" },
 	{ "threshold", "THRESHOLD", 0, NT_T_DOUBLE, OFF(threshold), NT_P_NONE,
 	  NT_F_INFO | NT_F_DEF, NULL, -1, "Threshold crossed, or the WARN one (null: none)" },
+	/* NT_F_TOTAL: selects the column with --baseline (NT_TV_BASELINE) */
 	{ "baseline", "BASELINE", 0, NT_T_STR, OFF(baseline), NT_P_NONE,
-	  NT_F_INFO | NT_F_NOTABLE, NULL, -1,
+	  NT_F_TOTAL | NT_F_DEF, NULL, -1,
 	  "The saved baseline figure (--baseline), empty without one" },
 	{ "level", "LEVEL", 0, NT_T_STR, OFF(level), NT_P_NONE,
 	  NT_F_INFO | NT_F_DEF | NT_F_LEFT, NULL, -1, "ok, warn, crit or unknown" },

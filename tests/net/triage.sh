@@ -87,6 +87,32 @@ ip netns exec "$B" ping -c 20 -i 0.01 -W 0.1 -q 203.0.113.9 >/dev/null 2>&1
 check "tun drops: table 'first fault: link: link.drops tunT: ... (CRIT)' (-N: no netns prefix)" \
 	'grep -q "^first fault: link: link.drops tunT: .*(CRIT)$" "$TMP/b.txt"'
 
+# 2b. baselines: saved in a quiet period, then drops: the changed verdict.
+export NETTRIAGE_BASELINE_DIR="$TMP/baselines"
+"$NT" -N "$B" triage >/dev/null 2>&1
+"$NT" -N "$B" triage --save-baseline >/dev/null 2>"$TMP/save.err"
+bfile="$TMP/baselines/baseline-$(hostname)-$B.json"
+check "baseline: saved per host and namespace ($bfile)" '[ -s "$bfile" ] && jq -e ".figures | length > 0" "$bfile" >/dev/null'
+check "baseline: the save says where" 'grep -q "baseline saved to $bfile" "$TMP/save.err"'
+ip netns exec "$B" ping -c 20 -i 0.01 -W 0.1 -q 203.0.113.9 >/dev/null 2>&1
+"$NT" -j -N "$B" triage --baseline >"$TMP/bl.json" 2>/dev/null
+check "baseline: link.drops.changed tunT is warn" \
+	'[ "$(jq -r ".verdicts[] | select(.check == \"link.drops.changed\" and .subject == \"tunT\") | .level" "$TMP/bl.json")" = warn ]'
+check "baseline: rows carry the baseline figure" \
+	'[ "$(jq -r ".verdicts[] | select(.check == \"link.drops\" and .subject == \"tunT\") | .baseline" "$TMP/bl.json")" = 0 ]'
+check "baseline: baseline_file in the document" '[ "$(jq -r .baseline_file.path "$TMP/bl.json")" = "$bfile" ]'
+"$NT" -N "$B" triage -a --baseline >"$TMP/bl.txt" 2>/dev/null
+check "baseline: table has a BASELINE column" 'head -1 "$TMP/bl.txt" | grep -qw BASELINE'
+"$NT" -N "$H" triage --baseline="$bfile" >/dev/null 2>&1
+rc=$?
+check "baseline: a quiet namespace against it: no changed verdict (exit $rc)" '[ "$rc" -eq 0 ]'
+printf '{"schema":1,"kind":"nettriage-baseline","figures":[' >"$TMP/corrupt.json"
+"$NT" -N "$B" triage --baseline="$TMP/corrupt.json" >/dev/null 2>"$TMP/corrupt.err"
+rc=$?
+check "baseline: a corrupt file is exit 3 (got $rc)" '[ "$rc" -eq 3 ]'
+check "baseline: ... with one line naming it" \
+	'[ "$(wc -l <"$TMP/corrupt.err")" -eq 1 ] && grep -q "corrupt.json: not JSON" "$TMP/corrupt.err"'
+
 # 3. --all-netns, with a /run/netns entry that is not a namespace.
 : >"$GHOST"
 ip netns exec "$B" ping -c 10 -i 0.01 -W 0.1 -q 203.0.113.9 >/dev/null 2>&1
