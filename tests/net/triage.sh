@@ -13,6 +13,8 @@
 #     on our series (promtool check metrics); -N with --all-netns is 64.
 # Env: NT (absolute path of nettriage). Root. TAP-like lines.
 set -u
+# shellcheck source=unpriv.inc
+. "$(dirname "$0")/unpriv.inc"
 
 pass=0 fail=0
 ok() { echo "ok - $*"; pass=$((pass + 1)); }
@@ -38,6 +40,8 @@ cleanup() {
 	ip netns del "$H" 2>/dev/null
 	ip netns del "$B" 2>/dev/null
 	rm -f "$GHOST"
+	[ -n "${WRITER:-}" ] && kill "$WRITER" 2>/dev/null
+	unpriv_cleanup
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -66,6 +70,38 @@ check "healthy: JSON first_fault is null, level ok" \
 check "healthy: every layer has a section" \
 	'[ "$(jq -r ".layers | keys | join(\",\")" "$TMP/h.json")" = "$(jq -r "[.verdicts[].layer] | unique | join(\",\")" "$TMP/h.json")" ]'
 check "healthy: checks field = verdict count" '[ "$(jq .checks "$TMP/h.json")" = "$n_json" ]'
+
+# 1b. unprivileged (uid 65534, no capabilities): every layer still runs,
+# and what needs a capability says which.
+if unpriv_setup 2>"$TMP/unpriv.err"; then
+	unpriv "$H" "$UNPRIV_NT" -j triage >"$TMP/u.json" 2>"$TMP/u.err"
+	rc=$?
+	check "unprivileged: exit 0 in a healthy namespace (got $rc: $(head -1 "$TMP/u.err"))" '[ "$rc" -eq 0 ]'
+	check "unprivileged: same layers as root" \
+		'[ "$(jq -c ".layers | keys" "$TMP/u.json")" = "$(jq -c ".layers | keys" "$TMP/h.json")" ]'
+	check "unprivileged: no layer is UNKNOWN" \
+		'[ "$(jq "[.verdicts[] | select(.level == \"unknown\")] | length" "$TMP/u.json")" = 0 ]'
+	if jq -e '.layers.conntrack' "$TMP/u.json" >/dev/null 2>&1; then
+		check "unprivileged: the conntrack note names CAP_NET_ADMIN" 'grep -q CAP_NET_ADMIN "$TMP/u.err"'
+	fi
+else
+	notok "unprivileged copy: $(head -1 "$TMP/unpriv.err")"
+fi
+
+# 1c. --prom-file: a reader never sees a half-written file.
+"$NT" -N "$H" triage --prom-file "$TMP/t.prom" >/dev/null 2>&1
+( for _ in $(seq 30); do "$NT" -N "$H" triage --prom-file "$TMP/t.prom" >/dev/null 2>&1; done ) &
+WRITER=$!
+torn=0 reads=0
+while kill -0 "$WRITER" 2>/dev/null; do
+	tail -1 "$TMP/t.prom" | grep -q '^nettriage_triage_timestamp_seconds[{ ].* [0-9]*$' || torn=$((torn + 1))
+	reads=$((reads + 1))
+done
+wait "$WRITER"
+WRITER=
+check "--prom-file: $reads reads during 30 rewrites, none torn ($torn)" '[ "$torn" -eq 0 ] && [ "$reads" -gt 10 ]'
+check "--prom-file: promtool check metrics" 'promtool check metrics <"$TMP/t.prom" >/dev/null 2>&1'
+check "--prom-file: nettriage_check_level present" 'grep -q "^nettriage_check_level{" "$TMP/t.prom"'
 
 # 2. drops on tunT: a baseline run, then 20 pings into the reader-less tun.
 "$NT" -N "$B" triage >/dev/null 2>&1
