@@ -38,7 +38,11 @@ enum nt_prom {
 #define NT_F_DELTA  0x40u /* counter deltas over an interval (-i) */
 
 struct nt_field {
-	const char *key;    /* JSON key; metric suffix or label name */
+	const char *key;    /* JSON key; metric suffix or label name; NULL
+			     * (with a group, no title, NT_P_NONE): the
+			     * group's marker, so the group is written even
+			     * when no other field of it is in the table
+			     * ("extra": {}) */
 	const char *title;  /* table column title */
 	int width;          /* table column width */
 	enum nt_ftype type;
