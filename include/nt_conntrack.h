@@ -46,9 +46,13 @@ struct nt_ct_extra {
 	uint32_t v;
 };
 
+#define NT_CT_EXTRA_BIT 40
+_Static_assert(NT_CT_EXTRA_BIT + NT_CT_MAX_EXTRA <= 64, "extra bits overflow");
+
 struct nt_ct_cpu {
 	uint32_t cpu;       /* CPU id (netlink res_id) or /proc row index */
-	uint64_t avail;
+	uint64_t avail;     /* counter i: bit i; after nt_ct_cpu_fields,
+			     * extra[i]: bit NT_CT_EXTRA_BIT + i */
 	uint64_t c[NT_CTS_COUNT];  /* 32-bit kernel counters, widened */
 	unsigned nextra;
 	struct nt_ct_extra extra[NT_CT_MAX_EXTRA];
@@ -248,6 +252,24 @@ bool nt_ct_agg_exact(const struct nt_ct_agg *a);
  * entry is counted in bad and skipped. */
 int nt_ct_entry_cb(const struct nlmsghdr *nlh, void *data);
 
+/* The last dump, for "breakdown" (nt_ct_dump_rectype). The fields after
+ * note are the breakdown's (--by) and not shown for -e. */
+struct nt_ct_dump {
+	char key[8];         /* the --by key, "none" for -e */
+	uint64_t entries;    /* read and kept by the filter */
+	double duration_ms;
+	uint64_t filtered;   /* dropped by the user-space filter check */
+	uint64_t malformed;  /* did not parse */
+	char note[96];       /* that a dump reaps expired entries */
+	bool exact;          /* every count exact */
+	uint64_t counters;   /* Space-Saving capacity */
+	uint64_t distinct;   /* exact, or estimated when !exact */
+	bool distinct_estimated;
+	uint64_t count_error_max; /* bound on every row's over-estimate */
+};
+/* Fill d from an aggregated dump that took ms milliseconds. */
+void nt_ct_dump_set(struct nt_ct_dump *d, const struct nt_ct_agg *a, double ms);
+
 /* One row of a top-N list. */
 struct nt_ct_top {
 	char by[8];
@@ -309,7 +331,27 @@ void nt_ct_verdicts(const struct nt_ct_sample *cur, bool rise,
 
 const char *nt_ct_stat_name(int i);
 extern const struct nt_rectype nt_ct_summary_rectype;
+/* The named per-CPU counters and an empty "extra" group; the table of a
+ * sample, with its unnamed counters, is nt_ct_cpu_fields(). */
 extern const struct nt_rectype nt_ct_cpu_rectype;
+extern const struct nt_rectype nt_ct_dump_rectype;
 extern const struct nt_rectype nt_ct_top_rectype;
+
+/* The per-CPU field table of one sample: nt_ct_cpu_rectype's fields, then
+ * one field per counter the kernel gave that we do not name, so they are
+ * in the table (-a), in JSON ("extra") and in Prometheus
+ * (nettriage_conntrack_cpu_NAME_total) alike. It points into itself:
+ * build it in place, never copy it. */
+#define NT_CT_CPU_NFIELDS (2 + NT_CTS_COUNT) /* cpu, counters, marker */
+struct nt_ct_cpu_fields {
+	struct nt_rectype rt;
+	struct nt_field f[NT_CT_CPU_NFIELDS + NT_CT_MAX_EXTRA];
+	char name[NT_CT_MAX_EXTRA][24];
+	char help[NT_CT_MAX_EXTRA][128];
+};
+/* Build t for x: the union of the CPUs' unnamed counters (first seen
+ * first; names other than [a-z0-9_]+ are dropped), each CPU's extra[]
+ * reordered to it, with availability bits (a CPU without one: null). */
+void nt_ct_cpu_fields(struct nt_ct_cpu_fields *t, struct nt_ct_sample *x);
 
 #endif

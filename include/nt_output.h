@@ -39,7 +39,11 @@ enum nt_prom {
 #define NT_F_LEFT   0x80u /* table: left-aligned (text columns) */
 
 struct nt_field {
-	const char *key;    /* JSON key; metric suffix or label name */
+	const char *key;    /* JSON key; metric suffix or label name; NULL
+			     * (with a group, no title, NT_P_NONE): the
+			     * group's marker, so the group is written even
+			     * when no other field of it is in the table
+			     * ("extra": {}) */
 	const char *title;  /* table column title */
 	int width;          /* table column width */
 	enum nt_ftype type;

@@ -3,6 +3,7 @@
  * then top-N. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,25 @@ size_t nt_ct_agg_top(const struct nt_ct_agg *a, struct nt_ct_top *out, size_t n)
 	}
 	free(v);
 	return n;
+}
+
+void nt_ct_dump_set(struct nt_ct_dump *d, const struct nt_ct_agg *a, double ms)
+{
+	bool exact = nt_ct_agg_exact(a);
+
+	memset(d, 0, sizeof(*d));
+	snprintf(d->key, sizeof(d->key), "%s", nt_ct_by_name(a->by));
+	d->entries = a->entries;
+	d->duration_ms = ms;
+	d->filtered = a->filtered;
+	d->malformed = a->bad;
+	snprintf(d->note, sizeof(d->note), "%s",
+		 "a dump makes the kernel reap expired entries it walks, so count may drop after it");
+	d->exact = exact;
+	d->counters = a->tk.cap;
+	d->distinct = (uint64_t)llround(nt_ct_topk_distinct(&a->tk));
+	d->distinct_estimated = !exact;
+	d->count_error_max = exact ? 0 : nt_ct_topk_min(&a->tk);
 }
 
 static const char *proto_name(uint8_t p, char *buf, size_t len)

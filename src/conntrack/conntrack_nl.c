@@ -160,8 +160,9 @@ const char *nt_ct_max_scope(void)
 
 	/* In the initial namespace the sysctl is writable by root anyway;
 	 * in a child namespace it is writable only when the kernel keeps the
-	 * maximum per namespace. */
-	if (stat("/proc/self/ns/net", &a) || stat("/proc/1/ns/net", &b) ||
+	 * maximum per namespace. thread-self: the namespace this thread
+	 * collects in (after setns), not the process's first thread's. */
+	if (stat("/proc/thread-self/ns/net", &a) || stat("/proc/1/ns/net", &b) ||
 	    a.st_ino == b.st_ino)
 		return "global";
 	if (stat(nt_proc_path("sys/net/netfilter/nf_conntrack_max", path,

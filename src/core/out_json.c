@@ -323,6 +323,8 @@ static int layout_build(struct layout *l, const struct nt_rectype *rt,
 			open = fl->group;
 			first = true;
 		}
+		if (!fl->key)
+			continue; /* a group's marker: the group, even empty */
 		if (!first)
 			JS_LIT(&l->text, ",");
 		first = false;

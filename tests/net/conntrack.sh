@@ -49,6 +49,14 @@ check "fake /proc (old columns): exit 1 at 61.7 % with --warn 50 --crit 70" "$rc
 check "fake /proc: count, max, buckets, source" "$(jq -c '[.count, .max, .buckets, .source]' <<<"$out")" '[1234,2000,512,"proc"]'
 check "fake /proc: drop summed over rows, clash_resolve null (old kernel)" \
 	"$(jq -c '[.stats.drop, .stats.clash_resolve, .per_cpu[0].extra.searched]' <<<"$out")" '[8,null,17]'
+# the unnamed columns (extra) are in every format: the -a table, Prometheus
+prom=$(NETTRIAGE_CT_SOURCE=proc NETTRIAGE_PROC=$fake "$NT" --prom conntrack)
+check "fake /proc: per-CPU counters and extra.searched in Prometheus" \
+	"$(grep -E '^nettriage_conntrack_cpu_(drop|searched)_total\{cpu="1"\}' <<<"$prom" | tr '\n' ' ')" \
+	'nettriage_conntrack_cpu_drop_total{cpu="1"} 1 nettriage_conntrack_cpu_searched_total{cpu="1"} 17 '
+check "fake /proc: -a table has the extra columns" \
+	"$(NETTRIAGE_CT_SOURCE=proc NETTRIAGE_PROC=$fake "$NT" conntrack -a | awk '$1 == "CPU" { print $2, $12, $NF }')" \
+	'found searched expect_delete'
 # A counter that went down is not a wrap: history from one fake /proc,
 # then drop 8 -> 1 (a module reload), then a third CPU row (rows are
 # numbered by position). Each is a reset: no false CRIT, fill still judged.
@@ -205,6 +213,11 @@ check "nettriage_conntrack_fill_ratio is fill_pct / 100" \
 	"$(nsx "$NT" -j conntrack | jq -r '.fill_pct / 100 | . * 1000000 | round / 1000000' | awk '{printf "%.6f", $1}')"
 grep -q '^# TYPE nettriage_conntrack_drop_total counter' "$tmp/prom" &&
 	ok "nettriage_conntrack_drop_total typed counter" || nok "nettriage_conntrack_drop_total missing"
+check "per-CPU drop counters: one series per CPU of conntrack -S, summing to nettriage_conntrack_drop_total" \
+	"$(awk '/^nettriage_conntrack_cpu_drop_total\{cpu="[0-9]+"\} / { n++; s += $2 } END { print n, s }' "$tmp/prom")" \
+	"$(nsx conntrack -S | wc -l) $(sed -n 's/^nettriage_conntrack_drop_total //p' "$tmp/prom")"
+check "nettriage_conntrack_breakdown_entries: what the dump read" \
+	"$(sed -n 's/^nettriage_conntrack_breakdown_entries{by="state"} //p' "$tmp/prom")" "$want_count"
 
 # Table view: the fill bar line.
 nsx "$NT" conntrack --by state --no-color >"$tmp/table"

@@ -126,6 +126,8 @@ chk() { # chk FILE REGEX NAME
 chk "$TMP/last-with-N-link.prom" '^nettriage_link_mtu_bytes\{netns="'"$NS"'",iface="lo"\} 65536$' "link: mtu_bytes"
 chk "$TMP/last-inside-link.prom" '^nettriage_link_mtu_bytes\{iface="lo"\} 65536$' "link: labels without netns"
 chk "$TMP/last-inside-conntrack.prom" '^nettriage_conntrack_fill_ratio 0(\.[0-9e-]+)?$' "conntrack: fill_ratio, no {}"
+chk "$TMP/last-with-N-conntrack.prom" '^nettriage_conntrack_cpu_drop_total\{netns="'"$NS"'",cpu="0"\} [0-9]+$' "conntrack: per-CPU counters, netns and cpu labels"
+chk "$TMP/last-inside-conntrack.prom" '^nettriage_conntrack_breakdown_duration_seconds\{by="proto"\} [0-9.e-]+$' "conntrack: dump duration in seconds"
 chk "$TMP/last-inside-tcp.prom" '^nettriage_tcp_rto_min_seconds 0\.2$' "tcp: rto_min in seconds"
 chk "$TMP/last-inside-tcp.prom" '^nettriage_tcp_listen_fill_ratio\{addr="192\.0\.2\.1",port="[0-9]+"\} 0$' "tcp: listen fill_ratio"
 chk "$TMP/last-inside-tcp.prom" '^nettriage_tcp_top_socket_rtt_seconds\{[^}]*\} [0-9.e-]+$' "tcp: top socket rtt_seconds"

@@ -1,0 +1,124 @@
+/* The conntrack layer's renderers: the table, and its keys of a document
+ * (JSON and Prometheus), both from one sample through the field tables. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <jansson.h>
+#include "conntrack_layer.h"
+
+static void fill_bar(char *buf, size_t width, double pct)
+{
+	size_t i, n = isfinite(pct) ? (size_t)(pct / 100.0 * (double)width + 0.5) : 0;
+
+	if (n > width)
+		n = width;
+	for (i = 0; i < width; i++)
+		buf[i] = i < n ? '#' : '.';
+	buf[width] = '\0';
+}
+
+static const char *fill_color(const struct nt_verdicts *vs)
+{
+	enum nt_level l = NT_OK;
+	size_t i;
+
+	for (i = 0; i < vs->n; i++)
+		if (!strcmp(vs->v[i].check, "conntrack.fill"))
+			l = vs->v[i].level;
+	return l == NT_CRIT ? "\033[1;31m" : l == NT_WARN ? "\033[33m" : "\033[32m";
+}
+
+/* The breakdown: a heading, its rows, and the error bound when the values
+ * did not fit the counters. */
+static void table_breakdown(const struct ct_st *x, FILE *f)
+{
+	const struct nt_ct_dump *d = &x->bd;
+
+	if (d->exact)
+		fprintf(f, "\nby %s: top %zu of %llu values (exact, %llu counters)\n",
+			d->key, x->ntop, (unsigned long long)d->distinct,
+			(unsigned long long)d->counters);
+	else
+		fprintf(f, "\nby %s: top %zu of ~%llu values (approximate)\n", d->key,
+			x->ntop, (unsigned long long)d->distinct);
+	/* approximate: every column, MAX-OVER included */
+	nt_table_print(f, &nt_ct_top_rectype, x->top, x->ntop,
+		       NT_F_ID | NT_F_TOTAL | (d->exact ? NT_F_DEF : 0), NULL, false);
+	if (!d->exact)
+		fprintf(f, "approximate: ~%llu distinct keys exceeded %llu counters; each count may be over by at most %llu (MAX-OVER per row); no value with more than %llu entries is missed\n",
+			(unsigned long long)d->distinct, (unsigned long long)d->counters,
+			(unsigned long long)d->count_error_max,
+			(unsigned long long)d->count_error_max);
+}
+
+void nt_ct_table(struct ct_st *x, FILE *f, const struct nt_global *g,
+		 const struct nt_baseline *b, const struct nt_verdicts *vs)
+{
+	const struct nt_ct_summary *s = &x->cur.s;
+	bool interval = !strcmp(b->kind, "interval");
+	char bar[32], ts[40];
+	unsigned mask;
+
+	nt_timestamp_iso(ts, sizeof(ts));
+	fill_bar(bar, 30, s->fill_pct);
+	fprintf(f, "conntrack: %llu / %llu entries [%s%s%s] ", (unsigned long long)s->count,
+		(unsigned long long)s->max, g->color ? fill_color(vs) : "", bar,
+		g->color ? "\033[0m" : "");
+	if (isfinite(s->fill_pct))
+		fprintf(f, "%.1f%% full", s->fill_pct);
+	else
+		fputs("fill unknown", f);
+	fprintf(f, " (max %s), buckets ", s->max_scope);
+	if ((s->avail >> NT_CTA_BUCKETS) & 1)
+		fprintf(f, "%llu", (unsigned long long)s->buckets);
+	else
+		fputs("-", f);
+	fprintf(f, ", source %s, %s\n", s->source, ts);
+	if (x->dumped)
+		fprintf(f, "effective fill: %.1f%% (%llu ASSURED; %llu unreplied, evictable by early drop); dump read %llu entries in %.1f ms (%llu filtered out, %llu malformed; a dump reaps expired entries)\n",
+			s->effective_fill_pct, (unsigned long long)s->assured,
+			(unsigned long long)s->unreplied, (unsigned long long)x->bd.entries,
+			x->bd.duration_ms, (unsigned long long)x->bd.filtered,
+			(unsigned long long)x->bd.malformed);
+	if (!strcmp(b->kind, "boot"))
+		fprintf(f, "baseline: since-boot totals (no previous run%s)\n",
+			g->interval > 0 ? "" : " in this namespace; rates need -i or a second run");
+	else
+		fprintf(f, "baseline: %s, %.2f s ago%s\n", b->kind, b->dt,
+			interval ? " (counters show per-second rates)" : "");
+	if (s->reset)
+		fprintf(f, "counters reset since the baseline: %s; no rates, rises not judged this sample\n",
+			s->reset_reason);
+	mask = NT_F_DEF | (interval && !s->reset ? NT_F_RATE : NT_F_TOTAL);
+	nt_table_print(f, &nt_ct_summary_rectype, s, 1, mask, NULL, false);
+	if (x->o.all) {
+		fputc('\n', f);
+		nt_table_print(f, &x->cpu_ft.rt, x->cur.cpu, x->cur.ncpu,
+			       NT_F_ID | NT_F_TOTAL | NT_F_DEF, NULL, false);
+	}
+	if (x->dumped && x->o.by != NT_BY_NONE)
+		table_breakdown(x, f);
+}
+
+/* The summary's keys at the top of the section, "per_cpu", and
+ * "breakdown": null without a dump, else a section of the dump's fields
+ * and its "top" rows. */
+void nt_ct_emit(struct ct_st *x, struct nt_doc *d, const struct nt_baseline *b)
+{
+	bool rates = strcmp(b->kind, "boot") != 0, by = x->o.by != NT_BY_NONE;
+	unsigned mask = NT_F_ID | NT_F_INFO | NT_F_TOTAL | (rates ? NT_F_RATE : 0);
+
+	nt_doc_object(d, &nt_ct_summary_rectype, &x->cur.s, mask);
+	nt_doc_records(d, &x->cpu_ft.rt, x->cur.cpu, x->cur.ncpu, NT_F_ID | NT_F_TOTAL);
+	if (!x->dumped) {
+		nt_doc_set(d, "breakdown", json_null());
+		return;
+	}
+	nt_doc_open(d, "breakdown", false);
+	nt_doc_object(d, &nt_ct_dump_rectype, &x->bd, NT_F_INFO | (by ? NT_F_TOTAL : 0));
+	if (by)
+		nt_doc_records(d, &nt_ct_top_rectype, x->top, x->ntop, NT_F_ID | NT_F_TOTAL);
+	else
+		nt_doc_set(d, "top", json_array()); /* -e: no rows */
+	nt_doc_close(d);
+}
