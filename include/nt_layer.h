@@ -22,7 +22,10 @@
  *   free                  release what the state owns (not the state)
  * A failing call fills c->why with one line naming what failed and why
  * (and the capability that would help) and returns -errno; the caller
- * prints it (cmd_X) or turns it into an UNKNOWN verdict (triage). */
+ * prints it (cmd_X) or turns it into an UNKNOWN verdict (triage).
+ * collect returns NT_LAYER_ABSENT when what it measures is not in use
+ * here (nf_conntrack not loaded): the command still exits 3, triage
+ * reports an OK "LAYER.measure" with the reason (nothing to fill). */
 #ifndef NT_LAYER_H
 #define NT_LAYER_H
 
@@ -37,6 +40,9 @@
 
 /* What every call sees: the run's options and namespace identity (history
  * key, labels), and room for a failure reason. */
+#include <errno.h>
+#define NT_LAYER_ABSENT (-ENOPKG)
+
 struct nt_layer_ctx {
 	const struct nt_global *g;
 	char why[256];

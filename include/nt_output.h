@@ -131,8 +131,8 @@ struct nt_doc {
 				* whole text for nt_doc_json() */
 	unsigned nparts;
 	unsigned depth;        /* sections open (nt_doc_open) */
-	unsigned outer[4];     /* nparts of each enclosing level */
-	char close[4];         /* '}' or ']' for each open level */
+	unsigned outer[8];     /* nparts of each enclosing level */
+	char close[8];         /* '}' or ']' for each open level */
 	bool js_closed;
 	FILE *prom;            /* memstream (format PROM) */
 	char *prom_buf;
@@ -168,7 +168,7 @@ void nt_doc_set(struct nt_doc *d, const char *key, json_t *v);
 
 /* Sections: nt_doc_open(d, key, false) opens an object under key (NULL:
  * an element of the enclosing array), true an array; what is added until
- * nt_doc_close goes inside. Up to 4 levels ("namespaces" of --all-netns >
+ * nt_doc_close goes inside. Up to 8 levels ("namespaces" of --all-netns >
  * one namespace > "layers" of triage > one layer). Prometheus output is
  * not affected. */
 void nt_doc_open(struct nt_doc *d, const char *key, bool array);

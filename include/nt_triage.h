@@ -35,10 +35,11 @@ struct nt_tverdicts {
  * -ENOMEM. */
 int nt_triage_add(struct nt_tverdicts *t, const char *layer, unsigned order,
 		  const char *netns, const struct nt_verdicts *vs);
-/* One UNKNOWN row "LAYER.measure" with the reason a layer could not be
- * measured. */
-int nt_triage_unknown(struct nt_tverdicts *t, const char *layer,
-		      unsigned order, const char *netns, const char *why);
+/* One row "LAYER.measure" with the reason a layer could not be measured
+ * (UNKNOWN), or is not in use here (OK). */
+int nt_triage_measure(struct nt_tverdicts *t, const char *layer,
+		      unsigned order, const char *netns, enum nt_level level,
+		      const char *why);
 void nt_tverdicts_free(struct nt_tverdicts *t);
 
 /* The first fault: the WARN or CRIT row of the lowest layer (the worst of

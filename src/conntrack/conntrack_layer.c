@@ -45,7 +45,7 @@ static int counters(struct ct_st *x, struct nt_layer_ctx *c, bool forced)
 				 "cannot measure: %s: %s%s; /proc fallback: %s", what,
 				 strerror(-nl_err), nl_err == -EPERM ? " (needs CAP_NET_ADMIN)" : "",
 				 strerror(-r));
-		return r;
+		return r == -ENOENT ? NT_LAYER_ABSENT : r;
 	}
 	snprintf(s->s.source, sizeof(s->s.source), "proc");
 	if (!forced)

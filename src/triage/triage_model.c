@@ -121,15 +121,16 @@ int nt_triage_add(struct nt_tverdicts *t, const char *layer, unsigned order,
 	return 0;
 }
 
-int nt_triage_unknown(struct nt_tverdicts *t, const char *layer,
-		      unsigned order, const char *netns, const char *why)
+int nt_triage_measure(struct nt_tverdicts *t, const char *layer,
+		      unsigned order, const char *netns, enum nt_level level,
+		      const char *why)
 {
 	struct nt_tverdict *r = row(t, layer, order, netns);
 
 	if (!r)
 		return -ENOMEM;
 	snprintf(r->check, sizeof(r->check), "%s.measure", layer);
-	set_level(r, NT_UNKNOWN);
+	set_level(r, level);
 	r->value = NAN;
 	r->threshold = NAN;
 	snprintf(r->reason, sizeof(r->reason), "%s", why);

@@ -13,6 +13,7 @@
 
 static const struct nt_layer *const local_layers[] = {
 	&nt_layer_link,
+	&nt_layer_conntrack,
 };
 #define NLOCAL (sizeof(local_layers) / sizeof(local_layers[0]))
 
@@ -25,6 +26,7 @@ struct lrun {
 	bool parsed;
 	bool open_failed; /* reason in c.why */
 	bool collected;
+	bool absent;      /* not in use here (NT_LAYER_ABSENT) */
 };
 
 /* A layer with its default options (argv is its name alone). */
@@ -63,12 +65,15 @@ static void lrun_free(struct lrun *x)
 static void lrun_sample(struct lrun *x, int pass, double dt)
 {
 	double hdt = 0;
+	int r;
 
 	if (x->open_failed || (pass > 0 && !x->collected))
 		return;
 	if (pass > 0)
 		x->L->rotate(x->st);
-	x->collected = x->L->collect(x->st, &x->c) == 0;
+	r = x->L->collect(x->st, &x->c);
+	x->collected = r == 0;
+	x->absent = r == NT_LAYER_ABSENT;
 	if (!x->collected)
 		return;
 	if (pass == 0) {
@@ -156,11 +161,13 @@ static int tns_rows(struct nt_triage *t, struct tns *n)
 		struct lrun *x = &n->lr[i];
 
 		if (!n->entered)
-			r = nt_triage_unknown(&t->rows, x->L->name, (unsigned)i, label, n->why);
+			r = nt_triage_measure(&t->rows, x->L->name, (unsigned)i, label,
+					      NT_UNKNOWN, n->why);
 		else if (x->collected)
 			r = nt_triage_add(&t->rows, x->L->name, (unsigned)i, label, &x->vs);
 		else
-			r = nt_triage_unknown(&t->rows, x->L->name, (unsigned)i, label, x->c.why);
+			r = nt_triage_measure(&t->rows, x->L->name, (unsigned)i, label,
+					      x->absent ? NT_OK : NT_UNKNOWN, x->c.why);
 	}
 	return r;
 }

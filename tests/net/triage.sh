@@ -71,6 +71,16 @@ check "healthy: every layer has a section" \
 	'[ "$(jq -r ".layers | keys | join(\",\")" "$TMP/h.json")" = "$(jq -r "[.verdicts[].layer] | unique | join(\",\")" "$TMP/h.json")" ]'
 check "healthy: checks field = verdict count" '[ "$(jq .checks "$TMP/h.json")" = "$n_json" ]'
 
+# 1a. conntrack not in use (no nf_conntrack files: a /proc without them):
+# an OK conntrack.measure saying so, not UNKNOWN; `conntrack` itself is 3.
+mkdir -p "$TMP/noproc"
+NETTRIAGE_CT_SOURCE=proc NETTRIAGE_PROC="$TMP/noproc" "$NT" -j -N "$H" triage >"$TMP/noct.json" 2>/dev/null
+check "no nf_conntrack: conntrack.measure is ok with the reason" \
+	'[ "$(jq -r ".verdicts[] | select(.check == \"conntrack.measure\") | .level + \" \" + (.reason | test(\"not in use\") | tostring)" "$TMP/noct.json")" = "ok true" ]'
+NETTRIAGE_CT_SOURCE=proc NETTRIAGE_PROC="$TMP/noproc" "$NT" -N "$H" conntrack >/dev/null 2>&1
+rc=$?
+check "no nf_conntrack: nettriage conntrack exits 3 (got $rc)" '[ "$rc" -eq 3 ]'
+
 # 1b. unprivileged (uid 65534, no capabilities): every layer still runs,
 # and what needs a capability says which.
 if unpriv_setup 2>"$TMP/unpriv.err"; then

@@ -28,7 +28,7 @@ static void test_first_fault(void)
 	T_OK(!nt_triage_add(&t, "link", 0, NULL, &link), "add link");
 	T_OK(!nt_triage_add(&t, "tcp", 2, NULL, &tcp), "add tcp (out of order)");
 	T_OK(!nt_triage_add(&t, "conntrack", 1, "ns1", &ct), "add conntrack");
-	T_OK(!nt_triage_unknown(&t, "path", 3, NULL, "203.0.113.9: no route"), "add unknown");
+	T_OK(!nt_triage_measure(&t, "path", 3, NULL, NT_UNKNOWN, "203.0.113.9: no route"), "add unknown");
 	T_EQ_U(t.n, 5, "five rows");
 	ff = nt_triage_first_fault(&t);
 	T_OK(ff && !strcmp(ff->layer, "conntrack"), "first fault: the lowest layer at fault");
@@ -49,7 +49,7 @@ static void test_first_fault(void)
 	nt_verdicts_reset(&link);
 	add(&link, "link.drops", "eth0", NT_OK, 0, 0);
 	nt_triage_add(&t, "link", 0, NULL, &link);
-	nt_triage_unknown(&t, "conntrack", 1, NULL, "not loaded");
+	nt_triage_measure(&t, "conntrack", 1, NULL, NT_UNKNOWN, "not loaded");
 	T_OK(nt_triage_first_fault(&t) == NULL, "UNKNOWN is not a fault");
 	T_EQ_U(nt_triage_worst(&t), NT_UNKNOWN, "worst UNKNOWN");
 	nt_tverdicts_free(&t);
