@@ -29,13 +29,17 @@ struct lrun {
 	bool absent;      /* not in use here (NT_LAYER_ABSENT) */
 };
 
-/* A layer with its default options (argv is its name alone). */
+/* A layer with options argv (NULL: its defaults, argv its name alone). */
 static int lrun_init(struct lrun *x, const struct nt_layer *L,
-		     const struct nt_global *g)
+		     const struct nt_global *g, int argc, char **argv)
 {
-	char *argv[2] = { (char *)L->name, NULL };
+	char *only[2] = { (char *)L->name, NULL };
 	int r;
 
+	if (!argv) {
+		argc = 1;
+		argv = only;
+	}
 	memset(x, 0, sizeof(*x));
 	x->L = L;
 	x->c.g = g;
@@ -43,7 +47,7 @@ static int lrun_init(struct lrun *x, const struct nt_layer *L,
 	if (!x->st)
 		return -ENOMEM;
 	optind = 0;
-	r = L->parse_opts(x->st, 1, argv);
+	r = L->parse_opts(x->st, argc, argv);
 	if (r)
 		return -EINVAL;
 	x->parsed = true;
@@ -114,7 +118,7 @@ static int tns_init(struct tns *n, const struct nt_global *g)
 	n->g = *g;
 	n->entered = true;
 	for (i = 0; i < NLOCAL; i++) {
-		r = lrun_init(&n->lr[i], local_layers[i], &n->g);
+		r = lrun_init(&n->lr[i], local_layers[i], &n->g, 0, NULL);
 		if (r) {
 			nt_err("triage", "%s: %s", local_layers[i]->name,
 			       r == -ENOMEM ? "out of memory" : "bad options");
