@@ -69,7 +69,7 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
 	fuzz-build fuzz-seeds install uninstall clean
 all: $(BIN)
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h)
+$(BUILD)/%.o: %.c $(wildcard include/*.h src/*/*.h probes/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -83,6 +83,12 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/nlgen.c $(wildcard tests/unit/*.h) $
 $(BUILD)/tests/%: tests/net/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+# Namespace-test helpers that drive the library itself (a layer, the
+# prober): tests/net/lib_*.c, linked with it and with pthreads.
+$(BUILD)/tests/lib_%: tests/net/lib_%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS) -pthread
 
 deps:
 	@sh scripts/deps.sh

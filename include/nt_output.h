@@ -126,8 +126,8 @@ struct nt_doc {
 				* whole text for nt_doc_json() */
 	unsigned nparts;
 	unsigned depth;        /* sections open (nt_doc_open) */
-	unsigned outer[4];     /* nparts of each enclosing level */
-	char close[4];         /* '}' or ']' for each open level */
+	unsigned outer[10];    /* nparts of each enclosing level */
+	char close[10];        /* '}' or ']' for each open level */
 	bool js_closed;
 	FILE *prom;            /* memstream (format PROM) */
 	char *prom_buf;
@@ -163,9 +163,10 @@ void nt_doc_set(struct nt_doc *d, const char *key, json_t *v);
 
 /* Sections: nt_doc_open(d, key, false) opens an object under key (NULL:
  * an element of the enclosing array), true an array; what is added until
- * nt_doc_close goes inside. Up to 4 levels ("namespaces" of --all-netns >
- * one namespace > "layers" of triage > one layer). Prometheus output is
- * not affected. */
+ * nt_doc_close goes inside. Up to 10 levels ("namespaces" of --all-netns >
+ * one namespace > "layers" of triage > one layer, and inside a layer its
+ * own nesting: path's "path" > target > "hops" > hop > "responders" >
+ * responder). Prometheus output is not affected. */
 void nt_doc_open(struct nt_doc *d, const char *key, bool array);
 void nt_doc_close(struct nt_doc *d);
 
