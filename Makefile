@@ -69,7 +69,7 @@ FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
 	fuzz-build fuzz-seeds install uninstall clean
 all: $(BIN)
 
-$(BUILD)/%.o: %.c $(wildcard include/*.h) $(wildcard src/*/*.h)
+$(BUILD)/%.o: %.c $(wildcard include/*.h src/*/*.h probes/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -84,6 +84,12 @@ $(BUILD)/tests/%: tests/net/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
+# Namespace-test helpers that drive the library itself (a layer, the
+# prober): tests/net/lib_*.c, linked with it and with pthreads.
+$(BUILD)/tests/lib_%: tests/net/lib_%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS) -pthread
+
 deps:
 	@sh scripts/deps.sh
 
@@ -93,12 +99,12 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory run-nodeps
 run-nodeps: $(BIN)
-	@./$(BIN) triage; rc=$$?; \
+	@./$(BIN) link; rc=$$?; \
 	case $$rc in \
 	0) ;; \
-	1|2) echo "make run: $(BIN) triage exited $$rc ($$([ $$rc = 1 ] && echo WARN || echo CRIT)" \
+	1|2) echo "make run: $(BIN) link exited $$rc ($$([ $$rc = 1 ] && echo WARN || echo CRIT)" \
 		"verdict, the run itself worked)" ;; \
-	*) echo "make run: $(BIN) triage exited $$rc (could not measure, usage error or crash)" >&2; \
+	*) echo "make run: $(BIN) link exited $$rc (could not measure, usage error or crash)" >&2; \
 		exit $$rc ;; \
 	esac
 
@@ -113,7 +119,7 @@ check-nodeps: $(BIN) $(UNIT_BIN) $(NET_HELPERS)
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Itests/unit $(PKG_CFLAGS) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard include/*.h) $(wildcard src/*/*.h)
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard include/*.h)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS) -lm
 

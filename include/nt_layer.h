@@ -75,6 +75,7 @@ struct nt_layer {
 extern const struct nt_layer nt_layer_link;
 extern const struct nt_layer nt_layer_conntrack;
 extern const struct nt_layer nt_layer_tcp;
+extern const struct nt_layer nt_layer_path;
 
 
 /* A command over one layer: options, privileges (L->caps), then

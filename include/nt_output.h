@@ -36,14 +36,9 @@ enum nt_prom {
 #define NT_F_DEF    0x10u /* shown in the default table */
 #define NT_F_NOTABLE 0x20u /* never a table column */
 #define NT_F_DELTA  0x40u /* counter deltas over an interval (-i) */
-#define NT_F_LEFT   0x80u /* table: left-aligned (text columns) */
 
 struct nt_field {
-	const char *key;    /* JSON key; metric suffix or label name; NULL
-			     * (with a group, no title, NT_P_NONE): the
-			     * group's marker, so the group is written even
-			     * when no other field of it is in the table
-			     * ("extra": {}) */
+	const char *key;    /* JSON key; metric suffix or label name */
 	const char *title;  /* table column title */
 	int width;          /* table column width */
 	enum nt_ftype type;
@@ -131,8 +126,8 @@ struct nt_doc {
 				* whole text for nt_doc_json() */
 	unsigned nparts;
 	unsigned depth;        /* sections open (nt_doc_open) */
-	unsigned outer[8];     /* nparts of each enclosing level */
-	char close[8];         /* '}' or ']' for each open level */
+	unsigned outer[10];    /* nparts of each enclosing level */
+	char close[10];        /* '}' or ']' for each open level */
 	bool js_closed;
 	FILE *prom;            /* memstream (format PROM) */
 	char *prom_buf;
@@ -168,9 +163,10 @@ void nt_doc_set(struct nt_doc *d, const char *key, json_t *v);
 
 /* Sections: nt_doc_open(d, key, false) opens an object under key (NULL:
  * an element of the enclosing array), true an array; what is added until
- * nt_doc_close goes inside. Up to 8 levels ("namespaces" of --all-netns >
- * one namespace > "layers" of triage > one layer). Prometheus output is
- * not affected. */
+ * nt_doc_close goes inside. Up to 10 levels ("namespaces" of --all-netns >
+ * one namespace > "layers" of triage > one layer, and inside a layer its
+ * own nesting: path's "path" > target > "hops" > hop > "responders" >
+ * responder). Prometheus output is not affected. */
 void nt_doc_open(struct nt_doc *d, const char *key, bool array);
 void nt_doc_close(struct nt_doc *d);
 
@@ -241,17 +237,6 @@ int nt_doc_verdicts(struct nt_doc *d, const struct nt_verdicts *vs);
 /* Emit to stdout or, for --prom-file, write atomically (temp + rename).
  * Returns 0 or -errno. */
 int nt_doc_emit(struct nt_doc *d);
-
-/* The Prometheus text to where g sends it: stdout (--prom), the
- * unprivileged parent's pipe, or the --prom-file (atomically). 0 or
- * -errno. */
-int nt_prom_out(const struct nt_global *g, const char *buf, size_t len);
-
-/* Concatenated expositions (one per namespace) regrouped so that each
- * family's HELP and TYPE come once, followed by all its samples in input
- * order; families in order of first appearance. Appends to out. 0 or
- * -ENOMEM. */
-int nt_prom_regroup(const char *in, size_t len, struct nt_buf *out);
 
 /* Table renderer: writes aligned columns for records, with a VERDICT column
  * computed from vs (worst level whose subject matches the record). */

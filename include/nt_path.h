@@ -102,6 +102,10 @@ struct nt_path_row {
 
 enum { NT_PR_AV_HOST, NT_PR_AV_IP, NT_PR_AV_ICMP, NT_PR_AV_RTTL, NT_PR_AV_MPLS };
 
+/* Field flag of nt_path_rectype, above the shared NT_F_* bits: a field of
+ * the JSON hop object (ttl, rate_limited) rather than of a responder. */
+#define NT_PATH_F_HOP 0x8000u
+
 struct nt_path_thresholds {
 	double max_loss;  /* CRIT at >= this destination loss %, default 10 */
 	double max_p99;   /* WARN above this destination p99 ms; NaN off */
@@ -132,9 +136,10 @@ void nt_path_print_csv(FILE *f, const struct nt_path_row *rows, size_t n,
 		       const char *target);
 void nt_path_prom(FILE *f, const struct nt_path *p,
 		  const struct nt_path_row *rows, size_t n, const char *netns);
-/* JSON: hops[{ttl, ..., responders[]}] from the field table. */
-json_t *nt_path_json_hops(const struct nt_path_row *rows, size_t n,
-			  const char *netns);
+/* JSON: "hops":[{netns, ttl, rate_limited, responders:[{ip, ...}]}] into
+ * the document's current section, both levels through nt_path_rectype
+ * (the hop's fields are those flagged NT_PATH_F_HOP). 0 or -errno. */
+int nt_path_doc_hops(struct nt_doc *d, const struct nt_path_row *rows, size_t n);
 const char *nt_path_ts_source(const struct nt_path *p);
 
 #endif

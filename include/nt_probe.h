@@ -228,12 +228,16 @@ uint16_t nt_probe_udp_cksum(const struct nt_paddr *src, const struct nt_paddr *d
 struct nt_prober;
 
 /* Phase 1, while privileged: open the probe sockets for o->dst.family, or
- * for both families when it is 0 (the name is not resolved yet), then
- * drop every privilege (nt_probe_drop_privs). Nothing is parsed. Returns
- * 0 when at least one family has sockets, else -errno; *why names what
- * failed. */
+ * for both families when it is 0 (the name is not resolved yet). Nothing
+ * is parsed and no privilege is changed: the caller drops them next,
+ * before phase 2 (the path command with nt_probe_drop_privs; triage once
+ * for every layer). Returns 0 when at least one family has sockets, else
+ * -errno; *why names what failed. */
 int nt_probe_open(struct nt_prober **pp, const struct nt_probe_opts *o,
 		  const char **why);
+/* Cycles and their interval for nt_probe_run (o->cycles, o->interval of
+ * nt_probe_open until then). */
+void nt_probe_set_run(struct nt_prober *p, long cycles, double interval);
 /* Whether phase 1 opened sockets for family (AF_INET, AF_INET6). */
 bool nt_probe_has_family(const struct nt_prober *p, int family);
 /* The error and its description for a family phase 1 could not open. */
@@ -245,11 +249,16 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 		    const char **why);
 void nt_probe_close(struct nt_prober *p);
 enum nt_probe_sock nt_probe_socktype(const struct nt_prober *p);
+/* Whether a raw socket (CAP_NET_RAW at nt_probe_open) is among p's. */
+bool nt_probe_has_raw(const struct nt_prober *p);
 
 /* Run every cycle; events go to cb. SIGINT and SIGTERM are blocked except
  * inside ppoll, so a stop signal is never lost between the check of
  * nt_stop and the sleep. Returns 0, -EINTR when stopped by a signal
- * (results so far are valid) or -errno on a socket error. */
+ * (results so far are valid) or -errno on a socket error. Needs no
+ * privilege. Probers are independent: several may run at once, each in
+ * its own thread (the signal mask is the calling thread's; nt_stop is only
+ * read). */
 int nt_probe_run(struct nt_prober *p, nt_probe_cb cb, void *ctx);
 
 /* The uid/gid a process running as root drops to (nobody/nogroup). */

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -278,28 +279,33 @@ int nt_probe_open(struct nt_prober **pp, const struct nt_probe_opts *o,
 		return -ENOMEM;
 	}
 	p->o = *o;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	p->tab.tag = (uint32_t)getpid() * 2654435761u ^ (uint32_t)ts.tv_nsec;
+	/* The session tag (and a raw socket's echo ids) must differ between
+	 * probers of one process too (triage runs several at once, and each
+	 * raw socket sees every ICMP message): from the kernel's generator,
+	 * the clock only where it has none to give. */
+	if (getrandom(&p->tab.tag, sizeof(p->tab.tag), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(p->tab.tag)) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		p->tab.tag = (uint32_t)getpid() * 2654435761u ^ (uint32_t)ts.tv_nsec ^
+			     (uint32_t)(uintptr_t)p;
+	}
 	if (family != AF_INET6)
 		fam_open(p, AF_INET);
 	if (family != AF_INET)
 		fam_open(p, AF_INET6);
 	if (!nt_probe_has_family(p, AF_INET) && !nt_probe_has_family(p, AF_INET6)) {
 		r = nt_probe_family_err(p, family ? family : AF_INET, why);
-		goto fail;
-	}
-	/* Everything privileged is open: drop before anything is parsed,
-	 * the target's name included. */
-	r = nt_probe_drop_privs();
-	if (r) {
-		*why = "dropping privileges";
-		goto fail;
+		nt_probe_close(p);
+		return r;
 	}
 	*pp = p;
 	return 0;
-fail:
-	nt_probe_close(p);
-	return r;
+}
+
+void nt_probe_set_run(struct nt_prober *p, long cycles, double interval)
+{
+	p->o.cycles = cycles;
+	p->o.interval = interval;
 }
 
 bool nt_probe_has_family(const struct nt_prober *p, int family)
@@ -399,6 +405,18 @@ void nt_probe_close(struct nt_prober *p)
 enum nt_probe_sock nt_probe_socktype(const struct nt_prober *p)
 {
 	return p->tab.kind;
+}
+
+bool nt_probe_has_raw(const struct nt_prober *p)
+{
+	int i;
+
+	if (p->tab.kind == NT_PS_RAW || p->rxfd >= 0)
+		return true;
+	for (i = 0; i < 2; i++)
+		if (p->fam[i].kind == NT_PS_RAW || p->fam[i].rawfd >= 0)
+			return true;
+	return false;
 }
 
 int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,

@@ -12,7 +12,7 @@
 #define SOFF(m) (OFF(s) + offsetof(struct nt_stats_summary, m))
 
 static const struct nt_field path_fields[] = {
-	{ "ttl", "TTL", 0, NT_T_U32, OFF(ttl), NT_P_LABEL, NT_F_ID, NULL, -1,
+	{ "ttl", "TTL", 0, NT_T_U32, OFF(ttl), NT_P_LABEL, NT_PATH_F_HOP, NULL, -1,
 	  "TTL (hop limit) of the probes", NULL },
 	{ "ip", "IP", 0, NT_T_STR, OFF(ip), NT_P_LABEL, NT_F_ID, NULL,
 	  NT_PR_AV_IP, "Responder address; null for a hop that never answered",
@@ -33,7 +33,7 @@ static const struct nt_field path_fields[] = {
 	{ "high", "LOSS-HI", 0, NT_T_DOUBLE, OFF(loss_hi), NT_P_NONE, NT_F_RATE,
 	  "loss_ci_pct", -1, "95 % Wilson interval of loss_pct, upper bound", NULL },
 	{ "rate_limited", "RL", 0, NT_T_BOOL, OFF(rate_limited), NT_P_NONE,
-	  NT_F_INFO, NULL, -1,
+	  NT_F_INFO | NT_PATH_F_HOP, NULL, -1,
 	  "Loss here does not carry to later hops: ICMP rate limiting", NULL },
 	{ "is_destination", "DST", 0, NT_T_BOOL, OFF(is_dst), NT_P_NONE,
 	  NT_F_INFO, NULL, -1, "The responder is the target", NULL },

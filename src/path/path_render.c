@@ -1,6 +1,6 @@
 /* path renderers: mtr-like report table, CSV (RFC 4180), Prometheus, and
  * the nested JSON hops array; CSV and JSON read the rows only through the
- * field table. */
+ * field table (JSON through the document's own record writer). */
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
@@ -101,73 +101,37 @@ void nt_path_print_csv(FILE *f, const struct nt_path_row *rows, size_t n,
 	}
 }
 
-static json_t *jval(const struct nt_path_row *r, const struct nt_field *f)
+int nt_path_doc_hops(struct nt_doc *d, const struct nt_path_row *rows, size_t n)
 {
-	const char *p = (const char *)r + f->offset;
-	uint64_t u;
-	uint32_t w;
-	double d;
-	bool b;
-
-	if (!avail(r, f))
-		return json_null();
-	switch (f->type) {
-	case NT_T_STR:
-		return nt_json_text(p);
-	case NT_T_U64:
-		memcpy(&u, p, sizeof(u));
-		return json_integer((json_int_t)u);
-	case NT_T_U32:
-		memcpy(&w, p, sizeof(w));
-		return json_integer((json_int_t)w);
-	case NT_T_DOUBLE:
-		memcpy(&d, p, sizeof(d));
-		return isfinite(d) ? json_real(d) : json_null();
-	case NT_T_BOOL:
-		memcpy(&b, p, sizeof(b));
-		return json_boolean(b);
-	}
-	return json_null();
-}
-
-json_t *nt_path_json_hops(const struct nt_path_row *rows, size_t n,
-			  const char *netns)
-{
+	const unsigned resp = NT_F_ID | NT_F_INFO | NT_F_TOTAL | NT_F_RATE;
 	const struct nt_rectype *rt = &nt_path_rectype;
-	json_t *hops = json_array(), *hop = NULL, *resp = NULL;
-	size_t i, j;
+	const char *netns = d->g->netns;
+	size_t j;
+	int r = 0;
 
-	for (j = 0; j < n; j++) {
-		const struct nt_path_row *r = &rows[j];
-		json_t *o = json_object();
-
-		if (!hop || !r->extra) {
-			hop = json_object();
-			resp = json_array();
-			json_object_set_new(hop, "ttl", json_integer(r->ttl));
-			json_object_set_new(hop, "netns", netns ? json_string(netns) : json_null());
-			json_object_set_new(hop, "rate_limited", json_boolean(r->rate_limited));
-			json_object_set_new(hop, "responders", resp);
-			json_array_append_new(hops, hop);
-		}
-		for (i = 0; i < rt->nfields; i++) {
-			const struct nt_field *fl = &rt->fields[i];
-			json_t *dst = o;
-
-			if (!strcmp(fl->key, "ttl"))
-				continue;
-			if (fl->group) {
-				dst = json_object_get(o, fl->group);
-				if (!dst) {
-					dst = json_object();
-					json_object_set_new(o, fl->group, dst);
-				}
+	nt_doc_open(d, "hops", true);
+	for (j = 0; j < n && !r; j++) {
+		if (!j || !rows[j].extra) {
+			if (j) {
+				nt_doc_close(d); /* responders */
+				nt_doc_close(d); /* the hop */
 			}
-			json_object_set_new(dst, fl->key, jval(r, fl));
+			nt_doc_open(d, NULL, false);
+			nt_doc_set(d, "netns", netns ? json_string(netns) : json_null());
+			r = nt_doc_object(d, rt, &rows[j], NT_PATH_F_HOP);
+			nt_doc_open(d, "responders", true);
 		}
-		json_array_append_new(resp, o);
+		nt_doc_open(d, NULL, false);
+		if (!r)
+			r = nt_doc_object(d, rt, &rows[j], resp);
+		nt_doc_close(d);
 	}
-	return hops;
+	if (n) {
+		nt_doc_close(d);
+		nt_doc_close(d);
+	}
+	nt_doc_close(d);
+	return r;
 }
 
 static void labels(FILE *f, const char *netns, const char *target,
