@@ -99,12 +99,12 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory run-nodeps
 run-nodeps: $(BIN)
-	@./$(BIN) link; rc=$$?; \
+	@./$(BIN) triage; rc=$$?; \
 	case $$rc in \
 	0) ;; \
-	1|2) echo "make run: $(BIN) link exited $$rc ($$([ $$rc = 1 ] && echo WARN || echo CRIT)" \
+	1|2) echo "make run: $(BIN) triage exited $$rc ($$([ $$rc = 1 ] && echo WARN || echo CRIT)" \
 		"verdict, the run itself worked)" ;; \
-	*) echo "make run: $(BIN) link exited $$rc (could not measure, usage error or crash)" >&2; \
+	*) echo "make run: $(BIN) triage exited $$rc (could not measure, usage error or crash)" >&2; \
 		exit $$rc ;; \
 	esac
 
@@ -119,7 +119,7 @@ check-nodeps: $(BIN) $(UNIT_BIN) $(NET_HELPERS)
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Itests/unit $(PKG_CFLAGS) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard include/*.h)
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard include/*.h src/*/*.h probes/*.h)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS) -lm
 

@@ -36,9 +36,14 @@ enum nt_prom {
 #define NT_F_DEF    0x10u /* shown in the default table */
 #define NT_F_NOTABLE 0x20u /* never a table column */
 #define NT_F_DELTA  0x40u /* counter deltas over an interval (-i) */
+#define NT_F_LEFT   0x80u /* table: left-aligned (text columns) */
 
 struct nt_field {
-	const char *key;    /* JSON key; metric suffix or label name */
+	const char *key;    /* JSON key; metric suffix or label name; NULL
+			     * (with a group, no title, NT_P_NONE): the
+			     * group's marker, so the group is written even
+			     * when no other field of it is in the table
+			     * ("extra": {}) */
 	const char *title;  /* table column title */
 	int width;          /* table column width */
 	enum nt_ftype type;
@@ -237,6 +242,17 @@ int nt_doc_verdicts(struct nt_doc *d, const struct nt_verdicts *vs);
 /* Emit to stdout or, for --prom-file, write atomically (temp + rename).
  * Returns 0 or -errno. */
 int nt_doc_emit(struct nt_doc *d);
+
+/* The Prometheus text to where g sends it: stdout (--prom), the
+ * unprivileged parent's pipe, or the --prom-file (atomically). 0 or
+ * -errno. */
+int nt_prom_out(const struct nt_global *g, const char *buf, size_t len);
+
+/* Concatenated expositions (one per namespace) regrouped so that each
+ * family's HELP and TYPE come once, followed by all its samples in input
+ * order; families in order of first appearance. Appends to out. 0 or
+ * -ENOMEM. */
+int nt_prom_regroup(const char *in, size_t len, struct nt_buf *out);
 
 /* Table renderer: writes aligned columns for records, with a VERDICT column
  * computed from vs (worst level whose subject matches the record). */
