@@ -19,7 +19,7 @@
 
 const char cmd_triage_usage[] =
 	"usage: nettriage triage [OPTIONS] [HOST[:PORT]...]\n\n"
-	"Every local layer at once (link, conntrack, tcp), then path to each HOST\n"
+	"Every local layer at once (link, conntrack, tcp), and path to each HOST\n"
 	"given, concurrently: one verdict per check, then the lowest layer at\n"
 	"fault. The worst level is the exit status. Without -i, rates compare\n"
 	"with the previous run; with -i SEC each local layer is sampled twice,\n"

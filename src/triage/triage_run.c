@@ -1,6 +1,7 @@
 /* triage's run: every local layer in this namespace, one sample (or two
  * over -i), judged, rendered into document sections. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,7 +177,13 @@ static int tns_rows(struct nt_triage *t, struct tns *n)
 	return r;
 }
 
-static void tns_emit(struct nt_triage *t, struct tns *n)
+struct prun;
+static void path_emit(struct prun *p, size_t n, struct nt_doc *d);
+
+/* A namespace's section; pr/np: the path targets, inside "layers" when
+ * there is one namespace (with --all-netns they stand apart: they are
+ * probed from the starting namespace only). */
+static void tns_emit(struct nt_triage *t, struct tns *n, struct prun *pr, size_t np)
 {
 	size_t i;
 
@@ -194,9 +201,83 @@ static void tns_emit(struct nt_triage *t, struct tns *n)
 	nt_doc_open(t->doc, "layers", false);
 	for (i = 0; n->entered && i < NLOCAL; i++)
 		lrun_emit(&n->lr[i], t->doc);
+	if (np)
+		path_emit(pr, np, t->doc);
 	nt_doc_close(t->doc);
 	if (n->g.all_netns)
 		nt_doc_close(t->doc);
+}
+
+/* Path to one target: its own state, options (count, interval) and
+ * thread; probed from the namespace triage started in. */
+struct prun {
+	struct lrun x;
+	struct nt_global g;
+	char *argv[4];
+	pthread_t th;
+	bool started;
+};
+
+static void *path_thread(void *arg)
+{
+	struct prun *p = arg;
+
+	lrun_sample(&p->x, 0, 0);
+	return NULL;
+}
+
+static int prun_init(struct prun *p, const struct nt_global *g, char *target)
+{
+	int r;
+
+	p->g = *g;
+	/* a short run unless -c/-i say otherwise */
+	p->g.count = g->count > 0 ? g->count : 10;
+	p->g.interval = g->interval > 0 ? g->interval : 0.2;
+	p->argv[0] = (char *)"path";
+	p->argv[1] = (char *)"--";
+	p->argv[2] = target;
+	p->argv[3] = NULL;
+	r = lrun_init(&p->x, &nt_layer_path, &p->g, 3, p->argv);
+	if (r)
+		return r == -ENOMEM ? NT_EXIT_UNKNOWN : NT_EXIT_USAGE;
+	if (nt_layer_path.open && nt_layer_path.open(p->x.st, &p->x.c))
+		p->x.open_failed = true;
+	return 0;
+}
+
+static int prun_rows(struct nt_triage *t, struct prun *p, unsigned order)
+{
+	const char *label = p->g.netns;
+	int r;
+
+	if (p->x.collected)
+		return nt_triage_add(&t->rows, "path", order, label, &p->x.vs);
+	r = nt_triage_measure(&t->rows, "path", order, label, NT_UNKNOWN, p->x.c.why);
+	if (!r) /* one row per target */
+		snprintf(t->rows.v[t->rows.n - 1].subject,
+			 sizeof(t->rows.v[0].subject), "%s", p->argv[2]);
+	return r;
+}
+
+/* The "path" array of the layers section: path's own keys per target
+ * (its schema has no baseline or sample: path keeps no history). */
+static void path_emit(struct prun *p, size_t n, struct nt_doc *d)
+{
+	size_t j;
+
+	nt_doc_open(d, "path", true);
+	for (j = 0; j < n; j++) {
+		nt_doc_open(d, NULL, false);
+		if (p[j].x.collected) {
+			p[j].x.L->emit(p[j].x.st, d, &p[j].x.c, &p[j].x.b);
+		} else {
+			nt_doc_set(d, "target", json_pack("{s:s, s:n}", "host", p[j].argv[2], "ip"));
+			nt_doc_set(d, "error", json_string(p[j].x.c.why));
+		}
+		nt_doc_close(d);
+	}
+	nt_doc_close(d);
 }
 
 int nt_triage_run(struct nt_triage *t)
@@ -204,7 +285,8 @@ int nt_triage_run(struct nt_triage *t)
 	const struct nt_global *g = t->g;
 	struct nt_ns_list l, *lp = NULL;
 	struct tns *ns = NULL;
-	size_t nns = 1, k, i;
+	struct prun *pr = NULL;
+	size_t nns = 1, k, i, np = t->o.ntargets > 0 ? (size_t)t->o.ntargets : 0;
 	uint64_t caps = 0;
 	double t0;
 	char note[400];
@@ -234,11 +316,28 @@ int nt_triage_run(struct nt_triage *t)
 			ns[k].g.netns_inode = l.v[k].inode;
 		}
 	}
+	/* path's sockets are opened here, before privileges go; its
+	 * CAP_NET_RAW is not kept: the raw sockets are open */
+	pr = calloc(np ? np : 1, sizeof(*pr));
+	if (!pr) {
+		nt_err("triage", "out of memory");
+		rc = NT_EXIT_UNKNOWN;
+		goto out;
+	}
+	for (k = 0; k < np; k++)
+		if ((rc = prun_init(&pr[k], g, t->o.targets[k])))
+			goto out;
 	for (i = 0; i < NLOCAL && nns; i++)
 		if (ns[0].lr[i].L->caps)
 			caps |= ns[0].lr[i].L->caps(ns[0].lr[i].st);
 	if ((rc = nt_priv_restrict("triage", g, caps)))
 		goto out;
+	/* every target at once, while the local layers are measured */
+	for (k = 0; k < np; k++)
+		pr[k].started = pthread_create(&pr[k].th, NULL, path_thread, &pr[k]) == 0;
+	for (k = 0; k < np; k++)
+		if (!pr[k].started)
+			path_thread(&pr[k]);
 	t0 = nt_now_mono();
 	for (k = 0; k < nns; k++)
 		if (tns_enter(&ns[k], lp, k))
@@ -254,12 +353,26 @@ int nt_triage_run(struct nt_triage *t)
 		rc = NT_EXIT_UNKNOWN;
 		goto out;
 	}
+	for (k = 0; k < np; k++)
+		if (pr[k].started) {
+			pthread_join(pr[k].th, NULL);
+			pr[k].started = false;
+		}
 	for (k = 0; k < nns; k++)
 		for (i = 0; i < NLOCAL; i++)
 			if (ns[k].lr[i].collected)
 				ns[k].lr[i].L->judge(ns[k].lr[i].st, &ns[k].lr[i].b, &ns[k].lr[i].vs);
+	for (k = 0; k < np; k++)
+		if (pr[k].x.collected)
+			pr[k].x.L->judge(pr[k].x.st, &pr[k].x.b, &pr[k].x.vs);
 	for (k = 0; k < nns; k++)
 		if (tns_rows(t, &ns[k])) {
+			nt_err("triage", "out of memory");
+			rc = NT_EXIT_UNKNOWN;
+			goto out;
+		}
+	for (k = 0; k < np; k++)
+		if (prun_rows(t, &pr[k], (unsigned)NLOCAL)) {
 			nt_err("triage", "out of memory");
 			rc = NT_EXIT_UNKNOWN;
 			goto out;
@@ -268,11 +381,13 @@ int nt_triage_run(struct nt_triage *t)
 		if (lp)
 			nt_doc_open(t->doc, "namespaces", true);
 		for (k = 0; k < nns; k++)
-			tns_emit(t, &ns[k]);
+			tns_emit(t, &ns[k], pr, lp ? 0 : np);
 		if (lp) {
 			nt_doc_close(t->doc);
 			t->doc->g = g;
 		}
+		if (lp && np)
+			path_emit(pr, np, t->doc);
 	}
 	for (k = 0; k < nns; k++)
 		for (i = 0; i < NLOCAL; i++)
@@ -284,6 +399,12 @@ int nt_triage_run(struct nt_triage *t)
 			nt_note("triage", "--all-netns: %s", note);
 	}
 out:
+	for (k = 0; pr && k < np; k++) {
+		if (pr[k].started)
+			pthread_join(pr[k].th, NULL);
+		lrun_free(&pr[k].x);
+	}
+	free(pr);
 	for (k = 0; ns && k < nns; k++)
 		tns_free(&ns[k]);
 	free(ns);

@@ -31,6 +31,7 @@ for t in ip jq ping promtool; do
 done
 
 H="nt-trh-$$"
+D="nt-trd-$$"
 B="nt-trb-$$"
 GHOST="/run/netns/nt-trghost-$$"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nt-triage.XXXXXX") || exit 1
@@ -38,6 +39,7 @@ export NETTRIAGE_STATE_DIR="$TMP/state"
 mkdir -p "$NETTRIAGE_STATE_DIR"
 cleanup() {
 	ip netns del "$H" 2>/dev/null
+	ip netns del "$D" 2>/dev/null
 	ip netns del "$B" 2>/dev/null
 	rm -f "$GHOST"
 	[ -n "${WRITER:-}" ] && kill "$WRITER" 2>/dev/null
@@ -70,6 +72,41 @@ check "healthy: JSON first_fault is null, level ok" \
 check "healthy: every layer has a section" \
 	'[ "$(jq -r ".layers | keys | join(\",\")" "$TMP/h.json")" = "$(jq -r "[.verdicts[].layer] | unique | join(\",\")" "$TMP/h.json")" ]'
 check "healthy: checks field = verdict count" '[ "$(jq .checks "$TMP/h.json")" = "$n_json" ]'
+
+# 1z. path targets, probed concurrently: a reachable dependency in D and
+# an unreachable one (routed to D, which has no route on): each its own
+# verdict, the others still reported; JSON layers.path per target.
+ip netns add "$D"
+ip link add "vh$$" netns "$H" type veth peer name "vd$$" netns "$D"
+ip -n "$H" addr add 198.51.100.5/30 dev "vh$$"
+ip -n "$D" addr add 198.51.100.6/30 dev "vd$$"
+ip -n "$H" link set "vh$$" up
+ip -n "$D" link set "vd$$" up
+ip -n "$D" link set lo up
+ip -n "$H" route add 203.0.113.0/24 via 198.51.100.6
+"$NT" -N "$H" triage >/dev/null 2>&1 # the new veth's first run
+t0=$EPOCHREALTIME
+"$NT" -j -N "$H" triage 198.51.100.6 203.0.113.77 >"$TMP/p.json" 2>"$TMP/p.err"
+rc=$?
+t1=$EPOCHREALTIME
+lv() { jq -r --arg c "$1" --arg s "$2" '.verdicts[] | select(.check == $c and .subject == $s) | .level' "$TMP/p.json"; }
+check "path: reachable target is ok (reach $(lv path.reach 198.51.100.6), loss $(lv path.loss 198.51.100.6))" \
+	'[ "$(lv path.reach 198.51.100.6) $(lv path.loss 198.51.100.6)" = "ok ok" ]'
+check "path: unreachable target is crit ($(lv path.reach 203.0.113.77))" '[ "$(lv path.reach 203.0.113.77)" = crit ]'
+check "path: exit 2 (got $rc: $(head -1 "$TMP/p.err"))" '[ "$rc" -eq 2 ]'
+check "path: the local layers are still reported" '[ "$(jq -r ".layers.link.interfaces | length" "$TMP/p.json")" -ge 2 ]'
+check "path: layers.path has one section per target, in order" \
+	'[ "$(jq -r "[.layers.path[].target.host] | join(\" \")" "$TMP/p.json")" = "198.51.100.6 203.0.113.77" ]'
+check "path: first fault is path.reach 203.0.113.77" \
+	'[ "$(jq -r ".first_fault.check + \" \" + .first_fault.subject" "$TMP/p.json")" = "path.reach 203.0.113.77" ]'
+sent=$(jq '.layers.path[0].hops[-1].responders[0].sent' "$TMP/p.json")
+check "path: 10 probes to the destination by default (got $sent)" '[ "$sent" = 10 ]'
+# both targets at once: 10 cycles of 0.2 s plus the timeout, not twice that
+el=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}')
+check "path: two targets concurrently in ${el} s (< 8 s)" 'awk -v e="$el" "BEGIN {exit !(e < 8)}"'
+"$NT" -N "$H" triage 'bad:port:x' >/dev/null 2>&1
+rc=$?
+check "path: a malformed target is a usage error (got $rc)" '[ "$rc" -eq 64 ]'
 
 # 1a. conntrack not in use (no nf_conntrack files: a /proc without them):
 # an OK conntrack.measure saying so, not UNKNOWN; `conntrack` itself is 3.
