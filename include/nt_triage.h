@@ -21,10 +21,14 @@ struct nt_tverdict {
 	uint32_t order;     /* the layer's place, lowest first */
 	double value;
 	double threshold;
-	char baseline[24];  /* the baseline figure (--baseline), "" none */
+	double baseline;    /* the baseline figure (--baseline), NaN: none */
+	uint64_t avail;     /* NT_TV_HAVE_*: netns and hint are null without */
 	char reason[192];
 	char hint[192];
 };
+
+#define NT_TV_HAVE_NETNS 0
+#define NT_TV_HAVE_HINT 1
 
 struct nt_tverdicts {
 	struct nt_tverdict *v;
@@ -87,7 +91,7 @@ struct nt_tb {
  * "default" or -N's argument. 0 or -errno. */
 int nt_tb_default_path(const char *netns, char *buf, size_t len);
 /* Write the figures of rows atomically (temp + fsync + rename). */
-int nt_tb_save(const char *path, const struct nt_tverdicts *rows);
+int nt_tb_save(const char *path, const struct nt_tverdicts *rows, size_t *saved);
 /* Read and check a baseline; on error err says what is wrong with it. */
 int nt_tb_load(const char *path, struct nt_tb *b, char *err, size_t errlen);
 int nt_tb_parse(const char *text, size_t len, struct nt_tb *b, char *err,
@@ -98,6 +102,7 @@ void nt_tb_free(struct nt_tb *b);
  * above it (a tenth of the check's threshold, or 1 when it has none). */
 #define NT_TB_FACTOR 5.0
 bool nt_tb_changed(double value, double base, double threshold);
+double nt_tb_floor(double threshold);
 /* Fill each row's baseline figure and add a WARN "<check>.changed" row for
  * each figure far from its baseline. 0 or -ENOMEM. */
 int nt_tb_apply(const struct nt_tb *b, struct nt_tverdicts *rows);

@@ -32,8 +32,8 @@ const char cmd_conntrack_usage[] =
 	"      --mark M[/MASK]  dump only entries with this mark (kernel filter)\n"
 	"      --zone Z         dump only entries of this zone (kernel filter)\n"
 	"      --status S       dump only assured, unreplied or replied entries\n"
-	"      --warn PCT       fill WARN at PCT %% (default 75)\n"
-	"      --crit PCT       fill CRIT at PCT %% (default 90)\n"
+	"      --warn PCT       fill WARN at PCT % (default 75)\n"
+	"      --crit PCT       fill CRIT at PCT % (default 90)\n"
 	"  -a, --all            also show the per-CPU counters\n"
 	"  -h, --help           this help\n";
 

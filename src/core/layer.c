@@ -171,11 +171,13 @@ struct nsrun {
 	struct nt_verdicts vs;
 	struct nt_baseline b;
 	enum nt_level worst;
+	double t;                /* CLOCK_MONOTONIC of its last sample */
 };
 
 static void ns_measure(const struct nt_layer *L, const struct nt_ns_list *l,
-		       size_t i, struct nsrun *x, int pass, double dt)
+		       size_t i, struct nsrun *x, int pass)
 {
+	double now;
 	int r;
 
 	if (pass > 0 && !x->collected)
@@ -189,6 +191,7 @@ static void ns_measure(const struct nt_layer *L, const struct nt_ns_list *l,
 	}
 	if (pass > 0)
 		L->rotate(x->st);
+	now = nt_now_mono();
 	if (L->collect(x->st, &x->c)) {
 		x->collected = false;
 		return;
@@ -200,8 +203,10 @@ static void ns_measure(const struct nt_layer *L, const struct nt_ns_list *l,
 
 		nt_baseline_first(&x->b, have, hdt);
 	} else {
-		nt_baseline_interval(&x->b, dt, 1);
+		/* since this namespace's own first sample */
+		nt_baseline_interval(&x->b, now - x->t, 1);
 	}
+	x->t = now;
 }
 
 static void ns_judge(const struct nt_layer *L, struct nsrun *x)
@@ -318,10 +323,10 @@ static int layer_sweep(const struct nt_layer *L, int argc, char **argv,
 		goto out;
 	t0 = nt_now_mono();
 	for (i = 0; i < l.n; i++)
-		ns_measure(L, &l, i, &ns[i], 0, 0);
+		ns_measure(L, &l, i, &ns[i], 0);
 	if (g->interval > 0 && nt_sleep_until(t0 + g->interval) == 0)
 		for (i = 0; i < l.n; i++)
-			ns_measure(L, &l, i, &ns[i], 1, nt_now_mono() - t0);
+			ns_measure(L, &l, i, &ns[i], 1);
 	r = nt_sweep_home(&l);
 	if (r) {
 		nt_err(L->name, "--all-netns: back to the starting namespace: %s", strerror(-r));

@@ -262,15 +262,15 @@ void nt_sweep_note(const struct nt_ns_list *l, char *buf, size_t len)
 	buf[0] = '\0';
 	if (l->unreadable)
 		n += snprintf(buf + n, len - (size_t)n,
-			      "%u processes' namespaces not readable (another user namespace, or needs CAP_SYS_PTRACE); ",
+			      "%u process namespace(s) not readable (another user namespace, or needs CAP_SYS_PTRACE); ",
 			      l->unreadable);
 	if (l->gone && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n,
-			      "%u namespaces gone before they could be opened (first: %s); ",
+			      "%u namespace(s) gone before they could be opened (first: %s); ",
 			      l->gone, l->gone_first);
 	if (l->over && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n,
-			      "%u namespaces beyond the first %d not measured; ",
+			      "%u namespace(s) beyond the first %d not measured; ",
 			      l->over, NT_SWEEP_MAX);
 	if (n > 2 && (size_t)n < len)
 		buf[n - 2] = '\0';

@@ -121,7 +121,8 @@ static void print_table(const struct nt_triage *t, bool all)
 		       nt_level_upper((enum nt_level)ff->level_code));
 	} else {
 		printf("no fault found in %zu checks%s\n", t->rows.n,
-		       bad ? " (some could not be measured: see UNKNOWN above)" : "");
+		       !bad ? "" : t->g->quiet ? " (some could not be measured: run without -q)" :
+		       " (some could not be measured: see UNKNOWN above)");
 	}
 }
 
@@ -189,22 +190,25 @@ static int baseline_load(const struct nt_global *g, const struct nt_triage_opts 
 	return 0;
 }
 
-static void baseline_save(const struct nt_triage *t)
+/* 0, or NT_EXIT_UNKNOWN when asked to save and it could not. */
+static int baseline_save(const struct nt_triage *t)
 {
 	char path[512];
+	size_t n = 0;
 	int r = baseline_path(t->g, t->o.save_file, path, sizeof(path));
 
 	if (!r)
-		r = nt_tb_save(path, &t->rows);
+		r = nt_tb_save(path, &t->rows, &n);
 	if (r) {
 		nt_err("triage", "--save-baseline %s: %s", r == -ENOENT ? "(no default file)" : path,
 		       strerror(-r));
-		return;
+		return NT_EXIT_UNKNOWN;
 	}
 	if (!t->g->quiet)
-		nt_note("triage", "baseline saved to %s (%zu figures%s)", path, t->rows.n,
+		nt_note("triage", "baseline saved to %s (%zu figures%s)", path, n,
 			nt_triage_worst(&t->rows) == NT_OK ? "" :
 			"; this run was not all OK: is it a healthy period?");
+	return 0;
 }
 
 int cmd_triage(int argc, char **argv, struct nt_global *g)
@@ -215,7 +219,7 @@ int cmd_triage(int argc, char **argv, struct nt_global *g)
 	struct nt_doc d;
 	char bpath[512];
 	bool doc = g->format != NT_FMT_TABLE || g->prom_file;
-	int r, rc;
+	int r, rc, save_rc = 0;
 
 	r = parse_opts(argc, argv, &t.o);
 	if (r)
@@ -232,7 +236,7 @@ int cmd_triage(int argc, char **argv, struct nt_global *g)
 	}
 	rc = nt_triage_run(&t);
 	if (rc == 0 && t.o.save_baseline)
-		baseline_save(&t);
+		save_rc = baseline_save(&t);
 	if (rc == 0 && t.o.baseline && nt_tb_apply(&base, &t.rows)) {
 		nt_err("triage", "out of memory");
 		rc = NT_EXIT_UNKNOWN;
@@ -262,6 +266,9 @@ int cmd_triage(int argc, char **argv, struct nt_global *g)
 		}
 		if (!rc)
 			rc = nt_level_exit(nt_triage_worst(&t.rows));
+		/* a baseline asked for and not saved: could not do the job */
+		if (save_rc && rc != NT_EXIT_USAGE)
+			rc = NT_EXIT_UNKNOWN;
 	}
 	if (doc)
 		nt_doc_free(&d);

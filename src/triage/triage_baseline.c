@@ -79,7 +79,7 @@ static void read_boot_id(char *buf, size_t len)
 	buf[strcspn(buf, "\n")] = '\0';
 }
 
-int nt_tb_save(const char *path, const struct nt_tverdicts *rows)
+int nt_tb_save(const char *path, const struct nt_tverdicts *rows, size_t *saved)
 {
 	json_t *doc, *figs;
 	struct utsname u;
@@ -87,6 +87,7 @@ int nt_tb_save(const char *path, const struct nt_tverdicts *rows)
 	size_t i;
 	int r;
 
+	*saved = 0;
 	read_boot_id(bid, sizeof(bid));
 	if (uname(&u) < 0)
 		snprintf(u.release, sizeof(u.release), "unknown");
@@ -97,6 +98,7 @@ int nt_tb_save(const char *path, const struct nt_tverdicts *rows)
 
 		if (!isfinite(v->value))
 			continue;
+		(*saved)++;
 		json_array_append_new(figs, json_pack("{s:s, s:s, s:s, s:s, s:f}",
 			"layer", v->layer, "netns", v->netns, "check", v->check,
 			"subject", v->subject, "value", v->value));
@@ -210,9 +212,14 @@ int nt_tb_load(const char *path, struct nt_tb *b, char *err, size_t errlen)
 	return r;
 }
 
+double nt_tb_floor(double threshold)
+{
+	return threshold > 0 && isfinite(threshold) ? threshold / 10 : 1;
+}
+
 bool nt_tb_changed(double value, double base, double threshold)
 {
-	double floor = threshold > 0 && isfinite(threshold) ? threshold / 10 : 1;
+	double floor = nt_tb_floor(threshold);
 
 	if (!isfinite(value) || !isfinite(base))
 		return false;
@@ -247,13 +254,15 @@ int nt_tb_apply(const struct nt_tb *b, struct nt_tverdicts *rows)
 
 		if (!f)
 			continue;
-		snprintf(v->baseline, sizeof(v->baseline), "%.4g", f->value);
+		v->baseline = f->value;
 		if (!nt_tb_changed(v->value, f->value, v->threshold))
 			continue;
 		/* a WARN "<check>.changed" row beside the check */
 		memset(&vs, 0, sizeof(vs));
 		snprintf(check, sizeof(check), "%s.changed", v->check);
-		nv = nt_verdict_add(&vs, check, v->subject, NT_WARN, v->value, f->value);
+		/* the threshold crossed: 5x the baseline, or the floor above it */
+		nv = nt_verdict_add(&vs, check, v->subject, NT_WARN, v->value,
+				    fmax(NT_TB_FACTOR * f->value, f->value + nt_tb_floor(v->threshold)));
 		if (!nv)
 			return -ENOMEM;
 		snprintf(nv->reason, sizeof(nv->reason),
@@ -268,8 +277,7 @@ int nt_tb_apply(const struct nt_tb *b, struct nt_tverdicts *rows)
 		}
 		nt_verdicts_free(&vs);
 		/* rows may have moved: the new row is the last */
-		snprintf(rows->v[rows->n - 1].baseline,
-			 sizeof(rows->v[rows->n - 1].baseline), "%.4g", f->value);
+		rows->v[rows->n - 1].baseline = f->value;
 	}
 	return 0;
 }

@@ -17,7 +17,7 @@ static const struct nt_field tverdict_fields[] = {
 	/* NT_F_RATE: this table has no rates; the flag selects the column
 	 * for --all-netns (NT_TV_SWEEP) */
 	{ "netns", "NETNS", 0, NT_T_STR, OFF(netns), NT_P_LABEL,
-	  NT_F_RATE | NT_F_DEF | NT_F_LEFT, NULL, -1,
+	  NT_F_RATE | NT_F_DEF | NT_F_LEFT, NULL, NT_TV_HAVE_NETNS,
 	  "Namespace: its --all-netns label, or -N's argument, empty for the one triage started in" },
 	{ "check", "CHECK", 0, NT_T_STR, OFF(check), NT_P_LABEL,
 	  NT_F_ID | NT_F_DEF | NT_F_LEFT, NULL, -1, "Check name" },
@@ -29,9 +29,9 @@ static const struct nt_field tverdict_fields[] = {
 	{ "threshold", "THRESHOLD", 0, NT_T_DOUBLE, OFF(threshold), NT_P_NONE,
 	  NT_F_INFO | NT_F_DEF, NULL, -1, "Threshold crossed, or the WARN one (null: none)" },
 	/* NT_F_TOTAL: selects the column with --baseline (NT_TV_BASELINE) */
-	{ "baseline", "BASELINE", 0, NT_T_STR, OFF(baseline), NT_P_NONE,
+	{ "baseline", "BASELINE", 0, NT_T_DOUBLE, OFF(baseline), NT_P_NONE,
 	  NT_F_TOTAL | NT_F_DEF, NULL, -1,
-	  "The saved baseline figure (--baseline), empty without one" },
+	  "The saved baseline figure (--baseline), null without one" },
 	{ "level", "LEVEL", 0, NT_T_STR, OFF(level), NT_P_NONE,
 	  NT_F_INFO | NT_F_DEF | NT_F_LEFT, NULL, -1, "ok, warn, crit or unknown" },
 	{ "level_code", "CODE", 0, NT_T_U32, OFF(level_code), NT_P_GAUGE,
@@ -41,7 +41,8 @@ static const struct nt_field tverdict_fields[] = {
 	{ "reason", "REASON", 0, NT_T_STR, OFF(reason), NT_P_NONE,
 	  NT_F_INFO | NT_F_NOTABLE, NULL, -1, "What was measured" },
 	{ "hint", "HINT", 0, NT_T_STR, OFF(hint), NT_P_NONE,
-	  NT_F_INFO | NT_F_DEF | NT_F_LEFT, NULL, -1, "Likely cause (WARN/CRIT)" },
+	  NT_F_INFO | NT_F_DEF | NT_F_LEFT, NULL, NT_TV_HAVE_HINT,
+	  "Likely cause (WARN/CRIT), null for none" },
 };
 
 const struct nt_rectype nt_tverdict_rectype = {
@@ -50,7 +51,7 @@ const struct nt_rectype nt_tverdict_rectype = {
 	.fields = tverdict_fields,
 	.nfields = sizeof(tverdict_fields) / sizeof(tverdict_fields[0]),
 	.size = sizeof(struct nt_tverdict),
-	.avail_off = -1,
+	.avail_off = OFF(avail),
 	.subject_off = OFF(subject),
 };
 
@@ -89,7 +90,10 @@ static struct nt_tverdict *row(struct nt_tverdicts *t, const char *layer,
 	memset(r, 0, sizeof(*r));
 	snprintf(r->layer, sizeof(r->layer), "%s", layer);
 	snprintf(r->netns, sizeof(r->netns), "%s", netns ? netns : "");
+	if (netns)
+		r->avail |= 1ull << NT_TV_HAVE_NETNS;
 	r->order = order;
+	r->baseline = NAN;
 	return r;
 }
 
@@ -117,6 +121,8 @@ int nt_triage_add(struct nt_tverdicts *t, const char *layer, unsigned order,
 		r->threshold = v->threshold;
 		memcpy(r->reason, v->reason, sizeof(r->reason));
 		memcpy(r->hint, v->hint, sizeof(r->hint));
+		if (r->hint[0])
+			r->avail |= 1ull << NT_TV_HAVE_HINT;
 	}
 	return 0;
 }

@@ -28,6 +28,7 @@ struct lrun {
 	bool open_failed; /* reason in c.why */
 	bool collected;
 	bool absent;      /* not in use here (NT_LAYER_ABSENT) */
+	double t;         /* CLOCK_MONOTONIC of the last sample */
 };
 
 /* A layer with options argv (NULL: its defaults, argv its name alone). */
@@ -66,10 +67,12 @@ static void lrun_free(struct lrun *x)
 	memset(x, 0, sizeof(*x));
 }
 
-/* Sample pass 0 (and its baseline), or pass 1 over the interval. */
-static void lrun_sample(struct lrun *x, int pass, double dt)
+/* Sample pass 0 (and its baseline), or pass 1 over the interval since
+ * this layer's own pass 0 (namespaces are sampled one after another). */
+static void lrun_sample(struct lrun *x, int pass)
 {
-	double hdt = 0;
+	double hdt = 0, now = nt_now_mono();
+	bool have;
 	int r;
 
 	if (x->open_failed || (pass > 0 && !x->collected))
@@ -82,10 +85,13 @@ static void lrun_sample(struct lrun *x, int pass, double dt)
 	if (!x->collected)
 		return;
 	if (pass == 0) {
-		nt_baseline_first(&x->b, x->L->hist_get(x->st, &x->c, &hdt), hdt);
+		/* hist_get sets hdt: call it before reading hdt */
+		have = x->L->hist_get(x->st, &x->c, &hdt);
+		nt_baseline_first(&x->b, have, hdt);
 	} else {
-		nt_baseline_interval(&x->b, dt, 1);
+		nt_baseline_interval(&x->b, now - x->t, 1);
 	}
+	x->t = now;
 }
 
 static void lrun_emit(struct lrun *x, struct nt_doc *d)
@@ -222,7 +228,7 @@ static void *path_thread(void *arg)
 {
 	struct prun *p = arg;
 
-	lrun_sample(&p->x, 0, 0);
+	lrun_sample(&p->x, 0);
 	return NULL;
 }
 
@@ -342,12 +348,12 @@ int nt_triage_run(struct nt_triage *t)
 	for (k = 0; k < nns; k++)
 		if (tns_enter(&ns[k], lp, k))
 			for (i = 0; i < NLOCAL; i++)
-				lrun_sample(&ns[k].lr[i], 0, 0);
+				lrun_sample(&ns[k].lr[i], 0);
 	if (g->interval > 0 && nt_sleep_until(t0 + g->interval) == 0)
 		for (k = 0; k < nns; k++)
 			if (ns[k].entered && tns_enter(&ns[k], lp, k))
 				for (i = 0; i < NLOCAL; i++)
-					lrun_sample(&ns[k].lr[i], 1, nt_now_mono() - t0);
+					lrun_sample(&ns[k].lr[i], 1);
 	if (lp && (r = nt_sweep_home(lp))) {
 		nt_err("triage", "--all-netns: back to the starting namespace: %s", strerror(-r));
 		rc = NT_EXIT_UNKNOWN;

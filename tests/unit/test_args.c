@@ -109,7 +109,7 @@ static const struct {
 	{ "-h link", &cmd_link_opts, NT_ARGS_HELP, "-h before the command: main help" },
 	{ "-V link", &cmd_link_opts, NT_ARGS_VERSION, "-V before the command" },
 	{ "link --version", &cmd_link_opts, NT_ARGS_USAGE, "--version only before the command" },
-	{ "link --all-netns", &cmd_link_opts, NT_ARGS_UNBUILT, "--all-netns not built" },
+	{ "link --all-netns", &cmd_link_opts, NT_ARGS_RUN, "--all-netns after the command" },
 };
 
 static void test_prepass(void)

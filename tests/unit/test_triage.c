@@ -106,9 +106,10 @@ static void test_parse_apply(void)
 	T_EQ_U(t.n, 4, "one changed row added");
 	T_STR(t.v[3].check, "tcp.retrans_ratio.changed", "changed row names the check");
 	T_STR(t.v[3].level, "warn", "changed row is WARN");
-	T_STR(t.v[3].baseline, "0.2", "changed row carries the baseline");
-	T_STR(t.v[0].baseline, "0", "eth0 row gets its baseline");
-	T_STR(t.v[1].baseline, "", "eth1 has no baseline figure: none, no changed row");
+	T_NEAR(t.v[3].baseline, 0.2, 1e-12, "changed row carries the baseline");
+	T_NEAR(t.v[3].threshold, 1.0, 1e-12, "changed row threshold: 5x the baseline (above baseline + floor 0.3)");
+	T_NEAR(t.v[0].baseline, 0, 0, "eth0 row gets its baseline");
+	T_OK(isnan(t.v[1].baseline), "eth1 has no baseline figure: none, no changed row");
 	nt_tverdicts_free(&t);
 	nt_verdicts_free(&tcp);
 	nt_verdicts_free(&link);
