@@ -8,6 +8,14 @@ SCHEMADIR ?= $(PREFIX)/share/nettriage/schema
 # bash-completion's own directory when pkg-config knows it (asked only by
 # install and uninstall), else the usual place under PREFIX
 BASHCOMPDIR ?= $(or $(shell pkg-config --variable=completionsdir bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
+# contrib/systemd: the service and timer, the sysusers.d and tmpfiles.d
+# snippets, in systemd's own directories when pkg-config knows them (asked
+# only by install and uninstall), else under PREFIX
+SYSTEMDUNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system)
+SYSUSERSDIR ?= $(or $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null),$(PREFIX)/lib/sysusers.d)
+TMPFILESDIR ?= $(or $(shell pkg-config --variable=tmpfilesdir systemd 2>/dev/null),$(PREFIX)/lib/tmpfiles.d)
+# contrib/prometheus: the alerting rules
+PROMRULESDIR ?= $(PREFIX)/share/nettriage/prometheus
 
 CC      ?= gcc
 PKGS    := libmnl jansson libnetfilter_conntrack libpcap
@@ -146,13 +154,25 @@ install: $(BIN)
 	install -d $(DESTDIR)$(SCHEMADIR)
 	install -m 0644 schema/*.schema.json $(DESTDIR)$(SCHEMADIR)/
 	install -m 0644 contrib/bash-completion/nettriage $(DESTDIR)$(BASHCOMPDIR)/nettriage
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+		$(DESTDIR)$(PROMRULESDIR)
+	sed 's|^ExecStart=/usr/local/bin/nettriage |ExecStart=$(SBINDIR)/nettriage |' \
+		contrib/systemd/nettriage.service >$(DESTDIR)$(SYSTEMDUNITDIR)/nettriage.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/nettriage.service
+	install -m 0644 contrib/systemd/nettriage.timer $(DESTDIR)$(SYSTEMDUNITDIR)/nettriage.timer
+	install -m 0644 contrib/systemd/nettriage.sysusers $(DESTDIR)$(SYSUSERSDIR)/nettriage.conf
+	install -m 0644 contrib/systemd/nettriage.tmpfiles $(DESTDIR)$(TMPFILESDIR)/nettriage.conf
+	install -m 0644 contrib/prometheus/nettriage.rules.yml $(DESTDIR)$(PROMRULESDIR)/nettriage.rules.yml
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/nettriage
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/nettriage
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/nettriage.service $(DESTDIR)$(SYSTEMDUNITDIR)/nettriage.timer
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/nettriage.conf $(DESTDIR)$(TMPFILESDIR)/nettriage.conf
+	rm -f $(DESTDIR)$(PROMRULESDIR)/nettriage.rules.yml
 	cd man && for m in *.8; do rm -f $(DESTDIR)$(MANDIR)/man8/$$m; done
 	cd schema && for s in *.schema.json; do rm -f $(DESTDIR)$(SCHEMADIR)/$$s; done
-	-rmdir $(DESTDIR)$(SCHEMADIR) $(DESTDIR)$(PREFIX)/share/nettriage 2>/dev/null
+	-rmdir $(DESTDIR)$(SCHEMADIR) $(DESTDIR)$(PROMRULESDIR) $(DESTDIR)$(PREFIX)/share/nettriage 2>/dev/null
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -1,9 +1,11 @@
 #!/bin/sh
-# make install / make uninstall into a DESTDIR: the binary, every man page
-# and the bash completion land where they should (bash-completion's
-# completionsdir from pkg-config, else PREFIX/share/bash-completion/
-# completions), and uninstall removes them all. No root; touches only a
-# temporary directory.
+# make install / make uninstall into a DESTDIR: the binary, every man page,
+# the bash completion, the systemd units with their sysusers.d/tmpfiles.d
+# snippets and the Prometheus rules land where they should (bash-
+# completion's completionsdir and systemd's unit, sysusers and tmpfiles
+# directories from pkg-config, else under PREFIX), the installed service
+# runs the installed binary, and uninstall removes them all. No root;
+# touches only a temporary directory.
 # Env: NT_BUILD (build directory holding nettriage; default build).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,14 +45,49 @@ inst() {
 	else
 		notok "$name: man pages missing:$missing"
 	fi
+	if cmp -s "$dest/opt/nt/share/nettriage/prometheus/nettriage.rules.yml" contrib/prometheus/nettriage.rules.yml; then
+		ok "$name: Prometheus rules in PREFIX/share/nettriage/prometheus"
+	else
+		notok "$name: no PREFIX/share/nettriage/prometheus/nettriage.rules.yml"
+	fi
 }
 
-# 1. pkg-config knows bash-completion (scripts/packages.txt installs it)
+# units NAME DESTDIR UNITDIR SYSUSERSDIR TMPFILESDIR: the systemd files are
+# there, and the service runs PREFIX/bin/nettriage (and is otherwise the
+# file in contrib/systemd)
+units() {
+	name=$1 dest=$2
+	sed 's|^ExecStart=/usr/local/bin/nettriage |ExecStart=/opt/nt/bin/nettriage |' \
+		contrib/systemd/nettriage.service >"$tmp/want.service"
+	if ! grep -q '^ExecStart=/opt/nt/bin/nettriage ' "$tmp/want.service"; then
+		notok "$name: contrib/systemd/nettriage.service does not run /usr/local/bin/nettriage"
+	elif cmp -s "$dest$3/nettriage.service" "$tmp/want.service"; then
+		ok "$name: nettriage.service in $3, ExecStart=/opt/nt/bin/nettriage"
+	else
+		notok "$name: $3/nettriage.service missing or not running /opt/nt/bin/nettriage: $(grep ExecStart= "$dest$3/nettriage.service" 2>&1)"
+	fi
+	for f in "$3/nettriage.timer timer" "$4/nettriage.conf sysusers" "$5/nettriage.conf tmpfiles"; do
+		if cmp -s "$dest${f% *}" "contrib/systemd/nettriage.${f#* }"; then
+			ok "$name: nettriage.${f#* } at ${f% *}"
+		else
+			notok "$name: nettriage.${f#* } not at ${f% *}: $(cd "$dest" && find . -name 'nettriage.*' | tr '\n' ' ')"
+		fi
+	done
+}
+
+# 1. pkg-config knows bash-completion and systemd (scripts/packages.txt
+# installs both)
 want=$(pkg-config --variable=completionsdir bash-completion 2>/dev/null)
+sd_unit=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null)
+sd_users=$(pkg-config --variable=sysusersdir systemd 2>/dev/null)
+sd_tmp=$(pkg-config --variable=tmpfilesdir systemd 2>/dev/null)
 if [ -z "$want" ]; then
 	notok "pkg-config --variable=completionsdir bash-completion (package bash-completion)"
+elif [ -z "$sd_unit" ] || [ -z "$sd_users" ] || [ -z "$sd_tmp" ]; then
+	notok "pkg-config --variable=systemdsystemunitdir/sysusersdir/tmpfilesdir systemd (package systemd)"
 else
 	inst "with bash-completion" "$tmp/a"
+	units "with systemd.pc" "$tmp/a" "$sd_unit" "$sd_users" "$sd_tmp"
 	if cmp -s "$tmp/a$want/nettriage" contrib/bash-completion/nettriage; then
 		ok "completion installed in bash-completion's completionsdir ($want/nettriage)"
 	else
@@ -66,15 +103,18 @@ else
 	if [ -z "$left" ]; then ok "make uninstall removes every file"; else notok "make uninstall left: $left"; fi
 fi
 
-# 2. pkg-config does not know bash-completion: every .pc file but its own
+# 2. pkg-config knows neither bash-completion nor systemd: every .pc file
+# but theirs
 mkdir -p "$tmp/pc"
 for d in $(pkg-config --variable pc_path pkg-config | tr : ' '); do
 	for f in "$d"/*.pc; do
-		[ -f "$f" ] && [ "${f##*/}" != bash-completion.pc ] && ln -sf "$f" "$tmp/pc/"
+		case ${f##*/} in bash-completion.pc | systemd.pc) continue ;; esac
+		[ -f "$f" ] && ln -sf "$f" "$tmp/pc/"
 	done
 done
-if PKG_CONFIG_LIBDIR=$tmp/pc PKG_CONFIG_PATH='' pkg-config --exists bash-completion; then
-	notok "hide bash-completion from pkg-config"
+if PKG_CONFIG_LIBDIR=$tmp/pc PKG_CONFIG_PATH='' pkg-config --exists bash-completion ||
+	PKG_CONFIG_LIBDIR=$tmp/pc PKG_CONFIG_PATH='' pkg-config --exists systemd; then
+	notok "hide bash-completion and systemd from pkg-config"
 elif PKG_CONFIG_LIBDIR=$tmp/pc PKG_CONFIG_PATH='' inst "without bash-completion" "$tmp/b"; then
 	f=$tmp/b/opt/nt/share/bash-completion/completions/nettriage
 	if cmp -s "$f" contrib/bash-completion/nettriage; then
@@ -82,5 +122,6 @@ elif PKG_CONFIG_LIBDIR=$tmp/pc PKG_CONFIG_PATH='' inst "without bash-completion"
 	else
 		notok "fallback: not at $f: $(cd "$tmp/b" && find . -name nettriage)"
 	fi
+	units "fallback" "$tmp/b" /opt/nt/lib/systemd/system /opt/nt/lib/sysusers.d /opt/nt/lib/tmpfiles.d
 fi
 exit $fail
