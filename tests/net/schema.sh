@@ -167,7 +167,9 @@ gen ct-unpriv-by 3 '.source == "proc" and .breakdown == null and .status == "unk
 	unpriv "$UNT" -j conntrack --by state
 
 # ---- tcp ----
-inh "$NT_BUILD/tests/tcp_helper" fill 127.0.0.1 7000 3 2 4 2 >"$T/fill.out" 2>"$T/fill.err" &
+# not through inh(): a backgrounded function is a subshell, and killing it
+# would leave tcp_helper (and the namespace it pins) behind
+ip netns exec "$H" "$NT_BUILD/tests/tcp_helper" fill 127.0.0.1 7000 3 2 4 2 >"$T/fill.out" 2>"$T/fill.err" &
 TOPO_PIDS="$TOPO_PIDS $!"
 for _ in $(seq 100); do grep -q ready "$T/fill.out" 2>/dev/null && break; sleep 0.1; done
 if grep -q ready "$T/fill.out"; then
