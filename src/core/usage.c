@@ -11,6 +11,7 @@ void nt_usage_globals(FILE *f)
 	      "  -i, --interval SEC    repeat every SEC seconds; later samples show rates\n"
 	      "  -c, --count N         number of samples (with -i; default: until ^C)\n"
 	      "  -N, --netns NS        run in network namespace NAME, PATH or PID\n"
+	      "      --all-netns       every namespace (named and /proc/PID), worst first\n"
 	      "  -n, --numeric         no DNS\n"
 	      "  -q, --quiet           verdict line only\n"
 	      "      --no-color        no color even on a terminal\n"
