@@ -508,7 +508,10 @@ void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,
 				cell(buf, sizeof(buf), rt, rec, cols[i]);
 			if (i)
 				putc_unlocked(' ', f);
-			nt_text_pad(f, c, width[i], i == 0 || (cols[i]->flags & NT_F_LEFT));
+			if (i + 1 == nc && !vs && (cols[i]->flags & NT_F_LEFT))
+				fputs(c, f); /* last, left-aligned: no trailing spaces */
+			else
+				nt_text_pad(f, c, width[i], i == 0 || (cols[i]->flags & NT_F_LEFT));
 		}
 		if (vs) {
 			const char *subj = rt->subject_off >= 0 ?
