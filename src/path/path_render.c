@@ -46,6 +46,9 @@ static void fval(char *buf, size_t len, const struct nt_path_row *r,
 		memcpy(&b, p, sizeof(b));
 		snprintf(buf, len, "%s", b ? "true" : "false");
 		break;
+	case NT_T_I64:
+		snprintf(buf, len, "%" PRId64, nt_field_i64(r, f));
+		break;
 	}
 }
 
@@ -126,6 +129,8 @@ static json_t *jval(const struct nt_path_row *r, const struct nt_field *f)
 	case NT_T_BOOL:
 		memcpy(&b, p, sizeof(b));
 		return json_boolean(b);
+	case NT_T_I64:
+		return json_integer((json_int_t)nt_field_i64(r, f));
 	}
 	return json_null();
 }
