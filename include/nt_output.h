@@ -6,6 +6,7 @@
 #ifndef NT_OUTPUT_H
 #define NT_OUTPUT_H
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
@@ -19,6 +20,7 @@ enum nt_ftype {
 	NT_T_U32,
 	NT_T_DOUBLE, /* NaN renders as null / "-" / no sample */
 	NT_T_BOOL,
+	NT_T_I64,    /* int64_t: a value the source may give negative (MaxConn -1) */
 };
 
 enum nt_prom {
@@ -26,6 +28,7 @@ enum nt_prom {
 	NT_P_LABEL,   /* identifies the record: a label */
 	NT_P_GAUGE,
 	NT_P_COUNTER, /* exported as <prefix>_<key>_total */
+	NT_P_NAME,    /* a char[]: the record's own metric name (named sets) */
 };
 
 /* Field flags; renderers select fields with a mask. */
@@ -37,6 +40,7 @@ enum nt_prom {
 #define NT_F_NOTABLE 0x20u /* never a table column */
 #define NT_F_DELTA  0x40u /* counter deltas over an interval (-i) */
 #define NT_F_LEFT   0x80u /* table: left-aligned (text columns) */
+#define NT_F_NAME   0x100u /* names the record in a named set (below) */
 
 struct nt_field {
 	const char *key;    /* JSON key; metric suffix or label name; NULL
@@ -69,6 +73,64 @@ struct nt_rectype {
 	ssize_t avail_off;       /* offset of a uint64_t availability mask, or -1 */
 	ssize_t subject_off;     /* offset of the char[] matched to verdict subjects */
 };
+
+/* Named sets: records that are members of an open-ended set whose names
+ * are data, not fields (the kernel's Tcp and TcpExt counters: ~135 in
+ * TcpExt, more in newer kernels, unknown ones kept). The NT_T_STR field
+ * flagged NT_F_NAME names the record:
+ *  - JSON: the records are one object under json_array, {name: value},
+ *    the value being the first field the mask selects besides the name
+ *    (null where not available);
+ *  - table: one row per record, like any record type;
+ *  - Prometheus: like any record type (the name may be a label, as a TCP
+ *    state is), unless a field is NT_P_NAME: a char[] holding the record's
+ *    own metric name after the prefix ("": not exported). Then every
+ *    record is a family of its own, <prefix>_<metric><prom_key>[_total],
+ *    for each exported field available in it (prom_key is then a unit
+ *    suffix, e.g. "_seconds"), with HELP "<help> <name>".
+ *
+ * struct nt_named is the generic record of such a set: named counters
+ * with a delta and rate over a baseline. Each record has exactly one of
+ * the NT_NM_COUNTER.. bits, which picks the Prometheus field (and so the
+ * type and unit) it is exported by; NT_NAMED_FIELDS(title, help) is its
+ * field table (title heads the name column, help starts each HELP). */
+struct nt_named {
+	char name[48];     /* the source's name: JSON key, table row */
+	char metric[96];   /* metric name after the prefix, no unit or _total */
+	int64_t value;
+	uint64_t delta;    /* over the baseline (bit NT_NM_DELTA) */
+	double rate;       /* per second (bit NT_NM_RATE) */
+	uint64_t avail;
+};
+
+enum {
+	NT_NM_DELTA, NT_NM_RATE,
+	NT_NM_COUNTER, NT_NM_GAUGE,       /* exported as is */
+	NT_NM_COUNTER_MS, NT_NM_GAUGE_MS, /* kept in ms, exported in seconds */
+};
+
+#define NT_NM_OFF(m) offsetof(struct nt_named, m)
+#define NT_NAMED_FIELDS(title, help) \
+	{ "name", title, 0, NT_T_STR, NT_NM_OFF(name), NT_P_NONE, \
+	  NT_F_ID | NT_F_DEF | NT_F_NAME, NULL, -1, "The source's name" }, \
+	{ "metric", NULL, 0, NT_T_STR, NT_NM_OFF(metric), NT_P_NAME, \
+	  NT_F_NOTABLE, NULL, -1, "Metric name" }, \
+	{ "value", "TOTAL", 0, NT_T_I64, NT_NM_OFF(value), NT_P_NONE, \
+	  NT_F_TOTAL | NT_F_DEF, NULL, -1, help }, \
+	{ "delta", "DELTA", 0, NT_T_U64, NT_NM_OFF(delta), NT_P_NONE, \
+	  NT_F_INFO | NT_F_DELTA | NT_F_DEF, NULL, NT_NM_DELTA, "Rise over the baseline" }, \
+	{ "rate", "RATE/s", 0, NT_T_DOUBLE, NT_NM_OFF(rate), NT_P_NONE, \
+	  NT_F_RATE | NT_F_DEF, NULL, NT_NM_RATE, "Per second over the baseline" }, \
+	{ "value", NULL, 0, NT_T_I64, NT_NM_OFF(value), NT_P_COUNTER, \
+	  NT_F_TOTAL | NT_F_NOTABLE, NULL, NT_NM_COUNTER, help }, \
+	{ "value", NULL, 0, NT_T_I64, NT_NM_OFF(value), NT_P_GAUGE, \
+	  NT_F_TOTAL | NT_F_NOTABLE, NULL, NT_NM_GAUGE, help }, \
+	{ "value", NULL, 0, NT_T_I64, NT_NM_OFF(value), NT_P_COUNTER, \
+	  NT_F_TOTAL | NT_F_NOTABLE, NULL, NT_NM_COUNTER_MS, \
+	  help ", kept in ms, exported in seconds:", "_seconds", 0.001 }, \
+	{ "value", NULL, 0, NT_T_I64, NT_NM_OFF(value), NT_P_GAUGE, \
+	  NT_F_TOTAL | NT_F_NOTABLE, NULL, NT_NM_GAUGE_MS, \
+	  help ", kept in ms, exported in seconds:", "_seconds", 0.001 }
 
 /* A growing text buffer. Appends never fail loudly: the first allocation
  * failure is kept in err and later appends do nothing. */
@@ -221,9 +283,17 @@ static inline uint64_t nt_field_u64(const void *rec, const struct nt_field *f)
 		memcpy(&b, p, sizeof(b));
 		v = b;
 		break;
-	default:
+	default: /* NT_T_I64: nt_field_i64 */
 		break;
 	}
+	return v;
+}
+
+static inline int64_t nt_field_i64(const void *rec, const struct nt_field *f)
+{
+	int64_t v;
+
+	memcpy(&v, (const char *)rec + f->offset, sizeof(v));
 	return v;
 }
 

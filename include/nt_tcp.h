@@ -26,9 +26,9 @@ extern const char *const nt_tcp_state_names[NT_TCP_NSTATES];
 
 /* Parse a comma-separated list of state names ("established,time-wait",
  * ss spellings accepted, "all") into an idiag_states bit mask. Returns 0,
- * or -EINVAL with *bad pointing at the offending name (in a static copy
- * of at most 31 characters). */
-int nt_tcp_parse_states(const char *list, uint32_t *mask, const char **bad);
+ * or -EINVAL with the offending name copied into bad (cut to badlen - 1
+ * bytes; "" for an empty element). */
+int nt_tcp_parse_states(const char *list, uint32_t *mask, char *bad, size_t badlen);
 
 /* ---- counters (/proc/net/snmp "Tcp:", /proc/net/netstat "TcpExt:") ---- */
 
@@ -136,9 +136,32 @@ struct nt_tcp_listen {
 	uint64_t avail;           /* bit 0: pid/process known */
 };
 
-struct nt_tcp_port_count {
-	char subject[8];          /* port as text, for the table */
-	uint32_t port;
+/* CLOSE-WAIT sockets grouped where the operator can act: by the local
+ * service port when this host is the server (the port is a listener's,
+ * or outside the ephemeral range), else by the peer service a client
+ * here talks to (its address and port), never by an ephemeral port. */
+struct nt_tcp_cw_count {
+	char subject[64];         /* "local port 8080", "peer 192.0.2.1:443" */
+	char side[8];             /* "local" or "peer" */
+	char addr[46];            /* the peer's address (side "peer") */
+	uint32_t port;            /* local service port, or the peer's */
+	uint64_t sockets;
+	uint64_t avail;           /* bit 0: addr */
+};
+
+/* A CLOSE-WAIT socket whose local port is in the ephemeral range, kept
+ * until the dump has shown every listener. */
+struct nt_tcp_cw_sock {
+	uint8_t family;
+	uint8_t dst[16];
+	uint16_t sport, dport;
+};
+
+/* CLOSE-WAIT sockets of clients, by peer service. */
+struct nt_tcp_cw_peer {
+	uint8_t family;
+	uint8_t addr[16];
+	uint16_t port;
 	uint64_t sockets;
 };
 
@@ -152,9 +175,21 @@ struct nt_tcp_sample {
 	uint64_t states[NT_TCP_NSTATES];
 	uint64_t total, v4, v6;
 	uint32_t mask;            /* states asked for */
-	/* CLOSE-WAIT per local port: 65536 counters, allocated at the first
-	 * CLOSE-WAIT socket. */
+	/* The ephemeral port range (net.ipv4.ip_local_port_range of the
+	 * namespace); eph_hi 0: the kernel's default, 32768-60999. */
+	uint16_t eph_lo, eph_hi;
+	/* CLOSE-WAIT per local service port: 65536 counters, allocated at
+	 * the first CLOSE-WAIT socket. */
 	uint32_t *cw_ports;
+	/* CLOSE-WAIT sockets on ephemeral local ports, then (after
+	 * nt_tcp_cw_group) the client ones by peer service. */
+	struct nt_tcp_cw_sock *cw_socks;
+	size_t n_cw_socks, cap_cw_socks;
+	struct nt_tcp_cw_peer *cw_peers;
+	size_t n_cw_peers, cap_cw_peers;
+	/* Ports with a listener, a bit each (listeners are dumped whenever
+	 * CLOSE-WAIT is counted, asked for or not). */
+	uint8_t listen_ports[65536 / 8];
 	/* Inodes of CLOSE-WAIT sockets, kept only with keep_inodes. */
 	bool keep_inodes;
 	uint32_t *cw_inodes;
@@ -169,16 +204,33 @@ void nt_tcp_sample_reset(struct nt_tcp_sample *s); /* keeps buffers */
 void nt_tcp_sample_free(struct nt_tcp_sample *s);
 
 /* nt_nl_walk callback: count one SOCK_DIAG_BY_FAMILY message into the
- * struct nt_tcp_sample at data (header only, no attributes). */
+ * struct nt_tcp_sample at data (header only, no attributes). Sockets in
+ * states not in s->mask are not counted (a listener still marks its
+ * port). */
 int nt_tcp_count_cb(const struct nlmsghdr *nlh, void *data);
 
-/* Top CLOSE-WAIT ports (most sockets first, then lower port), up to n. */
-size_t nt_tcp_cw_top(const struct nt_tcp_sample *s, struct nt_tcp_port_count *out,
+/* After the walk: the CLOSE-WAIT sockets on ephemeral ports go to their
+ * local port when it has a listener, else to their peer service
+ * (cw_peers, sorted by family, address, port). 0 or -ENOMEM. */
+int nt_tcp_cw_group(struct nt_tcp_sample *s);
+
+/* Top CLOSE-WAIT groups (most sockets first; then local before peer,
+ * lower port, lower address), up to n. */
+size_t nt_tcp_cw_top(const struct nt_tcp_sample *s, struct nt_tcp_cw_count *out,
 		     size_t n);
 
+/* The states a dump asks the kernel for: s->mask, plus LISTEN when
+ * CLOSE-WAIT is counted (to tell server sockets from client ones). */
+uint32_t nt_tcp_dump_mask(const struct nt_tcp_sample *s);
+
 /* Dump both families into s (reset first), retrying the pair when a dump
- * was interrupted (NLM_F_DUMP_INTR). Returns 0 or -errno. */
+ * was interrupted (NLM_F_DUMP_INTR), then nt_tcp_cw_group. Returns 0 or
+ * -errno. */
 int nt_tcp_dump_states(struct nt_tcp_sample *s);
+
+/* The same from a buffer of SOCK_DIAG_BY_FAMILY replies (a canned dump:
+ * the NETTRIAGE_TCP_DIAG test seam, unit tests). 0 or -errno. */
+int nt_tcp_count_buf(struct nt_tcp_sample *s, const void *buf, size_t len);
 
 /* ---- per-socket detail (--top) ---- */
 
@@ -291,7 +343,7 @@ struct nt_tcp_view {
 	const struct nt_tcp_counters *prev; /* NULL: since-boot totals */
 	double dt;                /* seconds of the baseline (uptime if none) */
 	const char *since;        /* "over the interval", ... */
-	const struct nt_tcp_port_count *cw_top;
+	const struct nt_tcp_cw_count *cw_top;
 	size_t n_cw_top;
 	const struct nt_tcp_proc_count *cw_procs;
 	size_t n_cw_procs;
@@ -300,6 +352,38 @@ struct nt_tcp_view {
 void nt_tcp_verdicts(const struct nt_tcp_view *v, const struct nt_tcp_thresholds *t,
 		     struct nt_verdicts *vs);
 
+/* ---- records for the renderers ---- */
+
+/* One state of the histogram (a named set: JSON "states" {name: count},
+ * Prometheus nettriage_tcp_sockets{state}); bit 0 of avail: asked for. */
+struct nt_tcp_state_count {
+	char name[16];
+	uint64_t sockets;
+	uint64_t avail;
+};
+void nt_tcp_state_counts(const struct nt_tcp_sample *s,
+			 struct nt_tcp_state_count out[NT_TCP_NSTATES]);
+
+/* The retransmit ratio behind tcp.retrans_ratio (nt_tcp_ratio). */
+struct nt_tcp_retrans {
+	double ratio_pct, out_rate;
+	uint64_t d_retrans, d_out;
+};
+
+/* Counters as named records (struct nt_named, nt_output.h) in the
+ * kernel's order: value, and with a baseline (prev, dt > 0) the delta and
+ * rate of every counter that is not a gauge; the Prometheus metric is the
+ * snake-case name (the first of two names that fold to one keeps it).
+ * With counters_only, the gauges are left out. Returns the count. out
+ * has room for c->n records. */
+size_t nt_tcp_named(const struct nt_tcp_ctrs *c, const struct nt_tcp_ctrs *prev,
+		    double dt, bool counters_only, struct nt_named *out);
+
+extern const struct nt_rectype nt_tcp_states_rectype;  /* "states" */
+extern const struct nt_rectype nt_tcp_totals_rectype;  /* over nt_tcp_sample */
+extern const struct nt_rectype nt_tcp_retrans_rectype; /* over nt_tcp_retrans */
+extern const struct nt_rectype nt_tcp_snmp_rectype;    /* "tcp", nettriage_tcp */
+extern const struct nt_rectype nt_tcp_netstat_rectype; /* "tcpext", nettriage_tcpext */
 extern const struct nt_rectype nt_tcp_listen_rectype;
 extern const struct nt_rectype nt_tcp_cw_rectype;
 extern const struct nt_rectype nt_tcp_cwproc_rectype;

@@ -364,15 +364,55 @@ static inline char *piece(char *o, const char *src, size_t n)
 	return o + n;
 }
 
+/* A value other than a string at p, written at o (room for
+ * NT_JSON_NUM_MAX bytes); returns the end. */
+static inline char *put_value(char *o, unsigned type, const char *p)
+{
+	uint64_t v;
+	int64_t iv;
+	uint32_t w;
+	double x;
+	bool t;
+
+	switch (type) {
+	case NT_T_U64:
+		memcpy(&v, p, sizeof(v));
+		if (v < 10)
+			*o++ = (char)('0' + v);
+		else
+			o += nt_json_u64(o, v, false);
+		break;
+	case NT_T_U32:
+		memcpy(&w, p, sizeof(w));
+		o += nt_json_u64(o, w, false);
+		break;
+	case NT_T_I64:
+		memcpy(&iv, p, sizeof(iv));
+		o += iv < 0 ? nt_json_u64(o, (uint64_t)-(iv + 1) + 1, true)
+			    : nt_json_u64(o, (uint64_t)iv, false);
+		break;
+	case NT_T_BOOL:
+		memcpy(&t, p, sizeof(t));
+		memcpy(o, t ? "true" : "false", t ? 4 : 5);
+		o += t ? 4 : 5;
+		break;
+	default: /* NT_T_DOUBLE */
+		memcpy(&x, p, sizeof(x));
+		if (x == 0)
+			*o++ = '0'; /* most rates; -0.0 too, as before */
+		else
+			o += nt_json_num(o, x);
+		break;
+	}
+	return o;
+}
+
 /* Pieces and values of one record; the caller reserved l->bound. */
 static void layout_record(struct nt_buf *b, const struct layout *l,
 			  const void *rec)
 {
 	const char *r = rec, *text = l->text.p;
-	uint64_t avail = 0, v;
-	uint32_t w;
-	double x;
-	bool t;
+	uint64_t avail = 0;
 	char *o = b->p + b->len;
 	size_t i;
 
@@ -387,42 +427,59 @@ static void layout_record(struct nt_buf *b, const struct layout *l,
 			o += 4;
 			continue;
 		}
-		switch (op->type) {
-		case NT_T_U64:
-			memcpy(&v, r + op->off, sizeof(v));
-			if (v < 10)
-				*o++ = (char)('0' + v);
-			else
-				o += nt_json_u64(o, v, false);
-			break;
-		case NT_T_U32:
-			memcpy(&w, r + op->off, sizeof(w));
-			o += nt_json_u64(o, w, false);
-			break;
-		case NT_T_BOOL:
-			memcpy(&t, r + op->off, sizeof(t));
-			memcpy(o, t ? "true" : "false", t ? 4 : 5);
-			o += t ? 4 : 5;
-			break;
-		case NT_T_DOUBLE:
-			memcpy(&x, r + op->off, sizeof(x));
-			if (x == 0)
-				*o++ = '0'; /* most rates; -0.0 too, as before */
-			else
-				o += nt_json_num(o, x);
-			break;
-		default:
-			b->len = (size_t)(o - b->p);
-			js_str(b, r + op->off);
-			if (nt_buf_reserve(b, l->bound))
-				return;
-			o = b->p + b->len;
-			break;
+		if (op->type != NT_T_STR) {
+			o = put_value(o, op->type, r + op->off);
+			continue;
 		}
+		b->len = (size_t)(o - b->p);
+		js_str(b, r + op->off);
+		if (nt_buf_reserve(b, l->bound))
+			return;
+		o = b->p + b->len;
 	}
 	o = piece(o, text + l->tail, l->tail_len);
 	b->len = (size_t)(o - b->p);
 	b->p[b->len] = '\0';
+}
+
+/* A named set (nt_output.h): {name: value, ...} under json_array. */
+static int json_named(struct nt_doc *d, const struct nt_rectype *rt,
+		      const struct nt_field *name, const void *recs, size_t n,
+		      unsigned mask)
+{
+	const struct nt_field *val = NULL;
+	size_t i, j;
+
+	for (i = 0; i < rt->nfields && !val; i++) {
+		const struct nt_field *fl = &rt->fields[i];
+
+		if (fl != name && fl->prom != NT_P_NAME && (fl->flags & mask))
+			val = fl;
+	}
+	if (!val || name->type != NT_T_STR)
+		return -EINVAL;
+	js_key(d, rt->json_array);
+	JS_LIT(&d->js, "{");
+	for (j = 0; j < n && !d->js.err; j++) {
+		const char *rec = (const char *)recs + j * rt->size;
+
+		if (j)
+			JS_LIT(&d->js, ",");
+		js_str(&d->js, rec + name->offset);
+		JS_LIT(&d->js, ":");
+		if (!nt_field_avail(rt, rec, val))
+			JS_LIT(&d->js, "null");
+		else if (val->type == NT_T_STR)
+			js_str(&d->js, rec + val->offset);
+		else if (!nt_buf_reserve(&d->js, NT_JSON_NUM_MAX)) {
+			d->js.len = (size_t)(put_value(d->js.p + d->js.len, val->type,
+						       rec + val->offset) - d->js.p);
+			d->js.p[d->js.len] = '\0';
+		}
+		js_maybe_flush(d);
+	}
+	JS_LIT(&d->js, "}");
+	return d->js.err;
 }
 
 /* Records as a JSON array: with thousands of records, building a jansson
@@ -436,6 +493,9 @@ int nt_json_records(struct nt_doc *d, const struct nt_rectype *rt,
 
 	if (d->js_closed || check_groups(rt))
 		return -EINVAL;
+	for (j = 0; j < rt->nfields; j++)
+		if (rt->fields[j].flags & NT_F_NAME)
+			return json_named(d, rt, &rt->fields[j], recs, n, mask);
 	r = layout_build(&l, rt, mask, d->g->netns, false);
 	if (r) {
 		layout_free(&l);

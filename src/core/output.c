@@ -38,6 +38,8 @@ json_t *nt_field_json(const struct nt_rectype *rt, const void *rec,
 		return json_real(x);
 	case NT_T_BOOL:
 		return json_boolean(nt_field_u64(rec, f));
+	case NT_T_I64:
+		return json_integer((json_int_t)nt_field_i64(rec, f));
 	case NT_T_U64:
 	case NT_T_U32:
 		/* json_int_t is signed 64-bit; kernel counters above 2^63 do
@@ -106,6 +108,8 @@ static void prom_labels(FILE *f, const struct nt_doc *d,
 			fl->prom_key ? fl->prom_key : fl->key);
 		if (fl->type == NT_T_STR)
 			nt_prom_escape(f, (const char *)fptr(rec, fl));
+		else if (fl->type == NT_T_I64)
+			fprintf(f, "%" PRId64, nt_field_i64(rec, fl));
 		else
 			fprintf(f, "%" PRIu64, nt_field_u64(rec, fl));
 		fputc('"', f);
@@ -113,6 +117,75 @@ static void prom_labels(FILE *f, const struct nt_doc *d,
 	}
 	if (!first)
 		fputc('}', f);
+}
+
+/* Whether field fl of rec is exported: a metric the mask selects, with a
+ * value (a NaN double has none). */
+static bool prom_has(const struct nt_rectype *rt, const void *rec,
+		     const struct nt_field *fl, unsigned mask)
+{
+	if (fl->prom != NT_P_GAUGE && fl->prom != NT_P_COUNTER)
+		return false;
+	if (!(fl->flags & mask) || !nt_field_avail(rt, rec, fl))
+		return false;
+	return fl->type != NT_T_DOUBLE || isfinite(nt_field_double(rec, fl));
+}
+
+/* " <value>\n" of field fl, scaled by prom_scale when it has one. */
+static void prom_sample(FILE *f, const void *rec, const struct nt_field *fl)
+{
+	double v;
+
+	if (fl->type == NT_T_I64 && !fl->prom_scale) {
+		fprintf(f, " %" PRId64 "\n", nt_field_i64(rec, fl));
+		return;
+	}
+	if (fl->type != NT_T_DOUBLE && !fl->prom_scale) {
+		fprintf(f, " %" PRIu64 "\n", nt_field_u64(rec, fl));
+		return;
+	}
+	v = fl->type == NT_T_DOUBLE ? nt_field_double(rec, fl) :
+	    fl->type == NT_T_I64 ? (double)nt_field_i64(rec, fl) :
+				   (double)nt_field_u64(rec, fl);
+	nt_prom_value(f, fl->prom_scale ? v * fl->prom_scale : v);
+}
+
+/* A named set whose records carry their metric names (NT_P_NAME field
+ * mf): one family per record and exported field. */
+static void prom_named(struct nt_doc *d, const struct nt_rectype *rt,
+		       const struct nt_field *mf, const void *recs, size_t n,
+		       unsigned mask)
+{
+	const struct nt_field *nf = NULL;
+	FILE *f = d->prom;
+	size_t i, j;
+
+	for (i = 0; i < rt->nfields && !nf; i++)
+		if (rt->fields[i].flags & NT_F_NAME && rt->fields[i].type == NT_T_STR)
+			nf = &rt->fields[i];
+	for (j = 0; j < n; j++) {
+		const void *rec = (const char *)recs + j * rt->size;
+		const char *metric = fptr(rec, mf);
+
+		if (!*metric)
+			continue;
+		for (i = 0; i < rt->nfields; i++) {
+			const struct nt_field *fl = &rt->fields[i];
+			const char *unit = fl->prom_key ? fl->prom_key : "";
+			const char *sfx = fl->prom == NT_P_COUNTER ? "_total" : "";
+
+			if (!prom_has(rt, rec, fl, mask))
+				continue;
+			fprintf(f, "# HELP %s_%s%s%s %s%s%s\n", rt->prom_prefix, metric,
+				unit, sfx, fl->help ? fl->help : fl->key, nf ? " " : "",
+				nf ? (const char *)fptr(rec, nf) : "");
+			fprintf(f, "# TYPE %s_%s%s%s %s\n", rt->prom_prefix, metric,
+				unit, sfx, fl->prom == NT_P_COUNTER ? "counter" : "gauge");
+			fprintf(f, "%s_%s%s%s", rt->prom_prefix, metric, unit, sfx);
+			prom_labels(f, d, rt, rec);
+			prom_sample(f, rec, fl);
+		}
+	}
 }
 
 /* One family per field (HELP and TYPE once, then every record's sample,
@@ -125,6 +198,11 @@ static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 	FILE *f = d->prom;
 	size_t i, j;
 
+	for (i = 0; i < rt->nfields; i++)
+		if (rt->fields[i].prom == NT_P_NAME && rt->fields[i].type == NT_T_STR) {
+			prom_named(d, rt, &rt->fields[i], recs, n, mask);
+			return;
+		}
 	for (i = 0; i < rt->nfields; i++) {
 		const struct nt_field *fl = &rt->fields[i];
 		const char *sfx = fl->prom == NT_P_COUNTER ? "_total" : "";
@@ -140,22 +218,12 @@ static void prom_records(struct nt_doc *d, const struct nt_rectype *rt,
 			fl->prom == NT_P_COUNTER ? "counter" : "gauge");
 		for (j = 0; j < n; j++) {
 			const void *rec = (const char *)recs + j * rt->size;
-			double v;
 
-			if (!nt_field_avail(rt, rec, fl))
-				continue;
-			if (fl->type == NT_T_DOUBLE &&
-			    !isfinite(nt_field_double(rec, fl)))
+			if (!prom_has(rt, rec, fl, mask))
 				continue;
 			fprintf(f, "%s_%s%s", rt->prom_prefix, mkey, sfx);
 			prom_labels(f, d, rt, rec);
-			if (fl->type != NT_T_DOUBLE && !fl->prom_scale) {
-				fprintf(f, " %" PRIu64 "\n", nt_field_u64(rec, fl));
-				continue;
-			}
-			v = fl->type == NT_T_DOUBLE ? nt_field_double(rec, fl)
-						    : (double)nt_field_u64(rec, fl);
-			nt_prom_value(f, fl->prom_scale ? v * fl->prom_scale : v);
+			prom_sample(f, rec, fl);
 		}
 	}
 }
@@ -406,6 +474,9 @@ static void cell(char *buf, size_t len, const struct nt_rectype *rt,
 		break;
 	case NT_T_BOOL:
 		snprintf(buf, len, "%s", nt_field_u64(rec, f) ? "yes" : "no");
+		break;
+	case NT_T_I64:
+		snprintf(buf, len, "%" PRId64, nt_field_i64(rec, f));
 		break;
 	default:
 		nt_fmt_count(buf, len, nt_field_u64(rec, f));

@@ -46,6 +46,9 @@ static void fval(char *buf, size_t len, const struct nt_path_row *r,
 		memcpy(&b, p, sizeof(b));
 		snprintf(buf, len, "%s", b ? "true" : "false");
 		break;
+	case NT_T_I64:
+		snprintf(buf, len, "%" PRId64, nt_field_i64(r, f));
+		break;
 	}
 }
 

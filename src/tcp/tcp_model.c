@@ -44,12 +44,19 @@ const struct nt_rectype nt_tcp_listen_rectype = {
 	.subject_off = LOFF(subject),
 };
 
-#define COFF(m) offsetof(struct nt_tcp_port_count, m)
+#define COFF(m) offsetof(struct nt_tcp_cw_count, m)
 static const struct nt_field cw_fields[] = {
+	{ "side", "SIDE", 0, NT_T_STR, COFF(side), NT_P_LABEL, NT_F_ID | NT_F_DEF,
+	  NULL, -1, "local: this host serves on the port; peer: a client here "
+	  "talks to the service at addr:port", "side" },
+	{ "addr", "PEER", 0, NT_T_STR, COFF(addr), NT_P_LABEL, NT_F_ID | NT_F_DEF,
+	  NULL, 0, "The peer service's address (side peer)", "addr" },
 	{ "port", "PORT", 0, NT_T_U32, COFF(port), NT_P_LABEL,
-	  NT_F_ID | NT_F_DEF, NULL, -1, "Local port of the CLOSE-WAIT sockets", "port" },
+	  NT_F_ID | NT_F_DEF, NULL, -1,
+	  "The local service port (side local) or the peer's port (side peer)", "port" },
 	{ "sockets", "CLOSE-WAIT", 0, NT_T_U64, COFF(sockets), NT_P_GAUGE,
-	  NT_F_INFO | NT_F_DEF, NULL, -1, "CLOSE-WAIT sockets on this local port" },
+	  NT_F_INFO | NT_F_DEF, NULL, -1,
+	  "CLOSE-WAIT sockets of this service (the local port, or the peer a client here talks to)" },
 };
 
 const struct nt_rectype nt_tcp_cw_rectype = {
@@ -57,8 +64,8 @@ const struct nt_rectype nt_tcp_cw_rectype = {
 	.prom_prefix = "nettriage_tcp_close_wait",
 	.fields = cw_fields,
 	.nfields = sizeof(cw_fields) / sizeof(cw_fields[0]),
-	.size = sizeof(struct nt_tcp_port_count),
-	.avail_off = -1,
+	.size = sizeof(struct nt_tcp_cw_count),
+	.avail_off = COFF(avail),
 	.subject_off = COFF(subject),
 };
 
@@ -130,6 +137,140 @@ const struct nt_rectype nt_tcp_sock_rectype = {
 	.avail_off = SOFF(avail),
 	.subject_off = -1,
 };
+
+#define TOFF(m) offsetof(struct nt_tcp_state_count, m)
+static const struct nt_field state_fields[] = {
+	{ "state", "STATE", 0, NT_T_STR, TOFF(name), NT_P_LABEL,
+	  NT_F_ID | NT_F_DEF | NT_F_NAME, NULL, -1, "TCP state", "state" },
+	{ "sockets", "SOCKETS", 0, NT_T_U64, TOFF(sockets), NT_P_GAUGE,
+	  NT_F_TOTAL | NT_F_DEF, NULL, 0, "TCP sockets by state (sock_diag, this namespace)" },
+};
+
+const struct nt_rectype nt_tcp_states_rectype = {
+	.json_array = "states",
+	.prom_prefix = "nettriage_tcp",
+	.fields = state_fields,
+	.nfields = sizeof(state_fields) / sizeof(state_fields[0]),
+	.size = sizeof(struct nt_tcp_state_count),
+	.avail_off = TOFF(avail),
+	.subject_off = -1,
+};
+
+#define SAOFF(m) offsetof(struct nt_tcp_sample, m)
+static const struct nt_field totals_fields[] = {
+	{ "total", "SOCKETS", 0, NT_T_U64, SAOFF(total), NT_P_NONE, NT_F_TOTAL,
+	  NULL, -1, "Sockets counted" },
+	{ "ipv4", "IPV4", 0, NT_T_U64, SAOFF(v4), NT_P_NONE, NT_F_TOTAL,
+	  "families", -1, "IPv4 sockets counted" },
+	{ "ipv6", "IPV6", 0, NT_T_U64, SAOFF(v6), NT_P_NONE, NT_F_TOTAL,
+	  "families", -1, "IPv6 sockets counted (v4-mapped connections included)" },
+};
+
+const struct nt_rectype nt_tcp_totals_rectype = {
+	.json_array = "total",
+	.prom_prefix = "nettriage_tcp",
+	.fields = totals_fields,
+	.nfields = sizeof(totals_fields) / sizeof(totals_fields[0]),
+	.size = sizeof(struct nt_tcp_sample),
+	.avail_off = -1,
+	.subject_off = -1,
+};
+
+static const struct nt_field retrans_fields[] = {
+	{ "retrans_ratio_pct", "RETRANS%", 0, NT_T_DOUBLE,
+	  offsetof(struct nt_tcp_retrans, ratio_pct), NT_P_GAUGE, NT_F_RATE, NULL, -1,
+	  "RetransSegs / OutSegs over the baseline, 0..1", "retrans_ratio", 0.01 },
+};
+
+const struct nt_rectype nt_tcp_retrans_rectype = {
+	.json_array = "retrans",
+	.prom_prefix = "nettriage_tcp",
+	.fields = retrans_fields,
+	.nfields = 1,
+	.size = sizeof(struct nt_tcp_retrans),
+	.avail_off = -1,
+	.subject_off = -1,
+};
+
+static const struct nt_field snmp_fields[] = { NT_NAMED_FIELDS("Tcp", "/proc/net/snmp Tcp") };
+static const struct nt_field netstat_fields[] = {
+	NT_NAMED_FIELDS("TcpExt", "/proc/net/netstat TcpExt")
+};
+
+const struct nt_rectype nt_tcp_snmp_rectype = {
+	.json_array = "tcp",
+	.prom_prefix = "nettriage_tcp",
+	.fields = snmp_fields,
+	.nfields = sizeof(snmp_fields) / sizeof(snmp_fields[0]),
+	.size = sizeof(struct nt_named),
+	.avail_off = NT_NM_OFF(avail),
+	.subject_off = -1,
+};
+
+const struct nt_rectype nt_tcp_netstat_rectype = {
+	.json_array = "tcpext",
+	.prom_prefix = "nettriage_tcpext",
+	.fields = netstat_fields,
+	.nfields = sizeof(netstat_fields) / sizeof(netstat_fields[0]),
+	.size = sizeof(struct nt_named),
+	.avail_off = NT_NM_OFF(avail),
+	.subject_off = -1,
+};
+
+void nt_tcp_state_counts(const struct nt_tcp_sample *s,
+			 struct nt_tcp_state_count out[NT_TCP_NSTATES])
+{
+	size_t i;
+
+	for (i = 0; i < NT_TCP_NSTATES; i++) {
+		snprintf(out[i].name, sizeof(out[i].name), "%s", nt_tcp_state_names[i]);
+		out[i].sockets = s->states[i];
+		out[i].avail = (s->mask >> (i + 1)) & 1;
+	}
+}
+
+/* Kernel counters kept in milliseconds: exported in seconds. */
+static bool ctr_in_ms(const char *name)
+{
+	return !strcmp(name, "RtoMin") || !strcmp(name, "RtoMax") ||
+	       !strcmp(name, "TCPMemoryPressuresChrono");
+}
+
+size_t nt_tcp_named(const struct nt_tcp_ctrs *c, const struct nt_tcp_ctrs *prev,
+		    double dt, bool counters_only, struct nt_named *out)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < c->n; i++) {
+		const struct nt_tcp_ctr *e = &c->v[i];
+		bool gauge = nt_tcp_ctr_is_gauge(e->name), ms = ctr_in_ms(e->name);
+		struct nt_named *o = &out[k];
+		uint64_t d;
+
+		if (gauge && counters_only)
+			continue;
+		memset(o, 0, sizeof(*o));
+		snprintf(o->name, sizeof(o->name), "%s", e->name);
+		o->value = e->v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)e->v;
+		if (e->neg)
+			o->value = -o->value;
+		o->avail = 1ull << (gauge ? (ms ? NT_NM_GAUGE_MS : NT_NM_GAUGE)
+					  : (ms ? NT_NM_COUNTER_MS : NT_NM_COUNTER));
+		if (!gauge && prev && dt > 0 && nt_tcp_ctr_delta(c, prev, e->name, &d)) {
+			o->delta = d;
+			o->rate = (double)d / dt;
+			o->avail |= (1ull << NT_NM_DELTA) | (1ull << NT_NM_RATE);
+		}
+		if (nt_tcp_snake(e->name, o->metric, sizeof(o->metric)))
+			o->metric[0] = '\0';
+		/* two kernel names that fold to one metric name: keep the first */
+		for (j = 0; j < k && o->metric[0]; j++)
+			if (!strcmp(out[j].metric, o->metric))
+				o->metric[0] = '\0';
+		k++;
+	}
+	return k;
+}
 
 void nt_tcp_thresholds_default(struct nt_tcp_thresholds *t)
 {
@@ -287,29 +428,45 @@ void nt_tcp_verdicts(const struct nt_tcp_view *v, const struct nt_tcp_thresholds
 	counter_rise(v, "TCPBacklogDrop", "tcp.backlog_drop",
 		     "TCPBacklogDrop: socket backlog full while the app held the socket lock (slow reader, rmem too small)", vs);
 
-	/* CLOSE-WAIT */
+	/* CLOSE-WAIT, named by service: the local port this host serves on,
+	 * or the peer service a client here talks to */
 	cw = s->states[NT_TCP_CLOSE_WAIT - 1];
 	if (s->mask & (1u << NT_TCP_CLOSE_WAIT)) {
 		char top[160] = "";
 		size_t off = 0;
+		int w;
 
 		l = nt_level_ge((double)cw, t->warn_cw, t->crit_cw);
-		for (i = 0; i < v->n_cw_top && i < 3 && off < sizeof(top); i++)
-			off += (size_t)snprintf(top + off, sizeof(top) - off, "%sport %u: %llu",
-						i ? ", " : "", v->cw_top[i].port,
-						(unsigned long long)v->cw_top[i].sockets);
-		for (i = 0; i < v->n_cw_procs && i < 3 && off < sizeof(top); i++)
-			off += (size_t)snprintf(top + off, sizeof(top) - off, "%s%s[%d]: %llu",
-						off ? ", " : "", v->cw_procs[i].process,
-						v->cw_procs[i].pid,
-						(unsigned long long)v->cw_procs[i].sockets);
+		for (i = 0; i < v->n_cw_top && i < 3; i++) {
+			w = snprintf(top + off, sizeof(top) - off, "%s%s: %llu", i ? ", " : "",
+				     v->cw_top[i].subject,
+				     (unsigned long long)v->cw_top[i].sockets);
+			if (w < 0 || (size_t)w >= sizeof(top) - off)
+				break;
+			off += (size_t)w;
+		}
+		for (i = 0; i < v->n_cw_procs && i < 3; i++) {
+			w = snprintf(top + off, sizeof(top) - off, "%s%s[%d]: %llu",
+				     off ? ", " : "", v->cw_procs[i].process,
+				     v->cw_procs[i].pid,
+				     (unsigned long long)v->cw_procs[i].sockets);
+			if (w < 0 || (size_t)w >= sizeof(top) - off)
+				break;
+			off += (size_t)w;
+		}
+		top[off] = '\0'; /* a cut entry is dropped whole */
 		vd = nt_verdict_add(vs, "tcp.close_wait", "", l, (double)cw,
 				    l == NT_CRIT ? t->crit_cw : t->warn_cw);
 		if (vd) {
 			snprintf(vd->reason, sizeof(vd->reason), "%llu CLOSE-WAIT sockets%s%s%s",
 				 (unsigned long long)cw, top[0] ? " (" : "", top,
 				 top[0] ? ")" : "");
-			if (l != NT_OK)
+			if (l != NT_OK && v->n_cw_top && !strcmp(v->cw_top[0].side, "peer"))
+				snprintf(vd->hint, sizeof(vd->hint),
+					 "a client never close()s connections its server (%s) closed: a connection-pool or fd leak%s",
+					 v->cw_top[0].subject,
+					 v->n_cw_procs ? "" : "; --procs names the process");
+			else if (l != NT_OK)
 				snprintf(vd->hint, sizeof(vd->hint),
 					 "the application never close()s sockets its peer closed (fd/connection leak)%s",
 					 v->n_cw_procs ? "" : "; --procs names the process");

@@ -25,6 +25,9 @@ void nt_tcp_sample_reset(struct nt_tcp_sample *s)
 	if (s->cw_ports)
 		memset(s->cw_ports, 0, 65536 * sizeof(*s->cw_ports));
 	s->n_cw_inodes = 0;
+	s->n_cw_socks = 0;
+	s->n_cw_peers = 0;
+	memset(s->listen_ports, 0, sizeof(s->listen_ports));
 	s->n_listen = 0;
 	s->skipped = 0;
 	s->dumps = 0;
@@ -34,6 +37,8 @@ void nt_tcp_sample_free(struct nt_tcp_sample *s)
 {
 	free(s->cw_ports);
 	free(s->cw_inodes);
+	free(s->cw_socks);
+	free(s->cw_peers);
 	free(s->listen);
 	memset(s, 0, sizeof(*s));
 }
@@ -69,6 +74,44 @@ static int add_listener(struct nt_tcp_sample *s, const struct nt_tcp_diag *d)
 	return 0;
 }
 
+static bool ephemeral(const struct nt_tcp_sample *s, uint16_t port)
+{
+	if (!s->eph_hi)
+		return port >= 32768 && port <= 60999;
+	return port >= s->eph_lo && port <= s->eph_hi;
+}
+
+static int count_close_wait(struct nt_tcp_sample *s, const struct nt_tcp_diag *d)
+{
+	if (!s->cw_ports) {
+		s->cw_ports = calloc(65536, sizeof(*s->cw_ports));
+		if (!s->cw_ports)
+			return -ENOMEM;
+	}
+	if (s->keep_inodes) {
+		if (nt_grow(&s->cw_inodes, s->n_cw_inodes, &s->cap_cw_inodes,
+			    sizeof(*s->cw_inodes), 256))
+			return -ENOMEM;
+		s->cw_inodes[s->n_cw_inodes++] = d->inode;
+	}
+	if (!ephemeral(s, d->sport)) {
+		s->cw_ports[d->sport]++; /* a service port: this host serves */
+	} else {
+		struct nt_tcp_cw_sock *c;
+
+		/* server or client: known once every listener is seen */
+		if (nt_grow(&s->cw_socks, s->n_cw_socks, &s->cap_cw_socks,
+			    sizeof(*s->cw_socks), 256))
+			return -ENOMEM;
+		c = &s->cw_socks[s->n_cw_socks++];
+		c->family = d->family;
+		memcpy(c->dst, d->dst, sizeof(c->dst));
+		c->sport = d->sport;
+		c->dport = d->dport;
+	}
+	return 0;
+}
+
 int nt_tcp_count_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nt_tcp_sample *s = data;
@@ -82,59 +125,135 @@ int nt_tcp_count_cb(const struct nlmsghdr *nlh, void *data)
 		s->skipped++; /* a state newer than this build knows */
 		return 0;
 	}
+	if (d.state == NT_TCP_LISTEN)
+		s->listen_ports[d.sport / 8] |= (uint8_t)(1u << (d.sport % 8));
+	if (!(s->mask & (1u << d.state)))
+		return 0; /* dumped only to see the listeners */
 	s->states[d.state - 1]++;
 	s->total++;
 	if (d.family == AF_INET6)
 		s->v6++;
 	else
 		s->v4++;
-	if (d.state == NT_TCP_CLOSE_WAIT) {
-		if (!s->cw_ports) {
-			s->cw_ports = calloc(65536, sizeof(*s->cw_ports));
-			if (!s->cw_ports)
-				return -ENOMEM;
-		}
-		s->cw_ports[d.sport]++;
-		if (s->keep_inodes) {
-			if (nt_grow(&s->cw_inodes, s->n_cw_inodes, &s->cap_cw_inodes,
-				    sizeof(*s->cw_inodes), 256))
-				return -ENOMEM;
-			s->cw_inodes[s->n_cw_inodes++] = d.inode;
-		}
-	} else if (d.state == NT_TCP_LISTEN) {
+	if (d.state == NT_TCP_CLOSE_WAIT)
+		return count_close_wait(s, &d);
+	if (d.state == NT_TCP_LISTEN)
 		return add_listener(s, &d);
+	return 0;
+}
+
+static int cmp_peer(const void *a, const void *b)
+{
+	const struct nt_tcp_cw_sock *x = a, *y = b;
+	int c;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	c = memcmp(x->dst, y->dst, sizeof(x->dst));
+	if (c)
+		return c;
+	return (int)x->dport - (int)y->dport;
+}
+
+int nt_tcp_cw_group(struct nt_tcp_sample *s)
+{
+	size_t i, k = 0;
+
+	s->n_cw_peers = 0;
+	for (i = 0; i < s->n_cw_socks; i++) {
+		const struct nt_tcp_cw_sock *c = &s->cw_socks[i];
+
+		if (s->listen_ports[c->sport / 8] & (1u << (c->sport % 8)))
+			s->cw_ports[c->sport]++; /* a listener's port: server side */
+		else
+			s->cw_socks[k++] = *c;
+	}
+	s->n_cw_socks = k;
+	if (k > 1)
+		qsort(s->cw_socks, k, sizeof(*s->cw_socks), cmp_peer);
+	for (i = 0; i < k; i++) {
+		const struct nt_tcp_cw_sock *c = &s->cw_socks[i];
+		struct nt_tcp_cw_peer *p;
+
+		if (i && !cmp_peer(c, c - 1)) {
+			s->cw_peers[s->n_cw_peers - 1].sockets++;
+			continue;
+		}
+		if (nt_grow(&s->cw_peers, s->n_cw_peers, &s->cap_cw_peers,
+			    sizeof(*s->cw_peers), 16))
+			return -ENOMEM;
+		p = &s->cw_peers[s->n_cw_peers++];
+		memset(p, 0, sizeof(*p));
+		p->family = c->family;
+		memcpy(p->addr, c->dst, sizeof(p->addr));
+		p->port = c->dport;
+		p->sockets = 1;
 	}
 	return 0;
 }
 
-size_t nt_tcp_cw_top(const struct nt_tcp_sample *s, struct nt_tcp_port_count *out,
+/* A group of sockets, local (a service port) or not (a peer service),
+ * ranks before b: more sockets, then local before peer, then the lower
+ * port; a tie keeps the order of discovery (ports, then cw_peers). */
+static bool cw_before(uint64_t sockets, bool local, uint32_t port,
+		      const struct nt_tcp_cw_count *b)
+{
+	bool bl = b->side[0] == 'l';
+
+	if (sockets != b->sockets)
+		return sockets > b->sockets;
+	if (local != bl)
+		return local;
+	return port < b->port;
+}
+
+static void cw_fill(struct nt_tcp_cw_count *o, const struct nt_tcp_cw_peer *p,
+		    uint32_t port, uint64_t sockets)
+{
+	memset(o, 0, sizeof(*o));
+	o->port = port;
+	o->sockets = sockets;
+	snprintf(o->side, sizeof(o->side), "%s", p ? "peer" : "local");
+	if (!p) {
+		snprintf(o->subject, sizeof(o->subject), "local port %u", port);
+		return;
+	}
+	fmt_addr(o->addr, sizeof(o->addr), p->family, p->addr);
+	o->avail = 1;
+	snprintf(o->subject, sizeof(o->subject),
+		 p->family == AF_INET6 ? "peer [%s]:%u" : "peer %s:%u", o->addr, port);
+}
+
+size_t nt_tcp_cw_top(const struct nt_tcp_sample *s, struct nt_tcp_cw_count *out,
 		     size_t n)
 {
-	size_t k = 0, i, j;
-	uint32_t p;
+	size_t k = 0, i, j, nports = s->cw_ports ? 65536 : 0;
 
-	if (!s->cw_ports || n == 0)
+	if (n == 0)
 		return 0;
-	/* Insertion into a sorted array of n: ports are few. */
-	for (p = 0; p < 65536; p++) {
-		uint64_t c = s->cw_ports[p];
+	/* Insertion into a sorted array of n: groups are few. */
+	for (i = 0; i < nports + s->n_cw_peers; i++) {
+		const struct nt_tcp_cw_peer *p = i < nports ? NULL : &s->cw_peers[i - nports];
+		uint64_t c = p ? p->sockets : s->cw_ports[i];
+		uint32_t port = p ? p->port : (uint32_t)i;
 
-		if (!c)
+		if (!c || (k == n && !cw_before(c, !p, port, &out[k - 1])))
 			continue;
-		if (k == n && c <= out[k - 1].sockets)
-			continue;
-		i = k < n ? k++ : n - 1;
-		while (i > 0 && out[i - 1].sockets < c) {
-			out[i] = out[i - 1];
-			i--;
+		j = k < n ? k++ : n - 1;
+		while (j > 0 && cw_before(c, !p, port, &out[j - 1])) {
+			out[j] = out[j - 1];
+			j--;
 		}
-		out[i].port = p;
-		out[i].sockets = c;
-		snprintf(out[i].subject, sizeof(out[i].subject), "%u", p);
+		cw_fill(&out[j], p, port, c);
 	}
-	for (j = 0; j < k; j++)
-		snprintf(out[j].subject, sizeof(out[j].subject), "%u", out[j].port);
 	return k;
+}
+
+uint32_t nt_tcp_dump_mask(const struct nt_tcp_sample *s)
+{
+	if (s->mask & (1u << NT_TCP_CLOSE_WAIT))
+		return s->mask | (1u << NT_TCP_LISTEN);
+	return s->mask;
 }
 
 static int dump_family(uint8_t family, uint8_t ext, uint32_t states,
@@ -160,15 +279,16 @@ static int dump_family(uint8_t family, uint8_t ext, uint32_t states,
 
 int nt_tcp_dump_states(struct nt_tcp_sample *s)
 {
+	uint32_t states = nt_tcp_dump_mask(s);
 	unsigned t;
 	int r = -EAGAIN;
 
 	for (t = 0; t < TRIES; t++) {
 		nt_tcp_sample_reset(s);
-		r = dump_family(AF_INET, 0, s->mask, NULL, 0, nt_tcp_count_cb, s);
+		r = dump_family(AF_INET, 0, states, NULL, 0, nt_tcp_count_cb, s);
 		if (r == 0) {
 			s->dumps++;
-			r = dump_family(AF_INET6, 0, s->mask, NULL, 0,
+			r = dump_family(AF_INET6, 0, states, NULL, 0,
 					nt_tcp_count_cb, s);
 			/* a kernel without IPv6 has no sockets of that family */
 			if (r == -ENOENT || r == -EAFNOSUPPORT)
@@ -177,9 +297,23 @@ int nt_tcp_dump_states(struct nt_tcp_sample *s)
 				s->dumps++;
 		}
 		if (r != -EAGAIN)
-			return r;
+			break;
 	}
-	return r;
+	return r ? r : nt_tcp_cw_group(s);
+}
+
+int nt_tcp_count_buf(struct nt_tcp_sample *s, const void *buf, size_t len)
+{
+	struct nt_nl_walk w = { 0, 0, SOCK_DIAG_BY_FAMILY, nt_tcp_count_cb, s, 0, 0 };
+	int r;
+
+	nt_tcp_sample_reset(s);
+	r = nt_nl_walk(buf, len, &w);
+	if (r == 1)
+		r = -EBADMSG; /* no NLMSG_DONE: a cut dump */
+	if (r == 0)
+		s->dumps++;
+	return r ? r : nt_tcp_cw_group(s);
 }
 
 /* ---- top sockets ---- */

@@ -56,14 +56,15 @@ static int state_of(const char *s, size_t n)
 	return -1;
 }
 
-int nt_tcp_parse_states(const char *list, uint32_t *mask, const char **bad)
+int nt_tcp_parse_states(const char *list, uint32_t *mask, char *bad, size_t badlen)
 {
-	static char badbuf[32];
 	const char *p = list;
 	uint32_t m = 0;
 
+	if (badlen)
+		bad[0] = '\0';
 	if (!list || !*list)
-		goto fail_empty;
+		return -EINVAL;
 	while (*p) {
 		const char *e = strchr(p, ',');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
@@ -74,9 +75,9 @@ int nt_tcp_parse_states(const char *list, uint32_t *mask, const char **bad)
 		} else {
 			st = state_of(p, n);
 			if (st < 0) {
-				snprintf(badbuf, sizeof(badbuf), "%.*s",
-					 (int)(n < 31 ? n : 31), p);
-				*bad = badbuf;
+				if (badlen)
+					snprintf(bad, badlen, "%.*s",
+						 (int)(n < badlen ? n : badlen - 1), p);
 				return -EINVAL;
 			}
 			m |= 1u << st;
@@ -85,14 +86,10 @@ int nt_tcp_parse_states(const char *list, uint32_t *mask, const char **bad)
 			break;
 		p = e + 1;
 		if (!*p)
-			goto fail_empty;
+			return -EINVAL;
 	}
 	*mask = m;
 	return 0;
-fail_empty:
-	badbuf[0] = '\0';
-	*bad = badbuf;
-	return -EINVAL;
 }
 
 /* ---- counters ---- */

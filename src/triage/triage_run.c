@@ -15,6 +15,7 @@
 static const struct nt_layer *const local_layers[] = {
 	&nt_layer_link,
 	&nt_layer_conntrack,
+	&nt_layer_tcp,
 };
 #define NLOCAL (sizeof(local_layers) / sizeof(local_layers[0]))
 

@@ -53,12 +53,22 @@ static void walk(const uint8_t *p, size_t n, int attrs)
 				abort(); /* sorted, most first */
 		nt_tcp_top_free(&t);
 	} else {
-		struct nt_tcp_port_count top[4];
+		struct nt_tcp_cw_count top[4];
 		uint64_t sum = 0;
 
 		w.cb = nt_tcp_count_cb;
 		w.data = &s;
 		(void)nt_nl_walk(buf, n, &w);
+		if (nt_tcp_cw_group(&s) == 0) {
+			uint64_t cw = 0;
+
+			for (i = 0; i < 65536 && s.cw_ports; i++)
+				cw += s.cw_ports[i];
+			for (i = 0; i < s.n_cw_peers; i++)
+				cw += s.cw_peers[i].sockets;
+			if (cw != s.states[NT_TCP_CLOSE_WAIT - 1])
+				abort(); /* every CLOSE-WAIT socket in one group */
+		}
 		for (i = 0; i < NT_TCP_NSTATES; i++)
 			sum += s.states[i];
 		if (sum != s.total || s.v4 + s.v6 != s.total)
@@ -101,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 3: {
 		struct nt_tcp_filter f;
 		uint8_t bc[128];
-		const char *bad;
+		char bad[32];
 		uint32_t m;
 
 		text = malloc(size);
@@ -109,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return 0;
 		memcpy(text, data + 1, size - 1);
 		text[size - 1] = '\0';
-		(void)nt_tcp_parse_states(text, &m, &bad);
+		(void)nt_tcp_parse_states(text, &m, bad, sizeof(bad));
 		memset(&f, 0, sizeof(f));
 		f.dport = f.sport = size & 1 ? 80 : -1;
 		if (nt_tcp_parse_dst(text, &f) == 0 &&

@@ -194,6 +194,12 @@ gen tcp-no-counters 3 '.counters.tcp == null and .status == "unknown"' \
 	env NETTRIAGE_PROC="$T/noproc" "$NT" -N "$H" -j tcp
 gen tcp-unpriv-procs "1 2" '(.procs_unreadable | length) >= 1 and .close_wait_procs[0].pid == 0' \
 	unpriv "$UNT" -j tcp --procs
+# client-side CLOSE-WAIT: grouped by the peer service (side peer, addr)
+inh "$NT_BUILD/tests/tcp_helper" cwclient 127.0.0.1 7200 3 >"$T/cwc.out" 2>"$T/cwc.err" &
+TOPO_PIDS="$TOPO_PIDS $!"
+for _ in $(seq 100); do grep -q ready "$T/cwc.out" 2>/dev/null && break; sleep 0.1; done
+gen tcp-cw-peer 1 '[.close_wait_top[] | select(.side == "peer" and .addr == "127.0.0.1" and .port == 7200)] | length == 1' \
+	"$NT" -N "$H" -j tcp
 
 # ---- path ----
 P="-n -c 3 -i 0.05"
@@ -259,6 +265,8 @@ neg ct-count-string "/count" ct-boot '.count = "13"'
 neg ct-per-cpu-extra-key "/per_cpu/0/extra" ct-boot '.per_cpu[0].extra["Bad-Key"] = 1'
 neg tcp-missing-states "'states' is a required property" tcp-boot 'del(.states)'
 neg tcp-tcpext-key "/counters/tcpext" tcp-boot '.counters.tcpext["no-such key"] = 1'
+neg tcp-cw-local-addr "/close_wait_top/0/addr" tcp-boot '.close_wait_top[0].addr = "127.0.0.1"'
+neg tcp-cw-side-enum "/close_wait_top/0/side" tcp-boot '.close_wait_top[0].side = "remote"'
 neg path-level-enum "/verdicts/0/level" path-icmp4 '.verdicts[0].level = "fine"'
 neg path-warn-without-hint "/verdicts" path-p99-warn '(.verdicts[] | select(.level == "warn") | .hint) = null'
 neg path-netns-number "/netns" path-icmp4 '.netns = 4'

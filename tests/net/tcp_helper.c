@@ -9,6 +9,11 @@
  *       accept queue is filled with BACKLOG+1 connections, then one more
  *       SYN that the full queue drops (ListenOverflows). Prints "ready"
  *       and waits for SIGTERM.
+ *   tcp_helper cwclient ADDR PORT N
+ *       N CLOSE-WAIT sockets on the client side: connect N times to a
+ *       listener on PORT that accepts and closes each connection; the
+ *       clients (on ephemeral ports) never close. Prints "ready" once
+ *       every client has read the EOF, and waits.
  *   tcp_helper pairs ADDR PORT N
  *       N established pairs over one listener (bench filler; keeps 2N+1
  *       fds). Prints "ready" and waits.
@@ -161,6 +166,22 @@ static int fill(const char *a, int port, int nest, int ntw, int ncw, int backlog
 	return 0;
 }
 
+static int cwclient(const char *a, int port, int n)
+{
+	int l = listener(a, port, 4096), i;
+	char b[16];
+
+	for (i = 0; i < n; i++) {
+		int c = client(a, port, 1);
+
+		close(acc(l)); /* the server closes at once */
+		if (read(c, b, sizeof(b)) != 0) /* the FIN is in: CLOSE-WAIT */
+			die("read EOF");
+	}
+	wait_forever();
+	return 0;
+}
+
 static int pairs(const char *a, int port, int n)
 {
 	int l = listener(a, port, 65535), i;
@@ -253,12 +274,14 @@ int main(int argc, char **argv)
 	if (argc == 8 && !strcmp(argv[1], "fill"))
 		return fill(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]),
 			    atoi(argv[6]), atoi(argv[7]));
+	if (argc == 5 && !strcmp(argv[1], "cwclient"))
+		return cwclient(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 5 && !strcmp(argv[1], "pairs"))
 		return pairs(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 4 && !strcmp(argv[1], "sink"))
 		return sink(argv[2], atoi(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "send"))
 		return sender(argv[2], atoi(argv[3]), atof(argv[4]));
-	fprintf(stderr, "usage: tcp_helper fill|pairs|sink|send ... (see the source)\n");
+	fprintf(stderr, "usage: tcp_helper fill|cwclient|pairs|sink|send ... (see the source)\n");
 	return 1;
 }

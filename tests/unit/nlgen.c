@@ -192,6 +192,21 @@ static void put_at(uint8_t *p, int len, size_t off, const void *v, size_t n)
 		memcpy(p + off, v, n);
 }
 
+struct nlgen_diag nlgen_diag4(uint8_t state, const char *src, uint16_t sport,
+			      const char *dst, uint16_t dport)
+{
+	struct nlgen_diag d;
+
+	memset(&d, 0, sizeof(d));
+	d.family = AF_INET;
+	d.state = state;
+	d.sport = sport;
+	d.dport = dport;
+	inet_pton(AF_INET, src, d.src);
+	inet_pton(AF_INET, dst, d.dst);
+	return d;
+}
+
 size_t nlgen_diag(void *buf, uint32_t seq, const struct nlgen_diag *s)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);

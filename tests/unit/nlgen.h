@@ -41,6 +41,9 @@ struct nlgen_diag {
 	int unknown_attrs;      /* add an attribute of a type past INET_DIAG_MAX */
 };
 size_t nlgen_diag(void *buf, uint32_t seq, const struct nlgen_diag *spec);
+/* The spec of an IPv4 socket src:sport -> dst:dport in state, no info. */
+struct nlgen_diag nlgen_diag4(uint8_t state, const char *src, uint16_t sport,
+			      const char *dst, uint16_t dport);
 
 /* ctnetlink (conntrack) messages. */
 size_t nlgen_ct_stats(void *buf, uint32_t seq, uint32_t entries, uint32_t max);

@@ -239,11 +239,84 @@ static void test_stream(void)
 	nt_verdicts_free(&vs);
 }
 
+/* A named set (NT_F_NAME): JSON one object {name: value}; Prometheus one
+ * family per record from its metric name (NT_P_NAME), typed and scaled
+ * by the availability bit it has; table rows; a signed value (NT_T_I64). */
+static const struct nt_field named_fields[] = { NT_NAMED_FIELDS("Set", "/test Set") };
+static const struct nt_rectype named_type = {
+	"set", "nettriage_test", named_fields,
+	sizeof(named_fields) / sizeof(named_fields[0]), sizeof(struct nt_named),
+	NT_NM_OFF(avail), -1,
+};
+
+static void test_named(void)
+{
+	struct nt_named r[4] = {
+		{ "InSegs", "in_segs", 1234, 34, 3.4,
+		  (1u << NT_NM_COUNTER) | (1u << NT_NM_DELTA) | (1u << NT_NM_RATE) },
+		{ "MaxConn", "max_conn", -1, 0, 0, 1u << NT_NM_GAUGE },
+		{ "RtoMin", "rto_min", 200, 0, 0, 1u << NT_NM_GAUGE_MS },
+		{ "Odd", "", 7, 0, 0, 1u << NT_NM_COUNTER }, /* not exported */
+	};
+	struct nt_global g = { .format = NT_FMT_JSON };
+	struct nt_doc d;
+	const char *txt;
+	size_t len;
+	char *s;
+	FILE *f;
+
+	T_EQ_I(nt_doc_init(&d, "test", &g), 0, "doc init");
+	d.js_out = NULL;
+	nt_doc_open(&d, "counters", false);
+	nt_doc_records(&d, &named_type, r, 4, NT_F_TOTAL);
+	nt_doc_close(&d);
+	nt_doc_open(&d, "rates", false);
+	nt_doc_records(&d, &named_type, r, 1, NT_F_RATE);
+	nt_doc_close(&d);
+	txt = nt_doc_json(&d, &len);
+	s = txt ? strdup(strstr(txt, "\"counters\"")) : NULL;
+	T_STR(s, "\"counters\":{\"set\":{\"InSegs\":1234,\"MaxConn\":-1,\"RtoMin\":200,"
+	      "\"Odd\":7}},\"rates\":{\"set\":{\"InSegs\":3.4}}}",
+	      "named set JSON: {name: value} with the mask's value field, signed");
+	free(s);
+	nt_doc_free(&d);
+
+	g.format = NT_FMT_PROM;
+	T_EQ_I(nt_doc_init(&d, "test", &g), 0, "prom doc init");
+	nt_doc_records(&d, &named_type, r, 4, NT_F_TOTAL);
+	nt_doc_records(&d, &named_type, r, 4, NT_F_RATE); /* nothing more */
+	fflush(d.prom);
+	T_STR(d.prom_buf,
+	      "# HELP nettriage_test_in_segs_total /test Set InSegs\n"
+	      "# TYPE nettriage_test_in_segs_total counter\n"
+	      "nettriage_test_in_segs_total 1234\n"
+	      "# HELP nettriage_test_max_conn /test Set MaxConn\n"
+	      "# TYPE nettriage_test_max_conn gauge\n"
+	      "nettriage_test_max_conn -1\n"
+	      "# HELP nettriage_test_rto_min_seconds /test Set, kept in ms, exported in seconds: RtoMin\n"
+	      "# TYPE nettriage_test_rto_min_seconds gauge\n"
+	      "nettriage_test_rto_min_seconds 0.2\n",
+	      "named set Prometheus: a family per record, type and unit by record");
+	nt_doc_free(&d);
+
+	s = NULL;
+	len = 0;
+	f = open_memstream(&s, &len);
+	nt_table_print(f, &named_type, r, 2, NT_F_ID | NT_F_TOTAL | NT_F_INFO | NT_F_RATE | NT_F_DEF,
+		       NULL, false);
+	fclose(f);
+	T_STR(s, "Set     TOTAL DELTA RATE/s\n"
+		 "InSegs   1234    34   3.40\n"
+		 "MaxConn    -1     -      -\n", "named set table");
+	free(s);
+}
+
 int main(void)
 {
 	test_stream();
 	test_renderers();
 	test_split_group();
 	test_link_table();
+	test_named();
 	return T_DONE();
 }

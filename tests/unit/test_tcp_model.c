@@ -5,29 +5,12 @@
 #include <stdlib.h>
 #include "nt_tcp.h"
 #include "t.h"
+#include "t_verdict.h"
 
 static void ctrs(struct nt_tcp_ctrs *c, const char *text, const char *prefix)
 {
 	if (nt_tcp_parse_counters(text, strlen(text), prefix, c))
 		abort();
-}
-
-static const struct nt_verdict *find(const struct nt_verdicts *vs, const char *check,
-				     const char *subj)
-{
-	size_t i;
-
-	for (i = 0; i < vs->n; i++)
-		if (!strcmp(vs->v[i].check, check) && !strcmp(vs->v[i].subject, subj))
-			return &vs->v[i];
-	return NULL;
-}
-
-static int lvl(const struct nt_verdicts *vs, const char *check, const char *subj)
-{
-	const struct nt_verdict *v = find(vs, check, subj);
-
-	return v ? (int)v->level : -1;
 }
 
 #define TCPHDR "Tcp: MaxConn OutSegs RetransSegs CurrEstab\n"
@@ -76,7 +59,10 @@ static void test_verdicts(void)
 	struct nt_verdicts vs = { 0 };
 	struct nt_tcp_view v;
 	struct nt_tcp_listen l[2];
-	struct nt_tcp_port_count top[1] = { { "8080", 8080, 150 } };
+	struct nt_tcp_cw_count top[2] = {
+		{ "local port 8080", "local", "", 8080, 150, 0 },
+		{ "peer 192.0.2.9:443", "peer", "192.0.2.9", 443, 40, 1 },
+	};
 
 	memset(&p, 0, sizeof(p));
 	memset(&c, 0, sizeof(c));
@@ -92,36 +78,36 @@ static void test_verdicts(void)
 	ctrs(&c.tcpext, EXTHDR "TcpExt: 3 1 0\n", "TcpExt");
 	view(&v, &s, &c, &p, 10.0);
 	nt_tcp_verdicts(&v, &t, &vs);
-	T_EQ_I(lvl(&vs, "tcp.retrans_ratio", ""), NT_WARN, "2 %% > 1 %%: WARN");
-	T_OK(find(&vs, "tcp.retrans_ratio", "")->hint[0] != 0, "WARN carries a hint");
-	T_EQ_I(lvl(&vs, "tcp.listen_overflows", ""), NT_WARN, "ListenOverflows rose: WARN");
-	T_OK(strstr(find(&vs, "tcp.listen_overflows", "")->hint, "somaxconn") != NULL,
+	T_EQ_I(t_level(&vs, "tcp.retrans_ratio", ""), NT_WARN, "2 %% > 1 %%: WARN");
+	T_OK(t_verdict(&vs, "tcp.retrans_ratio", "")->hint[0] != 0, "WARN carries a hint");
+	T_EQ_I(t_level(&vs, "tcp.listen_overflows", ""), NT_WARN, "ListenOverflows rose: WARN");
+	T_OK(strstr(t_verdict(&vs, "tcp.listen_overflows", "")->hint, "somaxconn") != NULL,
 	     "ListenOverflows hint names the backlog/somaxconn");
-	T_EQ_I(lvl(&vs, "tcp.listen_drops", ""), NT_OK, "ListenDrops flat: OK");
-	T_EQ_I(lvl(&vs, "tcp.close_wait", ""), NT_OK, "no CLOSE-WAIT: OK");
-	T_EQ_I(lvl(&vs, "tcp.accept_queue", ""), NT_OK, "no listener: OK");
+	T_EQ_I(t_level(&vs, "tcp.listen_drops", ""), NT_OK, "ListenDrops flat: OK");
+	T_EQ_I(t_level(&vs, "tcp.close_wait", ""), NT_OK, "no CLOSE-WAIT: OK");
+	T_EQ_I(t_level(&vs, "tcp.accept_queue", ""), NT_OK, "no listener: OK");
 
 	/* 6 %: CRIT */
 	nt_verdicts_reset(&vs);
 	nt_tcp_ctrs_free(&c.tcp);
 	ctrs(&c.tcp, TCPHDR "Tcp: -1 21000 1210 5\n", "Tcp");
 	nt_tcp_verdicts(&v, &t, &vs);
-	T_EQ_I(lvl(&vs, "tcp.retrans_ratio", ""), NT_CRIT, "6 %% > 5 %%: CRIT");
+	T_EQ_I(t_level(&vs, "tcp.retrans_ratio", ""), NT_CRIT, "6 %% > 5 %%: CRIT");
 
 	/* same ratio below the rate floor: not judged */
 	nt_verdicts_reset(&vs);
 	v.dt = 1000.0; /* 20 segs/s */
 	nt_tcp_verdicts(&v, &t, &vs);
-	T_EQ_I(lvl(&vs, "tcp.retrans_ratio", ""), NT_OK, "6 %% at 20 segs/s: below the floor, OK");
-	T_OK(strstr(find(&vs, "tcp.retrans_ratio", "")->reason, "rate floor") != NULL,
+	T_EQ_I(t_level(&vs, "tcp.retrans_ratio", ""), NT_OK, "6 %% at 20 segs/s: below the floor, OK");
+	T_OK(strstr(t_verdict(&vs, "tcp.retrans_ratio", "")->reason, "rate floor") != NULL,
 	     "reason says it was not judged");
 
 	/* no baseline: a rise cannot be seen */
 	nt_verdicts_reset(&vs);
 	view(&v, &s, &c, NULL, 10.0);
 	nt_tcp_verdicts(&v, &t, &vs);
-	T_EQ_I(lvl(&vs, "tcp.listen_overflows", ""), NT_OK, "first run: ListenOverflows not judged");
-	T_OK(strstr(find(&vs, "tcp.listen_overflows", "")->reason, "since boot") != NULL,
+	T_EQ_I(t_level(&vs, "tcp.listen_overflows", ""), NT_OK, "first run: ListenOverflows not judged");
+	T_OK(strstr(t_verdict(&vs, "tcp.listen_overflows", "")->reason, "since boot") != NULL,
 	     "first run says since boot");
 
 	/* CLOSE-WAIT 150: WARN naming the port; 1000: CRIT */
@@ -131,17 +117,34 @@ static void test_verdicts(void)
 	v.cw_top = top;
 	v.n_cw_top = 1;
 	nt_tcp_verdicts(&v, &t, &vs);
-	T_EQ_I(lvl(&vs, "tcp.close_wait", ""), NT_WARN, "150 CLOSE-WAIT: WARN");
-	T_OK(strstr(find(&vs, "tcp.close_wait", "")->reason, "port 8080: 150") != NULL,
-	     "reason names the top port");
+	T_EQ_I(t_level(&vs, "tcp.close_wait", ""), NT_WARN, "150 CLOSE-WAIT: WARN");
+	T_OK(strstr(t_verdict(&vs, "tcp.close_wait", "")->reason, "local port 8080: 150") != NULL,
+	     "reason names the top service port");
+	T_OK(strstr(t_verdict(&vs, "tcp.close_wait", "")->hint, "never close()s sockets its peer") != NULL,
+	     "a server-side leak: the application's hint");
+	/* a client-side leak is named by the server the clients talk to */
+	nt_verdicts_reset(&vs);
+	v.cw_top = top + 1;
+	nt_tcp_verdicts(&v, &t, &vs);
+	T_OK(strstr(t_verdict(&vs, "tcp.close_wait", "")->reason, "(peer 192.0.2.9:443: 40)") != NULL,
+	     "client CLOSE-WAIT: the reason names the peer service");
+	T_OK(strstr(t_verdict(&vs, "tcp.close_wait", "")->hint, "its server (peer 192.0.2.9:443)") != NULL,
+	     "client CLOSE-WAIT: the hint names the server");
+	nt_verdicts_reset(&vs);
+	v.cw_top = top;
+	v.n_cw_top = 2;
+	nt_tcp_verdicts(&v, &t, &vs);
+	T_OK(strstr(t_verdict(&vs, "tcp.close_wait", "")->reason,
+		    "(local port 8080: 150, peer 192.0.2.9:443: 40)") != NULL,
+	     "both groups, most first");
 	nt_verdicts_reset(&vs);
 	s.states[NT_TCP_CLOSE_WAIT - 1] = 1000;
 	nt_tcp_verdicts(&v, &t, &vs);
-	T_EQ_I(lvl(&vs, "tcp.close_wait", ""), NT_CRIT, "1000 CLOSE-WAIT: CRIT");
+	T_EQ_I(t_level(&vs, "tcp.close_wait", ""), NT_CRIT, "1000 CLOSE-WAIT: CRIT");
 	nt_verdicts_reset(&vs);
 	s.states[NT_TCP_CLOSE_WAIT - 1] = 99;
 	nt_tcp_verdicts(&v, &t, &vs);
-	T_EQ_I(lvl(&vs, "tcp.close_wait", ""), NT_OK, "99 CLOSE-WAIT: OK");
+	T_EQ_I(t_level(&vs, "tcp.close_wait", ""), NT_OK, "99 CLOSE-WAIT: OK");
 
 	/* accept queue */
 	nt_verdicts_reset(&vs);
@@ -152,8 +155,8 @@ static void test_verdicts(void)
 	s.listen = l;
 	s.n_listen = 2;
 	nt_tcp_verdicts(&v, &t, &vs);
-	T_EQ_I(lvl(&vs, "tcp.accept_queue", "192.0.2.1:80"), NT_WARN, "full accept queue: WARN");
-	T_EQ_I(lvl(&vs, "tcp.accept_queue", "192.0.2.1:81"), -1, "25 %% queue: no verdict line");
+	T_EQ_I(t_level(&vs, "tcp.accept_queue", "192.0.2.1:80"), NT_WARN, "full accept queue: WARN");
+	T_EQ_I(t_level(&vs, "tcp.accept_queue", "192.0.2.1:81"), -1, "25 %% queue: no verdict line");
 	s.listen = NULL;
 	s.n_listen = 0;
 
@@ -164,8 +167,8 @@ static void test_verdicts(void)
 	nt_tcp_ctrs_free(&c.tcp);
 	c.err_snmp = -EACCES;
 	nt_tcp_verdicts(&v, &t, &vs);
-	T_EQ_I(lvl(&vs, "tcp.listen_overflows", ""), NT_UNKNOWN, "no TcpExt: UNKNOWN");
-	T_EQ_I(lvl(&vs, "tcp.retrans_ratio", ""), NT_UNKNOWN, "no Tcp: UNKNOWN");
+	T_EQ_I(t_level(&vs, "tcp.listen_overflows", ""), NT_UNKNOWN, "no TcpExt: UNKNOWN");
+	T_EQ_I(t_level(&vs, "tcp.retrans_ratio", ""), NT_UNKNOWN, "no Tcp: UNKNOWN");
 	T_EQ_I(nt_level_exit(nt_verdicts_worst(&vs)), 3, "could not measure: exit 3");
 
 	nt_verdicts_free(&vs);

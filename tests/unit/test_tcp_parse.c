@@ -17,15 +17,8 @@ static _Alignas(8) char buf[65536];
 
 static struct nlgen_diag v4(uint8_t state, uint16_t sport, uint16_t dport)
 {
-	struct nlgen_diag d;
+	struct nlgen_diag d = nlgen_diag4(state, "192.0.2.1", sport, "198.51.100.7", dport);
 
-	memset(&d, 0, sizeof(d));
-	d.family = AF_INET;
-	d.state = state;
-	d.sport = sport;
-	d.dport = dport;
-	inet_pton(AF_INET, "192.0.2.1", d.src);
-	inet_pton(AF_INET, "198.51.100.7", d.dst);
 	d.inode = 1000u + sport;
 	return d;
 }
@@ -160,7 +153,7 @@ static void test_count(void)
 {
 	struct nt_tcp_sample s;
 	struct nt_nl_walk w;
-	struct nt_tcp_port_count top[3];
+	struct nt_tcp_cw_count top[3];
 	size_t off = 0, n;
 	int i;
 
@@ -226,13 +219,77 @@ static void test_count(void)
 	T_EQ_U(top[0].port, 8080, "most CLOSE-WAIT on 8080");
 	T_EQ_U(top[0].sockets, 4, "4 on 8080");
 	T_EQ_U(top[1].port, 9090, "then 9090");
-	T_STR(top[1].subject, "9090", "port subject text");
+	T_STR(top[1].subject, "local port 9090", "port subject text");
+	T_STR(top[1].side, "local", "a service port: side local");
 	n = nt_tcp_cw_top(&s, top, 3);
 	T_EQ_U(n, 3, "top 3 includes port 22");
 	T_EQ_U(top[2].port, 22, "22 last");
 
 	nt_tcp_sample_reset(&s);
 	T_EQ_U(s.total + s.n_listen + s.n_cw_inodes + s.cw_ports[8080], 0, "reset clears counts");
+	nt_tcp_sample_free(&s);
+}
+
+/* CLOSE-WAIT on ephemeral local ports: a listener's port is the server
+ * side, any other is a client, named by the server it talks to. */
+static void test_cw_group(void)
+{
+	struct nt_tcp_sample s;
+	struct nt_tcp_cw_count top[4];
+	size_t off = 0, n;
+	int i;
+
+	memset(&s, 0, sizeof(s));
+	s.mask = (1u << NT_TCP_CLOSE_WAIT) | (1u << NT_TCP_ESTABLISHED);
+	s.eph_lo = 40000;
+	s.eph_hi = 50000;
+	for (i = 0; i < 6; i++) { /* clients: 4 to 198.51.100.7:443, 2 to :80 */
+		struct nlgen_diag g = v4(NT_TCP_CLOSE_WAIT, (uint16_t)(41000 + i),
+					 i < 4 ? 443 : 80);
+
+		off += nlgen_diag(buf + off, 1, &g);
+	}
+	for (i = 0; i < 3; i++) { /* a server on 45000 (in the range) */
+		struct nlgen_diag g = v4(NT_TCP_CLOSE_WAIT, 45000, (uint16_t)(30000 + i));
+
+		off += nlgen_diag(buf + off, 1, &g);
+	}
+	{
+		struct nlgen_diag g = v4(NT_TCP_CLOSE_WAIT, 41001, 443);
+
+		g.family = AF_INET6; /* the same peer bytes in another family */
+		off += nlgen_diag(buf + off, 1, &g);
+		/* the listener comes last in this dump, and LISTEN was not asked
+		 * for: it is still seen, but not counted */
+		g = v4(NT_TCP_LISTEN, 45000, 0);
+		off += nlgen_diag(buf + off, 1, &g);
+		g = v4(NT_TCP_ESTABLISHED, 41000, 443);
+		off += nlgen_diag(buf + off, 1, &g);
+	}
+	off += nlgen_done(buf + off, 1, 0);
+	T_EQ_U(nt_tcp_dump_mask(&s), s.mask | (1u << NT_TCP_LISTEN),
+	       "CLOSE-WAIT asked for: listeners dumped too");
+	T_EQ_I(nt_tcp_count_buf(&s, buf, off), 0, "count a canned dump");
+	T_EQ_U(s.states[NT_TCP_CLOSE_WAIT - 1], 10, "10 CLOSE-WAIT");
+	T_EQ_U(s.states[NT_TCP_LISTEN - 1], 0, "the listener not counted (not asked for)");
+	T_EQ_U(s.n_listen, 0, "nor listed");
+	T_EQ_U(s.total, 11, "total: the asked states");
+	T_EQ_U(s.n_cw_peers, 3, "3 peer services (v4 :80, v4 :443, v6 :443)");
+	n = nt_tcp_cw_top(&s, top, 4);
+	T_EQ_U(n, 4, "4 groups");
+	T_STR(top[0].subject, "peer 198.51.100.7:443", "most: the clients of 198.51.100.7:443");
+	T_EQ_U(top[0].sockets, 4, "4 of them");
+	T_STR(top[0].addr, "198.51.100.7", "addr: the peer");
+	T_EQ_U(top[0].port, 443, "port: the peer's");
+	T_STR(top[1].subject, "local port 45000", "then the server on 45000 (a listener's port)");
+	T_EQ_U(top[1].sockets, 3, "3 on it");
+	T_STR(top[2].subject, "peer 198.51.100.7:80", "then :80");
+	T_STR(top[3].side, "peer", "the IPv6 one");
+	T_STR(top[3].subject, "peer [c633:6407::]:443", "an IPv6 peer in brackets");
+	n = nt_tcp_cw_top(&s, top, 1);
+	T_EQ_U(n, 1, "top 1");
+	T_EQ_U(top[0].sockets, 4, "keeps the biggest");
+	T_EQ_I(nt_tcp_count_buf(&s, buf, off - 20), -EBADMSG, "a cut dump is an error");
 	nt_tcp_sample_free(&s);
 }
 
@@ -269,19 +326,23 @@ static void test_top(void)
 static void test_states(void)
 {
 	uint32_t m = 0;
-	const char *bad = NULL;
+	char bad[32];
 
-	T_EQ_I(nt_tcp_parse_states("established", &m, &bad), 0, "established");
+	T_EQ_I(nt_tcp_parse_states("established", &m, bad, sizeof(bad)), 0, "established");
 	T_EQ_U(m, 1u << 1, "established bit 1");
-	T_EQ_I(nt_tcp_parse_states("time-wait,CLOSE_WAIT,estab,listening", &m, &bad), 0,
+	T_EQ_I(nt_tcp_parse_states("time-wait,CLOSE_WAIT,estab,listening", &m, bad, sizeof(bad)), 0,
 	       "ss spellings and case");
 	T_EQ_U(m, (1u << 6) | (1u << 8) | (1u << 1) | (1u << 10), "bits 6, 8, 1, 10");
-	T_EQ_I(nt_tcp_parse_states("all", &m, &bad), 0, "all");
+	T_EQ_I(nt_tcp_parse_states("all", &m, bad, sizeof(bad)), 0, "all");
 	T_EQ_U(m, NT_TCP_ALL_STATES, "all = bits 1..12");
-	T_EQ_I(nt_tcp_parse_states("established,bogus", &m, &bad), -EINVAL, "unknown state rejected");
+	T_EQ_I(nt_tcp_parse_states("established,bogus", &m, bad, sizeof(bad)), -EINVAL, "unknown state rejected");
 	T_STR(bad, "bogus", "the bad name is reported");
-	T_EQ_I(nt_tcp_parse_states("established,", &m, &bad), -EINVAL, "trailing comma rejected");
-	T_EQ_I(nt_tcp_parse_states("", &m, &bad), -EINVAL, "empty rejected");
+	T_EQ_I(nt_tcp_parse_states("established,", &m, bad, sizeof(bad)), -EINVAL, "trailing comma rejected");
+	T_EQ_I(nt_tcp_parse_states("", &m, bad, sizeof(bad)), -EINVAL, "empty rejected");
+	T_STR(bad, "", "an empty element is reported as \"\"");
+	T_EQ_I(nt_tcp_parse_states("bogus-and-far-too-long-a-state-name-to-keep", &m, bad, 8),
+	       -EINVAL, "a long bad name");
+	T_STR(bad, "bogus-a", "is cut to the caller's buffer");
 }
 
 static const char snmp[] =
@@ -408,6 +469,7 @@ int main(void)
 	test_short_info();
 	test_truncated();
 	test_count();
+	test_cw_group();
 	test_top();
 	test_states();
 	test_counters();
