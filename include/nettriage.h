@@ -23,6 +23,8 @@ enum nt_exit {
 
 enum nt_format { NT_FMT_TABLE, NT_FMT_JSON, NT_FMT_PROM };
 
+struct nt_config;
+
 /* Global options, parsed by main before and after the command name. */
 struct nt_global {
 	enum nt_format format;
@@ -42,6 +44,11 @@ struct nt_global {
 	bool quiet;
 	bool color;            /* resolved: TTY and not --no-color */
 	bool all;              /* -a: all columns (table) */
+	/* the configuration file read for this run (nt_config.h), or NULL;
+	 * its section for the command is already in the command's argv. A
+	 * command that runs other commands' layers (triage) gets theirs
+	 * with nt_config_argv(g->config, "link", ...). */
+	const struct nt_config *config;
 };
 
 /* Messages in err(3) voice: "nettriage: CONTEXT: message". Only cmd_* and

@@ -23,6 +23,10 @@ struct nt_cmd {
 	const char *summary;
 	const char *usage; /* full --help text, NULL for commands not built */
 	const struct nt_cmd_opts *opts; /* NULL for commands not built */
+	/* the configuration file key (in its [name] section) whose words
+	 * are the default operands when none is given ("targets" for
+	 * triage), or NULL; see nt_config.h */
+	const char *config_operands;
 };
 
 #define NT_CMD_NETNS 0x1u /* main switches namespace before calling fn */
@@ -75,6 +79,9 @@ struct nt_args {
 	int argc;        /* the command's argv: its name, its options in */
 	char **argv;     /* canonical form, then "--" and the operands */
 	char *pool;      /* owns the option strings of argv */
+	int noper;       /* operands given after the command word */
+	bool cmd_help;   /* the command's -h/--help is among its options */
+	const char *config; /* --config FILE, or NULL */
 };
 
 /* Options before the command word; sets a->cmd_index. a is zeroed first. */

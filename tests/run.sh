@@ -8,6 +8,9 @@ BUILD=${BUILD:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 export NT="$top/$BUILD/nettriage" NT_BUILD="$top/$BUILD" NT_TOP="$top"
+# No test reads the host's /etc/nettriage.conf: an empty NETTRIAGE_CONFIG is
+# no configuration file (tests/cli/config.sh names its own).
+export NETTRIAGE_CONFIG=""
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 pass=0 fail=0 skip=0

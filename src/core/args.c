@@ -8,7 +8,7 @@
 
 enum gid {
 	G_JSON, G_PROM, G_PROM_FILE, G_INTERVAL, G_COUNT, G_NETNS, G_NUMERIC,
-	G_QUIET, G_NO_COLOR, G_ALL_NETNS, G_HELP, G_VERSION, G_N
+	G_QUIET, G_NO_COLOR, G_ALL_NETNS, G_CONFIG, G_HELP, G_VERSION, G_N
 };
 
 static const struct gopt {
@@ -27,6 +27,7 @@ static const struct gopt {
 	[G_QUIET] = { "quiet", no_argument, 'q', false },
 	[G_NO_COLOR] = { "no-color", no_argument, 0, false },
 	[G_ALL_NETNS] = { "all-netns", no_argument, 0, false },
+	[G_CONFIG] = { "config", required_argument, 0, false },
 	[G_HELP] = { "help", no_argument, 'h', true },
 	[G_VERSION] = { "version", no_argument, 'V', true },
 };
@@ -151,11 +152,15 @@ static enum nt_args_result apply(struct nt_args *a, enum gid id, const char *val
 	case G_JSON: g->format = NT_FMT_JSON; break;
 	case G_PROM: g->format = NT_FMT_PROM; break;
 	case G_PROM_FILE:
+	case G_CONFIG:
 		if (!*val) {
-			nt_err("--prom-file", "empty path");
+			nt_err(id == G_CONFIG ? "--config" : "--prom-file", "empty path");
 			return NT_ARGS_USAGE;
 		}
-		g->prom_file = val;
+		if (id == G_CONFIG)
+			a->config = val;
+		else
+			g->prom_file = val;
 		break;
 	case G_INTERVAL:
 		if (nt_parse_double(val, &g->interval) || !(g->interval > 0) ||
@@ -195,6 +200,17 @@ static enum gid letter_gid(char c)
 		if (gopts[i].shrt == c)
 			return (enum gid)i;
 	return G_N;
+}
+
+/* The letter of the command's --help (its val), or 0. */
+static int help_letter(const struct nt_cmd_opts *o)
+{
+	size_t k;
+
+	for (k = 0; o && o->longopts[k].name; k++)
+		if (!strcmp(o->longopts[k].name, "help"))
+			return o->longopts[k].val;
+	return 0;
 }
 
 /* One getopt_long run over argv. Before the command word (o == NULL,
@@ -237,6 +253,8 @@ static enum nt_args_result scan(int argc, char **argv, const struct nt_cmd_opts 
 
 			pool_used += (size_t)sprintf(s, "--%s", op->name) + 1;
 			a->argv[a->argc++] = s;
+			if (!strcmp(op->name, "help"))
+				a->cmd_help = true;
 			if (op->has_arg == required_argument) {
 				a->argv[a->argc++] = optarg;
 			} else if (op->has_arg == optional_argument && optarg) {
@@ -252,6 +270,8 @@ static enum nt_args_result scan(int argc, char **argv, const struct nt_cmd_opts 
 
 			pool_used += (size_t)sprintf(s, "-%c", c) + 1;
 			a->argv[a->argc++] = s;
+			if (c == help_letter(o))
+				a->cmd_help = true;
 			if (optarg)
 				a->argv[a->argc++] = optarg;
 		} else {
@@ -308,6 +328,7 @@ enum nt_args_result nt_args_command(int argc, char **argv,
 	/* what follows a "--" is operands, in order */
 	for (i = optind; r == NT_ARGS_RUN && i < argc; i++)
 		operands[noper++] = argv[i];
+	a->noper = noper;
 	if (noper) {
 		a->argv[a->argc++] = "--";
 		for (i = 0; i < noper; i++)

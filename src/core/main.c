@@ -5,9 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
+#undef NT_VERSION /* elf.h's note type, from sys/auxv.h; ours follows */
 #include "nettriage.h"
 #include "nt_cmd.h"
+#include "nt_config.h"
 #include "nt_netns.h"
 
 static const struct nt_cmd commands[] = {
@@ -28,7 +31,7 @@ static const struct nt_cmd commands[] = {
 	  "TCP retransmits, resets, RTT on the wire (libpcap)", NULL, NULL },
 	{ "triage", cmd_triage, NT_CMD_NETNS | NT_CMD_SWEEP,
 	  "every local layer at once, one verdict per check", cmd_triage_usage,
-	  &cmd_triage_opts },
+	  &cmd_triage_opts, "targets" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -83,6 +86,70 @@ static int cmd_help(const char *name)
 	return NT_EXIT_OK;
 }
 
+/* The configuration file of a run: the section rows it is checked against
+ * (one per command) and what it holds, kept until the command returns
+ * (g->config). */
+struct run_config {
+	struct nt_config_section rows[NCOMMANDS];
+	struct nt_config cfg;
+};
+
+/* The configuration file (--config FILE, else nt_config_default_path()):
+ * its options for cmd go first in a->argv, so the command line after them
+ * wins, and its default operands go last when none was given. Every
+ * section is checked against the command table, whichever command runs.
+ * 0, or an exit status (the one-line message printed). */
+static int apply_config(const struct nt_cmd *cmd, struct nt_args *a,
+			struct run_config *cf)
+{
+	char err[512], **v, *only[2] = { (char *)cmd->name, NULL };
+	const char *path = a->config;
+	size_t i;
+	int n, r;
+
+	if (a->cmd_help)
+		return 0; /* the command's help, whatever the file says */
+	/* set-user-ID or file capabilities: the invoking user must not have
+	 * a file it cannot read parsed, and its lines quoted back */
+	if (path && getauxval(AT_SECURE)) {
+		nt_err("--config", "not accepted when nettriage runs set-user-ID or with file capabilities");
+		return NT_EXIT_USAGE;
+	}
+	if (!path)
+		path = nt_config_default_path();
+	if (!path)
+		return 0;
+	/* A command built later (triage) gets its options checked here as
+	 * soon as its commands[] row has them; its config_operands key
+	 * ("targets") is accepted before. */
+	for (i = 0; i < NCOMMANDS; i++)
+		cf->rows[i] = (struct nt_config_section){
+			.name = commands[i].name, .opts = commands[i].opts,
+			.operands = commands[i].config_operands,
+		};
+	nt_config_init(&cf->cfg, cf->rows, NCOMMANDS);
+	r = nt_config_load(path, a->config != NULL, &cf->cfg, err, sizeof(err));
+	if (r == -ENOMEM && !err[0]) {
+		nt_err(NULL, "%s: out of memory", path);
+		return NT_EXIT_UNKNOWN;
+	}
+	if (r) {
+		nt_err(r != -EINVAL && a->config ? "--config" : NULL, "%s", err);
+		return NT_EXIT_USAGE;
+	}
+	v = nt_config_argv(&cf->cfg, cmd->name, a->argv ? a->argc : 1,
+			   a->argv ? a->argv : only, a->noper == 0, &n);
+	if (!v) {
+		nt_err(NULL, "%s: out of memory", path);
+		return NT_EXIT_UNKNOWN;
+	}
+	free(a->argv); /* its strings are borrowed, by v now */
+	a->argv = v;
+	a->argc = n;
+	a->g.config = &cf->cfg;
+	return 0;
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -102,7 +169,7 @@ static int check_prom_dir(const char *path)
 	return r;
 }
 
-static int run(int argc, char **argv, struct nt_args *a)
+static int run(int argc, char **argv, struct nt_args *a, struct run_config *cf)
 {
 	struct nt_global *gp = &a->g;
 	const struct nt_cmd *cmd = NULL;
@@ -149,6 +216,9 @@ static int run(int argc, char **argv, struct nt_args *a)
 		       cmd->name);
 		return NT_EXIT_USAGE;
 	}
+	rc = apply_config(cmd, a, cf);
+	if (rc)
+		return rc;
 	/* One exposition per scrape: repeated samples on stdout would repeat
 	 * every HELP/TYPE, which is not valid text format. --prom-file is
 	 * rewritten whole at each sample, so it stays fine. */
@@ -221,11 +291,14 @@ static int run(int argc, char **argv, struct nt_args *a)
 
 int main(int argc, char **argv)
 {
+	struct run_config cf;
 	struct nt_args a;
 	int rc;
 
-	rc = run(argc, argv, &a);
+	memset(&cf, 0, sizeof(cf));
+	rc = run(argc, argv, &a, &cf);
 	nt_args_free(&a);
+	nt_config_free(&cf.cfg);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		nt_err(NULL, "write error on standard output: %s",
 		       errno ? strerror(errno) : "I/O error");

@@ -15,6 +15,7 @@ void nt_usage_globals(FILE *f)
 	      "  -n, --numeric         no DNS\n"
 	      "  -q, --quiet           verdict line only\n"
 	      "      --no-color        no color even on a terminal\n"
+	      "      --config FILE     settings from FILE, not /etc/nettriage.conf\n"
 	      "  -h, --help            this help;  --version  the version\n", f);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <jansson.h>
+#include "nt_config.h"
 #include "nt_layer.h"
 #include "nt_priv.h"
 #include "nt_sweep.h"
@@ -30,22 +31,31 @@ struct lrun {
 	bool collected;
 	bool absent;      /* not in use here (NT_LAYER_ABSENT) */
 	double t;         /* CLOCK_MONOTONIC of the last sample */
+	char **cargv;     /* argv with the config file's [LAYER] options,
+			   * kept while the state may point into it */
 };
 
-/* A layer with options argv (NULL: its defaults, argv its name alone). */
+/* A layer with options argv (NULL: its defaults, argv its name alone),
+ * after the config file's [LAYER] options. */
 static int lrun_init(struct lrun *x, const struct nt_layer *L,
 		     const struct nt_global *g, int argc, char **argv)
 {
 	char *only[2] = { (char *)L->name, NULL };
 	int r;
 
+	memset(x, 0, sizeof(*x));
+	x->L = L;
+	x->c.g = g;
 	if (!argv) {
 		argc = 1;
 		argv = only;
 	}
-	memset(x, 0, sizeof(*x));
-	x->L = L;
-	x->c.g = g;
+	if (g->config) {
+		x->cargv = nt_config_argv(g->config, L->name, argc, argv, false, &argc);
+		if (!x->cargv)
+			return -ENOMEM;
+		argv = x->cargv;
+	}
 	x->st = calloc(1, L->size);
 	if (!x->st)
 		return -ENOMEM;
@@ -65,6 +75,7 @@ static void lrun_free(struct lrun *x)
 		free(x->st);
 	}
 	nt_verdicts_free(&x->vs);
+	free(x->cargv);
 	memset(x, 0, sizeof(*x));
 }
 

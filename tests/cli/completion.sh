@@ -85,7 +85,7 @@ exactly "nettriage <TAB>: the commands" "link conntrack tcp path capture triage 
 exactly "nettriage co<TAB>: conntrack" "conntrack" co
 exactly "nettriage help <TAB>: the commands" "link conntrack tcp path capture triage help" help ""
 has "nettriage -<TAB>: every global option" \
-	"-j --json --prom --prom-file -i --interval -c --count -N --netns --all-netns -n --numeric -q --quiet --no-color --help --version" -
+	"-j --json --prom --prom-file -i --interval -c --count -N --netns --all-netns -n --numeric -q --quiet --no-color --config --help --version" -
 exactly "nettriage --pro<TAB>: --prom --prom-file" "--prom --prom-file" --pro
 exactly "nettriage -j --no-c<TAB> (after a global option)" "--no-color" -j --no-c
 has "nettriage link -<TAB>: link's options and the global ones" "--all --warn-drops --crit-drops --json --netns" link -
@@ -158,6 +158,9 @@ exactly "nettriage --prom-file DIR/<TAB>: the files and directories there" \
 exactly "nettriage link --prom-file DIR/m<TAB>" "$tmp/d/metrics.prom" link --prom-file "$tmp/d/m"
 exactly "nettriage --prom-file=DIR/m<TAB> (one word)" "$tmp/d/metrics.prom" "--prom-file=$tmp/d/m"
 exactly "nettriage capture -r DIR/o<TAB>: pcap file names" "$tmp/d/other.txt" capture -r "$tmp/d/o"
+exactly "nettriage --config DIR/o<TAB>: file names" "$tmp/d/other.txt" --config "$tmp/d/o"
+exactly "nettriage link --config=DIR/m<TAB> (one word)" "$tmp/d/metrics.prom" link "--config=$tmp/d/m"
+exactly "nettriage --config FILE link -<TAB>: FILE is --config's value" "$(comp link -)" --config "$tmp/d/other.txt" link -
 
 # Every option of a built command's --help is offered after "nettriage CMD -".
 if [ ! -x "$NT" ]; then

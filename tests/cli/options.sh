@@ -9,19 +9,6 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/tests/cli/cli-lib.inc"
 
-# expect_msg RC MESSAGE DESC ARGS...: like expect_err, and stderr is
-# exactly MESSAGE.
-expect_msg() {
-	want_rc=$1 msg=$2 d=$3
-	shift 3
-	expect_err "$want_rc" "$d" "$@"
-	if [ "$(cat "$tmp/err")" = "$msg" ]; then
-		ok "$d: says '$msg'"
-	else
-		notok "$d: says '$msg' (got '$(head -c 200 "$tmp/err")')"
-	fi
-}
-
 # Values that look like options belong to the option before them.
 expect_msg 64 "nettriage: tcp: --dport: not a port: -1" \
 	"tcp --dport -1" tcp --dport -1

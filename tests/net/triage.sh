@@ -170,6 +170,23 @@ ip netns exec "$B" ping -c 20 -i 0.01 -W 0.1 -q 203.0.113.9 >/dev/null 2>&1
 check "tun drops: table 'first fault: link: link.drops tunT: ... (CRIT)' (-N: no netns prefix)" \
 	'grep -q "^first fault: link: link.drops tunT: .*(CRIT)$" "$TMP/b.txt"'
 
+# 2a. the config file: [link] thresholds reach triage's link layer,
+# [triage] targets are probed when the command line gives none.
+printf '[link]\nwarn-drops = 100\ncrit-drops = 100\n' >"$TMP/nt.conf"
+ip netns exec "$B" ping -c 20 -i 0.01 -W 0.1 -q 203.0.113.9 >/dev/null 2>&1
+"$NT" --config "$TMP/nt.conf" -j -N "$B" triage >"$TMP/cf.json" 2>"$TMP/cf.err"
+rc=$?
+check "config: [link] crit-drops 100 makes tunT's drops ok (exit $rc: $(head -1 "$TMP/cf.err"))" \
+	'[ "$(jq -r ".verdicts[] | select(.check == \"link.drops\" and .subject == \"tunT\") | .level" "$TMP/cf.json")" = ok ] && [ "$rc" -eq 0 ]'
+printf '[triage]\ntargets = 198.51.100.6\n[path]\nmax-loss = 50\n' >"$TMP/nt2.conf"
+"$NT" --config "$TMP/nt2.conf" -j -N "$H" triage >"$TMP/cf2.json" 2>"$TMP/cf2.err"
+check "config: [triage] targets probed ($(jq -r "[.layers.path[]?.target.host] | join(\",\")" "$TMP/cf2.json"))" \
+	'[ "$(jq -r "[.layers.path[].target.host] | join(\",\")" "$TMP/cf2.json")" = 198.51.100.6 ]'
+printf '[link]\nwarn-drops = abc\n' >"$TMP/bad.conf"
+"$NT" --config "$TMP/bad.conf" -N "$H" triage >/dev/null 2>"$TMP/bad.err"
+rc=$?
+check "config: a bad [link] value in triage is exit 64 (got $rc: $(head -1 "$TMP/bad.err"))" '[ "$rc" -eq 64 ]'
+
 # 2b. baselines: saved in a quiet period, then drops: the changed verdict.
 export NETTRIAGE_BASELINE_DIR="$TMP/baselines"
 "$NT" -N "$B" triage >/dev/null 2>&1

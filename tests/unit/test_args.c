@@ -14,7 +14,7 @@ static const struct { const char *name; const struct nt_cmd_opts *o; } cmds[] = 
 static const char global_letters[] = "jicNnqV";
 static const char *const global_longs[] = {
 	"json", "prom", "prom-file", "interval", "count", "netns", "numeric",
-	"quiet", "no-color", "all-netns", "version", NULL,
+	"quiet", "no-color", "all-netns", "config", "version", NULL,
 };
 
 static void test_no_conflicts(void)
@@ -112,6 +112,18 @@ static const struct {
 	{ "link --all-netns", &cmd_link_opts, NT_ARGS_RUN, "--all-netns after the command" },
 };
 
+static const struct {
+	const char *line;
+	const struct nt_cmd_opts *o;
+	bool help;
+} helps[] = {
+	{ "link -h", &cmd_link_opts, true },
+	{ "link -ah", &cmd_link_opts, true },
+	{ "tcp --he", &cmd_tcp_opts, true },
+	{ "tcp --dst -h", &cmd_tcp_opts, false },
+	{ "link --warn 1", &cmd_link_opts, false },
+};
+
 static void test_prepass(void)
 {
 	struct nt_args a;
@@ -166,6 +178,31 @@ static void test_prepass(void)
 	}
 	pre("link -h", &cmd_link_opts, &a, out, sizeof(out));
 	T_STR(out, "link -h", "-h after the command: the command's help");
+	nt_args_free(&a);
+	for (i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
+		pre(helps[i].line, helps[i].o, &a, out, sizeof(out));
+		T_EQ_I(a.cmd_help, helps[i].help, "%s: the command's help %s (cmd_help; "
+		       "the config file is not read for it)", helps[i].line,
+		       helps[i].help ? "asked" : "not asked");
+		nt_args_free(&a);
+	}
+
+	pre("--config /x link lo", &cmd_link_opts, &a, out, sizeof(out));
+	T_STR(a.config, "/x", "--config before the command");
+	T_STR(out, "link -- lo", "... and not passed to the command");
+	T_EQ_I(a.noper, 1, "one operand counted");
+	T_OK(!a.cmd_help, "no help asked");
+	nt_args_free(&a);
+	pre("link --config=/y --warn 1", &cmd_link_opts, &a, out, sizeof(out));
+	T_STR(a.config, "/y", "--config=FILE after the command");
+	T_STR(out, "link --warn 1", "... taken out of the command's argv");
+	T_EQ_I(a.noper, 0, "no operand");
+	nt_args_free(&a);
+	T_EQ_I(pre("link --config=", &cmd_link_opts, &a, out, sizeof(out)), NT_ARGS_USAGE,
+	       "--config with an empty path: usage error");
+	nt_args_free(&a);
+	T_EQ_I(pre("link --config", &cmd_link_opts, &a, out, sizeof(out)), NT_ARGS_USAGE,
+	       "--config without a value: usage error");
 	nt_args_free(&a);
 }
 

@@ -374,7 +374,7 @@ static void test_failures(void)
 	mkdir(dir, 0700);
 	use("empty");
 	st = state(1, argv, &c);
-	T_EQ_I(L->collect(st, &c), -ENOENT, "no nf_conntrack: -ENOENT");
+	T_EQ_I(L->collect(st, &c), NT_LAYER_ABSENT, "no nf_conntrack: NT_LAYER_ABSENT (not in use here)");
 	T_OK(strstr(c.why, "conntrack is not in use here") != NULL, "why: %s", c.why);
 
 	tree("bad", 10, 2000, 0, 0);
