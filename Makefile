@@ -29,7 +29,7 @@ DEB_libpcap                := libpcap-dev
 # and then build in a sub-make, so that pkg-config is asked only once they
 # are there. Every other goal that compiles needs them now: if one is
 # missing, stop with one line that names it, not with a compiler error.
-NODEPS_GOALS := deps run check bench fuzz clean uninstall
+NODEPS_GOALS := deps run demo check bench fuzz clean uninstall
 ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifeq ($(shell command -v pkg-config 2>/dev/null),)
 PKG_MISSING := pkg-config $(PKGS)
@@ -73,7 +73,7 @@ NET_HELPERS := $(patsubst tests/net/%.c,$(BUILD)/tests/%,$(wildcard tests/net/*.
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRC))
 
-.PHONY: all deps run run-nodeps check check-nodeps unit bench bench-nodeps fuzz fuzz-nodeps \
+.PHONY: all deps run run-nodeps demo demo-nodeps check check-nodeps unit bench bench-nodeps fuzz fuzz-nodeps \
 	fuzz-build fuzz-seeds install uninstall clean
 all: $(BIN)
 
@@ -115,6 +115,13 @@ run-nodeps: $(BIN)
 	*) echo "make run: $(BIN) triage exited $$rc (could not measure, usage error or crash)" >&2; \
 		exit $$rc ;; \
 	esac
+
+# A namespace scenario with every fault of issue 9 in it, nettriage triage
+# run inside it, torn down afterwards (scripts/demo.sh; root).
+demo: deps
+	@$(MAKE) --no-print-directory demo-nodeps
+demo-nodeps: $(BIN) $(NET_HELPERS)
+	@BUILD=$(BUILD) bash scripts/demo.sh
 
 unit: $(UNIT_BIN) $(NET_HELPERS)
 

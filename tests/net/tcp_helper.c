@@ -22,6 +22,21 @@
  *   tcp_helper send ADDR PORT SECONDS
  *       connect, write 1 KiB every 10 ms for SECONDS, wait until the
  *       send queue is empty (everything acked), print "done", wait.
+ *   tcp_helper leak ADDR PORT N
+ *       N server-side CLOSE-WAIT sockets on a listener on PORT (the
+ *       client closes, this process never does). Prints "ready", waits.
+ *   tcp_helper overflow ADDR PORT BACKLOG RATE
+ *       a listener on PORT with listen(BACKLOG) that never accepts, its
+ *       queue filled with BACKLOG+1 connections; then RATE SYNs a second
+ *       from non-blocking connects that the full queue drops
+ *       (ListenOverflows and ListenDrops rise RATE a second). Each
+ *       client is closed after 0.5 s, before its SYN is retransmitted,
+ *       so the flood adds nothing to RetransSegs. Prints "ready", runs
+ *       until killed.
+ *   tcp_helper stream ADDR PORT RATE
+ *       connect with TCP_NODELAY and write a 1000-byte segment RATE times
+ *       a second, paced on CLOCK_MONOTONIC, until killed (reconnects if
+ *       the connection breaks). Prints "ready" once connected.
  *
  * Exit status 0, or 1 with a message on stderr. */
 #ifndef _GNU_SOURCE
@@ -131,6 +146,31 @@ static void wait_forever(void)
 		pause();
 }
 
+/* n server-side CLOSE-WAIT sockets on listener l (PORT port of a): the
+ * client closes, the accepted socket is never closed */
+static void close_wait(int l, const char *a, int port, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		int c = client(a, port, 1);
+
+		acc(l);
+		close(c);
+	}
+}
+
+/* fills the queue of listener (a, port) made with listen(backlog):
+ * backlog + 1 connections complete and wait there */
+static void fill_queue(const char *a, int port, int backlog)
+{
+	int i;
+
+	for (i = 0; i < backlog + 1; i++)
+		client(a, port, 1);
+	msleep(100);
+}
+
 static int fill(const char *a, int port, int nest, int ntw, int ncw, int backlog)
 {
 	int l0 = listener(a, port, 4096), l1 = listener(a, port + 1, 4096);
@@ -151,15 +191,8 @@ static int fill(const char *a, int port, int nest, int ntw, int ncw, int backlog
 			die("read EOF");
 		close(s);
 	}
-	for (i = 0; i < ncw; i++) { /* server never closes: server CLOSE-WAIT */
-		int c = client(a, port + 2, 1);
-
-		acc(l2);
-		close(c);
-	}
-	for (i = 0; i < backlog + 1; i++) /* fills the queue: backlog + 1 */
-		client(a, port + 3, 1);
-	msleep(100);
+	close_wait(l2, a, port + 2, ncw); /* server never closes */
+	fill_queue(a, port + 3, backlog);
 	client(a, port + 3, 0); /* this SYN overflows the queue */
 	msleep(300);
 	wait_forever();
@@ -237,6 +270,89 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* sleep until CLOCK_MONOTONIC time t (seconds) */
+static void sleep_until(double t)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)t;
+	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+static int leak(const char *a, int port, int n)
+{
+	close_wait(listener(a, port, 4096), a, port, n);
+	wait_forever();
+	return 0;
+}
+
+#define OVF_RING 64
+
+static int overflow(const char *a, int port, int backlog, int rate)
+{
+	int ring[OVF_RING], i, k, n = 0;
+	double t;
+
+	if (rate < 1 || rate > 1000) {
+		fprintf(stderr, "tcp_helper: overflow RATE %d not in 1..1000\n", rate);
+		return 1;
+	}
+	(void)listener(a, port, backlog); /* never accepted from */
+	fill_queue(a, port, backlog);
+	/* k slots: a client lives k / rate = 0.5 s (less above 128/s) */
+	k = rate / 2 < 1 ? 1 : rate / 2 > OVF_RING ? OVF_RING : rate / 2;
+	for (i = 0; i < k; i++)
+		ring[i] = -1;
+	printf("ready\n");
+	fflush(stdout);
+	for (t = now();; t += 1.0 / rate) {
+		sleep_until(t);
+		if (ring[n] >= 0)
+			close(ring[n]);
+		ring[n] = client(a, port, 0);
+		n = (n + 1) % k;
+	}
+	return 0;
+}
+
+static int stream(const char *a, int port, int rate)
+{
+	char b[1000];
+	int one = 1, fd = -1, said = 0;
+	double t;
+
+	if (rate < 1 || rate > 100000) {
+		fprintf(stderr, "tcp_helper: stream RATE %d not in 1..100000\n", rate);
+		return 1;
+	}
+	memset(b, 'x', sizeof(b));
+	for (t = now();; t += 1.0 / rate) {
+		if (fd < 0) {
+			fd = client(a, port, 1);
+			if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+				die("TCP_NODELAY");
+			if (!said++) {
+				printf("ready\n");
+				fflush(stdout);
+			}
+			t = now();
+		}
+		if (now() - t > 1.0) /* blocked for a while: do not burst to catch up */
+			t = now();
+		sleep_until(t);
+		if (write(fd, b, sizeof(b)) < 0) {
+			fprintf(stderr, "tcp_helper: stream write: %s (reconnecting)\n",
+				strerror(errno));
+			close(fd);
+			fd = -1;
+			msleep(100);
+		}
+	}
+	return 0;
+}
+
 static int sender(const char *a, int port, double secs)
 {
 	int fd = client(a, port, 1), q = 0;
@@ -282,6 +398,12 @@ int main(int argc, char **argv)
 		return sink(argv[2], atoi(argv[3]));
 	if (argc == 5 && !strcmp(argv[1], "send"))
 		return sender(argv[2], atoi(argv[3]), atof(argv[4]));
-	fprintf(stderr, "usage: tcp_helper fill|cwclient|pairs|sink|send ... (see the source)\n");
+	if (argc == 5 && !strcmp(argv[1], "leak"))
+		return leak(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 6 && !strcmp(argv[1], "overflow"))
+		return overflow(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
+	if (argc == 5 && !strcmp(argv[1], "stream"))
+		return stream(argv[2], atoi(argv[3]), atoi(argv[4]));
+	fprintf(stderr, "usage: tcp_helper fill|cwclient|pairs|sink|send|leak|overflow|stream ... (see the source)\n");
 	return 1;
 }
