@@ -5,9 +5,6 @@
 # lossy router, a jittery and lossy dependency behind two routers), run
 # `nettriage triage` inside it, tear everything down.
 #
-# Until the triage command exists (it exits 3, "not built"), the layer
-# commands run in turn instead: link, conntrack, tcp -i 1 -c 2, path.
-#
 # Env: BUILD (default build): where nettriage and the test helpers are;
 # DEMO_TRIAGE_OPTS (default "-i 1": rates judged over one second, not
 # against a previous run the fresh namespace never had).
@@ -54,21 +51,7 @@ read -r -a topts <<<"${DEMO_TRIAGE_OPTS--i 1}"
 err=$DEMO_TMP/triage.err
 show -N "$DEMO_HOST" triage "${topts[@]}" "$DEMO_TARGET" 2>"$err"
 rc=$?
-if [ "$rc" -eq 3 ] && grep -q "not built" "$err"; then
-	echo "demo: $(head -1 "$err")"
-	echo "demo: running the layers one by one instead"
-	echo
-	rc=0
-	for c in "link" "conntrack" "tcp -i 1 -c 2" "path -c 10 -i 0.2 $DEMO_TARGET"; do
-		# shellcheck disable=SC2086 # $c is a command and its options
-		show -N "$DEMO_HOST" $c
-		r=$?
-		[ "$r" -gt "$rc" ] && rc=$r # the worst wins: 0 < 1 < 2 < 3 < 64
-		echo
-	done
-else
-	cat "$err" >&2
-fi
+cat "$err" >&2
 
 demo_down nt-demo
 echo "demo: torn down (namespaces deleted, helper processes stopped)"

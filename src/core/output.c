@@ -564,8 +564,11 @@ void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,
 		off = NULL;
 	}
 	for (i = 0; i < nc; i++)
-		fprintf(f, i && !(cols[i]->flags & NT_F_LEFT) ? " %*s" :
-			i ? " %-*s" : "%-*s", width[i], cols[i]->title);
+		if (i + 1 == nc && !vs && i && (cols[i]->flags & NT_F_LEFT))
+			fprintf(f, " %s", cols[i]->title); /* no trailing spaces */
+		else
+			fprintf(f, i && !(cols[i]->flags & NT_F_LEFT) ? " %*s" :
+				i ? " %-*s" : "%-*s", width[i], cols[i]->title);
 	fputs(vs ? "  VERDICT\n" : "\n", f);
 	for (j = 0, k = 0; j < n; j++) {
 		const void *rec = (const char *)recs + j * rt->size;

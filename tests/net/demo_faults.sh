@@ -276,16 +276,12 @@ for c in "link" "conntrack" "tcp -i 1 -c 2" "path -c 10 -i 0.2 127.0.0.1"; do
 done
 
 # ---- triage ------------------------------------------------------------------------
-# TRIAGE ASSERTIONS: this is the one place for them (the lead's). Written
-# from the contract in ISSUE9.md and not yet run against a real triage:
-# until it is built, `triage` exits 3 "not built" and this block only says
-# so (a comment line, not a test line). With -i 1 the last document is
-# the one judged over the interval.
+# Every injected fault by the right check at the right level in one
+# triage run (-i 1: the local layers judged over one second; the path
+# target probed meanwhile), the first fault naming the lowest layer.
 "$NT" -j -N "$H" triage -i 1 "$DEMO_TARGET" >"$TMP/triage.all" 2>"$TMP/triage.err"
 rc=$?
-if [ "$rc" -eq 3 ] && grep -q "not built" "$TMP/triage.err"; then
-	echo "# triage not built yet: $(head -1 "$TMP/triage.err")"
-else
+{
 	jq -s '.[-1]' "$TMP/triage.all" >"$TMP/triage.json" 2>/dev/null
 	eq "triage: exit 2 (CRIT)" "$rc" 2
 	for want in "link link.drops eth0 crit" "conntrack conntrack.fill - crit" \
@@ -300,9 +296,11 @@ else
 	done
 	eq "triage: first fault is the lowest layer at fault, link" \
 		"$(jq -r '.first_fault.layer' "$TMP/triage.json")" link
+	eq "triage: the first-fault line in the table names link" \
+		"$("$NT" -N "$H" triage "$DEMO_TARGET" 2>/dev/null | grep -c '^first fault: link: ')" 1
 	"$NT" -N "$DEMO_OK" triage 127.0.0.1 >"$TMP/triage_ok.out" 2>&1
 	eq "triage in the healthy namespace: exit 0" "$?" 0
-fi
+}
 
 # ---- teardown, checked --------------------------------------------------------------
 pids=("${DEMO_PIDS[@]}" "${DEMO_OK_PIDS[@]}")
