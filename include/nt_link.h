@@ -138,7 +138,10 @@ void nt_link_thresholds_default(struct nt_link_thresholds *t);
 void nt_link_verdicts(const struct nt_link_list *cur,
 		      const struct nt_link_list *prev,
 		      const struct nt_link_thresholds *t,
-		      struct nt_verdicts *vs);
+		      struct nt_verdicts *vs,
+		      const char *since_prev);
+/* since_prev: how the reasons name the span since prev ("over the
+ * interval", "since the previous run"); NULL: "over the interval". */
 
 extern const struct nt_rectype nt_link_rectype;
 

@@ -289,7 +289,7 @@ static void judge(void *st, const struct nt_baseline *b, struct nt_verdicts *vs)
 	const struct nt_link_list *prev = b->have ? &x->prev : NULL;
 
 	nt_link_rates(&x->cur, prev, b->dt);
-	nt_link_verdicts(&x->cur, prev, &x->o.t, vs);
+	nt_link_verdicts(&x->cur, prev, &x->o.t, vs, b->since);
 }
 
 static void table(void *st, FILE *f, const struct nt_layer_ctx *c,

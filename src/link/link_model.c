@@ -187,7 +187,7 @@ static const char *err_hint(const uint64_t *d)
 void nt_link_verdicts(const struct nt_link_list *cur,
 		      const struct nt_link_list *prev,
 		      const struct nt_link_thresholds *t,
-		      struct nt_verdicts *vs)
+		      struct nt_verdicts *vs, const char *since_prev)
 {
 	size_t k;
 	int i;
@@ -208,7 +208,7 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 		if (p && same_life(c, p)) {
 			for (i = 0; i < NT_LX_COUNT; i++)
 				d[i] = has(c, i) && has(p, i) ? c->c[i] - p->c[i] : 0;
-			since = "over the interval";
+			since = since_prev ? since_prev : "over the interval";
 			rise = true;
 		} else if (p) {
 			/* Re-created or counters cleared between the samples:

@@ -94,7 +94,7 @@ static void test_verdicts(void)
 	c[5].c[NT_LS_rx_missed_errors] = 1;
 	c[1].c[NT_LX_CARRIER_CHANGES] = 2;
 
-	nt_link_verdicts(&cur, &prev, &t, &vs);
+	nt_link_verdicts(&cur, &prev, &t, &vs, NULL);
 	T_EQ_I(lvl(&vs, "link.errors", "quiet"), NT_OK, "no errors: OK");
 	T_EQ_I(lvl(&vs, "link.drops", "quiet"), NT_OK, "no drops: OK");
 	T_EQ_I(lvl(&vs, "link.drops", "drop1"), NT_WARN, "one drop in 1000: any rise is WARN");
@@ -116,7 +116,7 @@ static void test_verdicts(void)
 
 	/* since boot: rises are not judged, ratios are */
 	nt_verdicts_reset(&vs);
-	nt_link_verdicts(&cur, NULL, &t, &vs);
+	nt_link_verdicts(&cur, NULL, &t, &vs, NULL);
 	T_EQ_I(lvl(&vs, "link.drops", "drop1"), NT_OK,
 	       "first run: 1 drop since boot is not a rise");
 	T_EQ_I(lvl(&vs, "link.drops", "drop20"), NT_CRIT, "first run: 2%% since boot still CRIT");
@@ -128,7 +128,7 @@ static void test_verdicts(void)
 	t.warn_errors = 1;
 	t.crit_errors = 3;
 	nt_verdicts_reset(&vs);
-	nt_link_verdicts(&cur, &prev, &t, &vs);
+	nt_link_verdicts(&cur, &prev, &t, &vs, NULL);
 	T_EQ_I(lvl(&vs, "link.drops", "drop20"), NT_WARN, "--crit-drops 5: 2%% is WARN");
 	T_EQ_I(lvl(&vs, "link.errors", "err05"), NT_OK, "--warn 1: 0.5%% errors OK");
 	T_EQ_I(lvl(&vs, "link.errors", "err2"), NT_WARN, "--warn 1 --crit 3: 2%% WARN");
@@ -139,7 +139,7 @@ static void test_verdicts(void)
 	c[0].c[NT_LS_rx_packets] = 100;
 	c[0].c[NT_LS_rx_dropped] = 50;
 	nt_verdicts_reset(&vs);
-	nt_link_verdicts(&cur, &prev, &t, &vs);
+	nt_link_verdicts(&cur, &prev, &t, &vs, NULL);
 	v = find(&vs, "link.drops", "quiet");
 	T_EQ_I(v ? (int)v->level : -1, NT_CRIT, "re-created: 50 drops in 150 since re-creation CRIT");
 	T_OK(v && strstr(v->reason, "re-created"), "re-creation said in the reason");
