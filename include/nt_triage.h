@@ -23,6 +23,9 @@ struct nt_tverdict {
 	double threshold;
 	double baseline;    /* the baseline figure (--baseline), NaN: none */
 	uint64_t avail;     /* NT_TV_HAVE_*: netns and hint are null without */
+	char bkey[64];      /* the namespace as baselines know it: "" for the
+			     * one triage started in (also under
+			     * --all-netns), else its label; not rendered */
 	char reason[192];
 	char hint[192];
 };
@@ -104,7 +107,8 @@ void nt_tb_free(struct nt_tb *b);
 bool nt_tb_changed(double value, double base, double threshold);
 double nt_tb_floor(double threshold);
 /* Fill each row's baseline figure and add a WARN "<check>.changed" row for
- * each figure far from its baseline. 0 or -ENOMEM. */
-int nt_tb_apply(const struct nt_tb *b, struct nt_tverdicts *rows);
+ * each figure far from its baseline; *matched counts the rows that had a
+ * figure. 0 or -ENOMEM. */
+int nt_tb_apply(const struct nt_tb *b, struct nt_tverdicts *rows, size_t *matched);
 
 #endif

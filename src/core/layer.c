@@ -184,8 +184,12 @@ static void ns_measure(const struct nt_layer *L, const struct nt_ns_list *l,
 		return;
 	r = nt_sweep_enter(l, i, &x->g);
 	if (r) {
-		snprintf(x->c.why, sizeof(x->c.why), "setns into %s: %s%s", l->v[i].label,
-			 strerror(-r), r == -EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+		if (r == -ENOTTY)
+			snprintf(x->c.why, sizeof(x->c.why), "%s: not a network namespace", l->v[i].label);
+		else
+			snprintf(x->c.why, sizeof(x->c.why), "setns into %s: %s%s",
+				 l->v[i].label, strerror(-r),
+				 r == -EPERM ? " (needs CAP_SYS_ADMIN)" : "");
 		x->collected = false;
 		return;
 	}

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <linux/nsfs.h>
 #include <unistd.h>
 #include "nt_sweep.h"
 
@@ -29,7 +31,9 @@ static int add(struct nt_ns_list *l, const char *path, const char *label,
 	struct nt_ns_ent *e;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO or device put in /run/netns must not hang the
+	 * sweep; what is not a network namespace is refused below */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == EACCES || errno == EPERM) {
 			l->unreadable++;
@@ -45,6 +49,11 @@ static int add(struct nt_ns_list *l, const char *path, const char *label,
 		close(fd);
 		return 0;
 	}
+	if (!S_ISREG(st.st_mode) || ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+		/* listed (named entries) so that it is reported, never entered */
+		close(fd);
+		fd = -1;
+	}
 	if (l->n >= NT_SWEEP_MAX) {
 		l->over++;
 		close(fd);
@@ -59,7 +68,7 @@ static int add(struct nt_ns_list *l, const char *path, const char *label,
 	snprintf(e->label, sizeof(e->label), "%s", label);
 	e->inode = (uint64_t)st.st_ino;
 	e->fd = fd;
-	e->self = e->inode == home_ino;
+	e->self = fd >= 0 && e->inode == home_ino;
 	return 0;
 }
 
@@ -237,6 +246,8 @@ int nt_sweep_enter(const struct nt_ns_list *l, size_t i, struct nt_global *g)
 	g->netns = e->label;
 	g->netns_inode = e->inode;
 	memset(&g->ns, 0, sizeof(g->ns));
+	if (e->fd < 0)
+		return -ENOTTY; /* not a network namespace */
 	r = enter_fd(e->fd, e->inode);
 	if (r)
 		return r;

@@ -134,9 +134,11 @@ static void doc_first_fault(struct nt_doc *d, const struct nt_tverdicts *rows)
 		nt_doc_set(d, "first_fault", json_null());
 		return;
 	}
-	nt_doc_set(d, "first_fault", json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}",
-		"layer", ff->layer, "netns", ff->netns, "check", ff->check,
-		"subject", ff->subject, "level", ff->level, "reason", ff->reason));
+	nt_doc_set(d, "first_fault", json_pack("{s:s, s:o, s:s, s:s, s:s, s:s}",
+		"layer", ff->layer,
+		"netns", (ff->avail >> NT_TV_HAVE_NETNS) & 1 ? json_string(ff->netns) : json_null(),
+		"check", ff->check, "subject", ff->subject, "level", ff->level,
+		"reason", ff->reason));
 }
 
 static void summary(const struct nt_tverdicts *rows, struct nt_tsummary *s)
@@ -237,9 +239,16 @@ int cmd_triage(int argc, char **argv, struct nt_global *g)
 	rc = nt_triage_run(&t);
 	if (rc == 0 && t.o.save_baseline)
 		save_rc = baseline_save(&t);
-	if (rc == 0 && t.o.baseline && nt_tb_apply(&base, &t.rows)) {
-		nt_err("triage", "out of memory");
-		rc = NT_EXIT_UNKNOWN;
+	if (rc == 0 && t.o.baseline) {
+		size_t matched = 0;
+
+		if (nt_tb_apply(&base, &t.rows, &matched)) {
+			nt_err("triage", "out of memory");
+			rc = NT_EXIT_UNKNOWN;
+		} else if (!matched && base.n) {
+			nt_note("triage", "baseline %s: none of its %zu figures matches a check of this run (saved in another namespace, or with other targets?)",
+				bpath, base.n);
+		}
 	}
 	if (rc == 0 && g->all_netns)
 		nt_triage_sort_worst(&t.rows);

@@ -100,7 +100,7 @@ int nt_tb_save(const char *path, const struct nt_tverdicts *rows, size_t *saved)
 			continue;
 		(*saved)++;
 		json_array_append_new(figs, json_pack("{s:s, s:s, s:s, s:s, s:f}",
-			"layer", v->layer, "netns", v->netns, "check", v->check,
+			"layer", v->layer, "netns", v->bkey, "check", v->check,
 			"subject", v->subject, "value", v->value));
 	}
 	doc = json_pack("{s:i, s:s, s:s, s:s, s:s, s:o}", "schema", 1,
@@ -235,16 +235,17 @@ static const struct nt_tb_fig *find_fig(const struct nt_tb *b,
 		const struct nt_tb_fig *f = &b->fig[i];
 
 		if (!strcmp(f->check, v->check) && !strcmp(f->subject, v->subject) &&
-		    !strcmp(f->layer, v->layer) && !strcmp(f->netns, v->netns))
+		    !strcmp(f->layer, v->layer) && !strcmp(f->netns, v->bkey))
 			return f;
 	}
 	return NULL;
 }
 
-int nt_tb_apply(const struct nt_tb *b, struct nt_tverdicts *rows)
+int nt_tb_apply(const struct nt_tb *b, struct nt_tverdicts *rows, size_t *matched)
 {
 	size_t i, n = rows->n;
 
+	*matched = 0;
 	for (i = 0; i < n; i++) {
 		struct nt_tverdict *v = &rows->v[i];
 		const struct nt_tb_fig *f = find_fig(b, v);
@@ -254,6 +255,7 @@ int nt_tb_apply(const struct nt_tb *b, struct nt_tverdicts *rows)
 
 		if (!f)
 			continue;
+		(*matched)++;
 		v->baseline = f->value;
 		if (!nt_tb_changed(v->value, f->value, v->threshold))
 			continue;
@@ -271,13 +273,15 @@ int nt_tb_apply(const struct nt_tb *b, struct nt_tverdicts *rows)
 			 b->other_boot ? ", another boot" : "");
 		snprintf(nv->hint, sizeof(nv->hint),
 			 "changed since the healthy baseline: look at what changed (deploys, traffic, routes)");
-		if (nt_triage_add(rows, v->layer, v->order, v->netns, &vs)) {
+		if (nt_triage_add(rows, v->layer, v->order,
+				  (v->avail >> NT_TV_HAVE_NETNS) & 1 ? v->netns : NULL, &vs)) {
 			nt_verdicts_free(&vs);
 			return -ENOMEM;
 		}
 		nt_verdicts_free(&vs);
 		/* rows may have moved: the new row is the last */
 		rows->v[rows->n - 1].baseline = f->value;
+		memcpy(rows->v[rows->n - 1].bkey, rows->v[i].bkey, sizeof(rows->v[i].bkey));
 	}
 	return 0;
 }

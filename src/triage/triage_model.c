@@ -90,6 +90,7 @@ static struct nt_tverdict *row(struct nt_tverdicts *t, const char *layer,
 	memset(r, 0, sizeof(*r));
 	snprintf(r->layer, sizeof(r->layer), "%s", layer);
 	snprintf(r->netns, sizeof(r->netns), "%s", netns ? netns : "");
+	memcpy(r->bkey, r->netns, sizeof(r->bkey));
 	if (netns)
 		r->avail |= 1ull << NT_TV_HAVE_NETNS;
 	r->order = order;

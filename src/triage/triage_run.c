@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <jansson.h>
 #include "nt_config.h"
 #include "nt_layer.h"
@@ -59,11 +60,13 @@ static int lrun_init(struct lrun *x, const struct nt_layer *L,
 	x->st = calloc(1, L->size);
 	if (!x->st)
 		return -ENOMEM;
+	/* L->free is safe on a state whose parse failed (nt_layer_cmd
+	 * calls it too): what parse_opts allocated goes with it */
+	x->parsed = true;
 	optind = 0;
 	r = L->parse_opts(x->st, argc, argv);
 	if (r)
 		return -EINVAL;
-	x->parsed = true;
 	return 0;
 }
 
@@ -126,6 +129,7 @@ struct tns {
 	struct nt_global g;
 	struct lrun lr[NLOCAL];
 	bool entered;   /* setns worked (always, without --all-netns) */
+	bool self;      /* the namespace triage started in */
 	char why[256];
 };
 
@@ -167,8 +171,12 @@ static bool tns_enter(struct tns *n, const struct nt_ns_list *l, size_t k)
 		return true;
 	r = nt_sweep_enter(l, k, &n->g);
 	if (r) {
-		snprintf(n->why, sizeof(n->why), "setns into %s: %s%s", l->v[k].label,
-			 strerror(-r), r == -EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+		if (r == -ENOTTY)
+			snprintf(n->why, sizeof(n->why), "%s: not a network namespace", l->v[k].label);
+		else
+			snprintf(n->why, sizeof(n->why), "setns into %s: %s%s",
+				 l->v[k].label, strerror(-r),
+				 r == -EPERM ? " (needs CAP_SYS_ADMIN)" : "");
 		n->entered = false;
 	}
 	return n->entered;
@@ -177,7 +185,7 @@ static bool tns_enter(struct tns *n, const struct nt_ns_list *l, size_t k)
 static int tns_rows(struct nt_triage *t, struct tns *n)
 {
 	const char *label = n->g.netns; /* --all-netns label, -N's argument */
-	size_t i;
+	size_t i, first = t->rows.n;
 	int r = 0;
 
 	for (i = 0; !r && i < NLOCAL; i++) {
@@ -192,6 +200,10 @@ static int tns_rows(struct nt_triage *t, struct tns *n)
 			r = nt_triage_measure(&t->rows, x->L->name, (unsigned)i, label,
 					      x->absent ? NT_OK : NT_UNKNOWN, x->c.why);
 	}
+	/* baselines know the starting namespace as "", as a plain run
+	 * does, so one saved without --all-netns matches inside a sweep */
+	for (i = first; n->self && i < t->rows.n; i++)
+		t->rows.v[i].bkey[0] = '\0';
 	return r;
 }
 
@@ -226,6 +238,8 @@ static void tns_emit(struct nt_triage *t, struct tns *n, struct prun *pr, size_t
 		nt_doc_close(t->doc);
 }
 
+#define NT_NOBODY 65534 /* the uid and gid path probes run as */
+
 /* Path to one target: its own state, options (count, interval) and
  * thread; probed from the namespace triage started in. */
 struct prun {
@@ -240,6 +254,21 @@ static void *path_thread(void *arg)
 {
 	struct prun *p = arg;
 
+	/* The probes' sockets are open: this thread parses replies from
+	 * the network as nobody with no capability at all. The raw
+	 * syscalls change this thread only (glibc's wrappers would change
+	 * every thread, and the main thread keeps what the other layers
+	 * need); it got CAP_SETUID/CAP_SETGID for this from its creator,
+	 * which drops them once every probe thread is started. If the drop
+	 * fails, probe nothing. */
+	if ((geteuid() == 0 &&
+	     (syscall(SYS_setgroups, 0, NULL) || syscall(SYS_setresgid, NT_NOBODY, NT_NOBODY, NT_NOBODY) ||
+	      syscall(SYS_setresuid, NT_NOBODY, NT_NOBODY, NT_NOBODY))) ||
+	    nt_priv_keep(NULL, 0)) {
+		snprintf(p->x.c.why, sizeof(p->x.c.why),
+			 "%s: could not drop this thread's capabilities: not probing", p->argv[2]);
+		return NULL;
+	}
 	lrun_sample(&p->x, 0);
 	return NULL;
 }
@@ -332,6 +361,7 @@ int nt_triage_run(struct nt_triage *t)
 		if (lp) {
 			ns[k].g.netns = l.v[k].label;
 			ns[k].g.netns_inode = l.v[k].inode;
+			ns[k].self = l.v[k].self;
 		}
 	}
 	/* path's sockets are opened here, before privileges go; its
@@ -348,14 +378,24 @@ int nt_triage_run(struct nt_triage *t)
 	for (i = 0; i < NLOCAL && nns; i++)
 		if (ns[0].lr[i].L->caps)
 			caps |= ns[0].lr[i].L->caps(ns[0].lr[i].st);
-	if ((rc = nt_priv_restrict("triage", g, caps)))
+	/* --save-baseline writes where root could before the drop */
+	if (t->o.save_baseline)
+		caps |= NT_CAP(CAP_DAC_OVERRIDE);
+	/* probe threads drop to nobody themselves (path_thread) */
+	if ((rc = nt_priv_restrict("triage", g, caps |
+				   (np ? NT_CAP(CAP_SETUID) | NT_CAP(CAP_SETGID) : 0))))
 		goto out;
 	/* every target at once, while the local layers are measured */
 	for (k = 0; k < np; k++)
 		pr[k].started = pthread_create(&pr[k].th, NULL, path_thread, &pr[k]) == 0;
+	/* a thread's capabilities are its own from its creation: the main
+	 * thread now gives up CAP_SETUID/CAP_SETGID */
+	if (np && (rc = nt_priv_restrict("triage", g, caps)))
+		goto out;
 	for (k = 0; k < np; k++)
-		if (!pr[k].started)
-			path_thread(&pr[k]);
+		if (!pr[k].started) /* never probe from the main thread */
+			snprintf(pr[k].x.c.why, sizeof(pr[k].x.c.why),
+				 "%s: could not start a probe thread", pr[k].argv[2]);
 	t0 = nt_now_mono();
 	for (k = 0; k < nns; k++)
 		if (tns_enter(&ns[k], lp, k))

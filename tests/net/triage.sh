@@ -34,6 +34,8 @@ H="nt-trh-$$"
 D="nt-trd-$$"
 B="nt-trb-$$"
 GHOST="/run/netns/nt-trghost-$$"
+FIFO="/run/netns/nt-trfifo-$$"
+CW="nt-trcw-$$"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nt-triage.XXXXXX") || exit 1
 export NETTRIAGE_STATE_DIR="$TMP/state"
 mkdir -p "$NETTRIAGE_STATE_DIR"
@@ -41,7 +43,9 @@ cleanup() {
 	ip netns del "$H" 2>/dev/null
 	ip netns del "$D" 2>/dev/null
 	ip netns del "$B" 2>/dev/null
-	rm -f "$GHOST"
+	rm -f "$GHOST" "$FIFO"
+	[ -n "${LEAK:-}" ] && kill "$LEAK" 2>/dev/null
+	ip netns del "$CW" 2>/dev/null
 	[ -n "${WRITER:-}" ] && kill "$WRITER" 2>/dev/null
 	unpriv_cleanup
 	rm -rf "$TMP"
@@ -97,6 +101,8 @@ check "path: exit 2 (got $rc: $(head -1 "$TMP/p.err"))" '[ "$rc" -eq 2 ]'
 check "path: the local layers are still reported" '[ "$(jq -r ".layers.link.interfaces | length" "$TMP/p.json")" -ge 2 ]'
 check "path: layers.path has one section per target, in order" \
 	'[ "$(jq -r "[.layers.path[].target.host] | join(\" \")" "$TMP/p.json")" = "198.51.100.6 203.0.113.77" ]'
+check "path: the probe threads dropped every privilege (uid nobody, no capability)" \
+	'[ "$(jq -r "[.layers.path[].privileges_dropped] | unique | join(\",\")" "$TMP/p.json")" = true ]'
 check "path: first fault is path.reach 203.0.113.77" \
 	'[ "$(jq -r ".first_fault.check + \" \" + .first_fault.subject" "$TMP/p.json")" = "path.reach 203.0.113.77" ]'
 sent=$(jq '.layers.path[0].hops[-1].responders[0].sent' "$TMP/p.json")
@@ -203,9 +209,13 @@ check "baseline: rows carry the baseline figure" \
 check "baseline: baseline_file in the document" '[ "$(jq -r .baseline_file.path "$TMP/bl.json")" = "$bfile" ]'
 "$NT" -N "$B" triage -a --baseline >"$TMP/bl.txt" 2>/dev/null
 check "baseline: table has a BASELINE column" 'head -1 "$TMP/bl.txt" | grep -qw BASELINE'
-"$NT" -N "$H" triage --baseline="$bfile" >/dev/null 2>&1
+"$NT" -N "$H" triage --save-baseline="$TMP/h-base.json" >/dev/null 2>&1
+"$NT" -j -N "$H" triage --baseline="$TMP/h-base.json" >"$TMP/hb.json" 2>/dev/null
 rc=$?
-check "baseline: a quiet namespace against it: no changed verdict (exit $rc)" '[ "$rc" -eq 0 ]'
+check "baseline: a quiet namespace against its own: figures matched, no changed verdict (exit $rc)" \
+	'[ "$rc" -eq 0 ] && [ "$(jq "[.verdicts[] | select(.baseline != null)] | length" "$TMP/hb.json")" -gt 0 ] && [ "$(jq "[.verdicts[] | select(.check | endswith(\".changed\"))] | length" "$TMP/hb.json")" = 0 ]'
+"$NT" -N "$H" triage --baseline="$bfile" >/dev/null 2>"$TMP/nomatch.err"
+check "baseline: another namespace's file matches nothing, and says so" 'grep -q "none of its .* figures matches" "$TMP/nomatch.err"'
 printf '{"schema":1,"kind":"nettriage-baseline","figures":[' >"$TMP/corrupt.json"
 "$NT" -N "$B" triage --baseline="$TMP/corrupt.json" >/dev/null 2>"$TMP/corrupt.err"
 rc=$?
@@ -227,8 +237,8 @@ check "--all-netns: $H has no fault" \
 	'[ "$(jq -r --arg n "$H" "[.verdicts[] | select(.netns == \$n and .level != \"ok\")] | length" "$TMP/all.json")" = 0 ]'
 ghost_lvl=$(jq -r --arg n "nt-trghost-$$" '.verdicts[] | select(.netns == $n) | .level' "$TMP/all.json" | sort -u)
 check "--all-netns: the fake entry is unknown (got '$ghost_lvl')" '[ "$ghost_lvl" = unknown ]'
-check "--all-netns: its reason names setns" \
-	'jq -r --arg n "nt-trghost-$$" ".verdicts[] | select(.netns == \$n) | .reason" "$TMP/all.json" | grep -q "setns into nt-trghost-$$"'
+check "--all-netns: its reason says it is not a network namespace" \
+	'jq -r --arg n "nt-trghost-$$" ".verdicts[] | select(.netns == \$n) | .reason" "$TMP/all.json" | grep -q "nt-trghost-$$: not a network namespace"'
 check "--all-netns: exit 2 or worse with a crit namespace (got $rc)" '[ "$rc" -eq 2 ]'
 # worst first: the first row of the table is not OK (each run needs new
 # drops: the one before took the last ones into its history)
@@ -248,6 +258,35 @@ check "--all-netns link: a JSON document per namespace, $B's labelled" \
 	'jq -c --arg n "$B" "select(.netns == \$n) | .interfaces[] | select(.name == \"tunT\") | .name" "$TMP/link.jsonl" | grep -q tunT'
 "$NT" --all-netns --prom link >"$TMP/link.prom" 2>/dev/null
 check "--all-netns --prom link: promtool check metrics" 'promtool check metrics <"$TMP/link.prom" >/dev/null 2>&1'
+# a FIFO in /run/netns never hangs the sweep; it is not a namespace
+mkfifo "$FIFO"
+timeout 20 "$NT" --all-netns -j link >"$TMP/fifo.jsonl" 2>/dev/null
+rc=$?
+check "--all-netns with a FIFO in /run/netns: no hang (rc $rc)" '[ "$rc" -ne 124 ]'
+check "--all-netns: the FIFO is reported as not a network namespace" \
+	'jq -r --arg n "nt-trfifo-$$" "select(.netns == \$n) | .error" "$TMP/fifo.jsonl" | grep -q "not a network namespace"'
+rm -f "$FIFO"
+# --all-netns tcp and conntrack: a namespace with a CLOSE-WAIT leak
+ip netns add "$CW"
+ip -n "$CW" link set lo up
+ip netns exec "$CW" "${NT_BUILD:-$(dirname "$NT")}/tests/tcp_helper" leak 127.0.0.1 8080 150 >"$TMP/leak.out" 2>"$TMP/leak.err" &
+LEAK=$!
+for _ in $(seq 100); do grep -q ready "$TMP/leak.out" 2>/dev/null && break; sleep 0.1; done
+ss_cw=$(ip netns exec "$CW" ss -Htan state close-wait | wc -l)
+"$NT" --all-netns -j tcp >"$TMP/tcp.jsonl" 2>/dev/null
+got=$(jq -r --arg n "$CW" 'select(.netns == $n) | .verdicts[] | select(.check == "tcp.close_wait") | .level + " " + (.value | tostring)' "$TMP/tcp.jsonl")
+check "--all-netns tcp: $CW's CLOSE-WAIT leak is warn with ss's count $ss_cw (got '$got')" '[ "$got" = "warn $ss_cw" ] && [ "$ss_cw" -ge 150 ]'
+check "--all-netns tcp: $H has no CLOSE-WAIT fault" \
+	'[ "$(jq -r --arg n "$H" "select(.netns == \$n) | .verdicts[] | select(.check == \"tcp.close_wait\") | .level" "$TMP/tcp.jsonl")" = ok ]'
+"$NT" --all-netns tcp >"$TMP/tcp.txt" 2>/dev/null
+check "--all-netns tcp table: a header per namespace, $CW's among the first (worst first)" \
+	'grep "^netns " "$TMP/tcp.txt" | head -3 | grep -q "$CW"'
+"$NT" --all-netns -j conntrack >"$TMP/ct.jsonl" 2>/dev/null
+check "--all-netns conntrack: $H and $CW each their own document with a fill verdict" \
+	'[ "$(jq -r --arg a "$H" --arg b "$CW" "select(.netns == \$a or .netns == \$b) | .verdicts[] | select(.check == \"conntrack.fill\") | .level" "$TMP/ct.jsonl" | wc -l)" = 2 ]'
+kill "$LEAK" 2>/dev/null
+wait "$LEAK" 2>/dev/null
+LEAK=
 "$NT" --all-netns -N "$H" triage >/dev/null 2>&1
 rc=$?
 check "--all-netns with -N: exit 64 (got $rc)" '[ "$rc" -eq 64 ]'

@@ -102,7 +102,12 @@ static void test_parse_apply(void)
 	add(&link, "link.errors", "eth1", NT_OK, 9.0, 0.1);
 	nt_triage_add(&t, "link", 0, NULL, &link);
 	nt_triage_add(&t, "tcp", 2, NULL, &tcp);
-	T_OK(nt_tb_apply(&b, &t) == 0, "apply");
+	{
+		size_t matched = 0;
+
+		T_OK(nt_tb_apply(&b, &t, &matched) == 0, "apply");
+		T_EQ_U(matched, 2, "two rows had a figure");
+	}
 	T_EQ_U(t.n, 4, "one changed row added");
 	T_STR(t.v[3].check, "tcp.retrans_ratio.changed", "changed row names the check");
 	T_STR(t.v[3].level, "warn", "changed row is WARN");
