@@ -67,6 +67,9 @@ ip -n "$B" route add 203.0.113.0/24 dev tunT
 rc=$?
 check "healthy namespace: exit 0 (got $rc)" '[ "$rc" -eq 0 ]'
 check "healthy namespace: 'no fault found' line" 'grep -q "^no fault found in [0-9]* checks" "$TMP/h.txt"'
+"$NT" -N "$H" >"$TMP/bare.txt" 2>/dev/null
+rc=$?
+check "nettriage with no command runs triage (exit $rc)" '[ "$rc" -eq 0 ] && grep -q "^no fault found in [0-9]* checks" "$TMP/bare.txt"'
 "$NT" -j -N "$H" triage >"$TMP/h.json" 2>/dev/null
 n_json=$(jq '.verdicts | length' "$TMP/h.json")
 n_text=$(sed -n 's/^no fault found in \([0-9]*\) checks.*/\1/p' "$TMP/h.txt")
