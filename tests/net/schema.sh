@@ -195,7 +195,7 @@ gen tcp-no-counters 3 '.counters.tcp == null and .status == "unknown"' \
 gen tcp-unpriv-procs "1 2" '(.procs_unreadable | length) >= 1 and .close_wait_procs[0].pid == 0' \
 	unpriv "$UNT" -j tcp --procs
 # client-side CLOSE-WAIT: grouped by the peer service (side peer, addr)
-inh "$NT_BUILD/tests/tcp_helper" cwclient 127.0.0.1 7200 3 >"$T/cwc.out" 2>"$T/cwc.err" &
+ip netns exec "$H" "$NT_BUILD/tests/tcp_helper" cwclient 127.0.0.1 7200 3 >"$T/cwc.out" 2>"$T/cwc.err" & # not inh(): see above
 TOPO_PIDS="$TOPO_PIDS $!"
 for _ in $(seq 100); do grep -q ready "$T/cwc.out" 2>/dev/null && break; sleep 0.1; done
 gen tcp-cw-peer 1 '[.close_wait_top[] | select(.side == "peer" and .addr == "127.0.0.1" and .port == 7200)] | length == 1' \
