@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include "nt_link.h"
 #include "t.h"
+#include "t_verdict.h"
 
 static struct nt_link_if mk(const char *name, uint32_t idx, uint64_t rxp,
 			    uint64_t txp, uint64_t rxerr, uint64_t rxdrop)
@@ -21,24 +22,6 @@ static struct nt_link_if mk(const char *name, uint32_t idx, uint64_t rxp,
 	return i;
 }
 
-static const struct nt_verdict *find(const struct nt_verdicts *vs,
-				     const char *check, const char *subj)
-{
-	size_t i;
-
-	for (i = 0; i < vs->n; i++)
-		if (!strcmp(vs->v[i].check, check) && !strcmp(vs->v[i].subject, subj))
-			return &vs->v[i];
-	return NULL;
-}
-
-static enum nt_level lvl(const struct nt_verdicts *vs, const char *check,
-			 const char *subj)
-{
-	const struct nt_verdict *v = find(vs, check, subj);
-
-	return v ? v->level : (enum nt_level)-1;
-}
 
 static void test_rates(void)
 {
@@ -95,18 +78,18 @@ static void test_verdicts(void)
 	c[1].c[NT_LX_CARRIER_CHANGES] = 2;
 
 	nt_link_verdicts(&cur, &prev, &t, &vs, NULL);
-	T_EQ_I(lvl(&vs, "link.errors", "quiet"), NT_OK, "no errors: OK");
-	T_EQ_I(lvl(&vs, "link.drops", "quiet"), NT_OK, "no drops: OK");
-	T_EQ_I(lvl(&vs, "link.drops", "drop1"), NT_WARN, "one drop in 1000: any rise is WARN");
-	T_EQ_I(lvl(&vs, "link.drops", "drop20"), NT_CRIT, "2%% drops: CRIT (> 1%%)");
-	T_EQ_I(lvl(&vs, "link.errors", "err05"), NT_WARN, "0.5%% errors: WARN (> 0.1%%)");
-	T_EQ_I(lvl(&vs, "link.errors", "err2"), NT_CRIT, "2%% errors: CRIT (> 1%%)");
-	T_EQ_I(lvl(&vs, "link.errors", "miss"), NT_WARN,
+	T_EQ_I(t_level(&vs, "link.errors", "quiet"), NT_OK, "no errors: OK");
+	T_EQ_I(t_level(&vs, "link.drops", "quiet"), NT_OK, "no drops: OK");
+	T_EQ_I(t_level(&vs, "link.drops", "drop1"), NT_WARN, "one drop in 1000: any rise is WARN");
+	T_EQ_I(t_level(&vs, "link.drops", "drop20"), NT_CRIT, "2%% drops: CRIT (> 1%%)");
+	T_EQ_I(t_level(&vs, "link.errors", "err05"), NT_WARN, "0.5%% errors: WARN (> 0.1%%)");
+	T_EQ_I(t_level(&vs, "link.errors", "err2"), NT_CRIT, "2%% errors: CRIT (> 1%%)");
+	T_EQ_I(t_level(&vs, "link.errors", "miss"), NT_WARN,
 	       "one rx_missed in 100000 packets: WARN on the rise alone");
-	v = find(&vs, "link.errors", "miss");
+	v = t_verdict(&vs, "link.errors", "miss");
 	T_OK(v && strstr(v->hint, "ring"), "rx_missed hint names the NIC ring");
-	T_EQ_I(lvl(&vs, "link.carrier", "drop1"), NT_WARN, "carrier changes rise: WARN");
-	v = find(&vs, "link.drops", "drop20");
+	T_EQ_I(t_level(&vs, "link.carrier", "drop1"), NT_WARN, "carrier changes rise: WARN");
+	v = t_verdict(&vs, "link.drops", "drop20");
 	T_NEAR(v ? v->value : NAN, 2.0, 1e-9, "drop value in percent");
 	T_NEAR(v ? v->threshold : NAN, 1.0, 0, "threshold reported is the CRIT one");
 	T_OK(v && v->hint[0], "CRIT carries a hint");
@@ -117,10 +100,10 @@ static void test_verdicts(void)
 	/* since boot: rises are not judged, ratios are */
 	nt_verdicts_reset(&vs);
 	nt_link_verdicts(&cur, NULL, &t, &vs, NULL);
-	T_EQ_I(lvl(&vs, "link.drops", "drop1"), NT_OK,
+	T_EQ_I(t_level(&vs, "link.drops", "drop1"), NT_OK,
 	       "first run: 1 drop since boot is not a rise");
-	T_EQ_I(lvl(&vs, "link.drops", "drop20"), NT_CRIT, "first run: 2%% since boot still CRIT");
-	v = find(&vs, "link.drops", "drop1");
+	T_EQ_I(t_level(&vs, "link.drops", "drop20"), NT_CRIT, "first run: 2%% since boot still CRIT");
+	v = t_verdict(&vs, "link.drops", "drop1");
 	T_OK(v && strstr(v->reason, "since boot"), "first run says since boot");
 
 	/* overrides */
@@ -129,9 +112,9 @@ static void test_verdicts(void)
 	t.crit_errors = 3;
 	nt_verdicts_reset(&vs);
 	nt_link_verdicts(&cur, &prev, &t, &vs, NULL);
-	T_EQ_I(lvl(&vs, "link.drops", "drop20"), NT_WARN, "--crit-drops 5: 2%% is WARN");
-	T_EQ_I(lvl(&vs, "link.errors", "err05"), NT_OK, "--warn 1: 0.5%% errors OK");
-	T_EQ_I(lvl(&vs, "link.errors", "err2"), NT_WARN, "--warn 1 --crit 3: 2%% WARN");
+	T_EQ_I(t_level(&vs, "link.drops", "drop20"), NT_WARN, "--crit-drops 5: 2%% is WARN");
+	T_EQ_I(t_level(&vs, "link.errors", "err05"), NT_OK, "--warn 1: 0.5%% errors OK");
+	T_EQ_I(t_level(&vs, "link.errors", "err2"), NT_WARN, "--warn 1 --crit 3: 2%% WARN");
 
 	/* re-created between samples: counts since re-creation are judged */
 	nt_link_thresholds_default(&t);
@@ -140,7 +123,7 @@ static void test_verdicts(void)
 	c[0].c[NT_LS_rx_dropped] = 50;
 	nt_verdicts_reset(&vs);
 	nt_link_verdicts(&cur, &prev, &t, &vs, NULL);
-	v = find(&vs, "link.drops", "quiet");
+	v = t_verdict(&vs, "link.drops", "quiet");
 	T_EQ_I(v ? (int)v->level : -1, NT_CRIT, "re-created: 50 drops in 150 since re-creation CRIT");
 	T_OK(v && strstr(v->reason, "re-created"), "re-creation said in the reason");
 	nt_verdicts_free(&vs);
