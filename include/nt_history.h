@@ -65,5 +65,7 @@ int nt_hist_save(const char *command, const struct nt_netns_id *ns,
 const char *nt_hist_strerror(int r);
 
 double nt_now_boot(void);
+/* /proc/sys/kernel/random/boot_id without its newline: 0, or -ENOKEY. */
+int nt_boot_id(char *buf, size_t len);
 
 #endif

@@ -92,6 +92,13 @@ int nt_layer_render(const struct nt_layer *L, void *st,
 /* The baseline of sample k when the layer was judged with history (have)
  * or not; later samples are "interval". */
 void nt_baseline_first(struct nt_baseline *b, bool have, double dt);
+/* One sample of a layer that is sampled once, or twice over -i (triage,
+ * --all-netns): pass 0 collects and loads the previous run as the
+ * baseline; pass 1 rotates, collects and is judged over the time since
+ * this layer's own pass 0 (*t: CLOCK_MONOTONIC of its last collect).
+ * Returns collect's 0 or -errno (c->why). */
+int nt_layer_sample(const struct nt_layer *L, void *st, struct nt_layer_ctx *c,
+		    int pass, struct nt_baseline *b, double *t);
 /* Sample `sample`, judged over the dt seconds since the one before. */
 void nt_baseline_interval(struct nt_baseline *b, double dt, long sample);
 

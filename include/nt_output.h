@@ -323,6 +323,8 @@ int nt_prom_out(const struct nt_global *g, const char *buf, size_t len);
  * order; families in order of first appearance. Appends to out. 0 or
  * -ENOMEM. */
 int nt_prom_regroup(const char *in, size_t len, struct nt_buf *out);
+/* nt_prom_regroup, then nt_prom_out. 0 or -errno. */
+int nt_prom_out_grouped(const struct nt_global *g, const char *buf, size_t len);
 
 /* Table renderer: writes aligned columns for records, with a VERDICT column
  * computed from vs (worst level whose subject matches the record). */

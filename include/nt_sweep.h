@@ -36,9 +36,11 @@ int nt_sweep_list(struct nt_ns_list *l);
 void nt_sweep_free(struct nt_ns_list *l);
 
 /* Enter entry i (verified by inode) and fill g's namespace fields (netns
- * label, inode, history identity). 0 or -errno (-EPERM: needs
- * CAP_SYS_ADMIN). */
-int nt_sweep_enter(const struct nt_ns_list *l, size_t i, struct nt_global *g);
+ * label, inode, history identity). 0, or -errno with why (one line:
+ * "NAME: not a network namespace", "setns into NAME: ... (needs
+ * CAP_SYS_ADMIN)"). */
+int nt_sweep_enter(const struct nt_ns_list *l, size_t i, struct nt_global *g,
+		   char *why, size_t whylen);
 /* Back to the starting namespace. 0 or -errno. */
 int nt_sweep_home(const struct nt_ns_list *l);
 

@@ -204,7 +204,7 @@ char *nt_hist_format(const struct nt_hist *h, const char *boot_id,
 
 /* Without the boot id a cookie (unique per boot) is no key either: say
  * so with the same -ENOKEY as a namespace without identity. */
-static int boot_id(char *buf, size_t len)
+int nt_boot_id(char *buf, size_t len)
 {
 	long r = nt_read_file("/proc/sys/kernel/random/boot_id", buf, len);
 
@@ -279,7 +279,7 @@ static int hist_where(const char *command, const struct nt_netns_id *ns,
 	r = hist_path(command, w->key, w->path, sizeof(w->path));
 	if (r)
 		return r;
-	return boot_id(w->bid, sizeof(w->bid));
+	return nt_boot_id(w->bid, sizeof(w->bid));
 }
 
 int nt_hist_load(const char *command, const struct nt_netns_id *ns,

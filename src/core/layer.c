@@ -27,6 +27,30 @@ void nt_baseline_interval(struct nt_baseline *b, double dt, long sample)
 	b->sample = sample;
 }
 
+int nt_layer_sample(const struct nt_layer *L, void *st, struct nt_layer_ctx *c,
+		    int pass, struct nt_baseline *b, double *t)
+{
+	double hdt = 0, now;
+	bool have;
+	int r;
+
+	if (pass > 0)
+		L->rotate(st);
+	now = nt_now_mono();
+	r = L->collect(st, c);
+	if (r)
+		return r;
+	if (pass == 0) {
+		/* hist_get sets hdt: call it before reading hdt */
+		have = L->hist_get(st, c, &hdt);
+		nt_baseline_first(b, have, hdt);
+	} else {
+		nt_baseline_interval(b, now - *t, 1);
+	}
+	*t = now;
+	return 0;
+}
+
 int nt_layer_render(const struct nt_layer *L, void *st,
 		    const struct nt_layer_ctx *c, const struct nt_baseline *b,
 		    const struct nt_verdicts *vs)
@@ -177,40 +201,16 @@ struct nsrun {
 static void ns_measure(const struct nt_layer *L, const struct nt_ns_list *l,
 		       size_t i, struct nsrun *x, int pass)
 {
-	double now;
 	int r;
 
 	if (pass > 0 && !x->collected)
 		return;
-	r = nt_sweep_enter(l, i, &x->g);
+	r = nt_sweep_enter(l, i, &x->g, x->c.why, sizeof(x->c.why));
 	if (r) {
-		if (r == -ENOTTY)
-			snprintf(x->c.why, sizeof(x->c.why), "%s: not a network namespace", l->v[i].label);
-		else
-			snprintf(x->c.why, sizeof(x->c.why), "setns into %s: %s%s",
-				 l->v[i].label, strerror(-r),
-				 r == -EPERM ? " (needs CAP_SYS_ADMIN)" : "");
 		x->collected = false;
 		return;
 	}
-	if (pass > 0)
-		L->rotate(x->st);
-	now = nt_now_mono();
-	if (L->collect(x->st, &x->c)) {
-		x->collected = false;
-		return;
-	}
-	x->collected = true;
-	if (pass == 0) {
-		double hdt = 0;
-		bool have = L->hist_get(x->st, &x->c, &hdt);
-
-		nt_baseline_first(&x->b, have, hdt);
-	} else {
-		/* since this namespace's own first sample */
-		nt_baseline_interval(&x->b, now - x->t, 1);
-	}
-	x->t = now;
+	x->collected = nt_layer_sample(L, x->st, &x->c, pass, &x->b, &x->t) == 0;
 }
 
 static void ns_judge(const struct nt_layer *L, struct nsrun *x)
@@ -361,13 +361,8 @@ static int layer_sweep(const struct nt_layer *L, int argc, char **argv,
 			ns_render(L, &ns[order[k]]);
 		}
 		if (sink) {
-			struct nt_buf out = { 0 };
-
 			fclose(sink);
-			r = nt_prom_regroup(pbuf ? pbuf : "", plen, &out);
-			if (!r)
-				r = nt_prom_out(g, out.p ? out.p : "", out.len);
-			nt_buf_free(&out);
+			r = nt_prom_out_grouped(g, pbuf, plen);
 			if (r) {
 				if (r != -EIO)
 					nt_err(L->name, "output: %s", strerror(-r));

@@ -314,12 +314,7 @@ int nt_doc_emit(struct nt_doc *d)
 				r = -ENOMEM;
 		} else if (d->g->all_netns) {
 			/* one document over many namespaces: each family once */
-			struct nt_buf out = { 0 };
-
-			r = nt_prom_regroup(d->prom_buf, d->prom_len, &out);
-			if (!r)
-				r = nt_prom_out(d->g, out.p ? out.p : "", out.len);
-			nt_buf_free(&out);
+			r = nt_prom_out_grouped(d->g, d->prom_buf, d->prom_len);
 		} else {
 			r = nt_prom_out(d->g, d->prom_buf, d->prom_len);
 		}
@@ -337,6 +332,17 @@ int nt_prom_out(const struct nt_global *g, const char *buf, size_t len)
 	if (g->prom_file)
 		return nt_write_atomic(g->prom_file, buf, len, 0644, 0);
 	return 0;
+}
+
+int nt_prom_out_grouped(const struct nt_global *g, const char *buf, size_t len)
+{
+	struct nt_buf out = { 0 };
+	int r = nt_prom_regroup(buf ? buf : "", len, &out);
+
+	if (!r)
+		r = nt_prom_out(g, out.p ? out.p : "", out.len);
+	nt_buf_free(&out);
+	return r;
 }
 
 /* The family a line belongs to: the name after "# HELP " / "# TYPE ", or

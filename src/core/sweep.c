@@ -238,7 +238,8 @@ static int enter_fd(int fd, uint64_t want)
 	return 0;
 }
 
-int nt_sweep_enter(const struct nt_ns_list *l, size_t i, struct nt_global *g)
+int nt_sweep_enter(const struct nt_ns_list *l, size_t i, struct nt_global *g,
+		   char *why, size_t whylen)
 {
 	const struct nt_ns_ent *e = &l->v[i];
 	int r;
@@ -246,11 +247,16 @@ int nt_sweep_enter(const struct nt_ns_list *l, size_t i, struct nt_global *g)
 	g->netns = e->label;
 	g->netns_inode = e->inode;
 	memset(&g->ns, 0, sizeof(g->ns));
-	if (e->fd < 0)
-		return -ENOTTY; /* not a network namespace */
+	if (e->fd < 0) {
+		snprintf(why, whylen, "%s: not a network namespace", e->label);
+		return -ENOTTY;
+	}
 	r = enter_fd(e->fd, e->inode);
-	if (r)
+	if (r) {
+		snprintf(why, whylen, "setns into %s: %s%s", e->label, strerror(-r),
+			 r == -EPERM ? " (needs CAP_SYS_ADMIN)" : "");
 		return r;
+	}
 	(void)nt_netns_id_self(&g->ns);
 	if (!g->ns.inode)
 		g->ns.inode = e->inode;

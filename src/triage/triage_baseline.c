@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "nettriage.h"
+#include "nt_history.h"
 #include "nt_triage.h"
 
 /* Where baselines live by default: they must outlive a reboot (unlike
@@ -72,11 +73,12 @@ static int make_dir(const char *path)
 	return 0;
 }
 
+/* The boot id, or "" when unknown (then every baseline is "another
+ * boot"). */
 static void read_boot_id(char *buf, size_t len)
 {
-	if (nt_read_file("/proc/sys/kernel/random/boot_id", buf, len) < 0)
+	if (nt_boot_id(buf, len))
 		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
 }
 
 int nt_tb_save(const char *path, const struct nt_tverdicts *rows, size_t *saved)

@@ -86,27 +86,13 @@ static void lrun_free(struct lrun *x)
  * this layer's own pass 0 (namespaces are sampled one after another). */
 static void lrun_sample(struct lrun *x, int pass)
 {
-	double hdt = 0, now = nt_now_mono();
-	bool have;
 	int r;
 
 	if (x->open_failed || (pass > 0 && !x->collected))
 		return;
-	if (pass > 0)
-		x->L->rotate(x->st);
-	r = x->L->collect(x->st, &x->c);
+	r = nt_layer_sample(x->L, x->st, &x->c, pass, &x->b, &x->t);
 	x->collected = r == 0;
 	x->absent = r == NT_LAYER_ABSENT;
-	if (!x->collected)
-		return;
-	if (pass == 0) {
-		/* hist_get sets hdt: call it before reading hdt */
-		have = x->L->hist_get(x->st, &x->c, &hdt);
-		nt_baseline_first(&x->b, have, hdt);
-	} else {
-		nt_baseline_interval(&x->b, now - x->t, 1);
-	}
-	x->t = now;
 }
 
 static void lrun_emit(struct lrun *x, struct nt_doc *d)
@@ -169,16 +155,9 @@ static bool tns_enter(struct tns *n, const struct nt_ns_list *l, size_t k)
 
 	if (!l)
 		return true;
-	r = nt_sweep_enter(l, k, &n->g);
-	if (r) {
-		if (r == -ENOTTY)
-			snprintf(n->why, sizeof(n->why), "%s: not a network namespace", l->v[k].label);
-		else
-			snprintf(n->why, sizeof(n->why), "setns into %s: %s%s",
-				 l->v[k].label, strerror(-r),
-				 r == -EPERM ? " (needs CAP_SYS_ADMIN)" : "");
+	r = nt_sweep_enter(l, k, &n->g, n->why, sizeof(n->why));
+	if (r)
 		n->entered = false;
-	}
 	return n->entered;
 }
 
