@@ -375,9 +375,12 @@ if command -v promtool >/dev/null 2>&1; then
 else
 	ok "promtool check metrics # SKIP promtool not installed"
 fi
-# Every JSON counter is a nettriage_link_<key>_total sample with the same value.
-"$NT" -N "$B" -j link >"$TMP/prom.json" 2>/dev/null
-pbad=$(jq -r -n --rawfile prom "$TMP/prom" --slurpfile nt "$TMP/prom.json" --argjson keys "$NTKEYS" '
+# Every JSON counter is a nettriage_link_<key>_total sample with the same value. Both come
+# from one sample (-j on stdout, --prom-file beside it): two runs race IPv6 router
+# solicitations and DAD on the veth, which once moved vethB's counters between them.
+mkdir -p "$TMP/promone"
+"$NT" -N "$B" -j --prom-file "$TMP/promone/one.prom" link >"$TMP/prom.json" 2>/dev/null
+pbad=$(jq -r -n --rawfile prom "$TMP/promone/one.prom" --slurpfile nt "$TMP/prom.json" --argjson keys "$NTKEYS" '
 	($prom | split("\n") | map(select(startswith("nettriage_link_")))
 	 | map(capture("^nettriage_link_(?<m>[a-z_]+)\\{.*iface=\"(?<i>[^\"]+)\".*\\} (?<v>\\S+)$"))
 	 | map({key: "\(.i)/\(.m)", value: (.v | tonumber)}) | from_entries) as $p
