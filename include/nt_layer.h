@@ -46,6 +46,11 @@
 struct nt_layer_ctx {
 	const struct nt_global *g;
 	char why[256];
+	/* Set by a driver that measures this state in a namespace other than
+	 * the one it started in (--all-netns, triage --all-netns): figures
+	 * the kernel keeps globally (softnet, neighbour tables, socket
+	 * memory, file-nr) are shown there but judged only once, at home. */
+	bool not_home;
 };
 
 struct nt_layer {
@@ -76,6 +81,7 @@ extern const struct nt_layer nt_layer_link;
 extern const struct nt_layer nt_layer_conntrack;
 extern const struct nt_layer nt_layer_tcp;
 extern const struct nt_layer nt_layer_path;
+extern const struct nt_layer nt_layer_stack;
 
 
 /* A command over one layer: options, privileges (L->caps), then

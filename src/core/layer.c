@@ -305,6 +305,7 @@ static int layer_sweep(const struct nt_layer *L, int argc, char **argv,
 		x->g.netns = l.v[i].label;
 		x->g.netns_inode = l.v[i].inode;
 		x->c.g = &x->g;
+		x->c.not_home = !l.v[i].self;
 		x->st = calloc(1, L->size);
 		if (!x->st) {
 			nt_err(L->name, "out of memory");
