@@ -79,6 +79,10 @@ check "healthy: JSON first_fault is null, level ok" \
 check "healthy: every layer has a section" \
 	'[ "$(jq -r ".layers | keys | join(\",\")" "$TMP/h.json")" = "$(jq -r "[.verdicts[].layer] | unique | join(\",\")" "$TMP/h.json")" ]'
 check "healthy: checks field = verdict count" '[ "$(jq .checks "$TMP/h.json")" = "$n_json" ]'
+check "healthy: the layers in order link, stack, conntrack, tcp" \
+	'[ "$(jq -r ".layers | keys_unsorted | join(\",\")" "$TMP/h.json")" = "link,stack,conntrack,tcp" ]'
+check "healthy: the stack layer's verdicts are rows (stack.udp, stack.fd)" \
+	'[ "$(jq -r "[.verdicts[] | select(.layer == \"stack\") | .check] | unique | map(select(. == \"stack.udp\" or . == \"stack.fd\")) | length" "$TMP/h.json")" = 2 ]'
 
 # 1z. path targets, probed concurrently: a reachable dependency in D and
 # an unreachable one (routed to D, which has no route on): each its own
