@@ -110,8 +110,13 @@ check "path: layers.path has one section per target, in order" \
 	'[ "$(jq -r "[.layers.path[].target.host] | join(\" \")" "$TMP/p.json")" = "198.51.100.6 203.0.113.77" ]'
 check "path: the probe threads dropped every privilege (uid nobody, no capability)" \
 	'[ "$(jq -r "[.layers.path[].privileges_dropped] | unique | join(\",\")" "$TMP/p.json")" = true ]'
-check "path: first fault is path.reach 203.0.113.77" \
-	'[ "$(jq -r ".first_fault.check + \" \" + .first_fault.subject" "$TMP/p.json")" = "path.reach 203.0.113.77" ]'
+# The first fault is the lowest layer at fault: path.reach, unless the
+# stack layer (below path) saw an IP-layer counter rise in H meanwhile
+# (IpOutNoRoutes: the probes' traffic); then it must be that stack.ip.
+ff=$(jq -r ".first_fault.check + \" \" + .first_fault.subject" "$TMP/p.json")
+stack_bad=$(jq -r '[.verdicts[] | select(.layer == "stack" and .level != "ok") | .check + " " + .subject] | first // ""' "$TMP/p.json")
+check "path: first fault is path.reach 203.0.113.77, or the stack layer's WARN below it (got '$ff')" \
+	'[ "$ff" = "path.reach 203.0.113.77" ] || { [ -n "$stack_bad" ] && [ "$ff" = "$stack_bad" ]; }'
 sent=$(jq '.layers.path[0].hops[-1].responders[0].sent' "$TMP/p.json")
 check "path: 10 probes to the destination by default (got $sent)" '[ "$sent" = 10 ]'
 # both targets at once: 10 cycles of 0.2 s plus the timeout, not twice that
