@@ -105,6 +105,10 @@ void nt_baseline_first(struct nt_baseline *b, bool have, double dt);
  * Returns collect's 0 or -errno (c->why). */
 int nt_layer_sample(const struct nt_layer *L, void *st, struct nt_layer_ctx *c,
 		    int pass, struct nt_baseline *b, double *t);
+/* The table's "baseline: ..." line of a layer (since-boot totals, or the
+ * kind and age of the baseline). */
+void nt_baseline_print(FILE *f, const struct nt_baseline *b,
+		       const struct nt_global *g);
 /* Sample `sample`, judged over the dt seconds since the one before. */
 void nt_baseline_interval(struct nt_baseline *b, double dt, long sample);
 

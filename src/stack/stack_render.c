@@ -70,12 +70,7 @@ void nt_stack_table(void *st, FILE *f, const struct nt_layer_ctx *c,
 	nt_timestamp_iso(ts, sizeof(ts));
 	fprintf(f, "stack: %zu CPUs, %zu qdiscs, %zu neighbour tables, %s\n",
 		s->softnet.n, x->qcur.n, x->ncur.n, ts);
-	if (!rates)
-		fprintf(f, "baseline: since-boot totals (no previous run%s)\n",
-			g->interval > 0 ? "" : " in this namespace; rates need -i or a second run");
-	else
-		fprintf(f, "baseline: %s, %.2f s ago%s\n", b->kind, b->dt,
-			interval ? " (table shows per-second rates)" : "");
+	nt_baseline_print(f, b, g);
 	nn = nt_stack_notes(x, notes, 12);
 	for (i = 0; i < nn; i++)
 		fprintf(f, "note: %s\n", notes[i]);
