@@ -18,7 +18,7 @@ static const struct nt_cmd commands[] = {
 	  "interface errors/drops/overruns (rtnetlink)", cmd_link_usage,
 	  &cmd_link_opts },
 	{ "stack", cmd_stack, NT_CMD_NETNS | NT_CMD_SAMPLED | NT_CMD_SWEEP,
-	  "host stack: softnet backlog, qdiscs, neighbour tables, UDP buffers, socket memory, files, IP drops",
+	  "softnet backlog, qdiscs, neighbours, UDP buffers, socket memory, fds",
 	  cmd_stack_usage, &cmd_stack_opts },
 	{ "conntrack", cmd_conntrack, NT_CMD_NETNS | NT_CMD_SAMPLED | NT_CMD_SWEEP,
 	  "conntrack fill ratio, drops, top consumers (ctnetlink)",
