@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "nt_layer.h"
 #include "t.h"
+#include "t_layer.h"
 
 static const struct nt_layer *L = &nt_layer_stack;
 static char top[] = "/tmp/nt-test-stack-XXXXXX";
@@ -81,30 +82,10 @@ static int level_of(const struct nt_verdicts *vs, const char *check, const char 
 	return -1;
 }
 
-/* collect (and judge) with stdout to a file that must stay empty */
 static int quiet(void *st, struct nt_layer_ctx *c, const struct nt_baseline *b,
 		 struct nt_verdicts *vs, long *printed)
 {
-	char path[300];
-	struct stat sb;
-	int fd, saved, r;
-
-	snprintf(path, sizeof(path), "%s/stdout", top);
-	fflush(stdout);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	saved = dup(STDOUT_FILENO);
-	dup2(fd, STDOUT_FILENO);
-	r = L->collect(st, c);
-	if (!r && b) {
-		nt_verdicts_reset(vs);
-		L->judge(st, b, vs);
-	}
-	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
-	*printed = fstat(fd, &sb) ? -1 : (long)sb.st_size;
-	close(fd);
-	return r;
+	return t_quiet_sample(L, st, c, b, vs, top, printed);
 }
 
 int main(void)
