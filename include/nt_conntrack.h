@@ -338,6 +338,7 @@ struct nt_ct_evacc {
 	uint64_t proto_new[256];
 	uint64_t *sec_new, *sec_destroy;  /* nsec slots */
 	size_t nsec;
+	uint64_t err_src, err_dst;  /* each list's bound: 0 while exact */
 };
 int nt_ct_evacc_init(struct nt_ct_evacc *a, double seconds, size_t cap,
 		     const uint64_t *seed);

@@ -215,8 +215,12 @@ void nt_ct_evacc_finish(struct nt_ct_evacc *a, double elapsed)
 		if (a->sec_destroy[i] > r->peak_destroy_per_s)
 			r->peak_destroy_per_s = a->sec_destroy[i];
 	}
-	r->exact = a->src.evictions == 0 && a->dst.evictions == 0;
-	r->count_error_max = r->exact ? 0 : (ms > md ? ms : md);
+	/* a list that never evicted is exact; one that did is over by at
+	 * most its smallest counter (Space-Saving) */
+	a->err_src = a->src.evictions ? ms : 0;
+	a->err_dst = a->dst.evictions ? md : 0;
+	r->exact = !a->err_src && !a->err_dst;
+	r->count_error_max = a->err_src > a->err_dst ? a->err_src : a->err_dst;
 	r->distinct_src = (uint64_t)(nt_ct_topk_distinct(&a->src) + 0.5);
 	r->distinct_dst = (uint64_t)(nt_ct_topk_distinct(&a->dst) + 0.5);
 }
@@ -279,7 +283,7 @@ size_t nt_ct_evacc_top(const struct nt_ct_evacc *a, enum nt_ct_by by,
 		snprintf(out[i].by, sizeof(out[i].by), "%s", nt_ct_by_name(by));
 		nt_ct_key_format(by, &c[i]->k, out[i].value, sizeof(out[i].value));
 		out[i].count = c[i]->n;
-		out[i].err = a->r.exact ? 0 : a->r.count_error_max;
+		out[i].err = by == NT_BY_SRC ? a->err_src : a->err_dst;
 		out[i].pct = total > 0 ? 100.0 * (double)c[i]->n / total : NAN;
 	}
 	free(c);
