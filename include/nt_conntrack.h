@@ -303,12 +303,13 @@ struct nt_ct_event {
 	struct nt_ct_entry e;  /* family, proto, src, dst (have bits) */
 };
 /* One event message (nlmsghdr + nfgenmsg + attributes, as the kernel
- * multicasts it) of len bytes, decoded by libnetfilter_conntrack
- * (nfct_nlmsg_parse) into the object the subscription's callback gets.
+ * multicasts it) of len bytes (any alignment), decoded by
+ * nt_ct_parse_entry (libnetfilter_conntrack's parser exits the process on
+ * a malformed attribute, so it is not used).
  * IPCTNL_MSG_CT_NEW with NLM_F_CREATE is NEW, IPCTNL_MSG_CT_DELETE is
  * DESTROY, other conntrack messages OTHER. Returns 0, -EINVAL (short, not
- * a ctnetlink entry message, nlmsg_len beyond len), -EBADMSG (the library
- * refused it), -ENOMEM. */
+ * a ctnetlink entry message, nlmsg_len beyond len), -EBADMSG (a malformed
+ * attribute); type is OTHER on any error. */
 int nt_ct_event_parse(const void *buf, size_t len, struct nt_ct_event *ev);
 
 /* The window's result (nt_ct_events_rectype). */

@@ -1,10 +1,15 @@
-/* conntrack events (--events SEC): a NEW/DESTROY subscription through
- * libnetfilter_conntrack, counted per second and per protocol, with the
- * top sources and destinations of new flows in bounded memory. The
- * conversion of the library's object (ev_from_nfct) is the same for the
- * live callback (nfct_catch) and for nt_ct_event_parse (nfct_nlmsg_parse
- * on one message), the entry point of the unit tests and the fuzz
- * target. Nothing here prints. */
+/* conntrack events (--events SEC): a NEW/DESTROY subscription opened
+ * with libnetfilter_conntrack (nfct_open joins the multicast groups),
+ * counted per second and per protocol, with the top sources and
+ * destinations of new flows in bounded memory.
+ *
+ * The messages are read with recv(2) on nfct_fd and decoded by our own
+ * nt_ct_event_parse (over nt_ct_parse_entry), not by nfct_catch's
+ * callback: libnetfilter_conntrack's parser calls exit(3) on an attribute
+ * of an unexpected size ("ctnetlink kernel ABI is broken", __abi_breakage
+ * in parse_mnl.c; found by fuzzing nfct_nlmsg_parse), and nothing below
+ * cmd_* may exit. nt_ct_event_parse is also the entry point of the unit
+ * tests and the fuzz target. Nothing here prints. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -25,84 +30,51 @@
 /* Receive buffer asked for: a burst of ~100k events (each skb is charged
  * about 600-900 bytes) survives a reader that falls behind for a second. */
 #define EV_RCVBUF (64u << 20)
-
-static void ev_from_nfct(enum nf_conntrack_msg_type type,
-			 const struct nf_conntrack *ct, struct nt_ct_event *ev)
-{
-	struct nt_ct_entry *e = &ev->e;
-
-	memset(ev, 0, sizeof(*ev));
-	ev->type = type == NFCT_T_NEW ? NT_CTEV_NEW :
-		   type == NFCT_T_DESTROY ? NT_CTEV_DESTROY : NT_CTEV_OTHER;
-	if (nfct_attr_is_set(ct, ATTR_ORIG_L3PROTO) > 0)
-		e->family = nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO);
-	if (nfct_attr_is_set(ct, ATTR_ORIG_L4PROTO) > 0) {
-		e->proto = nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO);
-		e->have |= NT_CTE_PROTO;
-	}
-	if (e->family == AF_INET) {
-		if (nfct_attr_is_set(ct, ATTR_ORIG_IPV4_SRC) > 0) {
-			memcpy(e->src, nfct_get_attr(ct, ATTR_ORIG_IPV4_SRC), 4);
-			e->have |= NT_CTE_SRC;
-		}
-		if (nfct_attr_is_set(ct, ATTR_ORIG_IPV4_DST) > 0) {
-			memcpy(e->dst, nfct_get_attr(ct, ATTR_ORIG_IPV4_DST), 4);
-			e->have |= NT_CTE_DST;
-		}
-	} else if (e->family == AF_INET6) {
-		if (nfct_attr_is_set(ct, ATTR_ORIG_IPV6_SRC) > 0) {
-			memcpy(e->src, nfct_get_attr(ct, ATTR_ORIG_IPV6_SRC), 16);
-			e->have |= NT_CTE_SRC;
-		}
-		if (nfct_attr_is_set(ct, ATTR_ORIG_IPV6_DST) > 0) {
-			memcpy(e->dst, nfct_get_attr(ct, ATTR_ORIG_IPV6_DST), 16);
-			e->have |= NT_CTE_DST;
-		}
-	}
-}
+/* One recv: the kernel sends one event per datagram; 64 KiB is ample. */
+#define EV_RECV 65536
 
 int nt_ct_event_parse(const void *buf, size_t len, struct nt_ct_event *ev)
 {
 	_Alignas(8) char copy[8192];
 	const struct nlmsghdr *in = buf;
 	struct nlmsghdr *nlh;
-	struct nf_conntrack *ct;
-	int type;
+	uint32_t mlen;
+	int r;
 
 	memset(ev, 0, sizeof(*ev));
-	if (len < NLMSG_LENGTH(sizeof(struct nfgenmsg)) ||
-	    in->nlmsg_len < NLMSG_LENGTH(sizeof(struct nfgenmsg)) ||
-	    in->nlmsg_len > len || in->nlmsg_len > sizeof(copy) ||
-	    NFNL_SUBSYS_ID(in->nlmsg_type) != NFNL_SUBSYS_CTNETLINK)
+	ev->type = NT_CTEV_OTHER;
+	if (len < NLMSG_HDRLEN)
 		return -EINVAL;
-	/* the library reads the message in place: an aligned copy, so a
-	 * caller's odd offset is no concern of it */
-	memcpy(copy, buf, in->nlmsg_len);
+	memcpy(&mlen, &in->nlmsg_len, sizeof(mlen)); /* buf may be unaligned */
+	if (mlen < NLMSG_LENGTH(sizeof(struct nfgenmsg)) || mlen > len ||
+	    mlen > sizeof(copy))
+		return -EINVAL;
+	/* an aligned copy the parser may read and whose type we may set */
+	memcpy(copy, buf, mlen);
 	nlh = (struct nlmsghdr *)copy;
-	/* the message type as libnetfilter_conntrack's callback gets it
-	 * (__parse_message_type): NEW with CREATE or EXCL is NEW, NEW
-	 * otherwise UPDATE, DELETE is DESTROY */
+	if (NFNL_SUBSYS_ID(nlh->nlmsg_type) != NFNL_SUBSYS_CTNETLINK)
+		return -EINVAL;
+	/* the event types as libnetfilter_conntrack names them
+	 * (__parse_message_type): CT_NEW with CREATE or EXCL is NEW, CT_NEW
+	 * otherwise an update, CT_DELETE is DESTROY */
 	switch (NFNL_MSG_TYPE(nlh->nlmsg_type)) {
 	case IPCTNL_MSG_CT_NEW:
-		type = (nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL)) ?
-			NFCT_T_NEW : NFCT_T_UPDATE;
+		ev->type = (nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL)) ?
+			NT_CTEV_NEW : NT_CTEV_OTHER;
 		break;
 	case IPCTNL_MSG_CT_DELETE:
-		type = NFCT_T_DESTROY;
+		ev->type = NT_CTEV_DESTROY;
+		/* same attributes as an entry: parse it as one */
+		nlh->nlmsg_type = (uint16_t)((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW);
 		break;
 	default: /* a ctnetlink message that is no entry event */
-		ev->type = NT_CTEV_OTHER;
+		memset(&ev->e, 0, sizeof(ev->e));
 		return 0;
 	}
-	if (!(ct = nfct_new()))
-		return -ENOMEM;
-	if (nfct_nlmsg_parse(nlh, ct) < 0) {
-		nfct_destroy(ct);
-		return -EBADMSG;
-	}
-	ev_from_nfct((enum nf_conntrack_msg_type)type, ct, ev);
-	nfct_destroy(ct);
-	return 0;
+	r = nt_ct_parse_entry(nlh, NT_CTW_IP | NT_CTW_PROTO, &ev->e);
+	if (r)
+		ev->type = NT_CTEV_OTHER;
+	return r;
 }
 
 int nt_ct_evacc_init(struct nt_ct_evacc *a, double seconds, size_t cap,
@@ -290,22 +262,6 @@ size_t nt_ct_evacc_top(const struct nt_ct_evacc *a, enum nt_ct_by by,
 	return j;
 }
 
-struct ev_loop {
-	struct nt_ct_evacc *a;
-	double t0;
-};
-
-static int ev_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
-		 void *data)
-{
-	struct ev_loop *l = data;
-	struct nt_ct_event ev;
-
-	ev_from_nfct(type, ct, &ev);
-	nt_ct_evacc_add(l->a, &ev, nt_now_mono() - l->t0);
-	return NFCT_CB_CONTINUE;
-}
-
 /* SO_RCVBUFFORCE (CAP_NET_ADMIN, above rmem_max) first, else SO_RCVBUF
  * (capped by net.core.rmem_max); what the kernel set is read back. */
 static void raise_rcvbuf(int fd, struct nt_ct_events *r)
@@ -325,26 +281,51 @@ static void raise_rcvbuf(int fd, struct nt_ct_events *r)
 
 /* Read everything queued; 0 when drained (EAGAIN), -errno otherwise.
  * ENOBUFS (the kernel dropped events for us) is counted and reading goes
- * on: NETLINK_NO_ENOBUFS is never set, so no loss goes unseen. */
-static int drain(struct nfct_handle *h, struct nt_ct_evacc *a)
+ * on: NETLINK_NO_ENOBUFS is never set, so no loss goes unseen. Each
+ * datagram's messages are walked with unsigned length checks. */
+static int drain(int fd, struct nt_ct_evacc *a, double t0, char *rbuf,
+		 size_t rlen)
 {
 	for (;;) {
-		if (nfct_catch(h) >= 0)
-			continue; /* cannot happen with CONTINUE callbacks */
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return 0;
-		if (errno == ENOBUFS) {
-			a->r.overruns++;
+		ssize_t n = recv(fd, rbuf, rlen, MSG_TRUNC);
+		size_t off = 0;
+		double t;
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
+			if (errno == ENOBUFS) {
+				a->r.overruns++;
+				continue;
+			}
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if ((size_t)n > rlen) { /* cannot happen: events are small */
+			a->r.malformed++;
 			continue;
 		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EINVAL || errno == EBADMSG || errno == ENOMSG ||
-		    errno == EILSEQ) {
-			a->r.malformed++; /* nfnetlink refused a message */
-			continue;
+		t = nt_now_mono() - t0;
+		while ((size_t)n - off >= NLMSG_HDRLEN) {
+			const struct nlmsghdr *nlh = (const struct nlmsghdr *)(rbuf + off);
+			struct nt_ct_event ev;
+			uint32_t ml = nlh->nlmsg_len;
+
+			if (ml < NLMSG_HDRLEN || ml > (size_t)n - off) {
+				a->r.malformed++;
+				break;
+			}
+			if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) {
+				if (nt_ct_event_parse(nlh, ml, &ev) == 0)
+					nt_ct_evacc_add(a, &ev, t);
+				else
+					a->r.malformed++;
+			}
+			if (NLMSG_ALIGN(ml) > (size_t)n - off)
+				break;
+			off += NLMSG_ALIGN(ml);
 		}
-		return -errno;
 	}
 }
 
@@ -352,9 +333,9 @@ int nt_ct_nl_events(struct nt_ct_evacc *a, double seconds, char *why,
 		    size_t whylen)
 {
 	struct nfct_handle *h;
-	struct ev_loop l = { a, 0 };
 	sigset_t stops, old;
-	double end;
+	double t0, end;
+	char *rbuf;
 	int fd, fl, r = 0;
 
 	nt_ct_evacc_reset(a);
@@ -375,11 +356,10 @@ int nt_ct_nl_events(struct nt_ct_evacc *a, double seconds, char *why,
 		nfct_close(h);
 		return r;
 	}
-	if (nfct_callback_register(h, NFCT_T_NEW | NFCT_T_DESTROY, ev_cb, &l) < 0) {
-		r = errno ? -errno : -ENOMEM;
-		snprintf(why, whylen, "conntrack events: nfct_callback_register: %s", strerror(-r));
+	if (!(rbuf = malloc(EV_RECV))) {
+		snprintf(why, whylen, "conntrack events: receive buffer: %s", strerror(ENOMEM));
 		nfct_close(h);
-		return r;
+		return -ENOMEM;
 	}
 	/* SIGINT/SIGTERM (main's handler sets nt_stop) stay blocked between
 	 * the nt_stop check and the wait; ppoll unblocks them atomically. */
@@ -387,8 +367,8 @@ int nt_ct_nl_events(struct nt_ct_evacc *a, double seconds, char *why,
 	sigaddset(&stops, SIGINT);
 	sigaddset(&stops, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stops, &old);
-	l.t0 = nt_now_mono();
-	end = l.t0 + seconds;
+	t0 = nt_now_mono();
+	end = t0 + seconds;
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		struct timespec rel;
@@ -416,17 +396,17 @@ int nt_ct_nl_events(struct nt_ct_evacc *a, double seconds, char *why,
 			snprintf(why, whylen, "conntrack events: ppoll: %s", strerror(-r));
 			break;
 		}
-		if (n > 0 && (r = drain(h, a)) < 0) {
-			snprintf(why, whylen, "conntrack events: nfct_catch: %s", strerror(-r));
+		if (n > 0 && (r = drain(fd, a, t0, rbuf, EV_RECV)) < 0) {
+			snprintf(why, whylen, "conntrack events: recv: %s", strerror(-r));
 			break;
 		}
 	}
 	/* what was queued before the window closed still counts */
-	if (!r && (r = drain(h, a)) < 0)
-		snprintf(why, whylen, "conntrack events: nfct_catch: %s", strerror(-r));
-	nt_ct_evacc_finish(a, nt_now_mono() - l.t0);
+	if (!r && (r = drain(fd, a, t0, rbuf, EV_RECV)) < 0)
+		snprintf(why, whylen, "conntrack events: recv: %s", strerror(-r));
+	nt_ct_evacc_finish(a, nt_now_mono() - t0);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	nfct_callback_unregister(h);
+	free(rbuf);
 	nfct_close(h);
 	return r;
 }
