@@ -254,7 +254,9 @@ static void judge(void *st, const struct nt_baseline *b, struct nt_verdicts *vs)
 	struct nt_verdict *v;
 
 	nt_ct_rates(&x->cur, b->have ? &x->prev : NULL, b->dt);
-	nt_ct_growth(&x->cur.s, b->have ? &x->prev.s : NULL, b->dt);
+	/* a baseline whose counters are not comparable (another CPU set,
+	 * another source) is no base for the count's growth either */
+	nt_ct_growth(&x->cur.s, b->have && !x->cur.s.reset ? &x->prev.s : NULL, b->dt);
 	nt_ct_verdicts(&x->cur, b->have, b->since, &x->o.t, vs);
 	if (x->o.dump && !x->dumped) {
 		v = nt_verdict_add(vs, "conntrack.breakdown", "", NT_UNKNOWN, NAN, NAN);
