@@ -197,28 +197,13 @@ void nt_ct_evacc_finish(struct nt_ct_evacc *a, double elapsed)
 	r->distinct_dst = (uint64_t)(nt_ct_topk_distinct(&a->dst) + 0.5);
 }
 
-static const char *proto_label(uint8_t p, char *buf, size_t len)
-{
-	switch (p) {
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_ICMP: return "icmp";
-	case IPPROTO_ICMPV6: return "icmpv6";
-	case IPPROTO_SCTP: return "sctp";
-	case IPPROTO_DCCP: return "dccp";
-	case IPPROTO_UDPLITE: return "udplite";
-	case IPPROTO_GRE: return "gre";
-	default: snprintf(buf, len, "%u", p); return buf;
-	}
-}
-
 size_t nt_ct_evacc_top(const struct nt_ct_evacc *a, enum nt_ct_by by,
 		       struct nt_ct_top *out, size_t n)
 {
 	const struct nt_ct_counter **c;
 	const struct nt_ct_topk *t;
 	double total = (double)a->r.new_flows;
-	char pb[8];
+	struct nt_ct_key k;
 	size_t i, j, m = 0;
 
 	if (by == NT_BY_PROTO) {
@@ -238,8 +223,9 @@ size_t nt_ct_evacc_top(const struct nt_ct_evacc *a, enum nt_ct_by by,
 			used[best] = true;
 			memset(&out[m], 0, sizeof(out[m]));
 			snprintf(out[m].by, sizeof(out[m].by), "proto");
-			snprintf(out[m].value, sizeof(out[m].value), "%s",
-				 proto_label((uint8_t)best, pb, sizeof(pb)));
+			memset(&k, 0, sizeof(k)); /* the --by proto key of the number */
+			k.a = (uint8_t)best;
+			nt_ct_key_format(NT_BY_PROTO, &k, out[m].value, sizeof(out[m].value));
 			out[m].count = a->proto_new[best];
 			out[m].pct = total > 0 ? 100.0 * (double)out[m].count / total : NAN;
 			m++;
