@@ -259,3 +259,20 @@ if jq -e '.baseline.kind == "history" and .growth_per_s > 0 and .time_to_full_s 
 else
 	nok "since the previous run: $(jq -c '[.baseline.kind, .growth_per_s, .time_to_full_s]' "$tmp/T3")"
 fi
+
+# ---- 6. kernel-side dump filters for --by: mark, zone, family ----
+# filtered counts what the user-space check dropped: 0 means the kernel
+# filtered (ctnetlink_alloc_filter: CTA_MARK/CTA_MARK_MASK, CTA_ZONE on
+# 6.8+, the nfgenmsg family)
+ip netns exec "$ns" conntrack -F >/dev/null 2>&1
+printf -- '%s\n' \
+	"-I -s 192.0.2.1 -d 198.51.100.9 -p udp --sport 1 --dport 53 -t 600 --zone 7" \
+	"-I -s 192.0.2.2 -d 198.51.100.9 -p udp --sport 2 --dport 53 -t 600" \
+	"-I -s 192.0.2.3 -d 198.51.100.9 -p udp --sport 3 --dport 53 -t 600 --mark 5" \
+	"-I -s 2001:db8::1 -d 2001:db8::2 -p udp --sport 3 --dport 53 -t 600" >"$tmp/filt"
+ip netns exec "$ns" conntrack -R "$tmp/filt" >/dev/null 2>&1
+filt() { "$NT" -N "$ns" -j conntrack --by src "$@" | jq -c '[.breakdown.entries, .breakdown.filtered, [.breakdown.top[].value]]'; }
+check "kernel filter --zone 7: one entry, none dropped in user space" "$(filt --zone 7)" '[1,0,["192.0.2.1"]]'
+check "kernel filter --mark 4/4" "$(filt --mark 4/4)" '[1,0,["192.0.2.3"]]'
+check "kernel filter --family inet6" "$(filt --family inet6)" '[1,0,["2001:db8::1"]]'
+check "kernel filter --family inet --zone 0 --mark 0/1" "$(filt --family inet --zone 0 --mark 0/1)" '[1,0,["192.0.2.2"]]'
