@@ -68,6 +68,8 @@ struct nt_ct_summary {
 	uint64_t assured;    /* from a dump: ASSURED (not evictable) */
 	uint64_t unreplied;  /* from a dump: no reply seen (evictable) */
 	double effective_fill_pct; /* assured / max * 100, NaN without a dump */
+	double growth_per_s; /* (count - baseline count) / dt, NaN without one */
+	double time_to_full_s; /* (max - count) / growth when growing, else NaN */
 	char source[16];     /* "ctnetlink" or "proc" */
 	char max_scope[8];   /* "global" or "netns" */
 	uint64_t c[NT_CTS_COUNT];      /* summed over CPUs */
@@ -286,6 +288,77 @@ size_t nt_ct_agg_top(const struct nt_ct_agg *a, struct nt_ct_top *out,
 void nt_ct_key_format(enum nt_ct_by by, const struct nt_ct_key *k, char *buf,
 		      size_t len);
 
+/* The dump request (IPCTNL_MSG_CT_GET, NLM_F_DUMP) with the kernel-side
+ * filters of f: family in nfgenmsg, CTA_MARK + CTA_MARK_MASK, CTA_ZONE,
+ * CTA_STATUS + CTA_STATUS_MASK. buf: at least NT_CT_REQ_LEN bytes, 8-byte
+ * aligned. Returns the message (its nlmsg_len is the request's length). */
+#define NT_CT_REQ_LEN 256
+struct nlmsghdr *nt_ct_dump_request(void *buf, const struct nt_ct_filter *f);
+
+/* Conntrack events (conntrack_events.c): a NEW/DESTROY subscription over
+ * one window. */
+enum nt_ct_ev_type { NT_CTEV_OTHER, NT_CTEV_NEW, NT_CTEV_DESTROY };
+struct nt_ct_event {
+	enum nt_ct_ev_type type;
+	struct nt_ct_entry e;  /* family, proto, src, dst (have bits) */
+};
+/* One event message (nlmsghdr + nfgenmsg + attributes, as the kernel
+ * multicasts it) of len bytes (any alignment), decoded by
+ * nt_ct_parse_entry (libnetfilter_conntrack's parser exits the process on
+ * a malformed attribute, so it is not used).
+ * IPCTNL_MSG_CT_NEW with NLM_F_CREATE is NEW, IPCTNL_MSG_CT_DELETE is
+ * DESTROY, other conntrack messages OTHER. Returns 0, -EINVAL (short, not
+ * a ctnetlink entry message, nlmsg_len beyond len), -EBADMSG (a malformed
+ * attribute); type is OTHER on any error. */
+int nt_ct_event_parse(const void *buf, size_t len, struct nt_ct_event *ev);
+
+/* The window's result (nt_ct_events_rectype). */
+#define NT_CT_EV_MAX_SEC 86400
+struct nt_ct_events {
+	double seconds;        /* requested */
+	double elapsed_s;      /* measured on CLOCK_MONOTONIC */
+	bool interrupted;      /* SIGINT/SIGTERM ended it early */
+	uint64_t new_flows, destroyed, other;
+	double new_per_s, destroy_per_s;     /* over elapsed_s */
+	uint64_t peak_new_per_s, peak_destroy_per_s; /* busiest whole second */
+	uint64_t overruns;     /* ENOBUFS: at least this many losses */
+	uint64_t malformed;    /* messages the library did not decode */
+	uint64_t rcvbuf_bytes; /* SO_RCVBUF as the kernel set it */
+	char rcvbuf_how[16];   /* "SO_RCVBUFFORCE" or "SO_RCVBUF" */
+	bool exact;            /* top lists exact (keys fit the counters) */
+	uint64_t counters;     /* counters per top list */
+	uint64_t count_error_max; /* bound on a top row's over-estimate */
+	uint64_t distinct_src, distinct_dst; /* exact, or estimated */
+};
+/* Accounting of one window in bounded memory: two Space-Saving top-K
+ * (sources and destinations of NEW flows, cap counters each), exact
+ * counts per protocol, per-second counts (one slot per second). */
+struct nt_ct_evacc {
+	struct nt_ct_events r;
+	struct nt_ct_topk src, dst;
+	uint64_t proto_new[256];
+	uint64_t *sec_new, *sec_destroy;  /* nsec slots */
+	size_t nsec;
+	uint64_t err_src, err_dst;  /* each list's bound: 0 while exact */
+};
+int nt_ct_evacc_init(struct nt_ct_evacc *a, double seconds, size_t cap,
+		     const uint64_t *seed);
+void nt_ct_evacc_reset(struct nt_ct_evacc *a);
+void nt_ct_evacc_free(struct nt_ct_evacc *a);
+/* Count one event seen at t seconds after the window opened. */
+void nt_ct_evacc_add(struct nt_ct_evacc *a, const struct nt_ct_event *ev,
+		     double t);
+/* Rates, peaks and the error bound, once the window is over. */
+void nt_ct_evacc_finish(struct nt_ct_evacc *a, double elapsed);
+/* Top rows: by "src", "dst" (from the top-K) or "proto" (exact). */
+size_t nt_ct_evacc_top(const struct nt_ct_evacc *a, enum nt_ct_by by,
+		       struct nt_ct_top *out, size_t n);
+/* Subscribe (nfct_open NEW|DESTROY), raise the receive buffer, count for
+ * seconds (or until nt_stop), close. -errno with why filled: -EPERM names
+ * CAP_NET_ADMIN. */
+int nt_ct_nl_events(struct nt_ct_evacc *a, double seconds, char *why,
+		    size_t whylen);
+
 /* Collectors (cmd side). All return 0 or -errno. */
 int nt_ct_nl_stats(struct nt_ct_summary *s);
 int nt_ct_nl_stats_cpu(struct nt_ct_sample *x);
@@ -319,10 +392,20 @@ void nt_ct_fill(struct nt_ct_summary *s);
 
 struct nt_ct_thresholds {
 	double warn_fill, crit_fill; /* percent */
+	double warn_ttf, crit_ttf;   /* seconds: time to full below them */
 };
+/* Growth of the count from prev (same namespace) over dt seconds, and the
+ * projected time until count reaches max at that rate: growth_per_s NaN
+ * without a baseline count, time_to_full_s NaN unless growing (0 when
+ * already at max). */
+void nt_ct_growth(struct nt_ct_summary *cur, const struct nt_ct_summary *prev,
+		  double dt);
+/* "3 m 12 s", "1 h 04 m", "2 d 3 h", "45 s". */
+void nt_ct_fmt_duration(char *buf, size_t len, double s);
 void nt_ct_thresholds_default(struct nt_ct_thresholds *t);
 
-/* Verdicts: fill, drop, insert_failed, early_drop, chaintoolong. rise:
+/* Verdicts: fill, drop, insert_failed, early_drop, chaintoolong, and
+ * time_to_full (only with a baseline: rise). rise:
  * the deltas in cur->s are against a baseline ("since" says which). */
 struct nt_verdicts;
 void nt_ct_verdicts(const struct nt_ct_sample *cur, bool rise,
@@ -336,6 +419,11 @@ extern const struct nt_rectype nt_ct_summary_rectype;
 extern const struct nt_rectype nt_ct_cpu_rectype;
 extern const struct nt_rectype nt_ct_dump_rectype;
 extern const struct nt_rectype nt_ct_top_rectype;
+extern const struct nt_rectype nt_ct_events_rectype;
+/* Top rows of the events window: "top_src", "top_dst", "protocols". */
+extern const struct nt_rectype nt_ct_evtop_src_rectype;
+extern const struct nt_rectype nt_ct_evtop_dst_rectype;
+extern const struct nt_rectype nt_ct_evproto_rectype;
 
 /* The per-CPU field table of one sample: nt_ct_cpu_rectype's fields, then
  * one field per counter the kernel gave that we do not name, so they are

@@ -3,6 +3,7 @@
  * renders). */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@ const char cmd_conntrack_usage[] =
 	"Options:\n"
 	"  -b, --by KEY         breakdown: proto, state, src, dst, dport, zone,\n"
 	"                       mark or status (one dump)\n"
-	"  -t, --top N          rows of the breakdown (default 10)\n"
+	"  -t, --top N          rows of the breakdown and of --events (default 10)\n"
 	"      --counters N     counters of the breakdown (default 16384): counts\n"
 	"                       are exact while the distinct values fit, else\n"
 	"                       approximate with a printed error bound\n"
@@ -34,6 +35,12 @@ const char cmd_conntrack_usage[] =
 	"      --status S       dump only assured, unreplied or replied entries\n"
 	"      --warn PCT       fill WARN at PCT % (default 75)\n"
 	"      --crit PCT       fill CRIT at PCT % (default 90)\n"
+	"      --events SEC     subscribe to conntrack events for SEC seconds:\n"
+	"                       new and destroyed flows per second, the top\n"
+	"                       sources and destinations of new flows, per\n"
+	"                       protocol, overruns (needs CAP_NET_ADMIN)\n"
+	"      --warn-ttf SEC   time to full WARN below SEC (default 3600)\n"
+	"      --crit-ttf SEC   time to full CRIT below SEC (default 300)\n"
 	"  -a, --all            also show the per-CPU counters\n"
 	"  -h, --help           this help\n";
 
@@ -63,6 +70,9 @@ static const struct option opts_long[] = {
 	{ "status", required_argument, NULL, 'S' },
 	{ "warn", required_argument, NULL, 'W' },
 	{ "crit", required_argument, NULL, 'C' },
+	{ "events", required_argument, NULL, 'E' },
+	{ "warn-ttf", required_argument, NULL, 'T' },
+	{ "crit-ttf", required_argument, NULL, 'U' },
 	{ "all", no_argument, NULL, 'a' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -166,6 +176,24 @@ int nt_ct_opts_parse(int argc, char **argv, struct ct_opts *o)
 			}
 			o->filter.status_set = true;
 			break;
+		case 'E':
+			if (nt_parse_double(optarg, &v) || !(v > 0) ||
+			    v > NT_CT_EV_MAX_SEC) {
+				nt_err("conntrack", "--events: not a number of seconds above 0 and up to %d: %s",
+				       NT_CT_EV_MAX_SEC, optarg);
+				return -1;
+			}
+			o->events = v;
+			break;
+		case 'T':
+		case 'U':
+			if (nt_parse_double(optarg, &v) || !(v >= 0) || !isfinite(v)) {
+				nt_err("conntrack", "%s: not a number of seconds: %s",
+				       c == 'T' ? "--warn-ttf" : "--crit-ttf", optarg);
+				return -1;
+			}
+			*(c == 'T' ? &o->t.warn_ttf : &o->t.crit_ttf) = v;
+			break;
 		case 'W': dst = &o->t.warn_fill; break;
 		case 'C': dst = &o->t.crit_fill; break;
 		case 'h':
@@ -199,8 +227,13 @@ int nt_ct_opts_parse(int argc, char **argv, struct ct_opts *o)
 		       o->t.crit_fill);
 		return -1;
 	}
-	if (needs_by && o->by == NT_BY_NONE) {
-		nt_err("conntrack", "--top and --counters need --by KEY");
+	if (o->t.crit_ttf > o->t.warn_ttf) {
+		nt_err("conntrack", "--crit-ttf %g is above --warn-ttf %g", o->t.crit_ttf,
+		       o->t.warn_ttf);
+		return -1;
+	}
+	if (needs_by && o->by == NT_BY_NONE && !(o->events > 0)) {
+		nt_err("conntrack", "--top and --counters need --by KEY or --events SEC");
 		return -1;
 	}
 	if ((o->filter.family || o->filter.mark_set || o->filter.zone_set ||

@@ -38,6 +38,14 @@ static const struct nt_field summary_fields[] = {
 	  SOFF(effective_fill_pct), NT_P_GAUGE, NT_F_INFO, NULL, -1,
 	  "ASSURED entries / maximum, 0..1: what early drop cannot free (JSON: effective_fill_pct)",
 	  "effective_fill_ratio", 0.01 },
+	{ "growth_per_s", "GROWTH/s", 0, NT_T_DOUBLE, SOFF(growth_per_s),
+	  NT_P_GAUGE, NT_F_RATE | NT_F_NOTABLE, NULL, -1,
+	  "Entries added per second (net) since the baseline (-i or the previous run); negative when shrinking",
+	  "growth_entries_per_second" },
+	{ "time_to_full_s", "TTF", 0, NT_T_DOUBLE, SOFF(time_to_full_s),
+	  NT_P_GAUGE, NT_F_RATE | NT_F_NOTABLE, NULL, -1,
+	  "Projected seconds until the count reaches the maximum at the current growth; null when not growing",
+	  "time_to_full_seconds" },
 	{ "source", "SOURCE", 0, NT_T_STR, SOFF(source), NT_P_NONE,
 	  NT_F_INFO, NULL, -1, "Where the numbers came from: ctnetlink or proc" },
 	{ "max_scope", "SCOPE", 0, NT_T_STR, SOFF(max_scope), NT_P_NONE,
@@ -251,3 +259,100 @@ const struct nt_rectype nt_ct_top_rectype = {
 	.avail_off = -1,
 	.subject_off = -1,
 };
+
+#define EOFF(m) offsetof(struct nt_ct_events, m)
+
+static const struct nt_field events_fields[] = {
+	{ "seconds", "WINDOW-S", 0, NT_T_DOUBLE, EOFF(seconds), NT_P_GAUGE,
+	  NT_F_INFO, NULL, -1, "Window asked for with --events, seconds",
+	  "window_seconds" },
+	{ "elapsed_s", "ELAPSED-S", 0, NT_T_DOUBLE, EOFF(elapsed_s), NT_P_GAUGE,
+	  NT_F_INFO, NULL, -1, "Length of the window as measured (CLOCK_MONOTONIC), seconds",
+	  "elapsed_seconds" },
+	{ "interrupted", "INTR", 0, NT_T_BOOL, EOFF(interrupted), NT_P_NONE,
+	  NT_F_INFO, NULL, -1, "SIGINT or SIGTERM ended the window early" },
+	{ "new", "NEW", 0, NT_T_U64, EOFF(new_flows), NT_P_GAUGE, NT_F_INFO, NULL,
+	  -1, "NEW events (flows created) in the window", "new_flows" },
+	{ "destroy", "DESTROY", 0, NT_T_U64, EOFF(destroyed), NT_P_GAUGE,
+	  NT_F_INFO, NULL, -1, "DESTROY events (flows removed) in the window",
+	  "destroyed_flows" },
+	{ "new_per_s", "NEW/s", 0, NT_T_DOUBLE, EOFF(new_per_s), NT_P_GAUGE,
+	  NT_F_INFO, NULL, -1, "NEW events per second over the window",
+	  "new_flows_per_second" },
+	{ "destroy_per_s", "DESTROY/s", 0, NT_T_DOUBLE, EOFF(destroy_per_s),
+	  NT_P_GAUGE, NT_F_INFO, NULL, -1, "DESTROY events per second over the window",
+	  "destroyed_flows_per_second" },
+	{ "peak_new_per_s", "PEAK-NEW/s", 0, NT_T_U64, EOFF(peak_new_per_s),
+	  NT_P_GAUGE, NT_F_INFO, NULL, -1,
+	  "NEW events in the busiest whole second of the window (by the time they were read)",
+	  "peak_new_flows_per_second" },
+	{ "peak_destroy_per_s", "PEAK-DESTROY/s", 0, NT_T_U64,
+	  EOFF(peak_destroy_per_s), NT_P_GAUGE, NT_F_INFO, NULL, -1,
+	  "DESTROY events in the busiest whole second of the window",
+	  "peak_destroyed_flows_per_second" },
+	{ "overruns", "OVERRUNS", 0, NT_T_U64, EOFF(overruns), NT_P_GAUGE,
+	  NT_F_INFO, NULL, -1,
+	  "ENOBUFS on the event socket: the kernel dropped events at least this many times (each loses one or more)" },
+	{ "malformed", "MALFORMED", 0, NT_T_U64, EOFF(malformed), NT_P_GAUGE,
+	  NT_F_INFO, NULL, -1, "Event messages the library refused",
+	  "malformed_messages" },
+	{ "rcvbuf_bytes", "RCVBUF", 0, NT_T_U64, EOFF(rcvbuf_bytes), NT_P_GAUGE,
+	  NT_F_INFO, NULL, -1, "Receive buffer of the event socket as the kernel set it, bytes" },
+	{ "rcvbuf_how", "HOW", 0, NT_T_STR, EOFF(rcvbuf_how), NT_P_NONE,
+	  NT_F_INFO, NULL, -1,
+	  "How it was raised: SO_RCVBUFFORCE (CAP_NET_ADMIN, above rmem_max) or SO_RCVBUF (capped by net.core.rmem_max)" },
+	{ "exact", "EXACT", 0, NT_T_BOOL, EOFF(exact), NT_P_GAUGE, NT_F_INFO, NULL,
+	  -1, "1 while the top source and destination counts are exact (the addresses fit the counters)",
+	  "top_exact" },
+	{ "counters", "COUNTERS", 0, NT_T_U64, EOFF(counters), NT_P_GAUGE,
+	  NT_F_INFO, NULL, -1, "Counters of each top list (--counters)",
+	  "top_counters" },
+	{ "count_error_max", "MAX-OVER", 0, NT_T_U64, EOFF(count_error_max),
+	  NT_P_GAUGE, NT_F_INFO, NULL, -1,
+	  "Bound on the over-estimate of every top row: 0 when exact, else the smallest counter (<= new / counters)",
+	  "top_error_max" },
+	{ "distinct_src", "SRCS", 0, NT_T_U64, EOFF(distinct_src), NT_P_GAUGE,
+	  NT_F_INFO, NULL, -1, "Distinct sources of new flows (exact, or a HyperLogLog estimate when exact is 0)",
+	  "distinct_sources" },
+	{ "distinct_dst", "DSTS", 0, NT_T_U64, EOFF(distinct_dst), NT_P_GAUGE,
+	  NT_F_INFO, NULL, -1, "Distinct destinations of new flows (as distinct_src)",
+	  "distinct_destinations" },
+};
+
+const struct nt_rectype nt_ct_events_rectype = {
+	.json_array = NULL,
+	.prom_prefix = "nettriage_conntrack_events",
+	.fields = events_fields,
+	.nfields = sizeof(events_fields) / sizeof(events_fields[0]),
+	.size = sizeof(struct nt_ct_events),
+	.avail_off = -1,
+	.subject_off = -1,
+};
+
+static const struct nt_field evtop_fields[] = {
+	{ "value", "VALUE", 0, NT_T_STR, TOFF(value), NT_P_LABEL,
+	  NT_F_ID | NT_F_DEF | NT_F_LEFT, NULL, -1,
+	  "Source address, destination address or protocol of new flows" },
+	{ "new", "NEW", 0, NT_T_U64, TOFF(count), NT_P_GAUGE,
+	  NT_F_TOTAL | NT_F_DEF, NULL, -1,
+	  "NEW events in the window with this value (an over-estimate by at most count_error_max)",
+	  "new_flows" },
+	{ "count_error_max", "MAX-OVER", 0, NT_T_U64, TOFF(err), NT_P_GAUGE,
+	  NT_F_TOTAL, NULL, -1,
+	  "Bound on the over-estimate of new: 0 when exact (Space-Saving error)",
+	  "new_flows_error_max" },
+	{ "pct", "PCT", 0, NT_T_DOUBLE, TOFF(pct), NT_P_GAUGE,
+	  NT_F_TOTAL | NT_F_DEF, NULL, -1,
+	  "Share of the window's new flows, 0..1 (JSON: pct, in percent)",
+	  "new_flows_ratio", 0.01 },
+};
+
+#define EVTOP(name, arr, prefix) \
+const struct nt_rectype name = { \
+	.json_array = arr, .prom_prefix = prefix, .fields = evtop_fields, \
+	.nfields = sizeof(evtop_fields) / sizeof(evtop_fields[0]), \
+	.size = sizeof(struct nt_ct_top), .avail_off = -1, .subject_off = -1, \
+}
+EVTOP(nt_ct_evtop_src_rectype, "top_src", "nettriage_conntrack_events_src");
+EVTOP(nt_ct_evtop_dst_rectype, "top_dst", "nettriage_conntrack_events_dst");
+EVTOP(nt_ct_evproto_rectype, "protocols", "nettriage_conntrack_events_proto");

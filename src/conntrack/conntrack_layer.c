@@ -116,11 +116,18 @@ static int sample_from_hist(const struct nt_hist *h, struct nt_ct_sample *x)
 	int i;
 
 	x->ncpu = 0;
+	x->s.avail &= ~(1ull << NT_CTA_COUNT);
 	for (e = 0; e < h->n; e++) {
 		const struct nt_hist_ent *he = &h->e[e];
 		struct nt_ct_cpu *c = NULL;
 		unsigned cpu;
 		char tail;
+
+		if (!strcmp(he->subject, "ns") && !strcmp(he->key, "count")) {
+			x->s.count = he->v; /* for the growth (time to full) */
+			x->s.avail |= 1ull << NT_CTA_COUNT;
+			continue;
+		}
 
 		if (sscanf(he->subject, "cpu%u%c", &cpu, &tail) != 1)
 			continue;
@@ -157,8 +164,21 @@ static uint64_t caps(const void *st)
 static int open_st(void *st, struct nt_layer_ctx *c)
 {
 	struct ct_st *x = st;
+	size_t n = (size_t)x->o.top;
 	int r;
 
+	if (x->o.events > 0) {
+		r = nt_ct_evacc_init(&x->ev, x->o.events, (size_t)x->o.counters, NULL);
+		if (!r && (!(x->ev_src = calloc(n, sizeof(*x->ev_src))) ||
+			   !(x->ev_dst = calloc(n, sizeof(*x->ev_dst))) ||
+			   !(x->ev_proto = calloc(n, sizeof(*x->ev_proto)))))
+			r = -ENOMEM;
+		if (r) {
+			snprintf(c->why, sizeof(c->why), "event counters (%ld): %s",
+				 x->o.counters, strerror(-r));
+			return r;
+		}
+	}
 	if (!x->o.dump)
 		return 0;
 	r = nt_ct_agg_init(&x->agg, x->o.by, &x->o.filter, (size_t)x->o.counters, NULL);
@@ -178,8 +198,21 @@ static int collect(void *st, struct nt_layer_ctx *c)
 	struct ct_st *x = st;
 	const char *force = secure_getenv("NETTRIAGE_CT_SOURCE"); /* test seam */
 	bool forced = force && !strcmp(force, "proc");
-	int r = counters(x, c, forced);
+	int r;
 
+	/* The window first: without CAP_NET_ADMIN it fails before the
+	 * counters' /proc fallback says anything, so the one line of c->why
+	 * is all the user sees (exit 3). */
+	if (x->o.events > 0) {
+		x->nev_src = x->nev_dst = x->nev_proto = 0;
+		r = nt_ct_nl_events(&x->ev, x->o.events, c->why, sizeof(c->why));
+		if (r)
+			return r;
+		x->nev_src = nt_ct_evacc_top(&x->ev, NT_BY_SRC, x->ev_src, (size_t)x->o.top);
+		x->nev_dst = nt_ct_evacc_top(&x->ev, NT_BY_DST, x->ev_dst, (size_t)x->o.top);
+		x->nev_proto = nt_ct_evacc_top(&x->ev, NT_BY_PROTO, x->ev_proto, (size_t)x->o.top);
+	}
+	r = counters(x, c, forced);
 	if (r)
 		return r;
 	dump(x, forced);
@@ -221,6 +254,9 @@ static void judge(void *st, const struct nt_baseline *b, struct nt_verdicts *vs)
 	struct nt_verdict *v;
 
 	nt_ct_rates(&x->cur, b->have ? &x->prev : NULL, b->dt);
+	/* a baseline whose counters are not comparable (another CPU set,
+	 * another source) is no base for the count's growth either */
+	nt_ct_growth(&x->cur.s, b->have && !x->cur.s.reset ? &x->prev.s : NULL, b->dt);
 	nt_ct_verdicts(&x->cur, b->have, b->since, &x->o.t, vs);
 	if (x->o.dump && !x->dumped) {
 		v = nt_verdict_add(vs, "conntrack.breakdown", "", NT_UNKNOWN, NAN, NAN);
@@ -264,6 +300,11 @@ static void free_st(void *st)
 	nt_ct_agg_free(&x->agg);
 	free(x->top);
 	x->top = NULL;
+	nt_ct_evacc_free(&x->ev);
+	free(x->ev_src);
+	free(x->ev_dst);
+	free(x->ev_proto);
+	x->ev_src = x->ev_dst = x->ev_proto = NULL;
 }
 
 const struct nt_layer nt_layer_conntrack = {

@@ -16,6 +16,7 @@ struct ct_opts {
 	long counters;
 	bool dump;           /* --by or -e */
 	bool all;
+	double events;       /* --events SEC, 0 = off */
 	struct nt_ct_filter filter;
 	struct nt_ct_thresholds t;
 };
@@ -32,6 +33,10 @@ struct ct_st {
 	bool dumped;                    /* this sample's dump succeeded */
 	int dump_err;                   /* else why (-errno) */
 	struct nt_ct_dump bd;           /* "breakdown" when dumped */
+	/* --events: the window's accounting (sized by open) and its rows */
+	struct nt_ct_evacc ev;
+	struct nt_ct_top *ev_src, *ev_dst, *ev_proto;
+	size_t nev_src, nev_dst, nev_proto;
 };
 
 /* cmd_conntrack.c: 0 run, 1 --help printed, -1 usage error printed. */

@@ -30,6 +30,45 @@ void nt_ct_fill(struct nt_ct_summary *s)
 	s->fill_pct = ok ? 100.0 * (double)s->count / (double)s->max : NAN;
 	s->effective_fill_pct = ok && has(s->avail, NT_CTA_ASSURED) ?
 		100.0 * (double)s->assured / (double)s->max : NAN;
+	s->growth_per_s = NAN;   /* nt_ct_growth, once a baseline is known */
+	s->time_to_full_s = NAN;
+}
+
+void nt_ct_growth(struct nt_ct_summary *cur, const struct nt_ct_summary *prev,
+		  double dt)
+{
+	double g;
+
+	cur->growth_per_s = NAN;
+	cur->time_to_full_s = NAN;
+	if (!prev || !(dt > 0) || !has(prev->avail, NT_CTA_COUNT) ||
+	    !has(cur->avail, NT_CTA_COUNT) || !has(cur->avail, NT_CTA_MAX) ||
+	    cur->max == 0)
+		return;
+	g = ((double)cur->count - (double)prev->count) / dt;
+	cur->growth_per_s = g;
+	if (g > 0)
+		cur->time_to_full_s = cur->count >= cur->max ? 0.0 :
+			(double)(cur->max - cur->count) / g;
+}
+
+void nt_ct_fmt_duration(char *buf, size_t len, double s)
+{
+	unsigned long long t;
+
+	if (!isfinite(s) || s < 0) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	t = (unsigned long long)(s + 0.5);
+	if (t < 60)
+		snprintf(buf, len, "%llu s", t);
+	else if (t < 3600)
+		snprintf(buf, len, "%llu m %02llu s", t / 60, t % 60);
+	else if (t < 86400)
+		snprintf(buf, len, "%llu h %02llu m", t / 3600, t / 60 % 60);
+	else
+		snprintf(buf, len, "%llu d %llu h", t / 86400, t / 3600 % 24);
 }
 
 static const struct nt_ct_cpu *find_cpu(const struct nt_ct_sample *x,
@@ -145,6 +184,43 @@ void nt_ct_thresholds_default(struct nt_ct_thresholds *t)
 {
 	t->warn_fill = 75.0;
 	t->crit_fill = 90.0;
+	t->warn_ttf = 3600.0;
+	t->crit_ttf = 300.0;
+}
+
+/* conntrack.time_to_full: judged only against a baseline (a growth rate
+ * needs two counts); WARN/CRIT when the projection falls below the
+ * thresholds, OK when the table is not growing. */
+static void ttf_verdict(const struct nt_ct_summary *s, const char *since,
+			const struct nt_ct_thresholds *t, struct nt_verdicts *vs)
+{
+	struct nt_verdict *v;
+	enum nt_level l = NT_OK;
+	char dur[32];
+	double ttf = s->time_to_full_s;
+
+	if (!isfinite(s->growth_per_s))
+		return;
+	if (isfinite(ttf))
+		l = ttf < t->crit_ttf ? NT_CRIT : ttf < t->warn_ttf ? NT_WARN : NT_OK;
+	v = nt_verdict_add(vs, "conntrack.time_to_full", "", l,
+			   isfinite(ttf) ? ttf : NAN,
+			   l == NT_CRIT ? t->crit_ttf : t->warn_ttf);
+	if (!v)
+		return;
+	if (isfinite(ttf)) {
+		nt_ct_fmt_duration(dur, sizeof(dur), ttf);
+		snprintf(v->reason, sizeof(v->reason),
+			 "full in %s at %+.0f entries/s (%llu of %llu, growth %s)",
+			 dur, s->growth_per_s, (unsigned long long)s->count,
+			 (unsigned long long)s->max, since);
+	} else {
+		snprintf(v->reason, sizeof(v->reason),
+			 "not growing (%+.1f entries/s %s)", s->growth_per_s, since);
+	}
+	if (l != NT_OK)
+		snprintf(v->hint, sizeof(v->hint),
+			 "find who fills it (--by src, --events SEC); raise nf_conntrack_max; lower timeouts (nf_conntrack_tcp_timeout_*, nf_conntrack_udp_timeout)");
 }
 
 static const char *check_name(char *buf, size_t len, int i)
@@ -227,6 +303,8 @@ void nt_ct_verdicts(const struct nt_ct_sample *x, bool rise, const char *since,
 					 "table filling: raise nf_conntrack_max (and buckets) or shorten timeouts; see what fills it with --by src / --by state");
 		}
 	}
+	if (rise)
+		ttf_verdict(s, since, t, vs);
 	counter_verdict(x, NT_CTS_drop, rise, since, NT_CRIT,
 			"table full, new flows dropped: raise nf_conntrack_max or shorten timeouts (nf_conntrack_tcp_timeout_*); see the top sources with --by src",
 			vs);

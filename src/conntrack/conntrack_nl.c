@@ -72,20 +72,17 @@ static void agg_reset(void *data)
 	nt_ct_agg_reset(data);
 }
 
-int nt_ct_nl_dump(struct nt_ct_agg *a, double *dump_ms)
+struct nlmsghdr *nt_ct_dump_request(void *buf, const struct nt_ct_filter *f)
 {
-	_Alignas(8) char req[512];
-	const struct nt_ct_filter *f = &a->filter;
-	struct nlmsghdr *nlh = put_req(req, IPCTNL_MSG_CT_GET, NLM_F_DUMP,
-				       f->family);
-	struct nt_nl_walk w = { .type = CT_TYPE(IPCTNL_MSG_CT_NEW),
-				.cb = nt_ct_entry_cb, .data = a };
-	double t0;
-	int r;
+	struct nlmsghdr *nlh;
 
-	/* Kernel-side filters (ctnetlink_start): family in nfgenmsg, mark
-	 * and mask, zone, status and mask. Kernels that lack one ignore it;
-	 * nt_ct_filter_match() checks every entry again. */
+	memset(buf, 0, NT_CT_REQ_LEN);
+	nlh = put_req(buf, IPCTNL_MSG_CT_GET, NLM_F_DUMP, f->family);
+	/* Kernel-side filters (ctnetlink_start, ctnetlink_alloc_filter):
+	 * family in nfgenmsg, mark and mask, zone, status and mask. Kernels
+	 * that lack one ignore it; nt_ct_filter_match() checks every entry
+	 * again. At most 4 + 4 + 2 + 4 + 4 bytes of payload, 5 headers:
+	 * well inside NT_CT_REQ_LEN. */
 	if (f->mark_set) {
 		mnl_attr_put_u32(nlh, CTA_MARK, htonl(f->mark));
 		mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(f->mark_mask));
@@ -96,6 +93,18 @@ int nt_ct_nl_dump(struct nt_ct_agg *a, double *dump_ms)
 		mnl_attr_put_u32(nlh, CTA_STATUS, htonl(f->status));
 		mnl_attr_put_u32(nlh, CTA_STATUS_MASK, htonl(f->status_mask));
 	}
+	return nlh;
+}
+
+int nt_ct_nl_dump(struct nt_ct_agg *a, double *dump_ms)
+{
+	_Alignas(8) char req[NT_CT_REQ_LEN];
+	struct nlmsghdr *nlh = nt_ct_dump_request(req, &a->filter);
+	struct nt_nl_walk w = { .type = CT_TYPE(IPCTNL_MSG_CT_NEW),
+				.cb = nt_ct_entry_cb, .data = a };
+	double t0;
+	int r;
+
 	t0 = nt_now_mono();
 	r = nt_nl_dump(NETLINK_NETFILTER, nlh, &w, agg_reset, 3, DUMP_BUF);
 	*dump_ms = (nt_now_mono() - t0) * 1000.0;

@@ -51,6 +51,47 @@ static void table_breakdown(const struct ct_st *x, FILE *f)
 			(unsigned long long)d->count_error_max);
 }
 
+/* The events window: one line of counts and losses, then the top lists. */
+static void table_events(const struct ct_st *x, FILE *f)
+{
+	const struct nt_ct_events *e = &x->ev.r;
+
+	fprintf(f, "\nevents: %.2f s%s: %llu new (%.1f/s, peak %llu/s), %llu destroyed (%.1f/s, peak %llu/s)\n",
+		e->elapsed_s, e->interrupted ? " (interrupted)" : "",
+		(unsigned long long)e->new_flows, e->new_per_s,
+		(unsigned long long)e->peak_new_per_s,
+		(unsigned long long)e->destroyed, e->destroy_per_s,
+		(unsigned long long)e->peak_destroy_per_s);
+	if (e->overruns)
+		fprintf(f, "lost: at least %llu overruns (ENOBUFS: the kernel dropped events); receive buffer %llu bytes (%s)\n",
+			(unsigned long long)e->overruns, (unsigned long long)e->rcvbuf_bytes,
+			e->rcvbuf_how);
+	else
+		fprintf(f, "lost: none (0 overruns); receive buffer %llu bytes (%s)\n",
+			(unsigned long long)e->rcvbuf_bytes, e->rcvbuf_how);
+	if (e->malformed)
+		fprintf(f, "malformed: %llu event messages not decoded\n",
+			(unsigned long long)e->malformed);
+	if (!e->new_flows)
+		return;
+	fprintf(f, "\ntop sources of new flows (%s):\n", e->exact ? "exact" :
+		"approximate, MAX-OVER per row");
+	nt_table_print(f, &nt_ct_evtop_src_rectype, x->ev_src, x->nev_src,
+		       NT_F_ID | NT_F_TOTAL | (e->exact ? NT_F_DEF : 0), NULL, false);
+	fprintf(f, "\ntop destinations of new flows (%s):\n", e->exact ? "exact" :
+		"approximate, MAX-OVER per row");
+	nt_table_print(f, &nt_ct_evtop_dst_rectype, x->ev_dst, x->nev_dst,
+		       NT_F_ID | NT_F_TOTAL | (e->exact ? NT_F_DEF : 0), NULL, false);
+	fprintf(f, "\nnew flows by protocol (exact):\n");
+	nt_table_print(f, &nt_ct_evproto_rectype, x->ev_proto, x->nev_proto,
+		       NT_F_ID | NT_F_TOTAL | NT_F_DEF, NULL, false);
+	if (!e->exact)
+		fprintf(f, "approximate: ~%llu sources / ~%llu destinations exceeded %llu counters; each count may be over by at most %llu; no address with more than %llu new flows is missed\n",
+			(unsigned long long)e->distinct_src, (unsigned long long)e->distinct_dst,
+			(unsigned long long)e->counters, (unsigned long long)e->count_error_max,
+			(unsigned long long)e->count_error_max);
+}
+
 void nt_ct_table(struct ct_st *x, FILE *f, const struct nt_global *g,
 		 const struct nt_baseline *b, const struct nt_verdicts *vs)
 {
@@ -89,6 +130,16 @@ void nt_ct_table(struct ct_st *x, FILE *f, const struct nt_global *g,
 	if (s->reset)
 		fprintf(f, "counters reset since the baseline: %s; no rates, rises not judged this sample\n",
 			s->reset_reason);
+	if (isfinite(s->time_to_full_s)) {
+		char dur[32];
+
+		nt_ct_fmt_duration(dur, sizeof(dur), s->time_to_full_s);
+		fprintf(f, "time to full: full in %s at %+.0f entries/s (%s)\n", dur,
+			s->growth_per_s, b->since);
+	} else if (isfinite(s->growth_per_s)) {
+		fprintf(f, "time to full: not growing (%+.1f entries/s %s)\n",
+			s->growth_per_s, b->since);
+	}
 	mask = NT_F_DEF | (interval && !s->reset ? NT_F_RATE : NT_F_TOTAL);
 	nt_table_print(f, &nt_ct_summary_rectype, s, 1, mask, NULL, false);
 	if (x->o.all) {
@@ -98,6 +149,8 @@ void nt_ct_table(struct ct_st *x, FILE *f, const struct nt_global *g,
 	}
 	if (x->dumped && x->o.by != NT_BY_NONE)
 		table_breakdown(x, f);
+	if (x->o.events > 0)
+		table_events(x, f);
 }
 
 /* The summary's keys at the top of the section, "per_cpu", and
@@ -110,6 +163,17 @@ void nt_ct_emit(struct ct_st *x, struct nt_doc *d, const struct nt_baseline *b)
 
 	nt_doc_object(d, &nt_ct_summary_rectype, &x->cur.s, mask);
 	nt_doc_records(d, &x->cpu_ft.rt, x->cur.cpu, x->cur.ncpu, NT_F_ID | NT_F_TOTAL);
+	if (x->o.events > 0) {
+		nt_doc_open(d, "events", false);
+		nt_doc_object(d, &nt_ct_events_rectype, &x->ev.r, NT_F_INFO);
+		nt_doc_records(d, &nt_ct_evtop_src_rectype, x->ev_src, x->nev_src,
+			       NT_F_ID | NT_F_TOTAL);
+		nt_doc_records(d, &nt_ct_evtop_dst_rectype, x->ev_dst, x->nev_dst,
+			       NT_F_ID | NT_F_TOTAL);
+		nt_doc_records(d, &nt_ct_evproto_rectype, x->ev_proto, x->nev_proto,
+			       NT_F_ID | NT_F_TOTAL);
+		nt_doc_close(d);
+	}
 	if (!x->dumped) {
 		nt_doc_set(d, "breakdown", json_null());
 		return;

@@ -4,7 +4,8 @@
  * then judge, the verdicts, what collect and judge print (nothing), the
  * table, JSON and Prometheus of the result (the per-CPU counters and the
  * kernel's unnamed ones in all three), two states side by side, -e
- * without ctnetlink, and the failures' reasons. */
+ * without ctnetlink, the failures' reasons, and time to full over
+ * samples with its options. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -388,6 +389,93 @@ static void test_failures(void)
 	done(st);
 }
 
+/* Time to full through the layer: the count's growth between two samples
+ * against the thresholds given as options; the new keys in JSON and
+ * Prometheus; the options' usage errors. */
+static void test_time_to_full(void)
+{
+	struct nt_global g = { .format = NT_FMT_TABLE };
+	struct nt_layer_ctx c = { .g = &g };
+	char *argv[] = { "conntrack", "--warn-ttf", "7200", "--crit-ttf", "60", NULL };
+	char *bad1[] = { "conntrack", "--events", "0", NULL };
+	char *bad2[] = { "conntrack", "--warn-ttf", "50", "--crit-ttf", "100", NULL };
+	char *bad3[] = { "conntrack", "--top", "3", NULL };
+	char *good[] = { "conntrack", "--events", "2.5", "--top", "3", NULL };
+	struct nt_verdicts vs = { 0 };
+	const struct nt_verdict *v;
+	long printed;
+	void *st, *p;
+	json_t *j;
+	char *prom, *tab;
+
+	setenv("NETTRIAGE_CT_SOURCE", "proc", 1);
+	st = state(5, argv, &c);
+	tree("t", 1000, 2000, 0, 0);
+	use("t");
+	T_EQ_I(quiet_collect_judge(st, &c, &boot, &vs, &printed), 0, "ttf: first sample");
+	T_OK(!find(&vs, "conntrack.time_to_full"), "ttf: no baseline, no verdict");
+	L->rotate(st);
+	tree("t", 1500, 2000, 0, 0);
+	T_EQ_I(quiet_collect_judge(st, &c, &interval, &vs, &printed), 0, "ttf: second sample");
+	T_EQ_I(printed, 0, "ttf: collect and judge print nothing");
+	v = find(&vs, "conntrack.time_to_full");
+	T_OK(v && v->level == NT_CRIT && v->value == 1 && v->threshold == 60,
+	     "ttf: +500/s with 500 left: full in 1 s, CRIT under --crit-ttf 60 (%s)",
+	     v ? v->reason : "-");
+	T_OK(v && v->hint[0] && strstr(v->hint, "--by src"), "ttf: the hint names --by src");
+	j = emit_json(st, &c, &interval);
+	T_OK(j && json_number_value(json_object_get(j, "growth_per_s")) == 500 &&
+	     json_number_value(json_object_get(j, "time_to_full_s")) == 1,
+	     "ttf: JSON growth_per_s 500, time_to_full_s 1");
+	json_decref(j);
+	prom = emit_prom(st, &c, &interval);
+	T_OK(prom && strstr(prom, "\nnettriage_conntrack_time_to_full_seconds 1\n") &&
+	     strstr(prom, "\nnettriage_conntrack_growth_entries_per_second 500\n"),
+	     "ttf: Prometheus time_to_full_seconds and growth_entries_per_second");
+	free(prom);
+	tab = table_text(st, &c, &interval, &vs);
+	T_OK(tab && strstr(tab, "time to full: full in 1 s at +500 entries/s"),
+	     "ttf: the table line");
+	free(tab);
+	L->rotate(st);
+	tree("t", 1501, 2000, 0, 0);
+	T_EQ_I(quiet_collect_judge(st, &c, &interval, &vs, &printed), 0, "ttf: third sample");
+	v = find(&vs, "conntrack.time_to_full");
+	T_OK(v && v->level == NT_WARN && v->value == 499,
+	     "ttf: +1/s: full in 499 s, WARN under --warn-ttf 7200 (%s)", v ? v->reason : "-");
+	L->rotate(st);
+	tree("t", 1400, 2000, 0, 0);
+	T_EQ_I(quiet_collect_judge(st, &c, &interval, &vs, &printed), 0, "ttf: fourth sample");
+	v = find(&vs, "conntrack.time_to_full");
+	T_OK(v && v->level == NT_OK && strstr(v->reason, "not growing"),
+	     "ttf: shrinking: OK, not growing (%s)", v ? v->reason : "-");
+	j = emit_json(st, &c, &interval);
+	T_OK(j && json_is_null(json_object_get(j, "time_to_full_s")) &&
+	     json_number_value(json_object_get(j, "growth_per_s")) == -101,
+	     "ttf: JSON time_to_full_s null when not growing");
+	json_decref(j);
+	nt_verdicts_free(&vs);
+	done(st);
+
+	p = calloc(1, L->size);
+	optind = 0;
+	T_EQ_I(L->parse_opts(p, 3, bad1), -1, "--events 0 is a usage error");
+	L->free(p);
+	memset(p, 0, L->size);
+	optind = 0;
+	T_EQ_I(L->parse_opts(p, 5, bad2), -1, "--crit-ttf above --warn-ttf is a usage error");
+	L->free(p);
+	memset(p, 0, L->size);
+	optind = 0;
+	T_EQ_I(L->parse_opts(p, 3, bad3), -1, "--top without --by or --events is a usage error");
+	L->free(p);
+	memset(p, 0, L->size);
+	optind = 0;
+	T_EQ_I(L->parse_opts(p, 5, good), 0, "--events 2.5 --top 3 parses");
+	L->free(p);
+	free(p);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -400,6 +488,7 @@ int main(void)
 	test_effective_without_ctnetlink();
 	test_no_extras();
 	test_failures();
+	test_time_to_full();
 	unsetenv("NETTRIAGE_PROC");
 	unsetenv("NETTRIAGE_CT_SOURCE");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
