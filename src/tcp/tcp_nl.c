@@ -222,8 +222,12 @@ int nt_tcp_eph_count(struct nt_tcp_sample *s, const struct nt_tcp_diag *d)
 	return 0;
 }
 
-static int cmp_eph(const struct nt_tcp_eph_ent *a, const struct nt_tcp_eph_ent *b)
+/* Most sockets first, then key order: a deterministic list. */
+static int cmp_eph(const void *x, const void *y)
 {
+	const struct nt_tcp_eph_ent *a = *(const struct nt_tcp_eph_ent *const *)x;
+	const struct nt_tcp_eph_ent *b = *(const struct nt_tcp_eph_ent *const *)y;
+
 	if (a->sockets != b->sockets)
 		return a->sockets > b->sockets ? -1 : 1;
 	return memcmp(&a->k, &b->k, sizeof(a->k));
@@ -247,26 +251,21 @@ static void eph_fill(struct nt_tcp_eph_count *o, const struct nt_tcp_eph_ent *e,
 size_t nt_tcp_eph_top(const struct nt_tcp_sample *s, uint64_t usable,
 		      struct nt_tcp_eph_count *out, size_t n)
 {
-	const struct nt_tcp_eph_ent **top;
-	size_t k = 0, i, j;
+	const struct nt_tcp_eph_ent **v;
+	size_t k = 0, i;
 
-	if (!n || !s->eph_n || !(top = calloc(n, sizeof(*top))))
+	/* at most NT_TCP_EPH_CAP entries: sort them all, O(E log E) */
+	if (!n || !s->eph_n || !(v = malloc(s->eph_n * sizeof(*v))))
 		return 0;
-	for (i = 0; i < s->eph_slots; i++) {
-		const struct nt_tcp_eph_ent *e = &s->eph[i];
-
-		if (!e->sockets || (k == n && cmp_eph(e, top[k - 1]) >= 0))
-			continue;
-		j = k < n ? k++ : n - 1;
-		while (j > 0 && cmp_eph(e, top[j - 1]) < 0) {
-			top[j] = top[j - 1];
-			j--;
-		}
-		top[j] = e;
-	}
+	for (i = 0; i < s->eph_slots && k < s->eph_n; i++)
+		if (s->eph[i].sockets)
+			v[k++] = &s->eph[i];
+	qsort(v, k, sizeof(*v), cmp_eph);
+	if (k > n)
+		k = n;
 	for (i = 0; i < k; i++)
-		eph_fill(&out[i], top[i], usable);
-	free(top);
+		eph_fill(&out[i], v[i], usable);
+	free(v);
 	return k;
 }
 

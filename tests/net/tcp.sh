@@ -97,6 +97,20 @@ wait_line() { # wait_line FILE TEXT SECONDS
 	done
 	return 1
 }
+ready_or_exit() { # ready_or_exit BASE WHAT SECONDS: BASE.out says ready, else fail and stop
+	wait_line "$1.out" ready "$3" && return 0
+	notok "tcp_helper $2 ready: $(head -3 "$1.err")"
+	exit 1
+}
+promcheck() { # promcheck FILE WHAT: promtool check metrics passes
+	if ! command -v promtool >/dev/null 2>&1; then
+		notok "promtool installed (package prometheus)"
+	elif promtool check metrics <"$1" >"$TMP/promtool" 2>&1; then
+		ok "promtool check metrics passes$2"
+	else
+		notok "promtool check metrics$2: $(head -3 "$TMP/promtool")"
+	fi
+}
 nstat_get() { # nstat_get NS NAME: absolute value
 	ip netns exec "$1" nstat -asz "$2" 2>/dev/null | awk -v n="$2" '$1 == n {print $2}'
 }
@@ -233,15 +247,7 @@ if grep -q '^# TYPE nettriage_tcp_retrans_segs_total counter' "$TMP/p.txt"; then
 else
 	notok "prom: retrans_segs_total counter"
 fi
-if command -v promtool >/dev/null 2>&1; then
-	if promtool check metrics <"$TMP/p.txt" >"$TMP/promtool" 2>&1; then
-		ok "promtool check metrics passes"
-	else
-		notok "promtool check metrics: $(head -3 "$TMP/promtool")"
-	fi
-else
-	notok "promtool installed (package prometheus)"
-fi
+promcheck "$TMP/p.txt" ""
 # --procs without privilege: the root helper's fd table is unreadable and
 # must be named, not silently skipped.
 # The binary is copied to a world-readable directory first (unpriv.inc): the
@@ -389,25 +395,16 @@ ip netns exec "$E" sysctl -qw net.ipv4.ip_local_port_range="40000 40999" # per n
 # CLOSE-WAIT: its sockets are a server's, not counted
 ip netns exec "$E" "$HELPER" leak 127.0.0.1 40600 3 >"$TMP/eleak.out" 2>"$TMP/eleak.err" &
 BG_PIDS+=($!)
-if ! wait_line "$TMP/eleak.out" ready 20; then
-	notok "tcp_helper leak (E) ready: $(head -3 "$TMP/eleak.err")"
-	exit 1
-fi
+ready_or_exit "$TMP/eleak" "leak (E)" 20
 NEPH=700 EPORT=6300
 ip netns exec "$E" "$HELPER" pairs 127.0.0.1 $EPORT $NEPH >"$TMP/eph.out" 2>"$TMP/eph.err" &
 BG_PIDS+=($!)
-if ! wait_line "$TMP/eph.out" ready 30; then
-	notok "tcp_helper pairs ready: $(head -3 "$TMP/eph.err")"
-	exit 1
-fi
+ready_or_exit "$TMP/eph" "pairs" 30
 # 5 TIME-WAIT sockets of clients (fill: listener PORT+1), 1 established
 # pair, 1 server-side CLOSE-WAIT, a queue of 2 and a dropped SYN
 ip netns exec "$E" "$HELPER" fill 127.0.0.1 7000 1 5 1 1 >"$TMP/efill.out" 2>"$TMP/efill.err" &
 BG_PIDS+=($!)
-if ! wait_line "$TMP/efill.out" ready 20; then
-	notok "tcp_helper fill (E) ready: $(head -3 "$TMP/efill.err")"
-	exit 1
-fi
+ready_or_exit "$TMP/efill" "fill (E)" 20
 # ss: the sockets on a local port of the range towards one destination
 ss_eph() { # ss_eph DPORT [RESERVED-AWK-TEST]
 	ip netns exec "$E" ss -Htan state all "dst 127.0.0.1:$1" |
@@ -448,13 +445,7 @@ eq "prom: nettriage_tcp_ephemeral_in_use{laddr,raddr,rport}" \
 	"$(grep -c "^nettriage_tcp_ephemeral_in_use{netns=\"$E\",laddr=\"127.0.0.1\",raddr=\"127.0.0.1\",rport=\"$EPORT\"} $want\$" "$TMP/e.prom")" 1
 eq "prom: nettriage_tcp_ephemeral_ports 1000" \
 	"$(awk '$1 ~ /^nettriage_tcp_ephemeral_ports[{]/ {print $2}' "$TMP/e.prom")" 1000
-if command -v promtool >/dev/null 2>&1; then
-	if promtool check metrics <"$TMP/e.prom" >"$TMP/promtool" 2>&1; then
-		ok "promtool check metrics passes (ephemeral)"
-	else
-		notok "promtool check metrics (ephemeral): $(head -3 "$TMP/promtool")"
-	fi
-fi
+promcheck "$TMP/e.prom" " (ephemeral)"
 # reserved ports: they leave the usable range and the count
 ip netns exec "$E" sysctl -qw net.ipv4.ip_local_reserved_ports="40000-40099,40500,50000-50010"
 "$NT" -N "$E" -j tcp >"$TMP/e4.json" 2>/dev/null
@@ -493,7 +484,7 @@ synq_run() { # synq_run OUT: a run against the baseline, again while a SYN retry
 }
 ip netns exec "$Y" "$HELPER" synq 127.0.0.1 6500 5 >"$TMP/synq.out" 2>"$TMP/synq.err" &
 BG_PIDS+=($!)
-wait_line "$TMP/synq.out" ready 20 || notok "tcp_helper synq ready: $(head -3 "$TMP/synq.err")"
+ready_or_exit "$TMP/synq" synq 20
 sleep 0.2
 synq_run "$TMP/y1.json"
 qd=$(nstat_get "$Y" TcpExtTCPReqQFullDrop)
@@ -509,7 +500,7 @@ ip netns exec "$Y" sysctl -qw net.ipv4.tcp_syncookies=1
 cp -r "$NETTRIAGE_STATE_DIR/." "$TMP/state.y0"
 ip netns exec "$Y" "$HELPER" synq 127.0.0.1 6501 5 >"$TMP/synq2.out" 2>"$TMP/synq2.err" &
 BG_PIDS+=($!)
-wait_line "$TMP/synq2.out" ready 20 || notok "tcp_helper synq (cookies) ready: $(head -3 "$TMP/synq2.err")"
+ready_or_exit "$TMP/synq2" "synq (cookies)" 20
 sleep 0.2
 synq_run "$TMP/y2.json"
 for ctr in TCPReqQFullDoCookies SyncookiesSent; do

@@ -75,28 +75,19 @@ static void test_reserved(void)
 	}
 }
 
-static void sock4(struct nt_tcp_diag *d, uint8_t state, const char *src, uint16_t sport,
-		  const char *dst, uint16_t dport)
+/* A decoded socket; the address family follows the text ("::" in it: IPv6). */
+static void sock(struct nt_tcp_diag *d, uint8_t state, const char *src, uint16_t sport,
+		 const char *dst, uint16_t dport)
 {
-	memset(d, 0, sizeof(*d));
-	d->family = AF_INET;
-	d->state = state;
-	d->sport = sport;
-	d->dport = dport;
-	inet_pton(AF_INET, src, d->src);
-	inet_pton(AF_INET, dst, d->dst);
-}
+	int af = strchr(src, ':') ? AF_INET6 : AF_INET;
 
-static void sock6(struct nt_tcp_diag *d, uint8_t state, const char *src, uint16_t sport,
-		  const char *dst, uint16_t dport)
-{
 	memset(d, 0, sizeof(*d));
-	d->family = AF_INET6;
+	d->family = (uint8_t)af;
 	d->state = state;
 	d->sport = sport;
 	d->dport = dport;
-	inet_pton(AF_INET6, src, d->src);
-	inet_pton(AF_INET6, dst, d->dst);
+	inet_pton(af, src, d->src);
+	inet_pton(af, dst, d->dst);
 }
 
 static void sample(struct nt_tcp_sample *s)
@@ -122,30 +113,30 @@ static void test_count(void)
 	s.eph_resv_ok = true;
 	s.listen_ports[40750 / 8] |= 1u << (40750 % 8); /* a listener on 40750 */
 	for (i = 0; i < 700; i++) { /* 700 clients to 192.0.2.1:443, states mixed */
-		sock4(&d, i % 3 ? NT_TCP_ESTABLISHED : NT_TCP_TIME_WAIT, "198.51.100.7",
+		sock(&d, i % 3 ? NT_TCP_ESTABLISHED : NT_TCP_TIME_WAIT, "198.51.100.7",
 		      (uint16_t)(40000 + i), "192.0.2.1", 443);
 		fails += nt_tcp_eph_count(&s, &d) != 0;
 	}
 	T_EQ_U(fails, 0, "700 counted without error");
 	/* the same local ports to another destination: a separate count */
 	for (i = 0; i < 10; i++) {
-		sock4(&d, NT_TCP_CLOSE_WAIT, "198.51.100.7", (uint16_t)(40000 + i), "192.0.2.2", 443);
+		sock(&d, NT_TCP_CLOSE_WAIT, "198.51.100.7", (uint16_t)(40000 + i), "192.0.2.2", 443);
 		nt_tcp_eph_count(&s, &d);
 	}
 	/* v4-mapped IPv6: counted with the IPv4 destination */
-	sock6(&d, NT_TCP_ESTABLISHED, "::ffff:198.51.100.7", 40800, "::ffff:192.0.2.1", 443);
+	sock(&d, NT_TCP_ESTABLISHED, "::ffff:198.51.100.7", 40800, "::ffff:192.0.2.1", 443);
 	nt_tcp_eph_count(&s, &d);
 	/* IPv6 proper */
-	sock6(&d, 2 /* SYN-SENT */, "2001:db8::1", 40801, "2001:db8::2", 80);
+	sock(&d, 2 /* SYN-SENT */, "2001:db8::1", 40801, "2001:db8::2", 80);
 	nt_tcp_eph_count(&s, &d);
 	/* not counted: outside the range, reserved, the listener's port */
-	sock4(&d, NT_TCP_ESTABLISHED, "198.51.100.7", 39999, "192.0.2.1", 443);
+	sock(&d, NT_TCP_ESTABLISHED, "198.51.100.7", 39999, "192.0.2.1", 443);
 	nt_tcp_eph_count(&s, &d);
-	sock4(&d, NT_TCP_ESTABLISHED, "198.51.100.7", 41000, "192.0.2.1", 443);
+	sock(&d, NT_TCP_ESTABLISHED, "198.51.100.7", 41000, "192.0.2.1", 443);
 	nt_tcp_eph_count(&s, &d);
-	sock4(&d, NT_TCP_ESTABLISHED, "198.51.100.7", 40950, "192.0.2.1", 443);
+	sock(&d, NT_TCP_ESTABLISHED, "198.51.100.7", 40950, "192.0.2.1", 443);
 	nt_tcp_eph_count(&s, &d);
-	sock4(&d, NT_TCP_ESTABLISHED, "198.51.100.7", 40750, "192.0.2.9", 5555);
+	sock(&d, NT_TCP_ESTABLISHED, "198.51.100.7", 40750, "192.0.2.9", 5555);
 	nt_tcp_eph_count(&s, &d);
 
 	T_EQ_U(s.eph_sockets, 700 + 10 + 2, "counted: 700 + 10 + mapped + v6, not the 4 others");
@@ -185,12 +176,12 @@ static void test_cap(void)
 	 * address 192.0.2.1), then 5 more sockets to the first: tracked */
 	for (i = 0; i < NT_TCP_EPH_CAP + 100; i++) {
 		snprintf(a, sizeof(a), "10.%u.%u.1", (i >> 8) & 255, i & 255);
-		sock4(&d, NT_TCP_ESTABLISHED, "198.51.100.7", 40000, a, 443);
+		sock(&d, NT_TCP_ESTABLISHED, "198.51.100.7", 40000, a, 443);
 		if (nt_tcp_eph_count(&s, &d))
 			break;
 	}
 	for (i = 0; i < 5; i++) {
-		sock4(&d, NT_TCP_ESTABLISHED, "198.51.100.7", (uint16_t)(40001 + i), "10.0.0.1", 443);
+		sock(&d, NT_TCP_ESTABLISHED, "198.51.100.7", (uint16_t)(40001 + i), "10.0.0.1", 443);
 		nt_tcp_eph_count(&s, &d);
 	}
 	T_EQ_U(s.eph_n, NT_TCP_EPH_CAP, "destinations capped at NT_TCP_EPH_CAP");
