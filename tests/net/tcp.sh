@@ -293,6 +293,20 @@ eq "client CLOSE-WAIT: none of those ephemeral ports named" "$named" no
 eq "client CLOSE-WAIT: the WARN verdict names the server" \
 	"$(jq -r '.verdicts[] | select(.check == "tcp.close_wait") | [.level, (.reason | contains("peer 127.0.0.1:'$CPORT': '$NCWC'"))] | @tsv' "$TMP/cwc.json")" \
 	"$(printf 'warn\ttrue')"
+# The issue's case: 1,300 CLOSE-WAIT left by a client of a service on port
+# 6300: CRIT, the reason names 127.0.0.1:6300, with --procs the process.
+NBIG=1300 BPORT=6300
+ip netns exec "$H" "$HELPER" cwclient 127.0.0.1 $BPORT $NBIG >"$TMP/cwbig.out" 2>"$TMP/cwbig.err" &
+BG_PIDS+=($!)
+BIG_PID=$!
+ready_or_exit "$TMP/cwbig" "cwclient $NBIG" 60
+"$NT" -N "$H" -j tcp --procs >"$TMP/cwbig.json" 2>/dev/null
+eq "$NBIG client CLOSE-WAIT to 127.0.0.1:$BPORT: CRIT, the reason names the server and the process" \
+	"$(jq -r '.verdicts[] | select(.check == "tcp.close_wait") | [.level, (.reason | contains("peer 127.0.0.1:'$BPORT': '$NBIG'")), (.reason | contains("tcp_helper['$BIG_PID']: '$NBIG'"))] | @tsv' "$TMP/cwbig.json")" \
+	"$(printf 'crit\ttrue\ttrue')"
+eq "$NBIG client CLOSE-WAIT: ss agrees" \
+	"$(ip netns exec "$H" ss -Htan state close-wait "dport = :$BPORT" | wc -l)" "$NBIG"
+kill "$BIG_PID" 2>/dev/null
 
 # ---- 2. retransmits ------------------------------------------------------------
 for n in "$C" "$R" "$S"; do ip netns add "$n" || { notok "ip netns add $n"; exit 1; }; done
