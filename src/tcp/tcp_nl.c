@@ -252,17 +252,34 @@ size_t nt_tcp_eph_top(const struct nt_tcp_sample *s, uint64_t usable,
 		      struct nt_tcp_eph_count *out, size_t n)
 {
 	const struct nt_tcp_eph_ent **v;
-	size_t k = 0, i;
+	size_t k = 0, i, j, want = n < s->eph_n ? n : s->eph_n;
 
-	/* at most NT_TCP_EPH_CAP entries: sort them all, O(E log E) */
-	if (!n || !s->eph_n || !(v = malloc(s->eph_n * sizeof(*v))))
+	if (!want || !(v = malloc((n <= 64 ? want : s->eph_n) * sizeof(*v))))
 		return 0;
-	for (i = 0; i < s->eph_slots && k < s->eph_n; i++)
-		if (s->eph[i].sockets)
-			v[k++] = &s->eph[i];
-	qsort(v, k, sizeof(*v), cmp_eph);
-	if (k > n)
-		k = n;
+	if (n <= 64) {
+		/* a short list (the default 5): keep it sorted as the table is
+		 * walked; most entries lose to the last one at once */
+		for (i = 0; i < s->eph_slots; i++) {
+			const struct nt_tcp_eph_ent *e = &s->eph[i];
+
+			if (!e->sockets || (k == want && cmp_eph(&e, &v[k - 1]) >= 0))
+				continue;
+			j = k < want ? k++ : want - 1;
+			while (j > 0 && cmp_eph(&e, &v[j - 1]) < 0) {
+				v[j] = v[j - 1];
+				j--;
+			}
+			v[j] = e;
+		}
+	} else {
+		/* a long one: sort all (at most NT_TCP_EPH_CAP), O(E log E) */
+		for (i = 0; i < s->eph_slots && k < s->eph_n; i++)
+			if (s->eph[i].sockets)
+				v[k++] = &s->eph[i];
+		qsort(v, k, sizeof(*v), cmp_eph);
+		if (k > want)
+			k = want;
+	}
 	for (i = 0; i < k; i++)
 		eph_fill(&out[i], v[i], usable);
 	free(v);
