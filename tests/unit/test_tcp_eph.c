@@ -191,6 +191,25 @@ static void test_cap(void)
 	T_EQ_U(nt_tcp_eph_top(&s, 1000, top, 2), 2, "top 2");
 	T_EQ_U(top[0].sockets, 6, "a tracked destination keeps counting past the cap");
 	T_STR(top[0].raddr, "10.0.0.1", "... 10.0.0.1");
+	{
+		/* a list longer than 64: the sorted path */
+		struct nt_tcp_eph_count *big = calloc(100, sizeof(*big));
+		size_t k = big ? nt_tcp_eph_top(&s, 1000, big, 100) : 0;
+
+		T_EQ_U(k, 100, "top 100 of the tracked destinations");
+		T_OK(k && big[0].sockets == 6 && big[99].sockets == 1 && !strcmp(big[0].raddr, "10.0.0.1"),
+		     "the long list: the busiest first, then the single ones");
+		T_OK(k && !strcmp(big[1].raddr, "10.0.1.1") && !strcmp(big[2].raddr, "10.0.2.1"),
+		     "ties in key (address) order, as in the short list");
+		free(big);
+	}
+	{
+		struct nt_tcp_eph_count two[3];
+
+		T_EQ_U(nt_tcp_eph_top(&s, 1000, two, 3), 3, "top 3 (short path)");
+		T_OK(!strcmp(two[1].raddr, "10.0.1.1") && !strcmp(two[2].raddr, "10.0.2.1"),
+		     "the short path breaks ties the same way");
+	}
 	nt_tcp_sample_free(&s);
 }
 
