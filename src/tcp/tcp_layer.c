@@ -44,8 +44,9 @@ static int ephemeral_range(struct nt_tcp_sample *s)
 		return -EINVAL;
 	s->eph_lo = lo;
 	s->eph_hi = hi;
-	/* The list is at most ~64 KiB ("1,3,5,..."); a longer read is cut
-	 * and fails to parse: then none reserved, said in the output. */
+	/* A list longer than the buffer (nt_read_file: -EFBIG; "1,3,5,..."
+	 * could reach ~190 KiB), unreadable or malformed: none reserved,
+	 * said in the output (reserved_ports null). */
 	n = nt_read_file(nt_proc_path("sys/net/ipv4/ip_local_reserved_ports", path,
 				      sizeof(path)), text, sizeof(text));
 	s->eph_resv_ok = n >= 0 && (size_t)n < sizeof(text) - 1 &&
