@@ -165,6 +165,64 @@ struct nt_tcp_cw_peer {
 	uint64_t sockets;
 };
 
+/* ---- ephemeral ports ----
+ * Sockets holding a local port from the ephemeral allocator, counted per
+ * destination (local address, remote address, remote port): connect()
+ * needs a free local port per 4-tuple, so one destination exhausts its
+ * usable ports while another can still reuse them. Counted: every state
+ * but LISTEN (TIME-WAIT included) whose local port lies inside
+ * net.ipv4.ip_local_port_range, is not in ip_local_reserved_ports and
+ * has no listener (a listener's port is a server's; the kernel never
+ * hands it to connect()). v4-mapped IPv6 addresses count as IPv4. */
+#define NT_TCP_EPH_CAP 16384  /* destinations tracked; more: untracked */
+
+/* Parse ip_local_port_range text ("32768\t60999\n"). 0, or -EINVAL for
+ * anything but two port numbers lo <= hi (1..65535) and white space. */
+int nt_tcp_parse_port_range(const char *text, size_t len, uint16_t *lo, uint16_t *hi);
+
+/* Parse ip_local_reserved_ports text ("a-b,c,d-e\n", "" or "\n" for none)
+ * into a 65536-bit map (bit p: port p reserved; the map is cleared first).
+ * 0, or -EINVAL for a malformed list (a number above 65535, a range
+ * a-b with a > b, empty elements, other characters); the map is then
+ * left empty. */
+int nt_tcp_parse_reserved(const char *text, size_t len, uint8_t map[65536 / 8]);
+
+/* Ports of [lo, hi] not reserved in map. */
+uint32_t nt_tcp_usable_ports(uint16_t lo, uint16_t hi, const uint8_t map[65536 / 8]);
+
+struct nt_tcp_eph_key {
+	uint8_t family;           /* AF_INET or AF_INET6 (v4-mapped: AF_INET) */
+	uint8_t pad;
+	uint16_t rport;
+	uint8_t laddr[16], raddr[16]; /* network order; IPv4 in the first 4 */
+};
+
+struct nt_tcp_eph_ent {
+	struct nt_tcp_eph_key k;
+	uint32_t sockets;         /* 0: an empty slot */
+};
+
+/* One destination of the top list (record "ephemeral_top"). */
+struct nt_tcp_eph_count {
+	char subject[64];         /* "LADDR -> RADDR:RPORT" (cut to fit) */
+	char laddr[46], raddr[46];
+	uint32_t rport;
+	uint64_t sockets;         /* local ephemeral ports held towards it */
+	uint64_t usable;          /* usable ports of the range */
+	double in_use_pct;        /* sockets / usable */
+};
+
+/* The range and the totals (JSON "ephemeral", nettriage_tcp_ephemeral_*). */
+struct nt_tcp_eph_info {
+	uint32_t range_lo, range_hi;
+	uint64_t reserved;        /* reserved ports inside the range */
+	uint64_t usable;          /* range size minus reserved */
+	uint64_t sockets;         /* sockets counted */
+	uint64_t destinations;    /* destinations tracked */
+	uint64_t untracked;       /* sockets to destinations beyond the cap */
+	uint64_t avail;           /* bit 0: reserved list read */
+};
+
 struct nt_tcp_proc_count {
 	int32_t pid;
 	char process[20];
@@ -188,7 +246,7 @@ struct nt_tcp_sample {
 	struct nt_tcp_cw_peer *cw_peers;
 	size_t n_cw_peers, cap_cw_peers;
 	/* Ports with a listener, a bit each (listeners are dumped whenever
-	 * CLOSE-WAIT is counted, asked for or not). */
+	 * CLOSE-WAIT or ephemeral ports are counted, asked for or not). */
 	uint8_t listen_ports[65536 / 8];
 	/* Inodes of CLOSE-WAIT sockets, kept only with keep_inodes. */
 	bool keep_inodes;
@@ -198,6 +256,16 @@ struct nt_tcp_sample {
 	size_t n_listen, cap_listen;
 	double queue_warn_pct;    /* sets nt_tcp_listen.full */
 	unsigned skipped, dumps;
+	/* Ephemeral ports: counted when eph_on (set by the caller: every
+	 * state but LISTEN asked for, and the range read: eph_hi != 0);
+	 * eph_resv is ip_local_reserved_ports. The hash (open addressing,
+	 * eph_slots a power of two, grown to at most 2 * NT_TCP_EPH_CAP)
+	 * is allocated at the first such socket and kept by reset. */
+	bool eph_on, eph_resv_ok;
+	uint8_t eph_resv[65536 / 8];
+	struct nt_tcp_eph_ent *eph;
+	size_t eph_slots, eph_n;
+	uint64_t eph_sockets, eph_untracked;
 };
 
 void nt_tcp_sample_reset(struct nt_tcp_sample *s); /* keeps buffers */
@@ -214,13 +282,28 @@ int nt_tcp_count_cb(const struct nlmsghdr *nlh, void *data);
  * (cw_peers, sorted by family, address, port). 0 or -ENOMEM. */
 int nt_tcp_cw_group(struct nt_tcp_sample *s);
 
+/* Count one socket (state not LISTEN) into the ephemeral hash of s when
+ * its local port is ephemeral (above). 0 or -ENOMEM. */
+int nt_tcp_eph_count(struct nt_tcp_sample *s, const struct nt_tcp_diag *d);
+
+/* The n destinations holding the most ephemeral ports (most first; a tie:
+ * the order of the keys, so the list is deterministic), each against
+ * usable ports. Returns the
+ * count. */
+size_t nt_tcp_eph_top(const struct nt_tcp_sample *s, uint64_t usable,
+		      struct nt_tcp_eph_count *out, size_t n);
+
+/* The range and totals of s (usable from nt_tcp_usable_ports). */
+void nt_tcp_eph_info(const struct nt_tcp_sample *s, struct nt_tcp_eph_info *out);
+
 /* Top CLOSE-WAIT groups (most sockets first; then local before peer,
  * lower port, lower address), up to n. */
 size_t nt_tcp_cw_top(const struct nt_tcp_sample *s, struct nt_tcp_cw_count *out,
 		     size_t n);
 
 /* The states a dump asks the kernel for: s->mask, plus LISTEN when
- * CLOSE-WAIT is counted (to tell server sockets from client ones). */
+ * CLOSE-WAIT or ephemeral ports are counted (to tell server sockets
+ * from client ones; the kernel dumps a family's listeners first). */
 uint32_t nt_tcp_dump_mask(const struct nt_tcp_sample *s);
 
 /* Dump both families into s (reset first), retrying the pair when a dump
@@ -313,6 +396,7 @@ struct nt_tcp_thresholds {
 	double min_rate;          /* segments/s sent for the ratio check */
 	double warn_cw, crit_cw;  /* CLOSE-WAIT sockets */
 	double queue_warn;        /* accept queue fill percent */
+	double warn_eph, crit_eph; /* ephemeral ports in use, percent of usable */
 };
 void nt_tcp_thresholds_default(struct nt_tcp_thresholds *t);
 
@@ -347,6 +431,13 @@ struct nt_tcp_view {
 	size_t n_cw_top;
 	const struct nt_tcp_proc_count *cw_procs;
 	size_t n_cw_procs;
+	/* ephemeral ports: judged when s->eph_on; eph_err: -errno reading
+	 * ip_local_port_range (UNKNOWN), 0 ok */
+	const struct nt_tcp_eph_count *eph_top;
+	size_t n_eph_top;
+	const struct nt_tcp_eph_info *eph;
+	int eph_err;
+	bool eph_judged;          /* every state but LISTEN counted */
 };
 
 void nt_tcp_verdicts(const struct nt_tcp_view *v, const struct nt_tcp_thresholds *t,
@@ -388,5 +479,7 @@ extern const struct nt_rectype nt_tcp_listen_rectype;
 extern const struct nt_rectype nt_tcp_cw_rectype;
 extern const struct nt_rectype nt_tcp_cwproc_rectype;
 extern const struct nt_rectype nt_tcp_sock_rectype;
+extern const struct nt_rectype nt_tcp_eph_rectype;     /* "ephemeral_top" */
+extern const struct nt_rectype nt_tcp_ephinfo_rectype; /* "ephemeral" */
 
 #endif

@@ -35,6 +35,10 @@ struct nt_tcp_run {
 	size_t n_cw_top;
 	struct nt_tcp_proc_count *cw_procs;
 	size_t n_cw_procs, cap_cw_procs;
+	int eph_err;              /* reading ip_local_port_range */
+	struct nt_tcp_eph_info eph;
+	struct nt_tcp_eph_count *eph_top;
+	size_t n_eph_top;
 	struct nt_tcp_procscan ps;
 	bool have_ps;             /* --procs and /proc could be read */
 };

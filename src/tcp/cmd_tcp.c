@@ -13,14 +13,16 @@ const char cmd_tcp_usage[] =
 	"usage: nettriage tcp [OPTIONS]\n\n"
 	"TCP state histogram (one sock_diag dump per family, no extensions),\n"
 	"counters from /proc/net/snmp and /proc/net/netstat, the retransmit ratio,\n"
-	"CLOSE-WAIT sockets by local port (and process), accept-queue fill of every\n"
-	"listener, and per-socket retransmit detail when asked. Without -i, rates\n"
+	"CLOSE-WAIT sockets by service (and process), accept-queue fill of every\n"
+	"listener, ephemeral ports in use per destination, SYN-queue overflows\n"
+	"and syncookies, and per-socket retransmit detail when asked. Without -i, rates\n"
 	"compare with the previous run in this namespace.\n\n"
 	"Options:\n"
 	"  -a, --all                show every counter in the table (TcpExt too)\n"
 	"  -s, --state LIST         count only these states (comma-separated; e.g.\n"
 	"                           established,time-wait; default all)\n"
-	"  -p, --ports N            CLOSE-WAIT: top N local ports (default 5)\n"
+	"  -p, --ports N            top N CLOSE-WAIT groups and ephemeral-port\n"
+	"                           destinations (default 5)\n"
 	"  -P, --procs              attribute CLOSE-WAIT and listeners to processes\n"
 	"                           (reads every /proc/PID/fd)\n"
 	"  -t, --top N              the N sockets with the most retransmits\n"
@@ -35,6 +37,9 @@ const char cmd_tcp_usage[] =
 	"      --warn-close-wait N  CLOSE-WAIT sockets WARN at N (default 100)\n"
 	"      --crit-close-wait N  CLOSE-WAIT sockets CRIT at N (default 1000)\n"
 	"      --queue-warn PCT     accept queue WARN at PCT of backlog (default 90)\n"
+	"      --warn-ephemeral PCT ephemeral ports in use to one destination WARN\n"
+	"                           at PCT of the usable range (default 50)\n"
+	"      --crit-ephemeral PCT the same, CRIT (default 80)\n"
 	"  -h, --help               this help\n";
 
 static const struct option opts_long[] = {
@@ -52,6 +57,8 @@ static const struct option opts_long[] = {
 	{ "warn-close-wait", required_argument, NULL, 'w' },
 	{ "crit-close-wait", required_argument, NULL, 'x' },
 	{ "queue-warn", required_argument, NULL, 'q' },
+	{ "warn-ephemeral", required_argument, NULL, 'e' },
+	{ "crit-ephemeral", required_argument, NULL, 'E' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -134,6 +141,14 @@ static int parse_into(int argc, char **argv, struct nt_tcp_opts *o)
 			if (nt_opt_double("tcp", "--queue-warn", optarg, 0, 1000, &o->t.queue_warn))
 				return -1;
 			break;
+		case 'e':
+			if (nt_opt_double("tcp", "--warn-ephemeral", optarg, 0, 100, &o->t.warn_eph))
+				return -1;
+			break;
+		case 'E':
+			if (nt_opt_double("tcp", "--crit-ephemeral", optarg, 0, 100, &o->t.crit_eph))
+				return -1;
+			break;
 		default:
 			if (optopt && strchr("sptPa", optopt))
 				nt_err("tcp", "-%c: missing argument", optopt);
@@ -154,6 +169,11 @@ static int parse_into(int argc, char **argv, struct nt_tcp_opts *o)
 	if (o->t.warn_cw > o->t.crit_cw) {
 		nt_err("tcp", "--warn-close-wait %g is above --crit-close-wait %g",
 		       o->t.warn_cw, o->t.crit_cw);
+		return -1;
+	}
+	if (o->t.warn_eph > o->t.crit_eph) {
+		nt_err("tcp", "--warn-ephemeral %g is above --crit-ephemeral %g",
+		       o->t.warn_eph, o->t.crit_eph);
 		return -1;
 	}
 	if (o->filtered && !o->top)

@@ -16,25 +16,44 @@ static void run_free(struct nt_tcp_run *r)
 	nt_tcp_counters_free(&r->c);
 	nt_tcp_top_free(&r->top);
 	free(r->cw_top);
+	free(r->eph_top);
 	free(r->cw_procs);
 	nt_tcp_procscan_free(&r->ps);
 	memset(r, 0, sizeof(*r));
 }
 
 /* net.ipv4.ip_local_port_range of this namespace, which tells a client's
- * port from a service's; the kernel's default when it cannot be read. */
-static void ephemeral_range(struct nt_tcp_sample *s)
+ * port from a service's, and ip_local_reserved_ports. /proc/sys/net is
+ * resolved by the netns of the thread that opens it (net_ctl_header_lookup
+ * uses current's), so after a thread's setns this is that namespace's.
+ * Returns 0, or -errno when the range cannot be read (eph_hi 0: the
+ * CLOSE-WAIT grouping assumes the kernel's default; ports not judged). */
+static int ephemeral_range(struct nt_tcp_sample *s)
 {
-	char path[512], text[64];
-	unsigned lo, hi;
+	char path[512], text[4096];
+	uint16_t lo, hi;
+	long n;
 
 	s->eph_lo = s->eph_hi = 0;
-	if (nt_read_file(nt_proc_path("sys/net/ipv4/ip_local_port_range", path,
-				      sizeof(path)), text, sizeof(text)) > 0 &&
-	    sscanf(text, "%u %u", &lo, &hi) == 2 && lo <= hi && hi <= 65535 && hi > 0) {
-		s->eph_lo = (uint16_t)lo;
-		s->eph_hi = (uint16_t)hi;
-	}
+	s->eph_resv_ok = false;
+	n = nt_read_file(nt_proc_path("sys/net/ipv4/ip_local_port_range", path,
+				      sizeof(path)), text, sizeof(text));
+	if (n < 0)
+		return (int)n;
+	if (nt_tcp_parse_port_range(text, (size_t)n, &lo, &hi))
+		return -EINVAL;
+	s->eph_lo = lo;
+	s->eph_hi = hi;
+	/* A list longer than the buffer (nt_read_file: -EFBIG; "1,3,5,..."
+	 * could reach ~190 KiB), unreadable or malformed: none reserved,
+	 * said in the output (reserved_ports null). */
+	n = nt_read_file(nt_proc_path("sys/net/ipv4/ip_local_reserved_ports", path,
+				      sizeof(path)), text, sizeof(text));
+	s->eph_resv_ok = n >= 0 && (size_t)n < sizeof(text) - 1 &&
+			 nt_tcp_parse_reserved(text, (size_t)n, s->eph_resv) == 0;
+	if (!s->eph_resv_ok)
+		memset(s->eph_resv, 0, sizeof(s->eph_resv));
+	return 0;
 }
 
 /* The state dump, or a canned one from a file (NETTRIAGE_TCP_DIAG: the
@@ -197,7 +216,8 @@ static int collect(void *st, struct nt_layer_ctx *c)
 	r->s.mask = x->o.mask;
 	r->s.keep_inodes = x->o.procs;
 	r->s.queue_warn_pct = x->o.t.queue_warn;
-	ephemeral_range(&r->s);
+	r->eph_err = ephemeral_range(&r->s);
+	r->s.eph_on = !r->eph_err && (x->o.mask | (1u << NT_TCP_LISTEN)) == NT_TCP_ALL_STATES;
 	e = dump_states(&r->s);
 	if (e) {
 		snprintf(c->why, sizeof(c->why), "SOCK_DIAG_BY_FAMILY dump: %s", strerror(-e));
@@ -218,6 +238,14 @@ static int collect(void *st, struct nt_layer_ctx *c)
 			goto nomem;
 	}
 	r->n_cw_top = nt_tcp_cw_top(&r->s, r->cw_top, (size_t)x->o.ports);
+	nt_tcp_eph_info(&r->s, &r->eph);
+	if (!r->eph_top) {
+		r->eph_top = calloc((size_t)x->o.ports, sizeof(*r->eph_top));
+		if (!r->eph_top)
+			goto nomem;
+	}
+	r->n_eph_top = r->s.eph_on ? nt_tcp_eph_top(&r->s, r->eph.usable, r->eph_top,
+						    (size_t)x->o.ports) : 0;
 	if (x->o.procs && procs(r))
 		goto nomem;
 	r->have_top = false;
@@ -326,6 +354,9 @@ static void judge(void *st, const struct nt_baseline *b, struct nt_verdicts *vs)
 		.cw_top = r->cw_top, .n_cw_top = r->n_cw_top,
 		.cw_procs = r->have_ps ? r->cw_procs : NULL,
 		.n_cw_procs = r->have_ps ? r->n_cw_procs : 0,
+		.eph_top = r->eph_top, .n_eph_top = r->n_eph_top, .eph = &r->eph,
+		.eph_err = r->eph_err,
+		.eph_judged = (x->o.mask | (1u << NT_TCP_LISTEN)) == NT_TCP_ALL_STATES,
 	};
 
 	nt_tcp_verdicts(&v, &x->o.t, vs);

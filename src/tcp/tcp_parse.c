@@ -491,3 +491,97 @@ int nt_tcp_bytecode(const struct nt_tcp_filter *f, void *buf, size_t len)
 	memcpy(buf, tmp, off);
 	return (int)off;
 }
+
+/* ---- ephemeral port range and reserved ports ---- */
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* A port number 0..65535 at *p (digits only, at most 5 of them);
+ * advances *p. */
+static int port_num(const char **p, const char *end, uint32_t *v)
+{
+	const char *q = *p;
+	uint32_t x = 0;
+
+	if (q == end || *q < '0' || *q > '9')
+		return -EINVAL;
+	for (; q < end && *q >= '0' && *q <= '9'; q++) {
+		if (q - *p >= 5)
+			return -EINVAL;
+		x = x * 10 + (uint32_t)(*q - '0');
+	}
+	if (x > 65535)
+		return -EINVAL;
+	*p = q;
+	*v = x;
+	return 0;
+}
+
+int nt_tcp_parse_port_range(const char *text, size_t len, uint16_t *lo, uint16_t *hi)
+{
+	const char *p = text, *end = text + len;
+	uint32_t a, b;
+
+	while (p < end && is_ws(*p))
+		p++;
+	if (port_num(&p, end, &a) || p == end || (*p != ' ' && *p != '\t'))
+		return -EINVAL;
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	if (port_num(&p, end, &b))
+		return -EINVAL;
+	while (p < end && is_ws(*p))
+		p++;
+	if (p != end || a == 0 || a > b)
+		return -EINVAL;
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
+int nt_tcp_parse_reserved(const char *text, size_t len, uint8_t map[65536 / 8])
+{
+	const char *p = text, *end = text + len;
+	uint32_t a, b, i;
+
+	memset(map, 0, 65536 / 8);
+	while (end > p && is_ws(end[-1]))
+		end--;
+	while (p < end && is_ws(*p))
+		p++;
+	if (p == end)
+		return 0; /* none reserved */
+	for (;;) {
+		if (port_num(&p, end, &a))
+			goto bad;
+		b = a;
+		if (p < end && *p == '-') {
+			p++;
+			if (port_num(&p, end, &b) || b < a)
+				goto bad;
+		}
+		for (i = a; i <= b; i++)
+			map[i / 8] |= (uint8_t)(1u << (i % 8));
+		if (p == end)
+			return 0;
+		if (*p != ',')
+			goto bad;
+		p++;
+	}
+bad:
+	memset(map, 0, 65536 / 8);
+	return -EINVAL;
+}
+
+uint32_t nt_tcp_usable_ports(uint16_t lo, uint16_t hi, const uint8_t map[65536 / 8])
+{
+	uint32_t n = 0, p;
+
+	for (p = lo; p <= hi; p++)
+		if (!(map[p / 8] & (1u << (p % 8))))
+			n++;
+	return n;
+}

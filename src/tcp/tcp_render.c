@@ -14,7 +14,8 @@ static const char *const hl_tcp[] = { "ActiveOpens", "PassiveOpens", "AttemptFai
 	"OutRsts", "InCsumErrors", NULL };
 static const char *const hl_ext[] = { "TCPTimeouts", "TCPLostRetransmit", "TCPSynRetrans",
 	"TCPFastRetrans", "ListenOverflows", "ListenDrops", "TCPBacklogDrop",
-	"TCPAbortOnTimeout", "TCPAbortOnData", "TCPAbortOnMemory", "TCPRcvQDrop", NULL };
+	"TCPAbortOnTimeout", "TCPAbortOnData", "TCPAbortOnMemory", "TCPRcvQDrop",
+	"TCPReqQFullDrop", "TCPReqQFullDoCookies", "SyncookiesSent", "SyncookiesFailed", NULL };
 
 static bool in_list(const char *const *l, const char *n)
 {
@@ -125,6 +126,24 @@ void nt_tcp_layer_table(void *st, FILE *f, const struct nt_layer_ctx *c,
 	table_ctrs(f, &nt_tcp_netstat_rectype, &x->j.set[1], hl_ext, x->o.all, color);
 	table_ratio(f, x, rates);
 	table_close_wait(f, x, color);
+	if (s->eph_on) {
+		const struct nt_tcp_eph_info *e = &r->eph;
+
+		fprintf(f, "\nephemeral ports: %" PRIu64 " usable per destination (%u-%u",
+			e->usable, e->range_lo, e->range_hi);
+		if (e->avail & 1)
+			fprintf(f, ", %" PRIu64 " reserved)", e->reserved);
+		else
+			fputs(", ip_local_reserved_ports unreadable: none assumed)", f);
+		fprintf(f, "; %" PRIu64 " sockets hold one, %" PRIu64 " destinations%s\n",
+			e->sockets, e->destinations, r->n_eph_top ? ", busiest:" : "");
+		if (e->untracked)
+			fprintf(f, "%" PRIu64 " sockets to destinations past the first %d not counted per destination\n",
+				e->untracked, NT_TCP_EPH_CAP);
+		if (r->n_eph_top)
+			nt_table_print(f, &nt_tcp_eph_rectype, r->eph_top, r->n_eph_top,
+				       NT_F_ID | NT_F_INFO | NT_F_DEF, vs, color);
+	}
 	if ((s->mask & (1u << NT_TCP_LISTEN)) && s->n_listen) {
 		fprintf(f, "\nlisteners: %zu (accept queue vs backlog)\n", s->n_listen);
 		nt_table_print(f, &nt_tcp_listen_rectype, s->listen, s->n_listen,
@@ -199,6 +218,14 @@ void nt_tcp_layer_emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 	}
 	nt_doc_records(d, &nt_tcp_listen_rectype, r->s.listen, r->s.n_listen,
 		       NT_F_ID | NT_F_INFO);
+	if (r->s.eph_on) {
+		nt_doc_object(d, &nt_tcp_ephinfo_rectype, &r->eph, NT_F_INFO);
+		nt_doc_records(d, &nt_tcp_eph_rectype, r->eph_top, r->n_eph_top,
+			       NT_F_ID | NT_F_INFO);
+	} else if (d->json) { /* not counted: --state left states out, or no range */
+		nt_doc_set(d, "ephemeral", json_null());
+		nt_doc_set(d, "ephemeral_top", json_null());
+	}
 	if (r->have_top)
 		nt_doc_records(d, &nt_tcp_sock_rectype, r->top.v, r->top.n,
 			       NT_F_ID | NT_F_INFO);

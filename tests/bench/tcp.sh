@@ -7,6 +7,7 @@
 # defaults 6 x 9,000 = 108,000 sockets. Then, after a warm-up round, REPS
 # interleaved rounds (order rotated each round) time:
 #   nettriage -j tcp              state histogram + counters + verdicts
+#                                 (ephemeral ports per destination included)
 #   ss -tan | awk                 counting states the usual way
 #   ss -s                         the summary (reads /proc/net/sockstat:
 #                                 no dump, and partly global numbers)
@@ -99,6 +100,22 @@ ntt=$(jq .total "$TMP/nt.json" 2>/dev/null)
 if [ "${ntt:-0}" -ne "$nss" ]; then
 	echo "bench tcp: nettriage total ${ntt:-none} != ss $nss: $(head -1 "$TMP/nt.err")" >&2
 	exit 1
+fi
+
+# The run counts ephemeral ports too (every client socket of the pairs is on
+# one of 10000-65535, towards one of WORKERS listeners): the same as ss.
+# (A build from before the check has no "ephemeral" key: "before" runs.)
+nte=$(jq '.ephemeral.sockets' "$TMP/nt.json" 2>/dev/null)
+sse=$("${IN[@]}" ss -Htan state all | awk '$1 != "LISTEN" {n = split($4, a, ":"); p = a[n] + 0; if (p >= 10000) c++} END {print c + 0}')
+if [ "$(jq 'has("ephemeral")' "$TMP/nt.json" 2>/dev/null)" != true ]; then
+	echo "ephemeral ports: not counted by this build"
+elif [ "${nte:-x}" != "$sse" ]; then
+	echo "bench tcp: nettriage ephemeral.sockets ${nte:-none} != ss $sse" >&2
+	exit 1
+else
+	printf 'ephemeral ports: %s sockets hold one (ss: %s), %s destinations, busiest %s\n' "$nte" "$sse" \
+		"$(jq .ephemeral.destinations "$TMP/nt.json")" \
+		"$(jq -r '.ephemeral_top[0] | "\(.raddr):\(.rport) \(.sockets)/\(.usable_ports)"' "$TMP/nt.json")"
 fi
 
 names=("nettriage -j tcp" "ss -tan | awk" "ss -s" "tcp_bare_dump" "nettriage --top 10" "ss -tin")

@@ -88,5 +88,22 @@ int main(int argc, char **argv)
 	put(dir, "states", 3, "time-wait,close-wait,estab", 26);
 	put(dir, "dst4", 3, "198.51.100.0/24", 15);
 	put(dir, "dst6", 3, "[2001:db8::1]", 13);
+	put(dir, "port-range", 4, "40000\t40999\n", 12);
+	put(dir, "reserved-ports", 4, "40000-40099,40500,50000-50010\n", 30);
+	/* 64 sockets of 8 bytes each (fuzz_tcp's layout): family/mapped bits,
+	 * state, sport 0x9c40.. (40000..), dport 443, two address bytes */
+	for (off = 0; off < 64; off++) {
+		uint8_t *q = (uint8_t *)b + 8 * off;
+
+		q[0] = (uint8_t)(off & 3);
+		q[1] = (uint8_t)(off % 12);
+		q[2] = 0x9c;
+		q[3] = (uint8_t)(0x40 + off % 8);
+		q[4] = 0x01;
+		q[5] = 0xbb;
+		q[6] = 7;
+		q[7] = (uint8_t)(off % 5);
+	}
+	put(dir, "eph-sockets", 4, b, 8 * 64);
 	return 0;
 }

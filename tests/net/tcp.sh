@@ -14,7 +14,18 @@
 #    for ~2.5 s. The RetransSegs/OutSegs deltas and ratio nettriage reports
 #    since its previous run are checked against nstat in C, and the --top
 #    socket (kernel-filtered on --dport) against `ss -ti`.
-# 3. Bad input: unknown state, --top -1, unreadable /proc (NETTRIAGE_PROC),
+# 3. Ephemeral ports: in a namespace E with ip_local_port_range "40000
+#    40999" (per-namespace sysctl), 700 connections to one listener: the
+#    tcp.ephemeral verdict WARNs (70 %) naming 127.0.0.1:6300, the count
+#    equals `ss -tan` counting the same sockets, CRIT with
+#    --crit-ephemeral 60; TIME-WAIT sockets count; reserved ports leave
+#    the usable range and the count.
+# 4. SYN queue: in a namespace Y, a listen(1) listener that never accepts
+#    and an nft rule dropping the handshake's final ACK: with
+#    tcp_syncookies=0 later SYNs overflow the SYN queue (TCPReqQFullDrop),
+#    with 1 they get cookies (TCPReqQFullDoCookies, SyncookiesSent):
+#    tcp.synq WARNs naming each counter; the counters equal nstat's in Y.
+# 5. Bad input: unknown state, --top -1, unreadable /proc (NETTRIAGE_PROC),
 #    missing namespace: one line on stderr, documented exit code.
 #
 # Env: NT (nettriage), NT_BUILD (holds tests/tcp_helper).
@@ -46,6 +57,8 @@ H="nt-tcp-h-$sfx"
 C="nt-tcp-c-$sfx"
 R="nt-tcp-r-$sfx"
 S="nt-tcp-s-$sfx"
+E="nt-tcp-e-$sfx"
+Y="nt-tcp-y-$sfx"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nt-tcp-test.XXXXXX") || { echo "not ok - mktemp"; exit 1; }
 export NETTRIAGE_STATE_DIR="$TMP/state"
 export NSTAT_HISTORY="$TMP/nstat.hist" # never nstat's shared per-uid file
@@ -61,7 +74,7 @@ cleanup() {
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
-	for n in "$H" "$C" "$R" "$S"; do
+	for n in "$H" "$C" "$R" "$S" "$E" "$Y"; do
 		ip netns del "$n" 2>/dev/null
 	done
 	rm -rf "$TMP"
@@ -83,6 +96,20 @@ wait_line() { # wait_line FILE TEXT SECONDS
 		sleep 0.1
 	done
 	return 1
+}
+ready_or_exit() { # ready_or_exit BASE WHAT SECONDS: BASE.out says ready, else fail and stop
+	wait_line "$1.out" ready "$3" && return 0
+	notok "tcp_helper $2 ready: $(head -3 "$1.err")"
+	exit 1
+}
+promcheck() { # promcheck FILE WHAT: promtool check metrics passes
+	if ! command -v promtool >/dev/null 2>&1; then
+		notok "promtool installed (package prometheus)"
+	elif promtool check metrics <"$1" >"$TMP/promtool" 2>&1; then
+		ok "promtool check metrics passes$2"
+	else
+		notok "promtool check metrics$2: $(head -3 "$TMP/promtool")"
+	fi
 }
 nstat_get() { # nstat_get NS NAME: absolute value
 	ip netns exec "$1" nstat -asz "$2" 2>/dev/null | awk -v n="$2" '$1 == n {print $2}'
@@ -163,6 +190,8 @@ eq "close_wait_top[1] is the IPv6 port $((PORT6 + 2)), a local service" \
 	"$(jq -c '.close_wait_top[1] | [.side, .addr, .port, .sockets]' "$TMP/s.json")" "[\"local\",null,$((PORT6 + 2)),$NCW6]"
 eq "close_wait_top[0] is port $((PORT + 2))" "$(jq '.close_wait_top[0].port' "$TMP/s.json")" $((PORT + 2))
 eq "close_wait_top[0].sockets" "$(jq '.close_wait_top[0].sockets' "$TMP/s.json")" "$NCW"
+eq "server CLOSE-WAIT: the verdict reason names the listener port $((PORT + 2)) (local port $((PORT + 2)): $NCW)" \
+	"$(jq -r '.verdicts[] | select(.check == "tcp.close_wait") | .reason | contains("local port '$((PORT + 2))': '$NCW'")' "$TMP/s.json")" true
 eq "close_wait_procs[0] is the helper pid" "$(jq '.close_wait_procs[0].pid' "$TMP/s.json")" "$FILL_PID"
 eq "close_wait_procs[0].process" "$(jq -r '.close_wait_procs[0].process' "$TMP/s.json")" tcp_helper
 ssq=$(ip netns exec "$H" ss -Hltn "sport = :$((PORT + 3))" | awk '{print $2 "/" $3}')
@@ -218,15 +247,7 @@ if grep -q '^# TYPE nettriage_tcp_retrans_segs_total counter' "$TMP/p.txt"; then
 else
 	notok "prom: retrans_segs_total counter"
 fi
-if command -v promtool >/dev/null 2>&1; then
-	if promtool check metrics <"$TMP/p.txt" >"$TMP/promtool" 2>&1; then
-		ok "promtool check metrics passes"
-	else
-		notok "promtool check metrics: $(head -3 "$TMP/promtool")"
-	fi
-else
-	notok "promtool installed (package prometheus)"
-fi
+promcheck "$TMP/p.txt" ""
 # --procs without privilege: the root helper's fd table is unreadable and
 # must be named, not silently skipped.
 # The binary is copied to a world-readable directory first (unpriv.inc): the
@@ -272,6 +293,20 @@ eq "client CLOSE-WAIT: none of those ephemeral ports named" "$named" no
 eq "client CLOSE-WAIT: the WARN verdict names the server" \
 	"$(jq -r '.verdicts[] | select(.check == "tcp.close_wait") | [.level, (.reason | contains("peer 127.0.0.1:'$CPORT': '$NCWC'"))] | @tsv' "$TMP/cwc.json")" \
 	"$(printf 'warn\ttrue')"
+# The issue's case: 1,300 CLOSE-WAIT left by a client of a service on port
+# 6300: CRIT, the reason names 127.0.0.1:6300, with --procs the process.
+NBIG=1300 BPORT=6300
+ip netns exec "$H" "$HELPER" cwclient 127.0.0.1 $BPORT $NBIG >"$TMP/cwbig.out" 2>"$TMP/cwbig.err" &
+BG_PIDS+=($!)
+BIG_PID=$!
+ready_or_exit "$TMP/cwbig" "cwclient $NBIG" 60
+"$NT" -N "$H" -j tcp --procs >"$TMP/cwbig.json" 2>/dev/null
+eq "$NBIG client CLOSE-WAIT to 127.0.0.1:$BPORT: CRIT, the reason names the server and the process" \
+	"$(jq -r '.verdicts[] | select(.check == "tcp.close_wait") | [.level, (.reason | contains("peer 127.0.0.1:'$BPORT': '$NBIG'")), (.reason | contains("tcp_helper['$BIG_PID']: '$NBIG'"))] | @tsv' "$TMP/cwbig.json")" \
+	"$(printf 'crit\ttrue\ttrue')"
+eq "$NBIG client CLOSE-WAIT: ss agrees" \
+	"$(ip netns exec "$H" ss -Htan state close-wait "dport = :$BPORT" | wc -l)" "$NBIG"
+kill "$BIG_PID" 2>/dev/null
 
 # ---- 2. retransmits ------------------------------------------------------------
 for n in "$C" "$R" "$S"; do ip netns add "$n" || { notok "ip netns add $n"; exit 1; }; done
@@ -366,7 +401,131 @@ eq "--dst 198.51.100.2: the flow" "$(jq '[.top_sockets[].dport] | join(",")' -r 
 "$NT" -N "$C" -j tcp --top 5 --dst 2001:db8::1 >"$TMP/dst6.json" 2>/dev/null
 eq "--dst 2001:db8::1: nothing" "$(jq '.top_sockets | length' "$TMP/dst6.json")" 0
 
-# ---- 3. bad input ----------------------------------------------------------------
+# ---- 3. ephemeral ports -----------------------------------------------------------
+ip netns add "$E" || { notok "ip netns add $E"; exit 1; }
+ip -n "$E" link set lo up
+ip netns exec "$E" sysctl -qw net.ipv4.ip_local_port_range="40000 40999" # per namespace
+# first (before clients take the port), a service listening inside the range (40600) with 3 server-side
+# CLOSE-WAIT: its sockets are a server's, not counted
+ip netns exec "$E" "$HELPER" leak 127.0.0.1 40600 3 >"$TMP/eleak.out" 2>"$TMP/eleak.err" &
+BG_PIDS+=($!)
+ready_or_exit "$TMP/eleak" "leak (E)" 20
+NEPH=700 EPORT=6300
+ip netns exec "$E" "$HELPER" pairs 127.0.0.1 $EPORT $NEPH >"$TMP/eph.out" 2>"$TMP/eph.err" &
+BG_PIDS+=($!)
+ready_or_exit "$TMP/eph" "pairs" 30
+# 5 TIME-WAIT sockets of clients (fill: listener PORT+1), 1 established
+# pair, 1 server-side CLOSE-WAIT, a queue of 2 and a dropped SYN
+ip netns exec "$E" "$HELPER" fill 127.0.0.1 7000 1 5 1 1 >"$TMP/efill.out" 2>"$TMP/efill.err" &
+BG_PIDS+=($!)
+ready_or_exit "$TMP/efill" "fill (E)" 20
+# ss: the sockets on a local port of the range towards one destination
+ss_eph() { # ss_eph DPORT [RESERVED-AWK-TEST]
+	ip netns exec "$E" ss -Htan state all "dst 127.0.0.1:$1" |
+		awk -v skip="${2:-0}" '$1 != "LISTEN" {n = split($4, a, ":"); p = a[n] + 0
+			if (p >= 40000 && p <= 40999 && !(skip && (p <= 40099 || p == 40500))) c++}
+			END {print c + 0}'
+}
+"$NT" -N "$E" -j tcp --ports 100 >"$TMP/e.json" 2>"$TMP/e.err"
+rc=$?
+want=$(ss_eph $EPORT)
+eq "ephemeral: ss counts $NEPH sockets on 40000-40999 to 127.0.0.1:$EPORT" "$want" $NEPH
+eq "ephemeral: usable_ports is the namespace's range (1000), read in E" \
+	"$(jq -c '.ephemeral | [.range_lo, .range_hi, .reserved_ports, .usable_ports]' "$TMP/e.json")" '[40000,40999,0,1000]'
+eq "ephemeral_top[0] is 127.0.0.1 -> 127.0.0.1:$EPORT with ss's count" \
+	"$(jq -c '.ephemeral_top[0] | [.laddr, .raddr, .rport, .sockets, .usable_ports, .in_use_pct]' "$TMP/e.json")" \
+	"[\"127.0.0.1\",\"127.0.0.1\",$EPORT,$want,1000,70]"
+eq "ephemeral: the TIME-WAIT clients count (to 127.0.0.1:7001, ss says $(ss_eph 7001))" \
+	"$(jq '.ephemeral_top[] | select(.rport == 7001) | .sockets' "$TMP/e.json")" "$(ss_eph 7001)"
+eq "ephemeral: 5 TIME-WAIT to 7001" "$(ip netns exec "$E" ss -Htan state time-wait "dport = :7001" | wc -l)" 5
+eq "ephemeral: the listener's port 40600 is a server's: no destination but 40600 on an rport of the range" \
+	"$(jq '[.ephemeral_top[] | select(.rport != 40600 and .rport >= 40000 and .rport <= 40999)] | length' "$TMP/e.json")" 0
+eq "ephemeral: the 3 clients of 40600 count towards it" \
+	"$(jq '.ephemeral_top[] | select(.rport == 40600) | .sockets' "$TMP/e.json")" "$(ss_eph 40600)"
+eq "ephemeral: total sockets equals ss (every destination, sport 40600 left out)" "$(jq .ephemeral.sockets "$TMP/e.json")" \
+	"$(ip netns exec "$E" ss -Htan state all | awk '$1 != "LISTEN" {n = split($4, a, ":"); p = a[n] + 0; if (p >= 40000 && p <= 40999 && p != 40600) c++} END {print c + 0}')"
+eq "tcp.ephemeral WARN (70 %) names the service, exit 1" \
+	"$(jq -r '.verdicts[] | select(.check == "tcp.ephemeral") | [.level, .subject, (.reason | contains("127.0.0.1:'$EPORT'") and contains("'$want' of 1000"))] | @tsv' "$TMP/e.json") rc=$rc" \
+	"$(printf 'warn\t127.0.0.1 -> 127.0.0.1:%s\ttrue' $EPORT) rc=1"
+"$NT" -N "$E" -j tcp --crit-ephemeral 60 >"$TMP/e2.json" 2>/dev/null
+rc=$?
+eq "--crit-ephemeral 60: CRIT, exit 2" \
+	"$(jq -r '.verdicts[] | select(.check == "tcp.ephemeral") | .level' "$TMP/e2.json") rc=$rc" "crit rc=2"
+"$NT" -N "$E" -j tcp --warn-ephemeral 71 >"$TMP/e3.json" 2>/dev/null
+eq "--warn-ephemeral 71: OK naming the busiest" \
+	"$(jq -r '.verdicts[] | select(.check == "tcp.ephemeral") | [.level, (.reason | contains("127.0.0.1 -> 127.0.0.1:'$EPORT'"))] | @tsv' "$TMP/e3.json")" "$(printf 'ok\ttrue')"
+"$NT" -N "$E" --prom tcp >"$TMP/e.prom" 2>/dev/null
+eq "prom: nettriage_tcp_ephemeral_in_use{laddr,raddr,rport}" \
+	"$(grep -c "^nettriage_tcp_ephemeral_in_use{netns=\"$E\",laddr=\"127.0.0.1\",raddr=\"127.0.0.1\",rport=\"$EPORT\"} $want\$" "$TMP/e.prom")" 1
+eq "prom: nettriage_tcp_ephemeral_ports 1000" \
+	"$(awk '$1 ~ /^nettriage_tcp_ephemeral_ports[{]/ {print $2}' "$TMP/e.prom")" 1000
+promcheck "$TMP/e.prom" " (ephemeral)"
+# reserved ports: they leave the usable range and the count
+ip netns exec "$E" sysctl -qw net.ipv4.ip_local_reserved_ports="40000-40099,40500,50000-50010"
+"$NT" -N "$E" -j tcp >"$TMP/e4.json" 2>/dev/null
+want=$(ss_eph $EPORT 1)
+eq "reserved 40000-40099,40500 (and 50000-50010 outside): usable 899" \
+	"$(jq -c '.ephemeral | [.reserved_ports, .usable_ports]' "$TMP/e4.json")" '[101,899]'
+eq "reserved: ephemeral_top[0].sockets equals ss without the reserved ports ($want)" \
+	"$(jq '.ephemeral_top[0].sockets' "$TMP/e4.json")" "$want"
+"$NT" -N "$E" -j tcp --state established >"$TMP/e5.json" 2>/dev/null
+eq "--state established: ephemeral not counted (null), no tcp.ephemeral verdict" \
+	"$(jq -c '[.ephemeral, .ephemeral_top, ([.verdicts[] | select(.check == "tcp.ephemeral")] | length)]' "$TMP/e5.json")" '[null,null,0]'
+
+# ---- 4. SYN queue ----------------------------------------------------------------
+ip netns add "$Y" || { notok "ip netns add $Y"; exit 1; }
+ip -n "$Y" link set lo up
+ip netns exec "$Y" sysctl -qw net.ipv4.tcp_syncookies=0 # per namespace
+ip netns exec "$Y" nft add table inet nt
+ip netns exec "$Y" nft add chain inet nt in '{ type filter hook input priority 0; }'
+# the handshake's last ACK never reaches the listeners: requests stay
+ip netns exec "$Y" nft add rule inet nt in tcp dport '{ 6500, 6501 }' 'tcp flags & (syn | ack) == ack' drop
+"$NT" -N "$Y" -j tcp >/dev/null 2>&1 # the baseline run
+cp -r "$NETTRIAGE_STATE_DIR" "$TMP/state.y0"
+synq_run() { # synq_run OUT: a run against the baseline, again while a SYN retry moved the counters
+	local try a0 a1
+	for try in 1 2 3 4 5 6 7 8 9 10; do
+		[ "$try" -gt 1 ] && sleep 0.3
+		rm -rf "$NETTRIAGE_STATE_DIR"
+		cp -r "$TMP/state.y0" "$NETTRIAGE_STATE_DIR"
+		a0=$(ip netns exec "$Y" nstat -asz 2>/dev/null | awk '$1 ~ /^TcpExt(TCPReqQFull|Syncookies)/ {print $1 "=" $2}' | sort | tr '\n' ' ')
+		"$NT" -N "$Y" -j tcp >"$1" 2>/dev/null
+		a1=$(ip netns exec "$Y" nstat -asz 2>/dev/null | awk '$1 ~ /^TcpExt(TCPReqQFull|Syncookies)/ {print $1 "=" $2}' | sort | tr '\n' ' ')
+		[ "$a0" = "$a1" ] && return 0
+		echo "# SYN-queue counters moved during run $try: again"
+	done
+	return 0
+}
+ip netns exec "$Y" "$HELPER" synq 127.0.0.1 6500 5 >"$TMP/synq.out" 2>"$TMP/synq.err" &
+BG_PIDS+=($!)
+ready_or_exit "$TMP/synq" synq 20
+sleep 0.2
+synq_run "$TMP/y1.json"
+qd=$(nstat_get "$Y" TcpExtTCPReqQFullDrop)
+eq "TCPReqQFullDrop equals nstat in Y" "$(jq .counters.tcpext.TCPReqQFullDrop "$TMP/y1.json")" "$qd"
+if [ "${qd:-0}" -ge 3 ]; then ok "syncookies off: 3 or more SYNs overflowed the SYN queue of 1 (nstat $qd)"; else notok "TCPReqQFullDrop rose: nstat '$qd' (want >= 3)"; fi
+eq "tcp.synq WARN names TCPReqQFullDrop, rose by nstat's count" \
+	"$(jq -r '.verdicts[] | select(.check == "tcp.synq" and .subject == "TCPReqQFullDrop") | [.level, .value] | @tsv' "$TMP/y1.json")" \
+	"$(printf 'warn\t%s' "$qd")"
+eq "tcp.synq: the counters that did not rise are OK" \
+	"$(jq -r '[.verdicts[] | select(.check == "tcp.synq" and .subject != "TCPReqQFullDrop") | .level] | unique | join(",")' "$TMP/y1.json")" ok
+ip netns exec "$Y" sysctl -qw net.ipv4.tcp_syncookies=1
+"$NT" -N "$Y" -j tcp >/dev/null 2>&1
+cp -r "$NETTRIAGE_STATE_DIR/." "$TMP/state.y0"
+ip netns exec "$Y" "$HELPER" synq 127.0.0.1 6501 5 >"$TMP/synq2.out" 2>"$TMP/synq2.err" &
+BG_PIDS+=($!)
+ready_or_exit "$TMP/synq2" "synq (cookies)" 20
+sleep 0.2
+synq_run "$TMP/y2.json"
+for ctr in TCPReqQFullDoCookies SyncookiesSent; do
+	v=$(nstat_get "$Y" "TcpExt$ctr")
+	eq "$ctr equals nstat in Y" "$(jq ".counters.tcpext.$ctr" "$TMP/y2.json")" "$v"
+	eq "syncookies on: tcp.synq WARN names $ctr" \
+		"$(jq -r --arg c "$ctr" '.verdicts[] | select(.check == "tcp.synq" and .subject == $c) | [.level, (.value > 0), (.hint | test("SYN"))] | @tsv' "$TMP/y2.json")" \
+		"$(printf 'warn\ttrue\ttrue')"
+done
+
+# ---- 5. bad input ----------------------------------------------------------------
 bad() { # bad DESC WANT_RC ARGS...
 	local d=$1 want=$2
 	shift 2
@@ -384,6 +543,8 @@ bad "--top -1" 64 "$NT" tcp --top -1
 bad "--top 0" 64 "$NT" tcp --top 0
 bad "--dport 70000" 64 "$NT" tcp --dport 70000
 bad "--dst not-an-address" 64 "$NT" tcp --dst not-an-address
+bad "--warn-ephemeral 101" 64 "$NT" tcp --warn-ephemeral 101
+bad "--warn-ephemeral above --crit-ephemeral" 64 "$NT" tcp --warn-ephemeral 90 --crit-ephemeral 80
 bad "missing namespace" 3 "$NT" -N "nt-tcp-no-such-$sfx" tcp
 mkdir -p "$TMP/proc/net"
 NETTRIAGE_PROC="$TMP/proc" bad "unreadable /proc/net/snmp and netstat (NETTRIAGE_PROC)" 3 "$NT" -N "$H" tcp

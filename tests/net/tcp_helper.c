@@ -33,6 +33,14 @@
  *       client is closed after 0.5 s, before its SYN is retransmitted,
  *       so the flood adds nothing to RetransSegs. Prints "ready", runs
  *       until killed.
+ *   tcp_helper synq ADDR PORT N
+ *       a listener on PORT with listen(1) that never accepts, then N
+ *       non-blocking connects to it, all kept open. With the handshake's
+ *       final ACK dropped (the test's nft rule), each connection stays a
+ *       request (SYN-RECV) on the listener: the first fills its SYN queue
+ *       of 1 and every later SYN overflows it (TCPReqQFullDrop with
+ *       tcp_syncookies=0, TCPReqQFullDoCookies and SyncookiesSent with
+ *       1). Prints "ready" once the connects are out, and waits.
  *   tcp_helper stream ADDR PORT RATE
  *       connect with TCP_NODELAY and write a 1000-byte segment RATE times
  *       a second, paced on CLOCK_MONOTONIC, until killed (reconnects if
@@ -317,6 +325,23 @@ static int overflow(const char *a, int port, int backlog, int rate)
 	return 0;
 }
 
+static int synq(const char *a, int port, int n)
+{
+	int i;
+
+	if (n < 1 || n > 10000) {
+		fprintf(stderr, "tcp_helper: synq N %d not in 1..10000\n", n);
+		return 1;
+	}
+	(void)listener(a, port, 1); /* never accepted from */
+	for (i = 0; i < n; i++)
+		(void)client(a, port, 0);
+	printf("ready\n");
+	fflush(stdout);
+	wait_forever();
+	return 0;
+}
+
 static int stream(const char *a, int port, int rate)
 {
 	char b[1000];
@@ -402,8 +427,10 @@ int main(int argc, char **argv)
 		return leak(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 6 && !strcmp(argv[1], "overflow"))
 		return overflow(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
+	if (argc == 5 && !strcmp(argv[1], "synq"))
+		return synq(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 5 && !strcmp(argv[1], "stream"))
 		return stream(argv[2], atoi(argv[3]), atoi(argv[4]));
-	fprintf(stderr, "usage: tcp_helper fill|cwclient|pairs|sink|send|leak|overflow|stream ... (see the source)\n");
+	fprintf(stderr, "usage: tcp_helper fill|cwclient|pairs|sink|send|leak|overflow|synq|stream ... (see the source)\n");
 	return 1;
 }

@@ -103,7 +103,7 @@ static void write_dump(void)
 
 #define SNMP_HDR "Ip: Forwarding\nIp: 1\n" \
 	"Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens CurrEstab InSegs OutSegs RetransSegs\n"
-#define NETSTAT_HDR "TcpExt: ListenOverflows ListenDrops TCPBacklogDrop TCPMemoryPressuresChrono NewKernelField\n"
+#define NETSTAT_HDR "TcpExt: SyncookiesSent SyncookiesFailed ListenOverflows ListenDrops TCPBacklogDrop TCPMemoryPressuresChrono TCPReqQFullDoCookies TCPReqQFullDrop NewKernelField\n"
 
 static void counters(long long out, long long retrans, int overflows)
 {
@@ -111,7 +111,7 @@ static void counters(long long out, long long retrans, int overflows)
 
 	snprintf(t, sizeof(t), SNMP_HDR "Tcp: 1 200 120000 -1 7 5 1000 %lld %lld\n", out, retrans);
 	put("proc/net/snmp", t);
-	snprintf(t, sizeof(t), NETSTAT_HDR "TcpExt: %d 0 0 1500 42\n", overflows);
+	snprintf(t, sizeof(t), NETSTAT_HDR "TcpExt: 0 0 %d 0 0 1500 0 0 42\n", overflows);
 	put("proc/net/netstat", t);
 }
 
@@ -276,6 +276,11 @@ static void test_first_run(struct nt_layer_ctx *c)
 	T_EQ_I(jint(json_object_get(j, "states"), "close_wait"), 350, "states.close_wait 350");
 	T_EQ_I(jint(json_object_get(j, "states"), "listen"), 2, "states.listen 2");
 	T_EQ_I(jint(j, "total"), 357, "total");
+	T_EQ_I(jint(json_object_get(j, "ephemeral"), "usable_ports"), 21000 - 10,
+	       "ephemeral.usable_ports: 40000-60999 minus the 10 reserved");
+	T_EQ_I(jint(json_array_get(json_object_get(j, "ephemeral_top"), 0), "sockets"), 200,
+	       "ephemeral_top[0]: the 200 clients of 203.0.113.9:443");
+	T_EQ_I(t_level(&vs, "tcp.ephemeral", ""), NT_OK, "200 of 20990: OK");
 	T_EQ_I(jint(json_object_get(j, "families"), "ipv4"), 357, "families.ipv4");
 	T_EQ_I(jint(json_object_get(json_object_get(j, "counters"), "tcp"), "MaxConn"), -1,
 	       "counters.tcp.MaxConn -1 (a signed kernel value)");
@@ -402,6 +407,7 @@ int main(void)
 	mk("proc/sys/net/ipv4");
 	mk("state");
 	put("proc/sys/net/ipv4/ip_local_port_range", "40000\t60999\n");
+	put("proc/sys/net/ipv4/ip_local_reserved_ports", "60990-60999,8080\n");
 	counters(100000000000LL, 3000000000LL, 7);
 	write_dump();
 	snprintf(p, sizeof(p), "%s/proc", root);
