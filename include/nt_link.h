@@ -184,24 +184,34 @@ int nt_genl_parse_family(const struct nlmsghdr *nlh, uint16_t *id);
 int nt_link_parse_linkmodes(const struct nlmsghdr *nlh, uint16_t fam,
 			    struct nt_link_mode *out);
 
-/* Apply one parsed reply to the interface of the same ifindex (or name)
- * in l; hint is where to look first (updated: replies come in ifindex
- * order, like RTM_GETLINK's). Unknown speed (0, SPEED_UNKNOWN) and duplex
- * (not 0 or 1) are left unavailable. Returns true when an interface took
- * it. */
+/* The replies of one dump, kept so the dump can run beside RTM_GETLINK's
+ * (in a thread) and be applied once both are in. */
+struct nt_link_modes {
+	struct nt_link_mode *v;
+	size_t n, cap;
+};
+void nt_link_modes_free(struct nt_link_modes *m);
+
+/* Apply one parsed reply to the interface of the same ifindex (or name,
+ * when either has no ifindex) in l; hint is where to look first (updated:
+ * replies come in ifindex order, like RTM_GETLINK's). Unknown speed (0,
+ * SPEED_UNKNOWN) and duplex (not 0 or 1) are left unavailable. Returns
+ * true when an interface took it. */
 bool nt_link_mode_apply(struct nt_link_list *l, const struct nt_link_mode *m,
 			size_t *hint);
+/* All of them; returns how many interfaces took one. */
+size_t nt_link_modes_apply(struct nt_link_list *l, const struct nt_link_modes *m);
 
-/* Walk a buffer of LINKMODES replies of family fam into l (like
- * nt_link_parse_buf). */
+/* Walk a buffer of LINKMODES replies of family fam, appending to m
+ * (like nt_link_parse_buf: 1 more, 0 done, -errno). */
 int nt_link_parse_modes_buf(const void *buf, size_t len, uint16_t fam,
-			    struct nt_link_list *l);
+			    struct nt_link_modes *m);
 
-/* Speed and duplex for every interface of l from ethtool netlink in the
- * calling thread's namespace: resolve the family, one LINKMODES_GET dump.
+/* Speed and duplex of every device from ethtool netlink in the calling
+ * thread's namespace: resolve the family, one LINKMODES_GET dump into m.
  * 0; -ENOENT when the kernel has no ethtool family (use the fallback);
  * other -errno. */
-int nt_link_ethtool_dump(struct nt_link_list *l);
+int nt_link_ethtool_dump(struct nt_link_modes *m);
 
 /* Fallback: /sys/class/net/IF/{speed,duplex} for each interface of l
  * whose /sys/class/net/IF/ifindex matches (sysfs shows the namespace it

@@ -184,30 +184,46 @@ bool nt_link_mode_apply(struct nt_link_list *l, const struct nt_link_mode *m,
 	return true;
 }
 
+void nt_link_modes_free(struct nt_link_modes *m)
+{
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+size_t nt_link_modes_apply(struct nt_link_list *l, const struct nt_link_modes *m)
+{
+	size_t i, hint = 0, took = 0;
+
+	for (i = 0; i < m->n; i++)
+		took += nt_link_mode_apply(l, &m->v[i], &hint);
+	return took;
+}
+
 struct modes_walk {
-	struct nt_link_list *l;
+	struct nt_link_modes *m;
 	uint16_t fam;
-	size_t hint;
 };
 
 static int modes_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct modes_walk *w = data;
-	struct nt_link_mode m;
-	int r = nt_link_parse_linkmodes(nlh, w->fam, &m);
+	struct nt_link_mode x;
+	int r = nt_link_parse_linkmodes(nlh, w->fam, &x);
 
 	if (r == -EINVAL)
 		return 0; /* another command of the family: not ours */
 	if (r)
 		return r;
-	(void)nt_link_mode_apply(w->l, &m, &w->hint);
+	if (nt_grow(&w->m->v, w->m->n, &w->m->cap, sizeof(*w->m->v), 64))
+		return -ENOMEM;
+	w->m->v[w->m->n++] = x;
 	return 0;
 }
 
 int nt_link_parse_modes_buf(const void *buf, size_t len, uint16_t fam,
-			    struct nt_link_list *l)
+			    struct nt_link_modes *m)
 {
-	struct modes_walk mw = { l, fam, 0 };
+	struct modes_walk mw = { m, fam };
 	struct nt_nl_walk w = { 0, 0, fam, modes_cb, &mw, 0, 0 };
 
 	return nt_nl_walk(buf, len, &w);
@@ -232,19 +248,12 @@ static ssize_t sock_recv(void *ctx, void *buf, size_t len)
 
 static void clear_modes(void *data)
 {
-	struct modes_walk *w = data;
-	size_t i;
-
-	for (i = 0; i < w->l->n; i++) {
-		set_speed(&w->l->v[i], 0);
-		set_duplex(&w->l->v[i], NULL);
-	}
-	w->hint = 0;
+	((struct modes_walk *)data)->m->n = 0;
 }
 
 #define ET_BUF 32768
 
-int nt_link_ethtool_dump(struct nt_link_list *l)
+int nt_link_ethtool_dump(struct nt_link_modes *m)
 {
 	struct nt_nl_io io = { sock_send, sock_recv, NULL, 0 };
 	char req[256];
@@ -253,7 +262,7 @@ int nt_link_ethtool_dump(struct nt_link_list *l)
 	struct nlattr *nest;
 	struct mnl_socket *nl;
 	uint16_t fam = 0;
-	struct modes_walk mw = { l, 0, 0 };
+	struct modes_walk mw = { m, 0 };
 	struct nt_nl_walk w = { 0, 0, GENL_ID_CTRL, family_cb, &fam, 0, 0 };
 	char *buf;
 	int one = 1, r;
@@ -282,6 +291,7 @@ int nt_link_ethtool_dump(struct nt_link_list *l)
 	gh->cmd = CTRL_CMD_GETFAMILY;
 	gh->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, ETHTOOL_GENL_NAME);
+	m->n = 0;
 	r = nt_nl_dump_io(&io, nlh, &w, NULL, 1, buf, ET_BUF);
 	if (r == 0 && !fam)
 		r = -ENOENT;
@@ -318,7 +328,7 @@ bool nt_link_parse_sysfs_speed(const char *text, uint32_t *mbps)
 	v = strtoll(text, &end, 10);
 	if (errno || end == text || (*end && *end != '\n'))
 		return false;
-	if (v <= 0 || v >= (long long)SPEED_UNKNOWN)
+	if (v <= 0 || v >= 0xffffffffLL)
 		return false; /* -1, 0: unknown */
 	*mbps = (uint32_t)v;
 	return true;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,22 +74,39 @@ static int collect(struct nt_link_list *l, enum source *src, int *nl_err)
 	return r;
 }
 
-/* Speed and duplex: ethtool netlink in this thread's namespace. Only when
- * the kernel has no ethtool family, sysfs: it shows the namespace it was
- * mounted for, which is ours only when we did not setns (-N, --all-netns);
- * otherwise unknown (null), never guessed. Not a failure of the layer. */
-static enum speed_source collect_speed(struct nt_link_list *l,
-				       const struct nt_global *g)
-{
-	const char *force = secure_getenv("NETTRIAGE_LINK_SPEED"); /* test seam */
-	int r = -ENOENT;
+/* Speed and duplex: ethtool netlink in this thread's namespace, one
+ * LINKMODES_GET dump for every device. It runs in a thread beside the
+ * RTM_GETLINK dump (each dump is kernel time in its own recvmsg calls; a
+ * new thread shares the namespace of the thread that creates it), so
+ * 1,000 interfaces do not pay for it twice. The thread owns nothing but
+ * its job; the state is per call. */
+struct ethtool_job {
+	struct nt_link_modes *m;
+	int r;
+};
 
+static void *ethtool_thread(void *arg)
+{
+	struct ethtool_job *j = arg;
+
+	j->r = nt_link_ethtool_dump(j->m);
+	return NULL;
+}
+
+/* Only when the kernel has no ethtool family, sysfs: it shows the
+ * namespace it was mounted for, which is ours only when we did not setns
+ * (-N, --all-netns); otherwise unknown (null), never guessed. Not a
+ * failure of the layer. */
+static enum speed_source apply_speed(struct nt_link_list *l,
+				     const struct nt_link_modes *m, int r,
+				     const struct nt_global *g)
+{
 	if (!l->n)
 		return SPD_NONE;
-	if (!force || strcmp(force, "sysfs"))
-		r = nt_link_ethtool_dump(l);
-	if (r == 0)
+	if (r == 0) {
+		nt_link_modes_apply(l, m);
 		return SPD_ETHTOOL;
+	}
 	if (r != -ENOENT) {
 		nt_note("link", "ethtool netlink LINKMODES_GET failed: %s (speed and duplex unknown)",
 			strerror(-r));
@@ -273,6 +291,7 @@ struct link_st {
 	struct nt_hist h;     /* the newest sample, all interfaces */
 	enum source src;
 	enum speed_source spd;
+	struct nt_link_modes modes; /* the ethtool dump, reused */
 };
 
 static int parse_opts(void *st, int argc, char **argv)
@@ -288,9 +307,20 @@ static int collect_layer(void *st, struct nt_layer_ctx *c)
 {
 	struct link_st *x = st;
 	const char *missing = NULL;
+	const char *force = secure_getenv("NETTRIAGE_LINK_SPEED"); /* test seam */
+	struct ethtool_job job = { &x->modes, -ENOENT };
+	pthread_t th;
+	bool threaded = false;
 	int nl_err, r;
 
+	if (!force || strcmp(force, "sysfs")) {
+		threaded = pthread_create(&th, NULL, ethtool_thread, &job) == 0;
+		if (!threaded)
+			job.r = nt_link_ethtool_dump(&x->modes);
+	}
 	r = collect(&x->cur, &x->src, &nl_err);
+	if (threaded)
+		pthread_join(th, NULL);
 	if (r) {
 		snprintf(c->why, sizeof(c->why), "RTM_GETLINK: %s; /proc/net/dev: %s",
 			 strerror(nl_err ? -nl_err : ENOTSUP), strerror(-r));
@@ -306,7 +336,7 @@ static int collect_layer(void *st, struct nt_layer_ctx *c)
 		snprintf(c->why, sizeof(c->why), "%s: no such interface", missing);
 		return r;
 	}
-	x->spd = collect_speed(&x->cur, c->g);
+	x->spd = apply_speed(&x->cur, &x->modes, job.r, c->g);
 	return 0;
 }
 
@@ -419,6 +449,7 @@ static void free_st(void *st)
 	struct link_st *x = st;
 
 	nt_hist_free(&x->h);
+	nt_link_modes_free(&x->modes);
 	nt_link_list_free(&x->cur);
 	nt_link_list_free(&x->prev);
 }
