@@ -20,10 +20,6 @@
 #include "nt_link.h"
 #include "nt_nl.h"
 
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
-#endif
-
 /* The attributes after the genetlink header of msg, bounded by
  * nlmsg_len (never the aligned tail: see link_parse.c). */
 static const struct nlattr *genl_attrs(const struct nlmsghdr *nlh, int *remain)
@@ -236,54 +232,24 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return r == -EINVAL ? 0 : r;
 }
 
-static ssize_t sock_send(void *ctx, const void *buf, size_t len)
-{
-	return mnl_socket_sendto(ctx, buf, len);
-}
-
-static ssize_t sock_recv(void *ctx, void *buf, size_t len)
-{
-	return mnl_socket_recvfrom(ctx, buf, len);
-}
-
 static void clear_modes(void *data)
 {
 	((struct modes_walk *)data)->m->n = 0;
 }
 
-#define ET_BUF 32768
-
 int nt_link_ethtool_dump(struct nt_link_modes *m)
 {
-	struct nt_nl_io io = { sock_send, sock_recv, NULL, 0 };
 	char req[256];
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *gh;
 	struct nlattr *nest;
-	struct mnl_socket *nl;
 	uint16_t fam = 0;
 	struct modes_walk mw = { m, 0 };
 	struct nt_nl_walk w = { 0, 0, GENL_ID_CTRL, family_cb, &fam, 0, 0 };
-	char *buf;
-	int one = 1, r;
+	int r;
 
-	buf = malloc(ET_BUF);
-	if (!buf)
-		return -ENOMEM;
-	nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
-	if (!nl) {
-		r = -errno;
-		goto out_free;
-	}
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		r = -errno;
-		goto out;
-	}
-	(void)mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	io.ctx = nl;
-	io.portid = mnl_socket_get_portid(nl);
-
-	/* CTRL_CMD_GETFAMILY "ethtool": the reply, then the ACK */
+	/* CTRL_CMD_GETFAMILY "ethtool": the reply, then the ACK. A kernel
+	 * without the family answers -ENOENT. */
 	nlh = mnl_nlmsg_put_header(req);
 	nlh->nlmsg_type = GENL_ID_CTRL;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
@@ -292,11 +258,11 @@ int nt_link_ethtool_dump(struct nt_link_modes *m)
 	gh->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, ETHTOOL_GENL_NAME);
 	m->n = 0;
-	r = nt_nl_dump_io(&io, nlh, &w, NULL, 1, buf, ET_BUF);
+	r = nt_nl_dump(NETLINK_GENERIC, nlh, &w, NULL, 1, 0);
 	if (r == 0 && !fam)
 		r = -ENOENT;
 	if (r)
-		goto out;
+		return r;
 
 	/* One LINKMODES_GET dump for every device; compact bitsets keep
 	 * the link mode masks small (we read neither). */
@@ -311,12 +277,7 @@ int nt_link_ethtool_dump(struct nt_link_modes *m)
 	mnl_attr_nest_end(nlh, nest);
 	mw.fam = fam;
 	w = (struct nt_nl_walk){ 0, 0, fam, modes_cb, &mw, 0, 0 };
-	r = nt_nl_dump_io(&io, nlh, &w, clear_modes, 5, buf, ET_BUF);
-out:
-	mnl_socket_close(nl);
-out_free:
-	free(buf);
-	return r;
+	return nt_nl_dump(NETLINK_GENERIC, nlh, &w, clear_modes, 5, 32768);
 }
 
 bool nt_link_parse_sysfs_speed(const char *text, uint32_t *mbps)

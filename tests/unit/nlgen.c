@@ -1,4 +1,5 @@
 /* Canned netlink message generator (see nlgen.h). */
+#include <stdio.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
@@ -114,6 +115,22 @@ size_t nlgen_linkmodes(void *buf, uint32_t seq, uint16_t fam,
 		mnl_attr_put_u8(nlh, ETHTOOL_A_LINKMODES_MASTER_SLAVE_CFG, 0);
 	}
 	return nlh->nlmsg_len;
+}
+
+int nlgen_write(const char *dir, const char *name, const void *buf, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(buf, 1, len, f) != len) {
+		perror(path);
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	return fclose(f) ? -1 : 0;
 }
 
 size_t nlgen_done(void *buf, uint32_t seq, int32_t err)

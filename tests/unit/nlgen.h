@@ -35,6 +35,8 @@ struct nlgen_linkmodes {
 size_t nlgen_linkmodes(void *buf, uint32_t seq, uint16_t fam,
 		       const struct nlgen_linkmodes *m);
 size_t nlgen_done(void *buf, uint32_t seq, int32_t err);
+/* Seed generators: write len bytes of buf to DIR/NAME; 0 or -1 (perror). */
+int nlgen_write(const char *dir, const char *name, const void *buf, size_t len);
 size_t nlgen_error(void *buf, uint32_t seq, int err);
 
 /* One SOCK_DIAG_BY_FAMILY reply (struct inet_diag_msg + attributes).
