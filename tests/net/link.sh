@@ -511,7 +511,7 @@ check "history: vethA tx_util_pct equals ip bytes delta x 8 / dt / speed ($hcmp)
 # The verdict: a ping flood A -> B during -i 1 -c 2 with --warn-util 0.01
 # (1 Mb/s of a 10000 Mb/s veth): link.utilization WARN on vethA; at the
 # defaults (80/95 %) the same flood is OK.
-ip netns exec "$A" ping -f -s 1400 -w 4 -q 192.0.2.2 >/dev/null 2>&1 &
+ip netns exec "$A" ping -f -s 500 -w 4 -q 192.0.2.2 >/dev/null 2>&1 &
 BG_PIDS+=("$!")
 sleep 0.2
 "$NT" -N "$A" -j -i 1 -c 2 link --warn-util 0.01 --crit-util 1000000 vethA >"$TMP/uflood.json" 2>/dev/null
