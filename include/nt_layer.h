@@ -46,6 +46,11 @@
 struct nt_layer_ctx {
 	const struct nt_global *g;
 	char why[256];
+	/* Set by a driver that measures this state in a namespace other than
+	 * the one it started in (--all-netns, triage --all-netns): figures
+	 * the kernel keeps globally (softnet, neighbour tables, socket
+	 * memory, file-nr) are shown there but judged only once, at home. */
+	bool not_home;
 };
 
 struct nt_layer {
@@ -76,6 +81,7 @@ extern const struct nt_layer nt_layer_link;
 extern const struct nt_layer nt_layer_conntrack;
 extern const struct nt_layer nt_layer_tcp;
 extern const struct nt_layer nt_layer_path;
+extern const struct nt_layer nt_layer_stack;
 
 
 /* A command over one layer: options, privileges (L->caps), then
@@ -99,6 +105,10 @@ void nt_baseline_first(struct nt_baseline *b, bool have, double dt);
  * Returns collect's 0 or -errno (c->why). */
 int nt_layer_sample(const struct nt_layer *L, void *st, struct nt_layer_ctx *c,
 		    int pass, struct nt_baseline *b, double *t);
+/* The table's "baseline: ..." line of a layer (since-boot totals, or the
+ * kind and age of the baseline). */
+void nt_baseline_print(FILE *f, const struct nt_baseline *b,
+		       const struct nt_global *g);
 /* Sample `sample`, judged over the dt seconds since the one before. */
 void nt_baseline_interval(struct nt_baseline *b, double dt, long sample);
 

@@ -27,6 +27,17 @@ void nt_baseline_interval(struct nt_baseline *b, double dt, long sample)
 	b->sample = sample;
 }
 
+void nt_baseline_print(FILE *f, const struct nt_baseline *b,
+		       const struct nt_global *g)
+{
+	if (!strcmp(b->kind, "boot"))
+		fprintf(f, "baseline: since-boot totals (no previous run%s)\n",
+			g->interval > 0 ? "" : " in this namespace; rates need -i or a second run");
+	else
+		fprintf(f, "baseline: %s, %.2f s ago%s\n", b->kind, b->dt,
+			!strcmp(b->kind, "interval") ? " (table shows per-second rates)" : "");
+}
+
 int nt_layer_sample(const struct nt_layer *L, void *st, struct nt_layer_ctx *c,
 		    int pass, struct nt_baseline *b, double *t)
 {
@@ -305,6 +316,7 @@ static int layer_sweep(const struct nt_layer *L, int argc, char **argv,
 		x->g.netns = l.v[i].label;
 		x->g.netns_inode = l.v[i].inode;
 		x->c.g = &x->g;
+		x->c.not_home = !l.v[i].self;
 		x->st = calloc(1, L->size);
 		if (!x->st) {
 			nt_err(L->name, "out of memory");

@@ -17,6 +17,9 @@ static const struct nt_cmd commands[] = {
 	{ "link", cmd_link, NT_CMD_NETNS | NT_CMD_SAMPLED | NT_CMD_SWEEP,
 	  "interface errors/drops/overruns (rtnetlink)", cmd_link_usage,
 	  &cmd_link_opts },
+	{ "stack", cmd_stack, NT_CMD_NETNS | NT_CMD_SAMPLED | NT_CMD_SWEEP,
+	  "softnet backlog, qdiscs, neighbours, UDP buffers, socket memory, fds",
+	  cmd_stack_usage, &cmd_stack_opts },
 	{ "conntrack", cmd_conntrack, NT_CMD_NETNS | NT_CMD_SAMPLED | NT_CMD_SWEEP,
 	  "conntrack fill ratio, drops, top consumers (ctnetlink)",
 	  cmd_conntrack_usage,
@@ -196,7 +199,7 @@ static int run(int argc, char **argv, struct nt_args *a, struct run_config *cf)
 		cmd = find_cmd("triage");
 	}
 	if (!cmd->fn) {
-		nt_err(cmd->name, "not built yet in nettriage %s (built: link, conntrack, tcp, path, triage)",
+		nt_err(cmd->name, "not built yet in nettriage %s (built: link, stack, conntrack, tcp, path, triage)",
 		       NT_VERSION);
 		return NT_EXIT_UNKNOWN;
 	}
@@ -212,7 +215,7 @@ static int run(int argc, char **argv, struct nt_args *a, struct run_config *cf)
 		return NT_EXIT_USAGE;
 	}
 	if (gp->all_netns && !(cmd->flags & NT_CMD_SWEEP)) {
-		nt_err("--all-netns", "not for %s: it runs in the starting namespace (sweeping commands: link, conntrack, tcp, triage)",
+		nt_err("--all-netns", "not for %s: it runs in the starting namespace (sweeping commands: link, stack, conntrack, tcp, triage)",
 		       cmd->name);
 		return NT_EXIT_USAGE;
 	}

@@ -16,6 +16,7 @@
 
 static const struct nt_layer *const local_layers[] = {
 	&nt_layer_link,
+	&nt_layer_stack,
 	&nt_layer_conntrack,
 	&nt_layer_tcp,
 };
@@ -341,6 +342,8 @@ int nt_triage_run(struct nt_triage *t)
 			ns[k].g.netns = l.v[k].label;
 			ns[k].g.netns_inode = l.v[k].inode;
 			ns[k].self = l.v[k].self;
+			for (i = 0; i < NLOCAL; i++)
+				ns[k].lr[i].c.not_home = !l.v[k].self;
 		}
 	}
 	/* path's sockets are opened here, before privileges go; its

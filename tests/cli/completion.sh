@@ -81,9 +81,9 @@ exactly() {
 	fi
 }
 
-exactly "nettriage <TAB>: the commands" "link conntrack tcp path capture triage help" ""
+exactly "nettriage <TAB>: the commands" "link stack conntrack tcp path capture triage help" ""
 exactly "nettriage co<TAB>: conntrack" "conntrack" co
-exactly "nettriage help <TAB>: the commands" "link conntrack tcp path capture triage help" help ""
+exactly "nettriage help <TAB>: the commands" "link stack conntrack tcp path capture triage help" help ""
 has "nettriage -<TAB>: every global option" \
 	"-j --json --prom --prom-file -i --interval -c --count -N --netns --all-netns -n --numeric -q --quiet --no-color --config --help --version" -
 exactly "nettriage --pro<TAB>: --prom --prom-file" "--prom --prom-file" --pro
@@ -167,7 +167,7 @@ if [ ! -x "$NT" ]; then
 	notok "binary $NT exists (build it with make, or set NT)"
 	exit 1
 fi
-for c in "" link conntrack tcp path; do
+for c in "" link stack conntrack tcp path; do
 	# shellcheck disable=SC2086 # "" is no command
 	"$NT" $c --help >"$tmp/help" 2>&1
 	opts=$(grep -oE '(^|[ ,])--?[a-zA-Z0-9][a-zA-Z0-9-]*' "$tmp/help" | sed 's/^[ ,]*//' | sort -u |

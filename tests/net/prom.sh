@@ -93,7 +93,7 @@ time.sleep(60)' &
 PY=$!
 for _ in $(seq 50); do [ -e "$TMP/ready" ] && break; sleep 0.1; done
 
-cmds=("link" "conntrack" "conntrack --by proto" "tcp --top 5" "path -n -c 2 -i 0.1 192.0.2.1")
+cmds=("link" "stack" "stack --top 3" "conntrack" "conntrack --by proto" "tcp --top 5" "path -n -c 2 -i 0.1 192.0.2.1")
 for c in "${cmds[@]}"; do
 	for how in with-N inside; do
 		out="$TMP/out.prom"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The JSON schemas (schema/*.schema.json) against real documents: every
-# built command (link, conntrack, tcp, path) in every mode that changes the
+# built command (link, stack, conntrack, tcp, path) in every mode that changes the
 # document's shape, run inside the 5-namespace testbed of path-lib.inc
 # (host -> r1 -> r2 -> r3 -> target): first run and with history, -i 0.1
 # -c 2 (JSON Lines, deltas in the second sample), link's and conntrack's
@@ -201,6 +201,18 @@ for _ in $(seq 100); do grep -q ready "$T/cwc.out" 2>/dev/null && break; sleep 0
 gen tcp-cw-peer 1 '[.close_wait_top[] | select(.side == "peer" and .addr == "127.0.0.1" and .port == 7200)] | length == 1' \
 	"$NT" -N "$H" -j tcp
 
+# ---- stack ----
+fresh stack
+gen stack-boot 0 '.baseline.kind == "boot" and (.softnet[0] | has("rates") | not) and .judge_global' \
+	"$NT" -N "$H" -j stack
+gen stack-history "0 1" '.baseline.kind == "history" and (.udp[0] | has("rates"))' "$NT" -N "$H" -j stack
+gen stack-interval "0 1" '.sample == 1 and .baseline.kind == "interval" and (.udp[0].deltas | length == 8)' \
+	"$NT" -N "$H" -j -i 0.1 -c 2 stack
+gen stack-top "0 1" '(.notes | length) >= 1' "$NT" -N "$H" -j stack --top 3 --procs
+gen stack-crit 2 '.status == "crit" and ([.verdicts[] | select(.check == "stack.fd" and .level == "crit")] | length == 1)' \
+	"$NT" -N "$H" -j stack --warn-fd 0 --crit-fd 0
+gen stack-inside "0 1" '.limits[0].limit == null' inh "$NT" -j stack
+
 # ---- path ----
 P="-n -c 3 -i 0.05"
 gen path-icmp4 0 '.mode == "icmp" and .socket == "raw" and .reached' inh "$NT" -j path $P $DST4
@@ -233,7 +245,7 @@ gen path-unpriv-dgram 0 '.socket == "icmp-dgram"' unpriv "$UNT" -j path $P $DST4
 # ---- every document against its schema ----
 "$PY" "$VALIDATE" "$SCHEMAS" docs "$OUT"/*.jsonl >"$T/valid.out"
 cat "$T/valid.out"
-for c in link conntrack tcp path; do
+for c in link stack conntrack tcp path; do
 	n=$(cat "$OUT"/*.jsonl | jq -r .command | grep -cx "$c")
 	good=$(grep -c "^ok - .*valid against nettriage-$c.schema.json" "$T/valid.out")
 	if [ "$n" -ge 5 ] && [ "$good" -eq "$n" ]; then
@@ -269,6 +281,9 @@ neg tcp-missing-states "'states' is a required property" tcp-boot 'del(.states)'
 neg tcp-tcpext-key "/counters/tcpext" tcp-boot '.counters.tcpext["no-such key"] = 1'
 neg tcp-cw-local-addr "/close_wait_top/0/addr" tcp-boot '.close_wait_top[0].addr = "127.0.0.1"'
 neg tcp-cw-side-enum "/close_wait_top/0/side" tcp-boot '.close_wait_top[0].side = "remote"'
+neg stack-bogus-field "'bogus' was unexpected" stack-boot '.bogus = 1'
+neg stack-scope-enum "/softnet/0/scope" stack-boot '.softnet[0].scope = "netns"'
+neg stack-check-enum "/verdicts/0/check" stack-boot '.verdicts[0].check = "stack.nope"'
 neg path-level-enum "/verdicts/0/level" path-icmp4 '.verdicts[0].level = "fine"'
 neg path-warn-without-hint "/verdicts" path-p99-warn '(.verdicts[] | select(.level == "warn") | .hint) = null'
 neg path-netns-number "/netns" path-icmp4 '.netns = 4'

@@ -1,0 +1,163 @@
+/* Unit tests: the stack layer through its interface (nt_layer.h), on a
+ * canned /proc (NETTRIAGE_PROC): two states sampled one after the other
+ * (two namespaces in one process), interval judging, the global figures
+ * left unjudged when not_home, nothing printed by collect/judge, and the
+ * "nothing could be read" failure. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "nt_layer.h"
+#include "t.h"
+#include "t_layer.h"
+
+static const struct nt_layer *L = &nt_layer_stack;
+static char top[] = "/tmp/nt-test-stack-XXXXXX";
+
+static void put(const char *dir, const char *rel, const char *text)
+{
+	char path[512], d[512], *s;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	snprintf(d, sizeof(d), "%s", path);
+	for (s = d + strlen(top) + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		mkdir(d, 0700);
+		*s = '/';
+	}
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void proc(const char *name, unsigned rcvbuf, unsigned dropped, unsigned files)
+{
+	char dir[256], t[1024];
+
+	snprintf(dir, sizeof(dir), "%s/%s", top, name);
+	snprintf(t, sizeof(t),
+		 "00001000 %08x 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n"
+		 "00002000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000001 00000000 00000000\n",
+		 dropped);
+	put(dir, "net/softnet_stat", t);
+	put(dir, "net/sockstat", "sockets: used 3\nTCP: inuse 1 orphan 0 tw 2 alloc 1 mem 10\nUDP: inuse 1 mem 1\n");
+	put(dir, "net/sockstat6", "TCP6: inuse 0\nUDP6: inuse 0\n");
+	snprintf(t, sizeof(t),
+		 "Ip: Forwarding InReceives OutNoRoutes\nIp: 1 10 0\n"
+		 "Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors\n"
+		 "Udp: 5 0 %u 5 %u 0 0 0 0\n", rcvbuf, rcvbuf);
+	put(dir, "net/snmp", t);
+	put(dir, "net/snmp6", "Udp6InDatagrams 1\nUdp6RcvbufErrors 0\nUdp6SndbufErrors 0\n");
+	put(dir, "net/netstat", "TcpExt: TCPMemoryPressures\nTcpExt: 0\nIpExt: InNoRoutes\nIpExt: 0\n");
+	put(dir, "sys/net/ipv4/tcp_mem", "100 200 300\n");
+	put(dir, "sys/net/ipv4/udp_mem", "100 200 300\n");
+	put(dir, "sys/net/ipv4/tcp_max_orphans", "1000\n");
+	put(dir, "sys/net/ipv4/tcp_max_tw_buckets", "1000\n");
+	snprintf(t, sizeof(t), "%u\t0\t1000\n", files);
+	put(dir, "sys/fs/file-nr", t);
+	put(dir, "sys/fs/file-max", "1000\n");
+}
+
+static void use(const char *name)
+{
+	char dir[256];
+
+	snprintf(dir, sizeof(dir), "%s/%s", top, name);
+	setenv("NETTRIAGE_PROC", dir, 1);
+}
+
+static int level_of(const struct nt_verdicts *vs, const char *check, const char *subject)
+{
+	size_t i;
+
+	for (i = 0; i < vs->n; i++)
+		if (!strcmp(vs->v[i].check, check) && !strcmp(vs->v[i].subject, subject))
+			return (int)vs->v[i].level;
+	return -1;
+}
+
+static int quiet(void *st, struct nt_layer_ctx *c, const struct nt_baseline *b,
+		 struct nt_verdicts *vs, long *printed)
+{
+	return t_quiet_sample(L, st, c, b, vs, top, printed);
+}
+
+int main(void)
+{
+	struct nt_global g = { 0 };
+	struct nt_layer_ctx ca = { .g = &g }, cb = { .g = &g };
+	struct nt_baseline boot = { .kind = "boot", .since = "since boot (no previous run)" };
+	struct nt_baseline iv = { .kind = "interval", .since = "over the interval",
+				  .have = true, .dt = 1.0, .sample = 1 };
+	struct nt_verdicts vs = { 0 };
+	char *argv[] = { "stack", NULL };
+	void *a, *b;
+	long printed = 0;
+	int r;
+
+	if (!mkdtemp(top)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	a = calloc(1, L->size);
+	b = calloc(1, L->size);
+	optind = 0;
+	T_OK(L->parse_opts(a, 1, argv) == 0, "parse_opts (defaults), state a");
+	optind = 0;
+	T_OK(L->parse_opts(b, 1, argv) == 0, "parse_opts (defaults), state b");
+	cb.not_home = true; /* b: a swept namespace that is not home */
+
+	proc("a0", 0, 0, 100);
+	proc("b0", 0, 0, 950);
+	use("a0");
+	T_EQ_I(quiet(a, &ca, &boot, &vs, &printed), 0, "state a: collect on canned /proc");
+	T_EQ_I(printed, 0, "collect and judge print nothing to stdout");
+	T_EQ_I(level_of(&vs, "stack.fd", ""), NT_OK, "a: stack.fd ok at 10 %%");
+	use("b0");
+	T_EQ_I(quiet(b, &cb, &boot, &vs, &printed), 0, "state b: collect on its own /proc");
+	T_EQ_I(level_of(&vs, "stack.fd", ""), -1, "b (not home): 95 %% files, but global figures not judged");
+	T_EQ_I(level_of(&vs, "stack.backlog", "cpu0"), -1, "b (not home): no softnet verdicts");
+	T_EQ_I(level_of(&vs, "stack.tw", ""), NT_OK, "b (not home): per-namespace tw still judged");
+
+	/* second sample: a's counters rise; b's stay */
+	proc("a1", 300, 40, 100);
+	L->rotate(a);
+	use("a1");
+	T_EQ_I(quiet(a, &ca, &iv, &vs, &printed), 0, "state a: second sample");
+	T_EQ_I(level_of(&vs, "stack.udp", "Udp"), NT_WARN, "a: RcvbufErrors rose: stack.udp Udp WARN");
+	T_EQ_I(level_of(&vs, "stack.backlog", "cpu0"), NT_CRIT,
+	       "a: 40 dropped vs 0 processed more: stack.backlog cpu0 CRIT");
+	T_EQ_I(level_of(&vs, "stack.backlog", "cpu1"), NT_OK, "a: cpu1 (index column) OK");
+	L->rotate(b);
+	use("b0");
+	T_EQ_I(quiet(b, &cb, &iv, &vs, &printed), 0, "state b: second sample");
+	T_EQ_I(level_of(&vs, "stack.udp", "Udp"), NT_OK, "b: no rise: stack.udp OK (states kept apart)");
+
+	/* nothing readable: fails with a reason, unless a netlink source
+	 * answered (then its notes say what was not measured) */
+	use("empty");
+	ca.why[0] = '\0';
+	r = quiet(a, &ca, NULL, &vs, &printed);
+	T_OK(r < 0 ? strstr(ca.why, "softnet_stat") != NULL : r == 0,
+	     "empty /proc: collect %s (%s)", r < 0 ? "fails with a reason" : "works from netlink", ca.why);
+	L->free(a);
+	L->free(b);
+	free(a);
+	free(b);
+	nt_verdicts_free(&vs);
+	unsetenv("NETTRIAGE_PROC");
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cleanup of %s failed\n", top);
+	}
+	return T_DONE();
+}

@@ -1,0 +1,316 @@
+/* Unit tests: the stack layer's /proc parsers on canned text from several
+ * kernels (softnet_stat of 2.6/3.x/5.10/6.x, sockstat, snmp6, numbers),
+ * and malformed input. */
+#include <errno.h>
+#include <stdlib.h>
+#include "nt_stack.h"
+#include "t.h"
+
+#define P(s) (s), sizeof(s) - 1
+
+/* 6.18 (15 columns: ... backlog_len, cpu index, input_qlen, process_qlen) */
+static const char sn15[] =
+	"005e223d 00000010 00000003 00000000 00000000 00000000 00000000 00000000 00000000 00000007 00000002 00000004 00000000 00000001 00000003\n"
+	"005c5a7a 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000002 00000000 00000000\n";
+/* 5.10 (13 columns), CPU 1 offline: the index column says 0 and 2 */
+static const char sn13[] =
+	"0000ffff 00000001 00000002 00000000 00000000 00000000 00000000 00000000 00000000 00000005 00000006 00000007 00000000\n"
+	"00000100 00000000 0000000a 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000002\n";
+/* 3.x (11 columns) */
+static const char sn11[] =
+	"00000010 00000001 00000002 00000000 00000000 00000000 00000000 00000000 00000000 00000003 00000004\n";
+/* 2.6.32 (10 columns, received_rps) */
+static const char sn10[] =
+	"00000010 00000001 00000002 00000000 00000000 00000000 00000000 00000000 00000009 00000003\n";
+/* 2.6.18 (9 columns) */
+static const char sn9[] =
+	"0a0b0c0d 00000001 00000002 00000000 00000000 00000000 00000000 00000000 00000000\n"
+	"00000001 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n";
+
+static void test_softnet(void)
+{
+	struct nt_softnet s = { 0 };
+
+	T_EQ_I(nt_stack_parse_softnet(P(sn15), &s), 0, "softnet: 15 columns parse");
+	T_EQ_U(s.n, 2, "softnet 15: two rows");
+	T_EQ_U(s.columns, 15, "softnet 15: columns");
+	T_EQ_U(s.v[0].processed, 0x5e223d, "softnet 15: processed");
+	T_EQ_U(s.v[0].dropped, 16, "softnet 15: dropped");
+	T_EQ_U(s.v[0].time_squeeze, 3, "softnet 15: time_squeeze");
+	T_EQ_U(s.v[0].received_rps, 7, "softnet 15: received_rps");
+	T_EQ_U(s.v[0].flow_limit_count, 2, "softnet 15: flow_limit_count");
+	T_EQ_U(s.v[0].backlog_len, 4, "softnet 15: backlog_len");
+	T_EQ_U(s.v[1].cpu, 2, "softnet 15: CPU id from the index column");
+	T_STR(s.v[1].subject, "cpu2", "softnet 15: subject");
+	T_STR(s.v[0].scope, "global", "softnet: scope global");
+	T_OK((s.v[0].avail >> NT_SN_CPUID) & 1, "softnet 15: cpu id known");
+
+	T_EQ_I(nt_stack_parse_softnet(P(sn13), &s), 0, "softnet: 13 columns parse");
+	T_EQ_U(s.n, 2, "softnet 13: two rows");
+	T_EQ_U(s.v[0].processed, 0xffff, "softnet 13: processed");
+	T_EQ_U(s.v[0].backlog_len, 7, "softnet 13: backlog_len");
+	T_EQ_U(s.v[1].cpu, 2, "softnet 13: offline CPU skipped, id 2 kept");
+	T_EQ_U(s.v[1].time_squeeze, 10, "softnet 13: time_squeeze");
+
+	T_EQ_I(nt_stack_parse_softnet(P(sn11), &s), 0, "softnet: 11 columns parse");
+	T_EQ_U(s.v[0].flow_limit_count, 4, "softnet 11: flow_limit_count");
+	T_OK(!((s.v[0].avail >> NT_SN_BACKLOG) & 1), "softnet 11: no backlog_len");
+	T_OK(!((s.v[0].avail >> NT_SN_CPUID) & 1), "softnet 11: cpu id is the row");
+
+	T_EQ_I(nt_stack_parse_softnet(P(sn10), &s), 0, "softnet: 10 columns parse");
+	T_EQ_U(s.v[0].received_rps, 3, "softnet 10: received_rps (column 10, not cpu_collision)");
+	T_OK(!((s.v[0].avail >> NT_SN_FLOW) & 1), "softnet 10: no flow_limit_count");
+
+	T_EQ_I(nt_stack_parse_softnet(P(sn9), &s), 0, "softnet: 9 columns parse");
+	T_EQ_U(s.n, 2, "softnet 9: two rows");
+	T_EQ_U(s.v[0].processed, 0x0a0b0c0d, "softnet 9: processed");
+	T_EQ_U(s.v[1].cpu, 1, "softnet 9: cpu = row number");
+	T_OK(!((s.v[0].avail >> NT_SN_RPS) & 1), "softnet 9: no received_rps");
+
+	T_EQ_I(nt_stack_parse_softnet(P("00000001 00000002 00000003\n"), &s), -EINVAL,
+	       "softnet: 3 columns rejected");
+	T_EQ_U(s.n, 0, "softnet: rejected leaves no rows");
+	T_EQ_I(nt_stack_parse_softnet(P("0000000g 00000001 00000002 00000000 00000000 00000000 00000000 00000000 00000000\n"), &s),
+	       -EINVAL, "softnet: non-hex rejected");
+	T_EQ_I(nt_stack_parse_softnet(P("00000001 00000001 00000002 00000000 00000000 00000000 00000000 00000000 00000000 00000001\n"
+					"00000001 00000001 00000002 00000000 00000000 00000000 00000000 00000000 00000000\n"), &s),
+	       -EINVAL, "softnet: rows of different widths rejected");
+	T_EQ_I(nt_stack_parse_softnet(P("111111111111111111111 00000001 00000002 00000000 00000000 00000000 00000000 00000000 00000000\n"), &s),
+	       -EINVAL, "softnet: overlong number rejected");
+	T_EQ_I(nt_stack_parse_softnet(P(""), &s), 0, "softnet: empty file is no rows");
+	T_EQ_U(s.n, 0, "softnet: empty: 0 rows");
+	/* no trailing newline */
+	T_EQ_I(nt_stack_parse_softnet(sn11, sizeof(sn11) - 2, &s), 0, "softnet: last line without newline");
+	T_EQ_U(s.v[0].flow_limit_count, 4, "softnet: last field read to the end");
+	nt_softnet_free(&s);
+}
+
+static const char ss4[] =
+	"sockets: used 14\n"
+	"TCP: inuse 1 orphan 2 tw 3 alloc 4 mem 35\n"
+	"UDP: inuse 5 mem 6\n"
+	"UDPLITE: inuse 0\n"
+	"RAW: inuse 0\n"
+	"FRAG: inuse 0 memory 0\n"
+	"MPTCP: inuse 0 newfield 9\n";
+static const char ss6[] =
+	"TCP6: inuse 7\nUDP6: inuse 8\nUDPLITE6: inuse 0\nRAW6: inuse 0\nFRAG6: inuse 0 memory 0\n";
+/* 3.10 has no "sockets: used" and the same rest */
+static const char ss_old[] = "TCP: inuse 10 orphan 0 tw 9 alloc 12 mem 3\nUDP: inuse 2 mem 1\n";
+
+static void test_sockstat(void)
+{
+	struct nt_sockstat s = { 0 };
+	uint64_t v = 0;
+
+	T_EQ_I(nt_stack_parse_sockstat(P(ss4), &s), 0, "sockstat parses");
+	T_EQ_I(nt_stack_parse_sockstat(P(ss6), &s), 0, "sockstat6 appends");
+	T_OK(nt_sockstat_get(&s, "TCP", "mem", &v) && v == 35, "sockstat: TCP mem");
+	T_OK(nt_sockstat_get(&s, "TCP", "tw", &v) && v == 3, "sockstat: TCP tw");
+	T_OK(nt_sockstat_get(&s, "UDP6", "inuse", &v) && v == 8, "sockstat6: UDP6 inuse");
+	T_OK(nt_sockstat_get(&s, "MPTCP", "newfield", &v) && v == 9, "sockstat: unknown field kept");
+	T_OK(nt_sockstat_get(&s, "sockets", "used", &v) && v == 14, "sockstat: sockets used");
+	T_STR(nt_sockstat_scope("TCP", "mem"), "global", "scope: TCP mem global");
+	T_STR(nt_sockstat_scope("TCP", "orphan"), "global", "scope: TCP orphan global");
+	T_STR(nt_sockstat_scope("TCP", "alloc"), "global", "scope: TCP alloc global");
+	T_STR(nt_sockstat_scope("UDP", "mem"), "global", "scope: UDP mem global");
+	T_STR(nt_sockstat_scope("TCP", "tw"), "netns", "scope: TCP tw per netns");
+	T_STR(nt_sockstat_scope("TCP", "inuse"), "netns", "scope: TCP inuse per netns");
+	T_STR(nt_sockstat_scope("sockets", "used"), "netns", "scope: sockets used per netns");
+	T_STR(nt_sockstat_scope("MPTCP", "newfield"), "unknown", "scope: unknown field");
+	T_EQ_U(s.n, 20, "sockstat: every pair kept");
+	s.n = 0;
+	T_EQ_I(nt_stack_parse_sockstat(P(ss_old), &s), 0, "sockstat of 3.10 parses");
+	T_OK(nt_sockstat_get(&s, "TCP", "alloc", &v) && v == 12, "sockstat 3.10: TCP alloc");
+	T_EQ_I(nt_stack_parse_sockstat(P("TCP: inuse\n"), &s), -EINVAL, "sockstat: missing value");
+	T_EQ_I(nt_stack_parse_sockstat(P("TCP: inuse x\n"), &s), -EINVAL, "sockstat: value not a number");
+	T_EQ_I(nt_stack_parse_sockstat(P("TCP inuse 1\n"), &s), -EINVAL, "sockstat: no colon");
+	T_EQ_I(nt_stack_parse_sockstat(P("TCP: averyveryverylongfieldname 1\n"), &s), -EINVAL,
+	       "sockstat: field too long");
+	T_EQ_U(s.n, 7, "sockstat: a failed parse adds nothing");
+	nt_sockstat_free(&s);
+}
+
+static void test_nums(void)
+{
+	uint64_t v[3];
+
+	T_EQ_I(nt_stack_parse_nums(P("486\t0\t2466170\n"), v, 3), 3, "file-nr: three numbers");
+	T_EQ_U(v[2], 2466170, "file-nr: max");
+	T_EQ_I(nt_stack_parse_nums(P("287898\t383867\t575796\n"), v, 3), 3, "tcp_mem");
+	T_EQ_U(v[1], 383867, "tcp_mem: pressure");
+	T_EQ_I(nt_stack_parse_nums(P("131072\n"), v, 1), 1, "tcp_max_orphans");
+	T_EQ_I(nt_stack_parse_nums(P("1 2 3 4\n"), v, 3), -EINVAL, "too many numbers");
+	T_EQ_I(nt_stack_parse_nums(P("\n"), v, 3), -EINVAL, "no number");
+	T_EQ_I(nt_stack_parse_nums(P("-1\n"), v, 1), -EINVAL, "negative rejected");
+	T_EQ_I(nt_stack_parse_nums(P("99999999999999999999999\n"), v, 1), -EINVAL, "overflow rejected");
+}
+
+static const char snmp6[] =
+	"Ip6InReceives                   \t114\n"
+	"Ip6InNoRoutes                   \t3\n"
+	"Ip6ReasmFails                   \t90\n"
+	"Icmp6InMsgs                     \t5\n"
+	"Udp6InDatagrams                 \t7\n"
+	"Udp6RcvbufErrors                \t2\n"
+	"UdpLite6InDatagrams             \t1\n"
+	"Udp6IgnoredMulti                \t0\n";
+
+static void test_snmp6(void)
+{
+	struct nt_tcp_ctrs c = { 0 };
+	uint64_t v = 0;
+
+	T_EQ_I(nt_stack_parse_snmp6(P(snmp6), "Udp6", &c), 0, "snmp6: Udp6 parses");
+	T_EQ_U(c.n, 3, "snmp6: Udp6 has 3 fields, not UdpLite6's");
+	T_OK(nt_tcp_ctr_get(&c, "RcvbufErrors", &v) && v == 2, "snmp6: Udp6RcvbufErrors");
+	T_EQ_I(nt_stack_parse_snmp6(P(snmp6), "UdpLite6", &c), 0, "snmp6: UdpLite6");
+	T_EQ_U(c.n, 1, "snmp6: UdpLite6 one field");
+	T_EQ_I(nt_stack_parse_snmp6(P(snmp6), "Ip6", &c), 0, "snmp6: Ip6");
+	T_OK(nt_tcp_ctr_get(&c, "ReasmFails", &v) && v == 90, "snmp6: Ip6ReasmFails");
+	T_EQ_I(nt_stack_parse_snmp6(P(snmp6), "Tcp6", &c), -ENOENT, "snmp6: absent prefix");
+	T_EQ_I(nt_stack_parse_snmp6(P("Udp6InDatagrams\n"), "Udp6", &c), -EINVAL, "snmp6: no value");
+	T_EQ_I(nt_stack_parse_snmp6(P("Udp6InDatagrams 1 2\n"), "Udp6", &c), -EINVAL, "snmp6: extra word");
+	T_EQ_I(nt_stack_parse_snmp6(P("Udp6InDatagrams x\n"), "Udp6", &c), -EINVAL, "snmp6: not a number");
+	T_EQ_I(nt_stack_parse_snmp6(P("Udp6InDatagrams 1\nUdp6InDatagrams 2\n"), "Udp6", &c),
+	       -EINVAL, "snmp6: repeated name");
+	T_EQ_U(c.n, 0, "snmp6: error leaves it empty");
+	nt_tcp_ctrs_free(&c);
+}
+
+static const char snmp[] =
+	"Ip: Forwarding DefaultTTL InReceives InHdrErrors InAddrErrors ForwDatagrams InUnknownProtos InDiscards InDelivers OutRequests OutDiscards OutNoRoutes ReasmTimeout ReasmReqds ReasmOKs ReasmFails FragOKs FragCreates FragFails OutTransmits\n"
+	"Ip: 1 64 100 1 2 0 0 3 90 80 4 5 0 0 0 6 0 0 7 80\n"
+	"Udp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors\n"
+	"Udp: 10 1 300 5 300 0 0 0 0\n"
+	"UdpLite: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors IgnoredMulti MemErrors\n"
+	"UdpLite: 0 0 0 0 0 0 0 0 0\n";
+static const char netstat[] =
+	"TcpExt: SyncookiesSent IPReversePathFilter TCPMemoryPressures TCPAbortOnMemory TCPTimeWaitOverflow\n"
+	"TcpExt: 0 8 1 2 3\n"
+	"IpExt: InNoRoutes InTruncatedPkts\n"
+	"IpExt: 9 0\n";
+
+static void test_ctrs_view(void)
+{
+	struct nt_stack_sample cur = { 0 }, prev = { 0 };
+	struct nt_stack_view v = { 0 };
+	struct nt_stack_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	uint64_t x = 0;
+	size_t i;
+	int warn_udp = 0, warn_ip = 0, warn_mem = 0, sockmem = -1, fd = -1;
+
+	nt_stack_thresholds_default(&t);
+	nt_stack_parse_ctrs(&cur.ctrs, P(snmp), P(snmp6), P(netstat));
+	T_OK(nt_tcp_ctr_get(&cur.ctrs.s[NT_SC_UDP], "RcvbufErrors", &x) && x == 300, "ctrs: Udp RcvbufErrors");
+	T_OK(nt_tcp_ctr_get(&cur.ctrs.s[NT_SC_IPEXT], "InNoRoutes", &x) && x == 9, "ctrs: IpExt InNoRoutes");
+	T_OK(nt_tcp_ctr_get(&cur.ctrs.s[NT_SC_TCPEXT], "TCPAbortOnMemory", &x) && x == 2, "ctrs: TcpExt");
+	T_OK(nt_tcp_ctr_get(&cur.ctrs.s[NT_SC_UDP6], "InDatagrams", &x) && x == 7, "ctrs: Udp6 from snmp6");
+	nt_stack_parse_ctrs(&prev.ctrs, P(snmp), P(snmp6), P(netstat));
+	/* prev: the same minus the rise */
+	for (i = 0; i < prev.ctrs.s[NT_SC_UDP].n; i++)
+		if (!strcmp(prev.ctrs.s[NT_SC_UDP].v[i].name, "RcvbufErrors"))
+			prev.ctrs.s[NT_SC_UDP].v[i].v = 0;
+	for (i = 0; i < prev.ctrs.s[NT_SC_TCPEXT].n; i++)
+		if (!strcmp(prev.ctrs.s[NT_SC_TCPEXT].v[i].name, "TCPMemoryPressures") ||
+		    !strcmp(prev.ctrs.s[NT_SC_TCPEXT].v[i].name, "IPReversePathFilter"))
+			prev.ctrs.s[NT_SC_TCPEXT].v[i].v = 0;
+	T_EQ_I(nt_stack_parse_sockstat(P(ss4), &cur.sockstat), 0, "view: sockstat");
+	cur.tcp_mem[0] = 10; cur.tcp_mem[1] = 30; cur.tcp_mem[2] = 38; /* 35 > 30, 92 % of max */
+	cur.udp_mem[0] = 10; cur.udp_mem[1] = 20; cur.udp_mem[2] = 30;
+	cur.max_orphans = 4; cur.max_tw = 100;
+	cur.file_nr[0] = 80; cur.file_nr[2] = 100; cur.file_max = 100;
+	T_EQ_I(nt_stack_view_build(&v, &cur, &prev, 2.0, &t), 0, "view builds");
+	T_EQ_U(v.n_udp, 4, "view: Udp, Udp6, UdpLite, UdpLite6");
+	T_EQ_U(v.udp[0].delta[NT_UC_RCVBUF_ERRORS], 300, "view: Udp RcvbufErrors delta");
+	T_NEAR(v.udp[0].rate[NT_UC_RCVBUF_ERRORS], 150, 1e-9, "view: Udp RcvbufErrors rate");
+	nt_stack_verdicts(&cur, &prev, &v, &t, true, "since the previous run", &vs);
+	for (i = 0; i < vs.n; i++) {
+		const struct nt_verdict *e = &vs.v[i];
+
+		if (!strcmp(e->check, "stack.udp") && e->level == NT_WARN && !strcmp(e->subject, "Udp"))
+			warn_udp++;
+		if (!strcmp(e->check, "stack.ip") && e->level == NT_WARN &&
+		    !strcmp(e->subject, "TcpExtIPReversePathFilter"))
+			warn_ip++;
+		if (!strcmp(e->check, "stack.mem_events") && e->level == NT_WARN)
+			warn_mem++;
+		if (!strcmp(e->check, "stack.sockmem") && !strcmp(e->subject, "tcp"))
+			sockmem = (int)e->level;
+		if (!strcmp(e->check, "stack.fd"))
+			fd = (int)e->level;
+		if (e->level != NT_OK && !e->hint[0])
+			T_OK(0, "verdict %s %s has a hint", e->check, e->subject);
+	}
+	T_EQ_I(warn_udp, 1, "stack.udp WARN on Udp when RcvbufErrors rise");
+	T_EQ_I(warn_ip, 1, "stack.ip WARN on IPReversePathFilter rise");
+	T_EQ_I(warn_mem, 1, "stack.mem_events WARN on TCPMemoryPressures only");
+	T_EQ_I(sockmem, NT_CRIT, "stack.sockmem CRIT at 92 %% of tcp_mem max");
+	T_EQ_I(fd, NT_WARN, "stack.fd WARN at 80 %% of file-max");
+	/* a swept namespace: global figures not judged */
+	nt_verdicts_reset(&vs);
+	nt_stack_verdicts(&cur, &prev, &v, &t, false, "since the previous run", &vs);
+	for (i = 0, fd = 0; i < vs.n; i++)
+		if (!strcmp(vs.v[i].check, "stack.fd") || !strcmp(vs.v[i].check, "stack.sockmem") ||
+		    !strcmp(vs.v[i].check, "stack.orphans"))
+			fd++;
+	T_EQ_I(fd, 0, "judge_global false: no fd, sockmem, orphans verdicts");
+	/* first run: totals, no rise-based WARN */
+	nt_verdicts_reset(&vs);
+	T_EQ_I(nt_stack_view_build(&v, &cur, NULL, 0, &t), 0, "view builds without baseline");
+	nt_stack_verdicts(&cur, NULL, &v, &t, true, NULL, &vs);
+	for (i = 0, warn_udp = 0; i < vs.n; i++)
+		if (!strcmp(vs.v[i].check, "stack.udp") && vs.v[i].level != NT_OK)
+			warn_udp++;
+	T_EQ_I(warn_udp, 0, "first run: since-boot RcvbufErrors are no WARN");
+	nt_verdicts_free(&vs);
+	nt_stack_view_free(&v);
+	nt_stack_sample_free(&cur);
+	nt_stack_sample_free(&prev);
+}
+
+static void test_softnet_verdicts(void)
+{
+	struct nt_stack_sample cur = { 0 }, prev = { 0 };
+	struct nt_stack_view v = { 0 };
+	struct nt_stack_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	size_t i;
+	int crit = 0, sq = 0;
+
+	nt_stack_thresholds_default(&t);
+	T_EQ_I(nt_stack_parse_softnet(P(sn13), &prev.softnet), 0, "prev softnet");
+	T_EQ_I(nt_stack_parse_softnet(P(sn13), &cur.softnet), 0, "cur softnet");
+	cur.softnet.v[0].processed += 1000;
+	cur.softnet.v[0].dropped += 20; /* 1.96 % */
+	cur.softnet.v[1].time_squeeze += 100; /* 50/s over 2 s */
+	T_EQ_I(nt_stack_view_build(&v, &cur, &prev, 2.0, &t), 0, "view");
+	T_NEAR(cur.softnet.v[0].dropped_rate, 10, 1e-9, "softnet dropped rate");
+	nt_stack_verdicts(&cur, &prev, &v, &t, true, "over the interval", &vs);
+	for (i = 0; i < vs.n; i++) {
+		if (!strcmp(vs.v[i].check, "stack.backlog") && vs.v[i].level == NT_CRIT &&
+		    !strcmp(vs.v[i].subject, "cpu0"))
+			crit++;
+		if (!strcmp(vs.v[i].check, "stack.squeeze") && vs.v[i].level == NT_WARN &&
+		    !strcmp(vs.v[i].subject, "cpu2"))
+			sq++;
+	}
+	T_EQ_I(crit, 1, "stack.backlog CRIT on cpu0 (dropped >= 1 %% of processed)");
+	T_EQ_I(sq, 1, "stack.squeeze WARN on cpu2 (50/s > 10/s)");
+	nt_verdicts_free(&vs);
+	nt_stack_view_free(&v);
+	nt_stack_sample_free(&cur);
+	nt_stack_sample_free(&prev);
+}
+
+int main(void)
+{
+	test_softnet();
+	test_sockstat();
+	test_nums();
+	test_snmp6();
+	test_ctrs_view();
+	test_softnet_verdicts();
+	return T_DONE();
+}
