@@ -238,8 +238,9 @@ static int parse_opts_into(int argc, char **argv, struct link_opts *o)
 			 * virtual devices): allow thresholds above it */
 			if (nt_parse_double(optarg, &v) || v < 0 ||
 			    v > (c == 'U' || c == 'V' ? 1e6 : 100)) {
-				nt_err("link", "--%s: not a percentage from 0 to 100: %s",
-				       opts_long[li].name, optarg);
+				nt_err("link", "--%s: not a percentage from 0 to %s: %s",
+				       opts_long[li].name,
+				       c == 'U' || c == 'V' ? "1000000" : "100", optarg);
 				return -1;
 			}
 			*dst = v;

@@ -450,6 +450,18 @@ else
 		<("$NT" -N "$A" -j link vethA 2>/dev/null)
 fi
 
+# The sysfs fallback (as on a kernel without ethtool netlink, through the
+# NETTRIAGE_LINK_SPEED=sysfs seam): inside `ip netns exec` (which mounts
+# the namespace's own sysfs) without -N it reads /sys/class/net and gets
+# ethtool's figures; with -N (setns: sysfs is still the starting
+# namespace's) speed and duplex are null, never another namespace's.
+NETTRIAGE_LINK_SPEED=sysfs ip netns exec "$A" "$NT" -j link vethA >"$TMP/sysfs.json" 2>/dev/null
+check "sysfs fallback inside ip netns exec: speed_source sysfs, vethA 10000 full" \
+	jqt '.speed_source == "sysfs" and .interfaces[0].speed_mbps == 10000 and .interfaces[0].duplex == "full"' "$TMP/sysfs.json"
+NETTRIAGE_LINK_SPEED=sysfs "$NT" -N "$A" -j link vethA >"$TMP/sysfsN.json" 2>/dev/null
+check "sysfs fallback with -N: speed_source null, vethA speed and duplex null (not guessed)" \
+	jqt '.speed_source == null and .interfaces[0].speed_mbps == null and .interfaces[0].duplex == null' "$TMP/sysfsN.json"
+
 # lo has no link settings: null speed, duplex and utilization, no
 # utilization verdict, also over -i with traffic on it.
 ip netns exec "$A" ping -c 3 -i 0.05 -q 127.0.0.1 >/dev/null 2>&1 &
