@@ -55,12 +55,18 @@ enum { NT_LR_RX_ERR_RATIO = NT_LX_COUNT, NT_LR_TX_ERR_RATIO, NT_LR_RX_DROP_RATIO
 
 /* Availability bits: counter i is bit i; its delta is bit DELTA_BIT + i. */
 #define NT_LINK_DELTA_BIT 32
+/* Speed and duplex (ethtool netlink or sysfs): bits between the counters
+ * and their deltas. */
+#define NT_LINK_SPEED_BIT 28
+#define NT_LINK_DUPLEX_BIT 29
 /* Interface attributes that /proc/net/dev does not give. */
 #define NT_LINK_IFINDEX_BIT 60
 #define NT_LINK_MTU_BIT 61
 #define NT_LINK_OPER_BIT 62
 #define NT_LINK_CARRIER_BIT 63
-_Static_assert(NT_LX_COUNT <= NT_LINK_DELTA_BIT &&
+_Static_assert(NT_LX_COUNT <= NT_LINK_SPEED_BIT &&
+	       NT_LINK_DUPLEX_BIT < NT_LINK_DELTA_BIT &&
+	       NT_LX_COUNT <= NT_LINK_DELTA_BIT &&
 	       NT_LINK_DELTA_BIT + NT_LX_COUNT <= NT_LINK_IFINDEX_BIT,
 	       "availability bits overlap");
 
@@ -70,11 +76,17 @@ struct nt_link_if {
 	uint32_t mtu;
 	char operstate[16];     /* "up", "down", "lowerlayerdown", ... */
 	bool carrier;
+	uint32_t speed_mbps;    /* bit NT_LINK_SPEED_BIT: known (not 0, not
+				 * SPEED_UNKNOWN) */
+	char duplex[8];         /* "full", "half"; bit NT_LINK_DUPLEX_BIT */
 	uint64_t avail;         /* bit i set: counter i was reported */
 	uint64_t c[NT_LX_COUNT];  /* counters: stats64 then carrier counts */
 	/* Filled by nt_link_rates(): per-second rates for every counter, and
 	 * error/drop ratios (percent of packets); NaN when not computable. */
 	double rate[NT_LR_COUNT];
+	/* rx/tx bits per second over the baseline / speed, percent; NaN
+	 * when the speed is unknown or there is no baseline. */
+	double rx_util_pct, tx_util_pct;
 	uint64_t delta[NT_LX_COUNT]; /* counter deltas; valid when rates are */
 	bool reset;             /* re-created or counters went backwards */
 	bool have_stats;        /* IFLA_STATS64 or IFLA_STATS present */
@@ -131,6 +143,8 @@ const struct nt_link_if *nt_link_find(const struct nt_link_list *l,
 struct nt_link_thresholds {
 	double warn_errors, crit_errors;
 	double warn_drops, crit_drops; /* warn_drops 0 = any rise */
+	double warn_util, crit_util;   /* utilization, >= */
+	unsigned long warn_flaps;      /* carrier changes in the interval, >= */
 };
 void nt_link_thresholds_default(struct nt_link_thresholds *t);
 
@@ -142,6 +156,74 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 		      const char *since_prev);
 /* since_prev: how the reasons name the span since prev ("over the
  * interval", "since the previous run"); NULL: "over the interval". */
+
+/* Utilization in percent of bits at speed_mbps: bytes * 8 / dt over
+ * speed * 10^6, times 100. NaN when speed is 0 or dt is not positive. */
+double nt_link_util_pct(uint64_t bytes, double dt, uint32_t speed_mbps);
+
+/* --- speed and duplex: ethtool netlink (generic netlink family "ethtool"),
+ * sysfs fallback. --- */
+
+/* One ETHTOOL_MSG_LINKMODES_GET reply, as parsed. */
+struct nt_link_mode {
+	uint32_t ifindex;       /* ETHTOOL_A_HEADER_DEV_INDEX; 0: absent */
+	char name[IFNAMSIZ];    /* ETHTOOL_A_HEADER_DEV_NAME; "": absent */
+	bool have_speed, have_duplex; /* attribute present */
+	uint32_t speed;         /* Mb/s as sent (SPEED_UNKNOWN kept) */
+	uint8_t duplex;         /* DUPLEX_HALF 0, FULL 1, UNKNOWN 0xff */
+};
+
+/* Parse a CTRL_CMD_NEWFAMILY reply message: its CTRL_ATTR_FAMILY_ID into
+ * *id. 0; -EINVAL not a reply of GENL_ID_CTRL; -EBADMSG malformed;
+ * -ENOENT no family id in it. */
+int nt_genl_parse_family(const struct nlmsghdr *nlh, uint16_t *id);
+
+/* Parse one ETHTOOL_MSG_LINKMODES_GET_REPLY (genlmsghdr, then attributes,
+ * the header nested) of family id fam into *out (zeroed first). 0;
+ * -EINVAL wrong type or command, too short; -EBADMSG malformed attribute. */
+int nt_link_parse_linkmodes(const struct nlmsghdr *nlh, uint16_t fam,
+			    struct nt_link_mode *out);
+
+/* The replies of one dump, kept so the dump can run beside RTM_GETLINK's
+ * (in a thread) and be applied once both are in. */
+struct nt_link_modes {
+	struct nt_link_mode *v;
+	size_t n, cap;
+};
+void nt_link_modes_free(struct nt_link_modes *m);
+
+/* Apply one parsed reply to the interface of the same ifindex (or name,
+ * when either has no ifindex) in l; hint is where to look first (updated:
+ * replies come in ifindex order, like RTM_GETLINK's). Unknown speed (0,
+ * SPEED_UNKNOWN) and duplex (not 0 or 1) are left unavailable. Returns
+ * true when an interface took it. */
+bool nt_link_mode_apply(struct nt_link_list *l, const struct nt_link_mode *m,
+			size_t *hint);
+/* All of them; returns how many interfaces took one. */
+size_t nt_link_modes_apply(struct nt_link_list *l, const struct nt_link_modes *m);
+
+/* Walk a buffer of LINKMODES replies of family fam, appending to m
+ * (like nt_link_parse_buf: 1 more, 0 done, -errno). */
+int nt_link_parse_modes_buf(const void *buf, size_t len, uint16_t fam,
+			    struct nt_link_modes *m);
+
+/* Speed and duplex of every device from ethtool netlink in the calling
+ * thread's namespace: resolve the family, one LINKMODES_GET dump into m.
+ * 0; -ENOENT when the kernel has no ethtool family (use the fallback);
+ * other -errno. */
+int nt_link_ethtool_dump(struct nt_link_modes *m);
+
+/* Fallback: /sys/class/net/IF/{speed,duplex} for each interface of l
+ * whose /sys/class/net/IF/ifindex matches (sysfs shows the namespace it
+ * was mounted for: call only when that is the one measured). root is the
+ * sysfs class directory ("/sys/class/net"; a test root). Returns how many
+ * interfaces were matched. */
+size_t nt_link_sysfs_speed(struct nt_link_list *l, const char *root);
+
+/* Parse sysfs text: speed ("10000\n"; "-1" or 0 is unknown) and duplex
+ * ("full", "half", "unknown"). */
+bool nt_link_parse_sysfs_speed(const char *text, uint32_t *mbps);
+const char *nt_link_parse_sysfs_duplex(const char *text);
 
 extern const struct nt_rectype nt_link_rectype;
 

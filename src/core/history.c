@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "nettriage.h"
 #include "nt_history.h"
+#include "nt_output.h"
 
 /* 2: the netns line holds a key ("cookie-N" or "inode-N"), not a bare
  * inode; version-1 files are simply no baseline. */
@@ -166,40 +167,52 @@ bad:
 char *nt_hist_format(const struct nt_hist *h, const char *boot_id,
 		     unsigned uid, const char *nskey, const char *command)
 {
-	char *buf = NULL;
-	size_t len = 0, i;
-	FILE *f = open_memstream(&buf, &len);
+	struct nt_buf b = { 0 };
+	char head[512];
+	int hl;
+	size_t i;
 
-	if (!f)
+	hl = snprintf(head, sizeof(head), HIST_MAGIC "\nboot %s\nuid %u\nnetns %s"
+		      "\ncommand %s\ntime %.6f\n", boot_id, uid, nskey, command, h->t);
+	if (hl < 0 || (size_t)hl >= sizeof(head))
 		return NULL;
-	fprintf(f, HIST_MAGIC "\nboot %s\nuid %u\nnetns %s"
-		"\ncommand %s\ntime %.6f\n", boot_id, uid, nskey, command, h->t);
+	nt_buf_add(&b, head, (size_t)hl);
+	/* thousands of lines (link: 30 numbers per interface): straight into
+	 * one buffer, no stdio call per number */
 	for (i = 0; i < h->n; i++) {
+		const struct nt_hist_ent *e = &h->e[i];
+		size_t sl = strlen(e->subject), kl = strlen(e->key);
 		unsigned j;
 
-		fputs(h->e[i].subject, f);
-		fputc(' ', f);
-		fputs(h->e[i].key, f);
-		for (j = 0; j < h->e[i].n; j++) {
+		if (nt_buf_reserve(&b, sl + kl + 2 + (size_t)e->n * 21 + 1))
+			break;
+		memcpy(b.p + b.len, e->subject, sl);
+		b.len += sl;
+		b.p[b.len++] = ' ';
+		memcpy(b.p + b.len, e->key, kl);
+		b.len += kl;
+		for (j = 0; j < e->n; j++) {
 			char num[24], *q = num + sizeof(num);
-			uint64_t v = h->e[i].vec[j];
+			uint64_t v = e->vec[j];
+			size_t nl;
 
-			/* thousands of lines: no printf per number */
-			*--q = '\0';
 			do {
 				*--q = (char)('0' + v % 10);
 				v /= 10;
 			} while (v);
 			*--q = ' ';
-			fputs(q, f);
+			nl = (size_t)(num + sizeof(num) - q);
+			memcpy(b.p + b.len, q, nl);
+			b.len += nl;
 		}
-		fputc('\n', f);
+		b.p[b.len++] = '\n';
+		b.p[b.len] = '\0';
 	}
-	if (fclose(f) != 0) {
-		free(buf);
+	if (b.err) {
+		nt_buf_free(&b);
 		return NULL;
 	}
-	return buf;
+	return b.p;
 }
 
 /* Without the boot id a cookie (unique per boot) is no key either: say

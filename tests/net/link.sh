@@ -425,4 +425,159 @@ else
 	notok "re-create the veth pair"
 fi
 
+# --- speed, duplex, utilization, flapping (issue 10) ----------------------------------------
+# Speed and duplex of every interface of both namespaces equal what
+# `ethtool IF` prints inside the namespace (null where ethtool prints no
+# Speed/Duplex line or "Unknown!").
+if ! command -v ethtool >/dev/null 2>&1; then
+	notok "ethtool is not installed (scripts/packages.txt has it)"
+else
+	for nsl in "A:$A" "B:$B"; do
+		ns=${nsl#*:}
+		"$NT" -N "$ns" -j link >"$TMP/spd.json" 2>/dev/null
+		check "-N ${nsl%%:*}: speed_source is ethtool" jqt '.speed_source == "ethtool"' "$TMP/spd.json"
+		for ifn in $(jq -r '.interfaces[].name' "$TMP/spd.json"); do
+			et=$(ip netns exec "$ns" ethtool "$ifn" 2>/dev/null)
+			es=$(sed -n 's/^[[:space:]]*Speed: \([0-9][0-9]*\)Mb\/s$/\1/p' <<<"$et")
+			ed=$(sed -n 's/^[[:space:]]*Duplex: \(Full\|Half\)$/\1/p' <<<"$et" | tr 'FH' 'fh')
+			got=$(jq -r --arg i "$ifn" '.interfaces[] | select(.name == $i) | "\(.speed_mbps // "") \(.duplex // "")"' "$TMP/spd.json")
+			check "${nsl%%:*}/$ifn: speed/duplex '$got' equal ethtool's '${es} ${ed}'" [ "$got" = "${es} ${ed}" ]
+		done
+	done
+	# vethA really has one (veth: 10000 Mb/s full), so the comparison is not all-null
+	check "vethA has a speed and a duplex (not null)" \
+		jqt '.interfaces[] | select(.name == "vethA") | .speed_mbps > 0 and .duplex != null' \
+		<("$NT" -N "$A" -j link vethA 2>/dev/null)
+fi
+
+# The sysfs fallback (as on a kernel without ethtool netlink, through the
+# NETTRIAGE_LINK_SPEED=sysfs seam): inside `ip netns exec` (which mounts
+# the namespace's own sysfs) without -N it reads /sys/class/net and gets
+# ethtool's figures; with -N (setns: sysfs is still the starting
+# namespace's) speed and duplex are null, never another namespace's.
+NETTRIAGE_LINK_SPEED=sysfs ip netns exec "$A" "$NT" -j link vethA >"$TMP/sysfs.json" 2>/dev/null
+check "sysfs fallback inside ip netns exec: speed_source sysfs, vethA 10000 full" \
+	jqt '.speed_source == "sysfs" and .interfaces[0].speed_mbps == 10000 and .interfaces[0].duplex == "full"' "$TMP/sysfs.json"
+NETTRIAGE_LINK_SPEED=sysfs "$NT" -N "$A" -j link vethA >"$TMP/sysfsN.json" 2>/dev/null
+check "sysfs fallback with -N: speed_source null, vethA speed and duplex null (not guessed)" \
+	jqt '.speed_source == null and .interfaces[0].speed_mbps == null and .interfaces[0].duplex == null' "$TMP/sysfsN.json"
+
+# lo has no link settings: null speed, duplex and utilization, no
+# utilization verdict, also over -i with traffic on it.
+ip netns exec "$A" ping -c 3 -i 0.05 -q 127.0.0.1 >/dev/null 2>&1 &
+BG_PIDS+=("$!")
+"$NT" -N "$A" -j -i 0.3 -c 2 link lo >"$TMP/lo.json" 2>/dev/null
+wait "${BG_PIDS[-1]}" 2>/dev/null
+BG_PIDS=()
+check "lo: speed_mbps, duplex, rx/tx_util_pct null over -i" \
+	jqt -s '.[1].interfaces[0] | .speed_mbps == null and .duplex == null and .rx_util_pct == null and .tx_util_pct == null and .deltas.rx_bytes > 0' "$TMP/lo.json"
+check "lo: no link.utilization verdict" \
+	jqt -s 'all(.[].verdicts[]; .check != "link.utilization")' "$TMP/lo.json"
+
+# Utilization over -i: a known burst between the two samples, nothing
+# else moving (IPv6 off). ip -j -s link before and after the run brackets
+# both samples, so its byte delta must equal nettriage's exactly, and
+# rx/tx_util_pct must equal delta x 8 / seconds / (speed x 10^6) x 100 to
+# 1e-6 relative (JSON numbers carry 10 significant digits; the seconds are
+# nettriage's own, baseline.seconds: ip has no timestamps).
+ipbytes() { # ipbytes NS IF: "rx tx"
+	ip -n "$1" -j -s link show "$2" | jq -r '.[0].stats64 | "\(.rx.bytes) \(.tx.bytes)"'
+}
+read -r arx0 atx0 <<<"$(ipbytes "$A" vethA)"
+"$NT" -N "$A" -j -i 1.5 -c 2 link vethA >"$TMP/util.json" 2>"$TMP/util.err" &
+ntpid=$!
+BG_PIDS+=("$ntpid")
+for _ in $(seq 100); do
+	[ -s "$TMP/util.json" ] && break
+	sleep 0.02
+done
+ip netns exec "$A" ping -c 50 -i 0.005 -s 1200 -W 1 -q 192.0.2.2 >/dev/null 2>&1
+wait "$ntpid"
+BG_PIDS=()
+read -r arx1 atx1 <<<"$(ipbytes "$A" vethA)"
+ucmp=$(jq -r -s --argjson drx "$((arx1 - arx0))" --argjson dtx "$((atx1 - atx0))" '
+	.[1] as $d | $d.interfaces[0] as $i | $d.baseline.seconds as $s
+	| ($drx * 8 / $s / ($i.speed_mbps * 1e6) * 100) as $erx
+	| ($dtx * 8 / $s / ($i.speed_mbps * 1e6) * 100) as $etx
+	| def near(a; b): ((a - b) | fabs) <= 1e-6 * ((b | fabs) + 1e-12);
+	if $i.deltas.rx_bytes == $drx and $i.deltas.tx_bytes == $dtx
+	   and near($i.rx_util_pct; $erx) and near($i.tx_util_pct; $etx) and $dtx > 50 * 1200
+	then "ok rx \($i.rx_util_pct)% tx \($i.tx_util_pct)% = ip bytes \($drx)/\($dtx) x 8 / \($s) s / \($i.speed_mbps) Mb/s"
+	else "bad: nettriage deltas \($i.deltas.rx_bytes)/\($i.deltas.tx_bytes) util \($i.rx_util_pct)/\($i.tx_util_pct), ip \($drx)/\($dtx) want \($erx)/\($etx) over \($s) s" end' "$TMP/util.json" 2>&1)
+check "-i 1.5: vethA utilization equals ip -j -s link bytes x 8 / dt / speed ($ucmp)" [ "${ucmp#ok}" != "$ucmp" ]
+
+# Utilization since the previous run (history): two runs, a burst between.
+"$NT" -N "$A" -j link vethA >/dev/null 2>&1
+read -r arx0 atx0 <<<"$(ipbytes "$A" vethA)"
+ip netns exec "$A" ping -c 20 -i 0.005 -s 1000 -W 1 -q 192.0.2.2 >/dev/null 2>&1
+read -r arx1 atx1 <<<"$(ipbytes "$A" vethA)"
+"$NT" -N "$A" -j link vethA >"$TMP/uhist.json" 2>/dev/null
+hcmp=$(jq -r --argjson dtx "$((atx1 - atx0))" '
+	.interfaces[0] as $i | .baseline.seconds as $s
+	| ($dtx * 8 / $s / ($i.speed_mbps * 1e6) * 100) as $e
+	| if .baseline.kind == "history" and ((($i.tx_util_pct - $e) | fabs) <= 1e-6 * $e) and $dtx > 0
+	  then "ok tx \($i.tx_util_pct)% over \($s) s" else "bad: \($i.tx_util_pct) want \($e) (\(.baseline.kind))" end' \
+	"$TMP/uhist.json" 2>&1)
+check "history: vethA tx_util_pct equals ip bytes delta x 8 / dt / speed ($hcmp)" [ "${hcmp#ok}" != "$hcmp" ]
+
+# The verdict: a ping flood A -> B during -i 1 -c 2 with --warn-util 0.01
+# (1 Mb/s of a 10000 Mb/s veth): link.utilization WARN on vethA; at the
+# defaults (80/95 %) the same flood is OK.
+ip netns exec "$A" ping -f -s 500 -w 4 -q 192.0.2.2 >/dev/null 2>&1 &
+BG_PIDS+=("$!")
+sleep 0.2
+"$NT" -N "$A" -j -i 1 -c 2 link --warn-util 0.01 --crit-util 1000000 vethA >"$TMP/uflood.json" 2>/dev/null
+rc=$?
+"$NT" -N "$A" -j -i 1 -c 2 link vethA >"$TMP/uflood-def.json" 2>/dev/null
+rcd=$?
+wait "${BG_PIDS[-1]}" 2>/dev/null
+BG_PIDS=()
+uv=$(jq -c -s '.[1].verdicts[] | select(.check == "link.utilization") | {subject, level, value, reason}' "$TMP/uflood.json" 2>/dev/null)
+check "ping flood, --warn-util 0.01: exit 1 (got $rc), link.utilization vethA warn ($uv)" \
+	jqt -n --argjson v "${uv:-null}" --argjson rc "$rc" '$rc == 1 and $v.subject == "vethA" and $v.level == "warn" and $v.value >= 0.01'
+check "ping flood at the default thresholds: link.utilization vethA ok (exit $rcd)" \
+	jqt -s '.[1].verdicts[] | select(.check == "link.utilization" and .subject == "vethA") | .level == "ok"' "$TMP/uflood-def.json"
+check "the table row of vethA carries the utilization verdict (subject = IFACE)" \
+	sh -c '"$1" -N "$2" -i 0.5 -c 2 link --warn-util 0 --crit-util 1000000 vethA 2>/dev/null | grep -q "^vethA .* WARN$"' sh "$NT" "$A"
+
+# Flapping between two runs (history): the peer toggled down/up twice is
+# 4 carrier changes on vethB, carrier up again: link.flapping WARN,
+# link.carrier OK (nothing lost now).
+"$NT" -N "$B" -j link vethB >/dev/null 2>&1
+for _ in 1 2; do
+	ip -n "$A" link set vethA down
+	ip -n "$A" link set vethA up
+done
+"$NT" -N "$B" -j link vethB >"$TMP/flap.json" 2>/dev/null
+rc=$?
+fv=$(jq -c '[.verdicts[] | select(.subject == "vethB" and (.check == "link.flapping" or .check == "link.carrier")) | {check, level, value}]' "$TMP/flap.json" 2>/dev/null)
+check "peer down/up twice between runs: exit 1 (got $rc), link.flapping warn value 4, link.carrier ok ($fv)" \
+	jqt -n --argjson v "${fv:-null}" --argjson rc "$rc" '$rc == 1 and ($v | map({(.check): .}) | add) as $m
+		| $m["link.flapping"].level == "warn" and $m["link.flapping"].value == 4 and $m["link.carrier"].level == "ok"'
+# within -i: the same, and the carrier deltas say it
+"$NT" -N "$B" -j -i 1.5 -c 2 link vethB >"$TMP/flapi.json" 2>/dev/null &
+ntpid=$!
+BG_PIDS+=("$ntpid")
+for _ in $(seq 100); do
+	[ -s "$TMP/flapi.json" ] && break
+	sleep 0.02
+done
+for _ in 1 2; do
+	ip -n "$A" link set vethA down
+	ip -n "$A" link set vethA up
+done
+wait "$ntpid"
+BG_PIDS=()
+check "peer down/up twice within -i 1.5: sample 1 link.flapping vethB warn, deltas.carrier_changes 4, carrier_down_count 2" \
+	jqt -s '.[1] | (.verdicts[] | select(.check == "link.flapping" and .subject == "vethB") | .level == "warn")
+		and .interfaces[0].deltas.carrier_changes == 4 and .interfaces[0].deltas.carrier_down_count == 2' "$TMP/flapi.json"
+# one down that stays down: link.carrier WARN, not flapping
+"$NT" -N "$B" -j link vethB >/dev/null 2>&1
+ip -n "$A" link set vethA down
+"$NT" -N "$B" -j link vethB >"$TMP/lost.json" 2>/dev/null
+ip -n "$A" link set vethA up
+check "peer down once and still down: link.carrier warn, link.flapping ok" \
+	jqt '([.verdicts[] | select(.subject == "vethB") | {(.check): .level}] | add) as $m
+		| $m["link.carrier"] == "warn" and $m["link.flapping"] == "ok"' "$TMP/lost.json"
+
 exit $((fails > 0))

@@ -102,7 +102,7 @@ gen link-history-warn "1 2" '.baseline.kind == "history" and .status != "ok" and
 ip -n "$H" link del vx$SUF
 ip -n "$H" link add vx$SUF type veth peer name vy$SUF
 gen link-reset "0 1 2" '[.interfaces[] | select(.counters_reset)] | length >= 1' inh "$NT" -j link
-gen link-interval "0 1" '.sample == 1 and .baseline.kind == "interval" and (.interfaces[0].deltas | length == 25)' \
+gen link-interval "0 1" '.sample == 1 and .baseline.kind == "interval" and (.interfaces[0].deltas | length == 28)' \
 	"$NT" -N "$H" -j -i 0.1 -c 2 link lo
 fresh link-i
 gen link-interval-first "0 1 2" '.sample == 1' "$NT" -N "$H" -j -i 0.1 -c 2 link
@@ -271,6 +271,8 @@ neg() {
 neg link-bogus-field "'bogus_field' was unexpected" link-boot '.bogus_field = 1'
 neg link-iface-bogus-field "'rx_bogus' was unexpected" link-boot '.interfaces[0].rx_bogus = 0'
 neg link-boot-with-reset "/interfaces/0/counters_reset" link-boot '.interfaces[0].counters_reset = false'
+neg link-boot-util "/interfaces/0/rx_util_pct" link-boot '.interfaces[0].rx_util_pct = 1.5'
+neg link-duplex-enum "/interfaces/0/duplex" link-boot '.interfaces[0].duplex = "auto"'
 neg link-proc-ifindex "/interfaces/0/ifindex" link-proc-boot '.interfaces[0].ifindex = 1'
 neg link-counter-real "/interfaces/0/rx_packets" link-boot '.interfaces[0].rx_packets = 1.5'
 neg ct-count-string "/count" ct-boot '.count = "13"'

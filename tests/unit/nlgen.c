@@ -1,4 +1,5 @@
 /* Canned netlink message generator (see nlgen.h). */
+#include <stdio.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
@@ -7,6 +8,8 @@
 #include <arpa/inet.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/ethtool_netlink.h>
+#include <linux/genetlink.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include "nlgen.h"
@@ -53,6 +56,81 @@ size_t nlgen_newlink(void *buf, uint32_t seq, const struct nlgen_link *s)
 		mnl_attr_put(nlh, IFLA_STATS, (size_t)s->nstats32 * 4, v);
 	}
 	return nlh->nlmsg_len;
+}
+
+size_t nlgen_genl_family(void *buf, uint32_t seq, const char *name, uint16_t id)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *gh;
+
+	nlh->nlmsg_type = GENL_ID_CTRL;
+	nlh->nlmsg_seq = seq;
+	gh = mnl_nlmsg_put_extra_header(nlh, sizeof(*gh));
+	gh->cmd = CTRL_CMD_NEWFAMILY;
+	gh->version = 2;
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, name);
+	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, id);
+	mnl_attr_put_u32(nlh, CTRL_ATTR_VERSION, 1);
+	mnl_attr_put_u32(nlh, CTRL_ATTR_HDRSIZE, 0);
+	return nlh->nlmsg_len;
+}
+
+size_t nlgen_linkmodes(void *buf, uint32_t seq, uint16_t fam,
+		       const struct nlgen_linkmodes *m)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *gh;
+	struct nlattr *nest;
+
+	nlh->nlmsg_type = fam;
+	nlh->nlmsg_flags = NLM_F_MULTI;
+	nlh->nlmsg_seq = seq;
+	gh = mnl_nlmsg_put_extra_header(nlh, sizeof(*gh));
+	gh->cmd = ETHTOOL_MSG_LINKMODES_GET_REPLY;
+	gh->version = 1;
+	nest = mnl_attr_nest_start(nlh, ETHTOOL_A_LINKMODES_HEADER);
+	if (m->ifindex)
+		mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_DEV_INDEX, m->ifindex);
+	if (m->name)
+		mnl_attr_put_strz(nlh, ETHTOOL_A_HEADER_DEV_NAME, m->name);
+	mnl_attr_nest_end(nlh, nest);
+	if (m->bitsets) {
+		uint32_t words[2] = { 0x2f, 0 };
+
+		mnl_attr_put_u8(nlh, ETHTOOL_A_LINKMODES_AUTONEG, 1);
+		nest = mnl_attr_nest_start(nlh, ETHTOOL_A_LINKMODES_OURS);
+		mnl_attr_put_u32(nlh, ETHTOOL_A_BITSET_SIZE, 64);
+		mnl_attr_put(nlh, ETHTOOL_A_BITSET_VALUE, sizeof(words), words);
+		mnl_attr_put(nlh, ETHTOOL_A_BITSET_MASK, sizeof(words), words);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	if (m->speed >= 0)
+		mnl_attr_put_u32(nlh, ETHTOOL_A_LINKMODES_SPEED, (uint32_t)m->speed);
+	else if (m->speed == -2)
+		mnl_attr_put_u32(nlh, ETHTOOL_A_LINKMODES_SPEED, (uint32_t)m->speed_raw);
+	if (m->duplex >= 0)
+		mnl_attr_put_u8(nlh, ETHTOOL_A_LINKMODES_DUPLEX, (uint8_t)m->duplex);
+	if (m->bitsets) {
+		mnl_attr_put_u32(nlh, ETHTOOL_A_LINKMODES_LANES, 1);
+		mnl_attr_put_u8(nlh, ETHTOOL_A_LINKMODES_MASTER_SLAVE_CFG, 0);
+	}
+	return nlh->nlmsg_len;
+}
+
+int nlgen_write(const char *dir, const char *name, const void *buf, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(buf, 1, len, f) != len) {
+		perror(path);
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	return fclose(f) ? -1 : 0;
 }
 
 size_t nlgen_done(void *buf, uint32_t seq, int32_t err)

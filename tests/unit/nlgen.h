@@ -21,7 +21,22 @@ struct nlgen_link {
 
 /* Each returns the number of bytes written at buf (len must be >= 4096). */
 size_t nlgen_newlink(void *buf, uint32_t seq, const struct nlgen_link *spec);
+/* Generic netlink: a CTRL_CMD_NEWFAMILY reply naming family id (and
+ * name), and an ETHTOOL_MSG_LINKMODES_GET_REPLY of family fam. */
+size_t nlgen_genl_family(void *buf, uint32_t seq, const char *name, uint16_t id);
+struct nlgen_linkmodes {
+	uint32_t ifindex;       /* 0: no DEV_INDEX */
+	const char *name;       /* NULL: no DEV_NAME */
+	int speed;              /* -1: no SPEED attribute, else the u32 sent */
+	long long speed_raw;    /* used when speed == -2: any u32 (0xffffffff) */
+	int duplex;             /* -1: no DUPLEX attribute, else the u8 sent */
+	int bitsets;            /* add compact OURS/PEER bitsets, autoneg, lanes */
+};
+size_t nlgen_linkmodes(void *buf, uint32_t seq, uint16_t fam,
+		       const struct nlgen_linkmodes *m);
 size_t nlgen_done(void *buf, uint32_t seq, int32_t err);
+/* Seed generators: write len bytes of buf to DIR/NAME; 0 or -1 (perror). */
+int nlgen_write(const char *dir, const char *name, const void *buf, size_t len);
 size_t nlgen_error(void *buf, uint32_t seq, int err);
 
 /* One SOCK_DIAG_BY_FAMILY reply (struct inet_diag_msg + attributes).

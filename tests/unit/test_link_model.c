@@ -88,7 +88,10 @@ static void test_verdicts(void)
 	       "one rx_missed in 100000 packets: WARN on the rise alone");
 	v = t_verdict(&vs, "link.errors", "miss");
 	T_OK(v && strstr(v->hint, "ring"), "rx_missed hint names the NIC ring");
-	T_EQ_I(t_level(&vs, "link.carrier", "drop1"), NT_WARN, "carrier changes rise: WARN");
+	T_EQ_I(t_level(&vs, "link.carrier", "drop1"), NT_OK,
+	       "2 carrier changes, carrier up now: link.carrier OK (not lost)");
+	T_EQ_I(t_level(&vs, "link.flapping", "drop1"), NT_WARN,
+	       "2 carrier changes: link.flapping WARN (>= 2)");
 	v = t_verdict(&vs, "link.drops", "drop20");
 	T_NEAR(v ? v->value : NAN, 2.0, 1e-9, "drop value in percent");
 	T_NEAR(v ? v->threshold : NAN, 1.0, 0, "threshold reported is the CRIT one");
@@ -129,6 +132,155 @@ static void test_verdicts(void)
 	nt_verdicts_free(&vs);
 }
 
+static bool has_verdict(const struct nt_verdicts *vs, const char *check,
+			const char *subj)
+{
+	return t_verdict(vs, check, subj) != NULL;
+}
+
+static void test_util(void)
+{
+	struct nt_link_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	struct nt_link_if p[6], c[6];
+	struct nt_link_list prev = { p, 6, 6, 0, 0 }, cur = { c, 6, 6, 0, 0 };
+	const struct nt_verdict *v;
+	/* 1000 Mb/s for 10 s = 1.25e9 bytes at 100 % */
+	const uint64_t full = 1250000000ull;
+	int i;
+
+	T_NEAR(nt_link_util_pct(125000000, 1.0, 1000), 100.0, 1e-9,
+	       "125 MB in 1 s at 1000 Mb/s: 100 %%");
+	T_NEAR(nt_link_util_pct(1000, 2.0, 10), 100.0 * 8000 / 2 / 1e7, 1e-12,
+	       "util = bytes * 8 / dt / (speed * 1e6) * 100");
+	T_OK(isnan(nt_link_util_pct(1000, 1.0, 0)), "speed 0: NaN");
+	T_OK(isnan(nt_link_util_pct(1000, 0.0, 1000)), "dt 0: NaN");
+
+	nt_link_thresholds_default(&t);
+	T_NEAR(t.warn_util, 80, 0, "default --warn-util 80");
+	T_NEAR(t.crit_util, 95, 0, "default --crit-util 95");
+	T_EQ_U(t.warn_flaps, 2, "default --warn-flaps 2");
+	for (i = 0; i < 6; i++) {
+		char n[8];
+
+		snprintf(n, sizeof(n), "u%d", i);
+		p[i] = mk(n, (uint32_t)i + 1, 0, 0, 0, 0);
+		c[i] = mk(n, (uint32_t)i + 1, 1000, 1000, 0, 0);
+		c[i].speed_mbps = 1000;
+		c[i].avail |= 1ull << NT_LINK_SPEED_BIT | 1ull << NT_LINK_DUPLEX_BIT;
+		strcpy(c[i].duplex, "full");
+	}
+	/* u0 79.99 % rx, u1 exactly 80 % tx, u2 94.99 %, u3 exactly 95 %,
+	 * u4 unknown speed at "100 %", u5 half duplex 50 % + 40 % */
+	c[0].c[NT_LS_rx_bytes] = full * 7999 / 10000;
+	c[1].c[NT_LS_tx_bytes] = full * 80 / 100;
+	c[2].c[NT_LS_rx_bytes] = full * 9499 / 10000;
+	c[3].c[NT_LS_rx_bytes] = full * 95 / 100;
+	c[4].c[NT_LS_rx_bytes] = full;
+	c[4].avail &= ~(1ull << NT_LINK_SPEED_BIT | 1ull << NT_LINK_DUPLEX_BIT);
+	c[4].speed_mbps = 0;
+	c[5].c[NT_LS_rx_bytes] = full / 2;
+	c[5].c[NT_LS_tx_bytes] = full * 4 / 10;
+	strcpy(c[5].duplex, "half");
+
+	nt_link_rates(&cur, &prev, 10.0);
+	T_NEAR(c[0].rx_util_pct, 79.99, 1e-9, "rx_util_pct 79.99");
+	T_NEAR(c[0].tx_util_pct, 0.0, 1e-12, "tx_util_pct 0 with no tx bytes");
+	T_NEAR(c[1].tx_util_pct, 80.0, 1e-9, "tx_util_pct 80");
+	T_OK(isnan(c[4].rx_util_pct) && isnan(c[4].tx_util_pct), "unknown speed: util NaN (null)");
+	nt_link_verdicts(&cur, &prev, &t, &vs, NULL);
+	T_EQ_I(t_level(&vs, "link.utilization", "u0"), NT_OK, "79.99 %%: OK");
+	T_EQ_I(t_level(&vs, "link.utilization", "u1"), NT_WARN, "tx exactly 80 %%: WARN (>=)");
+	v = t_verdict(&vs, "link.utilization", "u1");
+	T_OK(v && strstr(v->reason, "tx 80.0%") && v->hint[0], "reason names tx, hint given");
+	T_NEAR(v ? v->threshold : NAN, 80, 0, "WARN threshold reported");
+	T_EQ_I(t_level(&vs, "link.utilization", "u2"), NT_WARN, "94.99 %%: WARN");
+	T_EQ_I(t_level(&vs, "link.utilization", "u3"), NT_CRIT, "exactly 95 %%: CRIT (>=)");
+	v = t_verdict(&vs, "link.utilization", "u3");
+	T_OK(v && strstr(v->hint, "top talker"), "CRIT hint names the top talker");
+	T_OK(!has_verdict(&vs, "link.utilization", "u4"), "unknown speed: no utilization verdict");
+	T_EQ_I(t_level(&vs, "link.utilization", "u5"), NT_WARN,
+	       "half duplex: rx 50 %% + tx 40 %% share the medium: 90 %%, WARN");
+	/* at 1000 Mb/s half duplex is called unusual */
+	v = t_verdict(&vs, "link.utilization", "u5");
+	T_NEAR(v ? v->value : NAN, 90.0, 1e-9, "half duplex value = rx + tx");
+	T_OK(v && strstr(v->reason, "unusual"), "half duplex at 1000 Mb/s: said in the reason");
+	T_OK(!has_verdict(&vs, "link.duplex", "u5"), "and no verdict of its own");
+	nt_verdicts_reset(&vs);
+
+	/* options */
+	t.warn_util = 50;
+	t.crit_util = 79;
+	nt_link_verdicts(&cur, &prev, &t, &vs, NULL);
+	T_EQ_I(t_level(&vs, "link.utilization", "u0"), NT_CRIT, "--crit-util 79: 79.99 %% CRIT");
+	nt_verdicts_reset(&vs);
+
+	/* no baseline: null, no verdict */
+	nt_link_rates(&cur, NULL, 10.0);
+	T_OK(isnan(c[3].rx_util_pct), "first run: util null");
+	nt_link_verdicts(&cur, NULL, &t, &vs, NULL);
+	T_OK(!has_verdict(&vs, "link.utilization", "u3"), "first run: no utilization verdict");
+	nt_verdicts_free(&vs);
+}
+
+static void test_flaps(void)
+{
+	struct nt_link_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	struct nt_link_if p[4], c[4];
+	struct nt_link_list prev = { p, 4, 4, 0, 0 }, cur = { c, 4, 4, 0, 0 };
+	const struct nt_verdict *v;
+	int i;
+
+	nt_link_thresholds_default(&t);
+	for (i = 0; i < 4; i++) {
+		char n[8];
+
+		snprintf(n, sizeof(n), "f%d", i);
+		p[i] = mk(n, (uint32_t)i + 1, 0, 0, 0, 0);
+		c[i] = mk(n, (uint32_t)i + 1, 0, 0, 0, 0);
+		c[i].avail |= 1ull << NT_LINK_CARRIER_BIT;
+		c[i].carrier = true;
+	}
+	/* f0 one change, up (came up); f1 one down, still down; f2 two
+	 * down + two up, up; f3 three changes, down now */
+	c[0].c[NT_LX_CARRIER_CHANGES] = 1; c[0].c[NT_LX_CARRIER_UP] = 1;
+	c[1].c[NT_LX_CARRIER_CHANGES] = 1; c[1].c[NT_LX_CARRIER_DOWN] = 1;
+	c[1].carrier = false;
+	c[2].c[NT_LX_CARRIER_CHANGES] = 4; c[2].c[NT_LX_CARRIER_UP] = 2;
+	c[2].c[NT_LX_CARRIER_DOWN] = 2;
+	c[3].c[NT_LX_CARRIER_CHANGES] = 3; c[3].carrier = false;
+	nt_link_verdicts(&cur, &prev, &t, &vs, NULL);
+	T_EQ_I(t_level(&vs, "link.carrier", "f0"), NT_OK, "one change, carrier up: carrier OK");
+	T_EQ_I(t_level(&vs, "link.flapping", "f0"), NT_OK, "one change: flapping OK (< 2)");
+	T_EQ_I(t_level(&vs, "link.carrier", "f1"), NT_WARN, "lost and still down: carrier WARN");
+	T_EQ_I(t_level(&vs, "link.flapping", "f1"), NT_OK, "one change: not flapping");
+	T_EQ_I(t_level(&vs, "link.carrier", "f2"), NT_OK, "bounced twice, up: carrier OK");
+	T_EQ_I(t_level(&vs, "link.flapping", "f2"), NT_WARN, "4 changes: flapping WARN");
+	v = t_verdict(&vs, "link.flapping", "f2");
+	T_OK(v && strstr(v->reason, "(2 down, 2 up)") && strstr(v->hint, "autonegotiation"),
+	     "reason has the down/up counts, hint autonegotiation");
+	T_EQ_I(t_level(&vs, "link.flapping", "f3"), NT_WARN, "3 changes, down now: flapping WARN");
+	T_EQ_I(t_level(&vs, "link.carrier", "f3"), NT_WARN, "and carrier WARN (lost now)");
+	nt_verdicts_reset(&vs);
+
+	t.warn_flaps = 5;
+	nt_link_verdicts(&cur, &prev, &t, &vs, NULL);
+	T_EQ_I(t_level(&vs, "link.flapping", "f2"), NT_OK, "--warn-flaps 5: 4 changes OK");
+	nt_verdicts_reset(&vs);
+	t.warn_flaps = 0;
+	nt_link_verdicts(&cur, &prev, &t, &vs, NULL);
+	T_EQ_I(t_level(&vs, "link.flapping", "f3"), NT_OK, "--warn-flaps 0: off");
+	nt_verdicts_reset(&vs);
+
+	/* first run: since-boot changes are not judged */
+	nt_link_thresholds_default(&t);
+	nt_link_verdicts(&cur, NULL, &t, &vs, NULL);
+	T_EQ_I(t_level(&vs, "link.flapping", "f2"), NT_OK, "first run: flapping OK");
+	T_EQ_I(t_level(&vs, "link.carrier", "f1"), NT_OK, "first run: carrier OK");
+	nt_verdicts_free(&vs);
+}
+
 static void test_engine(void)
 {
 	struct nt_verdicts vs = { 0 };
@@ -152,6 +304,8 @@ int main(void)
 {
 	test_rates();
 	test_verdicts();
+	test_util();
+	test_flaps();
 	test_engine();
 	return T_DONE();
 }
