@@ -150,6 +150,13 @@ int nt_stack_parse_udp(const struct nlmsghdr *nlh, struct nt_udp_sock *s);
  * fd walk of tcp --procs, nt_tcp_procscan). */
 int nt_stack_udp_top(struct nt_udp_list *l, unsigned top, bool procs);
 
+/* The top-N keeping of nt_stack_udp_top, for canned input (tests, fuzz):
+ * offer one socket to l (room for top sockets, l->cap >= top; counts
+ * l->seen), then sort what is kept, worst first. */
+void nt_udp_top_offer(struct nt_udp_list *l, unsigned top,
+		      const struct nt_udp_sock *s);
+void nt_udp_top_finish(struct nt_udp_list *l);
+
 /* ---- judging, history, field tables of these sources ----
  * (implemented with the sources, src/stack/stack_nl*.c; the layer,
  * src/stack/stack_layer.c, calls them) */

@@ -147,24 +147,29 @@ static void sift_up(struct nt_udp_sock *v, size_t i)
 	}
 }
 
+void nt_udp_top_offer(struct nt_udp_list *l, unsigned top,
+		      const struct nt_udp_sock *s)
+{
+	l->seen++;
+	if ((!s->drops && !s->rqueue) || !top || l->cap < top)
+		return;
+	if (l->n < top) {
+		l->v[l->n++] = *s;
+		sift_up(l->v, l->n - 1);
+	} else if (below(&l->v[0], s)) {
+		l->v[0] = *s;
+		sift_down(l->v, l->n, 0);
+	}
+}
+
 static int udp_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct udp_top *t = data;
-	struct nt_udp_list *l = t->l;
 	struct nt_udp_sock s;
 
 	if (nt_stack_parse_udp(nlh, &s))
 		return -EBADMSG;
-	l->seen++;
-	if (!s.drops && !s.rqueue)
-		return 0;
-	if (l->n < t->top) {
-		l->v[l->n++] = s;
-		sift_up(l->v, l->n - 1);
-	} else if (below(&l->v[0], &s)) {
-		l->v[0] = s;
-		sift_down(l->v, l->n, 0);
-	}
+	nt_udp_top_offer(t->l, t->top, &s);
 	return 0;
 }
 
@@ -183,13 +188,18 @@ static int cmp_rank(const void *a, const void *b)
 	return below(y, x) ? -1 : below(x, y) ? 1 : 0;
 }
 
+void nt_udp_top_finish(struct nt_udp_list *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_rank);
+}
+
 static int dump_family(struct udp_top *t, uint8_t family)
 {
 	char req[256];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
 	struct nt_nl_walk w = { 0, 0, SOCK_DIAG_BY_FAMILY, udp_msg_cb, t, 0, 0 };
 	struct inet_diag_req_v2 *q;
-	struct nt_udp_list keep = *t->l;
 	int r;
 
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
@@ -199,9 +209,7 @@ static int dump_family(struct udp_top *t, uint8_t family)
 	q->sdiag_protocol = IPPROTO_UDP;
 	q->idiag_ext = 1u << (INET_DIAG_SKMEMINFO - 1);
 	q->idiag_states = ~0u; /* UDP sockets are in CLOSE or ESTABLISHED */
-	/* A retried dump must start from what the other family left, not
-	 * from nothing: keep the second family's restart local. */
-	(void)keep;
+	/* one try: an interrupted dump restarts both families (below) */
 	r = nt_nl_dump(NETLINK_SOCK_DIAG, nlh, &w, NULL, 1, RCVBUF);
 	t->l->intr += w.intr;
 	return r;
@@ -229,21 +237,16 @@ int nt_stack_udp_top(struct nt_udp_list *l, unsigned top, bool procs)
 	/* both families in one consistent pass: an interrupted dump of
 	 * either starts both again */
 	for (tries = 0; tries < TRIES; tries++) {
-		unsigned intr = l->intr;
-
 		udp_reset(&t);
 		r = dump_family(&t, AF_INET);
 		if (!r)
 			r = dump_family(&t, AF_INET6);
-		if (r == -ENOENT && l->seen == 0)
-			r = 0; /* no UDP diag module: no sockets to name */
-		if (r || l->intr == intr)
+		if (r != -EAGAIN) /* -EAGAIN: NLM_F_DUMP_INTR, dump again */
 			break;
-		r = -EAGAIN;
 	}
 	if (r)
 		return r;
-	qsort(l->v, l->n, sizeof(*l->v), cmp_rank);
+	nt_udp_top_finish(l);
 	if (procs && l->n) {
 		struct nt_tcp_procscan ps;
 		uint32_t *ino = calloc(l->n, sizeof(*ino));
