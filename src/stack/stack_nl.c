@@ -78,6 +78,15 @@ void nt_snl_str(char *out, size_t outlen, const void *p, size_t len)
 	out[n] = '\0';
 }
 
+void *nt_snl_dump_req(char *req, uint16_t type, size_t hdrlen)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	return mnl_nlmsg_put_extra_header(nlh, hdrlen); /* zeroed */
+}
+
 /* ---- qdisc messages ---- */
 
 /* As tc prints them (iproute2 tc_qdisc.c, tc_util.c print_tc_classid). */
@@ -270,14 +279,11 @@ static int cmp_ifname(const void *a, const void *b)
 static int names_dump(struct ifnames *ns)
 {
 	char req[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	struct nlmsghdr *nlh = (struct nlmsghdr *)req;
 	struct nt_nl_walk w = { 0, 0, RTM_NEWLINK, link_msg_cb, ns, 0, 0 };
-	struct ifinfomsg *ifi;
+	struct ifinfomsg *ifi = nt_snl_dump_req(req, RTM_GETLINK, sizeof(*ifi));
 	int r;
 
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	/* names only: no statistics in the reply */
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
@@ -315,16 +321,13 @@ static void qdisc_reset(void *data)
 int nt_stack_qdisc_dump(struct nt_qdisc_list *l)
 {
 	char req[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	struct nlmsghdr *nlh = (struct nlmsghdr *)req;
 	struct nt_nl_walk w = { 0, 0, RTM_NEWQDISC, qdisc_msg_cb, l, 0, 0 };
 	struct ifnames ns = { 0 };
-	struct tcmsg *tc;
+	struct tcmsg *tc = nt_snl_dump_req(req, RTM_GETQDISC, sizeof(*tc));
 	size_t i;
 	int r;
 
-	nlh->nlmsg_type = RTM_GETQDISC;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	tc = mnl_nlmsg_put_extra_header(nlh, sizeof(*tc));
 	tc->tcm_family = AF_UNSPEC;
 	l->n = 0;
 	/* nt_nl_dump dumps again while the kernel flags NLM_F_DUMP_INTR */

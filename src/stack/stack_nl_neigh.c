@@ -243,28 +243,20 @@ static void tbl_reset(void *data)
 /* A table name as a file name: letters, digits and '_' only. */
 static bool plain_name(const char *s)
 {
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-			return false;
-	return true;
+	return *s && !s[strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_")];
 }
 
 int nt_stack_neightbl_dump(struct nt_neightbl_list *l)
 {
 	char req[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	struct nlmsghdr *nlh = (struct nlmsghdr *)req;
 	struct nt_nl_walk w = { 0, 0, RTM_NEWNEIGHTBL, tbl_msg_cb, l, 0, 0 };
-	struct ndtmsg *m;
+	struct ndtmsg *m = nt_snl_dump_req(req, RTM_GETNEIGHTBL, sizeof(*m));
 	char *buf = NULL;
 	size_t cap = 0, i;
 	int r;
 
-	nlh->nlmsg_type = RTM_GETNEIGHTBL;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	m = mnl_nlmsg_put_extra_header(nlh, sizeof(*m));
-	m->ndtm_family = AF_UNSPEC;
+	m->ndtm_family = AF_UNSPEC; /* both tables */
 	l->n = 0;
 	r = nt_nl_dump(NETLINK_ROUTE, nlh, &w, tbl_reset, 5, 32768);
 	if (r)

@@ -29,4 +29,9 @@ void nt_snl_copy(void *out, size_t size, const void *p, size_t len);
  * string without its NUL is taken up to len). */
 void nt_snl_str(char *out, size_t outlen, const void *p, size_t len);
 
+/* A dump request of type `type` in req (>= 256 bytes): the netlink
+ * header with NLM_F_REQUEST | NLM_F_DUMP, then a zeroed family header of
+ * hdrlen bytes, returned. */
+void *nt_snl_dump_req(char *req, uint16_t type, size_t hdrlen);
+
 #endif

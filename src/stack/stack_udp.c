@@ -197,14 +197,11 @@ void nt_udp_top_finish(struct nt_udp_list *l)
 static int dump_family(struct udp_top *t, uint8_t family)
 {
 	char req[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	struct nlmsghdr *nlh = (struct nlmsghdr *)req;
 	struct nt_nl_walk w = { 0, 0, SOCK_DIAG_BY_FAMILY, udp_msg_cb, t, 0, 0 };
-	struct inet_diag_req_v2 *q;
+	struct inet_diag_req_v2 *q = nt_snl_dump_req(req, SOCK_DIAG_BY_FAMILY, sizeof(*q));
 	int r;
 
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	q = mnl_nlmsg_put_extra_header(nlh, sizeof(*q));
 	q->sdiag_family = family;
 	q->sdiag_protocol = IPPROTO_UDP;
 	q->idiag_ext = 1u << (INET_DIAG_SKMEMINFO - 1);

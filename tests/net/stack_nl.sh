@@ -155,12 +155,16 @@ ntable_pair() {
 	done
 	echo "$a $b"
 }
+# same_entries WHEN OURS IPS
+same_entries() {
+	if [ -n "$2" ] && [ "$2" = "$3" ]; then
+		ok "arp_cache entries $1: ours $2 = ip -s ntable $3"
+	else
+		nok "arp_cache entries $1: ours '$2', ip -s ntable '$3'"
+	fi
+}
 read -r e0 i0 < <(ntable_pair 0)
-if [ -n "$e0" ] && [ "$e0" = "$i0" ]; then
-	ok "arp_cache entries before: ours $e0 = ip -s ntable $i0"
-else
-	nok "arp_cache entries before: ours '$e0', ip -s ntable '$i0'"
-fi
+same_entries before "$e0" "$i0"
 if jqt "$TMP/n0.json" '.neigh_tables[] | select(.table == "arp_cache" and .scope == "global" and .gc_thresh3 > 0)' &&
    jqt "$TMP/n0.json" '.verdicts[] | select(.check == "stack.neigh" and .subject == "arp_cache" and (.reason | test("global")))'; then
 	ok "arp_cache record is labelled scope global and its verdict says so"
@@ -173,11 +177,7 @@ else
 	nok "ip -b neigh replace"
 fi
 read -r e1 i1 < <(ntable_pair 1)
-if [ -n "$e1" ] && [ "$e1" = "$i1" ]; then
-	ok "arp_cache entries after: ours $e1 = ip -s ntable $i1"
-else
-	nok "arp_cache entries after: ours '$e1', ip -s ntable '$i1'"
-fi
+same_entries after "$e1" "$i1"
 own=$(ip -n "$NS3" neigh show dev vn | grep -c STALE)
 if [ "$own" -eq 768 ] && [ $((e1 - e0)) -eq $((i1 - i0)) ] && [ $((e1 - e0)) -ge 700 ]; then
 	ok "rise of entries: ours $((e1 - e0)) = ip's $((i1 - i0)) ($own of ours in the table)"
