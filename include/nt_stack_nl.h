@@ -105,7 +105,9 @@ int nt_stack_parse_neightbl(const struct nlmsghdr *nlh, struct nt_neightbl *t,
 int nt_stack_parse_neigh_stat(const char *text, size_t len, struct nt_neightbl *t);
 
 /* One RTM_GETNEIGHTBL dump (AF_UNSPEC: both tables), plus the
- * unresolved_discards columns. */
+ * unresolved_discards columns. The kernel has those files in the initial
+ * namespace only (the counters are global): from another namespace they
+ * are read through /proc/1/net/stat when pid 1 is there, else left null. */
 int nt_stack_neightbl_dump(struct nt_neightbl_list *l);
 
 /* ---- UDP sockets with drops (--top) ---- */

@@ -262,16 +262,24 @@ int nt_stack_neightbl_dump(struct nt_neightbl_list *l)
 	if (r)
 		return r;
 	for (i = 0; i < l->n; i++) {
-		char rel[64], path[320];
-		long n;
+		/* The kernel makes these files in the initial namespace only
+		 * (the counters are global): from another namespace, read
+		 * them through pid 1's view when that is the initial one. */
+		static const char *const where[] = { "net/stat/", "1/net/stat/" };
+		size_t k;
 
 		if (!plain_name(l->v[i].name))
 			continue;
-		snprintf(rel, sizeof(rel), "net/stat/%s", l->v[i].name);
-		/* one row per CPU: grows with the machine */
-		n = nt_read_file_grow(nt_proc_path(rel, path, sizeof(path)), &buf, &cap);
-		if (n > 0)
-			(void)nt_stack_parse_neigh_stat(buf, (size_t)n, &l->v[i]);
+		for (k = 0; k < sizeof(where) / sizeof(where[0]); k++) {
+			char rel[64], path[320];
+			long n;
+
+			snprintf(rel, sizeof(rel), "%s%s", where[k], l->v[i].name);
+			/* one row per CPU: grows with the machine */
+			n = nt_read_file_grow(nt_proc_path(rel, path, sizeof(path)), &buf, &cap);
+			if (n > 0 && !nt_stack_parse_neigh_stat(buf, (size_t)n, &l->v[i]))
+				break;
+		}
 		/* absent or unreadable: unresolved_discards stays null */
 	}
 	free(buf);

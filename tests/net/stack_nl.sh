@@ -10,7 +10,9 @@
 #    `ip -j -s ntable show name arp_cache` read beside ours (the table is
 #    global: other tests may change it, so they are read together and the
 #    rise is compared, not an absolute figure), and stack.neigh fires once
-#    >= 75 % of gc_thresh3;
+#    >= 75 % of gc_thresh3; 50 datagrams to a neighbour that never answers
+#    raise unresolved_discards by 49, read from inside a namespace as the
+#    initial namespace's /proc/net/stat/arp_cache has it;
 #  - UDP: a socket with SO_RCVBUF 2048 that never reads, 300 datagrams of
 #    500 bytes on loopback: its SK_MEMINFO drops equal the rise of `nstat
 #    -az UdpRcvbufErrors` and `ss -uamn`'s d counter, and udp_top ranks it
@@ -209,6 +211,45 @@ else
 	jq -c '.verdicts' "$TMP/n1.json" >&2
 fi
 ip netns del "$NS3" && NS3=""
+
+# ---- unresolved_discards: packets to a neighbour that never answers ----
+# The counters are global and the kernel keeps their file in the initial
+# namespace only: read through /proc/1 from here, and compared with the
+# host's file read beside ours. unres_qlen_bytes 1 (va's own, in our
+# namespace): each queued packet pushes out the one before it.
+statsum() {
+	python3 -c '
+import sys
+L = open("/proc/1/net/stat/arp_cache").read().split("\n")
+c = L[0].split().index("unresolved_discards")
+print(sum(int(r.split()[c], 16) for r in L[1:] if r.strip()))'
+}
+unres_pair() { # ours and the file's, read together (retried if they moved)
+	local t a b
+	for t in 1 2 3 4 5; do
+		in1 "$H" neigh "$TMP/unres.state" >"$TMP/u$1.json"
+		b=$(statsum)
+		a=$(jq -r '.neigh_tables[] | select(.table == "arp_cache") | .unresolved_discards' "$TMP/u$1.json")
+		[ "$a" = "$b" ] && break
+	done
+	echo "$a $b"
+}
+in1 sysctl -qw net.ipv4.neigh.va.unres_qlen_bytes=1
+ip -n "$NS" route add 192.0.2.4/30 dev va
+read -r u0 f0 < <(unres_pair 0)
+in1 python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(50):
+    s.sendto(b"x" * 1000, ("192.0.2.5", 9))
+'
+read -r u1 f1 < <(unres_pair 1)
+if [ -n "$u0" ] && [ "$u0" = "$f0" ] && [ -n "$u1" ] && [ "$u1" = "$f1" ] &&
+   [ $((u1 - u0)) -ge 49 ]; then
+	ok "arp_cache unresolved_discards from a namespace $u0 -> $u1 (+$((u1 - u0)) for 50 datagrams to an unresolved neighbour) = /proc/net/stat's sum $f0 -> $f1"
+else
+	nok "unresolved_discards ours $u0 -> $u1, /proc/net/stat $f0 -> $f1 (want a rise >= 49)"
+fi
 
 # ---- UDP receive-buffer drops ----
 # sink PORT RCVBUF FILE: a UDP socket that never reads; started with ip
