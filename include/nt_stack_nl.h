@@ -18,8 +18,12 @@ struct nlmsghdr;
 
 /* ---- qdiscs ---- */
 
-/* Bits of nt_qdisc.avail: which statistics the kernel sent. */
-enum { NT_QD_BASIC, NT_QD_QUEUE, NT_QD_COUNT };
+/* Bits of nt_qdisc.avail: which statistics the kernel sent (BASIC,
+ * QUEUE), and what nt_stack_qdisc_rates found: DELTA (the qdisc was in
+ * the baseline: *_delta valid), RATE (dt > 0: drops_rate valid), RESET
+ * (a counter went down: a new qdisc, deltas are its totals). */
+enum { NT_QD_BASIC, NT_QD_QUEUE, NT_QD_DELTA, NT_QD_RATE, NT_QD_RESET,
+       NT_QD_COUNT };
 
 struct nt_qdisc {
 	char iface[16];         /* IFNAMSIZ; "if<index>" if the name is unknown */
@@ -34,7 +38,8 @@ struct nt_qdisc {
 	uint64_t bytes, packets;
 	/* TCA_STATS2 / TCA_STATS_QUEUE */
 	uint32_t qlen, backlog, drops, requeues, overlimits;
-	/* filled by the layer over a baseline */
+	/* filled by nt_stack_qdisc_rates over a baseline; drop_pct is the
+	 * percentage of the packets offered (sent + dropped) */
 	double drops_rate, drop_pct; /* NaN when unknown */
 	uint64_t drops_delta, packets_delta;
 };
@@ -59,12 +64,14 @@ int nt_stack_qdisc_dump(struct nt_qdisc_list *l);
 
 struct nt_neightbl {
 	char name[16];          /* "arp_cache", "ndisc_cache" */
+	char scope[8];          /* "global": the table is shared by every netns */
 	uint32_t family;        /* AF_INET, AF_INET6 */
 	uint64_t avail;         /* which fields the kernel sent (NT_NT_* bits) */
 	uint32_t thresh1, thresh2, thresh3; /* NDTA_THRESH1..3 */
 	uint64_t gc_interval_ms;
 	/* NDTA_CONFIG (struct ndt_config) */
 	uint32_t entries;       /* ndtc_entries */
+	double fill_pct;        /* entries / thresh3, NaN without both */
 	/* NDTA_STATS (struct ndt_stats) */
 	uint64_t allocs, destroys, hash_grows, res_failed, lookups, hits,
 		 rcv_probes_mcast, rcv_probes_ucast, periodic_gc_runs,
@@ -75,7 +82,10 @@ struct nt_neightbl {
 	uint64_t unresolved_discards;
 };
 
-enum { NT_NT_THRESH, NT_NT_CONFIG, NT_NT_STATS, NT_NT_UNRES, NT_NT_COUNT };
+/* NT_NT_FULLS: ndt_stats was long enough to hold table_fulls (older
+ * kernels send a shorter struct, zero-filled). */
+enum { NT_NT_THRESH, NT_NT_CONFIG, NT_NT_STATS, NT_NT_UNRES, NT_NT_FULLS,
+       NT_NT_GC, NT_NT_COUNT };
 
 struct nt_neightbl_list {
 	struct nt_neightbl v[4];
@@ -95,15 +105,23 @@ int nt_stack_parse_neightbl(const struct nlmsghdr *nlh, struct nt_neightbl *t,
 int nt_stack_parse_neigh_stat(const char *text, size_t len, struct nt_neightbl *t);
 
 /* One RTM_GETNEIGHTBL dump (AF_UNSPEC: both tables), plus the
- * unresolved_discards columns. */
+ * unresolved_discards columns. The kernel has those files in the initial
+ * namespace only (the counters are global): from another namespace they
+ * are read through /proc/1/net/stat when pid 1 is there, else left null. */
 int nt_stack_neightbl_dump(struct nt_neightbl_list *l);
 
 /* ---- UDP sockets with drops (--top) ---- */
 
+/* Bits of nt_udp_sock.avail. */
+enum { NT_US_MEM, NT_US_PROC, NT_US_COUNT };
+
 struct nt_udp_sock {
 	uint8_t family;         /* AF_INET, AF_INET6 */
 	uint8_t src[16], dst[16]; /* network order */
-	uint16_t sport, dport;  /* host order */
+	uint32_t sport, dport;  /* host order */
+	uint32_t ipv;           /* 4 or 6 (the JSON "family") */
+	char local[46], remote[46]; /* src, dst as text */
+	uint64_t avail;         /* NT_US_* */
 	uint32_t inode;
 	uint32_t rqueue;        /* idiag_rqueue: bytes waiting */
 	uint32_t rcvbuf;        /* SK_MEMINFO_RCVBUF */
@@ -112,12 +130,15 @@ struct nt_udp_sock {
 	bool have_mem;          /* INET_DIAG_SKMEMINFO present (drops valid) */
 	int32_t pid;            /* --procs; 0 unknown */
 	char comm[16];
+	char subject[64];       /* "LOCAL:PORT" ("[v6]:port") */
 };
 
 struct nt_udp_list {
 	struct nt_udp_sock *v;
 	size_t n, cap;
 	uint64_t seen;          /* sockets in the dump (before top-N) */
+	unsigned intr;          /* dumps restarted for NLM_F_DUMP_INTR */
+	int procs_err;          /* --procs: 0 or the /proc walk's -errno */
 };
 
 void nt_udp_list_free(struct nt_udp_list *l);
@@ -130,6 +151,13 @@ int nt_stack_parse_udp(const struct nlmsghdr *nlh, struct nt_udp_sock *s);
  * or rqueue > 0. With procs, name each kept socket's process (the /proc
  * fd walk of tcp --procs, nt_tcp_procscan). */
 int nt_stack_udp_top(struct nt_udp_list *l, unsigned top, bool procs);
+
+/* The top-N keeping of nt_stack_udp_top, for canned input (tests, fuzz):
+ * offer one socket to l (room for top sockets, l->cap >= top; counts
+ * l->seen), then sort what is kept, worst first. */
+void nt_udp_top_offer(struct nt_udp_list *l, unsigned top,
+		      const struct nt_udp_sock *s);
+void nt_udp_top_finish(struct nt_udp_list *l);
 
 /* ---- judging, history, field tables of these sources ----
  * (implemented with the sources, src/stack/stack_nl*.c; the layer,
