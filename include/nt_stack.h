@@ -25,6 +25,8 @@
 enum {
 	NT_SN_RPS, NT_SN_FLOW, NT_SN_BACKLOG, NT_SN_CPUID, /* present */
 	NT_SN_DELTA, NT_SN_RATE,                            /* over a baseline */
+	NT_SN_NOBASE,   /* a baseline, but this CPU is not in it */
+	NT_SN_BACKWARD, /* a baseline, but a counter went down implausibly */
 };
 
 struct nt_softnet_cpu {

@@ -2,9 +2,12 @@
  * kernels (softnet_stat of 2.6/3.x/5.10/6.x, sockstat, snmp6, numbers),
  * and malformed input. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "nt_stack.h"
 #include "t.h"
+#include "t_verdict.h"
 
 #define P(s) (s), sizeof(s) - 1
 
@@ -304,6 +307,58 @@ static void test_softnet_verdicts(void)
 	nt_stack_sample_free(&prev);
 }
 
+/* Finding 1: softnet's 32-bit counters wrap within a boot; a decrease
+ * over a baseline is a wrap (modulo 2^32), never "first run". */
+static void test_softnet_wrap(void)
+{
+	static const char a[] =
+		"fffffff0 00000010 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n";
+	static const char b[] =
+		"00100000 00000500 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n";
+	/* dropped down from 0x500 to 0x10 at 2^32 - 16 more in 1 s: no wrap */
+	static const char c[] =
+		"00100010 00000010 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n";
+	struct nt_stack_sample cur = { 0 }, prev = { 0 };
+	struct nt_stack_view v = { 0 };
+	struct nt_stack_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	const struct nt_verdict *e;
+	double pct = 100.0 * 1264.0 / (1048592.0 + 1264.0);
+
+	nt_stack_thresholds_default(&t);
+	T_EQ_I(nt_stack_parse_softnet(P(a), &prev.softnet), 0, "wrap: prev");
+	T_EQ_I(nt_stack_parse_softnet(P(b), &cur.softnet), 0, "wrap: cur");
+	T_EQ_I(nt_stack_view_build(&v, &cur, &prev, 1.0, &t), 0, "wrap: view");
+	T_EQ_U(cur.softnet.v[0].processed_delta, 0x100010, "wrap: processed delta modulo 2^32");
+	T_EQ_U(cur.softnet.v[0].dropped_delta, 1264, "wrap: 1264 new drops");
+	T_NEAR(cur.softnet.v[0].dropped_pct, pct, 1e-9, "wrap: dropped %% on the wrapped deltas");
+	nt_stack_verdicts(&cur, &prev, &v, &t, true, "over the interval", &vs);
+	e = t_verdict(&vs, "stack.backlog", "cpu0");
+	T_OK(e && e->level == NT_WARN, "wrap: stack.backlog cpu0 WARN (1264 new drops, %.3f %% < 1 %%)", pct);
+	T_OK(e && fabs(e->value - pct) < 1e-9, "wrap: verdict value is the %% of the wrapped deltas");
+	T_OK(e && strstr(e->reason, "1264 dropped") && !strstr(e->reason, "first run"),
+	     "wrap: reason names 1264 drops, never first run (%s)", e ? e->reason : "");
+	e = t_verdict(&vs, "stack.squeeze", "cpu0");
+	T_OK(e && !strstr(e->reason, "first run"), "wrap: squeeze reason not first run");
+	/* a decrease no single wrap explains in 1 s: baseline not usable */
+	nt_verdicts_reset(&vs);
+	nt_softnet_free(&prev.softnet);
+	T_EQ_I(nt_stack_parse_softnet(P(b), &prev.softnet), 0, "backward: prev");
+	nt_softnet_free(&cur.softnet);
+	T_EQ_I(nt_stack_parse_softnet(P(c), &cur.softnet), 0, "backward: cur");
+	T_EQ_I(nt_stack_view_build(&v, &cur, &prev, 1.0, &t), 0, "backward: view");
+	T_OK(!((cur.softnet.v[0].avail >> NT_SN_DELTA) & 1) &&
+	     ((cur.softnet.v[0].avail >> NT_SN_BACKWARD) & 1), "backward: implausible wrap, no delta");
+	nt_stack_verdicts(&cur, &prev, &v, &t, true, "over the interval", &vs);
+	e = t_verdict(&vs, "stack.backlog", "cpu0");
+	T_OK(e && !strstr(e->reason, "first run") && strstr(e->reason, "baseline not usable"),
+	     "backward: reason says the baseline is not usable (%s)", e ? e->reason : "");
+	nt_verdicts_free(&vs);
+	nt_stack_view_free(&v);
+	nt_stack_sample_free(&cur);
+	nt_stack_sample_free(&prev);
+}
+
 int main(void)
 {
 	test_softnet();
@@ -312,5 +367,6 @@ int main(void)
 	test_snmp6();
 	test_ctrs_view();
 	test_softnet_verdicts();
+	test_softnet_wrap();
 	return T_DONE();
 }
