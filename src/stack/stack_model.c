@@ -278,11 +278,11 @@ int nt_stack_view_build(struct nt_stack_view *v, struct nt_stack_sample *cur,
 static const char *sn_nobase(const struct nt_softnet_cpu *c, bool rise)
 {
 	if (!rise)
-		return "since boot (no baseline: first run)";
+		return "since boot (first run: ratio judged, a rise needs a baseline)";
 	if ((c->avail >> NT_SN_BACKWARD) & 1)
-		return "since boot (a counter went down by more than one 32-bit wrap allows: baseline not usable for this CPU)";
+		return "since boot (went down past one 32-bit wrap: baseline not usable; ratio judged)";
 	if ((c->avail >> NT_SN_NOBASE) & 1)
-		return "since boot (this CPU is not in the baseline)";
+		return "since boot (CPU not in the baseline: ratio judged)";
 	return "since boot (no interval)";
 }
 
@@ -301,14 +301,19 @@ static void backlog_verdicts(const struct nt_stack_sample *cur, bool rise,
 		enum nt_level l = NT_OK;
 		struct nt_verdict *v;
 
-		if (have && dd > 0)
-			l = pct >= t->crit_backlog ? NT_CRIT : NT_WARN;
+		/* The layer's first-run rule (as link's): a ratio is judged on
+		 * since-boot totals too; a rise (WARN on any new drop) needs a
+		 * baseline. */
+		if (dd > 0 && pct >= t->crit_backlog)
+			l = NT_CRIT;
+		else if (have && dd > 0)
+			l = NT_WARN;
 		v = nt_verdict_add(vs, "stack.backlog", c->subject, l, pct,
 				   l == NT_CRIT ? t->crit_backlog : 0);
 		if (!v)
 			return;
 		snprintf(v->reason, sizeof(v->reason),
-			 "%llu dropped of %llu packets (%.3f%%) at the CPU backlog, %s (global: the host's CPUs)",
+			 "%llu dropped of %llu offered (%.3f%%) at the CPU backlog, %s (global)",
 			 (unsigned long long)dd, (unsigned long long)(dp + dd), pct,
 			 have ? since : sn_nobase(c, rise));
 		if (l != NT_OK)

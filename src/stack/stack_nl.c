@@ -442,12 +442,15 @@ void nt_stack_qdisc_verdicts(const struct nt_qdisc_list *cur, bool have_prev,
 		} else {
 			drops = q->drops;
 			packets = q->packets;
-			when = "since boot (no baseline: first run)";
+			when = "since boot (first run: ratio judged, a rise needs a baseline)";
 			rise = false;
 		}
 		offered = drops + packets;
 		pct = offered ? 100.0 * (double)drops / (double)offered : 0;
-		l = nt_level_ge(pct, NAN, t->crit_qdisc_pct);
+		/* the layer's first-run rule (as link's and softnet's): the
+		 * ratio is judged on since-boot totals too, a rise (WARN on
+		 * any new drop) needs a baseline */
+		l = drops ? nt_level_ge(pct, NAN, t->crit_qdisc_pct) : NT_OK;
 		if (l == NT_OK && drops > 0 && rise)
 			l = NT_WARN;
 		v = nt_verdict_add(vs, "stack.qdisc", q->subject, l, pct,

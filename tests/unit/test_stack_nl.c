@@ -271,6 +271,8 @@ static void test_qdisc_judge(void)
 	v = find_v(&vs, "stack.qdisc", "veth3 8002:");
 	T_OK(v && v->level == NT_CRIT && strstr(v->reason, "since boot"),
 	     "verdict: first run, 4.8 %% since boot is CRIT");
+	T_OK(v && strstr(v->reason, "first run: ratio judged, a rise needs a baseline"),
+	     "verdict: first run reason states the layer's rule (as softnet's)");
 	nt_verdicts_reset(&vs);
 	cv[0].avail = 0;
 	nt_stack_qdisc_verdicts(&cur, false, &t, &vs, NULL);

@@ -359,6 +359,35 @@ static void test_softnet_wrap(void)
 	nt_stack_sample_free(&prev);
 }
 
+/* Finding 7: one first-run rule across the layer (link's): a ratio is
+ * judged on since-boot totals, a rise needs a baseline. */
+static void test_first_run_rule(void)
+{
+	/* cpu0: 0x10 dropped of 0x100 + 0x10 (5.9 %); cpu1: 1 of 0x10000 */
+	static const char a[] =
+		"00000100 00000010 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n"
+		"00010000 00000001 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000001\n";
+	struct nt_stack_sample cur = { 0 };
+	struct nt_stack_view v = { 0 };
+	struct nt_stack_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	const struct nt_verdict *e;
+
+	nt_stack_thresholds_default(&t);
+	T_EQ_I(nt_stack_parse_softnet(P(a), &cur.softnet), 0, "first run: softnet");
+	T_EQ_I(nt_stack_view_build(&v, &cur, NULL, 0, &t), 0, "first run: view");
+	nt_stack_verdicts(&cur, NULL, &v, &t, true, NULL, &vs);
+	e = t_verdict(&vs, "stack.backlog", "cpu0");
+	T_OK(e && e->level == NT_CRIT, "first run: 5.9 %% of offered since boot is CRIT (ratio judged on totals)");
+	T_OK(e && strstr(e->reason, "first run: ratio judged, a rise needs a baseline"),
+	     "first run: the reason states the rule (%s)", e ? e->reason : "");
+	T_EQ_I(t_level(&vs, "stack.backlog", "cpu1"), NT_OK,
+	       "first run: 1 drop since boot under 1 %% is OK (a rise needs a baseline)");
+	nt_verdicts_free(&vs);
+	nt_stack_view_free(&v);
+	nt_stack_sample_free(&cur);
+}
+
 int main(void)
 {
 	test_softnet();
@@ -368,5 +397,6 @@ int main(void)
 	test_ctrs_view();
 	test_softnet_verdicts();
 	test_softnet_wrap();
+	test_first_run_rule();
 	return T_DONE();
 }
