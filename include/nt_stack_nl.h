@@ -23,6 +23,7 @@ struct nlmsghdr;
  * the baseline: *_delta valid), RATE (dt > 0: drops_rate valid), RESET
  * (a counter went down: a new qdisc, deltas are its totals). */
 enum { NT_QD_BASIC, NT_QD_QUEUE, NT_QD_DELTA, NT_QD_RATE, NT_QD_RESET,
+       NT_QD_WRAP, /* drops (a __u32) wrapped: drops_delta modulo 2^32 */
        NT_QD_COUNT };
 
 struct nt_qdisc {
@@ -176,7 +177,9 @@ void nt_stack_nl_thresholds_default(struct nt_stack_nl_thresholds *t);
 
 /* Rates and deltas of cur against prev over dt seconds (prev NULL: none,
  * fields NaN/0). A qdisc is the same one when (ifindex, handle, parent,
- * kind) match; a counter that went down is a new qdisc, not a wrap. */
+ * kind) match. packets going down is a new qdisc (deltas: its totals,
+ * NT_QD_RESET); drops (__u32 in gnet_stats_queue) going down while
+ * packets did not is a 32-bit wrap (NT_QD_WRAP) when plausible. */
 void nt_stack_qdisc_rates(struct nt_qdisc_list *cur,
 			  const struct nt_qdisc_list *prev, double dt);
 

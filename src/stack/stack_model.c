@@ -313,7 +313,7 @@ static void backlog_verdicts(const struct nt_stack_sample *cur, bool rise,
 		if (!v)
 			return;
 		snprintf(v->reason, sizeof(v->reason),
-			 "%llu dropped of %llu offered (%.3f%%) at the CPU backlog, %s (global)",
+			 "%llu dropped of %llu offered (processed + dropped): %.3f%%, %s (global)",
 			 (unsigned long long)dd, (unsigned long long)(dp + dd), pct,
 			 have ? since : sn_nobase(c, rise));
 		if (l != NT_OK)

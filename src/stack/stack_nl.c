@@ -374,10 +374,28 @@ static const struct nt_qdisc *match(const struct nt_qdisc_list *prev,
 	return NULL;
 }
 
+/* drops is a __u32 of gnet_stats_queue, packets a u64 (TCA_STATS_PKT64
+ * past 2^32, the basic struct's __u32 clamped below it; kernels before
+ * u64 bstats counted packets in 32 bits, and a wrap of those is taken
+ * for a replaced qdisc). drops going down while packets did not is a
+ * wrap of drops when the wrapped delta is plausible: under
+ * NT_QD_WRAP_MAX_PER_S over dt (one wrap within dt; more cannot be
+ * told). A replaced qdisc starts both counters at 0, so its packets
+ * would have gone down too unless it passed more than the old one did. */
+#define NT_QD_WRAP_MAX_PER_S 200e6 /* > 100 Gb/s of 64-byte frames */
+
+static bool qd_wrap(const struct nt_qdisc *c, const struct nt_qdisc *p, double dt)
+{
+	uint32_t w = (uint32_t)(c->drops - p->drops);
+
+	return c->packets >= p->packets && dt > 0 && (double)w / dt <= NT_QD_WRAP_MAX_PER_S;
+}
+
 void nt_stack_qdisc_rates(struct nt_qdisc_list *cur,
 			  const struct nt_qdisc_list *prev, double dt)
 {
-	const uint64_t mask = 1u << NT_QD_DELTA | 1u << NT_QD_RATE | 1u << NT_QD_RESET;
+	const uint64_t mask = 1u << NT_QD_DELTA | 1u << NT_QD_RATE | 1u << NT_QD_RESET |
+			      1u << NT_QD_WRAP;
 	size_t k;
 
 	for (k = 0; k < cur->n; k++) {
@@ -391,11 +409,15 @@ void nt_stack_qdisc_rates(struct nt_qdisc_list *cur,
 		if (!p || !(c->avail & p->avail & (1u << NT_QD_BASIC)) ||
 		    !(c->avail & p->avail & (1u << NT_QD_QUEUE)))
 			continue;
-		if (c->drops < p->drops || c->packets < p->packets) {
+		if (c->packets < p->packets || (c->drops < p->drops && !qd_wrap(c, p, dt))) {
 			/* went down: a new qdisc with the same handle */
 			c->drops_delta = c->drops;
 			c->packets_delta = c->packets;
 			c->avail |= 1u << NT_QD_RESET;
+		} else if (c->drops < p->drops) {
+			c->drops_delta = (uint32_t)(c->drops - p->drops);
+			c->packets_delta = c->packets - p->packets;
+			c->avail |= 1u << NT_QD_WRAP;
 		} else {
 			c->drops_delta = c->drops - p->drops;
 			c->packets_delta = c->packets - p->packets;
@@ -458,7 +480,7 @@ void nt_stack_qdisc_verdicts(const struct nt_qdisc_list *cur, bool have_prev,
 		if (!v)
 			return;
 		snprintf(v->reason, sizeof(v->reason),
-			 "%s %s: %llu dropped of %llu offered (%.2f%%), %u overlimits, backlog %u B %u pkt, %s",
+			 "%s %s: %llu dropped of %llu offered (sent + dropped): %.2f%%, %u overlimits, backlog %u B %u pkt, %s",
 			 q->kind, q->parent_s, (unsigned long long)drops,
 			 (unsigned long long)offered, pct, q->overlimits, q->backlog,
 			 q->qlen, when);

@@ -280,6 +280,37 @@ static void test_qdisc_judge(void)
 	nt_verdicts_free(&vs);
 }
 
+/* drops is a __u32: down while the u64 packets did not is a wrap, not a
+ * replaced qdisc (finding 2) */
+static void test_qdisc_drops_wrap(void)
+{
+	struct nt_qdisc pv[2], cv[2];
+	struct nt_qdisc_list prev = { pv, 2, 2 }, cur = { cv, 2, 2 };
+	struct nt_stack_nl_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	const struct nt_verdict *v;
+
+	nt_stack_nl_thresholds_default(&t);
+	pv[0] = mkq(2, 0x80010000, 10000000000ull, 0xfffffff0u);
+	cv[0] = mkq(2, 0x80010000, 10000100000ull, 0x20);
+	/* down by more than 200e6/s allows for one wrap in 1 s: replaced */
+	pv[1] = mkq(3, 0x80020000, 5000, 0x80000000u);
+	cv[1] = mkq(3, 0x80020000, 6000, 0x10);
+	nt_stack_qdisc_rates(&cur, &prev, 1.0);
+	T_OK((cv[0].avail & (1u << NT_QD_WRAP)) && !(cv[0].avail & (1u << NT_QD_RESET)) &&
+	     cv[0].drops_delta == 0x30 && cv[0].packets_delta == 100000,
+	     "wrap: drops 0xfffffff0 -> 0x20 with packets rising is +48, not a new qdisc");
+	T_NEAR(cv[0].drop_pct, 100.0 * 48 / 100048, 1e-9, "wrap: drop_pct on the wrapped delta");
+	T_OK((cv[1].avail & (1u << NT_QD_RESET)) && !(cv[1].avail & (1u << NT_QD_WRAP)),
+	     "wrap: an implausible wrap (2^31 drops in 1 s) is a replaced qdisc");
+	nt_stack_qdisc_verdicts(&cur, true, &t, &vs, "over the interval");
+	v = find_v(&vs, "stack.qdisc", cv[0].subject);
+	T_OK(v && v->level == NT_WARN && strstr(v->reason, "48 dropped") &&
+	     !strstr(v->reason, "replaced"), "wrap: WARN on 48 new drops (%s)", v ? v->reason : "");
+	T_OK(v && strstr(v->reason, "offered (sent + dropped)"), "reason: the percent base is said");
+	nt_verdicts_free(&vs);
+}
+
 /* ---- neighbour tables ---- */
 
 struct tspec {
@@ -729,6 +760,7 @@ int main(void)
 {
 	test_qdisc_parse();
 	test_qdisc_judge();
+	test_qdisc_drops_wrap();
 	test_neightbl_parse();
 	test_neigh_stat();
 	test_neigh_judge();
