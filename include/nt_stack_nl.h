@@ -33,7 +33,7 @@ struct nt_qdisc {
 	uint32_t handle, parent; /* tcm_handle, tcm_parent (TC_H_ROOT = root) */
 	char handle_s[16];      /* "8001:", as tc prints it */
 	char parent_s[16];      /* "root", "ffff:fff1", "1:10" */
-	char subject[40];       /* "IFACE HANDLE": verdict subject */
+	char subject[48];       /* "IFACE HANDLE PARENT": verdict subject */
 	uint64_t avail;         /* NT_QD_* bits, and NT_STACK_AVAIL_* of the layer */
 	/* TCA_STATS2 / TCA_STATS_BASIC (falls back to TCA_STATS) */
 	uint64_t bytes, packets;
@@ -60,6 +60,9 @@ int nt_stack_parse_qdisc(const struct nlmsghdr *nlh, struct nt_qdisc *q);
 /* One RTM_GETQDISC dump of the calling thread's namespace; interface
  * names from one RTM_GETLINK dump (or if_indextoname). */
 int nt_stack_qdisc_dump(struct nt_qdisc_list *l);
+/* q->subject from iface, handle_s and parent_s: "va 8001: root",
+ * "eth0 0: 8013:1" (unique per qdisc: mq children all have handle 0:). */
+void nt_stack_qdisc_subject(struct nt_qdisc *q);
 
 /* ---- neighbour tables (global: shared by every namespace) ---- */
 
@@ -183,8 +186,10 @@ void nt_stack_nl_thresholds_default(struct nt_stack_nl_thresholds *t);
 void nt_stack_qdisc_rates(struct nt_qdisc_list *cur,
 			  const struct nt_qdisc_list *prev, double dt);
 
-/* Verdicts (check "stack.qdisc", subject "IFACE HANDLE", e.g.
- * "veth0 8001:"; "stack.neigh", subject the table name). prev NULL: judge
+/* Verdicts (check "stack.qdisc", subject "IFACE HANDLE PARENT", e.g.
+ * "veth0 8001: root", "eth0 0: 8013:1"; an mq/mqprio root whose children
+ * are in the list is not judged: its counters are their sum; "stack.neigh",
+ * subject the table name). prev NULL: judge
  * since-boot totals and say `since` in the reason. The neighbour tables
  * are global: their verdicts only when judge_global. Every WARN/CRIT has
  * a hint. */

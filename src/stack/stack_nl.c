@@ -293,9 +293,14 @@ static int names_dump(struct ifnames *ns)
 	return r;
 }
 
-static void set_subject(struct nt_qdisc *q)
+/* "IFACE HANDLE PARENT" as tc names a qdisc ("va 8001: root",
+ * "eth0 0: 8013:1"): the children of mq/mqprio all have handle 0:, so
+ * the handle alone repeats; (ifindex, handle, parent) is unique, and the
+ * subject must be (one Prometheus series and one table level each). */
+void nt_stack_qdisc_subject(struct nt_qdisc *q)
 {
-	snprintf(q->subject, sizeof(q->subject), "%s %s", q->iface, q->handle_s);
+	snprintf(q->subject, sizeof(q->subject), "%s %s %s", q->iface, q->handle_s,
+		 q->parent_s);
 }
 
 static int qdisc_msg_cb(const struct nlmsghdr *nlh, void *data)
@@ -345,7 +350,7 @@ int nt_stack_qdisc_dump(struct nt_qdisc_list *l)
 			memcpy(q->iface, f->name, sizeof(q->iface));
 		else
 			snprintf(q->iface, sizeof(q->iface), "if%u", q->ifindex);
-		set_subject(q);
+		nt_stack_qdisc_subject(q);
 	}
 	free(ns.v);
 	return 0; /* without names the qdiscs are still reported, as if<N> */
@@ -432,6 +437,29 @@ void nt_stack_qdisc_rates(struct nt_qdisc_list *cur,
 	}
 }
 
+/* mq and mqprio roots report the sum of their per-TX-queue children
+ * (net/sched/sch_mq.c mq_dump, sch_mqprio.c mqprio_dump), and the dump
+ * holds those children too (parent MAJ:txq+1): judging both would make
+ * one drop two verdicts. The children are judged (they name the queue
+ * that dropped), the root is not, when at least one child of it is in
+ * the dump (older kernels did not dump the children: then the root is
+ * judged). */
+static bool summed_root(const struct nt_qdisc_list *l, const struct nt_qdisc *q)
+{
+	size_t i;
+
+	if (strcmp(q->kind, "mq") && strcmp(q->kind, "mqprio"))
+		return false;
+	for (i = 0; i < l->n; i++) {
+		const struct nt_qdisc *c = &l->v[i];
+
+		if (c != q && c->ifindex == q->ifindex && c->parent != TC_H_ROOT &&
+		    TC_H_MAJ(c->parent) == TC_H_MAJ(q->handle) && TC_H_MIN(c->parent))
+			return true;
+	}
+	return false;
+}
+
 void nt_stack_qdisc_verdicts(const struct nt_qdisc_list *cur, bool have_prev,
 			     const struct nt_stack_nl_thresholds *t,
 			     struct nt_verdicts *vs, const char *since)
@@ -447,7 +475,8 @@ void nt_stack_qdisc_verdicts(const struct nt_qdisc_list *cur, bool have_prev,
 		bool rise;
 		double pct;
 
-		if (!(q->avail & (1u << NT_QD_QUEUE)) || !(q->avail & (1u << NT_QD_BASIC)))
+		if (!(q->avail & (1u << NT_QD_QUEUE)) || !(q->avail & (1u << NT_QD_BASIC)) ||
+		    summed_root(cur, q))
 			continue;
 		if (have_prev && (q->avail & (1u << NT_QD_DELTA))) {
 			drops = q->drops_delta;

@@ -192,7 +192,7 @@ static struct nt_qdisc mkq(uint32_t ifindex, uint32_t handle, uint64_t packets, 
 	snprintf(q.iface, sizeof(q.iface), "veth%u", ifindex);
 	snprintf(q.handle_s, sizeof(q.handle_s), "%x:", handle >> 16);
 	snprintf(q.parent_s, sizeof(q.parent_s), "root");
-	snprintf(q.subject, sizeof(q.subject), "%s %s", q.iface, q.handle_s);
+	nt_stack_qdisc_subject(&q);
 	q.packets = packets;
 	q.bytes = packets * 100;
 	q.drops = drops;
@@ -242,17 +242,17 @@ static void test_qdisc_judge(void)
 	T_OK(!(cv[4].avail & (1u << NT_QD_DELTA)) && isnan(cv[4].drop_pct),
 	     "rates: a qdisc not in the baseline has no delta");
 	nt_stack_qdisc_verdicts(&cur, true, &t, &vs, "since the previous run");
-	v = find_v(&vs, "stack.qdisc", "veth2 8001:");
+	v = find_v(&vs, "stack.qdisc", "veth2 8001: root");
 	T_OK(v && v->level == NT_CRIT && v->hint[0] && strstr(v->hint, "tc -s qdisc show dev veth2") &&
 	     strstr(v->reason, "since the previous run"), "verdict: 2 %% drops CRIT with hint");
-	v = find_v(&vs, "stack.qdisc", "veth3 8002:");
+	v = find_v(&vs, "stack.qdisc", "veth3 8002: root");
 	T_OK(v && v->level == NT_WARN && v->hint[0], "verdict: a rise below 1 %% is WARN");
-	v = find_v(&vs, "stack.qdisc", "veth4 8003:");
+	v = find_v(&vs, "stack.qdisc", "veth4 8003: root");
 	T_OK(v && v->level == NT_OK && !v->hint[0], "verdict: no rise OK, no hint");
-	v = find_v(&vs, "stack.qdisc", "veth5 8004:");
+	v = find_v(&vs, "stack.qdisc", "veth5 8004: root");
 	T_OK(v && v->level == NT_CRIT && strstr(v->reason, "replaced"),
 	     "verdict: a re-created qdisc judged on its own totals, said");
-	v = find_v(&vs, "stack.qdisc", "veth6 8005:");
+	v = find_v(&vs, "stack.qdisc", "veth6 8005: root");
 	T_OK(v && v->level == NT_CRIT && strstr(v->reason, "not in the baseline"),
 	     "verdict: a new qdisc judged since its creation, said");
 	nt_verdicts_reset(&vs);
@@ -262,13 +262,13 @@ static void test_qdisc_judge(void)
 	cur.n = 1;
 	nt_stack_qdisc_rates(&cur, NULL, 0);
 	nt_stack_qdisc_verdicts(&cur, false, &t, &vs, NULL);
-	v = find_v(&vs, "stack.qdisc", "veth3 8002:");
+	v = find_v(&vs, "stack.qdisc", "veth3 8002: root");
 	T_OK(v && v->level == NT_OK && strstr(v->reason, "since boot"),
 	     "verdict: first run, 0.005 %% since boot is OK and says since boot");
 	nt_verdicts_reset(&vs);
 	cv[0] = mkq(3, 0x80020000, 100, 5);
 	nt_stack_qdisc_verdicts(&cur, false, &t, &vs, NULL);
-	v = find_v(&vs, "stack.qdisc", "veth3 8002:");
+	v = find_v(&vs, "stack.qdisc", "veth3 8002: root");
 	T_OK(v && v->level == NT_CRIT && strstr(v->reason, "since boot"),
 	     "verdict: first run, 4.8 %% since boot is CRIT");
 	T_OK(v && strstr(v->reason, "first run: ratio judged, a rise needs a baseline"),
@@ -308,6 +308,64 @@ static void test_qdisc_drops_wrap(void)
 	T_OK(v && v->level == NT_WARN && strstr(v->reason, "48 dropped") &&
 	     !strstr(v->reason, "replaced"), "wrap: WARN on 48 new drops (%s)", v ? v->reason : "");
 	T_OK(v && strstr(v->reason, "offered (sent + dropped)"), "reason: the percent base is said");
+	nt_verdicts_free(&vs);
+}
+
+/* finding 3: an mq root and its 4 children (all handle 0:): unique
+ * subjects, the root (the sum of its children) not judged */
+static void test_qdisc_mq(void)
+{
+	struct nt_qdisc pv[5], cv[5];
+	struct nt_qdisc_list prev = { pv, 5, 5 }, cur = { cv, 5, 5 };
+	struct nt_stack_nl_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	const struct nt_verdict *v;
+	unsigned i, j, dup = 0, qd = 0;
+
+	nt_stack_nl_thresholds_default(&t);
+	pv[0] = mkq(7, 0x80130000, 4000, 0);
+	snprintf(pv[0].kind, sizeof(pv[0].kind), "mq");
+	for (i = 1; i < 5; i++) {
+		pv[i] = mkq(7, 0, 1000, 0);
+		pv[i].parent = 0x80130000 | i;
+		snprintf(pv[i].kind, sizeof(pv[i].kind), "fq_codel");
+		snprintf(pv[i].parent_s, sizeof(pv[i].parent_s), "8013:%x", i);
+		nt_stack_qdisc_subject(&pv[i]);
+	}
+	memcpy(cv, pv, sizeof(cv));
+	for (i = 0; i < 5; i++)
+		cv[i].packets += 1000;
+	cv[2].drops = 1;  /* one drop on TX queue 2 ... */
+	cv[0].drops = 1;  /* ... and in the root's sum */
+	T_OK(!strcmp(cv[2].subject, "veth7 0: 8013:2") && !strcmp(cv[0].subject, "veth7 8013: root"),
+	     "mq: subjects 'IFACE HANDLE PARENT' (%s, %s)", cv[2].subject, cv[0].subject);
+	nt_stack_qdisc_rates(&cur, &prev, 1.0);
+	nt_stack_qdisc_verdicts(&cur, true, &t, &vs, "over the interval");
+	for (i = 0; i < vs.n; i++) {
+		if (strcmp(vs.v[i].check, "stack.qdisc"))
+			continue;
+		qd++;
+		for (j = i + 1; j < vs.n; j++)
+			if (!strcmp(vs.v[j].check, "stack.qdisc") &&
+			    !strcmp(vs.v[i].subject, vs.v[j].subject))
+				dup++;
+	}
+	T_EQ_U(qd, 4, "mq: 4 verdicts, the children's (the root is their sum)");
+	T_EQ_U(dup, 0, "mq: no two verdicts share a subject");
+	T_OK(!find_v(&vs, "stack.qdisc", "veth7 8013: root"), "mq: the root is not judged");
+	v = find_v(&vs, "stack.qdisc", "veth7 0: 8013:2");
+	T_OK(v && v->level == NT_WARN, "mq: the child that dropped is WARN");
+	v = find_v(&vs, "stack.qdisc", "veth7 0: 8013:1");
+	T_OK(v && v->level == NT_OK, "mq: its sibling stays OK");
+	for (i = 0, j = 0; i < vs.n; i++)
+		j += vs.v[i].level != NT_OK;
+	T_EQ_U(j, 1, "mq: one drop, one non-OK verdict");
+	/* without its children in the dump, an mq root is judged */
+	nt_verdicts_reset(&vs);
+	cur.n = 1;
+	nt_stack_qdisc_verdicts(&cur, true, &t, &vs, "over the interval");
+	v = find_v(&vs, "stack.qdisc", "veth7 8013: root");
+	T_OK(v && v->level == NT_WARN, "mq: a root without children in the dump is judged");
 	nt_verdicts_free(&vs);
 }
 
@@ -761,6 +819,7 @@ int main(void)
 	test_qdisc_parse();
 	test_qdisc_judge();
 	test_qdisc_drops_wrap();
+	test_qdisc_mq();
 	test_neightbl_parse();
 	test_neigh_stat();
 	test_neigh_judge();
