@@ -122,7 +122,7 @@ void nt_stack_parse_ctrs(struct nt_stack_ctrs *c, const char *snmp, size_t ls,
 enum { NT_LIM_PRESSURE, NT_LIM_LIMIT, NT_LIM_PCT, NT_LIM_USED };
 struct nt_stack_limit {
 	char name[24];          /* "tcp_mem_pages", "tcp_orphans", "files" */
-	char subject[8];        /* verdict subject: "tcp", "udp" or "" */
+	char subject[24];       /* verdict subject: the name */
 	char scope[8];          /* "global" or "netns" */
 	char source[48];        /* where the limit comes from */
 	uint64_t avail;         /* NT_LIM_* bits */

@@ -160,7 +160,9 @@ static void softnet_rates(struct nt_softnet *cur, const struct nt_softnet *prev,
 	}
 }
 
-static void add_lim(struct nt_stack_view *v, const char *name, const char *subject,
+/* Each row's verdict subject is its name ("tcp_mem_pages", "tcp_orphans",
+ * "files", ...): the table shows a row the level of its own check only. */
+static void add_lim(struct nt_stack_view *v, const char *name,
 		    const char *scope, const char *source, uint64_t used,
 		    bool have_used, const uint64_t *pressure, const uint64_t *limit)
 {
@@ -168,7 +170,7 @@ static void add_lim(struct nt_stack_view *v, const char *name, const char *subje
 
 	memset(l, 0, sizeof(*l));
 	snprintf(l->name, sizeof(l->name), "%s", name);
-	snprintf(l->subject, sizeof(l->subject), "%s", subject);
+	snprintf(l->subject, sizeof(l->subject), "%s", name);
 	snprintf(l->scope, sizeof(l->scope), "%s", scope);
 	snprintf(l->source, sizeof(l->source), "%s", source);
 	l->used_pct = NAN;
@@ -232,21 +234,21 @@ int nt_stack_view_build(struct nt_stack_view *v, struct nt_stack_sample *cur,
 
 	v->n_lim = 0;
 	hx = nt_sockstat_get(&cur->sockstat, "TCP", "mem", &x);
-	add_lim(v, "tcp_mem_pages", "tcp", "global", "net.ipv4.tcp_mem", x, hx,
+	add_lim(v, "tcp_mem_pages", "global", "net.ipv4.tcp_mem", x, hx,
 		cur->err_tcp_mem ? NULL : &cur->tcp_mem[1],
 		cur->err_tcp_mem ? NULL : &cur->tcp_mem[2]);
 	hx = nt_sockstat_get(&cur->sockstat, "UDP", "mem", &x);
-	add_lim(v, "udp_mem_pages", "udp", "global", "net.ipv4.udp_mem", x, hx,
+	add_lim(v, "udp_mem_pages", "global", "net.ipv4.udp_mem", x, hx,
 		cur->err_udp_mem ? NULL : &cur->udp_mem[1],
 		cur->err_udp_mem ? NULL : &cur->udp_mem[2]);
 	hx = nt_sockstat_get(&cur->sockstat, "TCP", "orphan", &x);
-	add_lim(v, "tcp_orphans", "", "global", "net.ipv4.tcp_max_orphans", x, hx,
+	add_lim(v, "tcp_orphans", "global", "net.ipv4.tcp_max_orphans", x, hx,
 		NULL, cur->err_orphans ? NULL : &cur->max_orphans);
 	hx = nt_sockstat_get(&cur->sockstat, "TCP", "tw", &x);
-	add_lim(v, "tcp_timewait", "", "netns", "net.ipv4.tcp_max_tw_buckets", x, hx,
+	add_lim(v, "tcp_timewait", "netns", "net.ipv4.tcp_max_tw_buckets", x, hx,
 		NULL, cur->err_tw ? NULL : &cur->max_tw);
 	y = cur->file_nr[0] >= cur->file_nr[1] ? cur->file_nr[0] - cur->file_nr[1] : 0;
-	add_lim(v, "files", "", "global", "fs.file-max", y, !cur->err_file_nr, NULL,
+	add_lim(v, "files", "global", "fs.file-max", y, !cur->err_file_nr, NULL,
 		cur->err_file_max ? NULL : &cur->file_max);
 
 	v->n_ctr = 0;

@@ -118,12 +118,12 @@ int main(void)
 	use("a0");
 	T_EQ_I(quiet(a, &ca, &boot, &vs, &printed), 0, "state a: collect on canned /proc");
 	T_EQ_I(printed, 0, "collect and judge print nothing to stdout");
-	T_EQ_I(level_of(&vs, "stack.fd", ""), NT_OK, "a: stack.fd ok at 10 %%");
+	T_EQ_I(level_of(&vs, "stack.fd", "files"), NT_OK, "a: stack.fd ok at 10 %%");
 	use("b0");
 	T_EQ_I(quiet(b, &cb, &boot, &vs, &printed), 0, "state b: collect on its own /proc");
-	T_EQ_I(level_of(&vs, "stack.fd", ""), -1, "b (not home): 95 %% files, but global figures not judged");
+	T_EQ_I(level_of(&vs, "stack.fd", "files"), -1, "b (not home): 95 %% files, but global figures not judged");
 	T_EQ_I(level_of(&vs, "stack.backlog", "cpu0"), -1, "b (not home): no softnet verdicts");
-	T_EQ_I(level_of(&vs, "stack.tw", ""), NT_OK, "b (not home): per-namespace tw still judged");
+	T_EQ_I(level_of(&vs, "stack.tw", "tcp_timewait"), NT_OK, "b (not home): per-namespace tw still judged");
 
 	/* second sample: a's counters rise; b's stay */
 	proc("a1", 300, 40, 100);

@@ -239,9 +239,9 @@ static void test_ctrs_view(void)
 			warn_ip++;
 		if (!strcmp(e->check, "stack.mem_events") && e->level == NT_WARN)
 			warn_mem++;
-		if (!strcmp(e->check, "stack.sockmem") && !strcmp(e->subject, "tcp"))
+		if (!strcmp(e->check, "stack.sockmem") && !strcmp(e->subject, "tcp_mem_pages"))
 			sockmem = (int)e->level;
-		if (!strcmp(e->check, "stack.fd"))
+		if (!strcmp(e->check, "stack.fd") && !strcmp(e->subject, "files"))
 			fd = (int)e->level;
 		if (e->level != NT_OK && !e->hint[0])
 			T_OK(0, "verdict %s %s has a hint", e->check, e->subject);
@@ -251,6 +251,23 @@ static void test_ctrs_view(void)
 	T_EQ_I(warn_mem, 1, "stack.mem_events WARN on TCPMemoryPressures only");
 	T_EQ_I(sockmem, NT_CRIT, "stack.sockmem CRIT at 92 %% of tcp_mem max");
 	T_EQ_I(fd, NT_WARN, "stack.fd WARN at 80 %% of file-max");
+	/* finding 4: every limit row has a subject of its own, each judged
+	 * check uses its row's subject, and no two checks share one */
+	for (i = 0; i < v.n_lim; i++) {
+		size_t j, n = 0;
+
+		for (j = 0; j < v.n_lim; j++)
+			n += !strcmp(v.lim[i].subject, v.lim[j].subject);
+		T_OK(v.lim[i].subject[0] && n == 1 && !strcmp(v.lim[i].subject, v.lim[i].name),
+		     "limits: row %s has its own subject '%s'", v.lim[i].name, v.lim[i].subject);
+	}
+	T_OK(t_verdict(&vs, "stack.orphans", "tcp_orphans") && t_verdict(&vs, "stack.tw", "tcp_timewait") &&
+	     t_verdict(&vs, "stack.fd", "files") && t_verdict(&vs, "stack.sockmem", "udp_mem_pages"),
+	     "limits: orphans, tw, fd, sockmem verdicts on their rows' subjects");
+	T_OK(!t_verdict(&vs, "stack.orphans", "") && !t_verdict(&vs, "stack.tw", "") &&
+	     !t_verdict(&vs, "stack.fd", ""), "limits: no limit verdict with an empty subject");
+	T_OK(nt_verdicts_worst_for(&vs, "tcp_timewait") == t_verdict(&vs, "stack.tw", "tcp_timewait")->level,
+	     "limits: the tw row's level is stack.tw's alone (not fd's WARN)");
 	/* a swept namespace: global figures not judged */
 	nt_verdicts_reset(&vs);
 	nt_stack_verdicts(&cur, &prev, &v, &t, false, "since the previous run", &vs);
