@@ -139,6 +139,11 @@ static int collect(void *st, struct nt_layer_ctx *c)
 	x->judge_global = !c->not_home;
 	clear_sample(&x->cur);
 	nt_stack_read(&x->cur, &x->buf, &x->cap);
+	if (!x->glim_read) { /* a driver without open: read them here */
+		nt_stack_read_glimits(&x->glim);
+		x->glim_read = true;
+	}
+	nt_stack_apply_glimits(&x->cur, &x->glim);
 	x->err_qdisc = nt_stack_qdisc_dump(&x->qcur);
 	x->err_neigh = nt_stack_neightbl_dump(&x->ncur);
 	x->err_udp = 0;
@@ -197,6 +202,19 @@ static void hist_put(void *st, struct nt_layer_ctx *c)
 	if (r && r != -EROFS)
 		nt_note("stack", "history file not saved: %s (rate checks of the next run will use since-boot totals)",
 			nt_hist_strerror(r));
+}
+
+/* Before privileges drop, and (plain run, --all-netns, triage) in the
+ * starting namespace; with -N main has entered the namespace already, so
+ * the global limits are looked for through pid 1's (nt_stack.h). */
+static int open_st(void *st, struct nt_layer_ctx *c)
+{
+	struct stack_st *x = st;
+
+	(void)c;
+	nt_stack_read_glimits(&x->glim);
+	x->glim_read = true;
+	return 0;
 }
 
 /* --top: the socket with the most drops named in the UDP verdicts. */
@@ -290,7 +308,7 @@ const struct nt_layer nt_layer_stack = {
 	.size = sizeof(struct stack_st),
 	.parse_opts = parse_opts,
 	.caps = caps,
-	.open = NULL,
+	.open = open_st,
 	.collect = collect,
 	.hist_get = hist_get,
 	.hist_put = hist_put,

@@ -139,6 +139,46 @@ int main(void)
 	T_EQ_I(quiet(b, &cb, &iv, &vs, &printed), 0, "state b: second sample");
 	T_EQ_I(level_of(&vs, "stack.udp", "Udp"), NT_OK, "b: no rise: stack.udp OK (states kept apart)");
 
+	/* finding 5: a namespace without tcp_mem, udp_mem, tcp_max_orphans
+	 * (a child's /proc/sys): open looks for them in the initial
+	 * namespace (pid 1's; the canned /proc has none there either), and
+	 * the note says exactly what was not judged and why */
+	{
+		struct nt_layer_ctx cc = { .g = &g };
+		void *c3 = calloc(1, L->size);
+		char dir[300], buf[8192];
+		const char *const gone[] = { "tcp_mem", "udp_mem", "tcp_max_orphans" };
+		FILE *f = tmpfile();
+		size_t n = 0, k;
+
+		proc("c0", 0, 0, 100);
+		for (k = 0; k < 3; k++) {
+			snprintf(dir, sizeof(dir), "%s/c0/sys/net/ipv4/%s", top, gone[k]);
+			unlink(dir);
+		}
+		use("c0");
+		optind = 0;
+		T_OK(c3 && L->parse_opts(c3, 1, argv) == 0, "child ns: parse_opts");
+		T_EQ_I(L->open ? L->open(c3, &cc) : 0, 0, "child ns: open succeeds without the global limits");
+		T_EQ_I(quiet(c3, &cc, &boot, &vs, &printed), 0, "child ns: collect");
+		T_EQ_I(printed, 0, "child ns: open, collect and judge print nothing");
+		T_EQ_I(level_of(&vs, "stack.sockmem", "tcp_mem_pages"), -1, "child ns: stack.sockmem tcp not judged");
+		T_EQ_I(level_of(&vs, "stack.sockmem", "udp_mem_pages"), -1, "child ns: stack.sockmem udp not judged");
+		T_EQ_I(level_of(&vs, "stack.orphans", "tcp_orphans"), -1, "child ns: stack.orphans not judged");
+		T_EQ_I(level_of(&vs, "stack.fd", "files"), NT_OK, "child ns: stack.fd still judged");
+		if (f) {
+			L->table(c3, f, &cc, &boot, &vs);
+			rewind(f);
+			n = fread(buf, 1, sizeof(buf) - 1, f);
+			fclose(f);
+		}
+		buf[n] = '\0';
+		T_OK(strstr(buf, "note: stack.sockmem and stack.orphans not judged: tcp_mem, udp_mem, tcp_max_orphans") != NULL,
+		     "child ns: the note names the checks not judged and why");
+		L->free(c3);
+		free(c3);
+	}
+
 	/* nothing readable: fails with a reason, unless a netlink source
 	 * answered (then its notes say what was not measured) */
 	use("empty");

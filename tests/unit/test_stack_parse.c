@@ -405,6 +405,53 @@ static void test_first_run_rule(void)
 	nt_stack_sample_free(&cur);
 }
 
+/* finding 5: the initial namespace's global limits fill a child
+ * namespace's sample (-ENOENT there), and say where they came from */
+static void test_glimits_apply(void)
+{
+	struct nt_stack_sample s = { 0 };
+	struct nt_stack_glimits g = { 0 };
+	struct nt_stack_view v = { 0 };
+	struct nt_stack_thresholds t;
+	struct nt_verdicts vs = { 0 };
+
+	nt_stack_thresholds_default(&t);
+	T_EQ_I(nt_stack_parse_sockstat(P(ss4), &s.sockstat), 0, "glimits: sockstat");
+	s.err_tcp_mem = s.err_udp_mem = s.err_orphans = -ENOENT;
+	g.from = NT_GL_NONE;
+	g.err_init = -EPERM;
+	g.err_tcp_mem = g.err_udp_mem = g.err_orphans = -ENOENT;
+	nt_stack_apply_glimits(&s, &g);
+	T_OK(s.glim_from == NT_GL_NONE && s.glim_err == -EPERM && s.err_tcp_mem == -ENOENT,
+	     "glimits: none visible: kept missing, the reason kept");
+	T_EQ_I(nt_stack_view_build(&v, &s, NULL, 0, &t), 0, "glimits: view");
+	nt_stack_verdicts(&s, NULL, &v, &t, true, NULL, &vs);
+	T_OK(!t_verdict(&vs, "stack.sockmem", "tcp_mem_pages") && !t_verdict(&vs, "stack.orphans", "tcp_orphans"),
+	     "glimits: none visible: sockmem and orphans not judged");
+	nt_verdicts_reset(&vs);
+	g.from = NT_GL_INIT;
+	g.err_init = g.err_tcp_mem = g.err_udp_mem = g.err_orphans = 0;
+	g.tcp_mem[0] = 10; g.tcp_mem[1] = 30; g.tcp_mem[2] = 38;
+	g.udp_mem[0] = 10; g.udp_mem[1] = 20; g.udp_mem[2] = 30;
+	g.max_orphans = 4;
+	nt_stack_apply_glimits(&s, &g);
+	T_OK(s.glim_from == NT_GL_INIT && !s.err_tcp_mem && s.tcp_mem[2] == 38 && s.max_orphans == 4,
+	     "glimits: from the initial namespace");
+	T_EQ_I(nt_stack_view_build(&v, &s, NULL, 0, &t), 0, "glimits: view 2");
+	nt_stack_verdicts(&s, NULL, &v, &t, true, NULL, &vs);
+	T_EQ_I(t_level(&vs, "stack.sockmem", "tcp_mem_pages"), NT_CRIT,
+	       "glimits: sockmem judged against the initial namespace's tcp_mem");
+	T_OK(t_verdict(&vs, "stack.orphans", "tcp_orphans") != NULL, "glimits: orphans judged");
+	/* a namespace that has its own: untouched */
+	s.err_tcp_mem = 0;
+	s.tcp_mem[2] = 1000;
+	nt_stack_apply_glimits(&s, &g);
+	T_EQ_U(s.tcp_mem[2], 1000, "glimits: a sample's own value is kept");
+	nt_verdicts_free(&vs);
+	nt_stack_view_free(&v);
+	nt_stack_sample_free(&s);
+}
+
 int main(void)
 {
 	test_softnet();
@@ -415,5 +462,6 @@ int main(void)
 	test_softnet_verdicts();
 	test_softnet_wrap();
 	test_first_run_rule();
+	test_glimits_apply();
 	return T_DONE();
 }
