@@ -162,6 +162,12 @@ int nt_stack_udp_top(struct nt_udp_list *l, unsigned top, bool procs);
 void nt_udp_top_offer(struct nt_udp_list *l, unsigned top,
 		      const struct nt_udp_sock *s);
 void nt_udp_top_finish(struct nt_udp_list *l);
+/* Append to each non-OK stack.udp verdict the top socket of its own
+ * family (Udp: AF_INET, Udp6: AF_INET6; UdpLite*: none) with drops,
+ * whose drops are lifetime counters (SK_MEMINFO_DROPS since the socket
+ * was created): said in the reason. */
+struct nt_verdicts;
+void nt_stack_udp_name_top(const struct nt_udp_list *l, struct nt_verdicts *vs);
 
 /* ---- judging, history, field tables of these sources ----
  * (implemented with the sources, src/stack/stack_nl*.c; the layer,

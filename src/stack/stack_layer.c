@@ -217,31 +217,6 @@ static int open_st(void *st, struct nt_layer_ctx *c)
 	return 0;
 }
 
-/* --top: the socket with the most drops named in the UDP verdicts. */
-static void name_top(const struct stack_st *x, struct nt_verdicts *vs)
-{
-	const struct nt_udp_sock *s;
-	size_t i, l;
-
-	if (!x->udp.n)
-		return;
-	s = &x->udp.v[0];
-	for (i = 0; i < vs->n; i++) {
-		struct nt_verdict *v = &vs->v[i];
-
-		if (strcmp(v->check, "stack.udp") || v->level == NT_OK)
-			continue;
-		l = strlen(v->reason);
-		if (s->pid > 0)
-			snprintf(v->reason + l, sizeof(v->reason) - l,
-				 "; top socket: port %u, %u drops, pid %d (%.15s)",
-				 s->sport, s->drops, (int)s->pid, s->comm);
-		else
-			snprintf(v->reason + l, sizeof(v->reason) - l,
-				 "; top socket: port %u, %u drops", s->sport, s->drops);
-	}
-}
-
 static void judge(void *st, const struct nt_baseline *b, struct nt_verdicts *vs)
 {
 	struct stack_st *x = st;
@@ -258,7 +233,7 @@ static void judge(void *st, const struct nt_baseline *b, struct nt_verdicts *vs)
 	if (!x->err_neigh && x->judge_global)
 		nt_stack_neigh_verdicts(&x->ncur, b->have ? &x->nprev : NULL, &x->o.nt,
 					vs, b->since);
-	name_top(x, vs);
+	nt_stack_udp_name_top(&x->udp, vs);
 }
 
 static void rotate(void *st)

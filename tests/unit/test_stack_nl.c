@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/gen_stats.h>
@@ -366,6 +367,46 @@ static void test_qdisc_mq(void)
 	nt_stack_qdisc_verdicts(&cur, true, &t, &vs, "over the interval");
 	v = find_v(&vs, "stack.qdisc", "veth7 8013: root");
 	T_OK(v && v->level == NT_WARN, "mq: a root without children in the dump is judged");
+	nt_verdicts_free(&vs);
+}
+
+/* finding 6: each UDP verdict names the top socket of its own family,
+ * and says its drops are lifetime counters */
+static void test_udp_name_top(void)
+{
+	struct nt_udp_sock v[2];
+	struct nt_udp_list l = { v, 2, 2, 2, 0, 0 };
+	struct nt_verdicts vs = { 0 };
+	const struct nt_verdict *e;
+	const char *const protos[] = { "Udp", "Udp6", "UdpLite" };
+	size_t i;
+
+	memset(v, 0, sizeof(v));
+	v[0].family = AF_INET; v[0].ipv = 4; v[0].sport = 5301; v[0].drops = 90; v[0].have_mem = true;
+	v[1].family = AF_INET6; v[1].ipv = 6; v[1].sport = 5353; v[1].drops = 7; v[1].have_mem = true;
+	for (i = 0; i < 3; i++) {
+		struct nt_verdict *n = nt_verdict_add(&vs, "stack.udp", protos[i], NT_WARN, 1, 0);
+
+		if (n)
+			snprintf(n->reason, sizeof(n->reason), "1 RcvbufErrors");
+	}
+	nt_verdict_add(&vs, "stack.udp", "UdpLite6", NT_OK, 0, 0);
+	nt_stack_udp_name_top(&l, &vs);
+	e = find_v(&vs, "stack.udp", "Udp");
+	T_OK(e && strstr(e->reason, "port 5301, 90 drops in its lifetime") && !strstr(e->reason, "5353"),
+	     "name_top: Udp names the IPv4 socket only (%s)", e ? e->reason : "");
+	e = find_v(&vs, "stack.udp", "Udp6");
+	T_OK(e && strstr(e->reason, "port 5353, 7 drops in its lifetime") && !strstr(e->reason, "5301"),
+	     "name_top: Udp6 names the IPv6 socket only (%s)", e ? e->reason : "");
+	e = find_v(&vs, "stack.udp", "UdpLite");
+	T_OK(e && !strstr(e->reason, "top socket"), "name_top: UdpLite names no UDP socket");
+	/* no IPv6 socket with drops: Udp6 names none */
+	v[1].drops = 0;
+	nt_verdicts_reset(&vs);
+	nt_verdict_add(&vs, "stack.udp", "Udp6", NT_WARN, 1, 0);
+	nt_stack_udp_name_top(&l, &vs);
+	e = find_v(&vs, "stack.udp", "Udp6");
+	T_OK(e && !strstr(e->reason, "top socket"), "name_top: no socket of the family, none named");
 	nt_verdicts_free(&vs);
 }
 
@@ -820,6 +861,7 @@ int main(void)
 	test_qdisc_judge();
 	test_qdisc_drops_wrap();
 	test_qdisc_mq();
+	test_udp_name_top();
 	test_neightbl_parse();
 	test_neigh_stat();
 	test_neigh_judge();
