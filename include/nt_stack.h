@@ -150,6 +150,9 @@ struct nt_stack_udp {
 struct nt_stack_sample {
 	struct nt_softnet softnet;
 	int err_softnet;
+	long cpus_conf;         /* sysconf(_SC_NPROCESSORS_CONF), -1 unknown:
+				 * rows without an index column are CPU ids
+				 * only when softnet.n equals it */
 	struct nt_sockstat sockstat;
 	int err_sockstat;
 	struct nt_stack_ctrs ctrs;

@@ -48,6 +48,7 @@ void nt_stack_read(struct nt_stack_sample *s, char **buf, size_t *cap)
 	s->err_softnet = n < 0 ? (int)n : nt_stack_parse_softnet(*buf, (size_t)n, &s->softnet);
 	if (s->err_softnet)
 		s->softnet.n = 0;
+	s->cpus_conf = sysconf(_SC_NPROCESSORS_CONF);
 
 	s->sockstat.n = 0;
 	n = rd("net/sockstat", buf, cap);

@@ -26,6 +26,10 @@ size_t nt_stack_notes(const struct stack_st *x, char out[][160], size_t n)
 	NOTE(x->err_neigh, "neigh: not measured: RTM_GETNEIGHTBL: %s", why(x->err_neigh));
 	NOTE(x->o.top && x->err_udp, "udp top: not measured: sock_diag: %s", why(x->err_udp));
 	NOTE(s->err_softnet, "softnet: not measured: /proc/net/softnet_stat: %s", why(s->err_softnet));
+	NOTE(!s->err_softnet && s->softnet.n && s->softnet.columns < 13 &&
+	     (s->cpus_conf < 0 || (size_t)s->cpus_conf != s->softnet.n),
+	     "softnet: no CPU index column (before 5.10): cpu is the row number, not the CPU id if a CPU is offline (%zu rows, %ld CPUs)",
+	     s->softnet.n, s->cpus_conf);
 	NOTE(s->err_sockstat, "sockstat: not measured: /proc/net/sockstat: %s", why(s->err_sockstat));
 	NOTE(s->ctrs.err_snmp, "udp/ip: /proc/net/snmp: %s", why(s->ctrs.err_snmp));
 	NOTE(s->ctrs.err_netstat, "ip: /proc/net/netstat: %s", why(s->ctrs.err_netstat));

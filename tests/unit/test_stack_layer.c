@@ -179,6 +179,52 @@ int main(void)
 		free(c3);
 	}
 
+	/* finding 8: softnet rows without the CPU index column (before 5.10):
+	 * the note says cpu is the row number, unless every configured CPU
+	 * has a row (then the row number is the id) */
+	{
+		long conf = sysconf(_SC_NPROCESSORS_CONF);
+		int pass;
+
+		for (pass = 0; pass < 2 && conf > 0 && conf < 4096; pass++) {
+			struct nt_layer_ctx cc = { .g = &g };
+			void *c4 = calloc(1, L->size);
+			char dir[300], buf[16384], *sn = malloc((size_t)(conf + 1) * 100);
+			FILE *f = tmpfile();
+			size_t n = 0;
+			long k, rows = pass ? conf : conf + 1;
+
+			if (!c4 || !sn || !f) {
+				T_OK(0, "cpu rows: allocation");
+				break;
+			}
+			proc("d0", 0, 0, 100);
+			sn[0] = '\0';
+			for (k = 0; k < rows; k++)
+				strcat(sn, "00000010 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n");
+			snprintf(dir, sizeof(dir), "%s/d0", top);
+			put(dir, "net/softnet_stat", sn);
+			use("d0");
+			optind = 0;
+			T_OK(L->parse_opts(c4, 1, argv) == 0, "cpu rows: parse_opts");
+			T_EQ_I(quiet(c4, &cc, &boot, &vs, &printed), 0, "cpu rows: collect %ld rows of 11 columns", rows);
+			L->table(c4, f, &cc, &boot, &vs);
+			rewind(f);
+			n = fread(buf, 1, sizeof(buf) - 1, f);
+			buf[n] = '\0';
+			if (pass == 0)
+				T_OK(strstr(buf, "note: softnet: no CPU index column (before 5.10): cpu is the row number, not the CPU id if a CPU is offline") != NULL,
+				     "cpu rows: %ld rows for %ld CPUs: the note says cpu is the row number", rows, conf);
+			else
+				T_OK(strstr(buf, "no CPU index column") == NULL,
+				     "cpu rows: one row per configured CPU (%ld): the row number is the id, no note", conf);
+			fclose(f);
+			free(sn);
+			L->free(c4);
+			free(c4);
+		}
+	}
+
 	/* nothing readable: fails with a reason, unless a netlink source
 	 * answered (then its notes say what was not measured) */
 	use("empty");
