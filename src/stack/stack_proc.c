@@ -1,13 +1,12 @@
 /* stack: the /proc collectors (the calling thread's namespace, through
  * nt_proc_path). */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "nettriage.h"
+#include "nt_netns.h"
 #include "nt_stack.h"
 
 static long rd(const char *rel, char **buf, size_t *cap)
@@ -94,18 +93,11 @@ static bool glimits_any(const struct nt_stack_glimits *g)
 static void *glimits_thread(void *arg)
 {
 	struct nt_stack_glimits *g = arg;
-	int fd = open("/proc/1/ns/net", O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0) {
-		g->err_init = -errno;
+	/* nt_netns_enter checks that the switch took */
+	g->err_init = nt_netns_enter("/proc/1/ns/net", NULL);
+	if (g->err_init)
 		return NULL;
-	}
-	if (setns(fd, CLONE_NEWNET) < 0) {
-		g->err_init = -errno;
-		close(fd);
-		return NULL;
-	}
-	close(fd);
 	glimits_here(g);
 	g->err_init = glimits_any(g) ? 0 : g->err_tcp_mem;
 	return NULL;
