@@ -65,7 +65,8 @@ ip -n "$B" route add 203.0.113.0/24 dev tunT
 "$NT" -N "$H" triage >/dev/null 2>&1
 "$NT" -N "$H" triage >"$TMP/h.txt" 2>"$TMP/h.err"
 rc=$?
-check "healthy namespace: exit 0 (got $rc)" '[ "$rc" -eq 0 ]'
+hbad=$(grep -E '^(WARN|CRIT|UNKNOWN) ' "$TMP/h.txt" | head -3 | tr '\n' ';')
+check "healthy namespace: exit 0 (got $rc${hbad:+: $hbad})" '[ "$rc" -eq 0 ]'
 check "healthy namespace: 'no fault found' line" 'grep -q "^no fault found in [0-9]* checks" "$TMP/h.txt"'
 "$NT" -N "$H" >"$TMP/bare.txt" 2>/dev/null
 rc=$?
