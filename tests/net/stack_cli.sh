@@ -173,6 +173,7 @@ check "run 2 (crit 1 %): stack.qdisc CRIT, $r2 dropped of $o2 offered = tc's ris
 # --prom: the counter family with tc's value
 "$NT" -N "$NS" --prom stack >"$TMP/q.prom" 2>/dev/null
 in1 tc -s -j qdisc show dev va >"$TMP/tc3.json"
+# shellcheck disable=SC2034 # h is read in the check's eval
 h=$(theirs "$TMP/tc3.json" handle) td=$(theirs "$TMP/tc3.json" drops)
 pl=$(grep '^nettriage_stack_qdisc_drops_total{' "$TMP/q.prom" | grep 'iface="va"' | grep 'kind="tbf"')
 check "--prom: $pl (tc: $td drops)" \
@@ -306,4 +307,25 @@ home=$(jq -r 'select([.verdicts[]? | select(.check == "stack.neigh" and .subject
 mine=$(jq -r --arg n "$NSN" 'select(.netns == $n) | "\(.judge_global) \([.neigh_tables[] | select(.table == "arp_cache")] | length) \([.verdicts[] | select(.check == "stack.neigh")] | length)"' "$TMP/all.jsonl")
 check "--all-netns: $docs documents, the stack.neigh arp_cache verdict once ($nn), in the judging starting namespace ($home); $NSN shows its table unjudged ($mine)" \
 	'[ "$nn" -eq 1 ] && [ "$docs" -ge 3 ] && [ "${home%% *}" = true ] && [ "$mine" = "false 1 0" ]'
+
+# ---- 5. every document of this test against the strict schema ----
+PY=""
+for p in /usr/bin/python3 python3; do
+	if command -v "$p" >/dev/null && "$p" -c 'import jsonschema' 2>/dev/null; then PY=$p; break; fi
+done
+if [ -z "$PY" ]; then
+	nok "python3-jsonschema missing (apt-get install -y python3-jsonschema)"
+else
+	cat "$TMP"/c1.json "$TMP"/q[0-9].json "$TMP"/qi.jsonl "$TMP"/qf[12].json "$TMP"/u[123].json \
+		"$TMP"/n[01].json "$TMP"/all.jsonl >"$TMP/docs.jsonl"
+	"$PY" tests/schema_validate.py schema docs "$TMP/docs.jsonl" >"$TMP/valid.out"
+	n=$(wc -l <"$TMP/docs.jsonl")
+	good=$(grep -c "^ok - .*valid against nettriage-stack.schema.json" "$TMP/valid.out")
+	check "-j: $good of $n documents (qdiscs with drops, udp_top with pid, neigh_tables) valid against nettriage-stack.schema.json" \
+		'[ "$good" -eq "$n" ] && [ "$n" -ge 15 ]'
+	[ "$good" -eq "$n" ] || grep -v "^ok" "$TMP/valid.out" | head -5 >&2
+	jq -c '.udp_top[0].process = 5' "$TMP/u2.json" >"$TMP/bad.jsonl"
+	check "-j: a doctored udp_top record (process a number) is rejected" \
+		'"$PY" tests/schema_validate.py schema --expect-invalid bad "$TMP/bad.jsonl" >/dev/null'
+fi
 exit 0
