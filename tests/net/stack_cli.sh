@@ -29,6 +29,7 @@ cd "${NT_TOP:-.}" || exit 1
 NT=${NT:-}
 NT_BUILD=${NT_BUILD:-$PWD/build}
 . tests/net/ns-lib.inc
+. tests/net/stack-lib.inc
 nt_setup stack_cli jq tc nstat ss python3
 HELPER=$NT_BUILD/tests/udp_helper
 if [ ! -x "$HELPER" ]; then
@@ -83,22 +84,10 @@ ip netns del "$NSC" && NSC=""
 
 # ---- 2. qdisc: tbf with a tiny limit ----
 NSB="$NS-b"
-ip netns add "$NSB" || { nok "ip netns add $NSB"; exit 1; }
-for n in "$NS" "$NSB"; do # no router solicitations / MLD through the tbf
-	ip netns exec "$n" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-done
-if ! { ip -n "$NS" link add va type veth peer name vb netns "$NSB" &&
-       ip -n "$NS" addr add 192.0.2.1/30 dev va &&
-       ip -n "$NSB" addr add 192.0.2.2/30 dev vb &&
-       ip -n "$NS" link set va up && ip -n "$NSB" link set vb up &&
-       ip -n "$NS" link set lo up &&
-       in1 tc qdisc add dev va root tbf rate 1mbit burst 1600 limit 3000; }; then
+if ! tbf_setup "$NS" "$NSB"; then
 	nok "veth pair with a tbf (rate 1mbit burst 1600 limit 3000)"
 	exit 1
 fi
-mac=$(ip -n "$NSB" -j link show vb | jq -r '.[0].address')
-ip -n "$NS" neigh replace 192.0.2.2 lladdr "$mac" dev va nud permanent
 burst() { # 400 x 1000 B to the peer's discard port
 	in1 python3 -c '
 import socket
@@ -247,21 +236,10 @@ kill "$SINK" 2>/dev/null; wait "$SINK" 2>/dev/null; SINK=""
 
 # ---- 4. neighbour tables: 768 stale entries ----
 NSN="$NS-n"
-ip netns add "$NSN" || { nok "ip netns add $NSN"; exit 1; }
-if ! { ip -n "$NSN" link add vn type veth peer name vm &&
-       ip -n "$NSN" link set vn up && ip -n "$NSN" link set vm up; }; then
-	nok "veth for the neighbour entries"
+if ! neigh_fill_setup "$NSN" "$TMP/neigh.batch"; then
+	nok "namespace $NSN with a veth for the neighbour entries"
 	exit 1
 fi
-: >"$TMP/neigh.batch"
-i=0
-for net in 192.0.2 198.51.100 203.0.113; do
-	for h4 in $(seq 0 255); do
-		printf 'neigh replace %s.%d lladdr 02:00:00:00:%02x:%02x dev vn nud stale\n' \
-			"$net" "$h4" $((i / 256)) $((i % 256)) >>"$TMP/neigh.batch"
-		i=$((i + 1))
-	done
-done
 # npair TAG: stack -j and ip -s ntable read together, retried while the
 # global table moves between the two reads (other tests)
 npair() {
