@@ -22,7 +22,9 @@
 #    read beside (retried if the global table moved), the rise equals ip's,
 #    stack.neigh fires (WARN, or CRIT when ip's figures say so) and its
 #    reason says global; under --all-netns the stack.neigh arp_cache
-#    verdict appears once, in the starting namespace's document.
+#    verdict appears once, in the starting namespace's document, and
+#    once in `triage --all-netns`;
+#  - every document of the test valid against the strict schema.
 # Env: NT, NT_BUILD (build dir holding tests/udp_helper), NT_TOP.
 set -u
 cd "${NT_TOP:-.}" || exit 1
@@ -285,6 +287,16 @@ home=$(jq -r 'select([.verdicts[]? | select(.check == "stack.neigh" and .subject
 mine=$(jq -r --arg n "$NSN" 'select(.netns == $n) | "\(.judge_global) \([.neigh_tables[] | select(.table == "arp_cache")] | length) \([.verdicts[] | select(.check == "stack.neigh")] | length)"' "$TMP/all.jsonl")
 check "--all-netns: $docs documents, the stack.neigh arp_cache verdict once ($nn), in the judging starting namespace ($home); $NSN shows its table unjudged ($mine)" \
 	'[ "$nn" -eq 1 ] && [ "$docs" -ge 3 ] && [ "${home%% *}" = true ] && [ "$mine" = "false 1 0" ]'
+hl=$(jq -r 'select(.judge_global) | .verdicts[] | select(.check == "stack.neigh" and .subject == "arp_cache") | .level' "$TMP/all.jsonl")
+check "--all-netns: the starting namespace's stack.neigh arp_cache is $hl (768 of ours still in the table: not ok)" \
+	'[ -n "$hl" ] && [ "$hl" != ok ]'
+# triage --all-netns: the same rule (stack is one of its local layers)
+timeout 120 "$NT" --all-netns -j triage >"$TMP/tri.json" 2>"$TMP/tri.err"
+tn=$(jq -r '[.verdicts[] | select(.check == "stack.neigh" and .subject == "arp_cache")] | length' "$TMP/tri.json")
+tl=$(jq -r '[.verdicts[] | select(.check == "stack.neigh" and .subject == "arp_cache") | "\(.netns) \(.level)"] | join(",")' "$TMP/tri.json")
+tns=$(jq -r '[.namespaces[]?] | length' "$TMP/tri.json")
+check "triage --all-netns: stack.neigh arp_cache once ($tn: $tl) over $tns namespaces, not ok" \
+	'[ "$tn" = 1 ] && [ "${tl##* }" != ok ] && [ "${tns:-0}" -ge 2 ]'
 
 # ---- 5. every document of this test against the strict schema ----
 PY=""
