@@ -265,17 +265,39 @@ static void raise_rcvbuf(int fd, struct nt_ct_events *r)
 		r->rcvbuf_bytes = (uint64_t)got;
 }
 
-/* Read everything queued; 0 when drained (EAGAIN), -errno otherwise.
- * ENOBUFS (the kernel dropped events for us) is counted and reading goes
- * on: NETLINK_NO_ENOBUFS is never set, so no loss goes unseen. Each
- * datagram's messages are walked with unsigned length checks. */
-static int drain(int fd, struct nt_ct_evacc *a, double t0, char *rbuf,
-		 size_t rlen)
+/* A stop signal (blocked outside ppoll) is waiting to be delivered. */
+static bool stop_pending(void)
 {
-	for (;;) {
-		ssize_t n = recv(fd, rbuf, rlen, MSG_TRUNC);
+	sigset_t p;
+
+	return sigpending(&p) == 0 &&
+	       (sigismember(&p, SIGINT) == 1 || sigismember(&p, SIGTERM) == 1);
+}
+
+/* Datagrams read between two looks at the clock and the signals. */
+#define EV_CHECK_EVERY 64u
+/* Seconds the queue is still read after the window closed. */
+#define EV_TAIL_S 0.2
+
+/* Read what is queued; 0 when drained (EAGAIN), 1 when stopped early
+ * (CLOCK_MONOTONIC reached stopat, or SIGINT/SIGTERM is pending: under a
+ * flood that outruns us EAGAIN never comes, and the window must still
+ * end on time), -errno otherwise. ENOBUFS (the kernel dropped events for
+ * us) is counted and reading goes on: NETLINK_NO_ENOBUFS is never set, so
+ * no loss goes unseen. Each datagram's messages are walked with unsigned
+ * length checks. */
+static int drain(int fd, struct nt_ct_evacc *a, double t0, char *rbuf,
+		 size_t rlen, double stopat)
+{
+	for (unsigned k = 1;; k++) {
+		ssize_t n;
 		size_t off = 0;
 		double t;
+
+		if (k % EV_CHECK_EVERY == 0 &&
+		    (nt_now_mono() >= stopat || stop_pending()))
+			return 1;
+		n = recv(fd, rbuf, rlen, MSG_TRUNC);
 
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -382,14 +404,19 @@ int nt_ct_nl_events(struct nt_ct_evacc *a, double seconds, char *why,
 			snprintf(why, whylen, "conntrack events: ppoll: %s", strerror(-r));
 			break;
 		}
-		if (n > 0 && (r = drain(fd, a, t0, rbuf, EV_RECV)) < 0) {
+		if (n > 0 && (r = drain(fd, a, t0, rbuf, EV_RECV, end)) < 0) {
 			snprintf(why, whylen, "conntrack events: recv: %s", strerror(-r));
 			break;
 		}
+		r = 0;
 	}
-	/* what was queued before the window closed still counts */
-	if (!r && (r = drain(fd, a, t0, rbuf, EV_RECV)) < 0)
+	/* What was queued before the window closed still counts, read for at
+	 * most EV_TAIL_S more (a flood would otherwise never let us go). */
+	if (!r &&
+	    (r = drain(fd, a, t0, rbuf, EV_RECV, nt_now_mono() + EV_TAIL_S)) < 0)
 		snprintf(why, whylen, "conntrack events: recv: %s", strerror(-r));
+	if (r > 0)
+		r = 0;
 	nt_ct_evacc_finish(a, nt_now_mono() - t0);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	free(rbuf);

@@ -280,7 +280,7 @@ int nt_stack_view_build(struct nt_stack_view *v, struct nt_stack_sample *cur,
 static const char *sn_nobase(const struct nt_softnet_cpu *c, bool rise)
 {
 	if (!rise)
-		return "since boot (first run: ratio judged, a rise needs a baseline)";
+		return "since boot (no baseline: first run; ratio judged, a rise needs a baseline)";
 	if ((c->avail >> NT_SN_BACKWARD) & 1)
 		return "since boot (went down past one 32-bit wrap: baseline not usable; ratio judged)";
 	if ((c->avail >> NT_SN_NOBASE) & 1)

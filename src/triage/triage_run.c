@@ -258,6 +258,12 @@ static int prun_init(struct prun *p, const struct nt_global *g, char *target)
 	int r;
 
 	p->g = *g;
+	/* no reverse DNS of the hops: the lookups would be triage's own
+	 * traffic in the namespace it judges (a resolver the namespace has
+	 * no route to raises IpOutNoRoutes: stack.ip would WARN about
+	 * triage itself), and they wait up to a second for names triage
+	 * does not show; `nettriage path` still resolves them */
+	p->g.numeric = true;
 	/* a short run unless -c/-i say otherwise */
 	p->g.count = g->count > 0 ? g->count : 10;
 	p->g.interval = g->interval > 0 ? g->interval : 0.2;

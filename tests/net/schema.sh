@@ -205,10 +205,20 @@ gen tcp-cw-peer 1 '[.close_wait_top[] | select(.side == "peer" and .addr == "127
 fresh stack
 gen stack-boot 0 '.baseline.kind == "boot" and (.softnet[0] | has("rates") | not) and .judge_global' \
 	"$NT" -N "$H" -j stack
-gen stack-history "0 1" '.baseline.kind == "history" and (.udp[0] | has("rates"))' "$NT" -N "$H" -j stack
-gen stack-interval "0 1" '.sample == 1 and .baseline.kind == "interval" and (.udp[0].deltas | length == 8)' \
+gen stack-history "0 1" '.baseline.kind == "history" and (.udp[0] | has("rates")) and (.qdiscs | length) >= 1 and (.qdiscs[0] | has("drop_pct")) and (.neigh_tables | length) >= 1' \
+	"$NT" -N "$H" -j stack
+gen stack-interval "0 1" '.sample == 1 and .baseline.kind == "interval" and (.udp[0].deltas | length == 8) and (.qdiscs[0] | has("drops_delta"))' \
 	"$NT" -N "$H" -j -i 0.1 -c 2 stack
 gen stack-top "0 1" '(.notes | length) >= 1' "$NT" -N "$H" -j stack --top 3 --procs
+# udp_top with real records: a 2 KiB-rcvbuf socket in H with drops
+ip netns exec "$H" "$NT_BUILD/tests/udp_helper" sink 9111 2048 >"$T/usink.out" 2>"$T/usink.err" & # not inh(): $! is the helper
+TOPO_PIDS="$TOPO_PIDS $!"
+for _ in $(seq 100); do grep -q ready "$T/usink.out" 2>/dev/null && break; sleep 0.05; done
+inh "$NT_BUILD/tests/udp_helper" flood 9111 50 500 >/dev/null 2>&1
+gen stack-udp-top "0 1" '(.udp_top | length) >= 1 and .udp_top[0].port == 9111 and .udp_top[0].drops > 0 and (.udp_top[0].pid | type) == "number" and (.udp_top[0].process | length) > 0' \
+	"$NT" -N "$H" -j stack --top 3 --procs
+gen stack-udp-top-noprocs "0 1" '.udp_top[0].port == 9111 and .udp_top[0].pid == null and .udp_top[0].process == null' \
+	"$NT" -N "$H" -j stack --top 1
 gen stack-crit 2 '.status == "crit" and ([.verdicts[] | select(.check == "stack.fd" and .level == "crit")] | length == 1)' \
 	"$NT" -N "$H" -j stack --warn-fd 0 --crit-fd 0
 gen stack-inside "0 1" '.limits[0].limit == null' inh "$NT" -j stack
@@ -283,6 +293,14 @@ neg tcp-cw-local-addr "/close_wait_top/0/addr" tcp-boot '.close_wait_top[0].addr
 neg tcp-cw-side-enum "/close_wait_top/0/side" tcp-boot '.close_wait_top[0].side = "remote"'
 neg stack-bogus-field "'bogus' was unexpected" stack-boot '.bogus = 1'
 neg stack-scope-enum "/softnet/0/scope" stack-boot '.softnet[0].scope = "netns"'
+neg stack-qdisc-bogus-field "'bogus' was unexpected" stack-boot '.qdiscs[0].bogus = 1'
+neg stack-qdisc-drops-string "/qdiscs/0/drops" stack-boot '.qdiscs[0].drops = "3"'
+neg stack-qdisc-missing-kind "'kind' is a required property" stack-boot 'del(.qdiscs[0].kind)'
+neg stack-neigh-scope "/neigh_tables/0/scope" stack-boot '.neigh_tables[0].scope = "netns"'
+neg stack-neigh-table-enum "/neigh_tables/0/table" stack-boot '.neigh_tables[0].table = "x_cache"'
+neg stack-udp-top-port "/udp_top/0/port" stack-udp-top '.udp_top[0].port = 70000'
+neg stack-udp-top-missing-drops "'drops' is a required property" stack-udp-top 'del(.udp_top[0].drops)'
+neg stack-udp-top-bogus "'bogus' was unexpected" stack-udp-top '.udp_top[0].bogus = 0'
 neg stack-check-enum "/verdicts/0/check" stack-boot '.verdicts[0].check = "stack.nope"'
 neg path-level-enum "/verdicts/0/level" path-icmp4 '.verdicts[0].level = "fine"'
 neg path-warn-without-hint "/verdicts" path-p99-warn '(.verdicts[] | select(.level == "warn") | .hint) = null'

@@ -23,6 +23,7 @@ cd "${NT_TOP:-.}" || exit 1
 NT_BUILD=${NT_BUILD:-$PWD/build}
 NT=${NT:-$NT_BUILD/nettriage}
 . tests/net/ns-lib.inc
+. tests/net/stack-lib.inc
 H=$NT_BUILD/tests/lib_stack_nl
 ok() { echo "ok - $*"; }
 nok() { echo "not ok - $*"; }
@@ -49,25 +50,10 @@ in3() { ip netns exec "$NS3" "$@"; }
 jqt() { local f=$1; shift; test -s "$f" && jq -e "$@" "$f" >/dev/null; }
 
 # ---- qdisc: tbf with a tiny limit ----
-ip netns add "$NS2" || { nok "ip netns add $NS2"; exit 1; }
-# no IPv6 on the veths: router solicitations and MLD would pass the tbf
-# between our read and tc's
-for n in "$NS" "$NS2"; do
-	ip netns exec "$n" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
-	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
-done
-if ! { ip -n "$NS" link add va type veth peer name vb netns "$NS2" &&
-       ip -n "$NS" addr add 192.0.2.1/30 dev va &&
-       ip -n "$NS2" addr add 192.0.2.2/30 dev vb &&
-       ip -n "$NS" link set va up && ip -n "$NS2" link set vb up &&
-       ip -n "$NS" link set lo up &&
-       in1 tc qdisc add dev va root tbf rate 1mbit burst 1600 limit 3000; }; then
+if ! tbf_setup "$NS" "$NS2"; then
 	nok "veth pair with a tbf (rate 1mbit burst 1600 limit 3000)"
 	exit 1
 fi
-# a static neighbour: no ARP through the qdisc between the two reads
-mac=$(ip -n "$NS2" -j link show vb | jq -r '.[0].address')
-ip -n "$NS" neigh replace 192.0.2.2 lladdr "$mac" dev va nud permanent
 ok "veth pair 192.0.2.1/30 -> 192.0.2.2/30 with tbf rate 1mbit burst 1600 limit 3000"
 
 Q=$TMP/qdisc.state
@@ -129,21 +115,10 @@ else
 fi
 
 # ---- neighbour tables ----
-ip netns add "$NS3" || { nok "ip netns add $NS3"; exit 1; }
-if ! { ip -n "$NS3" link add vn type veth peer name vm &&
-       ip -n "$NS3" link set vn up && ip -n "$NS3" link set vm up; }; then
-	nok "veth for the neighbour entries"
+if ! neigh_fill_setup "$NS3" "$TMP/neigh.batch"; then
+	nok "namespace $NS3 with a veth for the neighbour entries"
 	exit 1
 fi
-: >"$TMP/neigh.batch"
-i=0
-for net in 192.0.2 198.51.100 203.0.113; do
-	for h4 in $(seq 0 255); do
-		printf 'neigh replace %s.%d lladdr 02:00:00:00:%02x:%02x dev vn nud stale\n' \
-			"$net" "$h4" $((i / 256)) $((i % 256)) >>"$TMP/neigh.batch"
-		i=$((i + 1))
-	done
-done
 # ntable_pair TAG: our dump and ip's, read together; retried when the
 # global table changed between the two reads (other tests)
 ntable_pair() {

@@ -272,7 +272,7 @@ static void test_qdisc_judge(void)
 	v = find_v(&vs, "stack.qdisc", "veth3 8002: root");
 	T_OK(v && v->level == NT_CRIT && strstr(v->reason, "since boot"),
 	     "verdict: first run, 4.8 %% since boot is CRIT");
-	T_OK(v && strstr(v->reason, "first run: ratio judged, a rise needs a baseline"),
+	T_OK(v && strstr(v->reason, "no baseline: first run; ratio judged, a rise needs a baseline"),
 	     "verdict: first run reason states the layer's rule (as softnet's)");
 	nt_verdicts_reset(&vs);
 	cv[0].avail = 0;
