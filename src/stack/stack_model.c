@@ -280,7 +280,7 @@ int nt_stack_view_build(struct nt_stack_view *v, struct nt_stack_sample *cur,
 static const char *sn_nobase(const struct nt_softnet_cpu *c, bool rise)
 {
 	if (!rise)
-		return "since boot (no baseline: first run; ratio judged, a rise needs a baseline)";
+		return "since boot (no baseline: first run); ratio judged, a rise needs a baseline";
 	if ((c->avail >> NT_SN_BACKWARD) & 1)
 		return "since boot (went down past one 32-bit wrap: baseline not usable; ratio judged)";
 	if ((c->avail >> NT_SN_NOBASE) & 1)
@@ -334,8 +334,11 @@ static void backlog_verdicts(const struct nt_stack_sample *cur, bool rise,
 				 (unsigned long long)c->squeeze_delta, since);
 		else
 			snprintf(v->reason, sizeof(v->reason),
-				 "time_squeeze %llu %s; a rate needs a baseline",
-				 (unsigned long long)c->time_squeeze, sn_nobase(c, rise));
+				 "time_squeeze %llu since boot (%s): a rate needs a baseline",
+				 (unsigned long long)c->time_squeeze,
+				 !rise ? "no baseline: first run" :
+				 (c->avail >> NT_SN_BACKWARD) & 1 ? "went down past one 32-bit wrap: baseline not usable" :
+				 (c->avail >> NT_SN_NOBASE) & 1 ? "CPU not in the baseline" : "no interval");
 		if (l != NT_OK)
 			snprintf(v->hint, sizeof(v->hint),
 				 "softirq ran out of budget: raise net.core.netdev_budget / netdev_budget_usecs, spread RX (RPS, IRQ affinity)");

@@ -493,7 +493,7 @@ void nt_stack_qdisc_verdicts(const struct nt_qdisc_list *cur, bool have_prev,
 		} else {
 			drops = q->drops;
 			packets = q->packets;
-			when = "since boot (no baseline: first run; ratio judged, a rise needs a baseline)";
+			when = "since boot (no baseline: first run); ratio judged, a rise needs a baseline";
 			rise = false;
 		}
 		offered = drops + packets;

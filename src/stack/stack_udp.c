@@ -353,10 +353,11 @@ void nt_stack_udp_name_top(const struct nt_udp_list *ul, struct nt_verdicts *vs)
 		l = strlen(v->reason);
 		if (s->pid > 0)
 			snprintf(v->reason + l, sizeof(v->reason) - l,
-				 "; top socket: port %u, %u drops in its lifetime, pid %d (%.15s)",
+				 "; top socket: port %u, %u drops, pid %d (%.15s) (lifetime: since the socket was created)",
 				 s->sport, s->drops, (int)s->pid, s->comm);
 		else
 			snprintf(v->reason + l, sizeof(v->reason) - l,
-				 "; top socket: port %u, %u drops in its lifetime", s->sport, s->drops);
+				 "; top socket: port %u, %u drops since the socket was created (lifetime)",
+				 s->sport, s->drops);
 	}
 }

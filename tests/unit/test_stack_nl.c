@@ -272,7 +272,7 @@ static void test_qdisc_judge(void)
 	v = find_v(&vs, "stack.qdisc", "veth3 8002: root");
 	T_OK(v && v->level == NT_CRIT && strstr(v->reason, "since boot"),
 	     "verdict: first run, 4.8 %% since boot is CRIT");
-	T_OK(v && strstr(v->reason, "no baseline: first run; ratio judged, a rise needs a baseline"),
+	T_OK(v && strstr(v->reason, "(no baseline: first run); ratio judged, a rise needs a baseline"),
 	     "verdict: first run reason states the layer's rule (as softnet's)");
 	nt_verdicts_reset(&vs);
 	cv[0].avail = 0;
@@ -393,11 +393,20 @@ static void test_udp_name_top(void)
 	nt_verdict_add(&vs, "stack.udp", "UdpLite6", NT_OK, 0, 0);
 	nt_stack_udp_name_top(&l, &vs);
 	e = find_v(&vs, "stack.udp", "Udp");
-	T_OK(e && strstr(e->reason, "port 5301, 90 drops in its lifetime") && !strstr(e->reason, "5353"),
+	T_OK(e && strstr(e->reason, "port 5301, 90 drops since the socket was created") && !strstr(e->reason, "5353"),
 	     "name_top: Udp names the IPv4 socket only (%s)", e ? e->reason : "");
 	e = find_v(&vs, "stack.udp", "Udp6");
-	T_OK(e && strstr(e->reason, "port 5353, 7 drops in its lifetime") && !strstr(e->reason, "5301"),
+	T_OK(e && strstr(e->reason, "port 5353, 7 drops since the socket was created") && !strstr(e->reason, "5301"),
 	     "name_top: Udp6 names the IPv6 socket only (%s)", e ? e->reason : "");
+	v[0].pid = 42;
+	snprintf(v[0].comm, sizeof(v[0].comm), "dnsd");
+	nt_verdicts_reset(&vs);
+	for (i = 0; i < 3; i++)
+		nt_verdict_add(&vs, "stack.udp", protos[i], NT_WARN, 1, 0);
+	nt_stack_udp_name_top(&l, &vs);
+	e = find_v(&vs, "stack.udp", "Udp");
+	T_OK(e && strstr(e->reason, "top socket: port 5301, 90 drops, pid 42 (dnsd) (lifetime: since the socket was created)"),
+	     "name_top: --procs names pid and comm, drops said lifetime (%s)", e ? e->reason : "");
 	e = find_v(&vs, "stack.udp", "UdpLite");
 	T_OK(e && !strstr(e->reason, "top socket"), "name_top: UdpLite names no UDP socket");
 	/* no IPv6 socket with drops: Udp6 names none */
