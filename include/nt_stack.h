@@ -25,6 +25,8 @@
 enum {
 	NT_SN_RPS, NT_SN_FLOW, NT_SN_BACKLOG, NT_SN_CPUID, /* present */
 	NT_SN_DELTA, NT_SN_RATE,                            /* over a baseline */
+	NT_SN_NOBASE,   /* a baseline, but this CPU is not in it */
+	NT_SN_BACKWARD, /* a baseline, but a counter went down implausibly */
 };
 
 struct nt_softnet_cpu {
@@ -120,7 +122,7 @@ void nt_stack_parse_ctrs(struct nt_stack_ctrs *c, const char *snmp, size_t ls,
 enum { NT_LIM_PRESSURE, NT_LIM_LIMIT, NT_LIM_PCT, NT_LIM_USED };
 struct nt_stack_limit {
 	char name[24];          /* "tcp_mem_pages", "tcp_orphans", "files" */
-	char subject[8];        /* verdict subject: "tcp", "udp" or "" */
+	char subject[24];       /* verdict subject: the name */
 	char scope[8];          /* "global" or "netns" */
 	char source[48];        /* where the limit comes from */
 	uint64_t avail;         /* NT_LIM_* bits */
@@ -148,6 +150,9 @@ struct nt_stack_udp {
 struct nt_stack_sample {
 	struct nt_softnet softnet;
 	int err_softnet;
+	long cpus_conf;         /* sysconf(_SC_NPROCESSORS_CONF), -1 unknown:
+				 * rows without an index column are CPU ids
+				 * only when softnet.n equals it */
 	struct nt_sockstat sockstat;
 	int err_sockstat;
 	struct nt_stack_ctrs ctrs;
@@ -156,7 +161,29 @@ struct nt_stack_sample {
 	 * initial namespace's /proc/sys) */
 	uint64_t tcp_mem[3], udp_mem[3], max_orphans, max_tw, file_nr[3], file_max;
 	int err_tcp_mem, err_udp_mem, err_orphans, err_tw, err_file_nr, err_file_max;
+	int glim_from;          /* NT_GL_*: where tcp_mem, udp_mem, max_orphans came from */
+	int glim_err;           /* NT_GL_NONE: why the initial namespace's were not read */
 };
+
+/* The three limits the kernel has only in the initial namespace's
+ * /proc/sys (net.ipv4.tcp_mem, udp_mem, tcp_max_orphans: ipv4_table, not
+ * the per-netns table; /proc/sys/net resolves by the reading thread's
+ * netns). Read by the layer's open (before privileges drop): here when
+ * visible (NT_GL_HERE), else by a short-lived thread that enters pid 1's
+ * netns (setns on /proc/1/ns/net; the files exist only in the initial
+ * namespace, so finding them there proves it) and ends (NT_GL_INIT);
+ * else not visible (NT_GL_NONE, err_init: why). */
+enum { NT_GL_NONE, NT_GL_HERE, NT_GL_INIT };
+struct nt_stack_glimits {
+	uint64_t tcp_mem[3], udp_mem[3], max_orphans;
+	int err_tcp_mem, err_udp_mem, err_orphans;
+	int from;               /* NT_GL_* */
+	int err_init;           /* -errno of the pid 1 attempt (NT_GL_NONE) */
+};
+void nt_stack_read_glimits(struct nt_stack_glimits *g);
+/* Fill the sample's tcp_mem, udp_mem, max_orphans the sample could not
+ * read in its namespace (-ENOENT) from g; s->glim_from says where from. */
+void nt_stack_apply_glimits(struct nt_stack_sample *s, const struct nt_stack_glimits *g);
 
 void nt_stack_sample_free(struct nt_stack_sample *s);
 /* Read every /proc source (nt_proc_path: the calling thread's netns).

@@ -23,6 +23,7 @@ struct nlmsghdr;
  * the baseline: *_delta valid), RATE (dt > 0: drops_rate valid), RESET
  * (a counter went down: a new qdisc, deltas are its totals). */
 enum { NT_QD_BASIC, NT_QD_QUEUE, NT_QD_DELTA, NT_QD_RATE, NT_QD_RESET,
+       NT_QD_WRAP, /* drops (a __u32) wrapped: drops_delta modulo 2^32 */
        NT_QD_COUNT };
 
 struct nt_qdisc {
@@ -32,7 +33,7 @@ struct nt_qdisc {
 	uint32_t handle, parent; /* tcm_handle, tcm_parent (TC_H_ROOT = root) */
 	char handle_s[16];      /* "8001:", as tc prints it */
 	char parent_s[16];      /* "root", "ffff:fff1", "1:10" */
-	char subject[40];       /* "IFACE HANDLE": verdict subject */
+	char subject[48];       /* "IFACE HANDLE PARENT": verdict subject */
 	uint64_t avail;         /* NT_QD_* bits, and NT_STACK_AVAIL_* of the layer */
 	/* TCA_STATS2 / TCA_STATS_BASIC (falls back to TCA_STATS) */
 	uint64_t bytes, packets;
@@ -59,6 +60,9 @@ int nt_stack_parse_qdisc(const struct nlmsghdr *nlh, struct nt_qdisc *q);
 /* One RTM_GETQDISC dump of the calling thread's namespace; interface
  * names from one RTM_GETLINK dump (or if_indextoname). */
 int nt_stack_qdisc_dump(struct nt_qdisc_list *l);
+/* q->subject from iface, handle_s and parent_s: "va 8001: root",
+ * "eth0 0: 8013:1" (unique per qdisc: mq children all have handle 0:). */
+void nt_stack_qdisc_subject(struct nt_qdisc *q);
 
 /* ---- neighbour tables (global: shared by every namespace) ---- */
 
@@ -158,6 +162,12 @@ int nt_stack_udp_top(struct nt_udp_list *l, unsigned top, bool procs);
 void nt_udp_top_offer(struct nt_udp_list *l, unsigned top,
 		      const struct nt_udp_sock *s);
 void nt_udp_top_finish(struct nt_udp_list *l);
+/* Append to each non-OK stack.udp verdict the top socket of its own
+ * family (Udp: AF_INET, Udp6: AF_INET6; UdpLite*: none) with drops,
+ * whose drops are lifetime counters (SK_MEMINFO_DROPS since the socket
+ * was created): said in the reason. */
+struct nt_verdicts;
+void nt_stack_udp_name_top(const struct nt_udp_list *l, struct nt_verdicts *vs);
 
 /* ---- judging, history, field tables of these sources ----
  * (implemented with the sources, src/stack/stack_nl*.c; the layer,
@@ -176,12 +186,16 @@ void nt_stack_nl_thresholds_default(struct nt_stack_nl_thresholds *t);
 
 /* Rates and deltas of cur against prev over dt seconds (prev NULL: none,
  * fields NaN/0). A qdisc is the same one when (ifindex, handle, parent,
- * kind) match; a counter that went down is a new qdisc, not a wrap. */
+ * kind) match. packets going down is a new qdisc (deltas: its totals,
+ * NT_QD_RESET); drops (__u32 in gnet_stats_queue) going down while
+ * packets did not is a 32-bit wrap (NT_QD_WRAP) when plausible. */
 void nt_stack_qdisc_rates(struct nt_qdisc_list *cur,
 			  const struct nt_qdisc_list *prev, double dt);
 
-/* Verdicts (check "stack.qdisc", subject "IFACE HANDLE", e.g.
- * "veth0 8001:"; "stack.neigh", subject the table name). prev NULL: judge
+/* Verdicts (check "stack.qdisc", subject "IFACE HANDLE PARENT", e.g.
+ * "veth0 8001: root", "eth0 0: 8013:1"; an mq/mqprio root whose children
+ * are in the list is not judged: its counters are their sum; "stack.neigh",
+ * subject the table name). prev NULL: judge
  * since-boot totals and say `since` in the reason. The neighbour tables
  * are global: their verdicts only when judge_global. Every WARN/CRIT has
  * a hint. */

@@ -139,6 +139,11 @@ static int collect(void *st, struct nt_layer_ctx *c)
 	x->judge_global = !c->not_home;
 	clear_sample(&x->cur);
 	nt_stack_read(&x->cur, &x->buf, &x->cap);
+	if (!x->glim_read) { /* a driver without open: read them here */
+		nt_stack_read_glimits(&x->glim);
+		x->glim_read = true;
+	}
+	nt_stack_apply_glimits(&x->cur, &x->glim);
 	x->err_qdisc = nt_stack_qdisc_dump(&x->qcur);
 	x->err_neigh = nt_stack_neightbl_dump(&x->ncur);
 	x->err_udp = 0;
@@ -199,29 +204,17 @@ static void hist_put(void *st, struct nt_layer_ctx *c)
 			nt_hist_strerror(r));
 }
 
-/* --top: the socket with the most drops named in the UDP verdicts. */
-static void name_top(const struct stack_st *x, struct nt_verdicts *vs)
+/* Before privileges drop, and (plain run, --all-netns, triage) in the
+ * starting namespace; with -N main has entered the namespace already, so
+ * the global limits are looked for through pid 1's (nt_stack.h). */
+static int open_st(void *st, struct nt_layer_ctx *c)
 {
-	const struct nt_udp_sock *s;
-	size_t i, l;
+	struct stack_st *x = st;
 
-	if (!x->udp.n)
-		return;
-	s = &x->udp.v[0];
-	for (i = 0; i < vs->n; i++) {
-		struct nt_verdict *v = &vs->v[i];
-
-		if (strcmp(v->check, "stack.udp") || v->level == NT_OK)
-			continue;
-		l = strlen(v->reason);
-		if (s->pid > 0)
-			snprintf(v->reason + l, sizeof(v->reason) - l,
-				 "; top socket: port %u, %u drops, pid %d (%.15s)",
-				 s->sport, s->drops, (int)s->pid, s->comm);
-		else
-			snprintf(v->reason + l, sizeof(v->reason) - l,
-				 "; top socket: port %u, %u drops", s->sport, s->drops);
-	}
+	(void)c;
+	nt_stack_read_glimits(&x->glim);
+	x->glim_read = true;
+	return 0;
 }
 
 static void judge(void *st, const struct nt_baseline *b, struct nt_verdicts *vs)
@@ -240,7 +233,7 @@ static void judge(void *st, const struct nt_baseline *b, struct nt_verdicts *vs)
 	if (!x->err_neigh && x->judge_global)
 		nt_stack_neigh_verdicts(&x->ncur, b->have ? &x->nprev : NULL, &x->o.nt,
 					vs, b->since);
-	name_top(x, vs);
+	nt_stack_udp_name_top(&x->udp, vs);
 }
 
 static void rotate(void *st)
@@ -290,7 +283,7 @@ const struct nt_layer nt_layer_stack = {
 	.size = sizeof(struct stack_st),
 	.parse_opts = parse_opts,
 	.caps = caps,
-	.open = NULL,
+	.open = open_st,
 	.collect = collect,
 	.hist_get = hist_get,
 	.hist_put = hist_put,

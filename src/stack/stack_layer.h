@@ -27,6 +27,8 @@ struct stack_st {
 	struct nt_stack_view view;
 	struct nt_hist h;                   /* the newest sample, for hist_put */
 	bool judge_global;                  /* global figures judged here */
+	struct nt_stack_glimits glim;       /* read by open (nt_stack.h) */
+	bool glim_read;
 	char *buf;
 	size_t cap;
 };

@@ -100,33 +100,69 @@ static const struct nt_softnet_cpu *sn_match(const struct nt_softnet *p,
 	return NULL;
 }
 
+/* softnet_stat's processed, dropped and time_squeeze are the kernel's
+ * 32-bit per-CPU counters (unsigned int, printed %08x); the history is
+ * keyed by boot id, so within a boot a counter that went down wrapped.
+ * The delta is taken modulo 2^32 (one wrap within dt: more cannot be
+ * told apart), and a wrapped delta is believed only when its rate is
+ * plausible for one CPU (NT_SN_WRAP_MAX_PER_S); else the row has no
+ * usable baseline (NT_SN_BACKWARD) and is judged on its totals. */
+#define NT_SN_WRAP_MAX_PER_S 50e6
+
+static bool sn_delta(uint64_t cur, uint64_t prev, double dt, uint64_t *d)
+{
+	uint32_t w = (uint32_t)((uint32_t)cur - (uint32_t)prev);
+
+	if (cur >= prev && cur - prev <= UINT32_MAX) {
+		*d = cur - prev;
+		return true;
+	}
+	if (cur > UINT32_MAX || prev > UINT32_MAX || (double)w / dt > NT_SN_WRAP_MAX_PER_S)
+		return false;
+	*d = w;
+	return true;
+}
+
 static void softnet_rates(struct nt_softnet *cur, const struct nt_softnet *prev,
 			  double dt)
 {
+	const uint64_t mask = (1ull << NT_SN_DELTA) | (1ull << NT_SN_RATE) |
+			      (1ull << NT_SN_NOBASE) | (1ull << NT_SN_BACKWARD);
 	size_t k;
 
 	for (k = 0; k < cur->n; k++) {
 		struct nt_softnet_cpu *c = &cur->v[k];
 		const struct nt_softnet_cpu *p = prev ? sn_match(prev, c, k) : NULL;
-		uint64_t dp, dd;
+		uint64_t dp, dd, dsq;
 
-		c->avail &= ~((1ull << NT_SN_DELTA) | (1ull << NT_SN_RATE));
+		c->avail &= ~mask;
 		c->dropped_pct = c->processed_rate = c->dropped_rate = c->squeeze_rate = NAN;
-		if (!p || !(dt > 0) || c->processed < p->processed ||
-		    c->dropped < p->dropped || c->time_squeeze < p->time_squeeze)
-			continue; /* 32-bit per-CPU counters: a wrap is no baseline */
-		dp = c->processed_delta = c->processed - p->processed;
-		dd = c->dropped_delta = c->dropped - p->dropped;
-		c->squeeze_delta = c->time_squeeze - p->time_squeeze;
+		if (!prev || !(dt > 0))
+			continue;
+		if (!p) {
+			c->avail |= 1ull << NT_SN_NOBASE; /* CPU not in the baseline */
+			continue;
+		}
+		if (!sn_delta(c->processed, p->processed, dt, &dp) ||
+		    !sn_delta(c->dropped, p->dropped, dt, &dd) ||
+		    !sn_delta(c->time_squeeze, p->time_squeeze, dt, &dsq)) {
+			c->avail |= 1ull << NT_SN_BACKWARD;
+			continue;
+		}
+		c->processed_delta = dp;
+		c->dropped_delta = dd;
+		c->squeeze_delta = dsq;
 		c->processed_rate = (double)dp / dt;
 		c->dropped_rate = (double)dd / dt;
-		c->squeeze_rate = (double)c->squeeze_delta / dt;
+		c->squeeze_rate = (double)dsq / dt;
 		c->dropped_pct = dd ? 100.0 * (double)dd / ((double)dp + (double)dd) : 0.0;
 		c->avail |= (1ull << NT_SN_DELTA) | (1ull << NT_SN_RATE);
 	}
 }
 
-static void add_lim(struct nt_stack_view *v, const char *name, const char *subject,
+/* Each row's verdict subject is its name ("tcp_mem_pages", "tcp_orphans",
+ * "files", ...): the table shows a row the level of its own check only. */
+static void add_lim(struct nt_stack_view *v, const char *name,
 		    const char *scope, const char *source, uint64_t used,
 		    bool have_used, const uint64_t *pressure, const uint64_t *limit)
 {
@@ -134,7 +170,7 @@ static void add_lim(struct nt_stack_view *v, const char *name, const char *subje
 
 	memset(l, 0, sizeof(*l));
 	snprintf(l->name, sizeof(l->name), "%s", name);
-	snprintf(l->subject, sizeof(l->subject), "%s", subject);
+	snprintf(l->subject, sizeof(l->subject), "%s", name);
 	snprintf(l->scope, sizeof(l->scope), "%s", scope);
 	snprintf(l->source, sizeof(l->source), "%s", source);
 	l->used_pct = NAN;
@@ -198,21 +234,21 @@ int nt_stack_view_build(struct nt_stack_view *v, struct nt_stack_sample *cur,
 
 	v->n_lim = 0;
 	hx = nt_sockstat_get(&cur->sockstat, "TCP", "mem", &x);
-	add_lim(v, "tcp_mem_pages", "tcp", "global", "net.ipv4.tcp_mem", x, hx,
+	add_lim(v, "tcp_mem_pages", "global", "net.ipv4.tcp_mem", x, hx,
 		cur->err_tcp_mem ? NULL : &cur->tcp_mem[1],
 		cur->err_tcp_mem ? NULL : &cur->tcp_mem[2]);
 	hx = nt_sockstat_get(&cur->sockstat, "UDP", "mem", &x);
-	add_lim(v, "udp_mem_pages", "udp", "global", "net.ipv4.udp_mem", x, hx,
+	add_lim(v, "udp_mem_pages", "global", "net.ipv4.udp_mem", x, hx,
 		cur->err_udp_mem ? NULL : &cur->udp_mem[1],
 		cur->err_udp_mem ? NULL : &cur->udp_mem[2]);
 	hx = nt_sockstat_get(&cur->sockstat, "TCP", "orphan", &x);
-	add_lim(v, "tcp_orphans", "", "global", "net.ipv4.tcp_max_orphans", x, hx,
+	add_lim(v, "tcp_orphans", "global", "net.ipv4.tcp_max_orphans", x, hx,
 		NULL, cur->err_orphans ? NULL : &cur->max_orphans);
 	hx = nt_sockstat_get(&cur->sockstat, "TCP", "tw", &x);
-	add_lim(v, "tcp_timewait", "", "netns", "net.ipv4.tcp_max_tw_buckets", x, hx,
+	add_lim(v, "tcp_timewait", "netns", "net.ipv4.tcp_max_tw_buckets", x, hx,
 		NULL, cur->err_tw ? NULL : &cur->max_tw);
 	y = cur->file_nr[0] >= cur->file_nr[1] ? cur->file_nr[0] - cur->file_nr[1] : 0;
-	add_lim(v, "files", "", "global", "fs.file-max", y, !cur->err_file_nr, NULL,
+	add_lim(v, "files", "global", "fs.file-max", y, !cur->err_file_nr, NULL,
 		cur->err_file_max ? NULL : &cur->file_max);
 
 	v->n_ctr = 0;
@@ -240,6 +276,18 @@ int nt_stack_view_build(struct nt_stack_view *v, struct nt_stack_sample *cur,
 	return 0;
 }
 
+/* Why a softnet row is judged on its since-boot totals. */
+static const char *sn_nobase(const struct nt_softnet_cpu *c, bool rise)
+{
+	if (!rise)
+		return "since boot (no baseline: first run); ratio judged, a rise needs a baseline";
+	if ((c->avail >> NT_SN_BACKWARD) & 1)
+		return "since boot (went down past one 32-bit wrap: baseline not usable; ratio judged)";
+	if ((c->avail >> NT_SN_NOBASE) & 1)
+		return "since boot (CPU not in the baseline: ratio judged)";
+	return "since boot (no interval)";
+}
+
 static void backlog_verdicts(const struct nt_stack_sample *cur, bool rise,
 			     const struct nt_stack_thresholds *t, const char *since,
 			     struct nt_verdicts *vs)
@@ -255,16 +303,21 @@ static void backlog_verdicts(const struct nt_stack_sample *cur, bool rise,
 		enum nt_level l = NT_OK;
 		struct nt_verdict *v;
 
-		if (have && dd > 0)
-			l = pct >= t->crit_backlog ? NT_CRIT : NT_WARN;
+		/* The layer's first-run rule (as link's): a ratio is judged on
+		 * since-boot totals too; a rise (WARN on any new drop) needs a
+		 * baseline. */
+		if (dd > 0 && pct >= t->crit_backlog)
+			l = NT_CRIT;
+		else if (have && dd > 0)
+			l = NT_WARN;
 		v = nt_verdict_add(vs, "stack.backlog", c->subject, l, pct,
 				   l == NT_CRIT ? t->crit_backlog : 0);
 		if (!v)
 			return;
 		snprintf(v->reason, sizeof(v->reason),
-			 "%llu dropped of %llu packets (%.3f%%) at the CPU backlog, %s (global: the host's CPUs)",
+			 "%llu dropped of %llu offered (processed + dropped): %.3f%%, %s (global)",
 			 (unsigned long long)dd, (unsigned long long)(dp + dd), pct,
-			 have ? since : "since boot (no baseline: first run)");
+			 have ? since : sn_nobase(c, rise));
 		if (l != NT_OK)
 			snprintf(v->hint, sizeof(v->hint),
 				 "backlog full: raise net.core.netdev_max_backlog, spread RX over CPUs (RPS/RFS, IRQ affinity)");
@@ -281,8 +334,11 @@ static void backlog_verdicts(const struct nt_stack_sample *cur, bool rise,
 				 (unsigned long long)c->squeeze_delta, since);
 		else
 			snprintf(v->reason, sizeof(v->reason),
-				 "time_squeeze %llu since boot (no baseline: first run; a rate needs -i or a second run)",
-				 (unsigned long long)c->time_squeeze);
+				 "time_squeeze %llu since boot (%s): a rate needs a baseline",
+				 (unsigned long long)c->time_squeeze,
+				 !rise ? "no baseline: first run" :
+				 (c->avail >> NT_SN_BACKWARD) & 1 ? "went down past one 32-bit wrap: baseline not usable" :
+				 (c->avail >> NT_SN_NOBASE) & 1 ? "CPU not in the baseline" : "no interval");
 		if (l != NT_OK)
 			snprintf(v->hint, sizeof(v->hint),
 				 "softirq ran out of budget: raise net.core.netdev_budget / netdev_budget_usecs, spread RX (RPS, IRQ affinity)");

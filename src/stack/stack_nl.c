@@ -293,9 +293,14 @@ static int names_dump(struct ifnames *ns)
 	return r;
 }
 
-static void set_subject(struct nt_qdisc *q)
+/* "IFACE HANDLE PARENT" as tc names a qdisc ("va 8001: root",
+ * "eth0 0: 8013:1"): the children of mq/mqprio all have handle 0:, so
+ * the handle alone repeats; (ifindex, handle, parent) is unique, and the
+ * subject must be (one Prometheus series and one table level each). */
+void nt_stack_qdisc_subject(struct nt_qdisc *q)
 {
-	snprintf(q->subject, sizeof(q->subject), "%s %s", q->iface, q->handle_s);
+	snprintf(q->subject, sizeof(q->subject), "%s %s %s", q->iface, q->handle_s,
+		 q->parent_s);
 }
 
 static int qdisc_msg_cb(const struct nlmsghdr *nlh, void *data)
@@ -345,7 +350,7 @@ int nt_stack_qdisc_dump(struct nt_qdisc_list *l)
 			memcpy(q->iface, f->name, sizeof(q->iface));
 		else
 			snprintf(q->iface, sizeof(q->iface), "if%u", q->ifindex);
-		set_subject(q);
+		nt_stack_qdisc_subject(q);
 	}
 	free(ns.v);
 	return 0; /* without names the qdiscs are still reported, as if<N> */
@@ -374,10 +379,28 @@ static const struct nt_qdisc *match(const struct nt_qdisc_list *prev,
 	return NULL;
 }
 
+/* drops is a __u32 of gnet_stats_queue, packets a u64 (TCA_STATS_PKT64
+ * past 2^32, the basic struct's __u32 clamped below it; kernels before
+ * u64 bstats counted packets in 32 bits, and a wrap of those is taken
+ * for a replaced qdisc). drops going down while packets did not is a
+ * wrap of drops when the wrapped delta is plausible: under
+ * NT_QD_WRAP_MAX_PER_S over dt (one wrap within dt; more cannot be
+ * told). A replaced qdisc starts both counters at 0, so its packets
+ * would have gone down too unless it passed more than the old one did. */
+#define NT_QD_WRAP_MAX_PER_S 200e6 /* > 100 Gb/s of 64-byte frames */
+
+static bool qd_wrap(const struct nt_qdisc *c, const struct nt_qdisc *p, double dt)
+{
+	uint32_t w = (uint32_t)(c->drops - p->drops);
+
+	return c->packets >= p->packets && dt > 0 && (double)w / dt <= NT_QD_WRAP_MAX_PER_S;
+}
+
 void nt_stack_qdisc_rates(struct nt_qdisc_list *cur,
 			  const struct nt_qdisc_list *prev, double dt)
 {
-	const uint64_t mask = 1u << NT_QD_DELTA | 1u << NT_QD_RATE | 1u << NT_QD_RESET;
+	const uint64_t mask = 1u << NT_QD_DELTA | 1u << NT_QD_RATE | 1u << NT_QD_RESET |
+			      1u << NT_QD_WRAP;
 	size_t k;
 
 	for (k = 0; k < cur->n; k++) {
@@ -391,11 +414,15 @@ void nt_stack_qdisc_rates(struct nt_qdisc_list *cur,
 		if (!p || !(c->avail & p->avail & (1u << NT_QD_BASIC)) ||
 		    !(c->avail & p->avail & (1u << NT_QD_QUEUE)))
 			continue;
-		if (c->drops < p->drops || c->packets < p->packets) {
+		if (c->packets < p->packets || (c->drops < p->drops && !qd_wrap(c, p, dt))) {
 			/* went down: a new qdisc with the same handle */
 			c->drops_delta = c->drops;
 			c->packets_delta = c->packets;
 			c->avail |= 1u << NT_QD_RESET;
+		} else if (c->drops < p->drops) {
+			c->drops_delta = (uint32_t)(c->drops - p->drops);
+			c->packets_delta = c->packets - p->packets;
+			c->avail |= 1u << NT_QD_WRAP;
 		} else {
 			c->drops_delta = c->drops - p->drops;
 			c->packets_delta = c->packets - p->packets;
@@ -408,6 +435,29 @@ void nt_stack_qdisc_rates(struct nt_qdisc_list *cur,
 			c->avail |= 1u << NT_QD_RATE;
 		}
 	}
+}
+
+/* mq and mqprio roots report the sum of their per-TX-queue children
+ * (net/sched/sch_mq.c mq_dump, sch_mqprio.c mqprio_dump), and the dump
+ * holds those children too (parent MAJ:txq+1): judging both would make
+ * one drop two verdicts. The children are judged (they name the queue
+ * that dropped), the root is not, when at least one child of it is in
+ * the dump (older kernels did not dump the children: then the root is
+ * judged). */
+static bool summed_root(const struct nt_qdisc_list *l, const struct nt_qdisc *q)
+{
+	size_t i;
+
+	if (strcmp(q->kind, "mq") && strcmp(q->kind, "mqprio"))
+		return false;
+	for (i = 0; i < l->n; i++) {
+		const struct nt_qdisc *c = &l->v[i];
+
+		if (c != q && c->ifindex == q->ifindex && c->parent != TC_H_ROOT &&
+		    TC_H_MAJ(c->parent) == TC_H_MAJ(q->handle) && TC_H_MIN(c->parent))
+			return true;
+	}
+	return false;
 }
 
 void nt_stack_qdisc_verdicts(const struct nt_qdisc_list *cur, bool have_prev,
@@ -425,7 +475,8 @@ void nt_stack_qdisc_verdicts(const struct nt_qdisc_list *cur, bool have_prev,
 		bool rise;
 		double pct;
 
-		if (!(q->avail & (1u << NT_QD_QUEUE)) || !(q->avail & (1u << NT_QD_BASIC)))
+		if (!(q->avail & (1u << NT_QD_QUEUE)) || !(q->avail & (1u << NT_QD_BASIC)) ||
+		    summed_root(cur, q))
 			continue;
 		if (have_prev && (q->avail & (1u << NT_QD_DELTA))) {
 			drops = q->drops_delta;
@@ -442,12 +493,15 @@ void nt_stack_qdisc_verdicts(const struct nt_qdisc_list *cur, bool have_prev,
 		} else {
 			drops = q->drops;
 			packets = q->packets;
-			when = "since boot (no baseline: first run)";
+			when = "since boot (no baseline: first run); ratio judged, a rise needs a baseline";
 			rise = false;
 		}
 		offered = drops + packets;
 		pct = offered ? 100.0 * (double)drops / (double)offered : 0;
-		l = nt_level_ge(pct, NAN, t->crit_qdisc_pct);
+		/* the layer's first-run rule (as link's and softnet's): the
+		 * ratio is judged on since-boot totals too, a rise (WARN on
+		 * any new drop) needs a baseline */
+		l = drops ? nt_level_ge(pct, NAN, t->crit_qdisc_pct) : NT_OK;
 		if (l == NT_OK && drops > 0 && rise)
 			l = NT_WARN;
 		v = nt_verdict_add(vs, "stack.qdisc", q->subject, l, pct,
@@ -455,7 +509,7 @@ void nt_stack_qdisc_verdicts(const struct nt_qdisc_list *cur, bool have_prev,
 		if (!v)
 			return;
 		snprintf(v->reason, sizeof(v->reason),
-			 "%s %s: %llu dropped of %llu offered (%.2f%%), %u overlimits, backlog %u B %u pkt, %s",
+			 "%s %s: %llu dropped of %llu offered (sent + dropped): %.2f%%, %u overlimits, backlog %u B %u pkt, %s",
 			 q->kind, q->parent_s, (unsigned long long)drops,
 			 (unsigned long long)offered, pct, q->overlimits, q->backlog,
 			 q->qlen, when);

@@ -105,6 +105,13 @@ int nt_stack_parse_softnet(const char *text, size_t len, struct nt_softnet *s)
 		c->processed = col[0];
 		c->dropped = col[1];
 		c->time_squeeze = col[2];
+		/* Before 5.10 (fewer than 13 columns) there is no CPU index
+		 * column, and the kernel leaves out the rows of offline CPUs
+		 * (softnet_get_online walks cpu_online()), so the row number is
+		 * the CPU id only while no CPU is offline. NT_SN_CPUID stays
+		 * unset; the layer says so in a note (nt_stack_sample.
+		 * cpus_conf: when every configured CPU has a row, the row
+		 * number is the id). */
 		c->cpu = (uint32_t)s->n;
 		if (ncol >= 10) {
 			c->received_rps = col[9];

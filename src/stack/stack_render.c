@@ -26,12 +26,23 @@ size_t nt_stack_notes(const struct stack_st *x, char out[][160], size_t n)
 	NOTE(x->err_neigh, "neigh: not measured: RTM_GETNEIGHTBL: %s", why(x->err_neigh));
 	NOTE(x->o.top && x->err_udp, "udp top: not measured: sock_diag: %s", why(x->err_udp));
 	NOTE(s->err_softnet, "softnet: not measured: /proc/net/softnet_stat: %s", why(s->err_softnet));
+	NOTE(!s->err_softnet && s->softnet.n && s->softnet.columns < 13 &&
+	     (s->cpus_conf < 0 || (size_t)s->cpus_conf != s->softnet.n),
+	     "softnet: no CPU index column (before 5.10): cpu is the row number, not the CPU id if a CPU is offline (%zu rows, %ld CPUs)",
+	     s->softnet.n, s->cpus_conf);
 	NOTE(s->err_sockstat, "sockstat: not measured: /proc/net/sockstat: %s", why(s->err_sockstat));
 	NOTE(s->ctrs.err_snmp, "udp/ip: /proc/net/snmp: %s", why(s->ctrs.err_snmp));
 	NOTE(s->ctrs.err_netstat, "ip: /proc/net/netstat: %s", why(s->ctrs.err_netstat));
-	NOTE(s->err_tcp_mem == -ENOENT,
-	     "sockmem: tcp_mem/udp_mem, tcp_max_orphans: not in this namespace's /proc/sys (global sysctls, only in the initial namespace): not judged");
-	NOTE(s->err_tcp_mem && s->err_tcp_mem != -ENOENT, "sockmem: tcp_mem: %s", why(s->err_tcp_mem));
+	NOTE(s->glim_from == NT_GL_INIT,
+	     "tcp_mem, udp_mem, tcp_max_orphans (global, only in the initial namespace's /proc/sys): read there through /proc/1/ns/net");
+	NOTE(s->glim_from == NT_GL_NONE && s->glim_err == -ENOENT,
+	     "stack.sockmem and stack.orphans not judged: tcp_mem, udp_mem, tcp_max_orphans exist only in the initial namespace's /proc/sys, not visible from this one");
+	NOTE(s->glim_from == NT_GL_NONE && s->glim_err && s->glim_err != -ENOENT,
+	     "stack.sockmem and stack.orphans not judged: tcp_mem, udp_mem, tcp_max_orphans are only in the initial namespace (via /proc/1/ns/net: %s)",
+	     why(s->glim_err));
+	NOTE(s->glim_from != NT_GL_NONE && s->err_tcp_mem, "stack.sockmem tcp_mem_pages not judged: tcp_mem: %s", why(s->err_tcp_mem));
+	NOTE(s->glim_from != NT_GL_NONE && s->err_udp_mem, "stack.sockmem udp_mem_pages not judged: udp_mem: %s", why(s->err_udp_mem));
+	NOTE(s->glim_from != NT_GL_NONE && s->err_orphans, "stack.orphans not judged: tcp_max_orphans: %s", why(s->err_orphans));
 	NOTE(s->err_file_nr, "files: /proc/sys/fs/file-nr: %s", why(s->err_file_nr));
 	NOTE(!x->judge_global,
 	     "global figures (softnet, neighbour tables, socket memory, orphans, files) shown, judged in the starting namespace only");
@@ -62,7 +73,7 @@ void nt_stack_table(void *st, FILE *f, const struct nt_layer_ctx *c,
 	bool interval = !strcmp(b->kind, "interval");
 	bool all = x->o.all || g->all;
 	unsigned tmask = NT_F_ID | NT_F_INFO | (all ? 0 : NT_F_DEF);
-	char notes[12][160], ts[40], more[96];
+	char notes[16][160], ts[40], more[96];
 	size_t i, k, nn;
 	void *sel;
 
@@ -71,7 +82,7 @@ void nt_stack_table(void *st, FILE *f, const struct nt_layer_ctx *c,
 	fprintf(f, "stack: %zu CPUs, %zu qdiscs, %zu neighbour tables, %s\n",
 		s->softnet.n, x->qcur.n, x->ncur.n, ts);
 	nt_baseline_print(f, b, g);
-	nn = nt_stack_notes(x, notes, 12);
+	nn = nt_stack_notes(x, notes, 16);
 	for (i = 0; i < nn; i++)
 		fprintf(f, "note: %s\n", notes[i]);
 
@@ -160,14 +171,14 @@ void nt_stack_emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 	const struct nt_stack_sample *s = &x->cur;
 	bool rates = strcmp(b->kind, "boot") != 0;
 	unsigned mask = NT_F_ID | NT_F_INFO | NT_F_TOTAL | (rates ? NT_F_RATE : 0);
-	char notes[12][160];
+	char notes[16][160];
 	size_t i, nn;
 	json_t *a;
 
 	(void)c;
 	if (!strcmp(b->kind, "interval"))
 		mask |= NT_F_DELTA;
-	nn = nt_stack_notes(x, notes, 12);
+	nn = nt_stack_notes(x, notes, 16);
 	a = json_array();
 	for (i = 0; a && i < nn; i++)
 		json_array_append_new(a, json_string(notes[i]));

@@ -12,11 +12,13 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include "nettriage.h"
 #include "nt_nl.h"
 #include "nt_output.h"
 #include "nt_stack_nl.h"
 #include "nt_tcp.h"
+#include "nt_verdict.h"
 #include "stack_nl_priv.h"
 
 #define RCVBUF 32768
@@ -309,3 +311,53 @@ const struct nt_rectype nt_udp_sock_rectype = {
 	.avail_off = UOFF(avail),
 	.subject_off = UOFF(subject),
 };
+
+/* --top: the socket with the most drops of the verdict's own family
+ * named in its UDP verdict: Udp an AF_INET socket, Udp6 an AF_INET6 one;
+ * UdpLite/UdpLite6 none (the dump is of IPPROTO_UDP sockets only). A
+ * dual-stack AF_INET6 socket's drops of IPv4 datagrams are counted in
+ * Udp by the kernel but it is named only under Udp6: the socket's
+ * SK_MEMINFO_DROPS does not say which family dropped. Its drops are
+ * lifetime counters (since the socket was created), not over the
+ * verdict's interval: said. */
+static const struct nt_udp_sock *top_of(const struct nt_udp_list *l, const char *proto)
+{
+	uint8_t fam;
+	size_t i;
+
+	if (!strcmp(proto, "Udp"))
+		fam = AF_INET;
+	else if (!strcmp(proto, "Udp6"))
+		fam = AF_INET6;
+	else
+		return NULL;
+	for (i = 0; i < l->n; i++) /* worst first */
+		if (l->v[i].family == fam && l->v[i].have_mem && l->v[i].drops)
+			return &l->v[i];
+	return NULL;
+}
+
+void nt_stack_udp_name_top(const struct nt_udp_list *ul, struct nt_verdicts *vs)
+{
+	const struct nt_udp_sock *s;
+	size_t i, l;
+
+	if (!ul->n)
+		return;
+	for (i = 0; i < vs->n; i++) {
+		struct nt_verdict *v = &vs->v[i];
+
+		if (strcmp(v->check, "stack.udp") || v->level == NT_OK ||
+		    !(s = top_of(ul, v->subject)))
+			continue;
+		l = strlen(v->reason);
+		if (s->pid > 0)
+			snprintf(v->reason + l, sizeof(v->reason) - l,
+				 "; top socket: port %u, %u drops, pid %d (%.15s) (lifetime: since the socket was created)",
+				 s->sport, s->drops, (int)s->pid, s->comm);
+		else
+			snprintf(v->reason + l, sizeof(v->reason) - l,
+				 "; top socket: port %u, %u drops since the socket was created (lifetime)",
+				 s->sport, s->drops);
+	}
+}

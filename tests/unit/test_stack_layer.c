@@ -118,12 +118,12 @@ int main(void)
 	use("a0");
 	T_EQ_I(quiet(a, &ca, &boot, &vs, &printed), 0, "state a: collect on canned /proc");
 	T_EQ_I(printed, 0, "collect and judge print nothing to stdout");
-	T_EQ_I(level_of(&vs, "stack.fd", ""), NT_OK, "a: stack.fd ok at 10 %%");
+	T_EQ_I(level_of(&vs, "stack.fd", "files"), NT_OK, "a: stack.fd ok at 10 %%");
 	use("b0");
 	T_EQ_I(quiet(b, &cb, &boot, &vs, &printed), 0, "state b: collect on its own /proc");
-	T_EQ_I(level_of(&vs, "stack.fd", ""), -1, "b (not home): 95 %% files, but global figures not judged");
+	T_EQ_I(level_of(&vs, "stack.fd", "files"), -1, "b (not home): 95 %% files, but global figures not judged");
 	T_EQ_I(level_of(&vs, "stack.backlog", "cpu0"), -1, "b (not home): no softnet verdicts");
-	T_EQ_I(level_of(&vs, "stack.tw", ""), NT_OK, "b (not home): per-namespace tw still judged");
+	T_EQ_I(level_of(&vs, "stack.tw", "tcp_timewait"), NT_OK, "b (not home): per-namespace tw still judged");
 
 	/* second sample: a's counters rise; b's stay */
 	proc("a1", 300, 40, 100);
@@ -138,6 +138,92 @@ int main(void)
 	use("b0");
 	T_EQ_I(quiet(b, &cb, &iv, &vs, &printed), 0, "state b: second sample");
 	T_EQ_I(level_of(&vs, "stack.udp", "Udp"), NT_OK, "b: no rise: stack.udp OK (states kept apart)");
+
+	/* finding 5: a namespace without tcp_mem, udp_mem, tcp_max_orphans
+	 * (a child's /proc/sys): open looks for them in the initial
+	 * namespace (pid 1's; the canned /proc has none there either), and
+	 * the note says exactly what was not judged and why */
+	{
+		struct nt_layer_ctx cc = { .g = &g };
+		void *c3 = calloc(1, L->size);
+		char dir[300], buf[8192];
+		const char *const gone[] = { "tcp_mem", "udp_mem", "tcp_max_orphans" };
+		FILE *f = tmpfile();
+		size_t n = 0, k;
+
+		proc("c0", 0, 0, 100);
+		for (k = 0; k < 3; k++) {
+			snprintf(dir, sizeof(dir), "%s/c0/sys/net/ipv4/%s", top, gone[k]);
+			unlink(dir);
+		}
+		use("c0");
+		optind = 0;
+		T_OK(c3 && L->parse_opts(c3, 1, argv) == 0, "child ns: parse_opts");
+		T_EQ_I(L->open ? L->open(c3, &cc) : 0, 0, "child ns: open succeeds without the global limits");
+		T_EQ_I(quiet(c3, &cc, &boot, &vs, &printed), 0, "child ns: collect");
+		T_EQ_I(printed, 0, "child ns: open, collect and judge print nothing");
+		T_EQ_I(level_of(&vs, "stack.sockmem", "tcp_mem_pages"), -1, "child ns: stack.sockmem tcp not judged");
+		T_EQ_I(level_of(&vs, "stack.sockmem", "udp_mem_pages"), -1, "child ns: stack.sockmem udp not judged");
+		T_EQ_I(level_of(&vs, "stack.orphans", "tcp_orphans"), -1, "child ns: stack.orphans not judged");
+		T_EQ_I(level_of(&vs, "stack.fd", "files"), NT_OK, "child ns: stack.fd still judged");
+		if (f) {
+			L->table(c3, f, &cc, &boot, &vs);
+			rewind(f);
+			n = fread(buf, 1, sizeof(buf) - 1, f);
+			fclose(f);
+		}
+		buf[n] = '\0';
+		T_OK(strstr(buf, "note: stack.sockmem and stack.orphans not judged: tcp_mem, udp_mem, tcp_max_orphans") != NULL,
+		     "child ns: the note names the checks not judged and why");
+		L->free(c3);
+		free(c3);
+	}
+
+	/* finding 8: softnet rows without the CPU index column (before 5.10):
+	 * the note says cpu is the row number, unless every configured CPU
+	 * has a row (then the row number is the id) */
+	{
+		long conf = sysconf(_SC_NPROCESSORS_CONF);
+		int pass;
+
+		for (pass = 0; pass < 2 && conf > 0 && conf < 4096; pass++) {
+			struct nt_layer_ctx cc = { .g = &g };
+			void *c4 = calloc(1, L->size);
+			char dir[300], buf[16384], *sn = malloc((size_t)(conf + 1) * 100);
+			FILE *f = tmpfile();
+			size_t n = 0;
+			long k, rows = pass ? conf : conf + 1;
+
+			if (!c4 || !sn || !f) {
+				T_OK(0, "cpu rows: allocation");
+				break;
+			}
+			proc("d0", 0, 0, 100);
+			sn[0] = '\0';
+			for (k = 0; k < rows; k++)
+				strcat(sn, "00000010 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n");
+			snprintf(dir, sizeof(dir), "%s/d0", top);
+			put(dir, "net/softnet_stat", sn);
+			use("d0");
+			optind = 0;
+			T_OK(L->parse_opts(c4, 1, argv) == 0, "cpu rows: parse_opts");
+			T_EQ_I(quiet(c4, &cc, &boot, &vs, &printed), 0, "cpu rows: collect %ld rows of 11 columns", rows);
+			L->table(c4, f, &cc, &boot, &vs);
+			rewind(f);
+			n = fread(buf, 1, sizeof(buf) - 1, f);
+			buf[n] = '\0';
+			if (pass == 0)
+				T_OK(strstr(buf, "note: softnet: no CPU index column (before 5.10): cpu is the row number, not the CPU id if a CPU is offline") != NULL,
+				     "cpu rows: %ld rows for %ld CPUs: the note says cpu is the row number", rows, conf);
+			else
+				T_OK(strstr(buf, "no CPU index column") == NULL,
+				     "cpu rows: one row per configured CPU (%ld): the row number is the id, no note", conf);
+			fclose(f);
+			free(sn);
+			L->free(c4);
+			free(c4);
+		}
+	}
 
 	/* nothing readable: fails with a reason, unless a netlink source
 	 * answered (then its notes say what was not measured) */

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/gen_stats.h>
@@ -192,7 +193,7 @@ static struct nt_qdisc mkq(uint32_t ifindex, uint32_t handle, uint64_t packets, 
 	snprintf(q.iface, sizeof(q.iface), "veth%u", ifindex);
 	snprintf(q.handle_s, sizeof(q.handle_s), "%x:", handle >> 16);
 	snprintf(q.parent_s, sizeof(q.parent_s), "root");
-	snprintf(q.subject, sizeof(q.subject), "%s %s", q.iface, q.handle_s);
+	nt_stack_qdisc_subject(&q);
 	q.packets = packets;
 	q.bytes = packets * 100;
 	q.drops = drops;
@@ -242,17 +243,17 @@ static void test_qdisc_judge(void)
 	T_OK(!(cv[4].avail & (1u << NT_QD_DELTA)) && isnan(cv[4].drop_pct),
 	     "rates: a qdisc not in the baseline has no delta");
 	nt_stack_qdisc_verdicts(&cur, true, &t, &vs, "since the previous run");
-	v = find_v(&vs, "stack.qdisc", "veth2 8001:");
+	v = find_v(&vs, "stack.qdisc", "veth2 8001: root");
 	T_OK(v && v->level == NT_CRIT && v->hint[0] && strstr(v->hint, "tc -s qdisc show dev veth2") &&
 	     strstr(v->reason, "since the previous run"), "verdict: 2 %% drops CRIT with hint");
-	v = find_v(&vs, "stack.qdisc", "veth3 8002:");
+	v = find_v(&vs, "stack.qdisc", "veth3 8002: root");
 	T_OK(v && v->level == NT_WARN && v->hint[0], "verdict: a rise below 1 %% is WARN");
-	v = find_v(&vs, "stack.qdisc", "veth4 8003:");
+	v = find_v(&vs, "stack.qdisc", "veth4 8003: root");
 	T_OK(v && v->level == NT_OK && !v->hint[0], "verdict: no rise OK, no hint");
-	v = find_v(&vs, "stack.qdisc", "veth5 8004:");
+	v = find_v(&vs, "stack.qdisc", "veth5 8004: root");
 	T_OK(v && v->level == NT_CRIT && strstr(v->reason, "replaced"),
 	     "verdict: a re-created qdisc judged on its own totals, said");
-	v = find_v(&vs, "stack.qdisc", "veth6 8005:");
+	v = find_v(&vs, "stack.qdisc", "veth6 8005: root");
 	T_OK(v && v->level == NT_CRIT && strstr(v->reason, "not in the baseline"),
 	     "verdict: a new qdisc judged since its creation, said");
 	nt_verdicts_reset(&vs);
@@ -262,19 +263,159 @@ static void test_qdisc_judge(void)
 	cur.n = 1;
 	nt_stack_qdisc_rates(&cur, NULL, 0);
 	nt_stack_qdisc_verdicts(&cur, false, &t, &vs, NULL);
-	v = find_v(&vs, "stack.qdisc", "veth3 8002:");
+	v = find_v(&vs, "stack.qdisc", "veth3 8002: root");
 	T_OK(v && v->level == NT_OK && strstr(v->reason, "since boot"),
 	     "verdict: first run, 0.005 %% since boot is OK and says since boot");
 	nt_verdicts_reset(&vs);
 	cv[0] = mkq(3, 0x80020000, 100, 5);
 	nt_stack_qdisc_verdicts(&cur, false, &t, &vs, NULL);
-	v = find_v(&vs, "stack.qdisc", "veth3 8002:");
+	v = find_v(&vs, "stack.qdisc", "veth3 8002: root");
 	T_OK(v && v->level == NT_CRIT && strstr(v->reason, "since boot"),
 	     "verdict: first run, 4.8 %% since boot is CRIT");
+	T_OK(v && strstr(v->reason, "(no baseline: first run); ratio judged, a rise needs a baseline"),
+	     "verdict: first run reason states the layer's rule (as softnet's)");
 	nt_verdicts_reset(&vs);
 	cv[0].avail = 0;
 	nt_stack_qdisc_verdicts(&cur, false, &t, &vs, NULL);
 	T_EQ_U(vs.n, 0, "verdict: none for a qdisc without statistics");
+	nt_verdicts_free(&vs);
+}
+
+/* drops is a __u32: down while the u64 packets did not is a wrap, not a
+ * replaced qdisc (finding 2) */
+static void test_qdisc_drops_wrap(void)
+{
+	struct nt_qdisc pv[2], cv[2];
+	struct nt_qdisc_list prev = { pv, 2, 2 }, cur = { cv, 2, 2 };
+	struct nt_stack_nl_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	const struct nt_verdict *v;
+
+	nt_stack_nl_thresholds_default(&t);
+	pv[0] = mkq(2, 0x80010000, 10000000000ull, 0xfffffff0u);
+	cv[0] = mkq(2, 0x80010000, 10000100000ull, 0x20);
+	/* down by more than 200e6/s allows for one wrap in 1 s: replaced */
+	pv[1] = mkq(3, 0x80020000, 5000, 0x80000000u);
+	cv[1] = mkq(3, 0x80020000, 6000, 0x10);
+	nt_stack_qdisc_rates(&cur, &prev, 1.0);
+	T_OK((cv[0].avail & (1u << NT_QD_WRAP)) && !(cv[0].avail & (1u << NT_QD_RESET)) &&
+	     cv[0].drops_delta == 0x30 && cv[0].packets_delta == 100000,
+	     "wrap: drops 0xfffffff0 -> 0x20 with packets rising is +48, not a new qdisc");
+	T_NEAR(cv[0].drop_pct, 100.0 * 48 / 100048, 1e-9, "wrap: drop_pct on the wrapped delta");
+	T_OK((cv[1].avail & (1u << NT_QD_RESET)) && !(cv[1].avail & (1u << NT_QD_WRAP)),
+	     "wrap: an implausible wrap (2^31 drops in 1 s) is a replaced qdisc");
+	nt_stack_qdisc_verdicts(&cur, true, &t, &vs, "over the interval");
+	v = find_v(&vs, "stack.qdisc", cv[0].subject);
+	T_OK(v && v->level == NT_WARN && strstr(v->reason, "48 dropped") &&
+	     !strstr(v->reason, "replaced"), "wrap: WARN on 48 new drops (%s)", v ? v->reason : "");
+	T_OK(v && strstr(v->reason, "offered (sent + dropped)"), "reason: the percent base is said");
+	nt_verdicts_free(&vs);
+}
+
+/* finding 3: an mq root and its 4 children (all handle 0:): unique
+ * subjects, the root (the sum of its children) not judged */
+static void test_qdisc_mq(void)
+{
+	struct nt_qdisc pv[5], cv[5];
+	struct nt_qdisc_list prev = { pv, 5, 5 }, cur = { cv, 5, 5 };
+	struct nt_stack_nl_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	const struct nt_verdict *v;
+	unsigned i, j, dup = 0, qd = 0;
+
+	nt_stack_nl_thresholds_default(&t);
+	pv[0] = mkq(7, 0x80130000, 4000, 0);
+	snprintf(pv[0].kind, sizeof(pv[0].kind), "mq");
+	for (i = 1; i < 5; i++) {
+		pv[i] = mkq(7, 0, 1000, 0);
+		pv[i].parent = 0x80130000 | i;
+		snprintf(pv[i].kind, sizeof(pv[i].kind), "fq_codel");
+		snprintf(pv[i].parent_s, sizeof(pv[i].parent_s), "8013:%x", i);
+		nt_stack_qdisc_subject(&pv[i]);
+	}
+	memcpy(cv, pv, sizeof(cv));
+	for (i = 0; i < 5; i++)
+		cv[i].packets += 1000;
+	cv[2].drops = 1;  /* one drop on TX queue 2 ... */
+	cv[0].drops = 1;  /* ... and in the root's sum */
+	T_OK(!strcmp(cv[2].subject, "veth7 0: 8013:2") && !strcmp(cv[0].subject, "veth7 8013: root"),
+	     "mq: subjects 'IFACE HANDLE PARENT' (%s, %s)", cv[2].subject, cv[0].subject);
+	nt_stack_qdisc_rates(&cur, &prev, 1.0);
+	nt_stack_qdisc_verdicts(&cur, true, &t, &vs, "over the interval");
+	for (i = 0; i < vs.n; i++) {
+		if (strcmp(vs.v[i].check, "stack.qdisc"))
+			continue;
+		qd++;
+		for (j = i + 1; j < vs.n; j++)
+			if (!strcmp(vs.v[j].check, "stack.qdisc") &&
+			    !strcmp(vs.v[i].subject, vs.v[j].subject))
+				dup++;
+	}
+	T_EQ_U(qd, 4, "mq: 4 verdicts, the children's (the root is their sum)");
+	T_EQ_U(dup, 0, "mq: no two verdicts share a subject");
+	T_OK(!find_v(&vs, "stack.qdisc", "veth7 8013: root"), "mq: the root is not judged");
+	v = find_v(&vs, "stack.qdisc", "veth7 0: 8013:2");
+	T_OK(v && v->level == NT_WARN, "mq: the child that dropped is WARN");
+	v = find_v(&vs, "stack.qdisc", "veth7 0: 8013:1");
+	T_OK(v && v->level == NT_OK, "mq: its sibling stays OK");
+	for (i = 0, j = 0; i < vs.n; i++)
+		j += vs.v[i].level != NT_OK;
+	T_EQ_U(j, 1, "mq: one drop, one non-OK verdict");
+	/* without its children in the dump, an mq root is judged */
+	nt_verdicts_reset(&vs);
+	cur.n = 1;
+	nt_stack_qdisc_verdicts(&cur, true, &t, &vs, "over the interval");
+	v = find_v(&vs, "stack.qdisc", "veth7 8013: root");
+	T_OK(v && v->level == NT_WARN, "mq: a root without children in the dump is judged");
+	nt_verdicts_free(&vs);
+}
+
+/* finding 6: each UDP verdict names the top socket of its own family,
+ * and says its drops are lifetime counters */
+static void test_udp_name_top(void)
+{
+	struct nt_udp_sock v[2];
+	struct nt_udp_list l = { v, 2, 2, 2, 0, 0 };
+	struct nt_verdicts vs = { 0 };
+	const struct nt_verdict *e;
+	const char *const protos[] = { "Udp", "Udp6", "UdpLite" };
+	size_t i;
+
+	memset(v, 0, sizeof(v));
+	v[0].family = AF_INET; v[0].ipv = 4; v[0].sport = 5301; v[0].drops = 90; v[0].have_mem = true;
+	v[1].family = AF_INET6; v[1].ipv = 6; v[1].sport = 5353; v[1].drops = 7; v[1].have_mem = true;
+	for (i = 0; i < 3; i++) {
+		struct nt_verdict *n = nt_verdict_add(&vs, "stack.udp", protos[i], NT_WARN, 1, 0);
+
+		if (n)
+			snprintf(n->reason, sizeof(n->reason), "1 RcvbufErrors");
+	}
+	nt_verdict_add(&vs, "stack.udp", "UdpLite6", NT_OK, 0, 0);
+	nt_stack_udp_name_top(&l, &vs);
+	e = find_v(&vs, "stack.udp", "Udp");
+	T_OK(e && strstr(e->reason, "port 5301, 90 drops since the socket was created") && !strstr(e->reason, "5353"),
+	     "name_top: Udp names the IPv4 socket only (%s)", e ? e->reason : "");
+	e = find_v(&vs, "stack.udp", "Udp6");
+	T_OK(e && strstr(e->reason, "port 5353, 7 drops since the socket was created") && !strstr(e->reason, "5301"),
+	     "name_top: Udp6 names the IPv6 socket only (%s)", e ? e->reason : "");
+	v[0].pid = 42;
+	snprintf(v[0].comm, sizeof(v[0].comm), "dnsd");
+	nt_verdicts_reset(&vs);
+	for (i = 0; i < 3; i++)
+		nt_verdict_add(&vs, "stack.udp", protos[i], NT_WARN, 1, 0);
+	nt_stack_udp_name_top(&l, &vs);
+	e = find_v(&vs, "stack.udp", "Udp");
+	T_OK(e && strstr(e->reason, "top socket: port 5301, 90 drops, pid 42 (dnsd) (lifetime: since the socket was created)"),
+	     "name_top: --procs names pid and comm, drops said lifetime (%s)", e ? e->reason : "");
+	e = find_v(&vs, "stack.udp", "UdpLite");
+	T_OK(e && !strstr(e->reason, "top socket"), "name_top: UdpLite names no UDP socket");
+	/* no IPv6 socket with drops: Udp6 names none */
+	v[1].drops = 0;
+	nt_verdicts_reset(&vs);
+	nt_verdict_add(&vs, "stack.udp", "Udp6", NT_WARN, 1, 0);
+	nt_stack_udp_name_top(&l, &vs);
+	e = find_v(&vs, "stack.udp", "Udp6");
+	T_OK(e && !strstr(e->reason, "top socket"), "name_top: no socket of the family, none named");
 	nt_verdicts_free(&vs);
 }
 
@@ -727,6 +868,9 @@ int main(void)
 {
 	test_qdisc_parse();
 	test_qdisc_judge();
+	test_qdisc_drops_wrap();
+	test_qdisc_mq();
+	test_udp_name_top();
 	test_neightbl_parse();
 	test_neigh_stat();
 	test_neigh_judge();

@@ -2,9 +2,12 @@
  * kernels (softnet_stat of 2.6/3.x/5.10/6.x, sockstat, snmp6, numbers),
  * and malformed input. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "nt_stack.h"
 #include "t.h"
+#include "t_verdict.h"
 
 #define P(s) (s), sizeof(s) - 1
 
@@ -236,9 +239,9 @@ static void test_ctrs_view(void)
 			warn_ip++;
 		if (!strcmp(e->check, "stack.mem_events") && e->level == NT_WARN)
 			warn_mem++;
-		if (!strcmp(e->check, "stack.sockmem") && !strcmp(e->subject, "tcp"))
+		if (!strcmp(e->check, "stack.sockmem") && !strcmp(e->subject, "tcp_mem_pages"))
 			sockmem = (int)e->level;
-		if (!strcmp(e->check, "stack.fd"))
+		if (!strcmp(e->check, "stack.fd") && !strcmp(e->subject, "files"))
 			fd = (int)e->level;
 		if (e->level != NT_OK && !e->hint[0])
 			T_OK(0, "verdict %s %s has a hint", e->check, e->subject);
@@ -248,6 +251,23 @@ static void test_ctrs_view(void)
 	T_EQ_I(warn_mem, 1, "stack.mem_events WARN on TCPMemoryPressures only");
 	T_EQ_I(sockmem, NT_CRIT, "stack.sockmem CRIT at 92 %% of tcp_mem max");
 	T_EQ_I(fd, NT_WARN, "stack.fd WARN at 80 %% of file-max");
+	/* finding 4: every limit row has a subject of its own, each judged
+	 * check uses its row's subject, and no two checks share one */
+	for (i = 0; i < v.n_lim; i++) {
+		size_t j, n = 0;
+
+		for (j = 0; j < v.n_lim; j++)
+			n += !strcmp(v.lim[i].subject, v.lim[j].subject);
+		T_OK(v.lim[i].subject[0] && n == 1 && !strcmp(v.lim[i].subject, v.lim[i].name),
+		     "limits: row %s has its own subject '%s'", v.lim[i].name, v.lim[i].subject);
+	}
+	T_OK(t_verdict(&vs, "stack.orphans", "tcp_orphans") && t_verdict(&vs, "stack.tw", "tcp_timewait") &&
+	     t_verdict(&vs, "stack.fd", "files") && t_verdict(&vs, "stack.sockmem", "udp_mem_pages"),
+	     "limits: orphans, tw, fd, sockmem verdicts on their rows' subjects");
+	T_OK(!t_verdict(&vs, "stack.orphans", "") && !t_verdict(&vs, "stack.tw", "") &&
+	     !t_verdict(&vs, "stack.fd", ""), "limits: no limit verdict with an empty subject");
+	T_OK(nt_verdicts_worst_for(&vs, "tcp_timewait") == t_verdict(&vs, "stack.tw", "tcp_timewait")->level,
+	     "limits: the tw row's level is stack.tw's alone (not fd's WARN)");
 	/* a swept namespace: global figures not judged */
 	nt_verdicts_reset(&vs);
 	nt_stack_verdicts(&cur, &prev, &v, &t, false, "since the previous run", &vs);
@@ -304,6 +324,134 @@ static void test_softnet_verdicts(void)
 	nt_stack_sample_free(&prev);
 }
 
+/* Finding 1: softnet's 32-bit counters wrap within a boot; a decrease
+ * over a baseline is a wrap (modulo 2^32), never "first run". */
+static void test_softnet_wrap(void)
+{
+	static const char a[] =
+		"fffffff0 00000010 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n";
+	static const char b[] =
+		"00100000 00000500 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n";
+	/* dropped down from 0x500 to 0x10 at 2^32 - 16 more in 1 s: no wrap */
+	static const char c[] =
+		"00100010 00000010 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n";
+	struct nt_stack_sample cur = { 0 }, prev = { 0 };
+	struct nt_stack_view v = { 0 };
+	struct nt_stack_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	const struct nt_verdict *e;
+	double pct = 100.0 * 1264.0 / (1048592.0 + 1264.0);
+
+	nt_stack_thresholds_default(&t);
+	T_EQ_I(nt_stack_parse_softnet(P(a), &prev.softnet), 0, "wrap: prev");
+	T_EQ_I(nt_stack_parse_softnet(P(b), &cur.softnet), 0, "wrap: cur");
+	T_EQ_I(nt_stack_view_build(&v, &cur, &prev, 1.0, &t), 0, "wrap: view");
+	T_EQ_U(cur.softnet.v[0].processed_delta, 0x100010, "wrap: processed delta modulo 2^32");
+	T_EQ_U(cur.softnet.v[0].dropped_delta, 1264, "wrap: 1264 new drops");
+	T_NEAR(cur.softnet.v[0].dropped_pct, pct, 1e-9, "wrap: dropped %% on the wrapped deltas");
+	nt_stack_verdicts(&cur, &prev, &v, &t, true, "over the interval", &vs);
+	e = t_verdict(&vs, "stack.backlog", "cpu0");
+	T_OK(e && e->level == NT_WARN, "wrap: stack.backlog cpu0 WARN (1264 new drops, %.3f %% < 1 %%)", pct);
+	T_OK(e && fabs(e->value - pct) < 1e-9, "wrap: verdict value is the %% of the wrapped deltas");
+	T_OK(e && strstr(e->reason, "1264 dropped") && !strstr(e->reason, "first run"),
+	     "wrap: reason names 1264 drops, never first run (%s)", e ? e->reason : "");
+	e = t_verdict(&vs, "stack.squeeze", "cpu0");
+	T_OK(e && !strstr(e->reason, "first run"), "wrap: squeeze reason not first run");
+	/* a decrease no single wrap explains in 1 s: baseline not usable */
+	nt_verdicts_reset(&vs);
+	nt_softnet_free(&prev.softnet);
+	T_EQ_I(nt_stack_parse_softnet(P(b), &prev.softnet), 0, "backward: prev");
+	nt_softnet_free(&cur.softnet);
+	T_EQ_I(nt_stack_parse_softnet(P(c), &cur.softnet), 0, "backward: cur");
+	T_EQ_I(nt_stack_view_build(&v, &cur, &prev, 1.0, &t), 0, "backward: view");
+	T_OK(!((cur.softnet.v[0].avail >> NT_SN_DELTA) & 1) &&
+	     ((cur.softnet.v[0].avail >> NT_SN_BACKWARD) & 1), "backward: implausible wrap, no delta");
+	nt_stack_verdicts(&cur, &prev, &v, &t, true, "over the interval", &vs);
+	e = t_verdict(&vs, "stack.backlog", "cpu0");
+	T_OK(e && !strstr(e->reason, "first run") && strstr(e->reason, "baseline not usable"),
+	     "backward: reason says the baseline is not usable (%s)", e ? e->reason : "");
+	nt_verdicts_free(&vs);
+	nt_stack_view_free(&v);
+	nt_stack_sample_free(&cur);
+	nt_stack_sample_free(&prev);
+}
+
+/* Finding 7: one first-run rule across the layer (link's): a ratio is
+ * judged on since-boot totals, a rise needs a baseline. */
+static void test_first_run_rule(void)
+{
+	/* cpu0: 0x10 dropped of 0x100 + 0x10 (5.9 %); cpu1: 1 of 0x10000 */
+	static const char a[] =
+		"00000100 00000010 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000\n"
+		"00010000 00000001 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000001\n";
+	struct nt_stack_sample cur = { 0 };
+	struct nt_stack_view v = { 0 };
+	struct nt_stack_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	const struct nt_verdict *e;
+
+	nt_stack_thresholds_default(&t);
+	T_EQ_I(nt_stack_parse_softnet(P(a), &cur.softnet), 0, "first run: softnet");
+	T_EQ_I(nt_stack_view_build(&v, &cur, NULL, 0, &t), 0, "first run: view");
+	nt_stack_verdicts(&cur, NULL, &v, &t, true, NULL, &vs);
+	e = t_verdict(&vs, "stack.backlog", "cpu0");
+	T_OK(e && e->level == NT_CRIT, "first run: 5.9 %% of offered since boot is CRIT (ratio judged on totals)");
+	T_OK(e && strstr(e->reason, "(no baseline: first run); ratio judged, a rise needs a baseline"),
+	     "first run: the reason states the rule (%s)", e ? e->reason : "");
+	T_EQ_I(t_level(&vs, "stack.backlog", "cpu1"), NT_OK,
+	       "first run: 1 drop since boot under 1 %% is OK (a rise needs a baseline)");
+	nt_verdicts_free(&vs);
+	nt_stack_view_free(&v);
+	nt_stack_sample_free(&cur);
+}
+
+/* finding 5: the initial namespace's global limits fill a child
+ * namespace's sample (-ENOENT there), and say where they came from */
+static void test_glimits_apply(void)
+{
+	struct nt_stack_sample s = { 0 };
+	struct nt_stack_glimits g = { 0 };
+	struct nt_stack_view v = { 0 };
+	struct nt_stack_thresholds t;
+	struct nt_verdicts vs = { 0 };
+
+	nt_stack_thresholds_default(&t);
+	T_EQ_I(nt_stack_parse_sockstat(P(ss4), &s.sockstat), 0, "glimits: sockstat");
+	s.err_tcp_mem = s.err_udp_mem = s.err_orphans = -ENOENT;
+	g.from = NT_GL_NONE;
+	g.err_init = -EPERM;
+	g.err_tcp_mem = g.err_udp_mem = g.err_orphans = -ENOENT;
+	nt_stack_apply_glimits(&s, &g);
+	T_OK(s.glim_from == NT_GL_NONE && s.glim_err == -EPERM && s.err_tcp_mem == -ENOENT,
+	     "glimits: none visible: kept missing, the reason kept");
+	T_EQ_I(nt_stack_view_build(&v, &s, NULL, 0, &t), 0, "glimits: view");
+	nt_stack_verdicts(&s, NULL, &v, &t, true, NULL, &vs);
+	T_OK(!t_verdict(&vs, "stack.sockmem", "tcp_mem_pages") && !t_verdict(&vs, "stack.orphans", "tcp_orphans"),
+	     "glimits: none visible: sockmem and orphans not judged");
+	nt_verdicts_reset(&vs);
+	g.from = NT_GL_INIT;
+	g.err_init = g.err_tcp_mem = g.err_udp_mem = g.err_orphans = 0;
+	g.tcp_mem[0] = 10; g.tcp_mem[1] = 30; g.tcp_mem[2] = 38;
+	g.udp_mem[0] = 10; g.udp_mem[1] = 20; g.udp_mem[2] = 30;
+	g.max_orphans = 4;
+	nt_stack_apply_glimits(&s, &g);
+	T_OK(s.glim_from == NT_GL_INIT && !s.err_tcp_mem && s.tcp_mem[2] == 38 && s.max_orphans == 4,
+	     "glimits: from the initial namespace");
+	T_EQ_I(nt_stack_view_build(&v, &s, NULL, 0, &t), 0, "glimits: view 2");
+	nt_stack_verdicts(&s, NULL, &v, &t, true, NULL, &vs);
+	T_EQ_I(t_level(&vs, "stack.sockmem", "tcp_mem_pages"), NT_CRIT,
+	       "glimits: sockmem judged against the initial namespace's tcp_mem");
+	T_OK(t_verdict(&vs, "stack.orphans", "tcp_orphans") != NULL, "glimits: orphans judged");
+	/* a namespace that has its own: untouched */
+	s.err_tcp_mem = 0;
+	s.tcp_mem[2] = 1000;
+	nt_stack_apply_glimits(&s, &g);
+	T_EQ_U(s.tcp_mem[2], 1000, "glimits: a sample's own value is kept");
+	nt_verdicts_free(&vs);
+	nt_stack_view_free(&v);
+	nt_stack_sample_free(&s);
+}
+
 int main(void)
 {
 	test_softnet();
@@ -312,5 +460,8 @@ int main(void)
 	test_snmp6();
 	test_ctrs_view();
 	test_softnet_verdicts();
+	test_softnet_wrap();
+	test_first_run_rule();
+	test_glimits_apply();
 	return T_DONE();
 }
