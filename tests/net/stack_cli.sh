@@ -121,7 +121,7 @@ same_as_tc() {
 	fi
 }
 qv() { # qv DOC FIELD: va's stack.qdisc verdict
-	jq -r --arg s "va $(ours "$1" handle)" ".verdicts[] | select(.check == \"stack.qdisc\" and .subject == \$s) | .$2" "$1"
+	jq -r --arg s "va $(ours "$1" handle) root" ".verdicts[] | select(.check == \"stack.qdisc\" and .subject == \$s) | .$2" "$1"
 }
 
 # run 0: no history in the namespace yet, no traffic

@@ -99,14 +99,14 @@ if [ "${d:-0}" -ge 300 ] && [ "$(ours drops_delta)" = "$d" ]; then
 else
 	nok "burst: drops '$d', drops_delta '$(ours drops_delta)' (want >= 300 and equal)"
 fi
-if jqt "$TMP/q1.json" --arg s "va $h" \
+if jqt "$TMP/q1.json" --arg s "va $h root" \
 	'.verdicts[] | select(.check == "stack.qdisc" and .subject == $s and .level == "crit" and (.hint | length > 0) and (.reason | test("since the previous sample")))'; then
-	ok "stack.qdisc CRIT for 'va $h' over the baseline, with a hint"
+	ok "stack.qdisc CRIT for 'va $h root' over the baseline, with a hint"
 else
 	nok "stack.qdisc verdict for va $h"; jq -c '.verdicts' "$TMP/q1.json" >&2
 fi
 in1 "$H" qdisc "$Q" >"$TMP/q2.json"
-if jqt "$TMP/q2.json" --arg s "va $h" \
+if jqt "$TMP/q2.json" --arg s "va $h root" \
 	'.verdicts[] | select(.check == "stack.qdisc" and .subject == $s and .level == "ok")' &&
    jqt "$TMP/q2.json" '.qdiscs[] | select(.iface == "va" and .kind == "tbf" and .drops_delta == 0)'; then
 	ok "a third sample without traffic: no new drops, stack.qdisc OK"
