@@ -323,7 +323,11 @@ static void backlog_verdicts(const struct nt_stack_sample *cur, bool rise,
 				 "backlog full: raise net.core.netdev_max_backlog, spread RX over CPUs (RPS/RFS, IRQ affinity)");
 
 		have = have && isfinite(c->squeeze_rate);
-		l = have && c->squeeze_rate > t->warn_squeeze ? NT_WARN : NT_OK;
+		/* A rate over a short baseline is noise (2 squeezes in 0.1 s
+		 * are "20/s"): WARN also needs more squeezes than one second
+		 * at the threshold allows. */
+		l = have && c->squeeze_rate > t->warn_squeeze &&
+		    (double)c->squeeze_delta > t->warn_squeeze ? NT_WARN : NT_OK;
 		v = nt_verdict_add(vs, "stack.squeeze", c->subject, l,
 				   have ? c->squeeze_rate : NAN, t->warn_squeeze);
 		if (!v)

@@ -320,6 +320,31 @@ static void test_softnet_verdicts(void)
 	T_EQ_I(sq, 1, "stack.squeeze WARN on cpu2 (50/s > 10/s)");
 	nt_verdicts_free(&vs);
 	nt_stack_view_free(&v);
+
+	/* 2 squeezes over a 0.1 s baseline read as 20/s: noise, not a WARN;
+	 * 11 over 0.5 s (22/s, more than one second at 10/s) is one */
+	memset(&vs, 0, sizeof(vs));
+	cur.softnet.v[1].time_squeeze = prev.softnet.v[1].time_squeeze + 2;
+	T_EQ_I(nt_stack_view_build(&v, &cur, &prev, 0.1, &t), 0, "view 0.1 s");
+	nt_stack_verdicts(&cur, &prev, &v, &t, true, "over the interval", &vs);
+	{
+		const struct nt_verdict *e = t_verdict(&vs, "stack.squeeze", "cpu2");
+
+		T_OK(e && e->level == NT_OK, "stack.squeeze: 2 squeezes in 0.1 s (20/s) stay OK");
+	}
+	nt_verdicts_free(&vs);
+	nt_stack_view_free(&v);
+	memset(&vs, 0, sizeof(vs));
+	cur.softnet.v[1].time_squeeze = prev.softnet.v[1].time_squeeze + 11;
+	T_EQ_I(nt_stack_view_build(&v, &cur, &prev, 0.5, &t), 0, "view 0.5 s");
+	nt_stack_verdicts(&cur, &prev, &v, &t, true, "over the interval", &vs);
+	{
+		const struct nt_verdict *e = t_verdict(&vs, "stack.squeeze", "cpu2");
+
+		T_OK(e && e->level == NT_WARN, "stack.squeeze: 11 squeezes in 0.5 s (22/s) WARN");
+	}
+	nt_verdicts_free(&vs);
+	nt_stack_view_free(&v);
 	nt_stack_sample_free(&cur);
 	nt_stack_sample_free(&prev);
 }
