@@ -78,7 +78,7 @@ static int collect(struct nt_link_list *l, enum source *src, int *nl_err)
  * kernel has no ethtool family, sysfs: it shows the namespace it was
  * mounted for, which is ours only when we did not setns
  * (-N, --all-netns); otherwise unknown (null), never guessed. Not a
- * failure of the layer. */
+ * failure of the layer: a failed dump is a note of the document. */
 static enum speed_source apply_speed(struct nt_link_list *l,
 				     const struct nt_link_modes *m, int r,
 				     const struct nt_global *g)
@@ -89,11 +89,8 @@ static enum speed_source apply_speed(struct nt_link_list *l,
 		nt_link_modes_apply(l, m);
 		return SPD_ETHTOOL;
 	}
-	if (r != -ENOENT) {
-		nt_note("link", "ethtool netlink LINKMODES_GET failed: %s (speed and duplex unknown)",
-			strerror(-r));
+	if (r != -ENOENT)
 		return SPD_NONE;
-	}
 	if (g->netns || g->all_netns)
 		return SPD_NONE;
 	return nt_link_sysfs_speed(l, "/sys/class/net") ? SPD_SYSFS : SPD_NONE;
@@ -275,7 +272,28 @@ struct link_st {
 	enum source src;
 	enum speed_source spd;
 	struct nt_link_modes modes; /* the ethtool dump, reused */
+	int nl_err;           /* RTM_GETLINK failed (source proc): -errno */
+	int speed_err;        /* LINKMODES_GET dump failed: -errno (not
+			       * -ENOENT, which is "no ethtool family") */
 };
+
+/* What this sample could not measure and why, one line each: the
+ * table's "note:" lines and the document's "notes" (never printed from
+ * collect). Returns how many were written. */
+#define LINK_NOTES 4
+#define LINK_NOTE_LEN 192
+static size_t link_notes(const struct link_st *x, char out[][LINK_NOTE_LEN], size_t n)
+{
+	size_t k = 0;
+
+#define NOTE(cond, ...) do { if ((cond) && k < n) snprintf(out[k++], LINK_NOTE_LEN, __VA_ARGS__); } while (0)
+	NOTE(x->nl_err, "RTM_GETLINK dump failed: %s (using /proc/net/dev)",
+	     strerror(-x->nl_err));
+	NOTE(x->speed_err, "ethtool netlink LINKMODES_GET failed: %s (speed and duplex unknown)",
+	     strerror(-x->speed_err));
+#undef NOTE
+	return k;
+}
 
 static int parse_opts(void *st, int argc, char **argv)
 {
@@ -299,9 +317,7 @@ static int collect_layer(void *st, struct nt_layer_ctx *c)
 			 strerror(nl_err ? -nl_err : ENOTSUP), strerror(-r));
 		return r;
 	}
-	if (nl_err)
-		nt_note("link", "RTM_GETLINK dump failed: %s (using /proc/net/dev)",
-			strerror(-nl_err));
+	x->nl_err = nl_err;
 	nt_hist_free(&x->h);
 	hist_from_list(&x->cur, &x->h);
 	r = filter(&x->cur, x->o.names, x->o.nnames, &missing);
@@ -316,6 +332,7 @@ static int collect_layer(void *st, struct nt_layer_ctx *c)
 	if (x->cur.n && (!force || strcmp(force, "sysfs")))
 		er = nt_link_ethtool_dump(&x->modes);
 	x->spd = apply_speed(&x->cur, &x->modes, er, c->g);
+	x->speed_err = x->cur.n && er != -ENOENT ? er : 0;
 	return 0;
 }
 
@@ -373,7 +390,8 @@ static void table(void *st, FILE *f, const struct nt_layer_ctx *c,
 	bool rates = strcmp(b->kind, "boot") != 0;
 	bool interval = !strcmp(b->kind, "interval");
 	unsigned tmask = NT_F_ID | NT_F_INFO | (x->o.all ? 0 : NT_F_DEF);
-	char ts[40];
+	char ts[40], notes[LINK_NOTES][LINK_NOTE_LEN];
+	size_t i, nn;
 
 	tmask |= (rates && interval) ? NT_F_RATE : NT_F_TOTAL;
 	nt_timestamp_iso(ts, sizeof(ts));
@@ -388,6 +406,9 @@ static void table(void *st, FILE *f, const struct nt_layer_ctx *c,
 	else
 		fprintf(f, "baseline: %s, %.2f s ago%s\n", b->kind, b->dt,
 			interval ? " (table shows per-second rates)" : "");
+	nn = link_notes(x, notes, LINK_NOTES);
+	for (i = 0; i < nn; i++)
+		fprintf(f, "note: %s\n", notes[i]);
 	nt_table_print(f, &nt_link_rectype, x->cur.v, x->cur.n, tmask, vs, g->color);
 }
 
@@ -397,6 +418,9 @@ static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 	struct link_st *x = st;
 	bool rates = strcmp(b->kind, "boot") != 0;
 	unsigned mask = NT_F_ID | NT_F_INFO | NT_F_TOTAL | (rates ? NT_F_RATE : 0);
+	char notes[LINK_NOTES][LINK_NOTE_LEN];
+	size_t i, nn;
+	json_t *a;
 
 	(void)c;
 	/* Deltas are what changed over -i; between separate runs the
@@ -410,6 +434,11 @@ static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 		nt_doc_set(d, "source_note", json_string(
 			"/proc/net/dev: rx_dropped includes rx_missed_errors; frame "
 			"and carrier causes are lumped and shown as null"));
+	nn = link_notes(x, notes, LINK_NOTES);
+	a = json_array();
+	for (i = 0; a && i < nn; i++)
+		json_array_append_new(a, json_string(notes[i]));
+	nt_doc_set(d, "notes", a);
 	nt_doc_records(d, &nt_link_rectype, x->cur.v, x->cur.n, mask);
 }
 
