@@ -90,6 +90,8 @@ struct nt_link_if {
 	uint64_t delta[NT_LX_COUNT]; /* counter deltas; valid when rates are */
 	bool reset;             /* re-created or counters went backwards */
 	bool have_stats;        /* IFLA_STATS64 or IFLA_STATS present */
+	bool mode_seen;         /* an ethtool LINKMODES reply was applied
+				 * (even one with unknown speed) */
 };
 
 struct nt_link_list {
@@ -208,10 +210,42 @@ int nt_link_parse_modes_buf(const void *buf, size_t len, uint16_t fam,
 			    struct nt_link_modes *m);
 
 /* Speed and duplex of every device from ethtool netlink in the calling
- * thread's namespace: resolve the family, one LINKMODES_GET dump into m.
- * 0; -ENOENT when the kernel has no ethtool family (use the fallback);
- * other -errno. */
-int nt_link_ethtool_dump(struct nt_link_modes *m);
+ * thread's namespace: resolve the family (its id into *fam, 0 when not
+ * resolved), one LINKMODES_GET dump into m. 0; -ENOENT when the kernel
+ * has no ethtool family (use the fallback); other -errno. With *fam set
+ * and an error, the dump ended early (the kernel's ethnl_default_dumpit
+ * stops at a device whose ethnl_ops_begin fails with anything but
+ * -EOPNOTSUPP: -ENODEV for one not present or unregistering) and m
+ * holds the replies that came before it. */
+int nt_link_ethtool_dump(struct nt_link_modes *m, uint16_t *fam);
+
+/* Interfaces of l no LINKMODES reply was applied to (mode_seen false):
+ * the ones a per-device request is for after a dump ended in an error. */
+size_t nt_link_modes_pending(const struct nt_link_list *l);
+
+/* The per-device fallback's result. */
+struct nt_link_perdev {
+	size_t asked;           /* requests sent (pending interfaces) */
+	size_t answered;        /* a reply applied */
+	size_t unsupported;     /* -EOPNOTSUPP: no link settings (lo) */
+	size_t failed;          /* any other error: speed stays unknown */
+	int first_err;          /* the first failure's -errno */
+	char first_name[IFNAMSIZ]; /* and its interface */
+};
+#define NT_LINK_GET_RBUF 16384 /* receive buffer for one reply */
+
+/* One ETHTOOL_MSG_LINKMODES_GET request (ETHTOOL_A_HEADER_DEV_INDEX,
+ * or DEV_NAME without an ifindex) for each pending interface of l, in
+ * order, over io (family fam), applying each reply. Bounded: exactly
+ * one request per pending interface, none for the others. 0 or -ENOMEM;
+ * per-device errors are counted in *res. */
+struct nt_nl_io;
+int nt_link_ethtool_get_io(const struct nt_nl_io *io, uint16_t fam,
+			   struct nt_link_list *l, struct nt_link_perdev *res);
+/* The same on one new generic netlink socket in the calling thread's
+ * namespace (none when nothing is pending). 0 or -errno. */
+int nt_link_ethtool_get(uint16_t fam, struct nt_link_list *l,
+			struct nt_link_perdev *res);
 
 /* Fallback: /sys/class/net/IF/{speed,duplex} for each interface of l
  * whose /sys/class/net/IF/ifindex matches (sysfs shows the namespace it

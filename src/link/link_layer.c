@@ -8,6 +8,7 @@
 #include <string.h>
 #include "nettriage.h"
 #include "nt_cmd.h"
+#include "nt_escape.h"
 #include "nt_priv.h"
 #include "nt_history.h"
 #include "nt_layer.h"
@@ -74,19 +75,31 @@ static int collect(struct nt_link_list *l, enum source *src, int *nl_err)
 }
 
 /* Speed and duplex: ethtool netlink in this thread's namespace, one
- * LINKMODES_GET dump for every device (r is its result). Only when the
- * kernel has no ethtool family, sysfs: it shows the namespace it was
- * mounted for, which is ours only when we did not setns
- * (-N, --all-netns); otherwise unknown (null), never guessed. Not a
- * failure of the layer: a failed dump is a note of the document. */
+ * LINKMODES_GET dump for every device (r is its result, fam the family
+ * id or 0). A dump that ended in an error after the family was resolved
+ * (the kernel stops the whole dump at one device failing with -ENODEV:
+ * a detached VF, a NIC in reset) keeps the replies it had, and each
+ * interface still without one is asked for by a request of its own.
+ * Only when the kernel has no ethtool family, sysfs: it shows the
+ * namespace it was mounted for, which is ours only when we did not
+ * setns (-N, --all-netns); otherwise unknown (null), never guessed. Not
+ * a failure of the layer: what failed is a note of the document. */
 static enum speed_source apply_speed(struct nt_link_list *l,
 				     const struct nt_link_modes *m, int r,
-				     const struct nt_global *g)
+				     uint16_t fam, const struct nt_global *g,
+				     struct nt_link_perdev *pd, int *pd_err)
 {
+	memset(pd, 0, sizeof(*pd));
+	*pd_err = 0;
 	if (!l->n)
 		return SPD_NONE;
 	if (r == 0) {
 		nt_link_modes_apply(l, m);
+		return SPD_ETHTOOL;
+	}
+	if (fam) {
+		nt_link_modes_apply(l, m);
+		*pd_err = nt_link_ethtool_get(fam, l, pd);
 		return SPD_ETHTOOL;
 	}
 	if (r != -ENOENT)
@@ -275,6 +288,9 @@ struct link_st {
 	int nl_err;           /* RTM_GETLINK failed (source proc): -errno */
 	int speed_err;        /* LINKMODES_GET dump failed: -errno (not
 			       * -ENOENT, which is "no ethtool family") */
+	size_t dumped;        /* replies the failed dump had */
+	struct nt_link_perdev pd; /* the per-device requests after it */
+	int pd_err;           /* their socket's error */
 };
 
 /* What this sample could not measure and why, one line each: the
@@ -289,8 +305,18 @@ static size_t link_notes(const struct link_st *x, char out[][LINK_NOTE_LEN], siz
 #define NOTE(cond, ...) do { if ((cond) && k < n) snprintf(out[k++], LINK_NOTE_LEN, __VA_ARGS__); } while (0)
 	NOTE(x->nl_err, "RTM_GETLINK dump failed: %s (using /proc/net/dev)",
 	     strerror(-x->nl_err));
-	NOTE(x->speed_err, "ethtool netlink LINKMODES_GET failed: %s (speed and duplex unknown)",
+	NOTE(x->speed_err && x->spd != SPD_ETHTOOL,
+	     "ethtool netlink LINKMODES_GET failed: %s (speed and duplex unknown)",
 	     strerror(-x->speed_err));
+	NOTE(x->speed_err && x->spd == SPD_ETHTOOL && x->pd_err,
+	     "ethtool netlink LINKMODES_GET dump ended after %zu devices: %s; per-device requests: %s (the rest unknown)",
+	     x->dumped, strerror(-x->speed_err), strerror(-x->pd_err));
+	NOTE(x->speed_err && x->spd == SPD_ETHTOOL && !x->pd_err,
+	     "ethtool netlink LINKMODES_GET dump ended after %zu devices: %s; asked %zu one by one: %zu answered, %zu without link settings, %zu failed%s%s%s%s",
+	     x->dumped, strerror(-x->speed_err), x->pd.asked, x->pd.answered,
+	     x->pd.unsupported, x->pd.failed, x->pd.failed ? " (first " : "",
+	     x->pd.failed ? x->pd.first_name : "", x->pd.failed ? ": " : "",
+	     x->pd.failed ? strerror(-x->pd.first_err) : "");
 #undef NOTE
 	return k;
 }
@@ -310,6 +336,7 @@ static int collect_layer(void *st, struct nt_layer_ctx *c)
 	const char *missing = NULL;
 	const char *force = secure_getenv("NETTRIAGE_LINK_SPEED"); /* test seam */
 	int nl_err, r, er = -ENOENT;
+	uint16_t fam = 0;
 
 	r = collect(&x->cur, &x->src, &nl_err);
 	if (r) {
@@ -329,10 +356,18 @@ static int collect_layer(void *st, struct nt_layer_ctx *c)
 	 * Measured at 1,000 veths: 0.5-1.5 ms beside RTM_GETLINK's 7-8 ms
 	 * (the kernel takes RTNL once per device); a thread to overlap the
 	 * two dumps cost more than it saved on a busy 2-core machine. */
-	if (x->cur.n && (!force || strcmp(force, "sysfs")))
-		er = nt_link_ethtool_dump(&x->modes);
-	x->spd = apply_speed(&x->cur, &x->modes, er, c->g);
+	if (x->cur.n && (!force || strcmp(force, "sysfs"))) {
+		er = nt_link_ethtool_dump(&x->modes, &fam);
+		/* test seam: as if the dump ended at its first device with
+		 * -ENODEV, so every device is asked for on its own */
+		if (force && !strcmp(force, "perdev") && er == 0 && fam) {
+			x->modes.n = 0;
+			er = -ENODEV;
+		}
+	}
+	x->spd = apply_speed(&x->cur, &x->modes, er, fam, c->g, &x->pd, &x->pd_err);
 	x->speed_err = x->cur.n && er != -ENOENT ? er : 0;
+	x->dumped = x->modes.n;
 	return 0;
 }
 
@@ -407,8 +442,12 @@ static void table(void *st, FILE *f, const struct nt_layer_ctx *c,
 		fprintf(f, "baseline: %s, %.2f s ago%s\n", b->kind, b->dt,
 			interval ? " (table shows per-second rates)" : "");
 	nn = link_notes(x, notes, LINK_NOTES);
-	for (i = 0; i < nn; i++)
-		fprintf(f, "note: %s\n", notes[i]);
+	for (i = 0; i < nn; i++) {
+		char esc[4 * LINK_NOTE_LEN]; /* an interface name may hold controls */
+
+		nt_escape_text(esc, sizeof(esc), notes[i]);
+		fprintf(f, "note: %s\n", esc);
+	}
 	nt_table_print(f, &nt_link_rectype, x->cur.v, x->cur.n, tmask, vs, g->color);
 }
 
@@ -437,7 +476,7 @@ static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 	nn = link_notes(x, notes, LINK_NOTES);
 	a = json_array();
 	for (i = 0; a && i < nn; i++)
-		json_array_append_new(a, json_string(notes[i]));
+		json_array_append_new(a, nt_json_text(notes[i]));
 	nt_doc_set(d, "notes", a);
 	nt_doc_records(d, &nt_link_rectype, x->cur.v, x->cur.n, mask);
 }

@@ -462,6 +462,27 @@ NETTRIAGE_LINK_SPEED=sysfs "$NT" -N "$A" -j link vethA >"$TMP/sysfsN.json" 2>/de
 check "sysfs fallback with -N: speed_source null, vethA speed and duplex null (not guessed)" \
 	jqt '.speed_source == null and .interfaces[0].speed_mbps == null and .interfaces[0].duplex == null' "$TMP/sysfsN.json"
 
+# A LINKMODES_GET dump that ends in an error (the kernel stops the whole
+# dump at a device failing with -ENODEV) is followed by one request per
+# interface still without a reply. The NETTRIAGE_LINK_SPEED=perdev seam
+# drops the dump's replies and takes its end as -ENODEV, so every
+# interface is asked for on its own: the speeds and duplexes equal the
+# dump's, and the document's notes say what happened.
+"$NT" -N "$A" -j link >"$TMP/pd-dump.json" 2>/dev/null
+NETTRIAGE_LINK_SPEED=perdev "$NT" -N "$A" -j link >"$TMP/pd.json" 2>"$TMP/pd.err"
+pdcmp=$(jq -r -n --slurpfile d "$TMP/pd-dump.json" --slurpfile p "$TMP/pd.json" '
+	def sd(x): [x.interfaces[] | {name, speed_mbps, duplex}] | sort_by(.name);
+	if sd($d[0]) == sd($p[0]) and ($p[0].speed_source == "ethtool")
+	   and ($p[0].notes | length == 1) and ($p[0].notes[0] | test("dump ended after 0 devices: No such device; asked [0-9]+ one by one"))
+	   and ($d[0].notes == [])
+	then "ok: \(sd($p[0]) | map("\(.name)=\(.speed_mbps)/\(.duplex)") | join(" ")); note: \($p[0].notes[0])"
+	else "bad: dump \(sd($d[0])) per-device \(sd($p[0])) notes \($p[0].notes)" end' 2>&1)
+check "per-device LINKMODES_GET after a failed dump: same speeds/duplexes as the dump, note in JSON ($pdcmp)" \
+	[ "${pdcmp#ok}" != "$pdcmp" ]
+check "per-device fallback: nothing on stderr (the note is in the document)" [ ! -s "$TMP/pd.err" ]
+NETTRIAGE_LINK_SPEED=perdev "$NT" -N "$A" link >"$TMP/pd.table" 2>/dev/null
+check "per-device fallback: the table has the same note line" grep -q '^note: ethtool netlink LINKMODES_GET dump ended after 0 devices' "$TMP/pd.table"
+
 # lo has no link settings: null speed, duplex and utilization, no
 # utilization verdict, also over -i with traffic on it.
 ip netns exec "$A" ping -c 3 -i 0.05 -q 127.0.0.1 >/dev/null 2>&1 &
