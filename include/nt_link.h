@@ -159,6 +159,14 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 /* since_prev: how the reasons name the span since prev ("over the
  * interval", "since the previous run"); NULL: "over the interval". */
 
+/* Carrier changes a device's creation explains, of cc since-creation
+ * changes (down and up counts when updown): at most one down (a new
+ * device starts without carrier) and one up (it gets it). After a reset
+ * to a new device (ifindex changed, carrier counters went down) only the
+ * changes beyond these are judged by link.carrier and link.flapping. */
+uint64_t nt_link_creation_changes(uint64_t cc, bool updown, uint64_t down,
+				  uint64_t up);
+
 /* Utilization in percent of bits at speed_mbps: bytes * 8 / dt over
  * speed * 10^6, times 100. NaN when speed is 0 or dt is not positive. */
 double nt_link_util_pct(uint64_t bytes, double dt, uint32_t speed_mbps);

@@ -298,6 +298,29 @@ static void carrier_counts(struct rb *b, uint64_t cc, bool updown, const uint64_
 	rb_str(b, " ");
 }
 
+uint64_t nt_link_creation_changes(uint64_t cc, bool updown, uint64_t down,
+				  uint64_t up)
+{
+	uint64_t m;
+
+	/* A new device starts with its carrier off (one down: veth,
+	 * netif_carrier_off in its newlink) and gets it once (one up). */
+	if (updown)
+		m = (down < 1 ? down : 1) + (up < 1 ? up : 1);
+	else
+		m = cc < 2 ? cc : 2;
+	return m < cc ? m : cc;
+}
+
+static void creation_note(struct rb *b, uint64_t made, uint64_t j)
+{
+	rb_str(b, ", ");
+	rb_u64(b, made);
+	rb_str(b, " from its creation, ");
+	rb_u64(b, j);
+	rb_str(b, " after");
+}
+
 void nt_link_verdicts(const struct nt_link_list *cur,
 		      const struct nt_link_list *prev,
 		      const struct nt_link_thresholds *t,
@@ -317,6 +340,7 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 		uint64_t errs, drops, rxp, txp, spec;
 		double e, dr;
 		enum nt_level l;
+		bool fresh = false; /* carrier counts since the device's creation */
 
 		if (!c->have_stats)
 			continue;
@@ -331,6 +355,18 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 			memcpy(d, c->c, sizeof(d));
 			since = "since the counters reset (interface re-created or cleared)";
 			rise = true;
+			/* The carrier counts are the core's, not the driver's:
+			 * on the same device (a driver reset that cleared its
+			 * stats) they did not restart, so their own delta
+			 * holds. On a new device they count from its
+			 * creation. */
+			fresh = c->ifindex && p->ifindex && c->ifindex != p->ifindex;
+			for (i = NT_LX_CARRIER_CHANGES; i <= NT_LX_CARRIER_DOWN; i++)
+				if (has(c, i) && (!has(p, i) || c->c[i] < p->c[i]))
+					fresh = true;
+			for (i = NT_LX_CARRIER_CHANGES; !fresh && i <= NT_LX_CARRIER_DOWN; i++)
+				if (has(c, i))
+					d[i] = c->c[i] - p->c[i];
 		} else {
 			memcpy(d, c->c, sizeof(d));
 			since = "since boot (no baseline: first run)";
@@ -400,29 +436,36 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 		if (has(c, NT_LX_CARRIER_CHANGES)) {
 			uint64_t cc = d[NT_LX_CARRIER_CHANGES];
 			bool updown = has(c, NT_LX_CARRIER_UP) && has(c, NT_LX_CARRIER_DOWN);
+			uint64_t made = fresh ? nt_link_creation_changes(cc, updown,
+					d[NT_LX_CARRIER_DOWN], d[NT_LX_CARRIER_UP]) : 0;
+			uint64_t j = cc - made; /* the changes judged */
 
-			l = rise && cc > 0 && has(c, NT_LINK_CARRIER_BIT) && !c->carrier ?
+			l = rise && j > 0 && has(c, NT_LINK_CARRIER_BIT) && !c->carrier ?
 			    NT_WARN : NT_OK;
 			v = nt_verdict_add(vs, "link.carrier", c->name, l,
-					   (double)cc, 0);
+					   (double)j, 0);
 			if (!v)
 				return;
 			b = (struct rb){ v->reason, 0, sizeof(v->reason) };
 			carrier_counts(&b, cc, updown, d);
 			rb_str(&b, since);
+			if (fresh)
+				creation_note(&b, made, j);
 			rb_str(&b, c->carrier ? ", carrier up" : ", carrier down");
 			if (l != NT_OK)
 				snprintf(v->hint, sizeof(v->hint),
 					 "carrier lost and still down: cable, optic/SFP, peer or switch port down (ip link, ethtool IFACE)");
 
-			l = rise && t->warn_flaps && cc >= t->warn_flaps ? NT_WARN : NT_OK;
-			v = nt_verdict_add(vs, "link.flapping", c->name, l, (double)cc,
+			l = rise && t->warn_flaps && j >= t->warn_flaps ? NT_WARN : NT_OK;
+			v = nt_verdict_add(vs, "link.flapping", c->name, l, (double)j,
 					   t->warn_flaps ? (double)t->warn_flaps : NAN);
 			if (!v)
 				return;
 			b = (struct rb){ v->reason, 0, sizeof(v->reason) };
 			carrier_counts(&b, cc, updown, d);
 			rb_str(&b, since);
+			if (fresh)
+				creation_note(&b, made, j);
 			rb_str(&b, " (WARN at ");
 			rb_u64(&b, t->warn_flaps);
 			rb_str(&b, c->carrier ? "), carrier now up" : "), carrier now down");

@@ -421,6 +421,24 @@ if ip -n "$A" link del vethA &&
 	check "re-created vethB: no drop/error verdict from the counter reset" \
 		jqt 'all(.verdicts[] | select(.subject == "vethB" and (.check == "link.drops" or .check == "link.errors")); .level == "ok" or .level == "unknown")' \
 		"$TMP/re2.json"
+	# A fresh veth has carrier_changes 2 (1 down at creation, 1 up):
+	# its creation, not flapping, and it has its carrier.
+	rv=$(jq -c '[.verdicts[] | select(.subject == "vethB" and (.check == "link.flapping" or .check == "link.carrier")) | {check, level, value, reason}]
+		+ [.interfaces[0] | {carrier_changes, carrier_up_count, carrier_down_count}]' "$TMP/re2.json" 2>/dev/null)
+	check "re-created vethB between two runs: link.flapping and link.carrier ok, value 0 ($rv)" \
+		jqt -n --argjson v "${rv:-null}" '($v | map(select(.check)) | map({(.check): .}) | add) as $m
+			| $m["link.flapping"].level == "ok" and $m["link.flapping"].value == 0
+			and $m["link.carrier"].level == "ok" and ($m["link.flapping"].reason | test("from its creation"))
+			and $v[-1].carrier_changes >= 2'
+	# ...and toggled twice after that: flapping, judged on the delta
+	for _ in 1 2; do
+		ip -n "$A" link set vethA down
+		ip -n "$A" link set vethA up
+	done
+	"$NT" -N "$B" -j link vethB >"$TMP/re3.json" 2>/dev/null
+	rv=$(jq -c '.verdicts[] | select(.subject == "vethB" and .check == "link.flapping") | {level, value, reason}' "$TMP/re3.json" 2>/dev/null)
+	check "re-created vethB, then peer down/up twice: link.flapping warn value 4 ($rv)" \
+		jqt -n --argjson v "${rv:-null}" '$v.level == "warn" and $v.value == 4 and ($v.reason | test("creation") | not)'
 else
 	notok "re-create the veth pair"
 fi

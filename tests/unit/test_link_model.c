@@ -281,6 +281,78 @@ static void test_flaps(void)
 	nt_verdicts_free(&vs);
 }
 
+/* After a reset the carrier counts may be since-creation totals: a fresh
+ * veth already has 1 down + 1 up. Only changes beyond what creation
+ * explains are judged. */
+static void test_flaps_reset(void)
+{
+	struct nt_link_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	struct nt_link_if p[5], c[5];
+	struct nt_link_list prev = { p, 5, 5, 0, 0 }, cur = { c, 5, 5, 0, 0 };
+	const struct nt_verdict *v;
+	int i;
+
+	nt_link_thresholds_default(&t);
+	for (i = 0; i < 5; i++) {
+		char n[8];
+
+		snprintf(n, sizeof(n), "r%d", i);
+		p[i] = mk(n, (uint32_t)i + 1, 1000, 1000, 0, 0);
+		p[i].c[NT_LX_CARRIER_CHANGES] = 6;
+		p[i].c[NT_LX_CARRIER_UP] = 3;
+		p[i].c[NT_LX_CARRIER_DOWN] = 3;
+		/* re-created: new ifindex, counters from zero */
+		c[i] = mk(n, (uint32_t)i + 100, 5, 5, 0, 0);
+		c[i].avail |= 1ull << NT_LINK_CARRIER_BIT;
+		c[i].carrier = true;
+	}
+	/* r0: fresh veth, 1 down + 1 up (its creation) */
+	c[0].c[NT_LX_CARRIER_CHANGES] = 2; c[0].c[NT_LX_CARRIER_UP] = 1;
+	c[0].c[NT_LX_CARRIER_DOWN] = 1;
+	/* r1: created, then bounced twice: 3 down + 3 up */
+	c[1].c[NT_LX_CARRIER_CHANGES] = 6; c[1].c[NT_LX_CARRIER_UP] = 3;
+	c[1].c[NT_LX_CARRIER_DOWN] = 3;
+	/* r2: created with its peer down: 1 down, no carrier */
+	c[2].c[NT_LX_CARRIER_CHANGES] = 1; c[2].c[NT_LX_CARRIER_DOWN] = 1;
+	c[2].carrier = false;
+	/* r3: no up/down counts (old kernel): 2 changes, all creation's */
+	c[3].c[NT_LX_CARRIER_CHANGES] = 2;
+	c[3].avail &= ~((1ull << NT_LX_CARRIER_UP) | (1ull << NT_LX_CARRIER_DOWN));
+	/* r4: same ifindex, the driver cleared its stats (rx_packets down)
+	 * but the core's carrier counts went on: 6 -> 8 is 2 changes in
+	 * the span, not 8 since creation */
+	c[4].ifindex = p[4].ifindex;
+	c[4].c[NT_LX_CARRIER_CHANGES] = 8; c[4].c[NT_LX_CARRIER_UP] = 4;
+	c[4].c[NT_LX_CARRIER_DOWN] = 4;
+	nt_link_verdicts(&cur, &prev, &t, &vs, NULL);
+
+	T_EQ_U(nt_link_creation_changes(2, true, 1, 1), 2, "creation explains 1 down + 1 up");
+	T_EQ_U(nt_link_creation_changes(6, true, 3, 3), 2, "and no more");
+	T_EQ_U(nt_link_creation_changes(1, true, 1, 0), 1, "a device still without carrier: 1");
+	T_EQ_U(nt_link_creation_changes(5, false, 0, 0), 2, "without up/down counts: 2 of the changes");
+	T_EQ_U(nt_link_creation_changes(1, false, 0, 0), 1, "never more than there are");
+	T_EQ_I(t_level(&vs, "link.flapping", "r0"), NT_OK,
+	       "re-created veth with creation's 1 down + 1 up: flapping OK");
+	v = t_verdict(&vs, "link.flapping", "r0");
+	T_OK(v && v->value == 0 && strstr(v->reason, "2 from its creation, 0 after"),
+	     "value 0, the reason says the 2 changes are its creation's");
+	T_EQ_I(t_level(&vs, "link.flapping", "r1"), NT_WARN,
+	       "re-created and bounced twice (3 down, 3 up): flapping WARN");
+	v = t_verdict(&vs, "link.flapping", "r1");
+	T_OK(v && v->value == 4, "value 4: the changes after creation");
+	T_EQ_I(t_level(&vs, "link.carrier", "r2"), NT_OK,
+	       "re-created with no carrier yet (1 down, creation's): carrier OK");
+	T_EQ_I(t_level(&vs, "link.flapping", "r3"), NT_OK,
+	       "no up/down counts, 2 changes after re-creation: flapping OK");
+	T_EQ_I(t_level(&vs, "link.flapping", "r4"), NT_WARN,
+	       "stats cleared on the same device: carrier delta 2 judged, flapping WARN");
+	v = t_verdict(&vs, "link.flapping", "r4");
+	T_OK(v && v->value == 2 && !strstr(v->reason, "creation"),
+	     "value 2 (8 - 6), not 8 since creation");
+	nt_verdicts_free(&vs);
+}
+
 static void test_engine(void)
 {
 	struct nt_verdicts vs = { 0 };
@@ -306,6 +378,7 @@ int main(void)
 	test_verdicts();
 	test_util();
 	test_flaps();
+	test_flaps_reset();
 	test_engine();
 	return T_DONE();
 }
