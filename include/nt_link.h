@@ -59,13 +59,21 @@ enum { NT_LR_RX_ERR_RATIO = NT_LX_COUNT, NT_LR_TX_ERR_RATIO, NT_LR_RX_DROP_RATIO
  * and their deltas. */
 #define NT_LINK_SPEED_BIT 28
 #define NT_LINK_DUPLEX_BIT 29
+/* IFLA_INFO_KIND present (kind[]); framing_bytes known (a netlink
+ * source: ifi_type and IFLA_LINKINFO were there to look at). */
+#define NT_LINK_KIND_BIT 30
+#define NT_LINK_FRAMING_BIT 31
+/* Ethernet bytes on the wire per frame that rx/tx_bytes leave out:
+ * preamble + SFD (8), FCS (4), inter-frame gap (12). */
+#define NT_LINK_ETH_FRAMING 24
 /* Interface attributes that /proc/net/dev does not give. */
 #define NT_LINK_IFINDEX_BIT 60
 #define NT_LINK_MTU_BIT 61
 #define NT_LINK_OPER_BIT 62
 #define NT_LINK_CARRIER_BIT 63
 _Static_assert(NT_LX_COUNT <= NT_LINK_SPEED_BIT &&
-	       NT_LINK_DUPLEX_BIT < NT_LINK_DELTA_BIT &&
+	       NT_LINK_DUPLEX_BIT < NT_LINK_KIND_BIT &&
+	       NT_LINK_FRAMING_BIT < NT_LINK_DELTA_BIT &&
 	       NT_LX_COUNT <= NT_LINK_DELTA_BIT &&
 	       NT_LINK_DELTA_BIT + NT_LX_COUNT <= NT_LINK_IFINDEX_BIT,
 	       "availability bits overlap");
@@ -79,6 +87,14 @@ struct nt_link_if {
 	uint32_t speed_mbps;    /* bit NT_LINK_SPEED_BIT: known (not 0, not
 				 * SPEED_UNKNOWN) */
 	char duplex[8];         /* "full", "half"; bit NT_LINK_DUPLEX_BIT */
+	uint16_t arphrd;        /* ifi_type (ARPHRD_*), netlink only */
+	char kind[16];          /* IFLA_INFO_KIND ("veth", "bridge", ...):
+				 * a virtual device; bit NT_LINK_KIND_BIT.
+				 * Physical NICs have none. */
+	uint32_t framing_bytes; /* per-frame bytes the utilization adds:
+				 * NT_LINK_ETH_FRAMING for ARPHRD_ETHER
+				 * without a kind (a real wire), else 0;
+				 * bit NT_LINK_FRAMING_BIT */
 	uint64_t avail;         /* bit i set: counter i was reported */
 	uint64_t c[NT_LX_COUNT];  /* counters: stats64 then carrier counts */
 	/* Filled by nt_link_rates(): per-second rates for every counter, and
@@ -167,9 +183,16 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 uint64_t nt_link_creation_changes(uint64_t cc, bool updown, uint64_t down,
 				  uint64_t up);
 
-/* Utilization in percent of bits at speed_mbps: bytes * 8 / dt over
- * speed * 10^6, times 100. NaN when speed is 0 or dt is not positive. */
-double nt_link_util_pct(uint64_t bytes, double dt, uint32_t speed_mbps);
+/* Utilization in percent of bits at speed_mbps: (bytes + packets *
+ * framing) * 8 / dt over speed * 10^6, times 100. NaN when speed is 0 or
+ * dt is not positive. */
+double nt_link_util_pct(uint64_t bytes, uint64_t packets, uint32_t framing,
+			double dt, uint32_t speed_mbps);
+
+/* The framing bytes for a device of ifi_type arphrd with IFLA_INFO_KIND
+ * kind ("" or NULL: none): NT_LINK_ETH_FRAMING for ARPHRD_ETHER without
+ * a kind, 0 otherwise (loopback, tun, veth, bridge, vxlan...). */
+uint32_t nt_link_framing(uint16_t arphrd, const char *kind);
 
 /* --- speed and duplex: ethtool netlink (generic netlink family "ethtool"),
  * sysfs fallback. --- */

@@ -545,6 +545,18 @@ ucmp=$(jq -r -s --argjson drx "$((arx1 - arx0))" --argjson dtx "$((atx1 - atx0))
 	else "bad: nettriage deltas \($i.deltas.rx_bytes)/\($i.deltas.tx_bytes) util \($i.rx_util_pct)/\($i.tx_util_pct), ip \($drx)/\($dtx) want \($erx)/\($etx) over \($s) s" end' "$TMP/util.json" 2>&1)
 check "-i 1.5: vethA utilization equals ip -j -s link bytes x 8 / dt / speed ($ucmp)" [ "${ucmp#ok}" != "$ucmp" ]
 
+# Ethernet framing (24 bytes per frame) is added only for a device with a
+# wire (ARPHRD_ETHER without IFLA_INFO_KIND): veth and tun have a kind and
+# 0, which is why the byte equality above holds exactly; lo 0.
+fr=$("$NT" -N "$A" -j link 2>/dev/null | jq -c '[.interfaces[] | {name, kind, framing_bytes}] | sort_by(.name)')
+check "framing: vethA kind veth 0, tunA kind tun 0, lo no kind 0 ($fr)" \
+	jqt -n --argjson v "${fr:-null}" '($v | map({(.name): .}) | add) as $m
+		| $m.vethA.kind == "veth" and $m.vethA.framing_bytes == 0
+		and $m.tunA.kind == "tun" and $m.tunA.framing_bytes == 0
+		and $m.lo.kind == null and $m.lo.framing_bytes == 0'
+fr=$(NETTRIAGE_LINK_SOURCE=proc "$NT" -N "$A" -j link vethA 2>/dev/null | jq -c '.interfaces[0] | {kind, framing_bytes}')
+check "framing with /proc/net/dev: unknown, null ($fr)" jqt -n --argjson v "${fr:-null}" '$v.kind == null and $v.framing_bytes == null'
+
 # Utilization since the previous run (history): two runs, a burst between.
 "$NT" -N "$A" -j link vethA >/dev/null 2>&1
 read -r arx0 atx0 <<<"$(ipbytes "$A" vethA)"
