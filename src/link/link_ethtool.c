@@ -241,12 +241,36 @@ static void clear_modes(void *data)
 	((struct modes_walk *)data)->m->n = 0;
 }
 
+/* A LINKMODES_GET request of family fam into req: a dump (p NULL) or for
+ * device p (by ifindex, or by name without one); compact bitsets keep the
+ * link mode masks small (we read neither). */
+static struct nlmsghdr *linkmodes_req(char *req, uint16_t fam, uint16_t flags,
+				      const struct nt_link_if *p)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	struct genlmsghdr *gh;
+	struct nlattr *nest;
+
+	nlh->nlmsg_type = fam;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	gh = mnl_nlmsg_put_extra_header(nlh, sizeof(*gh));
+	gh->cmd = ETHTOOL_MSG_LINKMODES_GET;
+	gh->version = ETHTOOL_GENL_VERSION;
+	nest = mnl_attr_nest_start(nlh, ETHTOOL_A_LINKMODES_HEADER);
+	if (p && p->ifindex)
+		mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_DEV_INDEX, p->ifindex);
+	else if (p)
+		mnl_attr_put_strz(nlh, ETHTOOL_A_HEADER_DEV_NAME, p->name);
+	mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_FLAGS, ETHTOOL_FLAG_COMPACT_BITSETS);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
 int nt_link_ethtool_dump(struct nt_link_modes *m, uint16_t *famp)
 {
 	char req[256];
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *gh;
-	struct nlattr *nest;
 	uint16_t fam = 0;
 	struct modes_walk mw = { m, 0 };
 	struct nt_nl_walk w = { 0, 0, GENL_ID_CTRL, family_cb, &fam, 0, 0 };
@@ -270,17 +294,8 @@ int nt_link_ethtool_dump(struct nt_link_modes *m, uint16_t *famp)
 		return r;
 	*famp = fam;
 
-	/* One LINKMODES_GET dump for every device; compact bitsets keep
-	 * the link mode masks small (we read neither). */
-	nlh = mnl_nlmsg_put_header(req);
-	nlh->nlmsg_type = fam;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	gh = mnl_nlmsg_put_extra_header(nlh, sizeof(*gh));
-	gh->cmd = ETHTOOL_MSG_LINKMODES_GET;
-	gh->version = ETHTOOL_GENL_VERSION;
-	nest = mnl_attr_nest_start(nlh, ETHTOOL_A_LINKMODES_HEADER);
-	mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_FLAGS, ETHTOOL_FLAG_COMPACT_BITSETS);
-	mnl_attr_nest_end(nlh, nest);
+	/* One LINKMODES_GET dump for every device. */
+	nlh = linkmodes_req(req, fam, NLM_F_DUMP, NULL);
 	mw.fam = fam;
 	w = (struct nt_nl_walk){ 0, 0, fam, modes_cb, &mw, 0, 0 };
 	return nt_nl_dump(NETLINK_GENERIC, nlh, &w, clear_modes, 5, 32768);
@@ -302,9 +317,7 @@ static int get_one(const struct nt_nl_io *io, uint16_t fam, struct nt_link_if *p
 		   char *rbuf, size_t rlen)
 {
 	char req[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-	struct genlmsghdr *gh;
-	struct nlattr *nest;
+	struct nlmsghdr *nlh = linkmodes_req(req, fam, NLM_F_ACK, p);
 	struct nt_link_modes m = { 0 };
 	struct modes_walk mw = { &m, fam };
 	struct nt_nl_walk w = { 0, 0, fam, modes_cb, &mw, 0, 0 };
@@ -312,18 +325,6 @@ static int get_one(const struct nt_nl_io *io, uint16_t fam, struct nt_link_if *p
 	size_t hint = 0;
 	int r;
 
-	nlh->nlmsg_type = fam;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	gh = mnl_nlmsg_put_extra_header(nlh, sizeof(*gh));
-	gh->cmd = ETHTOOL_MSG_LINKMODES_GET;
-	gh->version = ETHTOOL_GENL_VERSION;
-	nest = mnl_attr_nest_start(nlh, ETHTOOL_A_LINKMODES_HEADER);
-	if (p->ifindex)
-		mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_DEV_INDEX, p->ifindex);
-	else
-		mnl_attr_put_strz(nlh, ETHTOOL_A_HEADER_DEV_NAME, p->name);
-	mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_FLAGS, ETHTOOL_FLAG_COMPACT_BITSETS);
-	mnl_attr_nest_end(nlh, nest);
 	r = nt_nl_dump_io(io, nlh, &w, NULL, 1, rbuf, rlen);
 	if (r == 0 && !(m.n && nt_link_mode_apply(&one, &m.v[0], &hint)))
 		r = -ENODATA; /* acknowledged, but no reply for this device */
