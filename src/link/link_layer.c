@@ -309,10 +309,10 @@ static size_t link_notes(const struct link_st *x, char out[][LINK_NOTE_LEN], siz
 	     "ethtool netlink LINKMODES_GET failed: %s (speed and duplex unknown)",
 	     strerror(-x->speed_err));
 	NOTE(x->speed_err && x->spd == SPD_ETHTOOL && x->pd_err,
-	     "ethtool netlink LINKMODES_GET dump ended after %zu devices: %s; per-device requests: %s (the rest unknown)",
+	     "ethtool netlink LINKMODES_GET dump ended after %zu replies: %s; per-device requests: %s (the rest unknown)",
 	     x->dumped, strerror(-x->speed_err), strerror(-x->pd_err));
 	NOTE(x->speed_err && x->spd == SPD_ETHTOOL && !x->pd_err,
-	     "ethtool netlink LINKMODES_GET dump ended after %zu devices: %s; asked %zu one by one: %zu answered, %zu without link settings, %zu failed%s%s%s%s",
+	     "ethtool netlink LINKMODES_GET dump ended after %zu replies: %s; asked %zu one by one: %zu answered, %zu without link settings, %zu failed%s%s%s%s",
 	     x->dumped, strerror(-x->speed_err), x->pd.asked, x->pd.answered,
 	     x->pd.unsupported, x->pd.failed, x->pd.failed ? " (first " : "",
 	     x->pd.failed ? x->pd.first_name : "", x->pd.failed ? ": " : "",

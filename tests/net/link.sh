@@ -491,7 +491,7 @@ NETTRIAGE_LINK_SPEED=perdev "$NT" -N "$A" -j link >"$TMP/pd.json" 2>"$TMP/pd.err
 pdcmp=$(jq -r -n --slurpfile d "$TMP/pd-dump.json" --slurpfile p "$TMP/pd.json" '
 	def sd(x): [x.interfaces[] | {name, speed_mbps, duplex}] | sort_by(.name);
 	if sd($d[0]) == sd($p[0]) and ($p[0].speed_source == "ethtool")
-	   and ($p[0].notes | length == 1) and ($p[0].notes[0] | test("dump ended after 0 devices: No such device; asked [0-9]+ one by one"))
+	   and ($p[0].notes | length == 1) and ($p[0].notes[0] | test("dump ended after 0 replies: No such device; asked [0-9]+ one by one"))
 	   and ($d[0].notes == [])
 	then "ok: \(sd($p[0]) | map("\(.name)=\(.speed_mbps)/\(.duplex)") | join(" ")); note: \($p[0].notes[0])"
 	else "bad: dump \(sd($d[0])) per-device \(sd($p[0])) notes \($p[0].notes)" end' 2>&1)
@@ -499,7 +499,7 @@ check "per-device LINKMODES_GET after a failed dump: same speeds/duplexes as the
 	[ "${pdcmp#ok}" != "$pdcmp" ]
 check "per-device fallback: nothing on stderr (the note is in the document)" [ ! -s "$TMP/pd.err" ]
 NETTRIAGE_LINK_SPEED=perdev "$NT" -N "$A" link >"$TMP/pd.table" 2>/dev/null
-check "per-device fallback: the table has the same note line" grep -q '^note: ethtool netlink LINKMODES_GET dump ended after 0 devices' "$TMP/pd.table"
+check "per-device fallback: the table has the same note line" grep -q '^note: ethtool netlink LINKMODES_GET dump ended after 0 replies' "$TMP/pd.table"
 
 # lo has no link settings: null speed, duplex and utilization, no
 # utilization verdict, also over -i with traffic on it.
