@@ -59,13 +59,21 @@ enum { NT_LR_RX_ERR_RATIO = NT_LX_COUNT, NT_LR_TX_ERR_RATIO, NT_LR_RX_DROP_RATIO
  * and their deltas. */
 #define NT_LINK_SPEED_BIT 28
 #define NT_LINK_DUPLEX_BIT 29
+/* IFLA_INFO_KIND present (kind[]); framing_bytes known (a netlink
+ * source: ifi_type and IFLA_LINKINFO were there to look at). */
+#define NT_LINK_KIND_BIT 30
+#define NT_LINK_FRAMING_BIT 31
+/* Ethernet bytes on the wire per frame that rx/tx_bytes leave out:
+ * preamble + SFD (8), FCS (4), inter-frame gap (12). */
+#define NT_LINK_ETH_FRAMING 24
 /* Interface attributes that /proc/net/dev does not give. */
 #define NT_LINK_IFINDEX_BIT 60
 #define NT_LINK_MTU_BIT 61
 #define NT_LINK_OPER_BIT 62
 #define NT_LINK_CARRIER_BIT 63
 _Static_assert(NT_LX_COUNT <= NT_LINK_SPEED_BIT &&
-	       NT_LINK_DUPLEX_BIT < NT_LINK_DELTA_BIT &&
+	       NT_LINK_DUPLEX_BIT < NT_LINK_KIND_BIT &&
+	       NT_LINK_FRAMING_BIT < NT_LINK_DELTA_BIT &&
 	       NT_LX_COUNT <= NT_LINK_DELTA_BIT &&
 	       NT_LINK_DELTA_BIT + NT_LX_COUNT <= NT_LINK_IFINDEX_BIT,
 	       "availability bits overlap");
@@ -79,6 +87,14 @@ struct nt_link_if {
 	uint32_t speed_mbps;    /* bit NT_LINK_SPEED_BIT: known (not 0, not
 				 * SPEED_UNKNOWN) */
 	char duplex[8];         /* "full", "half"; bit NT_LINK_DUPLEX_BIT */
+	uint16_t arphrd;        /* ifi_type (ARPHRD_*), netlink only */
+	char kind[16];          /* IFLA_INFO_KIND ("veth", "bridge", ...):
+				 * a virtual device; bit NT_LINK_KIND_BIT.
+				 * Physical NICs have none. */
+	uint32_t framing_bytes; /* per-frame bytes the utilization adds:
+				 * NT_LINK_ETH_FRAMING for ARPHRD_ETHER
+				 * without a kind (a real wire), else 0;
+				 * bit NT_LINK_FRAMING_BIT */
 	uint64_t avail;         /* bit i set: counter i was reported */
 	uint64_t c[NT_LX_COUNT];  /* counters: stats64 then carrier counts */
 	/* Filled by nt_link_rates(): per-second rates for every counter, and
@@ -90,6 +106,8 @@ struct nt_link_if {
 	uint64_t delta[NT_LX_COUNT]; /* counter deltas; valid when rates are */
 	bool reset;             /* re-created or counters went backwards */
 	bool have_stats;        /* IFLA_STATS64 or IFLA_STATS present */
+	bool mode_seen;         /* an ethtool LINKMODES reply was applied
+				 * (even one with unknown speed) */
 };
 
 struct nt_link_list {
@@ -157,9 +175,24 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 /* since_prev: how the reasons name the span since prev ("over the
  * interval", "since the previous run"); NULL: "over the interval". */
 
-/* Utilization in percent of bits at speed_mbps: bytes * 8 / dt over
- * speed * 10^6, times 100. NaN when speed is 0 or dt is not positive. */
-double nt_link_util_pct(uint64_t bytes, double dt, uint32_t speed_mbps);
+/* Carrier changes a device's creation explains, of cc since-creation
+ * changes (down and up counts when updown): at most one down (a new
+ * device starts without carrier) and one up (it gets it). After a reset
+ * to a new device (ifindex changed, carrier counters went down) only the
+ * changes beyond these are judged by link.carrier and link.flapping. */
+uint64_t nt_link_creation_changes(uint64_t cc, bool updown, uint64_t down,
+				  uint64_t up);
+
+/* Utilization in percent of bits at speed_mbps: (bytes + packets *
+ * framing) * 8 / dt over speed * 10^6, times 100. NaN when speed is 0 or
+ * dt is not positive. */
+double nt_link_util_pct(uint64_t bytes, uint64_t packets, uint32_t framing,
+			double dt, uint32_t speed_mbps);
+
+/* The framing bytes for a device of ifi_type arphrd with IFLA_INFO_KIND
+ * kind ("" or NULL: none): NT_LINK_ETH_FRAMING for ARPHRD_ETHER without
+ * a kind, 0 otherwise (loopback, tun, veth, bridge, vxlan...). */
+uint32_t nt_link_framing(uint16_t arphrd, const char *kind);
 
 /* --- speed and duplex: ethtool netlink (generic netlink family "ethtool"),
  * sysfs fallback. --- */
@@ -208,10 +241,42 @@ int nt_link_parse_modes_buf(const void *buf, size_t len, uint16_t fam,
 			    struct nt_link_modes *m);
 
 /* Speed and duplex of every device from ethtool netlink in the calling
- * thread's namespace: resolve the family, one LINKMODES_GET dump into m.
- * 0; -ENOENT when the kernel has no ethtool family (use the fallback);
- * other -errno. */
-int nt_link_ethtool_dump(struct nt_link_modes *m);
+ * thread's namespace: resolve the family (its id into *fam, 0 when not
+ * resolved), one LINKMODES_GET dump into m. 0; -ENOENT when the kernel
+ * has no ethtool family (use the fallback); other -errno. With *fam set
+ * and an error, the dump ended early (the kernel's ethnl_default_dumpit
+ * stops at a device whose ethnl_ops_begin fails with anything but
+ * -EOPNOTSUPP: -ENODEV for one not present or unregistering) and m
+ * holds the replies that came before it. */
+int nt_link_ethtool_dump(struct nt_link_modes *m, uint16_t *fam);
+
+/* Interfaces of l no LINKMODES reply was applied to (mode_seen false):
+ * the ones a per-device request is for after a dump ended in an error. */
+size_t nt_link_modes_pending(const struct nt_link_list *l);
+
+/* The per-device fallback's result. */
+struct nt_link_perdev {
+	size_t asked;           /* requests sent (pending interfaces) */
+	size_t answered;        /* a reply applied */
+	size_t unsupported;     /* -EOPNOTSUPP: no link settings (lo) */
+	size_t failed;          /* any other error: speed stays unknown */
+	int first_err;          /* the first failure's -errno */
+	char first_name[IFNAMSIZ]; /* and its interface */
+};
+#define NT_LINK_GET_RBUF 16384 /* receive buffer for one reply */
+
+/* One ETHTOOL_MSG_LINKMODES_GET request (ETHTOOL_A_HEADER_DEV_INDEX,
+ * or DEV_NAME without an ifindex) for each pending interface of l, in
+ * order, over io (family fam), applying each reply. Bounded: exactly
+ * one request per pending interface, none for the others. 0 or -ENOMEM;
+ * per-device errors are counted in *res. */
+struct nt_nl_io;
+int nt_link_ethtool_get_io(const struct nt_nl_io *io, uint16_t fam,
+			   struct nt_link_list *l, struct nt_link_perdev *res);
+/* The same on one new generic netlink socket in the calling thread's
+ * namespace (none when nothing is pending). 0 or -errno. */
+int nt_link_ethtool_get(uint16_t fam, struct nt_link_list *l,
+			struct nt_link_perdev *res);
 
 /* Fallback: /sys/class/net/IF/{speed,duplex} for each interface of l
  * whose /sys/class/net/IF/ifindex matches (sysfs shows the namespace it

@@ -1,12 +1,15 @@
 /* Link speed and duplex: ethtool netlink (generic netlink family
  * "ethtool", ETHTOOL_MSG_LINKMODES_GET as one dump for every interface)
  * with libmnl, in the calling thread's namespace; /sys/class/net as the
- * fallback when the kernel has no ethtool family (before 5.6).
+ * fallback when the kernel has no ethtool family (before 5.6). A dump the
+ * kernel ended in an error (one device failing stops it) is completed by
+ * one LINKMODES_GET request per interface it did not answer for.
  *
  * The parsers (nt_genl_parse_family, nt_link_parse_linkmodes and
  * nt_link_parse_modes_buf) are pure: bytes in, struct out. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +175,7 @@ bool nt_link_mode_apply(struct nt_link_list *l, const struct nt_link_mode *m,
 	if (!p)
 		return false;
 	*hint = (size_t)(p - l->v) + 1;
+	p->mode_seen = true;
 	if (m->have_speed)
 		set_speed(p, m->speed);
 	if (m->have_duplex)
@@ -237,12 +241,36 @@ static void clear_modes(void *data)
 	((struct modes_walk *)data)->m->n = 0;
 }
 
-int nt_link_ethtool_dump(struct nt_link_modes *m)
+/* A LINKMODES_GET request of family fam into req: a dump (p NULL) or for
+ * device p (by ifindex, or by name without one); compact bitsets keep the
+ * link mode masks small (we read neither). */
+static struct nlmsghdr *linkmodes_req(char *req, uint16_t fam, uint16_t flags,
+				      const struct nt_link_if *p)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+	struct genlmsghdr *gh;
+	struct nlattr *nest;
+
+	nlh->nlmsg_type = fam;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	gh = mnl_nlmsg_put_extra_header(nlh, sizeof(*gh));
+	gh->cmd = ETHTOOL_MSG_LINKMODES_GET;
+	gh->version = ETHTOOL_GENL_VERSION;
+	nest = mnl_attr_nest_start(nlh, ETHTOOL_A_LINKMODES_HEADER);
+	if (p && p->ifindex)
+		mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_DEV_INDEX, p->ifindex);
+	else if (p)
+		mnl_attr_put_strz(nlh, ETHTOOL_A_HEADER_DEV_NAME, p->name);
+	mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_FLAGS, ETHTOOL_FLAG_COMPACT_BITSETS);
+	mnl_attr_nest_end(nlh, nest);
+	return nlh;
+}
+
+int nt_link_ethtool_dump(struct nt_link_modes *m, uint16_t *famp)
 {
 	char req[256];
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *gh;
-	struct nlattr *nest;
 	uint16_t fam = 0;
 	struct modes_walk mw = { m, 0 };
 	struct nt_nl_walk w = { 0, 0, GENL_ID_CTRL, family_cb, &fam, 0, 0 };
@@ -258,26 +286,121 @@ int nt_link_ethtool_dump(struct nt_link_modes *m)
 	gh->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, ETHTOOL_GENL_NAME);
 	m->n = 0;
+	*famp = 0;
 	r = nt_nl_dump(NETLINK_GENERIC, nlh, &w, NULL, 1, 0);
 	if (r == 0 && !fam)
 		r = -ENOENT;
 	if (r)
 		return r;
+	*famp = fam;
 
-	/* One LINKMODES_GET dump for every device; compact bitsets keep
-	 * the link mode masks small (we read neither). */
-	nlh = mnl_nlmsg_put_header(req);
-	nlh->nlmsg_type = fam;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	gh = mnl_nlmsg_put_extra_header(nlh, sizeof(*gh));
-	gh->cmd = ETHTOOL_MSG_LINKMODES_GET;
-	gh->version = ETHTOOL_GENL_VERSION;
-	nest = mnl_attr_nest_start(nlh, ETHTOOL_A_LINKMODES_HEADER);
-	mnl_attr_put_u32(nlh, ETHTOOL_A_HEADER_FLAGS, ETHTOOL_FLAG_COMPACT_BITSETS);
-	mnl_attr_nest_end(nlh, nest);
+	/* One LINKMODES_GET dump for every device. */
+	nlh = linkmodes_req(req, fam, NLM_F_DUMP, NULL);
 	mw.fam = fam;
 	w = (struct nt_nl_walk){ 0, 0, fam, modes_cb, &mw, 0, 0 };
 	return nt_nl_dump(NETLINK_GENERIC, nlh, &w, clear_modes, 5, 32768);
+}
+
+size_t nt_link_modes_pending(const struct nt_link_list *l)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < l->n; i++)
+		n += !l->v[i].mode_seen && (l->v[i].ifindex || l->v[i].name[0]);
+	return n;
+}
+
+/* One LINKMODES_GET request (no dump) for p: the header names the device
+ * by index (by name when the list has none: /proc/net/dev); NLM_F_ACK so
+ * the answer always ends (reply + ACK, or one NLMSG_ERROR). */
+static int get_one(const struct nt_nl_io *io, uint16_t fam, struct nt_link_if *p,
+		   char *rbuf, size_t rlen)
+{
+	char req[256];
+	struct nlmsghdr *nlh = linkmodes_req(req, fam, NLM_F_ACK, p);
+	struct nt_link_modes m = { 0 };
+	struct modes_walk mw = { &m, fam };
+	struct nt_nl_walk w = { 0, 0, fam, modes_cb, &mw, 0, 0 };
+	struct nt_link_list one = { p, 1, 1, 0, 0 };
+	size_t hint = 0;
+	int r;
+
+	r = nt_nl_dump_io(io, nlh, &w, NULL, 1, rbuf, rlen);
+	if (r == 0 && !(m.n && nt_link_mode_apply(&one, &m.v[0], &hint)))
+		r = -ENODATA; /* acknowledged, but no reply for this device */
+	nt_link_modes_free(&m);
+	return r;
+}
+
+int nt_link_ethtool_get_io(const struct nt_nl_io *io, uint16_t fam,
+			   struct nt_link_list *l, struct nt_link_perdev *res)
+{
+	char *rbuf;
+	size_t i;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	rbuf = malloc(NT_LINK_GET_RBUF);
+	if (!rbuf)
+		return -ENOMEM;
+	for (i = 0; i < l->n; i++) {
+		struct nt_link_if *p = &l->v[i];
+
+		if (p->mode_seen || (!p->ifindex && !p->name[0]))
+			continue;
+		res->asked++;
+		r = get_one(io, fam, p, rbuf, NT_LINK_GET_RBUF);
+		if (r == 0) {
+			res->answered++;
+		} else if (r == -EOPNOTSUPP) {
+			res->unsupported++; /* no link settings (lo, tunnels) */
+		} else {
+			if (!res->failed++) {
+				res->first_err = r;
+				memcpy(res->first_name, p->name, sizeof(res->first_name));
+			}
+			if (r == -ENOMEM)
+				break;
+		}
+	}
+	free(rbuf);
+	return 0;
+}
+
+static ssize_t sock_send(void *ctx, const void *buf, size_t len)
+{
+	return mnl_socket_sendto(ctx, buf, len);
+}
+
+static ssize_t sock_recv(void *ctx, void *buf, size_t len)
+{
+	return mnl_socket_recvfrom(ctx, buf, len);
+}
+
+int nt_link_ethtool_get(uint16_t fam, struct nt_link_list *l,
+			struct nt_link_perdev *res)
+{
+	struct nt_nl_io io = { sock_send, sock_recv, NULL, 0 };
+	struct mnl_socket *nl;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	if (!nt_link_modes_pending(l))
+		return 0;
+	/* one socket for all of them, in this thread's namespace */
+	nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		r = -errno;
+		mnl_socket_close(nl);
+		return r;
+	}
+	io.ctx = nl;
+	io.portid = mnl_socket_get_portid(nl);
+	r = nt_link_ethtool_get_io(&io, fam, l, res);
+	mnl_socket_close(nl);
+	return r;
 }
 
 bool nt_link_parse_sysfs_speed(const char *text, uint32_t *mbps)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "nettriage.h"
 #include "nt_cmd.h"
+#include "nt_escape.h"
 #include "nt_priv.h"
 #include "nt_history.h"
 #include "nt_layer.h"
@@ -74,26 +75,35 @@ static int collect(struct nt_link_list *l, enum source *src, int *nl_err)
 }
 
 /* Speed and duplex: ethtool netlink in this thread's namespace, one
- * LINKMODES_GET dump for every device (r is its result). Only when the
- * kernel has no ethtool family, sysfs: it shows the namespace it was
- * mounted for, which is ours only when we did not setns
- * (-N, --all-netns); otherwise unknown (null), never guessed. Not a
- * failure of the layer. */
+ * LINKMODES_GET dump for every device (r is its result, fam the family
+ * id or 0). A dump that ended in an error after the family was resolved
+ * (the kernel stops the whole dump at one device failing with -ENODEV:
+ * a detached VF, a NIC in reset) keeps the replies it had, and each
+ * interface still without one is asked for by a request of its own.
+ * Only when the kernel has no ethtool family, sysfs: it shows the
+ * namespace it was mounted for, which is ours only when we did not
+ * setns (-N, --all-netns); otherwise unknown (null), never guessed. Not
+ * a failure of the layer: what failed is a note of the document. */
 static enum speed_source apply_speed(struct nt_link_list *l,
 				     const struct nt_link_modes *m, int r,
-				     const struct nt_global *g)
+				     uint16_t fam, const struct nt_global *g,
+				     struct nt_link_perdev *pd, int *pd_err)
 {
+	memset(pd, 0, sizeof(*pd));
+	*pd_err = 0;
 	if (!l->n)
 		return SPD_NONE;
 	if (r == 0) {
 		nt_link_modes_apply(l, m);
 		return SPD_ETHTOOL;
 	}
-	if (r != -ENOENT) {
-		nt_note("link", "ethtool netlink LINKMODES_GET failed: %s (speed and duplex unknown)",
-			strerror(-r));
-		return SPD_NONE;
+	if (fam) {
+		nt_link_modes_apply(l, m);
+		*pd_err = nt_link_ethtool_get(fam, l, pd);
+		return SPD_ETHTOOL;
 	}
+	if (r != -ENOENT)
+		return SPD_NONE;
 	if (g->netns || g->all_netns)
 		return SPD_NONE;
 	return nt_link_sysfs_speed(l, "/sys/class/net") ? SPD_SYSFS : SPD_NONE;
@@ -275,7 +285,41 @@ struct link_st {
 	enum source src;
 	enum speed_source spd;
 	struct nt_link_modes modes; /* the ethtool dump, reused */
+	int nl_err;           /* RTM_GETLINK failed (source proc): -errno */
+	int speed_err;        /* LINKMODES_GET dump failed: -errno (not
+			       * -ENOENT, which is "no ethtool family") */
+	size_t dumped;        /* replies the failed dump had */
+	struct nt_link_perdev pd; /* the per-device requests after it */
+	int pd_err;           /* their socket's error */
 };
+
+/* What this sample could not measure and why, one line each: the
+ * table's "note:" lines and the document's "notes" (never printed from
+ * collect). Returns how many were written. */
+#define LINK_NOTES 4
+#define LINK_NOTE_LEN 192
+static size_t link_notes(const struct link_st *x, char out[][LINK_NOTE_LEN], size_t n)
+{
+	size_t k = 0;
+
+#define NOTE(cond, ...) do { if ((cond) && k < n) snprintf(out[k++], LINK_NOTE_LEN, __VA_ARGS__); } while (0)
+	NOTE(x->nl_err, "RTM_GETLINK dump failed: %s (using /proc/net/dev)",
+	     strerror(-x->nl_err));
+	NOTE(x->speed_err && x->spd != SPD_ETHTOOL,
+	     "ethtool netlink LINKMODES_GET failed: %s (speed and duplex unknown)",
+	     strerror(-x->speed_err));
+	NOTE(x->speed_err && x->spd == SPD_ETHTOOL && x->pd_err,
+	     "ethtool netlink LINKMODES_GET dump ended after %zu replies: %s; per-device requests: %s (the rest unknown)",
+	     x->dumped, strerror(-x->speed_err), strerror(-x->pd_err));
+	NOTE(x->speed_err && x->spd == SPD_ETHTOOL && !x->pd_err,
+	     "ethtool netlink LINKMODES_GET dump ended after %zu replies: %s; asked %zu one by one: %zu answered, %zu without link settings, %zu failed%s%s%s%s",
+	     x->dumped, strerror(-x->speed_err), x->pd.asked, x->pd.answered,
+	     x->pd.unsupported, x->pd.failed, x->pd.failed ? " (first " : "",
+	     x->pd.failed ? x->pd.first_name : "", x->pd.failed ? ": " : "",
+	     x->pd.failed ? strerror(-x->pd.first_err) : "");
+#undef NOTE
+	return k;
+}
 
 static int parse_opts(void *st, int argc, char **argv)
 {
@@ -292,6 +336,7 @@ static int collect_layer(void *st, struct nt_layer_ctx *c)
 	const char *missing = NULL;
 	const char *force = secure_getenv("NETTRIAGE_LINK_SPEED"); /* test seam */
 	int nl_err, r, er = -ENOENT;
+	uint16_t fam = 0;
 
 	r = collect(&x->cur, &x->src, &nl_err);
 	if (r) {
@@ -299,9 +344,7 @@ static int collect_layer(void *st, struct nt_layer_ctx *c)
 			 strerror(nl_err ? -nl_err : ENOTSUP), strerror(-r));
 		return r;
 	}
-	if (nl_err)
-		nt_note("link", "RTM_GETLINK dump failed: %s (using /proc/net/dev)",
-			strerror(-nl_err));
+	x->nl_err = nl_err;
 	nt_hist_free(&x->h);
 	hist_from_list(&x->cur, &x->h);
 	r = filter(&x->cur, x->o.names, x->o.nnames, &missing);
@@ -313,9 +356,18 @@ static int collect_layer(void *st, struct nt_layer_ctx *c)
 	 * Measured at 1,000 veths: 0.5-1.5 ms beside RTM_GETLINK's 7-8 ms
 	 * (the kernel takes RTNL once per device); a thread to overlap the
 	 * two dumps cost more than it saved on a busy 2-core machine. */
-	if (x->cur.n && (!force || strcmp(force, "sysfs")))
-		er = nt_link_ethtool_dump(&x->modes);
-	x->spd = apply_speed(&x->cur, &x->modes, er, c->g);
+	if (x->cur.n && (!force || strcmp(force, "sysfs"))) {
+		er = nt_link_ethtool_dump(&x->modes, &fam);
+		/* test seam: as if the dump ended at its first device with
+		 * -ENODEV, so every device is asked for on its own */
+		if (force && !strcmp(force, "perdev") && er == 0 && fam) {
+			x->modes.n = 0;
+			er = -ENODEV;
+		}
+	}
+	x->spd = apply_speed(&x->cur, &x->modes, er, fam, c->g, &x->pd, &x->pd_err);
+	x->speed_err = x->cur.n && er != -ENOENT ? er : 0;
+	x->dumped = x->modes.n;
 	return 0;
 }
 
@@ -373,7 +425,8 @@ static void table(void *st, FILE *f, const struct nt_layer_ctx *c,
 	bool rates = strcmp(b->kind, "boot") != 0;
 	bool interval = !strcmp(b->kind, "interval");
 	unsigned tmask = NT_F_ID | NT_F_INFO | (x->o.all ? 0 : NT_F_DEF);
-	char ts[40];
+	char ts[40], notes[LINK_NOTES][LINK_NOTE_LEN];
+	size_t i, nn;
 
 	tmask |= (rates && interval) ? NT_F_RATE : NT_F_TOTAL;
 	nt_timestamp_iso(ts, sizeof(ts));
@@ -388,6 +441,13 @@ static void table(void *st, FILE *f, const struct nt_layer_ctx *c,
 	else
 		fprintf(f, "baseline: %s, %.2f s ago%s\n", b->kind, b->dt,
 			interval ? " (table shows per-second rates)" : "");
+	nn = link_notes(x, notes, LINK_NOTES);
+	for (i = 0; i < nn; i++) {
+		char esc[4 * LINK_NOTE_LEN]; /* an interface name may hold controls */
+
+		nt_escape_text(esc, sizeof(esc), notes[i]);
+		fprintf(f, "note: %s\n", esc);
+	}
 	nt_table_print(f, &nt_link_rectype, x->cur.v, x->cur.n, tmask, vs, g->color);
 }
 
@@ -397,6 +457,9 @@ static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 	struct link_st *x = st;
 	bool rates = strcmp(b->kind, "boot") != 0;
 	unsigned mask = NT_F_ID | NT_F_INFO | NT_F_TOTAL | (rates ? NT_F_RATE : 0);
+	char notes[LINK_NOTES][LINK_NOTE_LEN];
+	size_t i, nn;
+	json_t *a;
 
 	(void)c;
 	/* Deltas are what changed over -i; between separate runs the
@@ -410,6 +473,11 @@ static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 		nt_doc_set(d, "source_note", json_string(
 			"/proc/net/dev: rx_dropped includes rx_missed_errors; frame "
 			"and carrier causes are lumped and shown as null"));
+	nn = link_notes(x, notes, LINK_NOTES);
+	a = json_array();
+	for (i = 0; a && i < nn; i++)
+		json_array_append_new(a, nt_json_text(notes[i]));
+	nt_doc_set(d, "notes", a);
 	nt_doc_records(d, &nt_link_rectype, x->cur.v, x->cur.n, mask);
 }
 

@@ -28,6 +28,12 @@ static const struct nt_field link_fields[] = {
 	{ "duplex", "DUPLEX", 0, NT_T_STR, OFF(duplex), NT_P_NONE,
 	  NT_F_INFO | NT_F_DEF, NULL, NT_LINK_DUPLEX_BIT,
 	  "Negotiated duplex: full or half (null: unknown)" },
+	{ "kind", "KIND", 0, NT_T_STR, OFF(kind), NT_P_NONE,
+	  NT_F_INFO, NULL, NT_LINK_KIND_BIT,
+	  "IFLA_INFO_KIND: the virtual device's type (veth, bridge, bond, vlan, vxlan, tun, ...); null for a physical NIC or with /proc/net/dev" },
+	{ "framing_bytes", "FRAMING", 0, NT_T_U32, OFF(framing_bytes), NT_P_NONE,
+	  NT_F_INFO, NULL, NT_LINK_FRAMING_BIT,
+	  "Bytes per frame the utilization adds to rx/tx_bytes: 24 (preamble+SFD 8, FCS 4, inter-frame gap 12) for ARPHRD_ETHER without a kind, 0 otherwise; null with /proc/net/dev (not added)" },
 	/* NT_F_INFO, not RATE: the key is in every document, null with no
 	 * baseline or no speed; the default table shows it as "-" then. */
 	{ "rx_util_pct", "RX-UTIL%", 0, NT_T_DOUBLE, OFF(rx_util_pct), NT_P_GAUGE,
@@ -157,6 +163,7 @@ void nt_link_rates(struct nt_link_list *cur, const struct nt_link_list *prev,
 	for (k = 0; k < cur->n; k++) {
 		struct nt_link_if *c = &cur->v[k];
 		const struct nt_link_if *p = match(prev, c->name, k);
+		uint32_t fr;
 
 		for (i = 0; i < NT_LR_COUNT; i++)
 			c->rate[i] = NAN;
@@ -180,19 +187,26 @@ void nt_link_rates(struct nt_link_list *cur, const struct nt_link_list *prev,
 		c->rate[NT_LR_TX_ERR_RATIO] = pct(D(tx_errors), D(tx_packets));
 		c->rate[NT_LR_RX_DROP_RATIO] = pct(D(rx_dropped), D(rx_packets));
 		c->rate[NT_LR_TX_DROP_RATIO] = pct(D(tx_dropped), D(tx_packets));
+		/* framing: what a real Ethernet wire carries per frame
+		 * beyond the counted bytes (0 where there is no wire) */
+		fr = has(c, NT_LINK_FRAMING_BIT) ? c->framing_bytes : 0;
 		if (has(c, NT_LINK_SPEED_BIT) && has(c, NT_LS_rx_bytes) && has(p, NT_LS_rx_bytes))
-			c->rx_util_pct = nt_link_util_pct(D(rx_bytes), dt, c->speed_mbps);
+			c->rx_util_pct = nt_link_util_pct(D(rx_bytes), D(rx_packets), fr, dt,
+							  c->speed_mbps);
 		if (has(c, NT_LINK_SPEED_BIT) && has(c, NT_LS_tx_bytes) && has(p, NT_LS_tx_bytes))
-			c->tx_util_pct = nt_link_util_pct(D(tx_bytes), dt, c->speed_mbps);
+			c->tx_util_pct = nt_link_util_pct(D(tx_bytes), D(tx_packets), fr, dt,
+							  c->speed_mbps);
 #undef D
 	}
 }
 
-double nt_link_util_pct(uint64_t bytes, double dt, uint32_t speed_mbps)
+double nt_link_util_pct(uint64_t bytes, uint64_t packets, uint32_t framing,
+			double dt, uint32_t speed_mbps)
 {
 	if (!speed_mbps || !(dt > 0))
 		return NAN;
-	return 100.0 * (double)bytes * 8.0 / dt / ((double)speed_mbps * 1e6);
+	return 100.0 * ((double)bytes + (double)packets * framing) * 8.0 / dt /
+	       ((double)speed_mbps * 1e6);
 }
 
 void nt_link_thresholds_default(struct nt_link_thresholds *t)
@@ -298,6 +312,29 @@ static void carrier_counts(struct rb *b, uint64_t cc, bool updown, const uint64_
 	rb_str(b, " ");
 }
 
+uint64_t nt_link_creation_changes(uint64_t cc, bool updown, uint64_t down,
+				  uint64_t up)
+{
+	uint64_t m;
+
+	/* A new device starts with its carrier off (one down: veth,
+	 * netif_carrier_off in its newlink) and gets it once (one up). */
+	if (updown)
+		m = (down < 1 ? down : 1) + (up < 1 ? up : 1);
+	else
+		m = cc < 2 ? cc : 2;
+	return m < cc ? m : cc;
+}
+
+static void creation_note(struct rb *b, uint64_t made, uint64_t j)
+{
+	rb_str(b, ", ");
+	rb_u64(b, made);
+	rb_str(b, " from its creation, ");
+	rb_u64(b, j);
+	rb_str(b, " after");
+}
+
 void nt_link_verdicts(const struct nt_link_list *cur,
 		      const struct nt_link_list *prev,
 		      const struct nt_link_thresholds *t,
@@ -317,6 +354,7 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 		uint64_t errs, drops, rxp, txp, spec;
 		double e, dr;
 		enum nt_level l;
+		bool fresh = false; /* carrier counts since the device's creation */
 
 		if (!c->have_stats)
 			continue;
@@ -331,6 +369,18 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 			memcpy(d, c->c, sizeof(d));
 			since = "since the counters reset (interface re-created or cleared)";
 			rise = true;
+			/* The carrier counts are the core's, not the driver's:
+			 * on the same device (a driver reset that cleared its
+			 * stats) they did not restart, so their own delta
+			 * holds. On a new device they count from its
+			 * creation. */
+			fresh = c->ifindex && p->ifindex && c->ifindex != p->ifindex;
+			for (i = NT_LX_CARRIER_CHANGES; i <= NT_LX_CARRIER_DOWN; i++)
+				if (has(c, i) && (!has(p, i) || c->c[i] < p->c[i]))
+					fresh = true;
+			for (i = NT_LX_CARRIER_CHANGES; !fresh && i <= NT_LX_CARRIER_DOWN; i++)
+				if (has(c, i))
+					d[i] = c->c[i] - p->c[i];
 		} else {
 			memcpy(d, c->c, sizeof(d));
 			since = "since boot (no baseline: first run)";
@@ -400,29 +450,36 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 		if (has(c, NT_LX_CARRIER_CHANGES)) {
 			uint64_t cc = d[NT_LX_CARRIER_CHANGES];
 			bool updown = has(c, NT_LX_CARRIER_UP) && has(c, NT_LX_CARRIER_DOWN);
+			uint64_t made = fresh ? nt_link_creation_changes(cc, updown,
+					d[NT_LX_CARRIER_DOWN], d[NT_LX_CARRIER_UP]) : 0;
+			uint64_t j = cc - made; /* the changes judged */
 
-			l = rise && cc > 0 && has(c, NT_LINK_CARRIER_BIT) && !c->carrier ?
+			l = rise && j > 0 && has(c, NT_LINK_CARRIER_BIT) && !c->carrier ?
 			    NT_WARN : NT_OK;
 			v = nt_verdict_add(vs, "link.carrier", c->name, l,
-					   (double)cc, 0);
+					   (double)j, 0);
 			if (!v)
 				return;
 			b = (struct rb){ v->reason, 0, sizeof(v->reason) };
 			carrier_counts(&b, cc, updown, d);
 			rb_str(&b, since);
+			if (fresh)
+				creation_note(&b, made, j);
 			rb_str(&b, c->carrier ? ", carrier up" : ", carrier down");
 			if (l != NT_OK)
 				snprintf(v->hint, sizeof(v->hint),
 					 "carrier lost and still down: cable, optic/SFP, peer or switch port down (ip link, ethtool IFACE)");
 
-			l = rise && t->warn_flaps && cc >= t->warn_flaps ? NT_WARN : NT_OK;
-			v = nt_verdict_add(vs, "link.flapping", c->name, l, (double)cc,
+			l = rise && t->warn_flaps && j >= t->warn_flaps ? NT_WARN : NT_OK;
+			v = nt_verdict_add(vs, "link.flapping", c->name, l, (double)j,
 					   t->warn_flaps ? (double)t->warn_flaps : NAN);
 			if (!v)
 				return;
 			b = (struct rb){ v->reason, 0, sizeof(v->reason) };
 			carrier_counts(&b, cc, updown, d);
 			rb_str(&b, since);
+			if (fresh)
+				creation_note(&b, made, j);
 			rb_str(&b, " (WARN at ");
 			rb_u64(&b, t->warn_flaps);
 			rb_str(&b, c->carrier ? "), carrier now up" : "), carrier now down");
@@ -464,11 +521,20 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 			rb_fix(&b, u, 1);
 			rb_str(&b, "% of ");
 			rb_u64(&b, c->speed_mbps);
+			/* the rates judged: on the wire, framing included */
 			rb_str(&b, " Mb/s (rx ");
-			rb_fix(&b, c->rate[NT_LS_rx_bytes] * 8e-6, 1);
+			rb_fix(&b, isnan(rx) ? c->rate[NT_LS_rx_bytes] * 8e-6 :
+				   rx * c->speed_mbps / 100.0, 1);
 			rb_str(&b, " Mb/s, tx ");
-			rb_fix(&b, c->rate[NT_LS_tx_bytes] * 8e-6, 1);
-			rb_str(&b, " Mb/s) ");
+			rb_fix(&b, isnan(tx) ? c->rate[NT_LS_tx_bytes] * 8e-6 :
+				   tx * c->speed_mbps / 100.0, 1);
+			rb_str(&b, " Mb/s");
+			if (has(c, NT_LINK_FRAMING_BIT) && c->framing_bytes) {
+				rb_str(&b, ", +");
+				rb_u64(&b, c->framing_bytes);
+				rb_str(&b, " B/frame framing");
+			}
+			rb_str(&b, ") ");
 			rb_str(&b, since);
 			rb_str(&b, odd);
 			if (l != NT_OK)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
+#include <net/if_arp.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include "nettriage.h"
@@ -145,6 +146,32 @@ int nt_link_parse_msg(const struct nlmsghdr *nlh, struct nt_link_if *out)
 				    NT_LX_CARRIER_DOWN))
 				return -EBADMSG;
 			break;
+		case IFLA_LINKINFO: {
+			const struct nlattr *b;
+			int rem;
+
+			if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+				return -EBADMSG;
+			rem = (int)len;
+			for (b = p; mnl_attr_ok(b, rem); b = mnl_attr_next(b)) {
+				uint16_t bl = mnl_attr_get_payload_len(b);
+
+				rem -= (int)MNL_ALIGN(b->nla_len);
+				if (mnl_attr_get_type(b) != IFLA_INFO_KIND)
+					continue;
+				if (mnl_attr_validate(b, MNL_TYPE_STRING) < 0 || !bl)
+					return -EBADMSG;
+				if (bl > sizeof(out->kind) - 1)
+					bl = sizeof(out->kind) - 1;
+				memcpy(out->kind, mnl_attr_get_payload(b), bl);
+				out->kind[bl] = '\0';
+				if (out->kind[0])
+					out->avail |= 1ull << NT_LINK_KIND_BIT;
+			}
+			if (rem > 0)
+				return -EBADMSG;
+			break;
+		}
 		case IFLA_STATS64:
 			/* Older kernels send a shorter struct: take what is
 			 * there, zero-fill the rest; a payload that is not a
@@ -172,7 +199,18 @@ int nt_link_parse_msg(const struct nlmsghdr *nlh, struct nt_link_if *out)
 			   mnl_attr_get_payload_len(stats32), 4);
 	if (!out->name[0])
 		return -EBADMSG;
+	out->arphrd = ifi.ifi_type;
+	out->framing_bytes = nt_link_framing(out->arphrd, out->kind);
+	out->avail |= 1ull << NT_LINK_FRAMING_BIT;
 	return 0;
+}
+
+uint32_t nt_link_framing(uint16_t arphrd, const char *kind)
+{
+	/* IFLA_INFO_KIND is set by every rtnl_link_ops device (veth,
+	 * bridge, bond, vlan, vxlan, macvlan, tun/tap, ...); a physical
+	 * NIC has none (a bond or bridge port has only a slave kind). */
+	return arphrd == ARPHRD_ETHER && !(kind && kind[0]) ? NT_LINK_ETH_FRAMING : 0;
 }
 
 int nt_link_msg_cb(const struct nlmsghdr *nlh, void *data)

@@ -421,6 +421,24 @@ if ip -n "$A" link del vethA &&
 	check "re-created vethB: no drop/error verdict from the counter reset" \
 		jqt 'all(.verdicts[] | select(.subject == "vethB" and (.check == "link.drops" or .check == "link.errors")); .level == "ok" or .level == "unknown")' \
 		"$TMP/re2.json"
+	# A fresh veth has carrier_changes 2 (1 down at creation, 1 up):
+	# its creation, not flapping, and it has its carrier.
+	rv=$(jq -c '[.verdicts[] | select(.subject == "vethB" and (.check == "link.flapping" or .check == "link.carrier")) | {check, level, value, reason}]
+		+ [.interfaces[0] | {carrier_changes, carrier_up_count, carrier_down_count}]' "$TMP/re2.json" 2>/dev/null)
+	check "re-created vethB between two runs: link.flapping and link.carrier ok, value 0 ($rv)" \
+		jqt -n --argjson v "${rv:-null}" '($v | map(select(.check)) | map({(.check): .}) | add) as $m
+			| $m["link.flapping"].level == "ok" and $m["link.flapping"].value == 0
+			and $m["link.carrier"].level == "ok" and ($m["link.flapping"].reason | test("from its creation"))
+			and $v[-1].carrier_changes >= 2'
+	# ...and toggled twice after that: flapping, judged on the delta
+	for _ in 1 2; do
+		ip -n "$A" link set vethA down
+		ip -n "$A" link set vethA up
+	done
+	"$NT" -N "$B" -j link vethB >"$TMP/re3.json" 2>/dev/null
+	rv=$(jq -c '.verdicts[] | select(.subject == "vethB" and .check == "link.flapping") | {level, value, reason}' "$TMP/re3.json" 2>/dev/null)
+	check "re-created vethB, then peer down/up twice: link.flapping warn value 4 ($rv)" \
+		jqt -n --argjson v "${rv:-null}" '$v.level == "warn" and $v.value == 4 and ($v.reason | test("creation") | not)'
 else
 	notok "re-create the veth pair"
 fi
@@ -461,6 +479,27 @@ check "sysfs fallback inside ip netns exec: speed_source sysfs, vethA 10000 full
 NETTRIAGE_LINK_SPEED=sysfs "$NT" -N "$A" -j link vethA >"$TMP/sysfsN.json" 2>/dev/null
 check "sysfs fallback with -N: speed_source null, vethA speed and duplex null (not guessed)" \
 	jqt '.speed_source == null and .interfaces[0].speed_mbps == null and .interfaces[0].duplex == null' "$TMP/sysfsN.json"
+
+# A LINKMODES_GET dump that ends in an error (the kernel stops the whole
+# dump at a device failing with -ENODEV) is followed by one request per
+# interface still without a reply. The NETTRIAGE_LINK_SPEED=perdev seam
+# drops the dump's replies and takes its end as -ENODEV, so every
+# interface is asked for on its own: the speeds and duplexes equal the
+# dump's, and the document's notes say what happened.
+"$NT" -N "$A" -j link >"$TMP/pd-dump.json" 2>/dev/null
+NETTRIAGE_LINK_SPEED=perdev "$NT" -N "$A" -j link >"$TMP/pd.json" 2>"$TMP/pd.err"
+pdcmp=$(jq -r -n --slurpfile d "$TMP/pd-dump.json" --slurpfile p "$TMP/pd.json" '
+	def sd(x): [x.interfaces[] | {name, speed_mbps, duplex}] | sort_by(.name);
+	if sd($d[0]) == sd($p[0]) and ($p[0].speed_source == "ethtool")
+	   and ($p[0].notes | length == 1) and ($p[0].notes[0] | test("dump ended after 0 replies: No such device; asked [0-9]+ one by one"))
+	   and ($d[0].notes == [])
+	then "ok: \(sd($p[0]) | map("\(.name)=\(.speed_mbps)/\(.duplex)") | join(" ")); note: \($p[0].notes[0])"
+	else "bad: dump \(sd($d[0])) per-device \(sd($p[0])) notes \($p[0].notes)" end' 2>&1)
+check "per-device LINKMODES_GET after a failed dump: same speeds/duplexes as the dump, note in JSON ($pdcmp)" \
+	[ "${pdcmp#ok}" != "$pdcmp" ]
+check "per-device fallback: nothing on stderr (the note is in the document)" [ ! -s "$TMP/pd.err" ]
+NETTRIAGE_LINK_SPEED=perdev "$NT" -N "$A" link >"$TMP/pd.table" 2>/dev/null
+check "per-device fallback: the table has the same note line" grep -q '^note: ethtool netlink LINKMODES_GET dump ended after 0 replies' "$TMP/pd.table"
 
 # lo has no link settings: null speed, duplex and utilization, no
 # utilization verdict, also over -i with traffic on it.
@@ -505,6 +544,18 @@ ucmp=$(jq -r -s --argjson drx "$((arx1 - arx0))" --argjson dtx "$((atx1 - atx0))
 	then "ok rx \($i.rx_util_pct)% tx \($i.tx_util_pct)% = ip bytes \($drx)/\($dtx) x 8 / \($s) s / \($i.speed_mbps) Mb/s"
 	else "bad: nettriage deltas \($i.deltas.rx_bytes)/\($i.deltas.tx_bytes) util \($i.rx_util_pct)/\($i.tx_util_pct), ip \($drx)/\($dtx) want \($erx)/\($etx) over \($s) s" end' "$TMP/util.json" 2>&1)
 check "-i 1.5: vethA utilization equals ip -j -s link bytes x 8 / dt / speed ($ucmp)" [ "${ucmp#ok}" != "$ucmp" ]
+
+# Ethernet framing (24 bytes per frame) is added only for a device with a
+# wire (ARPHRD_ETHER without IFLA_INFO_KIND): veth and tun have a kind and
+# 0, which is why the byte equality above holds exactly; lo 0.
+fr=$("$NT" -N "$A" -j link 2>/dev/null | jq -c '[.interfaces[] | {name, kind, framing_bytes}] | sort_by(.name)')
+check "framing: vethA kind veth 0, tunA kind tun 0, lo no kind 0 ($fr)" \
+	jqt -n --argjson v "${fr:-null}" '($v | map({(.name): .}) | add) as $m
+		| $m.vethA.kind == "veth" and $m.vethA.framing_bytes == 0
+		and $m.tunA.kind == "tun" and $m.tunA.framing_bytes == 0
+		and $m.lo.kind == null and $m.lo.framing_bytes == 0'
+fr=$(NETTRIAGE_LINK_SOURCE=proc "$NT" -N "$A" -j link vethA 2>/dev/null | jq -c '.interfaces[0] | {kind, framing_bytes}')
+check "framing with /proc/net/dev: unknown, null ($fr)" jqt -n --argjson v "${fr:-null}" '$v.kind == null and $v.framing_bytes == null'
 
 # Utilization since the previous run (history): two runs, a burst between.
 "$NT" -N "$A" -j link vethA >/dev/null 2>&1

@@ -10,6 +10,7 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include "nt_link.h"
+#include "nt_nl.h"
 #include "nlgen.h"
 #include "t.h"
 
@@ -164,6 +165,141 @@ static void test_dump_apply(void)
 	nt_link_modes_free(&ms);
 }
 
+/* The dump of a kernel whose ethnl_default_dumpit stopped at a device
+ * failing with -ENODEV (not present, unregistering): two replies, then the
+ * end of the dump carrying the error. Both replies count, the walk
+ * returns the error, and the interfaces without a reply are the ones
+ * left for per-device requests. */
+static void test_dump_enodev(void)
+{
+	struct nt_link_if v[5] = { mkif("lo", 1), mkif("eth0", 2), mkif("eth1", 3),
+				   mkif("vf0", 4), mkif("eth2", 5) };
+	struct nt_link_list l = { v, 5, 5, 0, 0 };
+	struct nlgen_linkmodes e0 = { 2, "eth0", 10000, 0, 1, 1 };
+	struct nlgen_linkmodes e1 = { 3, "eth1", 1000, 0, 0, 1 };
+	struct nt_link_modes ms = { 0 };
+	size_t len, k;
+	int how, r;
+
+	for (how = 0; how < 2; how++) {
+		static const char *const names[5] = { "lo", "eth0", "eth1", "vf0", "eth2" };
+
+		for (k = 0; k < 5; k++)
+			v[k] = mkif(names[k], (uint32_t)k + 1);
+		len = nlgen_linkmodes(buf, 1, FAM, &e0);
+		len += nlgen_linkmodes(buf + len, 1, FAM, &e1);
+		len += how == 0 ? nlgen_done(buf + len, 1, -ENODEV) :
+				  nlgen_error(buf + len, 1, -ENODEV);
+		ms.n = 0;
+		r = nt_link_parse_modes_buf(buf, len, FAM, &ms);
+		T_EQ_I(r, -ENODEV, how == 0 ? "dump ending in NLMSG_DONE -ENODEV returns -ENODEV" :
+		       "dump ending in NLMSG_ERROR -ENODEV returns -ENODEV");
+		T_EQ_U(ms.n, 2, "the two replies before the error are kept");
+		T_EQ_U(nt_link_modes_apply(&l, &ms), 2, "both applied");
+		T_OK(has(&v[1], NT_LINK_SPEED_BIT) && v[1].speed_mbps == 10000 &&
+		     !strcmp(v[1].duplex, "full"), "eth0: 10000 full from the partial dump");
+		T_OK(has(&v[2], NT_LINK_SPEED_BIT) && v[2].speed_mbps == 1000 &&
+		     !strcmp(v[2].duplex, "half"), "eth1: 1000 half from the partial dump");
+		T_EQ_U(nt_link_modes_pending(&l), 3, "lo, vf0 and eth2 are left for per-device requests");
+		T_OK(!v[0].mode_seen && v[1].mode_seen && v[2].mode_seen && !v[3].mode_seen &&
+		     !v[4].mode_seen, "exactly the interfaces without a reply are marked");
+	}
+	nt_link_modes_free(&ms);
+}
+
+/* A canned kernel for the per-device requests: answers by the request's
+ * ETHTOOL_A_HEADER_DEV_INDEX, like ethnl_default_doit. */
+struct fake {
+	uint32_t asked[16];
+	size_t nasked;
+	uint32_t seq;
+	int bad_request;     /* a request that is not a LINKMODES_GET do */
+	bool pending;        /* a request not answered yet */
+};
+
+static uint32_t req_ifindex(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *a, *b;
+
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN)
+		if (mnl_attr_get_type(a) == ETHTOOL_A_LINKMODES_HEADER)
+			mnl_attr_for_each_nested(b, a)
+				if (mnl_attr_get_type(b) == ETHTOOL_A_HEADER_DEV_INDEX)
+					return mnl_attr_get_u32(b);
+	return 0;
+}
+
+static ssize_t fake_send(void *ctx, const void *b, size_t len)
+{
+	struct fake *f = ctx;
+	const struct nlmsghdr *nlh = b;
+	const struct genlmsghdr *gh = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != FAM || (nlh->nlmsg_flags & NLM_F_DUMP) ||
+	    !(nlh->nlmsg_flags & NLM_F_ACK) || gh->cmd != ETHTOOL_MSG_LINKMODES_GET)
+		f->bad_request++;
+	if (f->nasked < 16)
+		f->asked[f->nasked++] = req_ifindex(nlh);
+	f->seq = nlh->nlmsg_seq;
+	f->pending = true;
+	return (ssize_t)len;
+}
+
+static ssize_t fake_recv(void *ctx, void *b, size_t len)
+{
+	struct fake *f = ctx;
+	uint32_t idx = f->nasked ? f->asked[f->nasked - 1] : 0;
+	struct nlgen_linkmodes r5 = { 5, "eth2", 25000, 0, 1, 1 };
+	size_t n = 0;
+
+	(void)len;
+	if (!f->pending) {
+		errno = EAGAIN;
+		return -1;
+	}
+	f->pending = false;
+	if (idx == 5) {          /* answers, then the ACK */
+		n = nlgen_linkmodes(b, f->seq, FAM, &r5);
+		n += nlgen_error((char *)b + n, f->seq, 0);
+	} else if (idx == 1) {   /* lo: no get_link_ksettings */
+		n = nlgen_error(b, f->seq, -EOPNOTSUPP);
+	} else {                 /* vf0: still not present */
+		n = nlgen_error(b, f->seq, -ENODEV);
+	}
+	return (ssize_t)n;
+}
+
+static void test_perdev(void)
+{
+	struct nt_link_if v[5] = { mkif("lo", 1), mkif("eth0", 2), mkif("eth1", 3),
+				   mkif("vf0", 4), mkif("eth2", 5) };
+	struct nt_link_list l = { v, 5, 5, 0, 0 };
+	struct fake f = { { 0 }, 0, 0, 0, false };
+	struct nt_nl_io io = { fake_send, fake_recv, &f, 0 };
+	struct nt_link_perdev pd;
+
+	v[1].mode_seen = v[2].mode_seen = true; /* from the partial dump */
+	T_EQ_I(nt_link_ethtool_get_io(&io, FAM, &l, &pd), 0, "per-device requests run");
+	T_EQ_U(f.nasked, 3, "one request per pending interface, none for the dumped ones");
+	T_OK(f.asked[0] == 1 && f.asked[1] == 4 && f.asked[2] == 5,
+	     "requests name lo, vf0, eth2 by ETHTOOL_A_HEADER_DEV_INDEX, in order");
+	T_EQ_I(f.bad_request, 0, "each is a LINKMODES_GET request with NLM_F_ACK, no NLM_F_DUMP");
+	T_OK(pd.asked == 3 && pd.answered == 1 && pd.unsupported == 1 && pd.failed == 1,
+	     "results: 1 answered, 1 without link settings, 1 failed");
+	T_OK(pd.first_err == -ENODEV && !strcmp(pd.first_name, "vf0"), "the failure names vf0 and ENODEV");
+	T_OK(has(&v[4], NT_LINK_SPEED_BIT) && v[4].speed_mbps == 25000 &&
+	     !strcmp(v[4].duplex, "full"), "eth2: 25000 full from its own request");
+	T_OK(!has(&v[3], NT_LINK_SPEED_BIT) && !has(&v[0], NT_LINK_SPEED_BIT),
+	     "vf0 and lo stay unknown (null)");
+	T_EQ_U(nt_link_modes_pending(&l), 2, "still pending: lo and vf0 (never guessed)");
+
+	/* nothing pending: no request at all */
+	v[0].mode_seen = v[3].mode_seen = true;
+	f.nasked = 0;
+	T_EQ_I(nt_link_ethtool_get_io(&io, FAM, &l, &pd), 0, "nothing pending");
+	T_OK(f.nasked == 0 && pd.asked == 0, "nothing pending: no request sent");
+}
+
 static void put(const char *dir, const char *ifn, const char *f, const char *text)
 {
 	char p[512];
@@ -229,6 +365,8 @@ int main(void)
 	test_family();
 	test_linkmodes();
 	test_dump_apply();
+	test_dump_enodev();
+	test_perdev();
 	test_sysfs();
 	return T_DONE();
 }

@@ -1,6 +1,7 @@
 /* Unit tests: rates, wrap/re-creation, verdicts and the verdict engine. */
 #include <math.h>
 #include <stdlib.h>
+#include <net/if_arp.h>
 #include "nt_link.h"
 #include "t.h"
 #include "t_verdict.h"
@@ -149,12 +150,12 @@ static void test_util(void)
 	const uint64_t full = 1250000000ull;
 	int i;
 
-	T_NEAR(nt_link_util_pct(125000000, 1.0, 1000), 100.0, 1e-9,
+	T_NEAR(nt_link_util_pct(125000000, 0, 0, 1.0, 1000), 100.0, 1e-9,
 	       "125 MB in 1 s at 1000 Mb/s: 100 %%");
-	T_NEAR(nt_link_util_pct(1000, 2.0, 10), 100.0 * 8000 / 2 / 1e7, 1e-12,
+	T_NEAR(nt_link_util_pct(1000, 0, 0, 2.0, 10), 100.0 * 8000 / 2 / 1e7, 1e-12,
 	       "util = bytes * 8 / dt / (speed * 1e6) * 100");
-	T_OK(isnan(nt_link_util_pct(1000, 1.0, 0)), "speed 0: NaN");
-	T_OK(isnan(nt_link_util_pct(1000, 0.0, 1000)), "dt 0: NaN");
+	T_OK(isnan(nt_link_util_pct(1000, 0, 0, 1.0, 0)), "speed 0: NaN");
+	T_OK(isnan(nt_link_util_pct(1000, 0, 0, 0.0, 1000)), "dt 0: NaN");
 
 	nt_link_thresholds_default(&t);
 	T_NEAR(t.warn_util, 80, 0, "default --warn-util 80");
@@ -223,6 +224,69 @@ static void test_util(void)
 	nt_verdicts_free(&vs);
 }
 
+/* Ethernet framing: rx/tx_bytes leave out preamble+SFD (8), FCS (4) and
+ * the inter-frame gap (12). A 10 GbE line-rate flood of 64-byte frames
+ * (60 bytes counted each, FCS excluded) is 14,880,952 frames/s: 71.4 %
+ * from the counted bytes, 100 % on the wire. Added for ARPHRD_ETHER
+ * without IFLA_INFO_KIND (a physical NIC), never for virtual devices. */
+static void test_framing(void)
+{
+	struct nt_link_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	struct nt_link_if p[3], c[3];
+	struct nt_link_list prev = { p, 3, 3, 0, 0 }, cur = { c, 3, 3, 0, 0 };
+	const struct nt_verdict *v;
+	const uint64_t pps = 14880952; /* 10e9 / ((64 + 20) * 8) */
+	int i;
+
+	T_EQ_U(nt_link_framing(ARPHRD_ETHER, NULL), 24, "ARPHRD_ETHER, no kind: 24 bytes");
+	T_EQ_U(nt_link_framing(ARPHRD_ETHER, ""), 24, "ARPHRD_ETHER, empty kind: 24");
+	T_EQ_U(nt_link_framing(ARPHRD_ETHER, "veth"), 0, "veth: 0");
+	T_EQ_U(nt_link_framing(ARPHRD_ETHER, "bridge"), 0, "bridge: 0");
+	T_EQ_U(nt_link_framing(ARPHRD_LOOPBACK, NULL), 0, "loopback: 0");
+	T_EQ_U(nt_link_framing(ARPHRD_NONE, "tun"), 0, "tun: 0");
+	T_NEAR(nt_link_util_pct(60 * pps, pps, 24, 1.0, 10000), 100.0, 1e-4,
+	       "64-byte line rate with 24 bytes framing: 100 %%");
+	T_NEAR(nt_link_util_pct(60 * pps, pps, 0, 1.0, 10000), 71.4285696, 1e-5,
+	       "the same from the counted bytes alone: 71.4 %%");
+
+	nt_link_thresholds_default(&t);
+	for (i = 0; i < 3; i++) {
+		char n[8];
+
+		snprintf(n, sizeof(n), "e%d", i);
+		p[i] = mk(n, (uint32_t)i + 1, 0, 0, 0, 0);
+		c[i] = mk(n, (uint32_t)i + 1, pps, 0, 0, 0);
+		c[i].c[NT_LS_rx_bytes] = 60 * pps;
+		c[i].speed_mbps = 10000;
+		c[i].avail |= 1ull << NT_LINK_SPEED_BIT | 1ull << NT_LINK_DUPLEX_BIT;
+		strcpy(c[i].duplex, "full");
+	}
+	/* e0 a physical NIC (netlink: ARPHRD_ETHER, no kind) */
+	c[0].arphrd = ARPHRD_ETHER;
+	c[0].framing_bytes = nt_link_framing(ARPHRD_ETHER, "");
+	c[0].avail |= 1ull << NT_LINK_FRAMING_BIT;
+	/* e1 a veth (kind "veth"): no wire, no framing */
+	c[1].arphrd = ARPHRD_ETHER;
+	strcpy(c[1].kind, "veth");
+	c[1].framing_bytes = nt_link_framing(ARPHRD_ETHER, "veth");
+	c[1].avail |= 1ull << NT_LINK_FRAMING_BIT | 1ull << NT_LINK_KIND_BIT;
+	/* e2 from /proc/net/dev: framing unknown, not added */
+	nt_link_rates(&cur, &prev, 1.0);
+	T_NEAR(c[0].rx_util_pct, 100.0, 1e-4, "physical 10 GbE, 64-byte flood: rx_util_pct 100");
+	T_NEAR(c[1].rx_util_pct, 71.4285696, 1e-5, "veth, same counters: 71.4 (no framing)");
+	T_NEAR(c[2].rx_util_pct, 71.4285696, 1e-5, "framing unknown (/proc/net/dev): 71.4, not added");
+	nt_link_verdicts(&cur, &prev, &t, &vs, NULL);
+	T_EQ_I(t_level(&vs, "link.utilization", "e0"), NT_CRIT, "physical at line rate: CRIT");
+	v = t_verdict(&vs, "link.utilization", "e0");
+	T_OK(v && strstr(v->reason, "rx 10000.0 Mb/s") && strstr(v->reason, "+24 B/frame framing"),
+	     "reason: the wire rate and the framing added");
+	T_EQ_I(t_level(&vs, "link.utilization", "e1"), NT_OK, "veth at 71.4 %%: OK");
+	v = t_verdict(&vs, "link.utilization", "e1");
+	T_OK(v && !strstr(v->reason, "framing"), "veth: no framing in the reason");
+	nt_verdicts_free(&vs);
+}
+
 static void test_flaps(void)
 {
 	struct nt_link_thresholds t;
@@ -281,6 +345,78 @@ static void test_flaps(void)
 	nt_verdicts_free(&vs);
 }
 
+/* After a reset the carrier counts may be since-creation totals: a fresh
+ * veth already has 1 down + 1 up. Only changes beyond what creation
+ * explains are judged. */
+static void test_flaps_reset(void)
+{
+	struct nt_link_thresholds t;
+	struct nt_verdicts vs = { 0 };
+	struct nt_link_if p[5], c[5];
+	struct nt_link_list prev = { p, 5, 5, 0, 0 }, cur = { c, 5, 5, 0, 0 };
+	const struct nt_verdict *v;
+	int i;
+
+	nt_link_thresholds_default(&t);
+	for (i = 0; i < 5; i++) {
+		char n[8];
+
+		snprintf(n, sizeof(n), "r%d", i);
+		p[i] = mk(n, (uint32_t)i + 1, 1000, 1000, 0, 0);
+		p[i].c[NT_LX_CARRIER_CHANGES] = 6;
+		p[i].c[NT_LX_CARRIER_UP] = 3;
+		p[i].c[NT_LX_CARRIER_DOWN] = 3;
+		/* re-created: new ifindex, counters from zero */
+		c[i] = mk(n, (uint32_t)i + 100, 5, 5, 0, 0);
+		c[i].avail |= 1ull << NT_LINK_CARRIER_BIT;
+		c[i].carrier = true;
+	}
+	/* r0: fresh veth, 1 down + 1 up (its creation) */
+	c[0].c[NT_LX_CARRIER_CHANGES] = 2; c[0].c[NT_LX_CARRIER_UP] = 1;
+	c[0].c[NT_LX_CARRIER_DOWN] = 1;
+	/* r1: created, then bounced twice: 3 down + 3 up */
+	c[1].c[NT_LX_CARRIER_CHANGES] = 6; c[1].c[NT_LX_CARRIER_UP] = 3;
+	c[1].c[NT_LX_CARRIER_DOWN] = 3;
+	/* r2: created with its peer down: 1 down, no carrier */
+	c[2].c[NT_LX_CARRIER_CHANGES] = 1; c[2].c[NT_LX_CARRIER_DOWN] = 1;
+	c[2].carrier = false;
+	/* r3: no up/down counts (old kernel): 2 changes, all creation's */
+	c[3].c[NT_LX_CARRIER_CHANGES] = 2;
+	c[3].avail &= ~((1ull << NT_LX_CARRIER_UP) | (1ull << NT_LX_CARRIER_DOWN));
+	/* r4: same ifindex, the driver cleared its stats (rx_packets down)
+	 * but the core's carrier counts went on: 6 -> 8 is 2 changes in
+	 * the span, not 8 since creation */
+	c[4].ifindex = p[4].ifindex;
+	c[4].c[NT_LX_CARRIER_CHANGES] = 8; c[4].c[NT_LX_CARRIER_UP] = 4;
+	c[4].c[NT_LX_CARRIER_DOWN] = 4;
+	nt_link_verdicts(&cur, &prev, &t, &vs, NULL);
+
+	T_EQ_U(nt_link_creation_changes(2, true, 1, 1), 2, "creation explains 1 down + 1 up");
+	T_EQ_U(nt_link_creation_changes(6, true, 3, 3), 2, "and no more");
+	T_EQ_U(nt_link_creation_changes(1, true, 1, 0), 1, "a device still without carrier: 1");
+	T_EQ_U(nt_link_creation_changes(5, false, 0, 0), 2, "without up/down counts: 2 of the changes");
+	T_EQ_U(nt_link_creation_changes(1, false, 0, 0), 1, "never more than there are");
+	T_EQ_I(t_level(&vs, "link.flapping", "r0"), NT_OK,
+	       "re-created veth with creation's 1 down + 1 up: flapping OK");
+	v = t_verdict(&vs, "link.flapping", "r0");
+	T_OK(v && v->value == 0 && strstr(v->reason, "2 from its creation, 0 after"),
+	     "value 0, the reason says the 2 changes are its creation's");
+	T_EQ_I(t_level(&vs, "link.flapping", "r1"), NT_WARN,
+	       "re-created and bounced twice (3 down, 3 up): flapping WARN");
+	v = t_verdict(&vs, "link.flapping", "r1");
+	T_OK(v && v->value == 4, "value 4: the changes after creation");
+	T_EQ_I(t_level(&vs, "link.carrier", "r2"), NT_OK,
+	       "re-created with no carrier yet (1 down, creation's): carrier OK");
+	T_EQ_I(t_level(&vs, "link.flapping", "r3"), NT_OK,
+	       "no up/down counts, 2 changes after re-creation: flapping OK");
+	T_EQ_I(t_level(&vs, "link.flapping", "r4"), NT_WARN,
+	       "stats cleared on the same device: carrier delta 2 judged, flapping WARN");
+	v = t_verdict(&vs, "link.flapping", "r4");
+	T_OK(v && v->value == 2 && !strstr(v->reason, "creation"),
+	     "value 2 (8 - 6), not 8 since creation");
+	nt_verdicts_free(&vs);
+}
+
 static void test_engine(void)
 {
 	struct nt_verdicts vs = { 0 };
@@ -305,7 +441,9 @@ int main(void)
 	test_rates();
 	test_verdicts();
 	test_util();
+	test_framing();
 	test_flaps();
+	test_flaps_reset();
 	test_engine();
 	return T_DONE();
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <libmnl/libmnl.h>
+#include <net/if_arp.h>
 /* IF_OPER_* from linux/if.h, which clashes with net/if.h */
 enum { IF_OPER_UNKNOWN = 0, IF_OPER_DOWN = 2, IF_OPER_UP = 6 };
 #include <linux/rtnetlink.h>
@@ -259,6 +260,67 @@ static void test_procnetdev(void)
 	nt_link_list_free(&l);
 }
 
+/* ifi_type and IFLA_LINKINFO/IFLA_INFO_KIND: which devices get the 24
+ * bytes of Ethernet framing in their utilization. */
+static size_t mklink(uint16_t type, const char *name, const char *kind,
+		     const char *slave_kind)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifi;
+	struct nlattr *li;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_index = 4;
+	ifi->ifi_type = type;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (kind || slave_kind) {
+		li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+		if (kind)
+			mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+		if (slave_kind)
+			mnl_attr_put_strz(nlh, IFLA_INFO_SLAVE_KIND, slave_kind);
+		mnl_attr_nest_end(nlh, li);
+	}
+	return nlh->nlmsg_len;
+}
+
+static void test_kind(void)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	struct nt_link_if ifp;
+	struct nlattr *a;
+
+	mklink(ARPHRD_ETHER, "eth0", NULL, NULL);
+	T_EQ_I(nt_link_parse_msg(nlh, &ifp), 0, "physical NIC parses");
+	T_OK(ifp.arphrd == ARPHRD_ETHER && !ifp.kind[0] && !((ifp.avail >> NT_LINK_KIND_BIT) & 1),
+	     "ARPHRD_ETHER, no IFLA_LINKINFO: no kind");
+	T_OK(((ifp.avail >> NT_LINK_FRAMING_BIT) & 1) && ifp.framing_bytes == 24,
+	     "physical Ethernet: 24 bytes framing");
+	mklink(ARPHRD_ETHER, "veth0", "veth", NULL);
+	T_EQ_I(nt_link_parse_msg(nlh, &ifp), 0, "veth parses");
+	T_OK(!strcmp(ifp.kind, "veth") && ((ifp.avail >> NT_LINK_KIND_BIT) & 1),
+	     "IFLA_INFO_KIND veth read");
+	T_EQ_U(ifp.framing_bytes, 0, "veth (kind present): no framing");
+	mklink(ARPHRD_ETHER, "eth1", NULL, "bond");
+	T_EQ_I(nt_link_parse_msg(nlh, &ifp), 0, "bond port parses");
+	T_OK(!ifp.kind[0] && ifp.framing_bytes == 24,
+	     "a bond port (only IFLA_INFO_SLAVE_KIND) is physical: 24");
+	mklink(ARPHRD_LOOPBACK, "lo", NULL, NULL);
+	T_EQ_I(nt_link_parse_msg(nlh, &ifp), 0, "lo parses");
+	T_EQ_U(ifp.framing_bytes, 0, "loopback: no framing");
+	mklink(ARPHRD_ETHER, "vx0", "averyveryverylongkindname", NULL);
+	T_EQ_I(nt_link_parse_msg(nlh, &ifp), 0, "a kind longer than the field parses");
+	T_OK(strlen(ifp.kind) == sizeof(ifp.kind) - 1 && ifp.framing_bytes == 0,
+	     "long kind cut, still virtual");
+	/* a nested kind that runs past IFLA_LINKINFO */
+	mklink(ARPHRD_ETHER, "bad0", "veth", NULL);
+	a = (struct nlattr *)((char *)buf + NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg)));
+	a = mnl_attr_next(a); /* IFLA_LINKINFO after IFLA_IFNAME */
+	((struct nlattr *)mnl_attr_get_payload(a))->nla_len += 8;
+	T_EQ_I(nt_link_parse_msg(nlh, &ifp), -EBADMSG, "IFLA_INFO_KIND past its nest: -EBADMSG");
+}
+
 int main(void)
 {
 	test_full();
@@ -269,5 +331,6 @@ int main(void)
 	test_malformed();
 	test_multi();
 	test_procnetdev();
+	test_kind();
 	return T_DONE();
 }
