@@ -323,6 +323,8 @@ struct nt_ct_events {
 	uint64_t peak_new_per_s, peak_destroy_per_s; /* busiest whole second */
 	uint64_t overruns;     /* ENOBUFS: at least this many losses */
 	uint64_t malformed;    /* messages the library did not decode */
+	uint64_t unread_bytes; /* still queued when the bounded read after the
+				* window stopped: events delivered, not counted */
 	uint64_t rcvbuf_bytes; /* SO_RCVBUF as the kernel set it */
 	char rcvbuf_how[16];   /* "SO_RCVBUFFORCE" or "SO_RCVBUF" */
 	bool exact;            /* top lists exact (keys fit the counters) */

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -415,8 +416,13 @@ int nt_ct_nl_events(struct nt_ct_evacc *a, double seconds, char *why,
 	if (!r &&
 	    (r = drain(fd, a, t0, rbuf, EV_RECV, nt_now_mono() + EV_TAIL_S)) < 0)
 		snprintf(why, whylen, "conntrack events: recv: %s", strerror(-r));
-	if (r > 0)
+	if (r > 0) { /* stopped with events still queued: say how much */
+		int q = 0;
+
+		if (ioctl(fd, FIONREAD, &q) == 0 && q > 0)
+			a->r.unread_bytes = (uint64_t)q;
 		r = 0;
+	}
 	nt_ct_evacc_finish(a, nt_now_mono() - t0);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	free(rbuf);

@@ -69,6 +69,9 @@ static void table_events(const struct ct_st *x, FILE *f)
 	else
 		fprintf(f, "lost: none (0 overruns); receive buffer %llu bytes (%s)\n",
 			(unsigned long long)e->rcvbuf_bytes, e->rcvbuf_how);
+	if (e->unread_bytes)
+		fprintf(f, "not counted: %llu bytes of events still queued when the read after the window stopped (0.2 s)\n",
+			(unsigned long long)e->unread_bytes);
 	if (e->malformed)
 		fprintf(f, "malformed: %llu event messages not decoded\n",
 			(unsigned long long)e->malformed);

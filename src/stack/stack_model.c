@@ -117,7 +117,11 @@ static bool sn_delta(uint64_t cur, uint64_t prev, double dt, uint64_t *d)
 		*d = cur - prev;
 		return true;
 	}
-	if (cur > UINT32_MAX || prev > UINT32_MAX || (double)w / dt > NT_SN_WRAP_MAX_PER_S)
+	/* one wrap: prev was in the upper half and the wrapped delta is less
+	 * than half the range (else rows were paired wrongly, e.g. after a
+	 * CPU went offline on a kernel without the CPU id column) */
+	if (cur > UINT32_MAX || prev > UINT32_MAX || prev <= UINT32_MAX / 2 ||
+	    w >= 1u << 31 || (double)w / dt > NT_SN_WRAP_MAX_PER_S)
 		return false;
 	*d = w;
 	return true;
@@ -139,7 +143,9 @@ static void softnet_rates(struct nt_softnet *cur, const struct nt_softnet *prev,
 		c->dropped_pct = c->processed_rate = c->dropped_rate = c->squeeze_rate = NAN;
 		if (!prev || !(dt > 0))
 			continue;
-		if (!p) {
+		/* without the CPU id column rows are paired by position: when
+		 * their number changed (hotplug) no row is the same CPU */
+		if (!p || (!((c->avail >> NT_SN_CPUID) & 1) && cur->n != prev->n)) {
 			c->avail |= 1ull << NT_SN_NOBASE; /* CPU not in the baseline */
 			continue;
 		}

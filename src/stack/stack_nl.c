@@ -393,7 +393,12 @@ static bool qd_wrap(const struct nt_qdisc *c, const struct nt_qdisc *p, double d
 {
 	uint32_t w = (uint32_t)(c->drops - p->drops);
 
-	return c->packets >= p->packets && dt > 0 && (double)w / dt <= NT_QD_WRAP_MAX_PER_S;
+	/* one wrap: the old count was in the upper half of the range and the
+	 * wrapped delta is under half of it; anything else (a qdisc replaced
+	 * with the same handle that has passed more packets since) is a
+	 * reset, whatever dt */
+	return c->packets >= p->packets && dt > 0 && p->drops > UINT32_MAX / 2 &&
+	       w < 1u << 31 && (double)w / dt <= NT_QD_WRAP_MAX_PER_S;
 }
 
 void nt_stack_qdisc_rates(struct nt_qdisc_list *cur,

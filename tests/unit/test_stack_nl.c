@@ -310,6 +310,23 @@ static void test_qdisc_drops_wrap(void)
 	     !strstr(v->reason, "replaced"), "wrap: WARN on 48 new drops (%s)", v ? v->reason : "");
 	T_OK(v && strstr(v->reason, "offered (sent + dropped)"), "reason: the percent base is said");
 	nt_verdicts_free(&vs);
+
+	/* between runs a minute apart: a qdisc replaced with the same handle
+	 * that has passed more packets since (drops 500 -> 10) is a reset,
+	 * not a wrap of ~4.29e9 drops (which 60 s would make "plausible") */
+	pv[0] = mkq(2, 0x80010000, 10000, 500);
+	cv[0] = mkq(2, 0x80010000, 20000, 10);
+	nt_stack_qdisc_rates(&cur, &prev, 60.0);
+	T_OK((cv[0].avail & (1u << NT_QD_RESET)) && !(cv[0].avail & (1u << NT_QD_WRAP)) &&
+	     cv[0].drops_delta == 10,
+	     "replaced over 60 s: drops 500 -> 10 is a new qdisc (delta %llu)",
+	     (unsigned long long)cv[0].drops_delta);
+	/* and a real wrap over 60 s is still one */
+	pv[0] = mkq(2, 0x80010000, 10000, 0xffff0000u);
+	cv[0] = mkq(2, 0x80010000, 20000, 0x100);
+	nt_stack_qdisc_rates(&cur, &prev, 60.0);
+	T_OK((cv[0].avail & (1u << NT_QD_WRAP)) && cv[0].drops_delta == 0x10100,
+	     "wrap over 60 s: 0xffff0000 -> 0x100 is +65792");
 }
 
 /* finding 3: an mq root and its 4 children (all handle 0:): unique

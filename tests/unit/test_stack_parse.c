@@ -477,6 +477,32 @@ static void test_glimits_apply(void)
 	nt_stack_sample_free(&s);
 }
 
+/* Rows without the CPU id column pair by position: when their number
+ * changed between samples (a CPU went offline), none is judged against
+ * another CPU's counters. */
+static void test_softnet_hotplug(void)
+{
+	static const char two[] =
+		"f0000000 00000001 00000002 00000000 00000000 00000000 00000000 00000000 00000000 00000003 00000004\n"
+		"00000010 00000001 00000002 00000000 00000000 00000000 00000000 00000000 00000000 00000003 00000004\n";
+	static const char one[] =
+		"00000020 00000001 00000002 00000000 00000000 00000000 00000000 00000000 00000000 00000003 00000004\n";
+	struct nt_stack_sample cur = { 0 }, prev = { 0 };
+	struct nt_stack_view v = { 0 };
+	struct nt_stack_thresholds t;
+
+	nt_stack_thresholds_default(&t);
+	T_EQ_I(nt_stack_parse_softnet(P(two), &prev.softnet), 0, "hotplug: prev 2 rows");
+	T_EQ_I(nt_stack_parse_softnet(P(one), &cur.softnet), 0, "hotplug: cur 1 row");
+	T_EQ_I(nt_stack_view_build(&v, &cur, &prev, 60.0, &t), 0, "hotplug: view");
+	T_OK(!((cur.softnet.v[0].avail >> NT_SN_DELTA) & 1) &&
+	     ((cur.softnet.v[0].avail >> NT_SN_NOBASE) & 1),
+	     "hotplug: a row count change without CPU ids leaves no baseline (not a wrap of 0xf0000000 -> 0x20)");
+	nt_stack_view_free(&v);
+	nt_stack_sample_free(&cur);
+	nt_stack_sample_free(&prev);
+}
+
 int main(void)
 {
 	test_softnet();
@@ -486,6 +512,7 @@ int main(void)
 	test_ctrs_view();
 	test_softnet_verdicts();
 	test_softnet_wrap();
+	test_softnet_hotplug();
 	test_first_run_rule();
 	test_glimits_apply();
 	return T_DONE();
