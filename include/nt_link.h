@@ -262,6 +262,9 @@ struct nt_link_perdev {
 	size_t failed;          /* any other error: speed stays unknown */
 	int first_err;          /* the first failure's -errno */
 	char first_name[IFNAMSIZ]; /* and its interface */
+	bool stopped;           /* stopped asking: an answer that may have left
+				 * part of itself on the socket (malformed, out
+				 * of sequence, truncated, timed out), or nt_stop */
 };
 #define NT_LINK_GET_RBUF 16384 /* receive buffer for one reply */
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +349,10 @@ int nt_link_ethtool_get_io(const struct nt_nl_io *io, uint16_t fam,
 
 		if (p->mode_seen || (!p->ifindex && !p->name[0]))
 			continue;
+		if (nt_stop) {
+			res->stopped = true;
+			break;
+		}
 		res->asked++;
 		r = get_one(io, fam, p, rbuf, NT_LINK_GET_RBUF);
 		if (r == 0) {
@@ -359,8 +364,15 @@ int nt_link_ethtool_get_io(const struct nt_nl_io *io, uint16_t fam,
 				res->first_err = r;
 				memcpy(res->first_name, p->name, sizeof(res->first_name));
 			}
-			if (r == -ENOMEM)
+			/* A kernel error arrives as one NLMSG_ERROR that ends
+			 * its answer; these may leave the rest of an answer
+			 * queued, which the next request would read as its
+			 * own: stop asking (the rest stay unknown). */
+			if (r == -ENOMEM || r == -EPROTO || r == -EBADMSG ||
+			    r == -ENOSPC || r == -EAGAIN || r == -EWOULDBLOCK) {
+				res->stopped = true;
 				break;
+			}
 		}
 	}
 	free(rbuf);
@@ -395,6 +407,14 @@ int nt_link_ethtool_get(uint16_t fam, struct nt_link_list *l,
 		r = -errno;
 		mnl_socket_close(nl);
 		return r;
+	}
+	/* an answer held up (the handler takes RTNL per device) ends this
+	 * slow path after a second instead of blocking the run */
+	{
+		struct timeval tv = { 1, 0 };
+
+		(void)setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
+				 sizeof(tv));
 	}
 	io.ctx = nl;
 	io.portid = mnl_socket_get_portid(nl);

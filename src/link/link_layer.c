@@ -312,11 +312,15 @@ static size_t link_notes(const struct link_st *x, char out[][LINK_NOTE_LEN], siz
 	     "ethtool netlink LINKMODES_GET dump ended after %zu replies: %s; per-device requests: %s (the rest unknown)",
 	     x->dumped, strerror(-x->speed_err), strerror(-x->pd_err));
 	NOTE(x->speed_err && x->spd == SPD_ETHTOOL && !x->pd_err,
-	     "ethtool netlink LINKMODES_GET dump ended after %zu replies: %s; asked %zu one by one: %zu answered, %zu without link settings, %zu failed%s%s%s%s",
+	     "ethtool netlink LINKMODES_GET dump ended after %zu replies: %s; asked %zu one by one: %zu answered, %zu without link settings, %zu failed%s%s%s%s%s",
 	     x->dumped, strerror(-x->speed_err), x->pd.asked, x->pd.answered,
 	     x->pd.unsupported, x->pd.failed, x->pd.failed ? " (first " : "",
 	     x->pd.failed ? x->pd.first_name : "", x->pd.failed ? ": " : "",
-	     x->pd.failed ? strerror(-x->pd.first_err) : "");
+	     x->pd.failed ? strerror(-x->pd.first_err) : "",
+	     x->pd.failed ? ")" : "");
+	NOTE(x->speed_err && x->spd == SPD_ETHTOOL && !x->pd_err && x->pd.stopped,
+	     "ethtool netlink: stopped asking one by one after %zu of the pending interfaces (an answer that could not be trusted, or a signal); the rest unknown",
+	     x->pd.asked);
 #undef NOTE
 	return k;
 }

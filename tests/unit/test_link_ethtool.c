@@ -269,6 +269,20 @@ static ssize_t fake_recv(void *ctx, void *b, size_t len)
 	return (ssize_t)n;
 }
 
+/* Answers with a sequence number that is not the request's. */
+static ssize_t stale_recv(void *ctx, void *b, size_t len)
+{
+	struct fake *f = ctx;
+
+	(void)len;
+	if (!f->pending) {
+		errno = EAGAIN;
+		return -1;
+	}
+	f->pending = false;
+	return (ssize_t)nlgen_error(b, f->seq - 1, 0);
+}
+
 static void test_perdev(void)
 {
 	struct nt_link_if v[5] = { mkif("lo", 1), mkif("eth0", 2), mkif("eth1", 3),
@@ -292,6 +306,24 @@ static void test_perdev(void)
 	T_OK(!has(&v[3], NT_LINK_SPEED_BIT) && !has(&v[0], NT_LINK_SPEED_BIT),
 	     "vf0 and lo stay unknown (null)");
 	T_EQ_U(nt_link_modes_pending(&l), 2, "still pending: lo and vf0 (never guessed)");
+
+	T_OK(!pd.stopped, "kernel errors end their answer: no reason to stop asking");
+
+	/* an answer out of sequence (the rest of an earlier one left queued):
+	 * the next request would read it as its own, so asking stops there */
+	{
+		struct nt_link_if w[3] = { mkif("eth0", 2), mkif("vf0", 4), mkif("eth2", 5) };
+		struct nt_link_list l2 = { w, 3, 3, 0, 0 };
+		struct fake g = { { 0 }, 0, 0, 0, false };
+		struct nt_nl_io io2 = { fake_send, stale_recv, &g, 0 };
+
+		T_EQ_I(nt_link_ethtool_get_io(&io2, FAM, &l2, &pd), 0, "stale answer: runs");
+		T_OK(pd.stopped && pd.asked == 1 && g.nasked == 1 && pd.failed == 1 &&
+		     pd.first_err == -EPROTO,
+		     "stale answer: -EPROTO on the first request, stopped, no further request (asked %zu)",
+		     pd.asked);
+		T_EQ_U(nt_link_modes_pending(&l2), 3, "stale answer: the rest stay unknown");
+	}
 
 	/* nothing pending: no request at all */
 	v[0].mode_seen = v[3].mode_seen = true;
