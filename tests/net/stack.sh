@@ -82,7 +82,7 @@ check "sockstat: TCP tw and UDP inuse labelled netns, TCP mem global" \
 # ---- 2. UDP receive-buffer drops ----
 "$NT" -N "$NS" -j stack >"$TMP/before.json" 2>/dev/null # the baseline
 nst_before=$(inns nstat -az UdpRcvbufErrors | awk '$1 == "UdpRcvbufErrors" { print $2 }')
-inns "$HELPER" sink 9109 2048 >"$TMP/sink.out" 2>"$TMP/sink.err" &
+ip netns exec "$NS" "$HELPER" sink 9109 2048 >"$TMP/sink.out" 2>"$TMP/sink.err" & # not inns(): $! must be the helper
 SINK=$!
 for _ in $(seq 100); do grep -q ready "$TMP/sink.out" 2>/dev/null && break; sleep 0.05; done
 inns "$HELPER" flood 9109 300 500 >"$TMP/flood.out" 2>&1
