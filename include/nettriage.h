@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 #include "nt_netns.h"
 
 #define NT_VERSION "0.1.0"
@@ -69,6 +70,12 @@ void nt_timestamp_iso(char *buf, size_t len); /* UTC, ms precision */
 /* Sleep until an absolute CLOCK_MONOTONIC time; returns -EINTR if a signal
  * asked us to stop. */
 int nt_sleep_until(double mono);
+/* Seconds (>= 0) as a struct timespec, for ppoll's relative timeout. */
+struct timespec nt_timespec_of(double s);
+/* Block SIGINT and SIGTERM in the calling thread (*old: the mask before):
+ * between a loop's nt_stop check and its ppoll(..., old), which unblocks
+ * them atomically, so a stop is never left waiting a whole timeout. */
+void nt_stops_block(sigset_t *old);
 /* Set by the SIGINT/SIGTERM handler (main.c), read by loops. */
 extern volatile sig_atomic_t nt_stop;
 

@@ -342,7 +342,7 @@ int nt_ct_nl_events(struct nt_ct_evacc *a, double seconds, char *why,
 		    size_t whylen)
 {
 	struct nfct_handle *h;
-	sigset_t stops, old;
+	sigset_t old;
 	double t0, end;
 	char *rbuf;
 	int fd, fl, r = 0;
@@ -372,10 +372,7 @@ int nt_ct_nl_events(struct nt_ct_evacc *a, double seconds, char *why,
 	}
 	/* SIGINT/SIGTERM (main's handler sets nt_stop) stay blocked between
 	 * the nt_stop check and the wait; ppoll unblocks them atomically. */
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGINT);
-	sigaddset(&stops, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stops, &old);
+	nt_stops_block(&old);
 	t0 = nt_now_mono();
 	end = t0 + seconds;
 	for (;;) {
@@ -391,12 +388,7 @@ int nt_ct_nl_events(struct nt_ct_evacc *a, double seconds, char *why,
 		left = end - nt_now_mono();
 		if (left <= 0)
 			break;
-		rel.tv_sec = (time_t)left;
-		rel.tv_nsec = (long)((left - (double)rel.tv_sec) * 1e9);
-		if (rel.tv_nsec >= 1000000000L) {
-			rel.tv_sec++;
-			rel.tv_nsec -= 1000000000L;
-		}
+		rel = nt_timespec_of(left);
 		n = ppoll(&p, 1, &rel, &old);
 		if (n < 0) {
 			if (errno == EINTR)

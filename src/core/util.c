@@ -99,19 +99,39 @@ void nt_timestamp_iso(char *buf, size_t len)
 	snprintf(buf, len, "%s.%03ldZ", tmp, ts.tv_nsec / 1000000);
 }
 
+struct timespec nt_timespec_of(double s)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
+void nt_stops_block(sigset_t *old)
+{
+	sigset_t stops;
+
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stops, old);
+}
+
 int nt_sleep_until(double mono)
 {
-	sigset_t stops, old;
+	sigset_t old;
 	int r;
 
 	/* SIGINT/SIGTERM stay blocked from the nt_stop check to the wait,
 	 * and ppoll unblocks them atomically: a stop that lands between the
 	 * two is delivered at once instead of after a whole interval (the
 	 * race the prober's ppoll closes the same way). */
-	sigemptyset(&stops);
-	sigaddset(&stops, SIGINT);
-	sigaddset(&stops, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stops, &old);
+	nt_stops_block(&old);
 	for (;;) {
 		double left;
 		struct timespec rel;
@@ -125,12 +145,7 @@ int nt_sleep_until(double mono)
 			r = 0;
 			break;
 		}
-		rel.tv_sec = (time_t)left;
-		rel.tv_nsec = (long)((left - (double)rel.tv_sec) * 1e9);
-		if (rel.tv_nsec >= 1000000000L) {
-			rel.tv_sec++;
-			rel.tv_nsec -= 1000000000L;
-		}
+		rel = nt_timespec_of(left);
 		if (ppoll(NULL, 0, &rel, &old) < 0 && errno != EINTR) {
 			r = -errno;
 			break;
