@@ -298,7 +298,11 @@ static void rb_fix(struct rb *b, double v, int dec)
 	rb_str(b, f);
 }
 
-static void carrier_counts(struct rb *b, uint64_t cc, bool updown, const uint64_t *d)
+/* The start of both carrier verdicts' reasons: "N carrier changes (D
+ * down, U up) SINCE", and on a new device how many its creation made. */
+static void carrier_reason(struct rb *b, uint64_t cc, bool updown,
+			   const uint64_t *d, const char *since, bool fresh,
+			   uint64_t made, uint64_t j)
 {
 	rb_u64(b, cc);
 	rb_str(b, " carrier changes");
@@ -310,6 +314,14 @@ static void carrier_counts(struct rb *b, uint64_t cc, bool updown, const uint64_
 		rb_str(b, " up)");
 	}
 	rb_str(b, " ");
+	rb_str(b, since);
+	if (fresh) {
+		rb_str(b, ", ");
+		rb_u64(b, made);
+		rb_str(b, " from its creation, ");
+		rb_u64(b, j);
+		rb_str(b, " after");
+	}
 }
 
 uint64_t nt_link_creation_changes(uint64_t cc, bool updown, uint64_t down,
@@ -324,15 +336,6 @@ uint64_t nt_link_creation_changes(uint64_t cc, bool updown, uint64_t down,
 	else
 		m = cc < 2 ? cc : 2;
 	return m < cc ? m : cc;
-}
-
-static void creation_note(struct rb *b, uint64_t made, uint64_t j)
-{
-	rb_str(b, ", ");
-	rb_u64(b, made);
-	rb_str(b, " from its creation, ");
-	rb_u64(b, j);
-	rb_str(b, " after");
 }
 
 void nt_link_verdicts(const struct nt_link_list *cur,
@@ -461,10 +464,7 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 			if (!v)
 				return;
 			b = (struct rb){ v->reason, 0, sizeof(v->reason) };
-			carrier_counts(&b, cc, updown, d);
-			rb_str(&b, since);
-			if (fresh)
-				creation_note(&b, made, j);
+			carrier_reason(&b, cc, updown, d, since, fresh, made, j);
 			rb_str(&b, c->carrier ? ", carrier up" : ", carrier down");
 			if (l != NT_OK)
 				snprintf(v->hint, sizeof(v->hint),
@@ -476,10 +476,7 @@ void nt_link_verdicts(const struct nt_link_list *cur,
 			if (!v)
 				return;
 			b = (struct rb){ v->reason, 0, sizeof(v->reason) };
-			carrier_counts(&b, cc, updown, d);
-			rb_str(&b, since);
-			if (fresh)
-				creation_note(&b, made, j);
+			carrier_reason(&b, cc, updown, d, since, fresh, made, j);
 			rb_str(&b, " (WARN at ");
 			rb_u64(&b, t->warn_flaps);
 			rb_str(&b, c->carrier ? "), carrier now up" : "), carrier now down");
