@@ -81,6 +81,8 @@ struct nt_path {
 	long cycles;             /* cycles run */
 	uint64_t foreign;        /* replies not ours */
 	uint64_t ts_kernel, ts_kernel_rx, ts_mono; /* RTTs by timestamp source */
+	long reset_cycle;        /* probes of earlier cycles are not counted
+				  * (nt_path_reset); 0 none */
 	struct nt_path_hop hop[NT_PATH_MAX_TTL + 1];
 };
 
@@ -113,6 +115,11 @@ struct nt_path_thresholds {
 
 void nt_path_init(struct nt_path *p);
 void nt_path_free(struct nt_path *p);
+/* Forget every statistic (hops, responders, counters) but what the path
+ * is (target, mode, TTL range, destination and unreachable TTL, cycles
+ * run): probes of cycles before from_cycle, still in flight, are not
+ * counted when their fate arrives, so sent and lost stay in step. */
+void nt_path_reset(struct nt_path *p, long from_cycle);
 /* Feed one engine event. 0 or -ENOMEM. */
 int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev);
 /* Drop hops beyond the destination, then mark rate_limited hops. */

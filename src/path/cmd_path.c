@@ -373,18 +373,27 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 		nt_err("path", "dropping privileges: %s", strerror(-r));
 		goto out;
 	}
+	/* The live view on a terminal; else the report at the end, with its
+	 * progress on stderr when that is a terminal. */
 	if (g->format == NT_FMT_TABLE && !x->o.csv && !x->o.report && !g->quiet &&
 	    isatty(STDOUT_FILENO)) {
-		x->on_cycle = nt_path_live_cycle;
-		x->on_cycle_arg = &live;
+		r = nt_path_live_start(&live, x, g);
+		if (r) {
+			nt_err("path", "live view: %s", strerror(-r));
+			goto out;
+		}
+	} else if (!g->quiet && isatty(STDERR_FILENO)) {
+		x->on_event = nt_path_progress_event;
 	}
-	if (L->collect(x, &c)) {
+	r = L->collect(x, &c);
+	nt_path_live_stop(&live); /* the terminal as it was, before any output */
+	if (x->on_event == nt_path_progress_event)
+		nt_path_progress_end();
+	if (r) {
 		nt_err("path", "%s", c.why);
 		goto out;
 	}
 	L->judge(x, &b, &vs);
-	if (x->on_cycle)
-		nt_path_live_clear();
 	r = render(x, g, &vs);
 	if (r) {
 		nt_err("path", "output: %s", strerror(-r));
@@ -392,6 +401,7 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 	}
 	rc = nt_level_exit(nt_verdicts_worst(&vs));
 out:
+	nt_path_live_stop(&live);
 	nt_verdicts_free(&vs);
 	L->free(x);
 	free(x);

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <termios.h>
 #include "nt_path.h"
 #include "nt_probe.h"
 
@@ -82,6 +83,11 @@ struct path_st {
 	 * command's live view; NULL for triage). */
 	void (*on_cycle)(void *arg, const struct path_st *x, long cycle);
 	void *on_cycle_arg;
+	/* Called for every engine event after the model took it, during
+	 * collect, in the probing thread (the live view; NULL for triage). */
+	void (*on_event)(void *arg, const struct path_st *x,
+			 const struct nt_probe_event *ev);
+	void *on_event_arg;
 };
 
 /* The options of `path` into a zeroed state (cmd_path.c): defaults, then
@@ -90,16 +96,88 @@ struct path_st {
  * (--help printed) or -1 (usage error printed). */
 int nt_path_parse_opts(struct path_st *x, int argc, char **argv);
 
-/* ---- the live view (path_live.c) ---- */
+/* ---- the sparkline model (path_spark.c) ---- */
 
-struct nt_path_live {
-	double last_draw;
+#define NT_SPARK_LEN 128       /* cycles kept per hop */
+#define NT_SPARK_FLAT_MS 0.001 /* a smaller range is drawn flat */
+
+enum { NT_SPK_NONE, NT_SPK_PENDING, NT_SPK_RTT, NT_SPK_LOST, NT_SPK_LATE };
+
+struct nt_spark_cell {
+	long cycle;      /* the probe's cycle (0-based) */
+	uint8_t st;      /* NT_SPK_* */
+	double ms;       /* NT_SPK_RTT */
 };
 
-/* nt_path_live_cycle is a path_st on_cycle: it redraws the screen from
- * the second cycle on, at most every 0.2 s; nt_path_live_clear clears the
- * screen for the final render. */
-void nt_path_live_cycle(void *arg, const struct path_st *x, long cycle);
-void nt_path_live_clear(void);
+struct nt_spark_hop {
+	struct nt_spark_cell c[NT_SPARK_LEN]; /* [cycle % NT_SPARK_LEN] */
+};
+
+/* The outcome of every TTL's last NT_SPARK_LEN cycles. */
+struct nt_spark_set {
+	long newest;     /* highest cycle sent, -1 none */
+	struct nt_spark_hop hop[NT_PATH_MAX_TTL + 1];
+};
+
+void nt_spark_reset(struct nt_spark_set *s);
+/* Feed one engine event: SENT opens the probe's cell (a skipped probe
+ * leaves it empty), REPLY sets its RTT, LOST marks it lost, LATE turns it
+ * late, CANCEL empties it. Events of cycles no longer in the ring are
+ * ignored. */
+void nt_spark_event(struct nt_spark_set *s, const struct nt_probe_event *ev);
+/* Smallest and largest RTT among the last width cycles of ttl (+-INFINITY
+ * when none); returns how many RTTs there are. */
+int nt_spark_scale(const struct nt_spark_set *s, int ttl, int width,
+		   double *lo, double *hi);
+/* The bar 0..7 of v on the scale lo..hi (0 when hi - lo < NT_SPARK_FLAT_MS). */
+int nt_spark_level(double v, double lo, double hi);
+/* The last width cycles of ttl, oldest first, into buf (NUL-terminated,
+ * cut to fit len): a bar per RTT (U+2581..U+2588, or "_-~=+*#@" without
+ * UTF-8), U+00B7 (".") lost, "?" late, " " not sent, pending or not in
+ * the ring. *lo and *hi are the scale (nt_spark_scale). Returns the
+ * bytes written. */
+size_t nt_spark_render(const struct nt_spark_set *s, int ttl, int width,
+		       bool utf8, char *buf, size_t len, double *lo, double *hi);
+
+/* ---- the live view (path_live.c) ---- */
+
+struct nt_global;
+
+enum { NT_LIVE_BOTH, NT_LIVE_STATS, NT_LIVE_SPARKS };
+
+/* The live view of one path_st on the controlling terminal (the command
+ * only: one per process). Its keys are read by a thread of its own that
+ * only sets the flags below (and signals the probing thread on q); the
+ * model, the rings and the screen are touched only by the probing
+ * thread, in the on_event hook. */
+struct nt_path_live {
+	double last_draw;
+	int in, out;                 /* terminal fds (stdin, stdout) */
+	bool raw;                    /* saved holds the terminal's modes */
+	bool screen;                 /* alternate screen entered */
+	bool utf8;
+	struct termios saved;
+	pthread_t keys, prober;
+	bool keys_on;
+	int wake[2];                 /* wakes the key thread to end */
+	atomic_int quit, reset, paused, names, display, dirty;
+	long reset_cycle;            /* first cycle of the statistics shown */
+	struct nt_spark_set *spark;
+};
+
+/* Take the terminal (alternate screen, no echo, keys one by one), start
+ * the key thread and set x->on_event. 0 or -errno (nothing left taken). */
+int nt_path_live_start(struct nt_path_live *l, struct path_st *x,
+		       const struct nt_global *g);
+/* Stop the key thread and give the terminal back as it was. Safe to
+ * call more than once, and on a live view never started. */
+void nt_path_live_stop(struct nt_path_live *l);
+/* Whether q ended the run. */
+bool nt_path_live_quit(const struct nt_path_live *l);
+/* An on_event hook for --report on a terminal: "cycle N/M" on stderr
+ * (arg unused), erased by nt_path_progress_end. */
+void nt_path_progress_event(void *arg, const struct path_st *x,
+			    const struct nt_probe_event *ev);
+void nt_path_progress_end(void);
 
 #endif

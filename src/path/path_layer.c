@@ -108,6 +108,8 @@ static void on_event(void *arg, const struct nt_probe_event *ev)
 		nt_path_rdns_start(&x->dns, &ev->responder);
 	if (x->on_cycle && ev->ev == NT_EV_CYCLE)
 		x->on_cycle(x->on_cycle_arg, x, ev->cycle);
+	if (x->on_event)
+		x->on_event(x->on_event_arg, x, ev);
 }
 
 static const char *sock_name(enum nt_probe_sock k)

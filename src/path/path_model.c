@@ -95,6 +95,24 @@ void nt_path_free(struct nt_path *p)
 	}
 }
 
+void nt_path_reset(struct nt_path *p, long from_cycle)
+{
+	struct nt_path keep;
+
+	nt_path_free(p);
+	keep = *p; /* the responder lists are gone: nothing shared */
+	memset(p, 0, sizeof(*p));
+	p->dst = keep.dst;
+	memcpy(p->target, keep.target, sizeof(p->target));
+	p->mode = keep.mode;
+	p->first_ttl = keep.first_ttl;
+	p->max_ttl = keep.max_ttl;
+	p->dst_ttl = keep.dst_ttl;
+	p->term_ttl = keep.term_ttl;
+	p->cycles = keep.cycles;
+	p->reset_cycle = from_cycle;
+}
+
 static struct nt_path_resp *responder(struct nt_path_hop *h,
 				      const struct nt_paddr *a)
 {
@@ -129,6 +147,8 @@ int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev)
 	}
 	if (ev->ttl < 1 || ev->ttl > NT_PATH_MAX_TTL)
 		return -EINVAL;
+	if (ev->cycle < p->reset_cycle)
+		return 0; /* sent before nt_path_reset: not in these statistics */
 	h = &p->hop[ev->ttl];
 	switch (ev->ev) {
 	case NT_EV_SENT:
