@@ -125,18 +125,18 @@ void nt_spark_reset(struct nt_spark_set *s);
  * late, CANCEL empties it. Events of cycles no longer in the ring are
  * ignored. */
 void nt_spark_event(struct nt_spark_set *s, const struct nt_probe_event *ev);
-/* Smallest and largest RTT among the last width cycles of ttl (+-INFINITY
- * when none); returns how many RTTs there are. */
-int nt_spark_scale(const struct nt_spark_set *s, int ttl, int width,
+/* Smallest and largest RTT among the cycles newest-width+1 .. newest of
+ * one hop's ring (+-INFINITY when none); returns how many RTTs there are. */
+int nt_spark_scale(const struct nt_spark_hop *h, long newest, int width,
 		   double *lo, double *hi);
 /* The bar 0..7 of v on the scale lo..hi (0 when hi - lo < NT_SPARK_FLAT_MS). */
 int nt_spark_level(double v, double lo, double hi);
-/* The last width cycles of ttl, oldest first, into buf (NUL-terminated,
+/* The cycles newest-width+1 .. newest of one hop, oldest first, into buf (NUL-terminated,
  * cut to fit len): a bar per RTT (U+2581..U+2588, or "_-~=+*#@" without
  * UTF-8), U+00B7 (".") lost, "?" late, " " not sent, pending or not in
  * the ring. *lo and *hi are the scale (nt_spark_scale). Returns the
  * bytes written. */
-size_t nt_spark_render(const struct nt_spark_set *s, int ttl, int width,
+size_t nt_spark_render(const struct nt_spark_hop *h, long newest, int width,
 		       bool utf8, char *buf, size_t len, double *lo, double *hi);
 
 /* ---- the live view (path_live.c) ---- */
@@ -145,24 +145,43 @@ struct nt_global;
 
 enum { NT_LIVE_BOTH, NT_LIVE_STATS, NT_LIVE_SPARKS };
 
+/* What one screen shows, made by the probing thread from the model and
+ * the rings, drawn by the view's thread (nothing in it points into the
+ * model). */
+struct nt_live_frame {
+	struct nt_path_row *rows;    /* numeric; host: a finished lookup */
+	size_t n;
+	struct nt_spark_hop *hop;    /* per row: a copy of its TTL's ring */
+	long newest;                 /* last cycle the sparklines show */
+	char target[256], ip[64];
+	const char *mode;
+	long cycles, total, since;   /* since: cycles since r, -1 none */
+	bool numeric;
+};
+
 /* The live view of one path_st on the controlling terminal (the command
- * only: one per process). Its keys are read by a thread of its own that
- * only sets the flags below (and signals the probing thread on q); the
- * model, the rings and the screen are touched only by the probing
- * thread, in the on_event hook. */
+ * only: one per process). Its own thread reads the keys and draws; the
+ * probing thread only feeds the rings, resets on r and hands over a
+ * frame (a pointer swap under the mutex, a byte down a non-blocking
+ * pipe): it never waits for the terminal. */
 struct nt_path_live {
-	double last_draw;
 	int in, out;                 /* terminal fds (stdin, stdout) */
 	bool raw;                    /* saved holds the terminal's modes */
 	bool screen;                 /* alternate screen entered */
 	bool utf8;
 	struct termios saved;
-	pthread_t keys, prober;
-	bool keys_on;
-	int wake[2];                 /* wakes the key thread to end */
-	atomic_int quit, reset, paused, names, display, dirty;
-	long reset_cycle;            /* first cycle of the statistics shown */
-	struct nt_spark_set *spark;
+	pthread_t ui, prober;
+	bool ui_on;
+	int wake[2];                 /* ends the view's thread */
+	int note[2];                 /* a new frame (write end non-blocking) */
+	pthread_mutex_t mu;          /* guards next */
+	struct nt_live_frame *next;  /* handed over, not yet taken */
+	struct nt_live_frame *shown; /* the view thread's own */
+	atomic_int quit, reset;
+	int paused, names, display;  /* the view thread's own */
+	double last_frame;           /* probing thread's own */
+	long reset_cycle;            /* probing thread's own; -1 none */
+	struct nt_spark_set *spark;  /* probing thread's own */
 };
 
 /* Take the terminal (alternate screen, no echo, keys one by one), start

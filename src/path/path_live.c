@@ -11,13 +11,20 @@
  * cursor home, each line cleared to its end, the rest of the screen
  * cleared: no flicker.
  *
- * Keys are read by a thread of their own (every signal blocked) that
- * only sets flags; the probing thread reads them in the on_event hook, so
- * it never blocks on the terminal and its timing is the engine's. q sets
- * quit and sends SIGINT to the probing thread, whose ppoll returns at
- * once; the run then ends like a stop, with the results so far. p pauses
- * the redraw only: probing and statistics go on (the report at the end
- * has every cycle). */
+ * Two threads. The probing thread, in the on_event hook, feeds the rings
+ * and after each cycle's probes are out (at most every 0.1 s) makes a
+ * frame (rows, names of finished lookups, a copy of each shown hop's
+ * ring) and hands it over: a pointer swap under a mutex and a byte down a
+ * non-blocking pipe. It never writes to the terminal, so a slow or
+ * stopped terminal (^S) cannot delay a probe. The view's thread (every
+ * signal blocked) reads the keys and draws the frames. d, n and p act at
+ * once on the frame in hand; r asks the probing thread to reset the
+ * statistics at its next event (the next reply or cycle) and shows
+ * "reset pending" until then; q sets quit and sends SIGINT to the probing
+ * thread, whose ppoll returns at once: the run ends like a stop, with the
+ * results so far, and exits by its verdicts. p pauses the redraw only:
+ * probing and statistics go on, and the report at the end has every
+ * cycle. */
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
@@ -68,57 +75,17 @@ static bool locale_utf8(void)
 	return u;
 }
 
-static void *key_thread(void *arg)
+static void frame_free(struct nt_live_frame *fr)
 {
-	struct nt_path_live *l = arg;
-
-	for (;;) {
-		struct pollfd pf[2] = { { l->in, POLLIN, 0 }, { l->wake[0], POLLIN, 0 } };
-		char buf[32];
-		ssize_t n, i;
-
-		if (poll(pf, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (pf[1].revents)
-			break;
-		if (pf[0].revents & (POLLERR | POLLHUP | POLLNVAL))
-			break;
-		n = read(l->in, buf, sizeof(buf));
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			break;
-		for (i = 0; i < n; i++) {
-			switch (buf[i]) {
-			case 'q': case 'Q':
-				atomic_store(&l->quit, 1);
-				pthread_kill(l->prober, SIGINT);
-				return NULL;
-			case 'r': case 'R':
-				atomic_store(&l->reset, 1);
-				break;
-			case 'p': case 'P':
-				atomic_fetch_xor(&l->paused, 1);
-				break;
-			case 'n': case 'N':
-				atomic_fetch_xor(&l->names, 1);
-				break;
-			case 'd': case 'D':
-				atomic_store(&l->display, (atomic_load(&l->display) + 1) % 3);
-				break;
-			default:
-				continue;
-			}
-			atomic_store(&l->dirty, 1);
-		}
-	}
-	return NULL;
+	if (!fr)
+		return;
+	free(fr->rows);
+	free(fr->hop);
+	free(fr);
 }
 
-/* The name of a finished lookup of ip, "" when none. */
+/* The name of a finished lookup of ip, "" when none (probing thread: it
+ * owns the lookups). */
 static const char *name_of(const struct path_st *x, const char *ip)
 {
 	size_t i;
@@ -135,58 +102,92 @@ static const char *name_of(const struct path_st *x, const char *ip)
 	return "";
 }
 
+static struct nt_live_frame *frame_make(struct nt_path_live *l,
+					const struct path_st *x, long newest)
+{
+	const struct nt_path *p = x->p;
+	struct nt_live_frame *fr = calloc(1, sizeof(*fr));
+	size_t i;
+
+	if (!fr)
+		return NULL;
+	if (nt_path_rows(p, true, &fr->rows, &fr->n)) {
+		free(fr);
+		return NULL;
+	}
+	fr->hop = calloc(fr->n ? fr->n : 1, sizeof(*fr->hop));
+	if (!fr->hop) {
+		frame_free(fr);
+		return NULL;
+	}
+	for (i = 0; i < fr->n; i++) {
+		struct nt_path_row *r = &fr->rows[i];
+
+		if (r->ttl >= 1 && r->ttl <= NT_PATH_MAX_TTL && !r->extra)
+			fr->hop[i] = l->spark->hop[r->ttl];
+		if (r->ip[0])
+			snprintf(r->host, sizeof(r->host), "%s", name_of(x, r->ip));
+	}
+	fr->newest = newest;
+	snprintf(fr->target, sizeof(fr->target), "%s", p->target);
+	nt_paddr_str(&p->dst, fr->ip, sizeof(fr->ip));
+	fr->mode = p->mode == NT_PM_UDP ? "UDP" : "ICMP";
+	fr->cycles = p->cycles;
+	fr->total = x->o.po.cycles;
+	fr->since = l->reset_cycle >= 0 ? p->cycles - l->reset_cycle : -1;
+	fr->numeric = x->numeric;
+	return fr;
+}
+
 static void ms(FILE *f, double v)
 {
 	if (isfinite(v))
-		fprintf(f, " %7.2f", v);
+		fprintf(f, " %7.3f", v);
 	else
 		fprintf(f, " %7s", "-");
 }
 
 /* Columns of the statistics part: " LOSS%  SNT    LAST    MEAN     P99  STDDEV  JITTER" */
-#define STATS_W (7 + 6 + 6 * 8)
+#define STATS_W (7 + 6 + 5 * 8)
 #define HOST_W 28
 
-static void draw(struct nt_path_live *l, const struct path_st *x)
+/* The view's thread: one frame, one write(). */
+static void draw(struct nt_path_live *l, const struct nt_live_frame *fr)
 {
-	const struct nt_path *p = x->p;
-	struct nt_path_row *rows;
 	struct winsize ws;
-	int cols = 80, lines = 24, disp = atomic_load(&l->display), spw = 0, line;
-	bool names = atomic_load(&l->names);
-	char *buf = NULL, ip[64];
-	size_t len = 0, n, i;
+	int cols = 80, lines = 24, disp = l->display, spw = 0, line;
+	char *buf = NULL;
+	size_t len = 0, i;
 	FILE *f;
 
-	if (nt_path_rows(p, true, &rows, &n))
+	if (!fr)
 		return;
 	f = open_memstream(&buf, &len);
-	if (!f) {
-		free(rows);
+	if (!f)
 		return;
-	}
 	if (!ioctl(l->out, TIOCGWINSZ, &ws) && ws.ws_col > 0) {
 		cols = ws.ws_col;
 		lines = ws.ws_row;
 	}
 	if (disp != NT_LIVE_STATS) {
-		spw = cols - 4 - HOST_W - (disp == NT_LIVE_BOTH ? STATS_W : 0) - 17;
+		spw = cols - 4 - HOST_W - (disp == NT_LIVE_BOTH ? STATS_W : 0) - 16;
 		if (spw > NT_SPARK_LEN)
 			spw = NT_SPARK_LEN;
 		if (spw < 8)
 			spw = 8;
 	}
-	nt_paddr_str(&p->dst, ip, sizeof(ip));
 	fputs("\033[H", f);
-	fprintf(f, "nettriage path to %s (%s), %s: cycle %ld/%ld", p->target, ip,
-		p->mode == NT_PM_UDP ? "UDP" : "ICMP", p->cycles, x->o.po.cycles);
-	if (l->reset_cycle)
-		fprintf(f, ", %ld since reset", p->cycles - l->reset_cycle);
+	fprintf(f, "nettriage path to %s (%s), %s: cycle %ld/%ld", fr->target, fr->ip,
+		fr->mode, fr->cycles, fr->total);
+	if (fr->since >= 0)
+		fprintf(f, ", %ld since reset", fr->since);
+	if (atomic_load(&l->reset))
+		fputs(", reset pending", f);
 	fputs(EOL, f);
 	fprintf(f, "keys: q quit  r reset  p pause  n names (%s)  d display (%s)%s" EOL,
-		x->numeric ? "off: -n" : names ? "on" : "off",
+		fr->numeric ? "off: -n" : l->names ? "on" : "off",
 		disp == NT_LIVE_BOTH ? "both" : disp == NT_LIVE_STATS ? "statistics" : "sparklines",
-		atomic_load(&l->paused) ? "  [paused]" : "");
+		l->paused ? "  [paused]" : "");
 	fprintf(f, "%3s %-*s", "HOP", HOST_W, "HOST");
 	if (disp != NT_LIVE_SPARKS)
 		fprintf(f, " %6s %5s %7s %7s %7s %7s %7s", "LOSS%", "SNT", "LAST", "MEAN",
@@ -195,10 +196,10 @@ static void draw(struct nt_path_live *l, const struct path_st *x)
 		fprintf(f, " %-*s %s", spw, "RTT (last cycles)", "SCALE ms");
 	fputs(EOL, f);
 	line = 4;
-	for (i = 0; i < n && line < lines; i++, line++) {
-		const struct nt_path_row *r = &rows[i];
+	for (i = 0; i < fr->n && line < lines; i++, line++) {
+		const struct nt_path_row *r = &fr->rows[i];
 		char who[4 * 256 + 1], cut[HOST_W * 4 + 1];
-		const char *h = names ? name_of(x, r->ip) : "";
+		const char *h = l->names && !fr->numeric ? r->host : "";
 		size_t k, w;
 
 		if (!r->ip[0])
@@ -233,11 +234,11 @@ static void draw(struct nt_path_live *l, const struct path_st *x)
 			char sp[NT_SPARK_LEN * 3 + 1];
 			double lo, hi;
 
-			nt_spark_render(l->spark, (int)r->ttl, spw, l->utf8, sp, sizeof(sp),
-					&lo, &hi);
+			nt_spark_render(&fr->hop[i], fr->newest, spw, l->utf8, sp,
+					sizeof(sp), &lo, &hi);
 			fprintf(f, " %s ", sp);
 			if (isfinite(lo))
-				fprintf(f, "%.2f-%.2f", lo, hi);
+				fprintf(f, "%.3f-%.3f", lo, hi);
 			else
 				fputs("-", f);
 		}
@@ -247,13 +248,93 @@ static void draw(struct nt_path_live *l, const struct path_st *x)
 	if (fclose(f) == 0)
 		write_all(l->out, buf, len);
 	free(buf);
-	free(rows);
 }
 
+/* A key; false to end the thread (q). */
+static bool key(struct nt_path_live *l, char c)
+{
+	switch (c) {
+	case 'q': case 'Q':
+		atomic_store(&l->quit, 1);
+		pthread_kill(l->prober, SIGINT);
+		return false;
+	case 'r': case 'R':
+		atomic_store(&l->reset, 1);
+		break;
+	case 'p': case 'P':
+		l->paused = !l->paused;
+		break;
+	case 'n': case 'N':
+		l->names = !l->names;
+		break;
+	case 'd': case 'D':
+		l->display = (l->display + 1) % 3;
+		break;
+	default:
+		return true;
+	}
+	draw(l, l->shown); /* at once, on the frame in hand */
+	return true;
+}
+
+static void *ui_thread(void *arg)
+{
+	struct nt_path_live *l = arg;
+	bool keys = l->raw;
+
+	for (;;) {
+		struct pollfd pf[3] = {
+			{ l->wake[0], POLLIN, 0 }, { l->note[0], POLLIN, 0 },
+			{ keys ? l->in : -1, POLLIN, 0 },
+		};
+		char buf[64];
+		ssize_t n, i;
+
+		if (poll(pf, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pf[0].revents)
+			break;
+		if (pf[1].revents) {
+			struct nt_live_frame *fr;
+
+			while (read(l->note[0], buf, sizeof(buf)) > 0)
+				;
+			pthread_mutex_lock(&l->mu);
+			fr = l->next;
+			l->next = NULL;
+			pthread_mutex_unlock(&l->mu);
+			if (fr) {
+				frame_free(l->shown);
+				l->shown = fr;
+				if (!l->paused)
+					draw(l, fr);
+			}
+		}
+		if (!(pf[2].revents & POLLIN)) {
+			if (pf[2].revents)
+				keys = false; /* the terminal went: read no more */
+			continue;
+		}
+		n = read(l->in, buf, sizeof(buf));
+		if (n == 0)
+			keys = false;
+		for (i = 0; i < n; i++)
+			if (!key(l, buf[i]))
+				return NULL;
+	}
+	return NULL;
+}
+
+/* The probing thread's hook. */
 static void live_event(void *arg, const struct path_st *x,
 		       const struct nt_probe_event *ev)
 {
 	struct nt_path_live *l = arg;
+	struct nt_live_frame *fr, *old;
+	bool now_reset = false;
 	double now;
 
 	nt_spark_event(l->spark, ev);
@@ -262,20 +343,26 @@ static void live_event(void *arg, const struct path_st *x,
 		nt_path_reset(x->p, x->p->cycles);
 		nt_spark_reset(l->spark);
 		l->reset_cycle = x->p->cycles;
+		now_reset = true;
 	}
-	if (atomic_load(&l->quit) || ev->ev == NT_EV_SENT)
-		return;
-	if (ev->ev != NT_EV_CYCLE && !atomic_load(&l->dirty))
+	if (atomic_load(&l->quit) || (ev->ev != NT_EV_CYCLE && !now_reset))
 		return;
 	now = nt_now_mono();
-	if (now - l->last_draw < 0.1)
+	if (!now_reset && now - l->last_frame < 0.1)
 		return;
-	/* paused: the frame stays, but a key still shows ([paused]) */
-	if (atomic_load(&l->paused) && !atomic_load(&l->dirty))
+	/* the cycle just sent is still in flight: show up to the one before */
+	fr = frame_make(l, x, l->spark->newest - 1);
+	if (!fr)
 		return;
-	atomic_store(&l->dirty, 0);
-	draw(l, x);
-	l->last_draw = now;
+	l->last_frame = now;
+	pthread_mutex_lock(&l->mu);
+	old = l->next;
+	l->next = fr;
+	pthread_mutex_unlock(&l->mu);
+	frame_free(old);
+	if (write(l->note[1], "f", 1) < 0) {
+		/* full: the view has a note to read already */
+	}
 }
 
 int nt_path_live_start(struct nt_path_live *l, struct path_st *x,
@@ -287,14 +374,22 @@ int nt_path_live_start(struct nt_path_live *l, struct path_st *x,
 	memset(l, 0, sizeof(*l));
 	l->in = STDIN_FILENO;
 	l->out = STDOUT_FILENO;
-	l->wake[0] = l->wake[1] = -1;
+	l->wake[0] = l->wake[1] = l->note[0] = l->note[1] = -1;
+	l->reset_cycle = -1;
 	l->utf8 = locale_utf8();
-	atomic_store(&l->names, !g->numeric);
+	l->names = !g->numeric;
+	l->prober = pthread_self();
 	l->spark = malloc(sizeof(*l->spark));
 	if (!l->spark)
 		return -ENOMEM;
 	nt_spark_reset(l->spark);
-	l->prober = pthread_self();
+	if (pipe2(l->wake, O_CLOEXEC) || pipe2(l->note, O_CLOEXEC | O_NONBLOCK)) {
+		r = -errno;
+		goto fail;
+	}
+	r = -pthread_mutex_init(&l->mu, NULL);
+	if (r)
+		goto fail;
 	if (isatty(l->in) && !tcgetattr(l->in, &l->saved)) {
 		struct termios t = l->saved;
 
@@ -304,33 +399,44 @@ int nt_path_live_start(struct nt_path_live *l, struct path_st *x,
 		if (!tcsetattr(l->in, TCSANOW, &t))
 			l->raw = true;
 	}
-	if (l->raw && !pipe2(l->wake, O_CLOEXEC)) {
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		r = pthread_create(&l->keys, NULL, key_thread, l);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		l->keys_on = !r;
-	}
 	write_all(l->out, ALT_ON, strlen(ALT_ON));
 	l->screen = true;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = -pthread_create(&l->ui, NULL, ui_thread, l);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r) {
+		pthread_mutex_destroy(&l->mu);
+		goto fail;
+	}
+	l->ui_on = true;
 	x->on_event = live_event;
 	x->on_event_arg = l;
 	return 0;
+fail:
+	l->ui_on = false;
+	nt_path_live_stop(l);
+	return r;
 }
 
 void nt_path_live_stop(struct nt_path_live *l)
 {
+	int i;
+
 	if (!l->spark)
 		return; /* never started, or stopped already */
-	if (l->keys_on) {
+	if (l->ui_on) {
 		write_all(l->wake[1], "x", 1);
-		pthread_join(l->keys, NULL);
-		l->keys_on = false;
+		pthread_join(l->ui, NULL);
+		l->ui_on = false;
+		pthread_mutex_destroy(&l->mu);
 	}
-	if (l->wake[0] >= 0) {
-		close(l->wake[0]);
-		close(l->wake[1]);
-		l->wake[0] = l->wake[1] = -1;
+	for (i = 0; i < 2; i++) {
+		if (l->wake[i] >= 0)
+			close(l->wake[i]);
+		if (l->note[i] >= 0)
+			close(l->note[i]);
+		l->wake[i] = l->note[i] = -1;
 	}
 	if (l->screen) {
 		write_all(l->out, ALT_OFF, strlen(ALT_OFF));
@@ -341,6 +447,9 @@ void nt_path_live_stop(struct nt_path_live *l)
 		tcsetattr(l->in, TCSAFLUSH, &l->saved);
 		l->raw = false;
 	}
+	frame_free(l->next);
+	frame_free(l->shown);
+	l->next = l->shown = NULL;
 	free(l->spark);
 	l->spark = NULL;
 }

@@ -60,19 +60,18 @@ void nt_spark_event(struct nt_spark_set *s, const struct nt_probe_event *ev)
 	}
 }
 
-/* The cell of cycle cy at ttl, NULL when the ring holds another one. */
-static const struct nt_spark_cell *cell(const struct nt_spark_set *s, int ttl,
-					long cy)
+/* The cell of cycle cy, NULL when the ring holds another one. */
+static const struct nt_spark_cell *cell(const struct nt_spark_hop *h, long cy)
 {
 	const struct nt_spark_cell *c;
 
 	if (cy < 0)
 		return NULL;
-	c = &s->hop[ttl].c[cy % NT_SPARK_LEN];
+	c = &h->c[cy % NT_SPARK_LEN];
 	return c->cycle == cy && c->st != NT_SPK_NONE ? c : NULL;
 }
 
-int nt_spark_scale(const struct nt_spark_set *s, int ttl, int width,
+int nt_spark_scale(const struct nt_spark_hop *h, long newest, int width,
 		   double *lo, double *hi)
 {
 	long cy;
@@ -80,12 +79,12 @@ int nt_spark_scale(const struct nt_spark_set *s, int ttl, int width,
 
 	*lo = INFINITY;
 	*hi = -INFINITY;
-	if (ttl < 1 || ttl > NT_PATH_MAX_TTL || width < 1)
+	if (width < 1)
 		return 0;
 	if (width > NT_SPARK_LEN)
 		width = NT_SPARK_LEN;
-	for (cy = s->newest - width + 1; cy <= s->newest; cy++) {
-		const struct nt_spark_cell *c = cell(s, ttl, cy);
+	for (cy = newest - width + 1; cy <= newest; cy++) {
+		const struct nt_spark_cell *c = cell(h, cy);
 
 		if (!c || c->st != NT_SPK_RTT)
 			continue;
@@ -111,20 +110,21 @@ static const char *const glyph_utf8[8] = {
 };
 static const char glyph_ascii[8] = { '_', '-', '~', '=', '+', '*', '#', '@' };
 
-size_t nt_spark_render(const struct nt_spark_set *s, int ttl, int width,
+size_t nt_spark_render(const struct nt_spark_hop *h, long newest, int width,
 		       bool utf8, char *buf, size_t len, double *lo, double *hi)
 {
 	size_t k = 0;
 	long cy;
 
+	*lo = INFINITY;
+	*hi = -INFINITY;
 	if (!len)
 		return 0;
 	if (width > NT_SPARK_LEN)
 		width = NT_SPARK_LEN;
-	nt_spark_scale(s, ttl, width, lo, hi);
-	for (cy = s->newest - width + 1; width > 0 && cy <= s->newest; cy++) {
-		const struct nt_spark_cell *c =
-			ttl >= 1 && ttl <= NT_PATH_MAX_TTL ? cell(s, ttl, cy) : NULL;
+	nt_spark_scale(h, newest, width, lo, hi);
+	for (cy = newest - width + 1; width > 0 && cy <= newest; cy++) {
+		const struct nt_spark_cell *c = cell(h, cy);
 		const char *g;
 		char a[2] = { 0, 0 };
 
