@@ -6,8 +6,9 @@
  *
  * The terminal: the alternate screen and a hidden cursor, no echo and
  * no line buffering (ISIG stays on: Ctrl-C is SIGINT, which ends the run
- * like SIGTERM), every mode given back by nt_path_live_stop, which the
- * command calls on every way out. A frame is written with one write():
+ * like SIGTERM; ^Z and ^\ are off, they would leave the shell our modes),
+ * every mode given back by nt_path_live_stop, which the command calls on
+ * every way out. A frame is written with one write():
  * cursor home, each line cleared to its end, the rest of the screen
  * cleared: no flicker.
  *
@@ -394,6 +395,9 @@ int nt_path_live_start(struct nt_path_live *l, struct path_st *x,
 		struct termios t = l->saved;
 
 		t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+		/* ^Z and ^\ would leave the shell our modes and screen */
+		t.c_cc[VSUSP] = _POSIX_VDISABLE;
+		t.c_cc[VQUIT] = _POSIX_VDISABLE;
 		t.c_cc[VMIN] = 1;
 		t.c_cc[VTIME] = 0;
 		if (!tcsetattr(l->in, TCSANOW, &t))
