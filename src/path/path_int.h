@@ -179,7 +179,7 @@ struct nt_path_live {
 	struct nt_live_frame *shown; /* the view thread's own */
 	atomic_int quit, reset;
 	int paused, names, display;  /* the view thread's own */
-	double last_frame;           /* probing thread's own */
+	double last_frame, frame_gap; /* probing thread's own */
 	long reset_cycle;            /* probing thread's own; -1 none */
 	struct nt_spark_set *spark;  /* probing thread's own */
 };

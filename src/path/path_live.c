@@ -13,7 +13,8 @@
  * cleared: no flicker.
  *
  * Two threads. The probing thread, in the on_event hook, feeds the rings
- * and after each cycle's probes are out (at most every 0.1 s) makes a
+ * and after each cycle's probes are out (at most every 0.1 s, and never
+ * more than 2 % of its time: a frame sorts every RTT) makes a
  * frame (rows, names of finished lookups, a copy of each shown hop's
  * ring) and hands it over: a pointer swap under a mutex and a byte down a
  * non-blocking pipe. It never writes to the terminal, so a slow or
@@ -349,13 +350,16 @@ static void live_event(void *arg, const struct path_st *x,
 	if (atomic_load(&l->quit) || (ev->ev != NT_EV_CYCLE && !now_reset))
 		return;
 	now = nt_now_mono();
-	if (!now_reset && now - l->last_frame < 0.1)
+	if (!now_reset && now - l->last_frame < l->frame_gap)
 		return;
 	/* the cycle just sent is still in flight: show up to the one before */
 	fr = frame_make(l, x, l->spark->newest - 1);
 	if (!fr)
 		return;
 	l->last_frame = now;
+	/* a frame sorts every RTT kept (percentiles): on a long run keep
+	 * that under 2 % of the probing thread's time */
+	l->frame_gap = fmax(0.1, 50.0 * (nt_now_mono() - now));
 	pthread_mutex_lock(&l->mu);
 	old = l->next;
 	l->next = fr;
@@ -377,6 +381,7 @@ int nt_path_live_start(struct nt_path_live *l, struct path_st *x,
 	l->out = STDOUT_FILENO;
 	l->wake[0] = l->wake[1] = l->note[0] = l->note[1] = -1;
 	l->reset_cycle = -1;
+	l->frame_gap = 0.1;
 	l->utf8 = locale_utf8();
 	l->names = !g->numeric;
 	l->prober = pthread_self();
