@@ -384,7 +384,7 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 			nt_err("path", "live view: %s", strerror(-r));
 			goto out;
 		}
-	} else if (!g->quiet && isatty(STDERR_FILENO)) {
+	} else if (g->format == NT_FMT_TABLE && !g->quiet && isatty(STDERR_FILENO)) {
 		x->on_event = nt_path_progress_event;
 	}
 	r = L->collect(x, &c);
