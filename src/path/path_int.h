@@ -154,7 +154,7 @@ struct nt_live_frame {
 	struct nt_spark_hop *hop;    /* per row: a copy of its TTL's ring */
 	long newest;                 /* last cycle the sparklines show */
 	char target[256], ip[64];
-	const char *mode;
+	const char *mode, *family;
 	long cycles, total, since;   /* since: cycles since r, -1 none */
 	bool numeric;
 };

@@ -43,8 +43,10 @@
 #include "nt_escape.h"
 #include "path_int.h"
 
-#define ALT_ON "\033[?1049h\033[?25l"
-#define ALT_OFF "\033[?25h\033[?1049l"
+/* alternate screen, cursor hidden, no line wrap (a line too long for
+ * the width is cut, not folded onto the next) */
+#define ALT_ON "\033[?1049h\033[?25l\033[?7l"
+#define ALT_OFF "\033[?7h\033[?25h\033[?1049l"
 #define EOL "\033[K\n"
 
 static void write_all(int fd, const char *s, size_t n)
@@ -134,6 +136,7 @@ static struct nt_live_frame *frame_make(struct nt_path_live *l,
 	snprintf(fr->target, sizeof(fr->target), "%s", p->target);
 	nt_paddr_str(&p->dst, fr->ip, sizeof(fr->ip));
 	fr->mode = p->mode == NT_PM_UDP ? "UDP" : "ICMP";
+	fr->family = p->dst.family == AF_INET6 ? "IPv6" : "IPv4";
 	fr->cycles = p->cycles;
 	fr->total = x->o.po.cycles;
 	fr->since = l->reset_cycle >= 0 ? p->cycles - l->reset_cycle : -1;
@@ -157,9 +160,9 @@ static void ms(FILE *f, double v)
 static void draw(struct nt_path_live *l, const struct nt_live_frame *fr)
 {
 	struct winsize ws;
-	int cols = 80, lines = 24, disp = l->display, spw = 0, line;
+	int cols = 80, lines = 24, disp = l->display, spw = 0;
 	char *buf = NULL;
-	size_t len = 0, i;
+	size_t len = 0, i, room, shown;
 	FILE *f;
 
 	if (!fr)
@@ -179,8 +182,8 @@ static void draw(struct nt_path_live *l, const struct nt_live_frame *fr)
 			spw = 8;
 	}
 	fputs("\033[H", f);
-	fprintf(f, "nettriage path to %s (%s), %s: cycle %ld/%ld", fr->target, fr->ip,
-		fr->mode, fr->cycles, fr->total);
+	fprintf(f, "nettriage path to %s (%s), %s %s: cycle %ld/%ld", fr->target,
+		fr->ip, fr->mode, fr->family, fr->cycles, fr->total);
 	if (fr->since >= 0)
 		fprintf(f, ", %ld since reset", fr->since);
 	if (atomic_load(&l->reset))
@@ -197,8 +200,11 @@ static void draw(struct nt_path_live *l, const struct nt_live_frame *fr)
 	if (disp != NT_LIVE_STATS)
 		fprintf(f, " %-*s %s", spw, "RTT (last cycles)", "SCALE ms");
 	fputs(EOL, f);
-	line = 4;
-	for (i = 0; i < fr->n && line < lines; i++, line++) {
+	/* rows on lines 4..lines; no newline after the last one (it would
+	 * scroll the screen) */
+	room = lines > 4 ? (size_t)(lines - 3) : 1;
+	shown = fr->n <= room ? fr->n : room - 1;
+	for (i = 0; i < shown; i++) {
 		const struct nt_path_row *r = &fr->rows[i];
 		char who[4 * 256 + 1], cut[HOST_W * 4 + 1];
 		const char *h = l->names && !fr->numeric ? r->host : "";
@@ -244,8 +250,11 @@ static void draw(struct nt_path_live *l, const struct nt_live_frame *fr)
 			else
 				fputs("-", f);
 		}
-		fputs(EOL, f);
+		fputs(i + 1 < shown || shown < fr->n ? EOL : "\033[K", f);
 	}
+	if (shown < fr->n)
+		fprintf(f, "(%zu more rows: a taller terminal shows them)\033[K",
+			fr->n - shown);
 	fputs("\033[J", f);
 	if (fclose(f) == 0)
 		write_all(l->out, buf, len);

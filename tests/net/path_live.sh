@@ -50,7 +50,7 @@ echo \$? >"$T/$name.rc"
 stty -g >"$T/$name.after"
 exec sleep 300
 EOF
-	tm new-session -d -s "$name" -x 160 -y 40 "sh $T/$name.sh"
+	tm new-session -d -s "$name" -x "${PANE_X:-160}" -y "${PANE_Y:-40}" "sh $T/$name.sh"
 }
 pane() { tm capture-pane -p -t "$1"; }
 # wait_for NAME SECONDS ERE: until the pane shows a line matching ERE
@@ -92,6 +92,7 @@ assert "live: every hop has a row" \
 assert "live: the sparkline is shown with its scale (LO-HI ms)" \
 	sh -c "LANG=C.UTF-8 tmux -u -L $SOCK capture-pane -p -t u | grep -E \"^ +4 +$DST4 \" | grep -Eq '[0-9]+\.[0-9]+-[0-9]+\.[0-9]+ *$'"
 assert "live: the alternate screen is on while it runs" test "$(flag u alternate_on)" = 1
+assert "live: the cursor is hidden while it runs" test "$(flag u cursor_flag)" = 0
 pane u | grep -q "LOSS%" && pane u | grep -q "SCALE" && both=1 || both=0
 tm send-keys -t u d
 wait_for u 3 "display \(statistics\)" && ! pane u | grep -q SCALE && s1=1 || s1=0
@@ -158,6 +159,22 @@ t1=$(date +%s.%N)
 assert "live: q at -i 5 ends the run at once ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s < 1.5 s; exit $(cat "$T/d.rc" 2>/dev/null))" \
 	awk -v a="$t0" -v b="$t1" -v rc="$(cat "$T/d.rc" 2>/dev/null)" 'BEGIN { exit !(b - a < 1.5 && rc == "0") }'
 assert "live: after q the terminal is restored (-i 5)" restored d
+
+# ---- a small terminal: rows cut with a note, nothing scrolls or wraps ----
+PANE_X=60 PANE_Y=6 run w C.UTF-8 path -n -c 2000 -i 0.1 --timeout 0.5 "$DST4"
+if wait_for w 10 "^\(2 more rows"; then
+	ok "live: 60x6 terminal: 2 rows shown, '(2 more rows ...)' on the last line"
+else
+	nok "live: 60x6 terminal: 2 rows shown, '(2 more rows ...)' on the last line"
+	pane w | sed 's/^/# /'
+fi
+assert "live: 60x6 terminal: the title stays on the first line (nothing scrolled)" \
+	sh -c "LANG=C.UTF-8 tmux -u -L $SOCK capture-pane -p -t w | head -1 | grep -q '^nettriage path to'"
+assert "live: 60x6 terminal: the first hop on line 4 (no line folded)" \
+	sh -c "LANG=C.UTF-8 tmux -u -L $SOCK capture-pane -p -t w | sed -n 4p | grep -Eq '^ +1 +192\.0\.2\.2 '"
+tm send-keys -t w q
+wait_file "$T/w.rc" 3
+assert "live: 60x6 terminal: restored after q" restored w
 
 # ---- ASCII under LANG=C ----
 run a C path -n -c 2000 -i 0.1 --timeout 0.5 "$DST4"
