@@ -71,6 +71,9 @@ struct nt_path_hop {
 	struct nt_path_resp *resp; /* first responder first */
 };
 
+/* What the path is (dst .. term_ttl, cycles) and what was counted on it.
+ * A new field that says what the path is, not how it went (a mode, a
+ * port), must be added to the fields nt_path_reset keeps. */
 struct nt_path {
 	struct nt_paddr dst;
 	char target[256];        /* as given */
