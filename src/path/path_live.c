@@ -135,7 +135,8 @@ static struct nt_live_frame *frame_make(struct nt_path_live *l,
 	fr->newest = newest;
 	snprintf(fr->target, sizeof(fr->target), "%s", p->target);
 	nt_paddr_str(&p->dst, fr->ip, sizeof(fr->ip));
-	fr->mode = p->mode == NT_PM_UDP ? "UDP" : "ICMP";
+	/* the third mode, when there is one, is TCP (h-tcp) */
+	fr->mode = p->mode == NT_PM_ICMP ? "ICMP" : p->mode == NT_PM_UDP ? "UDP" : "TCP";
 	fr->family = p->dst.family == AF_INET6 ? "IPv6" : "IPv4";
 	fr->cycles = p->cycles;
 	fr->total = x->o.po.cycles;
