@@ -20,8 +20,7 @@ if ! command -v tmux >/dev/null; then
 fi
 . tests/net/path-lib.inc
 T=$TOPO_TMP
-SOCK=nt-live-$SUF
-tm() { LANG=C.UTF-8 tmux -u -L "$SOCK" "$@"; }
+tm() { LANG=C.UTF-8 tmux -u -S "$T/tmux.sock" "$@"; }
 live_cleanup() {
 	tm kill-server 2>/dev/null
 	topo_cleanup
@@ -88,9 +87,9 @@ else
 fi
 [ -n "${NT_LIVE_SHOW:-}" ] && pane u >"$NT_LIVE_SHOW"
 assert "live: every hop has a row" \
-	sh -c "pane() { LANG=C.UTF-8 tmux -u -L $SOCK capture-pane -p -t u; }; n=0; for h in $HOPS4; do pane | grep -Eq \"^ +[0-9]+ +\$h \" && n=\$((n+1)); done; [ \$n -eq 4 ]"
+	sh -c "pane() { LANG=C.UTF-8 tmux -u -S $T/tmux.sock capture-pane -p -t u; }; n=0; for h in $HOPS4; do pane | grep -Eq \"^ +[0-9]+ +\$h \" && n=\$((n+1)); done; [ \$n -eq 4 ]"
 assert "live: the sparkline is shown with its scale (LO-HI ms)" \
-	sh -c "LANG=C.UTF-8 tmux -u -L $SOCK capture-pane -p -t u | grep -E \"^ +4 +$DST4 \" | grep -Eq '[0-9]+\.[0-9]+-[0-9]+\.[0-9]+ *$'"
+	sh -c "LANG=C.UTF-8 tmux -u -S $T/tmux.sock capture-pane -p -t u | grep -E \"^ +4 +$DST4 \" | grep -Eq '[0-9]+\.[0-9]+-[0-9]+\.[0-9]+ *$'"
 assert "live: the alternate screen is on while it runs" test "$(flag u alternate_on)" = 1
 assert "live: the cursor is hidden while it runs" test "$(flag u cursor_flag)" = 0
 pane u | grep -q "LOSS%" && pane u | grep -q "SCALE" && both=1 || both=0
@@ -125,7 +124,7 @@ else
 fi
 sleep 1
 assert "live: after r, loss stays 0 % at the destination (in-flight probes not miscounted)" \
-	sh -c "LANG=C.UTF-8 tmux -u -L $SOCK capture-pane -p -t u | awk -v d=$DST4 '\$2 == d { exit !(\$3 == \"0.0%\") }'"
+	sh -c "LANG=C.UTF-8 tmux -u -S $T/tmux.sock capture-pane -p -t u | awk -v d=$DST4 '\$2 == d { exit !(\$3 == \"0.0%\") }'"
 t0=$(date +%s.%N)
 tm send-keys -t u q
 if wait_file "$T/u.rc" 3; then
@@ -138,7 +137,7 @@ else
 fi
 assert "live: after q the terminal is restored (stty -g equal, alternate screen off, cursor on)" restored u
 assert "live: after q the report is printed on the normal screen" \
-	sh -c "LANG=C.UTF-8 tmux -u -L $SOCK capture-pane -p -t u | grep -q '^nettriage path to $DST4'"
+	sh -c "LANG=C.UTF-8 tmux -u -S $T/tmux.sock capture-pane -p -t u | grep -q '^nettriage path to $DST4'"
 
 # ---- n: names of the lookups done, and back; q with a long interval ----
 run d C.UTF-8 path -c 2000 -i 5 "$DST4"
@@ -169,12 +168,22 @@ else
 	pane w | sed 's/^/# /'
 fi
 assert "live: 60x6 terminal: the title stays on the first line (nothing scrolled)" \
-	sh -c "LANG=C.UTF-8 tmux -u -L $SOCK capture-pane -p -t w | head -1 | grep -q '^nettriage path to'"
+	sh -c "LANG=C.UTF-8 tmux -u -S $T/tmux.sock capture-pane -p -t w | head -1 | grep -q '^nettriage path to'"
 assert "live: 60x6 terminal: the first hop on line 4 (no line folded)" \
-	sh -c "LANG=C.UTF-8 tmux -u -L $SOCK capture-pane -p -t w | sed -n 4p | grep -Eq '^ +1 +192\.0\.2\.2 '"
+	sh -c "LANG=C.UTF-8 tmux -u -S $T/tmux.sock capture-pane -p -t w | sed -n 4p | grep -Eq '^ +1 +192\.0\.2\.2 '"
 tm send-keys -t w q
 wait_file "$T/w.rc" 3
 assert "live: 60x6 terminal: restored after q" restored w
+
+# ---- an error in the run (a name that does not resolve): restored too ----
+run e C.UTF-8 path -n nosuch.invalid
+if wait_file "$T/e.rc" 10; then
+	assert "live: a run that fails exits non-zero ($(cat "$T/e.rc"))" test "$(cat "$T/e.rc")" != 0
+	assert "live: after a failed run the terminal is restored" restored e
+	assert "live: the error is shown on the normal screen" wait_for e 2 "nosuch\.invalid"
+else
+	nok "live: a run that fails ends"
+fi
 
 # ---- ASCII under LANG=C ----
 run a C path -n -c 2000 -i 0.1 --timeout 0.5 "$DST4"
@@ -185,7 +194,7 @@ else
 	pane a | sed 's/^/# /'
 fi
 assert "live: LANG=C: no byte outside ASCII on the screen" \
-	sh -c "! LANG=C.UTF-8 tmux -u -L $SOCK capture-pane -p -t a | LC_ALL=C grep -q '[^ -~]'"
+	sh -c "! LANG=C.UTF-8 tmux -u -S $T/tmux.sock capture-pane -p -t a | LC_ALL=C grep -q '[^ -~]'"
 tm send-keys -t a C-c
 wait_file "$T/a.rc" 3
 assert "live: after Ctrl-C the terminal is restored" restored a
@@ -214,7 +223,7 @@ tm new-session -d -s r -x 160 -y 40 "sh $T/r.sh"
 assert "report: progress 'cycle N/30' on stderr (a terminal)" wait_for r 5 "path: cycle [0-9]+/30"
 wait_file "$T/r.rc" 10
 assert "report: the progress line is erased at the end" \
-	sh -c "! LANG=C.UTF-8 tmux -u -L $SOCK capture-pane -p -t r | grep -q 'path: cycle'"
+	sh -c "! LANG=C.UTF-8 tmux -u -S $T/tmux.sock capture-pane -p -t r | grep -q 'path: cycle'"
 assert "report: stdout not a terminal gets the plain report (no escape sequences)" \
 	sh -c "grep -q '^nettriage path to $DST4' $T/r.out && ! grep -q \$(printf '\\033') $T/r.out"
 cat >"$T/n.sh" <<EOF
