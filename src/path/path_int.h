@@ -143,6 +143,17 @@ size_t nt_spark_render(const struct nt_spark_hop *h, long newest, int width,
 
 struct nt_global;
 
+/* The live view's P99 and JITTER are over each responder's last this many
+ * replies (the report's over all): a frame's cost does not grow with the
+ * run. */
+#define NT_LIVE_WINDOW 1024
+
+/* nt_path_rows (numeric) for the live view: percentiles and jitter of
+ * each responder's last NT_LIVE_WINDOW replies; last, min, mean, max,
+ * stddev, loss and counts of the whole run. 0 or -ENOMEM. */
+int nt_path_live_rows(const struct nt_path *p, struct nt_path_row **rows,
+		      size_t *n);
+
 enum { NT_LIVE_BOTH, NT_LIVE_STATS, NT_LIVE_SPARKS };
 
 /* What one screen shows, made by the probing thread from the model and

@@ -14,7 +14,7 @@
  *
  * Two threads. The probing thread, in the on_event hook, feeds the rings
  * and after each cycle's probes are out (at most every 0.1 s, and never
- * more than 2 % of its time: a frame sorts every RTT) makes a
+ * more than 2 % of its time) makes a
  * frame (rows, names of finished lookups, a copy of each shown hop's
  * ring) and hands it over: a pointer swap under a mutex and a byte down a
  * non-blocking pipe. It never writes to the terminal, so a slow or
@@ -106,6 +106,64 @@ static const char *name_of(const struct path_st *x, const char *ip)
 	return "";
 }
 
+/* nt_path_rows of p with the percentiles and jitter of each responder
+ * taken over its last NT_LIVE_WINDOW replies, so a frame costs at most
+ * O(window log window) per responder however long the run; last, min,
+ * mean, max and stddev stay of every reply (Welford, O(1)). A copy of the
+ * model whose responders point into p's samples, used and let go here. */
+int nt_path_live_rows(const struct nt_path *p, struct nt_path_row **rows,
+		      size_t *n)
+{
+	struct nt_path *w = malloc(sizeof(*w));
+	struct nt_path_resp *c, *nx;
+	int t, r = -ENOMEM;
+	size_t i;
+
+	if (!w)
+		return -ENOMEM;
+	*w = *p;
+	for (t = 0; t <= NT_PATH_MAX_TTL; t++)
+		w->hop[t].resp = NULL;
+	for (t = 1; t <= NT_PATH_MAX_TTL; t++) {
+		struct nt_path_resp **tail = &w->hop[t].resp;
+		const struct nt_path_resp *o;
+
+		for (o = p->hop[t].resp; o; o = o->next) {
+			c = malloc(sizeof(*c));
+			if (!c)
+				goto out;
+			*c = *o;
+			c->next = NULL;
+			if (c->st.n > NT_LIVE_WINDOW) {
+				c->st.s += c->st.n - NT_LIVE_WINDOW;
+				c->st.n = NT_LIVE_WINDOW;
+			}
+			*tail = c;
+			tail = &c->next;
+		}
+	}
+	r = nt_path_rows(w, true, rows, n);
+	for (i = 0; !r && i < *n; i++) {
+		struct nt_path_row *row = &(*rows)[i];
+		const struct nt_path_resp *o;
+		char a[64];
+
+		if (!row->ip[0] || row->ttl < 1 || row->ttl > NT_PATH_MAX_TTL)
+			continue;
+		for (o = p->hop[row->ttl].resp; o; o = o->next)
+			if (!strcmp(nt_paddr_str(&o->ip, a, sizeof(a)), row->ip))
+				row->s.stddev = nt_stats_stddev(&o->st); /* of every reply */
+	}
+out:
+	for (t = 1; t <= NT_PATH_MAX_TTL; t++)
+		for (c = w->hop[t].resp; c; c = nx) {
+			nx = c->next;
+			free(c); /* not its samples: they are p's */
+		}
+	free(w);
+	return r;
+}
+
 static struct nt_live_frame *frame_make(struct nt_path_live *l,
 					const struct path_st *x, long newest)
 {
@@ -115,7 +173,7 @@ static struct nt_live_frame *frame_make(struct nt_path_live *l,
 
 	if (!fr)
 		return NULL;
-	if (nt_path_rows(p, true, &fr->rows, &fr->n)) {
+	if (nt_path_live_rows(p, &fr->rows, &fr->n)) {
 		free(fr);
 		return NULL;
 	}
@@ -367,8 +425,8 @@ static void live_event(void *arg, const struct path_st *x,
 	if (!fr)
 		return;
 	l->last_frame = now;
-	/* a frame sorts every RTT kept (percentiles): on a long run keep
-	 * that under 2 % of the probing thread's time */
+	/* a frame sorts up to NT_LIVE_WINDOW RTTs per responder: keep that
+	 * under 2 % of the probing thread's time */
 	l->frame_gap = fmax(0.1, 50.0 * (nt_now_mono() - now));
 	pthread_mutex_lock(&l->mu);
 	old = l->next;

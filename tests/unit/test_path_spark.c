@@ -232,8 +232,67 @@ static void test_reset(void)
 	free(p);
 }
 
+static int cmpd(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The live rows: percentiles of the last NT_LIVE_WINDOW replies only,
+ * the rest of the whole run. */
+static void test_live_rows(void)
+{
+	struct nt_path *p = calloc(1, sizeof(*p));
+	struct nt_path_row *all, *live;
+	size_t na, nl, i, total = 3 * NT_LIVE_WINDOW;
+	double *tail = malloc(NT_LIVE_WINDOW * sizeof(*tail));
+	struct nt_probe_event x;
+
+	nt_path_init(p);
+	p->first_ttl = 1;
+	p->max_ttl = 30;
+	for (i = 0; i < total; i++) {
+		/* the first two thirds slow (100 ms + ..), the last third fast */
+		double ms = i < total - NT_LIVE_WINDOW ? 100.0 + (double)(i % 50)
+						       : 1.0 + (double)(i % 10) / 10.0;
+
+		x = ev(NT_EV_SENT, 1, (long)i, 0);
+		nt_path_event(p, &x);
+		x = ev(NT_EV_REPLY, 1, (long)i, ms);
+		x.from_dst = true;
+		nt_path_event(p, &x);
+		if (i >= total - NT_LIVE_WINDOW)
+			tail[i - (total - NT_LIVE_WINDOW)] = ms;
+	}
+	qsort(tail, NT_LIVE_WINDOW, sizeof(*tail), cmpd);
+	T_OK(nt_path_rows(p, true, &all, &na) == 0 && na == 1, "report rows");
+	T_OK(nt_path_live_rows(p, &live, &nl) == 0 && nl == 1, "live rows");
+	if (na == 1 && nl == 1) {
+		T_NEAR(live->s.p99, nt_percentile(tail, NT_LIVE_WINDOW, 99), 1e-9,
+		       "live p99 is of the last %d replies", NT_LIVE_WINDOW);
+		T_OK(all->s.p99 > 100.0, "report p99 is of every reply (%.1f)", all->s.p99);
+		T_NEAR(live->s.mean, all->s.mean, 1e-9, "live mean is of every reply");
+		T_NEAR(live->s.stddev, all->s.stddev, 1e-9, "live stddev is of every reply");
+		T_NEAR(live->s.min, all->s.min, 1e-9, "live min is of every reply");
+		T_NEAR(live->s.max, all->s.max, 1e-9, "live max is of every reply");
+		T_NEAR(live->s.last, all->s.last, 1e-9, "live last is the last reply");
+		T_EQ_U(live->sent, total, "live sent is of the whole run");
+		T_EQ_U(live->received, total, "live received is of the whole run");
+		T_OK(live->s.jit_mean < 1.0, "live jitter is of the last replies (%.3f ms)",
+		     live->s.jit_mean);
+	}
+	T_EQ_U(p->hop[1].resp->st.n, total, "the model's samples are untouched");
+	free(all);
+	free(live);
+	free(tail);
+	nt_path_free(p);
+	free(p);
+}
+
 int main(void)
 {
+	test_live_rows();
 	test_levels();
 	test_glyphs();
 	test_outcomes();
