@@ -507,13 +507,19 @@ static const char *level_color(enum nt_level l)
  * the run starting at *cur first; fall back to a full scan. Keeps the
  * table linear with thousands of records. */
 static enum nt_level worst_at(const struct nt_verdicts *vs, const char *subj,
-			      size_t *cur)
+			      size_t *cur, bool *judged)
 {
 	enum nt_level w = NT_OK;
 	size_t i = *cur;
 
-	if (i >= vs->n || strcmp(vs->v[i].subject, subj))
-		return nt_verdicts_worst_for(vs, subj);
+	*judged = true;
+	if (i >= vs->n || strcmp(vs->v[i].subject, subj)) {
+		for (i = 0; i < vs->n; i++)
+			if (!strcmp(vs->v[i].subject, subj))
+				return nt_verdicts_worst_for(vs, subj);
+		*judged = false; /* no check judged this row */
+		return NT_OK;
+	}
 	for (; i < vs->n && !strcmp(vs->v[i].subject, subj); i++)
 		w = nt_level_worse(w, vs->v[i].level);
 	*cur = i;
@@ -596,10 +602,14 @@ void nt_table_print(FILE *f, const struct nt_rectype *rt, const void *recs,
 		if (vs) {
 			const char *subj = rt->subject_off >= 0 ?
 				(const char *)rec + rt->subject_off : "";
-			enum nt_level l = worst_at(vs, subj, &vcur);
+			bool judged;
+			enum nt_level l = worst_at(vs, subj, &vcur, &judged);
 
-			fprintf(f, "  %s%s%s", color ? level_color(l) : "",
-				nt_level_upper(l), color ? "\033[0m" : "");
+			if (!judged)
+				fputs("  -", f); /* not "OK": nothing judged it */
+			else
+				fprintf(f, "  %s%s%s", color ? level_color(l) : "",
+					nt_level_upper(l), color ? "\033[0m" : "");
 		}
 		putc_unlocked('\n', f);
 	}
