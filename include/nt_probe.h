@@ -111,7 +111,8 @@ uint16_t nt_probe_fold(uint32_t s);
 /* ---- engine ---- */
 
 enum nt_probe_mode { NT_PM_ICMP, NT_PM_UDP };
-/* NT_PS_UDP: UDP probes, replies from each socket's error queue;
+/* NT_PS_UDP: UDP probes, one socket per probe (unprivileged), replies
+ * from that socket's error queue;
  * NT_PS_UDP_RAW: UDP probes, replies read from a raw ICMP socket (the
  * quoted header, so an 8-byte quote is enough). */
 enum nt_probe_sock { NT_PS_NONE, NT_PS_DGRAM, NT_PS_RAW, NT_PS_UDP, NT_PS_UDP_RAW };
@@ -155,8 +156,20 @@ struct nt_probe_event {
 				* CLOCK_REALTIME read before sendmsg) */
 	bool from_dst;         /* the destination answered */
 	bool unreach;          /* destination unreachable: nothing beyond */
-	bool skipped;          /* SENT: not sent, pacing held it back */
+	bool skipped;          /* SENT: not sent, held back (held says why) */
+	uint8_t held;          /* SENT with skipped: NT_HELD_* */
+	bool beyond_dst;       /* FOREIGN: ours, but to a TTL above the
+				* destination's (sent before it was learnt) */
 	const struct nt_probe_reply *reply;
+};
+
+/* Why a probe was held back (SENT with skipped): it is counted, never
+ * silently dropped. */
+enum nt_probe_held {
+	NT_HELD_NONE,
+	NT_HELD_PACE,    /* the responder's ICMP error rate limit (pacing) */
+	NT_HELD_SOCKETS, /* per-probe sockets: the cap of sockets in flight */
+	NT_HELD_RATE,    /* the global packet-rate cap (--rate) */
 };
 
 typedef void (*nt_probe_cb)(void *ctx, const struct nt_probe_event *ev);
@@ -171,6 +184,8 @@ struct nt_probe_slot {
 	uint8_t state;        /* NT_SLOT_* */
 	uint8_t ttl, flow;
 	uint16_t seq;
+	int fd;               /* the probe's own socket (per-probe kinds), -1 none */
+	uint16_t port;        /* ... its local port (UDP/TCP source port) */
 	long cycle;
 	double tx_mono;
 	struct timespec tx_real;  /* CLOCK_REALTIME just before sendmsg */
@@ -211,6 +226,15 @@ enum nt_probe_match nt_probe_match(const struct nt_probe_table *t,
 				   const struct nt_probe_reply *r, int fdi,
 				   uint16_t *seq);
 
+/* Which probe a reply read from a probe's own socket answers: the socket
+ * names the probe (slot seq), but the reply must still agree where it
+ * can: family and quoted destination, the probe's protocol, a quoted
+ * header (UDP: ports) when there is one, and our payload header when
+ * 12 bytes or more of payload are quoted. Pure. */
+enum nt_probe_match nt_probe_match_slot(const struct nt_probe_table *t,
+					const struct nt_probe_reply *r,
+					uint16_t seq);
+
 /* Fill the UDP payload of probe seq (len >= NT_PROBE_HDR) so that the
  * UDP checksum the kernel computes for src:sport -> dst:dport is seq
  * (Paris traceroute: the 5-tuple stays constant, the checksum, inside the
@@ -249,6 +273,11 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 		    const char **why);
 void nt_probe_close(struct nt_prober *p);
 enum nt_probe_sock nt_probe_socktype(const struct nt_prober *p);
+/* Whether every probe has a socket of its own (unprivileged UDP: the
+ * error queue gives no quoted header, so the socket names the probe; the
+ * source port then changes per probe, "per-probe"), or the flow's 5-tuple
+ * stays constant ("paris"). After nt_probe_target. */
+bool nt_probe_per_probe(const struct nt_prober *p);
 /* Whether a raw socket (CAP_NET_RAW at nt_probe_open) is among p's. */
 bool nt_probe_has_raw(const struct nt_prober *p);
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -241,6 +242,9 @@ static void close_all(struct nt_prober *p)
 {
 	int i;
 
+	while (p->nopen > 0)
+		nt_probe_slot_close(p, &p->tab.slot[p->open[p->nopen - 1]]);
+
 	for (i = 0; i < p->nfd; i++)
 		if (p->fd[i] >= 0)
 			close(p->fd[i]);
@@ -278,6 +282,8 @@ int nt_probe_open(struct nt_prober **pp, const struct nt_probe_opts *o,
 		nt_probe_close(p);
 		return -ENOMEM;
 	}
+	for (i = 0; i < NT_PROBE_SLOTS; i++)
+		p->tab.slot[i].fd = -1;
 	p->o = *o;
 	/* The session tag (and a raw socket's echo ids) must differ between
 	 * probers of one process too (triage runs several at once, and each
@@ -323,6 +329,146 @@ int nt_probe_family_err(const struct nt_prober *p, int family, const char **why)
 	return f->err ? f->err : -EAFNOSUPPORT;
 }
 
+/* ---- per-probe sockets ---- */
+
+/* The list of open slot fds, capped at NT_PROBE_MAX_OPEN and under the
+ * fd limit (with room for the fixed sockets, stdio, a log, DNS). */
+static int slots_init(struct nt_prober *p)
+{
+	struct rlimit rl;
+	long cap = NT_PROBE_MAX_OPEN;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (long)rl.rlim_cur - 64 < cap)
+		cap = (long)rl.rlim_cur - 64;
+	if (cap < 1)
+		return -EMFILE;
+	p->open = calloc((size_t)cap, sizeof(*p->open));
+	if (!p->open)
+		return -ENOMEM;
+	p->open_cap = (int)cap;
+	p->nopen = 0;
+	return 0;
+}
+
+void nt_probe_slot_close(struct nt_prober *p, struct nt_probe_slot *s)
+{
+	int i;
+
+	if (s->fd < 0)
+		return;
+	if (p->sops && p->sops->close)
+		p->sops->close(p, s);
+	close(s->fd);
+	s->fd = -1;
+	for (i = p->nopen - 1; i >= 0; i--)
+		if (p->open[i] == s->seq) {
+			p->open[i] = p->open[--p->nopen];
+			break;
+		}
+}
+
+/* Unprivileged UDP, one connected socket per probe: the kernel finds the
+ * socket of an ICMP error from the quoted ports (8 bytes are enough) and
+ * queues it there with whatever payload was quoted (none from a
+ * minimal quote), so the socket names the probe. The payload still
+ * makes the UDP checksum the sequence, as with the raw socket. */
+static int udp_slot_send(struct nt_prober *p, struct nt_probe_slot *s)
+{
+	int family = p->o.dst.family, ttl = s->ttl, fd, r;
+	struct sockaddr_storage ss;
+	struct nt_paddr src;
+	struct timespec tm;
+	socklen_t sl;
+
+	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0)
+		return -errno;
+	r = common_opts(fd, family, p->o.tos, false);
+	if (!r && setsockopt(fd, family == AF_INET ? SOL_IP : SOL_IPV6,
+			     family == AF_INET ? IP_TTL : IPV6_UNICAST_HOPS,
+			     &ttl, sizeof(ttl)) < 0)
+		r = -errno;
+	if (r) {
+		close(fd);
+		return r;
+	}
+	if (p->tx_ts) {
+		int fl = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
+			 SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+
+		(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &fl, sizeof(fl));
+	}
+	s->fd = fd; /* from here on the loop owns it */
+	sl = fill_sa(&p->o.dst, p->o.port, &ss);
+	if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
+		return -errno; /* no route: sent and lost, as a failed send */
+	sl = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return -errno;
+	memset(&src, 0, sizeof(src));
+	src.family = (uint8_t)family;
+	if (family == AF_INET) {
+		s->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		memcpy(src.a, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+	} else {
+		s->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		memcpy(src.a, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+	}
+	p->src = src;
+	nt_probe_udp_fill(p->buf, (size_t)p->o.size, p->tab.tag, s->seq, s->ttl,
+			  s->flow, &src, &p->o.dst, s->port, p->o.port);
+	clock_gettime(CLOCK_REALTIME, &s->tx_real);
+	clock_gettime(CLOCK_MONOTONIC, &tm);
+	s->tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
+	if (send(fd, p->buf, (size_t)p->o.size, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* The error queue first (the reply, the TX stamp), then the pending
+ * socket error it left (cleared, or POLLERR would stay up), then the
+ * normal queue (data from the target's port: not a probe reply). */
+static int udp_slot_io(struct nt_prober *p, struct nt_probe_slot *s, short revents,
+		       struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
+		       uint8_t *buf, size_t buflen)
+{
+	struct nt_probe_txstamp tx;
+	int rc, err;
+	socklen_t el = sizeof(err);
+
+	(void)revents;
+	for (;;) {
+		rc = nt_probe_recv_fd(p, s->fd, true, false, IPPROTO_UDP, r, rx,
+				      have_rx, &tx, buf, buflen);
+		if (rc != 2)
+			break;
+		/* one send per socket: key 0, and only inside the send */
+		if (tx.key == 0 && !s->have_tx_kern) {
+			double d = (double)(tx.ts.tv_sec - s->tx_real.tv_sec) +
+				   (double)(tx.ts.tv_nsec - s->tx_real.tv_nsec) / 1e9;
+
+			if (d >= 0 && d <= 0.05) {
+				s->tx_kern = tx.ts;
+				s->have_tx_kern = true;
+			}
+		}
+	}
+	if (rc != 0)
+		return rc;
+	(void)getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &el);
+	rc = nt_probe_recv_fd(p, s->fd, false, false, IPPROTO_UDP, r, rx, have_rx,
+			      &tx, buf, buflen);
+	if (rc == -ENOMSG || rc == -EBADMSG || rc == 0)
+		return rc;
+	return rc < 0 ? 0 : rc; /* a pending error read on the normal queue */
+}
+
+static const struct nt_probe_slot_ops udp_slot_ops = {
+	.send = udp_slot_send,
+	.io = udp_slot_io,
+};
+
 int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 		    const char **why)
 {
@@ -355,6 +501,11 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 		for (i = 0; i < p->o.flows; i++)
 			p->tab.id[i] = (uint16_t)((p->tab.tag >> 16) + (uint32_t)i);
 		r = 0;
+	} else if (f->kind == NT_PS_UDP) {
+		/* no quoted header on the error queue: a socket per probe */
+		r = slots_init(p);
+		p->sops = &udp_slot_ops;
+		*why = "socket(SOCK_DGRAM, IPPROTO_UDP)";
 	} else {
 		r = open_udp(p);
 		*why = "socket(SOCK_DGRAM, IPPROTO_UDP)";
@@ -378,7 +529,7 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 	/* Kernel software TX stamps, keyed by a per-socket send counter, on
 	 * the error queue; without them the CLOCK_REALTIME read before send
 	 * stands in. */
-	p->txmap = calloc((size_t)p->nfd * 65536, sizeof(*p->txmap));
+	p->txmap = calloc((size_t)(p->nfd ? p->nfd : 1) * 65536, sizeof(*p->txmap));
 	p->tx_ts = p->txmap != NULL && !secure_getenv("NETTRIAGE_PATH_NO_TXSTAMP");
 	for (i = 0; p->tx_ts && i < p->nfd; i++) {
 		int fl = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
@@ -399,12 +550,18 @@ void nt_probe_close(struct nt_prober *p)
 	free(p->tab.slot);
 	free(p->buf);
 	free(p->txmap);
+	free(p->open);
 	free(p);
 }
 
 enum nt_probe_sock nt_probe_socktype(const struct nt_prober *p)
 {
 	return p->tab.kind;
+}
+
+bool nt_probe_per_probe(const struct nt_prober *p)
+{
+	return p->sops != NULL;
 }
 
 bool nt_probe_has_raw(const struct nt_prober *p)
@@ -486,9 +643,6 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 	return 0;
 }
 
-/* Read one message from fd (errqueue or not) and decode it. Returns 1 with
- * *r filled, 0 when nothing is left, -ENOMSG/-EBADMSG for a message that
- * is not ours (the caller counts it), or -errno. */
 int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 		  struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
 		  struct nt_probe_txstamp *tx, uint8_t *buf, size_t buflen)
@@ -496,6 +650,26 @@ int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 	int family = p->o.dst.family, fd = fdi == p->nfd ? p->rxfd : p->fd[fdi];
 	bool udp = p->tab.kind == NT_PS_UDP || p->tab.kind == NT_PS_UDP_RAW;
 	bool raw = p->tab.kind == NT_PS_RAW || fdi == p->nfd;
+	int rc;
+
+	rc = nt_probe_recv_fd(p, fd, errq, raw, udp ? IPPROTO_UDP :
+			      family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6,
+			      r, rx, have_rx, tx, buf, buflen);
+	if (rc == 2)
+		tx->fdi = fdi;
+	return rc;
+}
+
+/* Read one message from fd (errqueue or not) and decode it. Returns 1 with
+ * *r filled, 2 with a TX stamp, 0 when nothing is left, -ENOMSG/-EBADMSG
+ * for a message that is not ours (the caller counts it), or -errno. */
+int nt_probe_recv_fd(struct nt_prober *p, int fd, bool errq, bool raw,
+		     uint8_t proto, struct nt_probe_reply *r, struct timespec *rx,
+		     bool *have_rx, struct nt_probe_txstamp *tx, uint8_t *buf,
+		     size_t buflen)
+{
+	int family = p->o.dst.family;
+	bool udp = proto == IPPROTO_UDP;
 	struct scm_timestamping sts;
 	bool have_sts = false;
 	union {
@@ -553,7 +727,6 @@ int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 	if (errq && have_ee && ee.ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
 		if (!have_sts || ee.ee_info != SCM_TSTAMP_SND)
 			return -ENOMSG;
-		tx->fdi = fdi;
 		tx->key = ee.ee_data;
 		tx->ts = sts.ts[0];
 		return 2;
@@ -561,9 +734,8 @@ int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 	if (errq) {
 		if (!have_ee)
 			return -ENOMSG;
-		rc = nt_probe_decode_errq(family, udp ? IPPROTO_UDP :
-					  family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6,
-					  &ee, off, offlen, buf, (size_t)n, r);
+		rc = nt_probe_decode_errq(family, proto, &ee, off, offlen, buf,
+					  (size_t)n, r);
 	} else {
 		if (udp && !raw)
 			return -ENOMSG; /* data from the target's port: not a probe reply */

@@ -256,6 +256,7 @@ static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 	nt_doc_set(d, "mode", json_string(p->mode == NT_PM_UDP ? "udp" : "icmp"));
 	nt_doc_set(d, "family", json_string(p->dst.family == AF_INET ? "ipv4" : "ipv6"));
 	nt_doc_set(d, "socket", json_string(sock_name(nt_probe_socktype(x->pr))));
+	nt_doc_set(d, "flow_mode", json_string(nt_probe_per_probe(x->pr) ? "per-probe" : "paris"));
 	nt_doc_set(d, "privileges_dropped", json_boolean(x->dropped));
 	if (p->mode == NT_PM_UDP)
 		nt_doc_set(d, "port", json_integer(x->o.po.port));
