@@ -95,6 +95,9 @@ int nt_probe_recv_fd(struct nt_prober *p, int fd, bool errq, bool raw,
 		     uint8_t proto, struct nt_probe_reply *r, struct timespec *rx,
 		     bool *have_rx, struct nt_probe_txstamp *tx, uint8_t *buf,
 		     size_t buflen);
+/* Per-probe sockets for p (in nt_probe_target, before p->sops is set):
+ * the list of open slot fds, its cap. 0 or -errno. */
+int nt_probe_slots_init(struct nt_prober *p);
 /* Close a slot's fd (the kind's close hook first) and forget it. */
 void nt_probe_slot_close(struct nt_prober *p, struct nt_probe_slot *s);
 

@@ -374,6 +374,10 @@ static void drain_slot(struct run *u, uint16_t seq, short revents)
 		}
 		handle_match(u, &r, nt_probe_match_slot(&p->tab, &r, seq), seq, &rx,
 			     have_rx);
+		if (s->state == NT_SLOT_ANSWERED || s->state == NT_SLOT_DONE) {
+			nt_probe_slot_close(p, s); /* answered: nothing more to read */
+			break;
+		}
 	}
 }
 

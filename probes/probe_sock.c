@@ -333,7 +333,7 @@ int nt_probe_family_err(const struct nt_prober *p, int family, const char **why)
 
 /* The list of open slot fds, capped at NT_PROBE_MAX_OPEN and under the
  * fd limit (with room for the fixed sockets, stdio, a log, DNS). */
-static int slots_init(struct nt_prober *p)
+int nt_probe_slots_init(struct nt_prober *p)
 {
 	struct rlimit rl;
 	long cap = NT_PROBE_MAX_OPEN;
@@ -503,7 +503,7 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 		r = 0;
 	} else if (f->kind == NT_PS_UDP) {
 		/* no quoted header on the error queue: a socket per probe */
-		r = slots_init(p);
+		r = nt_probe_slots_init(p);
 		p->sops = &udp_slot_ops;
 		*why = "socket(SOCK_DGRAM, IPPROTO_UDP)";
 	} else {
