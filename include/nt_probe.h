@@ -141,6 +141,17 @@ enum nt_probe_ev {
 	NT_EV_FOREIGN, /* not ours (or a duplicate) */
 	NT_EV_CANCEL,  /* stopped before its timeout: neither sent nor lost */
 	NT_EV_CYCLE,   /* a cycle's probes are all out */
+	NT_EV_BEYOND,  /* the destination answered a probe to a TTL above its
+			* own (sent before its TTL was known): neither a
+			* hop's reply nor foreign */
+};
+
+/* Why a reply is foreign (NT_EV_FOREIGN, field why). */
+enum nt_probe_foreign {
+	NT_FOREIGN_NOMATCH, /* no probe of this run: other programs' ICMP,
+			     * errors about other traffic, other sessions */
+	NT_FOREIGN_DUP,     /* a second answer to a probe already answered */
+	NT_FOREIGN_BAD,     /* inconsistent lengths: could not be decoded */
 };
 
 struct nt_probe_event {
@@ -158,8 +169,9 @@ struct nt_probe_event {
 	bool unreach;          /* destination unreachable: nothing beyond */
 	bool skipped;          /* SENT: not sent, held back (held says why) */
 	uint8_t held;          /* SENT with skipped: NT_HELD_* */
-	bool beyond_dst;       /* FOREIGN: ours, but to a TTL above the
-				* destination's (sent before it was learnt) */
+	uint8_t why;           /* FOREIGN: NT_FOREIGN_* */
+	int dst_ttl;           /* REPLY, LATE, BEYOND: the destination's TTL as
+				* the engine knows it now (its cap), 0 unknown */
 	const struct nt_probe_reply *reply;
 };
 
@@ -186,6 +198,7 @@ struct nt_probe_slot {
 	uint16_t seq;
 	int fd;               /* the probe's own socket (per-probe kinds), -1 none */
 	uint16_t port;        /* ... its local port (UDP/TCP source port) */
+	uint8_t cap_sent;     /* the TTL cap in force when sent, 0 none */
 	long cycle;
 	double tx_mono;
 	struct timespec tx_real;  /* CLOCK_REALTIME just before sendmsg */

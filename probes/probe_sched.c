@@ -160,6 +160,7 @@ static int send_cycle(struct run *u)
 		s->ttl = (uint8_t)ttl;
 		s->flow = (uint8_t)flow;
 		s->cycle = u->cycles_sent;
+		s->cap_sent = (uint8_t)u->cap;
 		if (p->sops) {
 			r = send_slot(u, s);
 			if (r == 1) {
@@ -226,15 +227,6 @@ static void handle_match(struct run *u, const struct nt_probe_reply *r,
 	 * between send and receive falls back to the monotonic delta. */
 	e.rtt_ms = nt_probe_rtt_ms(s->have_tx_kern ? &s->tx_kern : &s->tx_real,
 				   rx, have_rx, now - s->tx_mono, &e.kernel_ts);
-	if (s->state == NT_SLOT_PENDING && e.rtt_ms > p->o.timeout * 1e3) {
-		/* past its timeout before expire() ran (read late after a
-		 * busy wake-up): lost, then late, as if expired in time */
-		s->state = NT_SLOT_LOST;
-		u->linger = fmax(u->linger, s->tx_mono + 2 * p->o.timeout);
-		emit(u, NT_EV_LOST, s);
-	}
-	e.ev = s->state == NT_SLOT_PENDING ? NT_EV_REPLY : NT_EV_LATE;
-	s->state = s->state == NT_SLOT_PENDING ? NT_SLOT_ANSWERED : NT_SLOT_DONE;
 	e.ttl = s->ttl;
 	e.cycle = s->cycle;
 	e.responder = r->src;
@@ -245,8 +237,33 @@ static void handle_match(struct run *u, const struct nt_probe_reply *r,
 	e.kernel_tx = e.kernel_ts && s->have_tx_kern;
 	e.from_dst = r->kind == NT_PR_ECHO_REPLY || nt_paddr_eq(&r->src, &p->o.dst);
 	e.unreach = r->kind == NT_PR_UNREACH;
+	if (e.from_dst && u->cap && s->ttl > u->cap) {
+		/* sent before the destination's TTL was known (or while
+		 * it was further): the destination again, not a hop */
+		s->state = s->state == NT_SLOT_PENDING ? NT_SLOT_ANSWERED : NT_SLOT_DONE;
+		e.ev = NT_EV_BEYOND;
+		e.dst_ttl = u->cap;
+		u->cb(u->ctx, &e);
+		return;
+	}
+	if (s->state == NT_SLOT_PENDING && e.rtt_ms > p->o.timeout * 1e3) {
+		/* past its timeout before expire() ran (read late after a
+		 * busy wake-up): lost, then late, as if expired in time */
+		s->state = NT_SLOT_LOST;
+		u->linger = fmax(u->linger, s->tx_mono + 2 * p->o.timeout);
+		emit(u, NT_EV_LOST, s);
+	}
+	e.ev = s->state == NT_SLOT_PENDING ? NT_EV_REPLY : NT_EV_LATE;
+	s->state = s->state == NT_SLOT_PENDING ? NT_SLOT_ANSWERED : NT_SLOT_DONE;
 	if ((e.from_dst || r->kind == NT_PR_UNREACH) && (!u->cap || s->ttl < u->cap))
 		u->cap = s->ttl;
+	else if (u->cap && s->ttl >= u->cap && r->kind == NT_PR_TIME_EXCEEDED &&
+		 s->cap_sent == u->cap)
+		/* a router, not the end, at the cap's TTL, for a probe sent
+		 * under this cap: the route got longer. Probe up to max_ttl
+		 * again until the destination answers. */
+		u->cap = 0;
+	e.dst_ttl = u->cap;
 	u->resp[s->ttl] = r->src;
 	u->err[s->ttl] = r->kind != NT_PR_ECHO_REPLY;
 	if (p->o.pace && u->err[s->ttl])
@@ -257,6 +274,7 @@ static void handle_match(struct run *u, const struct nt_probe_reply *r,
 foreign:
 	memset(&e, 0, sizeof(e));
 	e.ev = NT_EV_FOREIGN;
+	e.why = m == NT_MATCH_DUP ? NT_FOREIGN_DUP : NT_FOREIGN_NOMATCH;
 	e.reply = r;
 	e.reply_ttl = -1;
 	u->cb(u->ctx, &e);
@@ -273,12 +291,15 @@ static void handle(struct run *u, const struct nt_probe_reply *r, int fdi,
 	handle_match(u, r, m, seq, rx, have_rx);
 }
 
-static void foreign(struct run *u)
+/* A message that is not a reply to us: rc -ENOMSG (not about our
+ * probes) or -EBADMSG (inconsistent lengths). */
+static void foreign(struct run *u, int rc)
 {
 	struct nt_probe_event e;
 
 	memset(&e, 0, sizeof(e));
 	e.ev = NT_EV_FOREIGN;
+	e.why = rc == -EBADMSG ? NT_FOREIGN_BAD : NT_FOREIGN_NOMATCH;
 	e.reply_ttl = -1;
 	u->cb(u->ctx, &e);
 }
@@ -327,7 +348,7 @@ static int drain(struct run *u, int fdi)
 				continue;
 			}
 			if (rc == -ENOMSG || rc == -EBADMSG) {
-				foreign(u);
+				foreign(u, rc);
 				continue;
 			}
 			if (rc < 0) {
@@ -365,7 +386,7 @@ static void drain_slot(struct run *u, uint16_t seq, short revents)
 		if (rc == 0)
 			break;
 		if (rc == -ENOMSG || rc == -EBADMSG) {
-			foreign(u);
+			foreign(u, rc);
 			continue;
 		}
 		if (rc < 0) {

@@ -221,10 +221,11 @@ static void report(const struct path_st *x, FILE *f)
 	char ip[64];
 
 	nt_paddr_str(&p->dst, ip, sizeof(ip));
-	fprintf(f, "nettriage path to %s (%s), %s %s, %ld cycles, timestamps %s\n",
+	fprintf(f, "nettriage path to %s (%s), %s %s, %ld cycles, timestamps %s, flow_mode %s\n",
 		p->target, ip, p->mode == NT_PM_UDP ? "UDP" : "ICMP",
 		p->dst.family == AF_INET ? "IPv4" : "IPv6", p->cycles,
-		nt_path_ts_source(p));
+		nt_path_ts_source(p),
+		nt_probe_per_probe(x->pr) ? "per-probe (a socket per probe: the source port changes)" : "paris");
 	nt_path_print_table(f, p, x->rows, x->n, x->local);
 }
 
@@ -267,6 +268,13 @@ static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 	nt_doc_set(d, "reached", json_boolean(p->dst_ttl != 0));
 	nt_doc_set(d, "destination_ttl", p->dst_ttl ? json_integer(p->dst_ttl) : json_null());
 	nt_doc_set(d, "foreign", json_integer((json_int_t)p->foreign));
+	nt_doc_set(d, "foreign_why", json_pack("{s:I, s:I, s:I}",
+		"unmatched", (json_int_t)p->foreign_nomatch,
+		"duplicate", (json_int_t)p->foreign_dup,
+		"malformed", (json_int_t)p->foreign_bad));
+	nt_doc_set(d, "paced", json_integer((json_int_t)p->paced));
+	nt_doc_set(d, "held_sockets", json_integer((json_int_t)p->held_sockets));
+	nt_doc_set(d, "beyond_destination", json_integer((json_int_t)p->beyond_dst));
 	nt_path_doc_hops(d, x->rows, x->n);
 	if (d->prom)
 		nt_path_prom(d->prom, p, x->rows, x->n, d->g->netns);
