@@ -111,6 +111,7 @@ uint16_t nt_probe_fold(uint32_t s);
 /* ---- engine ---- */
 
 enum nt_probe_mode { NT_PM_ICMP, NT_PM_UDP };
+#define NT_PROBE_UDP_PORT 33434 /* traceroute's first port */
 /* NT_PS_UDP: UDP probes, one socket per probe (unprivileged), replies
  * from that socket's error queue;
  * NT_PS_UDP_RAW: UDP probes, replies read from a raw ICMP socket (the
@@ -291,6 +292,13 @@ enum nt_probe_sock nt_probe_socktype(const struct nt_prober *p);
  * source port then changes per probe, "per-probe"), or the flow's 5-tuple
  * stays constant ("paris"). After nt_probe_target. */
 bool nt_probe_per_probe(const struct nt_prober *p);
+/* ICMP was asked for but neither a ping socket (net.ipv4.ping_group_range)
+ * nor a raw socket (CAP_NET_RAW) is allowed: UDP probes instead, to
+ * o->port or NT_PROBE_UDP_PORT (phase 1 decides; after nt_probe_target
+ * the run is a UDP run). */
+bool nt_probe_fallback(const struct nt_prober *p);
+/* The UDP destination port of the run (after nt_probe_target). */
+uint16_t nt_probe_port(const struct nt_prober *p);
 /* Whether a raw socket (CAP_NET_RAW at nt_probe_open) is among p's. */
 bool nt_probe_has_raw(const struct nt_prober *p);
 

@@ -18,6 +18,7 @@ struct nt_probe_fam {
 	int fd[NT_PROBE_MAX_FLOWS];
 	int nfd;
 	int rawfd;                 /* raw ICMP socket of a UDP run, or -1 */
+	bool fallback;             /* ICMP not allowed: UDP instead (NT_PS_UDP) */
 	int err;                   /* -errno when kind is NT_PS_NONE */
 	const char *why;
 };
@@ -75,6 +76,7 @@ struct nt_prober {
 	struct nt_pace pace[NT_PROBE_BUCKETS];
 	int npace;
 	const struct nt_probe_slot_ops *sops; /* per-probe sockets, or NULL */
+	bool fallback;                       /* ICMP asked, UDP used */
 	uint16_t *open;                      /* seqs of slots with an fd */
 	int nopen, open_cap;
 };

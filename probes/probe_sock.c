@@ -176,6 +176,14 @@ static void fam_open(struct nt_prober *p, int family)
 		f->kind = NT_PS_RAW;
 		return;
 	}
+	if ((rd == -EACCES || rd == -EPERM) && (fd == -EPERM || fd == -EACCES) &&
+	    !secure_getenv("NETTRIAGE_PATH_NO_FALLBACK")) {
+		/* no ping socket for our group and no CAP_NET_RAW: UDP
+		 * needs neither (one socket per probe, the error queue) */
+		f->kind = NT_PS_UDP;
+		f->fallback = true;
+		return;
+	}
 	f->err = fd;
 	f->why = rd == -EACCES || rd == -EPERM ?
 		"ping socket not allowed by net.ipv4.ping_group_range, and no CAP_NET_RAW for a raw socket" :
@@ -481,6 +489,12 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 	f = &p->fam[fam_index(family)];
 	fam_close(&p->fam[fam_index(family == AF_INET ? AF_INET6 : AF_INET)]);
 	p->o.dst = *dst;
+	if (f->fallback) {
+		p->fallback = true;
+		p->o.mode = NT_PM_UDP;
+		if (!p->o.port)
+			p->o.port = NT_PROBE_UDP_PORT;
+	}
 	p->tab.kind = f->kind;
 	p->tab.dst = *dst;
 	p->tab.port = p->o.port;
@@ -557,6 +571,16 @@ void nt_probe_close(struct nt_prober *p)
 enum nt_probe_sock nt_probe_socktype(const struct nt_prober *p)
 {
 	return p->tab.kind;
+}
+
+bool nt_probe_fallback(const struct nt_prober *p)
+{
+	return p->fallback || p->fam[0].fallback || p->fam[1].fallback;
+}
+
+uint16_t nt_probe_port(const struct nt_prober *p)
+{
+	return p->o.port;
 }
 
 bool nt_probe_per_probe(const struct nt_prober *p)

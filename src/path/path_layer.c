@@ -67,6 +67,13 @@ static void sock_why(const struct path_st *x, char *why, size_t len,
 		snprintf(why, len, "%s: %s", what, strerror(-r));
 }
 
+const char *nt_path_fallback_note(const struct path_st *x)
+{
+	if (!x->pr || !nt_probe_fallback(x->pr))
+		return NULL;
+	return "ICMP echo not allowed (no ping socket: net.ipv4.ping_group_range excludes our group; no CAP_NET_RAW for a raw socket): probing with UDP instead, one socket per probe (as --udp)";
+}
+
 /* The sockets only (both families while the name is unresolved): no
  * name is resolved and no privilege changed here. */
 static int open_layer(void *st, struct nt_layer_ctx *c)
@@ -152,6 +159,11 @@ static int collect(void *st, struct nt_layer_ctx *c)
 		snprintf(what, sizeof(what), "%s: %s", x->o.target, why);
 		sock_why(x, c->why, sizeof(c->why), what, r);
 		return r;
+	}
+	if (nt_probe_fallback(x->pr)) {
+		/* ICMP not allowed: the prober runs UDP (nt_path_fallback_note) */
+		x->o.po.mode = NT_PM_UDP;
+		x->o.po.port = nt_probe_port(x->pr);
 	}
 	x->p = calloc(1, sizeof(*x->p));
 	if (!x->p) {
@@ -261,6 +273,8 @@ static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 	nt_doc_set(d, "privileges_dropped", json_boolean(x->dropped));
 	if (p->mode == NT_PM_UDP)
 		nt_doc_set(d, "port", json_integer(x->o.po.port));
+	if (nt_probe_fallback(x->pr))
+		nt_doc_set(d, "fallback", json_string("udp"));
 	nt_doc_set(d, "cycles", json_integer(p->cycles));
 	nt_doc_set(d, "interval_s", json_real(x->o.po.interval));
 	nt_doc_set(d, "timeout_s", json_real(x->o.po.timeout));
