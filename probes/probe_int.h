@@ -71,6 +71,7 @@ struct nt_prober {
 	struct nt_paddr src;                 /* local address (UDP checksum) */
 	uint8_t *buf;
 	bool tx_ts;                          /* SO_TIMESTAMPING TX is on */
+	bool ts_optid;                       /* SCM_TS_OPT_ID: we name each key */
 	uint32_t txkey[NT_PROBE_MAX_FLOWS];  /* next OPT_ID key per socket */
 	uint16_t *txmap;                     /* [fd][key & 0xffff] -> seq */
 	struct nt_pace pace[NT_PROBE_BUCKETS];

@@ -17,6 +17,14 @@
 #include <unistd.h>
 #include "probe_int.h"
 
+/* Linux >= 6.13: the OPT_ID key of one sendmsg, set by the sender
+ * (asm-generic value; the few architectures with their own numbers go
+ * without it). */
+#if !defined(SCM_TS_OPT_ID) && !defined(__alpha__) && !defined(__mips__) && \
+	!defined(__parisc__) && !defined(__sparc__)
+#define SCM_TS_OPT_ID 81
+#endif
+
 #ifndef IP_RECVERR_RFC4884
 #define IP_RECVERR_RFC4884 26
 #endif
@@ -552,6 +560,9 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 		if (setsockopt(p->fd[i], SOL_SOCKET, SO_TIMESTAMPING, &fl, sizeof(fl)) < 0)
 			p->tx_ts = false;
 	}
+#ifdef SCM_TS_OPT_ID
+	p->ts_optid = p->tx_ts && !secure_getenv("NETTRIAGE_PATH_NO_TS_OPT_ID");
+#endif
 	*why = "";
 	return 0;
 }
@@ -608,9 +619,11 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 	int fd = p->fd[fdi];
 	size_t len = (size_t)p->o.size, hdr = 0;
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(uint32_t))];
 		struct cmsghdr align;
 	} ctl;
+	uint32_t key = p->txkey[fdi];
+	int r;
 	struct sockaddr_storage ss;
 	struct msghdr m;
 	struct iovec iov;
@@ -651,20 +664,49 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 		m.msg_namelen = fill_sa(&p->o.dst, 0, &ss);
 	}
 	m.msg_control = ctl.buf;
-	m.msg_controllen = sizeof(ctl.buf);
+	m.msg_controllen = CMSG_SPACE(sizeof(int));
 	c = CMSG_FIRSTHDR(&m);
 	c->cmsg_level = family == AF_INET ? SOL_IP : SOL_IPV6;
 	c->cmsg_type = family == AF_INET ? IP_TTL : IPV6_HOPLIMIT;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &ttl, sizeof(int));
+#ifdef SCM_TS_OPT_ID
+	if (p->ts_optid) {
+		/* our key for this send: nothing left to keep in step */
+		m.msg_controllen = sizeof(ctl.buf);
+		c = CMSG_NXTHDR(&m, c);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_TS_OPT_ID;
+		c->cmsg_len = CMSG_LEN(sizeof(key));
+		memcpy(CMSG_DATA(c), &key, sizeof(key));
+	}
+#endif
+	if (p->tx_ts)
+		p->txmap[(size_t)fdi * 65536 + (key & 0xffff)] = seq;
 	clock_gettime(CLOCK_REALTIME, tx_real);
 	clock_gettime(CLOCK_MONOTONIC, &tm);
 	*tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
-	if (sendmsg(fd, &m, 0) < 0)
-		return -errno;
-	if (p->tx_ts)
-		p->txmap[(size_t)fdi * 65536 + (p->txkey[fdi]++ & 0xffff)] = seq;
-	return 0;
+	r = sendmsg(fd, &m, 0) < 0 ? -errno : 0;
+	if (r == -EINVAL && p->ts_optid) {
+		/* a kernel before 6.13: no SCM_TS_OPT_ID, keep in step */
+		p->ts_optid = false;
+		m.msg_controllen = CMSG_SPACE(sizeof(int));
+		r = sendmsg(fd, &m, 0) < 0 ? -errno : 0;
+	}
+	/* The kernel's own key (sk_tskey) is taken in __ip_append_data
+	 * (__ip6_append_data) once the datagram's length checks passed, and
+	 * since Linux 6.8 given back when __ip_append_data itself fails
+	 * (EAGAIN, EMSGSIZE, a pending ECONNREFUSED from
+	 * sock_alloc_send_pskb). It is kept when the send fails later, on
+	 * the way out (ip_send_skb: a qdisc or device drop, ENOBUFS), and a
+	 * route error (ENETUNREACH, EHOSTUNREACH) comes before it is taken.
+	 * So it advances on success and on ENOBUFS. With SCM_TS_OPT_ID
+	 * every send carries its own key and that one is used up. The
+	 * 50 ms window in txstamp() guards what is left ambiguous (an
+	 * ENOBUFS from skb allocation inside __ip_append_data). */
+	if (p->tx_ts && (!r || r == -ENOBUFS || p->ts_optid))
+		p->txkey[fdi]++;
+	return r;
 }
 
 int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,

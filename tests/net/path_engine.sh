@@ -96,4 +96,26 @@ assert "socket cap: $held probes held back at the cap of 16, $sent sent: sent + 
 assert "  flow_mode per-probe; hops 1..3 answered, the rest silent" \
 	test "$(jq -r .flow_mode $T/c.json) $(hops_of $T/c.json)" = "per-probe 192.0.2.2 198.51.100.2 198.51.100.6 *"
 assert "  no error, nothing on stderr: $(head -c 200 $T/c.err)" test ! -s $T/c.err
+
+# ---- TX stamp keys across ENOBUFS ----
+# A queue of 200 bytes behind a 1 Mbit/s bucket on the host's link drops
+# most of each cycle's 30 probes (the target drops UDP: no cap), and
+# sendmsg says ENOBUFS. The kernel has used an OPT_ID key for each of
+# them: ours must advance too, or every later stamp is given to the
+# wrong probe and refused (timestamps "mixed"). With SCM_TS_OPT_ID
+# (Linux >= 6.13) each send names its key; NETTRIAGE_PATH_NO_TS_OPT_ID
+# makes the engine keep in step by the kernel's rule instead.
+tc -n "$H" qdisc add dev v1a$SUF root tbf rate 1mbit burst 1540 limit 200
+for how in opt_id rule; do
+	env=""
+	[ $how = rule ] && env=NETTRIAGE_PATH_NO_TS_OPT_ID=1
+	d0=$(tc -n "$H" -s qdisc show dev v1a$SUF | awk '/dropped/ {sub(",", "", $7); print $7; exit}')
+	inh env $env "$NT" -j path -n -c 20 -i 0.05 --timeout 0.5 --no-pace --udp -m 30 \
+		$DST4 >$T/e-$how.json 2>$T/e-$how.err
+	d1=$(tc -n "$H" -s qdisc show dev v1a$SUF | awk '/dropped/ {sub(",", "", $7); print $7; exit}')
+	got=$(jq -r '"\(.timestamp_source) \([.hops[0:3][].responders[0].received] | join(","))"' $T/e-$how.json)
+	assert "TX stamps ($how): $((d1 - d0)) probes dropped on the way out (ENOBUFS), every reply still timed with its own kernel TX stamp ('$got', want 'kernel 20,20,20')" \
+		test "$((d1 - d0))" -gt 20 -a "$got" = "kernel 20,20,20"
+done
+tc -n "$H" qdisc del dev v1a$SUF root
 exit 0
