@@ -305,6 +305,9 @@ int nt_json_object(struct nt_doc *d, const struct nt_rectype *rt,
 		   const void *rec, unsigned mask);
 int nt_json_verdicts(struct nt_doc *d, const struct nt_verdicts *vs);
 int nt_json_finish(struct nt_doc *d); /* close, write the rest and '\n' */
+/* The Prometheus side of nt_doc_records/nt_doc_object (out_prom.c). */
+void nt_prom_records(struct nt_doc *d, const struct nt_rectype *rt,
+		     const void *recs, size_t n, unsigned mask);
 
 /* Append verdicts (JSON array "verdicts", Prometheus nettriage_verdict). */
 int nt_doc_verdicts(struct nt_doc *d, const struct nt_verdicts *vs);

@@ -442,6 +442,14 @@ struct nt_tcp_view {
 
 void nt_tcp_verdicts(const struct nt_tcp_view *v, const struct nt_tcp_thresholds *t,
 		     struct nt_verdicts *vs);
+/* A raw address of family (AF_INET6, else AF_INET) as text; "?" when it
+ * does not fit (tcp_nl.c). */
+void nt_tcp_fmt_addr(char *buf, size_t len, uint8_t family, const uint8_t *a);
+/* The tcp.ephemeral verdicts of nt_tcp_verdicts (tcp_eph.c): one per
+ * destination at or above the WARN threshold, else one OK naming the
+ * busiest; UNKNOWN when the range could not be read. */
+void nt_tcp_eph_verdicts(const struct nt_tcp_view *v, const struct nt_tcp_thresholds *t,
+			 struct nt_verdicts *vs);
 
 /* ---- records for the renderers ---- */
 

@@ -89,66 +89,6 @@ const struct nt_rectype nt_tcp_cwproc_rectype = {
 	.subject_off = -1,
 };
 
-#define EOFF(m) offsetof(struct nt_tcp_eph_count, m)
-static const struct nt_field eph_fields[] = {
-	{ "laddr", "LOCAL", 0, NT_T_STR, EOFF(laddr), NT_P_LABEL, NT_F_ID | NT_F_DEF,
-	  NULL, -1, "Local address of the sockets", "laddr" },
-	{ "raddr", "PEER", 0, NT_T_STR, EOFF(raddr), NT_P_LABEL, NT_F_ID | NT_F_DEF,
-	  NULL, -1, "The destination's address", "raddr" },
-	{ "rport", "PORT", 0, NT_T_U32, EOFF(rport), NT_P_LABEL, NT_F_ID | NT_F_DEF,
-	  NULL, -1, "The destination's port", "rport" },
-	{ "sockets", "IN-USE", 0, NT_T_U64, EOFF(sockets), NT_P_GAUGE,
-	  NT_F_INFO | NT_F_DEF, NULL, -1,
-	  "Sockets (every state but LISTEN, TIME-WAIT included) holding a local "
-	  "ephemeral port towards this destination", "in_use" },
-	{ "usable_ports", "USABLE", 0, NT_T_U64, EOFF(usable), NT_P_NONE,
-	  NT_F_INFO | NT_F_DEF, NULL, -1,
-	  "Usable ephemeral ports: ip_local_port_range minus ip_local_reserved_ports" },
-	{ "in_use_pct", "IN-USE%", 0, NT_T_DOUBLE, EOFF(in_use_pct), NT_P_NONE,
-	  NT_F_INFO | NT_F_DEF, NULL, -1, "sockets / usable_ports, percent" },
-};
-
-const struct nt_rectype nt_tcp_eph_rectype = {
-	.json_array = "ephemeral_top",
-	.prom_prefix = "nettriage_tcp_ephemeral",
-	.fields = eph_fields,
-	.nfields = sizeof(eph_fields) / sizeof(eph_fields[0]),
-	.size = sizeof(struct nt_tcp_eph_count),
-	.avail_off = -1,
-	.subject_off = EOFF(subject),
-};
-
-#define IOFF(m) offsetof(struct nt_tcp_eph_info, m)
-static const struct nt_field ephinfo_fields[] = {
-	{ "range_lo", "LO", 0, NT_T_U32, IOFF(range_lo), NT_P_NONE, NT_F_INFO,
-	  "ephemeral", -1, "net.ipv4.ip_local_port_range, first port" },
-	{ "range_hi", "HI", 0, NT_T_U32, IOFF(range_hi), NT_P_NONE, NT_F_INFO,
-	  "ephemeral", -1, "net.ipv4.ip_local_port_range, last port" },
-	{ "reserved_ports", "RESERVED", 0, NT_T_U64, IOFF(reserved), NT_P_NONE, NT_F_INFO,
-	  "ephemeral", 0, "Ports of the range in net.ipv4.ip_local_reserved_ports" },
-	{ "usable_ports", "USABLE", 0, NT_T_U64, IOFF(usable), NT_P_GAUGE, NT_F_INFO,
-	  "ephemeral", -1,
-	  "Usable ephemeral ports per destination: ip_local_port_range minus ip_local_reserved_ports",
-	  "ports" },
-	{ "sockets", "SOCKETS", 0, NT_T_U64, IOFF(sockets), NT_P_NONE, NT_F_INFO,
-	  "ephemeral", -1, "Sockets holding a local ephemeral port, every destination" },
-	{ "destinations", "DESTS", 0, NT_T_U64, IOFF(destinations), NT_P_NONE, NT_F_INFO,
-	  "ephemeral", -1, "Destinations counted (at most 16384)" },
-	{ "untracked_sockets", "UNTRACKED", 0, NT_T_U64, IOFF(untracked), NT_P_NONE,
-	  NT_F_INFO, "ephemeral", -1,
-	  "Sockets to destinations first seen after 16384 were tracked (not judged)" },
-};
-
-const struct nt_rectype nt_tcp_ephinfo_rectype = {
-	.json_array = "ephemeral",
-	.prom_prefix = "nettriage_tcp_ephemeral",
-	.fields = ephinfo_fields,
-	.nfields = sizeof(ephinfo_fields) / sizeof(ephinfo_fields[0]),
-	.size = sizeof(struct nt_tcp_eph_info),
-	.avail_off = IOFF(avail),
-	.subject_off = -1,
-};
-
 #define SOFF(m) offsetof(struct nt_tcp_sock, m)
 static const struct nt_field sock_fields[] = {
 	{ "src", "LOCAL", 0, NT_T_STR, SOFF(src), NT_P_LABEL, NT_F_ID | NT_F_DEF,
@@ -444,72 +384,6 @@ static void counter_rise(const struct nt_tcp_view *v, const char *name,
 	counter_rise_s(v, name, check, "", hint, vs);
 }
 
-/* tcp.ephemeral: one verdict per destination at or above the WARN
- * threshold, else one OK naming the busiest. */
-static void eph_verdicts(const struct nt_tcp_view *v, const struct nt_tcp_thresholds *t,
-			 struct nt_verdicts *vs)
-{
-	const struct nt_tcp_eph_info *e = v->eph;
-	struct nt_verdict *vd;
-	size_t i, hot = 0;
-	char extra[96] = "";
-
-	if (!v->eph_judged)
-		return; /* --state left states out: the count would be short */
-	if (v->eph_err || !e || !e->usable) {
-		vd = nt_verdict_add(vs, "tcp.ephemeral", "", NT_UNKNOWN, NAN, t->warn_eph);
-		if (vd)
-			snprintf(vd->reason, sizeof(vd->reason),
-				 "net.ipv4.ip_local_port_range: %s",
-				 v->eph_err ? strerror(-v->eph_err) :
-				 "no usable port (every port of the range reserved)");
-		return;
-	}
-	if (e->untracked)
-		snprintf(extra, sizeof(extra),
-			 "; %llu sockets to destinations past the first %d not judged",
-			 (unsigned long long)e->untracked, NT_TCP_EPH_CAP);
-	for (i = 0; i < v->n_eph_top; i++) {
-		const struct nt_tcp_eph_count *d = &v->eph_top[i];
-		enum nt_level l = nt_level_ge(d->in_use_pct, t->warn_eph, t->crit_eph);
-
-		if (l == NT_OK)
-			continue;
-		hot++;
-		vd = nt_verdict_add(vs, "tcp.ephemeral", d->subject, l, d->in_use_pct,
-				    l == NT_CRIT ? t->crit_eph : t->warn_eph);
-		if (!vd)
-			return;
-		{
-			bool v6 = strchr(d->raddr, ':') != NULL;
-			char dst[64];
-
-			snprintf(dst, sizeof(dst), v6 ? "[%s]:%u" : "%s:%u", d->raddr, d->rport);
-			snprintf(vd->reason, sizeof(vd->reason),
-				 "%llu of %llu usable ephemeral ports (%.0f%%) in use to %s from %s",
-				 (unsigned long long)d->sockets, (unsigned long long)d->usable,
-				 d->in_use_pct, dst, d->laddr);
-		}
-		snprintf(vd->hint, sizeof(vd->hint),
-			 "reuse connections (keep-alive, pooling), add source addresses, widen ip_local_port_range, or net.ipv4.tcp_tw_reuse for TIME-WAIT");
-	}
-	if (hot)
-		return;
-	vd = nt_verdict_add(vs, "tcp.ephemeral", "", NT_OK,
-			    v->n_eph_top ? v->eph_top[0].in_use_pct : 0, t->warn_eph);
-	if (!vd)
-		return;
-	if (v->n_eph_top)
-		snprintf(vd->reason, sizeof(vd->reason),
-			 "busiest destination %s: %llu of %llu usable ports (%.1f%%)%s",
-			 v->eph_top[0].subject, (unsigned long long)v->eph_top[0].sockets,
-			 (unsigned long long)e->usable, v->eph_top[0].in_use_pct, extra);
-	else
-		snprintf(vd->reason, sizeof(vd->reason),
-			 "no socket holds an ephemeral port (%llu usable, %u-%u)%s",
-			 (unsigned long long)e->usable, e->range_lo, e->range_hi, extra);
-}
-
 void nt_tcp_verdicts(const struct nt_tcp_view *v, const struct nt_tcp_thresholds *t,
 		     struct nt_verdicts *vs)
 {
@@ -573,7 +447,7 @@ void nt_tcp_verdicts(const struct nt_tcp_view *v, const struct nt_tcp_thresholds
 	counter_rise_s(v, "SyncookiesFailed", "tcp.synq", "SyncookiesFailed",
 		       "ACKs with an invalid syncookie: a SYN/ACK flood or cookies that expired; check the SYN queue (tcp_max_syn_backlog, listen() backlog)", vs);
 
-	eph_verdicts(v, t, vs);
+	nt_tcp_eph_verdicts(v, t, vs);
 
 	/* CLOSE-WAIT, named by service: the local port this host serves on,
 	 * or the peer service a client here talks to */

@@ -49,7 +49,7 @@ void nt_tcp_sample_free(struct nt_tcp_sample *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static void fmt_addr(char *buf, size_t len, uint8_t family, const uint8_t *a)
+void nt_tcp_fmt_addr(char *buf, size_t len, uint8_t family, const uint8_t *a)
 {
 	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)len))
 		snprintf(buf, len, "?");
@@ -63,7 +63,7 @@ static int add_listener(struct nt_tcp_sample *s, const struct nt_tcp_diag *d)
 		return -ENOMEM;
 	l = &s->listen[s->n_listen++];
 	memset(l, 0, sizeof(*l));
-	fmt_addr(l->addr, sizeof(l->addr), d->family, d->src);
+	nt_tcp_fmt_addr(l->addr, sizeof(l->addr), d->family, d->src);
 	l->port = d->sport;
 	l->family = d->family == AF_INET6 ? 6 : 4;
 	l->queue = d->rqueue;
@@ -116,189 +116,6 @@ static int count_close_wait(struct nt_tcp_sample *s, const struct nt_tcp_diag *d
 		c->dport = d->dport;
 	}
 	return 0;
-}
-
-/* ---- ephemeral ports: a hash of destinations ---- */
-
-#define EPH_FIRST 1024u /* slots at first; doubled at half full */
-
-static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-static void eph_key(const struct nt_tcp_diag *d, struct nt_tcp_eph_key *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->rport = d->dport;
-	if (d->family == AF_INET6 && !memcmp(d->src, v4mapped, 12) &&
-	    !memcmp(d->dst, v4mapped, 12)) {
-		k->family = AF_INET; /* the kernel hashes these as IPv4 */
-		memcpy(k->laddr, d->src + 12, 4);
-		memcpy(k->raddr, d->dst + 12, 4);
-	} else if (d->family == AF_INET6) {
-		k->family = AF_INET6;
-		memcpy(k->laddr, d->src, 16);
-		memcpy(k->raddr, d->dst, 16);
-	} else {
-		k->family = AF_INET;
-		memcpy(k->laddr, d->src, 4);
-		memcpy(k->raddr, d->dst, 4);
-	}
-}
-
-/* A 64-bit multiply-xorshift over the key's 36 bytes (as 4 words + 1). */
-static size_t eph_hash(const struct nt_tcp_eph_key *k)
-{
-	uint64_t w[4], h;
-	uint32_t last;
-
-	memcpy(w, k, sizeof(w));
-	memcpy(&last, (const uint8_t *)k + sizeof(w), sizeof(last));
-	h = (w[0] ^ 0x9e3779b97f4a7c15ull) * 0xbf58476d1ce4e5b9ull;
-	h = (h ^ w[1] ^ (h >> 29)) * 0x94d049bb133111ebull;
-	h = (h ^ w[2] ^ (h >> 32)) * 0xbf58476d1ce4e5b9ull;
-	h = (h ^ w[3] ^ last ^ (h >> 29)) * 0x94d049bb133111ebull;
-	return (size_t)(h ^ (h >> 31));
-}
-
-static struct nt_tcp_eph_ent *eph_slot(struct nt_tcp_eph_ent *t, size_t slots,
-				       const struct nt_tcp_eph_key *k)
-{
-	size_t i = eph_hash(k) & (slots - 1);
-
-	while (t[i].sockets && memcmp(&t[i].k, k, sizeof(*k)))
-		i = (i + 1) & (slots - 1);
-	return &t[i];
-}
-
-static int eph_grow(struct nt_tcp_sample *s)
-{
-	size_t n = s->eph_slots ? s->eph_slots * 2 : EPH_FIRST, i;
-	struct nt_tcp_eph_ent *t = calloc(n, sizeof(*t));
-
-	if (!t)
-		return -ENOMEM;
-	for (i = 0; i < s->eph_slots; i++)
-		if (s->eph[i].sockets)
-			*eph_slot(t, n, &s->eph[i].k) = s->eph[i];
-	free(s->eph);
-	s->eph = t;
-	s->eph_slots = n;
-	return 0;
-}
-
-static bool bit(const uint8_t *map, uint16_t p)
-{
-	return map[p / 8] & (1u << (p % 8));
-}
-
-int nt_tcp_eph_count(struct nt_tcp_sample *s, const struct nt_tcp_diag *d)
-{
-	struct nt_tcp_eph_key k;
-	struct nt_tcp_eph_ent *e;
-
-	if (d->sport < s->eph_lo || d->sport > s->eph_hi || !s->eph_hi ||
-	    bit(s->eph_resv, d->sport) || bit(s->listen_ports, d->sport))
-		return 0;
-	eph_key(d, &k);
-	s->eph_sockets++;
-	if (!s->eph && eph_grow(s))
-		return -ENOMEM;
-	e = eph_slot(s->eph, s->eph_slots, &k);
-	if (e->sockets) {
-		e->sockets++;
-		return 0;
-	}
-	if (s->eph_n >= NT_TCP_EPH_CAP) {
-		s->eph_untracked++; /* a new destination past the cap */
-		return 0;
-	}
-	if (2 * (s->eph_n + 1) > s->eph_slots) {
-		if (eph_grow(s))
-			return -ENOMEM;
-		e = eph_slot(s->eph, s->eph_slots, &k);
-	}
-	e->k = k;
-	e->sockets = 1;
-	s->eph_n++;
-	return 0;
-}
-
-/* Most sockets first, then key order: a deterministic list. */
-static int cmp_eph(const void *x, const void *y)
-{
-	const struct nt_tcp_eph_ent *a = *(const struct nt_tcp_eph_ent *const *)x;
-	const struct nt_tcp_eph_ent *b = *(const struct nt_tcp_eph_ent *const *)y;
-
-	if (a->sockets != b->sockets)
-		return a->sockets > b->sockets ? -1 : 1;
-	return memcmp(&a->k, &b->k, sizeof(a->k));
-}
-
-static void eph_fill(struct nt_tcp_eph_count *o, const struct nt_tcp_eph_ent *e,
-		     uint64_t usable)
-{
-	memset(o, 0, sizeof(*o));
-	fmt_addr(o->laddr, sizeof(o->laddr), e->k.family, e->k.laddr);
-	fmt_addr(o->raddr, sizeof(o->raddr), e->k.family, e->k.raddr);
-	o->rport = e->k.rport;
-	o->sockets = e->sockets;
-	o->usable = usable;
-	o->in_use_pct = usable ? 100.0 * (double)e->sockets / (double)usable : NAN;
-	snprintf(o->subject, sizeof(o->subject),
-		 e->k.family == AF_INET6 ? "%s -> [%s]:%u" : "%s -> %s:%u",
-		 o->laddr, o->raddr, o->rport);
-}
-
-size_t nt_tcp_eph_top(const struct nt_tcp_sample *s, uint64_t usable,
-		      struct nt_tcp_eph_count *out, size_t n)
-{
-	const struct nt_tcp_eph_ent **v;
-	size_t k = 0, i, j, want = n < s->eph_n ? n : s->eph_n;
-
-	if (!want || !(v = malloc((n <= 64 ? want : s->eph_n) * sizeof(*v))))
-		return 0;
-	if (n <= 64) {
-		/* a short list (the default 5): keep it sorted as the table is
-		 * walked; most entries lose to the last one at once */
-		for (i = 0; i < s->eph_slots; i++) {
-			const struct nt_tcp_eph_ent *e = &s->eph[i];
-
-			if (!e->sockets || (k == want && cmp_eph(&e, &v[k - 1]) >= 0))
-				continue;
-			j = k < want ? k++ : want - 1;
-			while (j > 0 && cmp_eph(&e, &v[j - 1]) < 0) {
-				v[j] = v[j - 1];
-				j--;
-			}
-			v[j] = e;
-		}
-	} else {
-		/* a long one: sort all (at most NT_TCP_EPH_CAP), O(E log E) */
-		for (i = 0; i < s->eph_slots && k < s->eph_n; i++)
-			if (s->eph[i].sockets)
-				v[k++] = &s->eph[i];
-		qsort(v, k, sizeof(*v), cmp_eph);
-		if (k > want)
-			k = want;
-	}
-	for (i = 0; i < k; i++)
-		eph_fill(&out[i], v[i], usable);
-	free(v);
-	return k;
-}
-
-void nt_tcp_eph_info(const struct nt_tcp_sample *s, struct nt_tcp_eph_info *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->range_lo = s->eph_lo;
-	o->range_hi = s->eph_hi;
-	if (s->eph_hi) {
-		o->usable = nt_tcp_usable_ports(s->eph_lo, s->eph_hi, s->eph_resv);
-		o->reserved = (uint64_t)(s->eph_hi - s->eph_lo + 1) - o->usable;
-	}
-	o->sockets = s->eph_sockets;
-	o->destinations = s->eph_n;
-	o->untracked = s->eph_untracked;
-	o->avail = s->eph_resv_ok ? 1 : 0;
 }
 
 int nt_tcp_count_cb(const struct nlmsghdr *nlh, void *data)
@@ -409,7 +226,7 @@ static void cw_fill(struct nt_tcp_cw_count *o, const struct nt_tcp_cw_peer *p,
 		snprintf(o->subject, sizeof(o->subject), "local port %u", port);
 		return;
 	}
-	fmt_addr(o->addr, sizeof(o->addr), p->family, p->addr);
+	nt_tcp_fmt_addr(o->addr, sizeof(o->addr), p->family, p->addr);
 	o->avail = 1;
 	snprintf(o->subject, sizeof(o->subject),
 		 p->family == AF_INET6 ? "peer [%s]:%u" : "peer %s:%u", o->addr, port);
@@ -577,8 +394,8 @@ static void to_sock(const struct nt_tcp_diag *d, struct nt_tcp_sock *s)
 	const struct nt_tcp_info *ti = &d->info;
 
 	memset(s, 0, sizeof(*s));
-	fmt_addr(s->src, sizeof(s->src), d->family, d->src);
-	fmt_addr(s->dst, sizeof(s->dst), d->family, d->dst);
+	nt_tcp_fmt_addr(s->src, sizeof(s->src), d->family, d->src);
+	nt_tcp_fmt_addr(s->dst, sizeof(s->dst), d->family, d->dst);
 	s->sport = d->sport;
 	s->dport = d->dport;
 	snprintf(s->state, sizeof(s->state), "%s",

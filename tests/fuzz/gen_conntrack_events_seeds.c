@@ -14,15 +14,7 @@ static _Alignas(8) unsigned char buf[65536];
 
 static void put(const char *dir, const char *name, size_t len)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f || fwrite(buf, 1, len, f) != len)
-		perror(path);
-	if (f)
-		fclose(f);
+	(void)nlgen_write(dir, name, buf, len);
 }
 
 static size_t event(size_t off, const struct nlgen_ct *c, uint16_t msg,

@@ -17,18 +17,7 @@ static _Alignas(8) char buf[16384];
 
 static void put(const char *dir, const char *name, char sel, const void *p, size_t len)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f || fputc(sel, f) == EOF || fwrite(p, 1, len, f) != len) {
-		perror(path);
-		if (f)
-			fclose(f);
-		return;
-	}
-	fclose(f);
+	(void)nlgen_write_sel(dir, name, (unsigned char)sel, p, len);
 }
 
 static size_t qdisc(char *at, int stats2, int old)

@@ -13,18 +13,8 @@
 
 static void put(const char *dir, const char *name, uint8_t sel, const void *p, size_t n)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f) {
-		perror(path);
+	if (nlgen_write_sel(dir, name, sel, p, n))
 		exit(1);
-	}
-	fputc(sel, f);
-	fwrite(p, 1, n, f);
-	fclose(f);
 }
 
 int main(int argc, char **argv)

@@ -117,20 +117,28 @@ size_t nlgen_linkmodes(void *buf, uint32_t seq, uint16_t fam,
 	return nlh->nlmsg_len;
 }
 
-int nlgen_write(const char *dir, const char *name, const void *buf, size_t len)
+/* A seed file: sel first when sel >= 0 (a fuzz target's selector byte),
+ * then buf. */
+int nlgen_write_sel(const char *dir, const char *name, int sel, const void *buf,
+		    size_t len)
 {
 	char path[512];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "wb");
-	if (!f || fwrite(buf, 1, len, f) != len) {
+	if (!f || (sel >= 0 && fputc(sel, f) == EOF) || fwrite(buf, 1, len, f) != len) {
 		perror(path);
 		if (f)
 			fclose(f);
 		return -1;
 	}
 	return fclose(f) ? -1 : 0;
+}
+
+int nlgen_write(const char *dir, const char *name, const void *buf, size_t len)
+{
+	return nlgen_write_sel(dir, name, -1, buf, len);
 }
 
 size_t nlgen_done(void *buf, uint32_t seq, int32_t err)

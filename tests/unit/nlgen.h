@@ -37,6 +37,9 @@ size_t nlgen_linkmodes(void *buf, uint32_t seq, uint16_t fam,
 size_t nlgen_done(void *buf, uint32_t seq, int32_t err);
 /* Seed generators: write len bytes of buf to DIR/NAME; 0 or -1 (perror). */
 int nlgen_write(const char *dir, const char *name, const void *buf, size_t len);
+/* The same with a selector byte sel (0..255) first; -1: none. */
+int nlgen_write_sel(const char *dir, const char *name, int sel, const void *buf,
+		    size_t len);
 size_t nlgen_error(void *buf, uint32_t seq, int err);
 
 /* One SOCK_DIAG_BY_FAMILY reply (struct inet_diag_msg + attributes).

@@ -69,6 +69,20 @@ static void test_renderers(void)
 	      "we\"ird 9000       -  OK\n",
 	      "table: default columns, '-' for unavailable, verdict per row");
 	free(s);
+	{
+		/* a row no check judged shows "-", not "OK" */
+		struct nt_verdicts one = { 0 };
+
+		nt_verdict_add(&one, "test.x", "eth0", NT_OK, NAN, NAN);
+		s = table(NT_F_ID | NT_F_INFO | NT_F_TOTAL | NT_F_DEF, &one, r, 2);
+		T_STR(s,
+		      "NAME    MTU    PKTS  VERDICT\n"
+		      "eth0   1500 1234567  OK\n"
+		      "we\"ird 9000       -  -\n",
+		      "table: a row without a verdict shows '-', not OK");
+		free(s);
+		nt_verdicts_free(&one);
+	}
 	s = table(NT_F_ID | NT_F_INFO | NT_F_RATE, NULL, r, 2);
 	T_STR(s,
 	      "NAME    MTU  UP PKT/s\n"
