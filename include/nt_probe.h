@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <pthread.h>
 #include <time.h>
 #include <linux/errqueue.h>
 
@@ -116,6 +117,22 @@ enum nt_probe_mode { NT_PM_ICMP, NT_PM_UDP };
  * quoted header, so an 8-byte quote is enough). */
 enum nt_probe_sock { NT_PS_NONE, NT_PS_DGRAM, NT_PS_RAW, NT_PS_UDP, NT_PS_UDP_RAW };
 
+/* A packet-rate cap shared by several probers (path --rate): a token
+ * bucket of rate tokens per second, burst deep, behind a mutex, so the
+ * probers of several threads draw from one budget. */
+struct nt_probe_rate {
+	pthread_mutex_t mu;
+	double rate, burst, tokens, t; /* t: CLOCK_MONOTONIC of the last refill */
+	uint64_t taken, held;
+};
+
+/* rate > 0 packets per second; burst >= 1 (a full bucket to start). */
+int nt_probe_rate_init(struct nt_probe_rate *r, double rate, double burst);
+void nt_probe_rate_destroy(struct nt_probe_rate *r);
+/* One token at CLOCK_MONOTONIC now (seconds): true and taken, or false
+ * (the probe is held back, counted in held). Thread-safe. */
+bool nt_probe_rate_take(struct nt_probe_rate *r, double now);
+
 struct nt_probe_opts {
 	struct nt_paddr dst; /* family AF_INET/AF_INET6 or 0: open both */
 	enum nt_probe_mode mode;
@@ -130,6 +147,7 @@ struct nt_probe_opts {
 	bool pace;           /* stay under the ICMP error rate limit */
 	double pace_rate;    /* errors per second per responder (1) */
 	double pace_burst;   /* bucket depth (6) */
+	struct nt_probe_rate *rate; /* global packet-rate cap, NULL none */
 };
 
 enum nt_probe_ev {
@@ -156,6 +174,7 @@ struct nt_probe_event {
 	bool from_dst;         /* the destination answered */
 	bool unreach;          /* destination unreachable: nothing beyond */
 	bool skipped;          /* SENT: not sent, pacing held it back */
+	bool rate_held;        /* ... skipped: the --rate cap (o->rate) held it */
 	const struct nt_probe_reply *reply;
 };
 

@@ -95,6 +95,14 @@ static int send_cycle(struct run *u)
 
 		if (!pace_ok(u, ttl, now))
 			continue;
+		if (p->o.rate && !nt_probe_rate_take(p->o.rate, now)) {
+			struct nt_probe_event e = { .ev = NT_EV_SENT, .ttl = ttl,
+				.cycle = u->cycles_sent, .reply_ttl = -1,
+				.skipped = true, .rate_held = true };
+
+			u->cb(u->ctx, &e); /* held by --rate: counted, not sent */
+			continue;
+		}
 		if ((uint16_t)u->next == 0)
 			u->next++; /* seq 0 is never sent: a UDP checksum of 0 is not */
 		seq = (uint16_t)u->next;

@@ -20,6 +20,10 @@ struct path_opts {
 	long port;             /* -1 not given */
 	char *arg;             /* a copy of the operand, cut by split_target */
 	const char *target;    /* HOST: into arg */
+	double rate;           /* --rate PPS, 0: none */
+	const char *log_path;  /* --log FILE, NULL: none (into argv) */
+	bool multi;            /* set before parsing: more than one HOST allowed */
+	int first_operand, noperands; /* argv index and count of the HOSTs */
 };
 
 /* ---- reverse DNS (path_resolve.c) ---- */
@@ -82,7 +86,31 @@ struct path_st {
 	 * command's live view; NULL for triage). */
 	void (*on_cycle)(void *arg, const struct path_st *x, long cycle);
 	void *on_cycle_arg;
+	struct nt_path_log *log;     /* --log: this state's lines, NULL none */
+	uint64_t rate_held;          /* probes the --rate cap held back */
 };
+
+/* ---- the loss log (path_log.c) ---- */
+
+/* --log FILE: NDJSON, one line per probe outcome, written with one
+ * write(2) per cycle to an O_APPEND descriptor that several states (one
+ * per target, each in its own thread) share: lines never interleave. */
+struct nt_path_log {
+	int fd;                /* shared, not owned */
+	const char *target;    /* as given */
+	char *buf;
+	size_t len, cap;
+	int err;               /* first write error, -errno */
+};
+
+/* Open FILE for --log before any privilege is dropped (O_WRONLY |
+ * O_APPEND | O_CREAT, 0640, created by the caller's uid). The fd or
+ * -errno. */
+int nt_path_log_open(const char *path);
+/* A line for ev when it ends a probe (reply, lost, late, cancelled,
+ * held back); the buffer goes out at each NT_EV_CYCLE and at flush. */
+void nt_path_log_event(struct nt_path_log *l, const struct nt_probe_event *ev);
+int nt_path_log_flush(struct nt_path_log *l);
 
 /* The options of `path` into a zeroed state (cmd_path.c): defaults, then
  * argv (argv[0] the command name, then options, then HOST[:PORT], which

@@ -27,6 +27,7 @@
  * The state holds everything of its run (prober, model, lookups): nothing
  * here or in probes/ is process-global but the read-only nt_stop. */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,10 @@ static void on_event(void *arg, const struct nt_probe_event *ev)
 		x->err = r;
 	if (!x->numeric && (ev->ev == NT_EV_REPLY || ev->ev == NT_EV_LATE))
 		nt_path_rdns_start(&x->dns, &ev->responder);
+	if (ev->ev == NT_EV_SENT && ev->rate_held)
+		x->rate_held++;
+	if (x->log)
+		nt_path_log_event(x->log, ev);
 	if (x->on_cycle && ev->ev == NT_EV_CYCLE)
 		x->on_cycle(x->on_cycle_arg, x, ev->cycle);
 }
@@ -168,6 +173,8 @@ static int collect(void *st, struct nt_layer_ctx *c)
 		snprintf(x->local, sizeof(x->local), "localhost");
 
 	r = nt_probe_run(x->pr, on_event, x);
+	if (x->log && nt_path_log_flush(x->log) && !r)
+		r = x->log->err; /* --log: the last cycle's lines */
 	if (r == -EINTR)
 		r = 0; /* stopped: what was measured stands */
 	if (!r && x->err)
@@ -226,6 +233,10 @@ static void report(const struct path_st *x, FILE *f)
 		p->dst.family == AF_INET ? "IPv4" : "IPv6", p->cycles,
 		nt_path_ts_source(p));
 	nt_path_print_table(f, p, x->rows, x->n, x->local);
+	nt_path_print_hist(f, p);
+	if (x->rate_held)
+		fprintf(f, "(%" PRIu64 " probes held back by --rate %g: not sent, not lost)\n",
+			x->rate_held, x->o.rate);
 }
 
 static void table(void *st, FILE *f, const struct nt_layer_ctx *c,
@@ -267,8 +278,15 @@ static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 	nt_doc_set(d, "destination_ttl", p->dst_ttl ? json_integer(p->dst_ttl) : json_null());
 	nt_doc_set(d, "foreign", json_integer((json_int_t)p->foreign));
 	nt_path_doc_hops(d, x->rows, x->n);
-	if (d->prom)
+	nt_doc_set(d, "histogram", nt_path_hist_json(p));
+	if (x->o.rate > 0) {
+		nt_doc_set(d, "rate_pps", json_real(x->o.rate));
+		nt_doc_set(d, "rate_held", json_integer((json_int_t)x->rate_held));
+	}
+	if (d->prom) {
 		nt_path_prom(d->prom, p, x->rows, x->n, d->g->netns);
+		nt_path_prom_hist(d->prom, p, d->g->netns, true);
+	}
 }
 
 static void rotate(void *st)
