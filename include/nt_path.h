@@ -153,6 +153,9 @@ void nt_path_print_table(FILE *f, const struct nt_path *p,
 			 const char *local);
 void nt_path_print_csv(FILE *f, const struct nt_path_row *rows, size_t n,
 		       const char *target);
+/* Prometheus labels "{netns=\"..\",target=\"..\"" (netns when set), left
+ * open for more. */
+void nt_path_prom_labels(FILE *f, const char *netns, const char *target);
 void nt_path_prom(FILE *f, const struct nt_path *p,
 		  const struct nt_path_row *rows, size_t n, const char *netns);
 /* JSON: "hops":[{netns, ttl, rate_limited, responders:[{ip, ...}]}] into

@@ -100,15 +100,7 @@ json_t *nt_path_hist_json(const struct nt_path *p)
 
 static void labels(FILE *f, const char *netns, const char *target, const char *le)
 {
-	fputc('{', f);
-	if (netns) {
-		fputs("netns=\"", f);
-		nt_prom_escape(f, netns);
-		fputs("\",", f);
-	}
-	fputs("target=\"", f);
-	nt_prom_escape(f, target);
-	fputc('"', f);
+	nt_path_prom_labels(f, netns, target);
 	if (le)
 		fprintf(f, ",le=\"%s\"", le);
 	fputc('}', f);

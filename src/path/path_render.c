@@ -137,8 +137,7 @@ int nt_path_doc_hops(struct nt_doc *d, const struct nt_path_row *rows, size_t n)
 	return r;
 }
 
-static void labels(FILE *f, const char *netns, const char *target,
-		   const struct nt_path_row *r, const char *extra)
+void nt_path_prom_labels(FILE *f, const char *netns, const char *target)
 {
 	fputc('{', f);
 	if (netns) {
@@ -148,7 +147,14 @@ static void labels(FILE *f, const char *netns, const char *target,
 	}
 	fputs("target=\"", f);
 	nt_prom_escape(f, target);
-	fprintf(f, "\",ttl=\"%" PRIu32 "\",responder=\"", r->ttl);
+	fputc('"', f);
+}
+
+static void labels(FILE *f, const char *netns, const char *target,
+		   const struct nt_path_row *r, const char *extra)
+{
+	nt_path_prom_labels(f, netns, target);
+	fprintf(f, ",ttl=\"%" PRIu32 "\",responder=\"", r->ttl);
 	nt_prom_escape(f, r->ip);
 	fputc('"', f);
 	if (extra)

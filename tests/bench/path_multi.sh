@@ -97,7 +97,7 @@ awk -v r="$r21" -v m="$r2m" 'BEGIN {exit !(r <= 1.2 && m <= 1.0)}' || fail=1
 
 echo "(c) --rate 1000 against 3000 pps asked (2 x 30 TTLs every 0.02 s, 100 cycles, 2 s)"
 inh "$NT" -j path -n --no-pace -c 100 -i 0.02 --timeout 0.5 --rate 1000 --log $T/rate.ndjson $A $B >$T/rate.json 2>/dev/null
-rs=$(jq -r 'select(.outcome != "held") | 1' $T/rate.ndjson | wc -l)
+rs=$(jq -r 'select(.outcome == "reply" or .outcome == "lost" or .outcome == "cancelled") | 1' $T/rate.ndjson | wc -l)
 rh=$(jq '[.targets[].rate_held] | add' $T/rate.json)
 echo "  sent $rs, held $rh over 1.98 s: $(awk -v s="$rs" 'BEGIN {printf "%.0f", s / 1.98}') pps" \
 	"(expected 100 + 1000 x 1.98 = 2080 probes)"

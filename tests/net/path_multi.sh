@@ -22,14 +22,9 @@ for t in jq nft promtool; do
 		exit 1
 	fi
 done
-PY=""
-for p in /usr/bin/python3 python3; do
-	if command -v "$p" >/dev/null && "$p" -c 'import jsonschema' 2>/dev/null; then
-		PY=$p
-		break
-	fi
-done
-if [ -z "$PY" ]; then
+# Debian's python3 (a pyenv one earlier in PATH lacks jsonschema)
+PY=/usr/bin/python3
+if ! "$PY" -c 'import jsonschema' 2>/dev/null; then
 	echo "not ok - python3-jsonschema missing (scripts/packages.txt)"
 	exit 1
 fi
