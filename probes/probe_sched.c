@@ -85,17 +85,22 @@ static int send_cycle(struct run *u)
 {
 	struct nt_prober *p = u->p;
 	int hi = p->o.max_ttl, ttl, r, flow = (int)(u->cycles_sent % p->o.flows);
+	int want, got, used = 0;
 	double now = now_mono();
 
 	if (u->cap && u->cap < hi)
 		hi = u->cap;
+	/* --rate: this cycle's share of the global cap */
+	want = hi - p->o.first_ttl + 1;
+	got = p->o.rate ? nt_probe_rate_take_n(p->o.rate, want, now) : want;
 	for (ttl = p->o.first_ttl; ttl <= hi; ttl++) {
 		uint16_t seq;
 		struct nt_probe_slot *s;
 
 		if (!pace_ok(u, ttl, now))
 			continue;
-		if (p->o.rate && !nt_probe_rate_take(p->o.rate, now)) {
+		if (p->o.rate && !nt_probe_rate_pick(ttl - p->o.first_ttl, want, got,
+						     u->cycles_sent)) {
 			struct nt_probe_event e = { .ev = NT_EV_SENT, .ttl = ttl,
 				.cycle = u->cycles_sent, .reply_ttl = -1,
 				.skipped = true, .rate_held = true };
@@ -103,6 +108,7 @@ static int send_cycle(struct run *u)
 			u->cb(u->ctx, &e); /* held by --rate: counted, not sent */
 			continue;
 		}
+		used++;
 		if ((uint16_t)u->next == 0)
 			u->next++; /* seq 0 is never sent: a UDP checksum of 0 is not */
 		seq = (uint16_t)u->next;
@@ -128,6 +134,8 @@ static int send_cycle(struct run *u)
 		u->next++;
 		emit(u, NT_EV_SENT, s);
 	}
+	if (p->o.rate)
+		nt_probe_rate_give(p->o.rate, got - used); /* paced, not sent */
 	u->cycles_sent++;
 	emit(u, NT_EV_CYCLE, NULL);
 	return 0;

@@ -341,11 +341,16 @@ static int prom_split(struct nt_global *g)
 	return rc;
 }
 
-/* --rate: a bucket a tenth of a second deep (at least one probe), so
- * one cycle's burst of TTLs goes out at once under a generous cap. */
-static int rate_init(struct nt_probe_rate *r, double pps)
+/* --rate: a bucket one cycle deep (the interval's worth, at least a
+ * tenth of a second and one probe), so a cycle's TTLs go out together
+ * and a long interval still gets its PPS; each of the users (targets)
+ * gets at most its share of it per cycle. */
+static int rate_init(struct nt_probe_rate *r, double pps, const struct nt_global *g,
+		     int users)
 {
-	return nt_probe_rate_init(r, pps, fmax(1.0, pps / 10.0));
+	double iv = g->interval > 0 ? g->interval : 1.0;
+
+	return nt_probe_rate_init(r, pps, fmax(1.0, pps * fmax(iv, 0.1)), users);
 }
 
 /* --log FILE, before any privilege is dropped; a usage error when it
@@ -649,7 +654,7 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 		goto out;
 	}
 	if (x->o.rate > 0) {
-		r = rate_init(&rate, x->o.rate);
+		r = rate_init(&rate, x->o.rate, g, x->o.noperands);
 		if (r) {
 			nt_err("path", "--rate: %s", strerror(-r));
 			goto out;

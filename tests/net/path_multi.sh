@@ -5,7 +5,7 @@
 # several targets against its schema, one Prometheus exposition with each
 # family once); the global --rate cap counted by an nft counter in r1
 # (--rate 200 for 2 s: about 400 probes, and sent + held = every probe the
-# cycles asked for); --log (one line per probe outcome, lines equal the
+# cycles asked for; a cap below the demand still reaches every target); --log (one line per probe outcome, lines equal the
 # probes sent, held lines equal the held count, created by root before the
 # drop to nobody, written per cycle so a SIGTERM loses nothing); bad input
 # (--rate 0, an unwritable --log); one target keeps its document.
@@ -138,6 +138,14 @@ assert "--rate: exit 2 (both unreachable, rc $rc)" test "$rc" -eq 2
 assert "--rate: rate_pps 200 in each target" test "$(jq -r '[.targets[].rate_pps] | unique | join(" ")' $T/rate.json)" = 200
 assert "--log: held lines = the held count ($rheld)" \
 	test "$(jq -r 'select(.outcome == "held" and .held_by == "rate") | 1' $T/rate.ndjson | wc -l)" -eq "$rheld"
+# a cap below what the cycles ask for still reaches every destination:
+# the highest TTL goes first, the other hops take turns
+inh "$NT" -j path -n -c 5 -i 0.1 --rate 100 $DST4 $MID $DST6 >$T/low.json 2>/dev/null
+rc=$?
+assert "--rate 100 for three targets (held $(jq '[.targets[].rate_held] | add' $T/low.json)): exit 0, each reached (rc $rc)" \
+	test "$rc:$(jq -r '[.targets[].reached] | join(" ")' $T/low.json)" = "0:true true true"
+assert "--rate 100: probes were held, every hop still answered" \
+	test "$(jq '([.targets[].rate_held] | add) > 0 and ([.targets[].hops[] | select((.responders | length) == 0)] | length) == 0' $T/low.json)" = true
 inh "$NT" path -n --report --no-pace -c 3 -i 0.1 --timeout 0.5 --rate 50 203.0.113.201 >$T/rate.txt 2>&1
 assert "--report: the held probes are said" grep -q "probes held back by --rate 50: not sent, not lost" $T/rate.txt
 

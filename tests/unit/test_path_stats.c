@@ -448,27 +448,58 @@ static void test_dst_hist(void)
 	nt_path_free(&p);
 }
 
-/* The --rate token bucket: burst, refill, held counted, bad arguments. */
+/* The --rate token bucket: burst, refill, the users' share, unused
+ * tokens given back, bad arguments; and how a short grant is spread over
+ * a cycle's TTLs. */
 static void test_rate(void)
 {
 	struct nt_probe_rate r;
-	int ok = 0, i;
+	int ok = 0, i, c, picks[30] = { 0 };
 
-	T_EQ_I(nt_probe_rate_init(&r, 0, 1), -EINVAL, "rate 0 refused");
-	T_EQ_I(nt_probe_rate_init(&r, 10, 0.5), -EINVAL, "burst below 1 refused");
-	T_EQ_I(nt_probe_rate_init(&r, 10, 2), 0, "10 pps, burst 2");
-	for (i = 0; i < 3; i++)
-		ok += nt_probe_rate_take(&r, 100.0);
-	T_EQ_I(ok, 2, "a full bucket: 2 of 3 at once");
+	T_EQ_I(nt_probe_rate_init(&r, 0, 1, 1), -EINVAL, "rate 0 refused");
+	T_EQ_I(nt_probe_rate_init(&r, 10, 0.5, 1), -EINVAL, "burst below 1 refused");
+	T_EQ_I(nt_probe_rate_init(&r, 10, 1, 0), -EINVAL, "no user refused");
+	T_EQ_I(nt_probe_rate_init(&r, 10, 2, 1), 0, "10 pps, burst 2, one user");
+	T_EQ_I(nt_probe_rate_take_n(&r, 3, 100.0), 2, "a full bucket: 2 of 3 at once");
 	T_EQ_U(r.held, 1, "the third held and counted");
-	T_OK(!nt_probe_rate_take(&r, 100.05), "half a token after 50 ms: held");
-	T_OK(nt_probe_rate_take(&r, 100.1), "one token after 100 ms");
-	T_OK(!nt_probe_rate_take(&r, 99.0), "an older clock adds nothing");
+	T_EQ_I(nt_probe_rate_take_n(&r, 1, 100.05), 0, "half a token after 50 ms: held");
+	T_EQ_I(nt_probe_rate_take_n(&r, 1, 100.1), 1, "one token after 100 ms");
+	T_EQ_I(nt_probe_rate_take_n(&r, 1, 99.0), 0, "an older clock adds nothing");
 	for (ok = 0, i = 0; i < 1000; i++)
-		ok += nt_probe_rate_take(&r, 100.1 + (double)i * 0.01);
+		ok += nt_probe_rate_take_n(&r, 1, 100.1 + (double)i * 0.01);
 	T_OK(ok >= 99 && ok <= 101, "10 s at 10 pps: about 100 tokens (%d)", ok);
 	T_EQ_U(r.taken + r.held, 1006, "every ask counted taken or held");
 	nt_probe_rate_destroy(&r);
+
+	T_EQ_I(nt_probe_rate_init(&r, 1000, 100, 3), 0, "1000 pps, burst 100, three users");
+	T_EQ_I(nt_probe_rate_take_n(&r, 60, 5.0), 33, "one request: at most its share, 100 / 3");
+	T_EQ_I(nt_probe_rate_take_n(&r, 60, 5.0), 33, "the second its share too");
+	T_EQ_I(nt_probe_rate_take_n(&r, 60, 5.0), 33, "and the third");
+	T_EQ_I(nt_probe_rate_take_n(&r, 60, 5.0), 1, "then what is left");
+	nt_probe_rate_give(&r, 10);
+	T_EQ_I(nt_probe_rate_take_n(&r, 60, 5.0), 10, "tokens given back are there again");
+	nt_probe_rate_destroy(&r);
+
+	for (c = 0; c < 4; c++) {
+		int n = 0;
+
+		for (i = 0; i < 30; i++)
+			n += nt_probe_rate_pick(i, 30, 7, c);
+		T_EQ_I(n, 7, "7 tokens for 30 TTLs, cycle %d: 7 picked", c);
+		T_OK(nt_probe_rate_pick(29, 30, 7, c), "... the highest TTL among them");
+	}
+	for (c = 0; c < 29 * 6; c++)
+		for (i = 0; i < 29; i++)
+			picks[i] += nt_probe_rate_pick(i, 30, 7, c);
+	for (ok = 1, i = 0; i < 29; i++)
+		if (picks[i] != 6 * 6)
+			ok = 0;
+	T_OK(ok, "over 174 cycles every other hop gets the same 36 turns");
+	T_OK(!nt_probe_rate_pick(29, 30, 0, 0) && !nt_probe_rate_pick(0, 30, 0, 0),
+	     "no token: nothing");
+	T_OK(nt_probe_rate_pick(0, 4, 4, 0) && nt_probe_rate_pick(3, 4, 9, 0), "enough tokens: all");
+	T_OK(nt_probe_rate_pick(3, 4, 1, 5) && !nt_probe_rate_pick(0, 4, 1, 5) &&
+	     !nt_probe_rate_pick(2, 4, 1, 5), "one token: the highest TTL only");
 }
 
 int main(void)
