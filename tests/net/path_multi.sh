@@ -100,6 +100,12 @@ assert "--log: the unreachable target's TTLs beyond r3 are lost" \
 assert "--log: created by root before the drop to nobody (owner 0, mode 640)" \
 	test "$(stat -c '%u %a' $T/three.ndjson)" = "0 640"
 
+# ---- CSV, several targets: one header, every target's rows ----
+inh "$NT" path -n --csv -c 2 -i 0.1 $DST4 $MID >$T/two.csv 2>/dev/null
+assert "--csv, two targets: one header line" test "$(grep -c '^target,ttl,' $T/two.csv)" -eq 1
+assert "--csv, two targets: 4 + 3 rows, in order" \
+	test "$(tail -n +2 $T/two.csv | cut -d, -f1 | uniq -c | awk '{printf "%s:%s ", $2, $1}')" = "$DST4:4 $MID:3 "
+
 # ---- Prometheus, several targets: each family once ----
 inh "$NT" --prom path -n -c 3 -i 0.1 $DST4 $MID $UNR >$T/three.prom 2>/dev/null
 assert "--prom, three targets: promtool check metrics" sh -c "promtool check metrics <$T/three.prom"
