@@ -2,13 +2,16 @@
 # path with several targets on host -> r1 -> r2 -> r3 -> target, r3
 # black-holing 203.0.113.128/25: three targets, one unreachable (three
 # sections, the right verdict for each, exit 2, the JSON document of
-# several targets against its schema, one Prometheus exposition with each
-# family once); the global --rate cap counted by an nft counter in r1
-# (--rate 200 for 2 s: about 400 probes, and sent + held = every probe the
-# cycles asked for; a cap below the demand still reaches every target); --log (one line per probe outcome, lines equal the
-# probes sent, held lines equal the held count, created by root before the
-# drop to nobody, written per cycle so a SIGTERM loses nothing); bad input
-# (--rate 0, an unwritable --log); one target keeps its document.
+# several targets against its schema, CSV with one header, one Prometheus
+# exposition with each family once, also for triage HOST HOST); the
+# global --rate cap counted by an nft counter in r1 (--rate 200 for 2 s:
+# about 400 probes, and sent + held = every probe the cycles asked for; a
+# cap below the demand still reaches every target); --log (one line per
+# probe outcome, lines equal the probes sent, held lines equal the held
+# count, created by root before the drop to nobody, written per cycle so a
+# SIGTERM loses nothing, appended); bad input (--rate 0, an unwritable
+# --log, a name that does not resolve among others); one target keeps its
+# document.
 set -u
 cd "${NT_TOP:-.}" || exit 1
 NT=${NT:-$PWD/build/nettriage}
@@ -116,6 +119,12 @@ assert "--prom: a histogram per reached target" \
 assert "--prom: +Inf bucket = _count ($DST4)" \
 	test "$(awk -v t="target=\"$DST4\"" 'index($0, "_bucket{" t ",le=\"+Inf\"}") {print $2}' $T/three.prom)" = \
 	"$(awk -v t="target=\"$DST4\"" 'index($0, "_count{" t "}") && /destination_rtt/ {print $2}' $T/three.prom)"
+
+# triage HOST HOST: the path families once each (they were twice)
+inh "$NT" --prom triage -c 3 -i 0.1 $DST4 $MID >$T/triage.prom 2>/dev/null
+assert "triage --prom, two targets: promtool check metrics" sh -c "promtool check metrics <$T/triage.prom"
+assert "triage --prom: a destination histogram per target" \
+	test "$(grep -c '^nettriage_path_destination_rtt_seconds_count{' $T/triage.prom)" -eq 2
 
 # ---- the global rate cap, counted in r1 ----
 ip netns exec "$R1" nft -f - <<NFT
