@@ -369,6 +369,37 @@ static int log_open(const struct path_opts *o)
 	return fd;
 }
 
+void nt_path_group_join(struct path_st *x)
+{
+	struct nt_path_group *g = x->group;
+
+	if (!g || x->group_idx < 0 || x->group_idx >= g->n)
+		return;
+	pthread_mutex_lock(&g->mu);
+	g->dst[x->group_idx] = x->o.po.dst;
+	pthread_mutex_unlock(&g->mu);
+}
+
+bool nt_path_group_sibling(const struct path_st *x, const struct nt_probe_reply *r)
+{
+	struct nt_path_group *g = x->group;
+	const struct nt_paddr *a;
+	bool hit = false;
+	int k;
+
+	if (r->kind == NT_PR_ECHO_REPLY)
+		a = &r->src;
+	else if (r->qdst.family)
+		a = &r->qdst;
+	else
+		return false;
+	pthread_mutex_lock(&g->mu);
+	for (k = 0; k < g->n && !hit; k++)
+		hit = k != x->group_idx && g->dst[k].family && nt_paddr_eq(&g->dst[k], a);
+	pthread_mutex_unlock(&g->mu);
+	return hit;
+}
+
 /* One target of `path A B C`: its own state, measured in its own thread. */
 struct ptarget {
 	struct path_st *x;
@@ -494,6 +525,7 @@ static int cmd_path_multi(struct path_st *x0, int argc, char **argv, struct nt_g
 	const struct nt_baseline b = { .kind = "none", .since = "" };
 	int n = x0->o.noperands, first = x0->o.first_operand, k, r;
 	struct nt_verdicts all = { 0 };
+	struct nt_path_group *grp = NULL;
 	struct ptarget *t;
 	sigset_t stop, old;
 	int rc = NT_EXIT_UNKNOWN;
@@ -520,9 +552,24 @@ static int cmd_path_multi(struct path_st *x0, int argc, char **argv, struct nt_g
 			goto out;
 		}
 	}
+	if (n > NT_PATH_GROUP_MAX) {
+		nt_err("path", "at most %d targets (got %d)", NT_PATH_GROUP_MAX, n);
+		rc = NT_EXIT_USAGE;
+		goto out;
+	}
+	grp = calloc(1, sizeof(*grp));
+	if (!grp || pthread_mutex_init(&grp->mu, NULL)) {
+		free(grp);
+		grp = NULL;
+		nt_err("path", "out of memory");
+		goto out;
+	}
+	grp->n = n;
 	for (k = 0; k < n; k++) {
 		struct path_st *x = t[k].x;
 
+		x->group = grp;
+		x->group_idx = k;
 		x->o.rate = x0->o.rate;
 		x->o.po.rate = rate;
 		if (logfd >= 0) {
@@ -612,6 +659,10 @@ out:
 	}
 	nt_verdicts_free(&all);
 	free(t);
+	if (grp) {
+		pthread_mutex_destroy(&grp->mu);
+		free(grp);
+	}
 	return rc;
 }
 

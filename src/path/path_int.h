@@ -88,7 +88,27 @@ struct path_st {
 	void *on_cycle_arg;
 	struct nt_path_log *log;     /* --log: this state's lines, NULL none */
 	uint64_t rate_held;          /* probes the --rate cap held back */
+	struct nt_path_group *group; /* several targets: the run's, NULL one */
+	int group_idx;               /* this state's index in group */
+	uint64_t siblings;           /* replies to the other targets' probes */
 };
+
+/* The targets of one `path A B C` run (cmd_path.c): each state puts its
+ * address here once resolved (collect), so a reply another target's
+ * prober sent for is told from a foreign one: with raw sockets every
+ * prober reads every ICMP message of the host. */
+#define NT_PATH_GROUP_MAX 256
+struct nt_path_group {
+	pthread_mutex_t mu;
+	int n;
+	struct nt_paddr dst[NT_PATH_GROUP_MAX]; /* family 0: not resolved yet */
+};
+
+/* Put x's destination in its group (nothing without a group). */
+void nt_path_group_join(struct path_st *x);
+/* Whether a reply not ours answers a probe to another target of the
+ * group: an echo reply from it or an error quoting a packet to it. */
+bool nt_path_group_sibling(const struct path_st *x, const struct nt_probe_reply *r);
 
 /* ---- the loss log (path_log.c) ---- */
 

@@ -101,8 +101,14 @@ static bool privs_gone(void)
 static void on_event(void *arg, const struct nt_probe_event *ev)
 {
 	struct path_st *x = arg;
-	int r = nt_path_event(x->p, ev);
+	int r;
 
+	if (ev->ev == NT_EV_FOREIGN && x->group && ev->reply &&
+	    nt_path_group_sibling(x, ev->reply)) {
+		x->siblings++; /* another target's: not foreign */
+		return;
+	}
+	r = nt_path_event(x->p, ev);
 	if (r && !x->err)
 		x->err = r;
 	if (!x->numeric && (ev->ev == NT_EV_REPLY || ev->ev == NT_EV_LATE))
@@ -150,6 +156,7 @@ static int collect(void *st, struct nt_layer_ctx *c)
 	r = nt_path_resolve(&x->o, x->pr, &x->o.po.dst, c->why, sizeof(c->why));
 	if (r)
 		return r;
+	nt_path_group_join(x);
 	r = nt_probe_target(x->pr, &x->o.po.dst, &why);
 	if (r) {
 		char what[160];
@@ -237,6 +244,9 @@ static void report(const struct path_st *x, FILE *f)
 	if (x->rate_held)
 		fprintf(f, "(%" PRIu64 " probes held back by --rate %g: not sent, not lost)\n",
 			x->rate_held, x->o.rate);
+	if (x->siblings)
+		fprintf(f, "(%" PRIu64 " replies to the other targets' probes seen and left to them: not foreign)\n",
+			x->siblings);
 }
 
 static void table(void *st, FILE *f, const struct nt_layer_ctx *c,
@@ -279,6 +289,8 @@ static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 	nt_doc_set(d, "foreign", json_integer((json_int_t)p->foreign));
 	nt_path_doc_hops(d, x->rows, x->n);
 	nt_doc_set(d, "histogram", nt_path_hist_json(p));
+	if (x->group)
+		nt_doc_set(d, "other_targets", json_integer((json_int_t)x->siblings));
 	if (x->o.rate > 0) {
 		nt_doc_set(d, "rate_pps", json_real(x->o.rate));
 		nt_doc_set(d, "rate_held", json_integer((json_int_t)x->rate_held));

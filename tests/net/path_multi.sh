@@ -1,7 +1,8 @@
 #!/bin/bash
 # path with several targets on host -> r1 -> r2 -> r3 -> target, r3
 # black-holing 203.0.113.128/25: three targets, one unreachable (three
-# sections, the right verdict for each, exit 2, the JSON document of
+# sections, the right verdict for each, exit 2, the other targets' replies
+# not counted foreign, the JSON document of
 # several targets against its schema, CSV with one header, one Prometheus
 # exposition with each family once, also for triage HOST HOST); the
 # global --rate cap counted by an nft counter in r1 (--rate 200 for 2 s:
@@ -72,6 +73,8 @@ assert "-j: top-level verdicts are every target's verdicts" \
 assert "-j: histogram of a reached target counts its destination replies" \
 	test "$(jq '[.targets[0].histogram[].count] | add' $T/three.json)" = \
 	"$(jq '.targets[0].hops[-1].responders[0].received' $T/three.json)"
+assert "-j: raw sockets read each other's replies: counted in other_targets, none foreign" \
+	test "$(jq '([.targets[].foreign] | add) == 0 and ([.targets[].other_targets] | add) > 0' $T/three.json)" = true
 assert "-j: the unreachable target's histogram is null" test "$(jq '.targets[2].histogram' $T/three.json)" = null
 "$PY" tests/schema_validate.py schema "multi-target document" $T/three.json
 inh "$NT" -j path -n -c 3 -i 0.1 $DST4 >$T/one.json 2>/dev/null
