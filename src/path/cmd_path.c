@@ -651,10 +651,9 @@ out:
 	for (k = 0; k < n; k++) {
 		nt_verdicts_free(&t[k].vs);
 		free(t[k].log.buf);
-		if (t[k].x) {
+		if (k && t[k].x) { /* x0 is the caller's */
 			L->free(t[k].x);
-			if (k)
-				free(t[k].x);
+			free(t[k].x);
 		}
 	}
 	nt_verdicts_free(&all);

@@ -99,7 +99,7 @@ echo "(c) --rate 1000 against 3000 pps asked (2 x 30 TTLs every 0.02 s, 100 cycl
 inh "$NT" -j path -n --no-pace -c 100 -i 0.02 --timeout 0.5 --rate 1000 --log $T/rate.ndjson $A $B >$T/rate.json 2>/dev/null
 rs=$(jq -r 'select(.outcome == "reply" or .outcome == "lost" or .outcome == "cancelled") | 1' $T/rate.ndjson | wc -l)
 rh=$(jq '[.targets[].rate_held] | add' $T/rate.json)
-echo "  sent $rs, held $rh over 1.98 s: $(awk -v s="$rs" 'BEGIN {printf "%.0f", s / 1.98}') pps" \
+echo "  sent $rs, held $rh over 1.98 s: $(awk -v s="$rs" 'BEGIN {printf "%.0f", (s - 100) / 1.98}') pps after the first cycle's burst of 100" \
 	"(expected 100 + 1000 x 1.98 = 2080 probes)"
 
 echo "(b) accuracy through a 20 ms +- 5 ms (uniform, sd 2.887) delay line in r15, $CYCLES cycles at -i $IV, $REPS runs"
@@ -108,16 +108,27 @@ PIDS="$PIDS $!"
 for _ in $(seq 100); do grep -q ready $T/dl.out 2>/dev/null && break; sleep 0.05; done
 ip netns exec "${NS[15]}" iptables -A FORWARD -i mb14$SUF -j NFQUEUE --queue-num 0 --queue-bypass
 inh ping -c1 -w3 -q $A >/dev/null || { echo "bench path_multi: delay line not working" >&2; exit 1; }
-: >$T/a2; : >$T/a1
+: >$T/a2; : >$T/a1; : >$T/a1l
 for r in $(seq "$REPS"); do
+	# control: one target while other traffic (ping to B every 5 ms)
+	# crosses the delay line, as the second target's probes do
+	ip netns exec "$H" ping -q -i 0.005 -w 12 $B >/dev/null 2>&1 &
+	lp=$!
+	PIDS="$PIDS $lp"
+	inh "$NT" -j path -n --no-pace -c "$CYCLES" -i $IV $A >$T/n1l.json 2>/dev/null
+	kill "$lp" 2>/dev/null; wait "$lp" 2>/dev/null
+	jq -r '.hops[-1].responders[0].rtt_ms | "\(.mean) \(.stddev)"' $T/n1l.json >>$T/a1l
 	inh "$NT" -j path -n --no-pace -c "$CYCLES" -i $IV --rate 1000 $A $B >$T/n2.json 2>/dev/null
 	jq -r '.targets[0].hops[-1].responders[0].rtt_ms | "\(.mean) \(.stddev)"' $T/n2.json >>$T/a2
 	inh "$NT" -j path -n --no-pace -c "$CYCLES" -i $IV $A >$T/n1.json 2>/dev/null
 	jq -r '.hops[-1].responders[0].rtt_ms | "\(.mean) \(.stddev)"' $T/n1.json >>$T/a1
-	echo "  run $r: two targets mean/sd $(tail -1 $T/a2) ms; one target $(tail -1 $T/a1) ms"
+	echo "  run $r: two targets mean/sd $(tail -1 $T/a2) ms; one target $(tail -1 $T/a1) ms;" \
+		"one target with ping load $(tail -1 $T/a1l) ms"
 done
 m2=$(awk '{print $1}' $T/a2 | med) s2=$(awk '{print $2}' $T/a2 | med)
 m1=$(awk '{print $1}' $T/a1 | med) s1=$(awk '{print $2}' $T/a1 | med)
+echo "  median mean, one target with ping load through the delay line: $(awk '{print $1}' $T/a1l | med) ms" \
+	"(control: other traffic through the same delay line)"
 awk -v m2="$m2" -v s2="$s2" -v m1="$m1" -v s1="$s1" 'BEGIN {
 	printf "  median mean: two targets %.3f ms, one target %.3f ms (difference %+.3f ms); median sd: %.3f vs %.3f ms (injected 2.887)\n",
 		m2, m1, m2 - m1, s2, s1 }'
