@@ -123,6 +123,17 @@ assert "--prom: +Inf bucket = _count ($DST4)" \
 	test "$(awk -v t="target=\"$DST4\"" 'index($0, "_bucket{" t ",le=\"+Inf\"}") {print $2}' $T/three.prom)" = \
 	"$(awk -v t="target=\"$DST4\"" 'index($0, "_count{" t "}") && /destination_rtt/ {print $2}' $T/three.prom)"
 
+# --prom-file as root (the prober is a child that drops to nobody; the
+# parent writes the file) with two targets and --log
+inh "$NT" --prom-file $T/pf.prom path -n --report -c 2 -i 0.1 --log $T/pf.ndjson $DST4 $MID >/dev/null 2>&1
+rc=$?
+assert "--prom-file, two targets, as root: exit 0 (rc $rc), promtool clean" \
+	sh -c "test $rc -eq 0 && promtool check metrics <$T/pf.prom"
+assert "--prom-file: both targets' histograms" \
+	test "$(grep -c '^nettriage_path_destination_rtt_seconds_count{' $T/pf.prom)" -eq 2
+assert "--prom-file: the --log lines of the child (2 cycles: 30 + 30 + 4 + 3)" \
+	test "$(wc -l <$T/pf.ndjson)" -eq 67
+
 # triage HOST HOST: the path families once each (they were twice)
 inh "$NT" --prom triage -c 3 -i 0.1 $DST4 $MID >$T/triage.prom 2>/dev/null
 assert "triage --prom, two targets: promtool check metrics" sh -c "promtool check metrics <$T/triage.prom"
