@@ -49,6 +49,25 @@ void nt_jitter(const double *v, size_t n, double *mean, double *max,
 /* 95 % Wilson score interval for k successes in n trials, in percent. */
 void nt_wilson(uint64_t k, uint64_t n, double *lo_pct, double *hi_pct);
 
+/* Latency histogram: log-spaced buckets, the first upper bound
+ * NT_HIST_FIRST_MS, each next one twice the last, NT_HIST_N finite
+ * bounds (0.05 ms .. 104.9 s, above any --timeout) and +Inf. count[i]
+ * holds the samples in (le[i-1], le[i]] (count[NT_HIST_N]: above the last
+ * bound), not cumulative. */
+#define NT_HIST_FIRST_MS 0.05
+#define NT_HIST_N 22
+struct nt_hist {
+	uint64_t count[NT_HIST_N + 1];
+	uint64_t total;
+	double sum_ms;
+};
+/* Upper bound of bucket i in ms (INFINITY for i >= NT_HIST_N). */
+double nt_hist_le(size_t i);
+/* Count one sample (ms; NaN and negatives go to the first bucket). */
+void nt_hist_add(struct nt_hist *h, double ms);
+/* Count every sample of st into h (h is added to, not cleared). */
+void nt_hist_add_stats(struct nt_hist *h, const struct nt_stats *st);
+
 /* ---- model ---- */
 
 #define NT_PATH_MAX_TTL 255
@@ -87,7 +106,8 @@ struct nt_path {
 	uint64_t foreign_nomatch, foreign_dup, foreign_bad; /* ... by NT_FOREIGN_* */
 	uint64_t beyond_dst;     /* the destination's answers to TTLs above its own */
 	uint64_t held_sockets;   /* probes held back by the per-probe socket cap */
-	uint64_t paced;          /* probes held back by pacing or --rate, all TTLs */
+	uint64_t paced;          /* probes held back by pacing, all TTLs */
+	uint64_t rate_held;      /* probes held back by --rate, all TTLs */
 	uint64_t ts_kernel, ts_kernel_rx, ts_mono; /* RTTs by timestamp source */
 	long reset_cycle;        /* probes of earlier cycles are not counted
 				  * (nt_path_reset); 0 none */
@@ -153,6 +173,9 @@ void nt_path_print_footer(FILE *f, const struct nt_path *p,
 			  const struct nt_path_row *rows, size_t n);
 void nt_path_print_csv(FILE *f, const struct nt_path_row *rows, size_t n,
 		       const char *target);
+/* Prometheus labels "{netns=\"..\",target=\"..\"" (netns when set), left
+ * open for more. */
+void nt_path_prom_labels(FILE *f, const char *netns, const char *target);
 void nt_path_prom(FILE *f, const struct nt_path *p,
 		  const struct nt_path_row *rows, size_t n, const char *netns);
 /* JSON: "hops":[{netns, ttl, rate_limited, responders:[{ip, ...}]}] into
@@ -160,5 +183,19 @@ void nt_path_prom(FILE *f, const struct nt_path *p,
  * (the hop's fields are those flagged NT_PATH_F_HOP). 0 or -errno. */
 int nt_path_doc_hops(struct nt_doc *d, const struct nt_path_row *rows, size_t n);
 const char *nt_path_ts_source(const struct nt_path *p);
+/* The destination's latency histogram (src/path/path_hist.c): h gets
+ * every RTT of the destination's replies at its TTL; false (h empty)
+ * when it was not reached. */
+bool nt_path_dst_hist(const struct nt_path *p, struct nt_hist *h);
+/* Text rows "<= LE ms COUNT ####" of the non-empty range (nothing when
+ * there is no reply). */
+void nt_path_print_hist(FILE *f, const struct nt_path *p);
+/* [{le_ms, count}]: the non-empty range, then the +Inf bucket (le_ms
+ * null); JSON null when not reached. NULL on ENOMEM. */
+json_t *nt_path_hist_json(const struct nt_path *p);
+/* nettriage_path_destination_rtt_seconds{_bucket,_sum,_count} of p, with
+ * its HELP/TYPE lines when header (once per exposition). */
+void nt_path_prom_hist(FILE *f, const struct nt_path *p, const char *netns, bool header);
+
 
 #endif

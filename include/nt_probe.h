@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <pthread.h>
 #include <time.h>
 #include <linux/errqueue.h>
 
@@ -118,6 +119,32 @@ enum nt_probe_mode { NT_PM_ICMP, NT_PM_UDP };
  * quoted header, so an 8-byte quote is enough). */
 enum nt_probe_sock { NT_PS_NONE, NT_PS_DGRAM, NT_PS_RAW, NT_PS_UDP, NT_PS_UDP_RAW };
 
+/* A packet-rate cap shared by several probers (path --rate): a token
+ * bucket of rate tokens per second, burst deep, behind a mutex, so the
+ * probers of several threads draw from one budget. */
+struct nt_probe_rate {
+	pthread_mutex_t mu;
+	double rate, burst, tokens, t; /* t: CLOCK_MONOTONIC of the last refill */
+	double share;                  /* most tokens one request gets */
+	uint64_t taken, held;
+};
+
+/* rate > 0 packets per second; burst >= 1 (a full bucket to start);
+ * users: how many probers share it (one request gets at most
+ * burst / users tokens). 0 or -EINVAL. */
+int nt_probe_rate_init(struct nt_probe_rate *r, double rate, double burst, int users);
+void nt_probe_rate_destroy(struct nt_probe_rate *r);
+/* Up to want tokens at CLOCK_MONOTONIC now (seconds): how many were
+ * granted (the rest counted in held). Thread-safe. */
+int nt_probe_rate_take_n(struct nt_probe_rate *r, int want, double now);
+/* Return n granted tokens that were not used. */
+void nt_probe_rate_give(struct nt_probe_rate *r, int n);
+/* Whether probe i of a cycle's n (TTL order) goes out when got tokens
+ * were granted: all when got >= n; else the last (the highest TTL: the
+ * destination once known) first, the other got - 1 spread evenly over
+ * the n - 1 others, turning with cycle so every hop gets its share. Pure. */
+bool nt_probe_rate_pick(int i, int n, int got, long cycle);
+
 struct nt_probe_opts {
 	struct nt_paddr dst; /* family AF_INET/AF_INET6 or 0: open both */
 	enum nt_probe_mode mode;
@@ -132,6 +159,7 @@ struct nt_probe_opts {
 	bool pace;           /* stay under the ICMP error rate limit */
 	double pace_rate;    /* errors per second per responder (1) */
 	double pace_burst;   /* bucket depth (6) */
+	struct nt_probe_rate *rate; /* global packet-rate cap, NULL none */
 };
 
 enum nt_probe_ev {

@@ -136,16 +136,25 @@ static int send_cycle(struct run *u)
 {
 	struct nt_prober *p = u->p;
 	int hi = p->o.max_ttl, ttl, r, flow = (int)(u->cycles_sent % p->o.flows);
+	int want, got, used = 0;
 	double now = now_mono();
 
 	if (u->cap && u->cap < hi)
 		hi = u->cap;
+	/* --rate: this cycle's share of the global cap */
+	want = hi - p->o.first_ttl + 1;
+	got = p->o.rate ? nt_probe_rate_take_n(p->o.rate, want, now) : want;
 	for (ttl = p->o.first_ttl; ttl <= hi; ttl++) {
 		uint16_t seq;
 		struct nt_probe_slot *s;
 
 		if (!pace_ok(u, ttl, now)) {
 			held(u, ttl, NT_HELD_PACE);
+			continue;
+		}
+		if (p->o.rate && !nt_probe_rate_pick(ttl - p->o.first_ttl, want, got,
+						     u->cycles_sent)) {
+			held(u, ttl, NT_HELD_RATE); /* counted, not sent */
 			continue;
 		}
 		if ((uint16_t)u->next == 0)
@@ -182,9 +191,12 @@ static int send_cycle(struct run *u)
 				return r;
 		}
 		s->state = NT_SLOT_PENDING; /* a failed send times out as lost */
+		used++;
 		u->next++;
 		emit(u, NT_EV_SENT, s);
 	}
+	if (p->o.rate)
+		nt_probe_rate_give(p->o.rate, got - used); /* paced, not sent */
 	u->cycles_sent++;
 	emit(u, NT_EV_CYCLE, NULL);
 	return 0;

@@ -166,6 +166,9 @@ def main(argv):
                 bad += 1
                 continue
             cmd = doc.get("command") if isinstance(doc, dict) else None
+            # path with several HOSTs: {"targets": [...]} (its own schema)
+            if cmd == "path" and "targets" in doc:
+                cmd = "path-multi"
             v = validator(store, cmd) if isinstance(cmd, str) else None
             if v is None:
                 err = "/command: no schema for command %r" % (cmd,)

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <linux/capability.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +22,12 @@
 #include "path_int.h"
 
 const char cmd_path_usage[] =
-	"usage: nettriage path [OPTIONS] HOST[:PORT]\n\n"
+	"usage: nettriage path [OPTIONS] HOST[:PORT]...\n\n"
 	"mtr-style probing: every TTL of a cycle at once, on a fixed CLOCK_MONOTONIC\n"
 	"grid; per hop and responder: loss (95 %% Wilson interval), RTT last/min/mean/\n"
 	"max/stddev/p50/p90/p99, jitter. -c N cycles (default 10), -i SEC between\n"
-	"cycles (default 1).\n\n"
+	"cycles (default 1). Several HOSTs are probed at once, one section and\n"
+	"one set of verdicts each; the exit status is the worst.\n\n"
 	"Options:\n"
 	"  -4, -6                 IPv4 or IPv6 only\n"
 	"  -u, --udp              UDP probes (default: ICMP echo); HOST:PORT implies it\n"
@@ -43,6 +45,8 @@ const char cmd_path_usage[] =
 	"      --csv              CSV (RFC 4180) rows at the end\n"
 	"      --max-loss PCT     destination loss CRIT at or above PCT (default 10)\n"
 	"      --max-p99 MS       destination p99 RTT WARN above MS\n"
+	"      --rate PPS         at most PPS probes per second over all targets\n"
+	"      --log FILE         append one NDJSON line per probe outcome to FILE\n"
 	"  -h, --help             this help\n";
 
 /* HOST, HOST:PORT, [V6]:PORT, or a bare IPv6 literal. */
@@ -84,6 +88,8 @@ static const struct option opts_long[] = {
 	{ "csv", no_argument, NULL, 'C' },
 	{ "max-loss", required_argument, NULL, 'L' },
 	{ "max-p99", required_argument, NULL, '9' },
+	{ "rate", required_argument, NULL, 'R' },
+	{ "log", required_argument, NULL, 'W' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -166,6 +172,18 @@ int nt_path_parse_opts(struct path_st *x, int argc, char **argv)
 				return -1;
 			o->t.max_p99 = d;
 			break;
+		case 'R':
+			if (nt_opt_double("path", "--rate", optarg, 1, 1e6, &d))
+				return -1;
+			o->rate = d;
+			break;
+		case 'W':
+			if (!optarg[0]) {
+				nt_err("path", "--log: empty file name");
+				return -1;
+			}
+			o->log_path = optarg;
+			break;
 		case 'h':
 			fputs(cmd_path_usage, stdout);
 			putchar('\n');
@@ -177,7 +195,9 @@ int nt_path_parse_opts(struct path_st *x, int argc, char **argv)
 			return -1;
 		}
 	}
-	if (argc - optind != 1) {
+	o->first_operand = optind;
+	o->noperands = argc - optind;
+	if (argc - optind != 1 && !(o->multi && argc - optind > 1)) {
 		if (argc - optind)
 			nt_err("path", "one HOST only (got %d arguments)", argc - optind);
 		else
@@ -323,6 +343,330 @@ static int prom_split(struct nt_global *g)
 	return rc;
 }
 
+/* --rate: a bucket one cycle deep (the interval's worth, at least a
+ * tenth of a second and one probe), so a cycle's TTLs go out together
+ * and a long interval still gets its PPS; each of the users (targets)
+ * gets at most its share of it per cycle. */
+static int rate_init(struct nt_probe_rate *r, double pps, const struct nt_global *g,
+		     int users)
+{
+	double iv = g->interval > 0 ? g->interval : 1.0;
+
+	return nt_probe_rate_init(r, pps, fmax(1.0, pps * fmax(iv, 0.1)), users);
+}
+
+/* --log FILE, before any privilege is dropped; a usage error when it
+ * cannot be opened for appending. The fd, -1 none, -2 error printed. */
+static int log_open(const struct path_opts *o)
+{
+	int fd;
+
+	if (!o->log_path)
+		return -1;
+	fd = nt_path_log_open(o->log_path);
+	if (fd < 0) {
+		nt_err("path", "--log %s: %s", o->log_path, strerror(-fd));
+		return -2;
+	}
+	return fd;
+}
+
+void nt_path_group_join(struct path_st *x)
+{
+	struct nt_path_group *g = x->group;
+
+	if (!g || x->group_idx < 0 || x->group_idx >= g->n)
+		return;
+	pthread_mutex_lock(&g->mu);
+	g->dst[x->group_idx] = x->o.po.dst;
+	pthread_mutex_unlock(&g->mu);
+}
+
+bool nt_path_group_sibling(const struct path_st *x, const struct nt_probe_reply *r)
+{
+	struct nt_path_group *g = x->group;
+	const struct nt_paddr *a;
+	bool hit = false;
+	int k;
+
+	if (r->kind == NT_PR_ECHO_REPLY)
+		a = &r->src;
+	else if (r->qdst.family)
+		a = &r->qdst;
+	else
+		return false;
+	pthread_mutex_lock(&g->mu);
+	for (k = 0; k < g->n && !hit; k++)
+		hit = k != x->group_idx && g->dst[k].family && nt_paddr_eq(&g->dst[k], a);
+	pthread_mutex_unlock(&g->mu);
+	return hit;
+}
+
+/* One target of `path A B C`: its own state, measured in its own thread. */
+struct ptarget {
+	struct path_st *x;
+	struct nt_layer_ctx c;
+	struct nt_verdicts vs;
+	struct nt_path_log log;
+	pthread_t th;
+	bool started, failed;
+};
+
+static void *collect_thread(void *arg)
+{
+	struct ptarget *t = arg;
+
+	if (nt_layer_path.collect(t->x, &t->c))
+		t->failed = true;
+	return NULL;
+}
+
+/* The state of target k: the options before the operands, then that
+ * operand alone (after a "--", unless the options ended with one). */
+static int parse_target(struct path_st *x, int argc, char **argv, int first, int k)
+{
+	char **av = calloc((size_t)first + 3, sizeof(*av));
+	int n = 0, i, r;
+
+	(void)argc;
+	if (!av) {
+		nt_err("path", "out of memory");
+		return -1;
+	}
+	for (i = 0; i < first; i++)
+		av[n++] = argv[i];
+	if (!first || strcmp(argv[first - 1], "--"))
+		av[n++] = (char *)"--";
+	av[n++] = argv[first + k];
+	r = nt_path_parse_opts(x, n, av);
+	free(av);
+	return r;
+}
+
+/* CSV of several targets: one header line. */
+static void csv_multi(struct ptarget *t, int n)
+{
+	int k;
+
+	for (k = 0; k < n; k++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m;
+		const char *body;
+
+		if (!t[k].x->collected)
+			continue;
+		m = open_memstream(&buf, &len);
+		if (!m)
+			continue;
+		nt_path_print_csv(m, t[k].x->rows, t[k].x->n, t[k].x->p->target);
+		fclose(m);
+		body = buf;
+		if (k && (body = strstr(buf, "\r\n")))
+			body += 2;
+		if (body)
+			fputs(body, stdout);
+		free(buf);
+	}
+}
+
+/* -j / --prom of several targets: {"targets": [one complete path
+ * document per target], "verdicts": [all of them], "status"}; in
+ * Prometheus each metric family once, a series per target. */
+static int render_multi(struct ptarget *t, int n, const struct nt_global *g,
+			const struct nt_verdicts *all)
+{
+	const struct nt_baseline b = { .kind = "none", .since = "" };
+	const struct nt_layer_ctx c = { .g = g };
+	struct nt_global gg = *g;
+	char ts[40];
+	struct nt_doc d;
+	int k, r;
+
+	r = nt_doc_init(&d, "path", g);
+	if (r)
+		return r;
+	nt_timestamp_iso(ts, sizeof(ts));
+	nt_doc_open(&d, "targets", true);
+	for (k = 0; k < n; k++) {
+		nt_doc_open(&d, NULL, false);
+		nt_doc_set(&d, "schema", json_integer(1));
+		nt_doc_set(&d, "command", json_string("path"));
+		nt_doc_set(&d, "netns", g->netns ? json_string(g->netns) : json_null());
+		nt_doc_set(&d, "netns_inode", json_integer((json_int_t)g->netns_inode));
+		nt_doc_set(&d, "timestamp", json_string(ts));
+		if (t[k].x->collected) {
+			nt_layer_path.emit(t[k].x, &d, &c, &b);
+		} else {
+			nt_doc_set(&d, "target", json_pack("{s:s}", "host", t[k].x->o.target));
+			nt_doc_set(&d, "error", json_string(t[k].c.why));
+		}
+		nt_doc_verdicts(&d, &t[k].vs); /* JSON and the series */
+		nt_doc_close(&d);
+	}
+	nt_doc_close(&d);
+	if (d.json) {
+		r = nt_json_verdicts(&d, all);
+		if (r)
+			goto out;
+	}
+	/* several targets' expositions in one: each family once */
+	gg.all_netns = true;
+	if (!gg.prom_sink)
+		d.g = &gg;
+	r = nt_doc_emit(&d);
+out:
+	nt_doc_free(&d);
+	return r;
+}
+
+static int cmd_path_multi(struct path_st *x0, int argc, char **argv, struct nt_global *g,
+			  struct nt_probe_rate *rate, int logfd)
+{
+	const struct nt_layer *L = &nt_layer_path;
+	const struct nt_baseline b = { .kind = "none", .since = "" };
+	int n = x0->o.noperands, first = x0->o.first_operand, k, r;
+	struct nt_verdicts all = { 0 };
+	struct nt_path_group *grp = NULL;
+	struct ptarget *t;
+	sigset_t stop, old;
+	int rc = NT_EXIT_UNKNOWN;
+
+	t = calloc((size_t)n, sizeof(*t));
+	if (!t) {
+		nt_err("path", "out of memory");
+		return NT_EXIT_UNKNOWN;
+	}
+	for (k = 0; k < n; k++) {
+		t[k].c.g = g;
+		if (!k) {
+			t[k].x = x0;
+			continue;
+		}
+		t[k].x = calloc(1, L->size);
+		if (!t[k].x) {
+			nt_err("path", "out of memory");
+			goto out;
+		}
+		r = parse_target(t[k].x, argc, argv, first, k);
+		if (r) {
+			rc = NT_EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (n > NT_PATH_GROUP_MAX) {
+		nt_err("path", "at most %d targets (got %d)", NT_PATH_GROUP_MAX, n);
+		rc = NT_EXIT_USAGE;
+		goto out;
+	}
+	grp = calloc(1, sizeof(*grp));
+	if (!grp || pthread_mutex_init(&grp->mu, NULL)) {
+		free(grp);
+		grp = NULL;
+		nt_err("path", "out of memory");
+		goto out;
+	}
+	grp->n = n;
+	for (k = 0; k < n; k++) {
+		struct path_st *x = t[k].x;
+
+		x->group = grp;
+		x->group_idx = k;
+		x->o.rate = x0->o.rate;
+		x->o.po.rate = rate;
+		if (logfd >= 0) {
+			t[k].log.fd = logfd;
+			t[k].log.target = x->o.target;
+			x->log = &t[k].log;
+		}
+		if (L->open(x, &t[k].c)) {
+			nt_err("path", "%s", t[k].c.why);
+			goto out;
+		}
+	}
+	r = nt_probe_drop_privs();
+	if (r) {
+		nt_err("path", "dropping privileges: %s", strerror(-r));
+		goto out;
+	}
+	/* a stop signal goes to a probe thread, waiting in ppoll with it
+	 * unblocked (nt_probe_run), not to this one waiting in join */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, &old);
+	for (k = 0; k < n; k++)
+		t[k].started = pthread_create(&t[k].th, NULL, collect_thread, &t[k]) == 0;
+	for (k = 0; k < n; k++) {
+		if (t[k].started)
+			pthread_join(t[k].th, NULL);
+		else
+			snprintf(t[k].c.why, sizeof(t[k].c.why), "%s: could not start a probe thread",
+				 t[k].x->o.target);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	for (k = 0; k < n; k++) {
+		struct nt_verdict *v;
+		size_t i;
+
+		if (t[k].x->collected) {
+			L->judge(t[k].x, &b, &t[k].vs);
+		} else {
+			v = nt_verdict_add(&t[k].vs, "path.reach", t[k].x->o.target, NT_UNKNOWN,
+					   NAN, NAN);
+			if (v)
+				snprintf(v->reason, sizeof(v->reason), "not measured: %s", t[k].c.why);
+		}
+		for (i = 0; i < t[k].vs.n; i++) {
+			v = nt_verdict_add(&all, "", "", NT_OK, NAN, NAN);
+			if (!v) {
+				nt_err("path", "out of memory");
+				goto out;
+			}
+			*v = t[k].vs.v[i];
+		}
+	}
+	if (x0->o.csv) {
+		csv_multi(t, n);
+	} else if (g->format == NT_FMT_TABLE) {
+		const struct nt_layer_ctx c = { .g = g };
+
+		for (k = 0; k < n; k++) {
+			if (k)
+				putchar('\n');
+			if (!t[k].x->collected)
+				printf("nettriage path to %s: %s\n", t[k].x->o.target, t[k].c.why);
+			else if (!g->quiet)
+				L->table(t[k].x, stdout, &c, &b, &t[k].vs);
+			nt_verdicts_print(stdout, "path", &t[k].vs, g->color, g->quiet);
+		}
+	}
+	if ((g->format != NT_FMT_TABLE && !x0->o.csv) || g->prom_file) {
+		r = render_multi(t, n, g, &all);
+		if (r) {
+			nt_err("path", "output: %s", strerror(-r));
+			goto out;
+		}
+	}
+	rc = nt_level_exit(nt_verdicts_worst(&all));
+out:
+	for (k = 0; k < n; k++) {
+		nt_verdicts_free(&t[k].vs);
+		free(t[k].log.buf);
+		if (k && t[k].x) { /* x0 is the caller's */
+			L->free(t[k].x);
+			free(t[k].x);
+		}
+	}
+	nt_verdicts_free(&all);
+	free(t);
+	if (grp) {
+		pthread_mutex_destroy(&grp->mu);
+		free(grp);
+	}
+	return rc;
+}
+
 int cmd_path(int argc, char **argv, struct nt_global *g)
 {
 	/* CAP_NET_RAW for the sockets; CAP_SETUID/SETGID/SETPCAP for root's
@@ -333,14 +677,18 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 	struct nt_layer_ctx c = { .g = g };
 	struct nt_verdicts vs = { 0 };
 	struct nt_path_live live = { 0 };
+	struct nt_probe_rate rate;
+	struct nt_path_log log = { 0 };
+	bool have_rate = false;
 	struct path_st *x;
-	int r, rc = NT_EXIT_UNKNOWN;
+	int r, rc = NT_EXIT_UNKNOWN, logfd = -1;
 
 	x = calloc(1, L->size);
 	if (!x) {
 		nt_err("path", "out of memory");
 		return NT_EXIT_UNKNOWN;
 	}
+	x->o.multi = true;
 	r = L->parse_opts(x, argc, argv);
 	if (r) {
 		rc = r > 0 ? NT_EXIT_OK : NT_EXIT_USAGE;
@@ -350,6 +698,21 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 		nt_err("path", "--csv cannot be combined with -j or --prom (--prom-file is fine)");
 		rc = NT_EXIT_USAGE;
 		goto out;
+	}
+	/* before the --prom-file split and the drop: the caller's file */
+	logfd = log_open(&x->o);
+	if (logfd == -2) {
+		rc = NT_EXIT_USAGE;
+		goto out;
+	}
+	if (x->o.rate > 0) {
+		r = rate_init(&rate, x->o.rate, g, x->o.noperands);
+		if (r) {
+			nt_err("path", "--rate: %s", strerror(-r));
+			goto out;
+		}
+		have_rate = true;
+		x->o.po.rate = &rate;
 	}
 	if (g->prom_file && nt_probe_drops_uid()) {
 		rc = prom_split(g);
@@ -361,6 +724,15 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 	if (r) {
 		nt_err("path", "dropping capabilities: %s", strerror(-r));
 		goto out;
+	}
+	if (x->o.noperands > 1) {
+		rc = cmd_path_multi(x, argc, argv, g, have_rate ? &rate : NULL, logfd);
+		goto out;
+	}
+	if (logfd >= 0) {
+		log.fd = logfd;
+		log.target = x->o.target;
+		x->log = &log;
 	}
 	/* OpenBSD ping's order: open the sockets (both families while the
 	 * name is unresolved), drop every privilege (root becomes nobody),
@@ -409,5 +781,10 @@ out:
 	nt_verdicts_free(&vs);
 	L->free(x);
 	free(x);
+	free(log.buf);
+	if (have_rate)
+		nt_probe_rate_destroy(&rate);
+	if (logfd >= 0)
+		close(logfd);
 	return rc;
 }

@@ -21,6 +21,10 @@ struct path_opts {
 	long port;             /* -1 not given */
 	char *arg;             /* a copy of the operand, cut by split_target */
 	const char *target;    /* HOST: into arg */
+	double rate;           /* --rate PPS, 0: none */
+	const char *log_path;  /* --log FILE, NULL: none (into argv) */
+	bool multi;            /* set before parsing: more than one HOST allowed */
+	int first_operand, noperands; /* argv index and count of the HOSTs */
 };
 
 /* ---- reverse DNS (path_resolve.c) ---- */
@@ -93,7 +97,50 @@ struct path_st {
 	void (*on_event)(void *arg, const struct path_st *x,
 			 const struct nt_probe_event *ev);
 	void *on_event_arg;
+	struct nt_path_log *log;     /* --log: this state's lines, NULL none */
+	struct nt_path_group *group; /* several targets: the run's, NULL one */
+	int group_idx;               /* this state's index in group */
+	uint64_t siblings;           /* replies to the other targets' probes */
 };
+
+/* The targets of one `path A B C` run (cmd_path.c): each state puts its
+ * address here once resolved (collect), so a reply another target's
+ * prober sent for is told from a foreign one: with raw sockets every
+ * prober reads every ICMP message of the host. */
+#define NT_PATH_GROUP_MAX 256
+struct nt_path_group {
+	pthread_mutex_t mu;
+	int n;
+	struct nt_paddr dst[NT_PATH_GROUP_MAX]; /* family 0: not resolved yet */
+};
+
+/* Put x's destination in its group (nothing without a group). */
+void nt_path_group_join(struct path_st *x);
+/* Whether a reply not ours answers a probe to another target of the
+ * group: an echo reply from it or an error quoting a packet to it. */
+bool nt_path_group_sibling(const struct path_st *x, const struct nt_probe_reply *r);
+
+/* ---- the loss log (path_log.c) ---- */
+
+/* --log FILE: NDJSON, one line per probe outcome, written with one
+ * write(2) per cycle to an O_APPEND descriptor that several states (one
+ * per target, each in its own thread) share: lines never interleave. */
+struct nt_path_log {
+	int fd;                /* shared, not owned */
+	const char *target;    /* as given */
+	char *buf;
+	size_t len, cap;
+	int err;               /* first write error, -errno */
+};
+
+/* Open FILE for --log before any privilege is dropped (O_WRONLY |
+ * O_APPEND | O_CREAT, 0640, created by the caller's uid). The fd or
+ * -errno. */
+int nt_path_log_open(const char *path);
+/* A line for ev when it ends a probe (reply, lost, late, cancelled,
+ * held back); the buffer goes out at each NT_EV_CYCLE and at flush. */
+void nt_path_log_event(struct nt_path_log *l, const struct nt_probe_event *ev);
+int nt_path_log_flush(struct nt_path_log *l);
 
 /* The options of `path` into a zeroed state (cmd_path.c): defaults, then
  * argv (argv[0] the command name, then options, then HOST[:PORT], which

@@ -27,6 +27,7 @@
  * The state holds everything of its run (prober, model, lookups): nothing
  * here or in probes/ is process-global but the read-only nt_stop. */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,12 +108,20 @@ static bool privs_gone(void)
 static void on_event(void *arg, const struct nt_probe_event *ev)
 {
 	struct path_st *x = arg;
-	int r = nt_path_event(x->p, ev);
+	int r;
 
+	if (ev->ev == NT_EV_FOREIGN && x->group && ev->reply &&
+	    nt_path_group_sibling(x, ev->reply)) {
+		x->siblings++; /* another target's: not foreign */
+		return;
+	}
+	r = nt_path_event(x->p, ev);
 	if (r && !x->err)
 		x->err = r;
 	if (!x->numeric && (ev->ev == NT_EV_REPLY || ev->ev == NT_EV_LATE))
 		nt_path_rdns_start(&x->dns, &ev->responder);
+	if (x->log)
+		nt_path_log_event(x->log, ev);
 	if (x->on_cycle && ev->ev == NT_EV_CYCLE)
 		x->on_cycle(x->on_cycle_arg, x, ev->cycle);
 	if (x->on_event)
@@ -154,6 +163,7 @@ static int collect(void *st, struct nt_layer_ctx *c)
 	r = nt_path_resolve(&x->o, x->pr, &x->o.po.dst, c->why, sizeof(c->why));
 	if (r)
 		return r;
+	nt_path_group_join(x);
 	r = nt_probe_target(x->pr, &x->o.po.dst, &why);
 	if (r) {
 		char what[160];
@@ -182,6 +192,8 @@ static int collect(void *st, struct nt_layer_ctx *c)
 		snprintf(x->local, sizeof(x->local), "localhost");
 
 	r = nt_probe_run(x->pr, on_event, x);
+	if (x->log && nt_path_log_flush(x->log) && !r)
+		r = x->log->err; /* --log: the last cycle's lines */
 	if (r == -EINTR)
 		r = 0; /* stopped: what was measured stands */
 	if (!r && x->err)
@@ -241,6 +253,10 @@ static void report(const struct path_st *x, FILE *f)
 		nt_path_ts_source(p),
 		nt_probe_per_probe(x->pr) ? "per-probe (a socket per probe: the source port changes)" : "paris");
 	nt_path_print_table(f, p, x->rows, x->n, x->local);
+	nt_path_print_hist(f, p);
+	if (x->siblings)
+		fprintf(f, "(%" PRIu64 " replies to the other targets' probes seen and left to them: not foreign)\n",
+			x->siblings);
 }
 
 static void table(void *st, FILE *f, const struct nt_layer_ctx *c,
@@ -292,8 +308,17 @@ static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 	nt_doc_set(d, "held_sockets", json_integer((json_int_t)p->held_sockets));
 	nt_doc_set(d, "beyond_destination", json_integer((json_int_t)p->beyond_dst));
 	nt_path_doc_hops(d, x->rows, x->n);
-	if (d->prom)
+	nt_doc_set(d, "histogram", nt_path_hist_json(p));
+	if (x->group)
+		nt_doc_set(d, "other_targets", json_integer((json_int_t)x->siblings));
+	if (x->o.rate > 0) {
+		nt_doc_set(d, "rate_pps", json_real(x->o.rate));
+		nt_doc_set(d, "rate_held", json_integer((json_int_t)p->rate_held));
+	}
+	if (d->prom) {
 		nt_path_prom(d->prom, p, x->rows, x->n, d->g->netns);
+		nt_path_prom_hist(d->prom, p, d->g->netns, true);
+	}
 }
 
 static void rotate(void *st)

@@ -169,7 +169,10 @@ int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev)
 			h->sent++;
 		else if (ev->held == NT_HELD_SOCKETS)
 			p->held_sockets++;
-		else {
+		else if (ev->held == NT_HELD_RATE) {
+			h->paced++; /* not sent at this TTL, as pacing */
+			p->rate_held++;
+		} else {
 			h->paced++;
 			p->paced++;
 		}

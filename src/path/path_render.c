@@ -137,8 +137,7 @@ int nt_path_doc_hops(struct nt_doc *d, const struct nt_path_row *rows, size_t n)
 	return r;
 }
 
-static void labels(FILE *f, const char *netns, const char *target,
-		   const struct nt_path_row *r, const char *extra)
+void nt_path_prom_labels(FILE *f, const char *netns, const char *target)
 {
 	fputc('{', f);
 	if (netns) {
@@ -148,7 +147,14 @@ static void labels(FILE *f, const char *netns, const char *target,
 	}
 	fputs("target=\"", f);
 	nt_prom_escape(f, target);
-	fprintf(f, "\",ttl=\"%" PRIu32 "\",responder=\"", r->ttl);
+	fputc('"', f);
+}
+
+static void labels(FILE *f, const char *netns, const char *target,
+		   const struct nt_path_row *r, const char *extra)
+{
+	nt_path_prom_labels(f, netns, target);
+	fprintf(f, ",ttl=\"%" PRIu32 "\",responder=\"", r->ttl);
 	nt_prom_escape(f, r->ip);
 	fputc('"', f);
 	if (extra)
@@ -315,8 +321,11 @@ void nt_path_print_footer(FILE *f, const struct nt_path *p,
 	fprintf(f, "  %" PRIu64 " foreign, ignored (%" PRIu64 " answer no probe of this run: other programs' ICMP, errors about other traffic; %"
 		PRIu64 " duplicates; %" PRIu64 " malformed)\n",
 		p->foreign, p->foreign_nomatch, p->foreign_dup, p->foreign_bad);
-	fprintf(f, "  %" PRIu64 " paced (held back, not sent, so that a router's ICMP rate limit or --rate drops no answer: intermediate hops show fewer Snt than the destination)\n",
+	fprintf(f, "  %" PRIu64 " paced (held back, not sent, so that a router's ICMP rate limit drops no answer: intermediate hops show fewer Snt than the destination)\n",
 		p->paced);
+	if (p->rate_held)
+		fprintf(f, "  %" PRIu64 " held back by --rate (the packet-rate cap of the run: not sent, not lost)\n",
+			p->rate_held);
 	if (p->held_sockets)
 		fprintf(f, "  %" PRIu64 " held back at the cap of per-probe sockets in flight (not sent)\n",
 			p->held_sockets);

@@ -160,3 +160,34 @@ int nt_stats_summary(const struct nt_stats *st, struct nt_stats_summary *o)
 	free(ord);
 	return 0;
 }
+
+double nt_hist_le(size_t i)
+{
+	if (i >= NT_HIST_N)
+		return INFINITY;
+	return ldexp(NT_HIST_FIRST_MS, (int)i);
+}
+
+void nt_hist_add(struct nt_hist *h, double ms)
+{
+	size_t i = 0;
+
+	/* exact bounds: le(i) is NT_HIST_FIRST_MS * 2^i computed the same
+	 * way here and in the output, so a sample equal to a bound goes to
+	 * that bound's bucket (le is "less or equal") */
+	if (ms > 0)
+		while (i < NT_HIST_N && ms > nt_hist_le(i))
+			i++;
+	h->count[i]++;
+	h->total++;
+	if (isfinite(ms))
+		h->sum_ms += ms;
+}
+
+void nt_hist_add_stats(struct nt_hist *h, const struct nt_stats *st)
+{
+	size_t i;
+
+	for (i = 0; i < (size_t)st->n; i++)
+		nt_hist_add(h, st->s[i].ms);
+}

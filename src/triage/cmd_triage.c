@@ -219,6 +219,7 @@ int cmd_triage(int argc, char **argv, struct nt_global *g)
 	struct nt_tsummary s;
 	struct nt_tb base = { 0 };
 	struct nt_doc d;
+	struct nt_global gg;
 	char bpath[512];
 	bool doc = g->format != NT_FMT_TABLE || g->prom_file;
 	int r, rc, save_rc = 0;
@@ -267,6 +268,13 @@ int cmd_triage(int argc, char **argv, struct nt_global *g)
 			else
 				nt_doc_set(&d, "baseline_file", json_null());
 			nt_doc_object(&d, &nt_tsummary_rectype, &s, NT_F_INFO);
+			/* several path targets write the path families once
+			 * each: regroup the exposition (each family once), as
+			 * for --all-netns */
+			gg = *g;
+			gg.all_netns = true;
+			if (!gg.prom_sink)
+				d.g = &gg;
 			r = nt_doc_emit(&d);
 			if (r && r != -EIO)
 				nt_err("triage", "output: %s", strerror(-r));

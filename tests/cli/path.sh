@@ -37,7 +37,11 @@ check 64 "--first-ttl above --max-ttl" --first-ttl 9 --max-ttl 3 192.0.2.1
 check 64 "--size below the probe header" --size 4 192.0.2.1
 check 64 "--timeout 0" --timeout 0 192.0.2.1
 check 64 "missing HOST"
-check 64 "two hosts" 192.0.2.1 192.0.2.2
+check 64 "two hosts, the second malformed" 192.0.2.1 no..such.example
+check 64 "--rate 0" --rate 0 192.0.2.1
+check 64 "--rate not a number" --rate fast 192.0.2.1
+check 64 "--log in a missing directory" --log "$NETTRIAGE_STATE_DIR/none/x.ndjson" 192.0.2.1
+check 64 "--log on a directory" --log "$NETTRIAGE_STATE_DIR" 192.0.2.1
 check 64 "[v6 without bracket end" "[2001:db8::1"
 check 64 "--csv with -j" --csv -j 192.0.2.1
 

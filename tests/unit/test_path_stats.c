@@ -4,8 +4,10 @@
  * late replies, rate_limited attribution, responders, verdicts, CSV and
  * Prometheus output. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "nt_path.h"
 #include "t.h"
 
@@ -336,6 +338,170 @@ static void test_model(void)
 	nt_path_free(&p);
 }
 
+/* The latency histogram: bounds 0.05 ms doubling, a sample equal to a
+ * bound in that bound's bucket, above the last bound in +Inf, counts and
+ * sum; the destination's histogram from the model. */
+static void test_hist(void)
+{
+	struct nt_hist h;
+	struct nt_stats st = { 0 };
+	uint64_t tot = 0;
+	size_t i;
+
+	memset(&h, 0, sizeof(h));
+	T_NEAR(nt_hist_le(0), 0.05, 0, "first bound 0.05 ms");
+	T_NEAR(nt_hist_le(1), 0.1, 0, "second bound 0.1 ms");
+	T_NEAR(nt_hist_le(NT_HIST_N - 1), 0.05 * 2097152, 1e-9, "last bound 104857.6 ms");
+	T_OK(isinf(nt_hist_le(NT_HIST_N)), "then +Inf");
+	T_OK(nt_hist_le(NT_HIST_N - 1) > 60e3, "the last bound is above the largest --timeout (60 s)");
+	nt_hist_add(&h, 0.01);  /* bucket 0 */
+	nt_hist_add(&h, 0.05);  /* = bound 0: bucket 0 */
+	nt_hist_add(&h, 0.0501); /* bucket 1 */
+	nt_hist_add(&h, 0.1);   /* bucket 1 */
+	nt_hist_add(&h, 20.0);  /* 12.8 < 20 <= 25.6: bucket 9 */
+	nt_hist_add(&h, 25.6);  /* bucket 9 */
+	nt_hist_add(&h, 2e5);   /* +Inf */
+	nt_hist_add(&h, 0);     /* bucket 0 */
+	T_EQ_U(h.count[0], 3, "0, 0.01 and 0.05 in le=0.05");
+	T_EQ_U(h.count[1], 2, "0.0501 and 0.1 in le=0.1");
+	T_EQ_U(h.count[9], 2, "20 and 25.6 in le=25.6");
+	T_EQ_U(h.count[NT_HIST_N], 1, "200 s in +Inf");
+	for (i = 0; i <= NT_HIST_N; i++)
+		tot += h.count[i];
+	T_EQ_U(tot, 8, "every sample in one bucket");
+	T_EQ_U(h.total, 8, "total 8");
+	T_NEAR(h.sum_ms, 0.01 + 0.05 + 0.0501 + 0.1 + 20 + 25.6 + 2e5, 1e-9, "sum of the samples");
+
+	/* from stats: 1000 samples uniform over 1..2 ms: all in le=1.6 or 3.2 */
+	memset(&h, 0, sizeof(h));
+	for (i = 0; i < 1000; i++)
+		nt_stats_add(&st, 1.0 + (double)i / 1000.0, (long)i);
+	nt_hist_add_stats(&h, &st);
+	T_EQ_U(h.count[5], 601, "1.0..1.6 ms: 601 samples in le=1.6");
+	T_EQ_U(h.count[6], 399, "1.601..1.999 ms: 399 in le=3.2");
+	T_EQ_U(h.total, 1000, "1000 samples counted");
+	nt_stats_free(&st);
+}
+
+/* The destination's histogram: only its replies at its TTL. */
+static void test_dst_hist(void)
+{
+	struct nt_path p;
+	struct nt_probe_event ev;
+	struct nt_hist h;
+	json_t *j;
+	int c;
+
+	nt_path_init(&p);
+	p.max_ttl = 30;
+	T_OK(!nt_path_dst_hist(&p, &h) && h.total == 0, "not reached: no histogram");
+	j = nt_path_hist_json(&p);
+	T_OK(j && json_is_null(j), "not reached: JSON null");
+	json_decref(j);
+	for (c = 0; c < 4; c++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.ev = NT_EV_SENT; ev.ttl = 1; ev.cycle = c;
+		nt_path_event(&p, &ev);
+		ev.ev = NT_EV_REPLY; ev.rtt_ms = 0.3; ev.reply_ttl = 64;
+		ev.responder.family = AF_INET; ev.responder.a[0] = 192; ev.responder.a[3] = 1;
+		nt_path_event(&p, &ev);
+		memset(&ev, 0, sizeof(ev));
+		ev.ev = NT_EV_SENT; ev.ttl = 2; ev.cycle = c;
+		nt_path_event(&p, &ev);
+		ev.ev = NT_EV_REPLY; ev.rtt_ms = c < 3 ? 3.0 : 300.0; ev.from_dst = true; ev.reply_ttl = 63;
+		ev.responder.family = AF_INET; ev.responder.a[0] = 192; ev.responder.a[3] = 2;
+		nt_path_event(&p, &ev);
+	}
+	nt_path_finish(&p);
+	T_OK(nt_path_dst_hist(&p, &h), "reached: a histogram");
+	T_EQ_U(h.total, 4, "the destination's 4 replies, not hop 1's");
+	T_EQ_U(h.count[6], 3, "3 ms in le=3.2");
+	T_EQ_U(h.count[13], 1, "300 ms in le=409.6");
+	j = nt_path_hist_json(&p);
+	T_OK(j && json_array_size(j) == 9, "JSON: le=3.2 .. le=409.6 (8 buckets) and +Inf");
+	T_NEAR(json_real_value(json_object_get(json_array_get(j, 0), "le_ms")), 3.2, 1e-12,
+	       "first JSON bucket le_ms 3.2");
+	T_EQ_U((uint64_t)json_integer_value(json_object_get(json_array_get(j, 0), "count")), 3,
+	       "first JSON bucket count 3");
+	T_OK(json_is_null(json_object_get(json_array_get(j, 8), "le_ms")) &&
+	     json_integer_value(json_object_get(json_array_get(j, 8), "count")) == 0,
+	     "last JSON bucket: +Inf (null), 0");
+	json_decref(j);
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&buf, &len);
+
+		nt_path_prom_hist(m, &p, NULL, true);
+		fclose(m);
+		T_OK(strstr(buf, "# TYPE nettriage_path_destination_rtt_seconds histogram\n") != NULL,
+		     "Prometheus: a histogram family");
+		T_OK(strstr(buf, "nettriage_path_destination_rtt_seconds_bucket{target=\"\",le=\"0.0032\"} 3\n") != NULL,
+		     "Prometheus: cumulative le=0.0032 is 3");
+		T_OK(strstr(buf, "le=\"+Inf\"} 4\n") != NULL, "Prometheus: +Inf is the count, 4");
+		T_OK(strstr(buf, "nettriage_path_destination_rtt_seconds_count{target=\"\"} 4\n") != NULL,
+		     "Prometheus: _count 4");
+		T_OK(strstr(buf, "nettriage_path_destination_rtt_seconds_sum{target=\"\"} 0.309\n") != NULL,
+		     "Prometheus: _sum 0.309 s");
+		free(buf);
+	}
+	nt_path_free(&p);
+}
+
+/* The --rate token bucket: burst, refill, the users' share, unused
+ * tokens given back, bad arguments; and how a short grant is spread over
+ * a cycle's TTLs. */
+static void test_rate(void)
+{
+	struct nt_probe_rate r;
+	int ok = 0, i, c, picks[30] = { 0 };
+
+	T_EQ_I(nt_probe_rate_init(&r, 0, 1, 1), -EINVAL, "rate 0 refused");
+	T_EQ_I(nt_probe_rate_init(&r, 10, 0.5, 1), -EINVAL, "burst below 1 refused");
+	T_EQ_I(nt_probe_rate_init(&r, 10, 1, 0), -EINVAL, "no user refused");
+	T_EQ_I(nt_probe_rate_init(&r, 10, 2, 1), 0, "10 pps, burst 2, one user");
+	T_EQ_I(nt_probe_rate_take_n(&r, 3, 100.0), 2, "a full bucket: 2 of 3 at once");
+	T_EQ_U(r.held, 1, "the third held and counted");
+	T_EQ_I(nt_probe_rate_take_n(&r, 1, 100.05), 0, "half a token after 50 ms: held");
+	T_EQ_I(nt_probe_rate_take_n(&r, 1, 100.1), 1, "one token after 100 ms");
+	T_EQ_I(nt_probe_rate_take_n(&r, 1, 99.0), 0, "an older clock adds nothing");
+	for (ok = 0, i = 0; i < 1000; i++)
+		ok += nt_probe_rate_take_n(&r, 1, 100.1 + (double)i * 0.01);
+	T_OK(ok >= 99 && ok <= 101, "10 s at 10 pps: about 100 tokens (%d)", ok);
+	T_EQ_U(r.taken + r.held, 1006, "every ask counted taken or held");
+	nt_probe_rate_destroy(&r);
+
+	T_EQ_I(nt_probe_rate_init(&r, 1000, 100, 3), 0, "1000 pps, burst 100, three users");
+	T_EQ_I(nt_probe_rate_take_n(&r, 60, 5.0), 33, "one request: at most its share, 100 / 3");
+	T_EQ_I(nt_probe_rate_take_n(&r, 60, 5.0), 33, "the second its share too");
+	T_EQ_I(nt_probe_rate_take_n(&r, 60, 5.0), 33, "and the third");
+	T_EQ_I(nt_probe_rate_take_n(&r, 60, 5.0), 1, "then what is left");
+	nt_probe_rate_give(&r, 10);
+	T_EQ_I(nt_probe_rate_take_n(&r, 60, 5.0), 10, "tokens given back are there again");
+	nt_probe_rate_destroy(&r);
+
+	for (c = 0; c < 4; c++) {
+		int n = 0;
+
+		for (i = 0; i < 30; i++)
+			n += nt_probe_rate_pick(i, 30, 7, c);
+		T_EQ_I(n, 7, "7 tokens for 30 TTLs, cycle %d: 7 picked", c);
+		T_OK(nt_probe_rate_pick(29, 30, 7, c), "... the highest TTL among them");
+	}
+	for (c = 0; c < 29 * 6; c++)
+		for (i = 0; i < 29; i++)
+			picks[i] += nt_probe_rate_pick(i, 30, 7, c);
+	for (ok = 1, i = 0; i < 29; i++)
+		if (picks[i] != 6 * 6)
+			ok = 0;
+	T_OK(ok, "over 174 cycles every other hop gets the same 36 turns");
+	T_OK(!nt_probe_rate_pick(29, 30, 0, 0) && !nt_probe_rate_pick(0, 30, 0, 0),
+	     "no token: nothing");
+	T_OK(nt_probe_rate_pick(0, 4, 4, 0) && nt_probe_rate_pick(3, 4, 9, 0), "enough tokens: all");
+	T_OK(nt_probe_rate_pick(3, 4, 1, 5) && !nt_probe_rate_pick(0, 4, 1, 5) &&
+	     !nt_probe_rate_pick(2, 4, 1, 5), "one token: the highest TTL only");
+}
+
 int main(void)
 {
 	test_small();
@@ -344,5 +510,8 @@ int main(void)
 	test_wilson();
 	test_rfc3550();
 	test_model();
+	test_hist();
+	test_dst_hist();
+	test_rate();
 	return T_DONE();
 }
