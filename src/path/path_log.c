@@ -93,6 +93,7 @@ void nt_path_log_event(struct nt_path_log *l, const struct nt_probe_event *ev)
 	switch (ev->ev) {
 	case NT_EV_REPLY: what = "reply"; break;
 	case NT_EV_LATE: what = "late"; break;
+	case NT_EV_BEYOND: what = "beyond_destination"; break;
 	case NT_EV_LOST: what = "lost"; break;
 	case NT_EV_CANCEL: what = "cancelled"; break;
 	case NT_EV_SENT:
@@ -113,7 +114,7 @@ void nt_path_log_event(struct nt_path_log *l, const struct nt_probe_event *ev)
 	    tm.tm_sec, ts.tv_nsec / 1000);
 	add_str(l, l->target);
 	add(l, ",\"cycle\":%ld,\"ttl\":%d,\"outcome\":\"%s\"", ev->cycle, ev->ttl, what);
-	if (ev->ev == NT_EV_REPLY || ev->ev == NT_EV_LATE) {
+	if (ev->ev == NT_EV_REPLY || ev->ev == NT_EV_LATE || ev->ev == NT_EV_BEYOND) {
 		nt_paddr_str(&ev->responder, ip, sizeof(ip));
 		add(l, ",\"responder\":\"%s\",\"rtt_ms\":%.3f", ip, ev->rtt_ms);
 	}

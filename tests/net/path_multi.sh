@@ -176,7 +176,7 @@ assert "--rate 100 for three targets (held $(jq '[.targets[].rate_held] | add' $
 assert "--rate 100: probes were held, every hop still answered" \
 	test "$(jq '([.targets[].rate_held] | add) > 0 and ([.targets[].hops[] | select((.responders | length) == 0)] | length) == 0' $T/low.json)" = true
 inh "$NT" path -n --report --no-pace -c 3 -i 0.1 --timeout 0.5 --rate 50 203.0.113.201 >$T/rate.txt 2>&1
-assert "--report: the held probes are said" grep -q "probes held back by --rate 50: not sent, not lost" $T/rate.txt
+assert "--report: the held probes are said" grep -q "held back by --rate (the packet-rate cap of the run: not sent, not lost)" $T/rate.txt
 
 # ---- SIGTERM with --log: the cycles done are in the file ----
 inh timeout -s TERM 1.5 "$NT" path -n --report -c 100 -i 0.1 --log $T/kill.ndjson $DST4 $MID >/dev/null 2>&1
