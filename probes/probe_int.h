@@ -36,6 +36,8 @@ struct nt_prober {
 	uint16_t *txmap;                     /* [fd][key & 0xffff] -> seq */
 	struct nt_pace pace[NT_PROBE_BUCKETS];
 	int npace;
+	int tcp_resv[NT_PROBE_MAX_FLOWS];    /* TCP_RAW: each flow's reserved port */
+	int ntcp_resv;
 };
 
 /* A kernel TX timestamp read from the error queue. */
@@ -48,9 +50,19 @@ struct nt_probe_txstamp {
 int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 		  struct timespec *tx_real, double *tx_mono);
 /* fdi: index into fd[]; p->nfd is the raw ICMP socket of a UDP_RAW run.
- * 1: reply in *r; 2: TX stamp in *tx; 0: nothing left; <0 as below. */
+ * 1: reply in *r; 2: TX stamp in *tx; 3: a TCP segment for no probe (skip);
+ * 0: nothing left; <0 as below. */
 int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 		  struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
 		  struct nt_probe_txstamp *tx, uint8_t *buf, size_t buflen);
+
+/* TCP probes (probe_tcp.c). Phase 1: the raw TCP socket into f->fd[0]
+ * (0 or -errno). Phase 2: source address and reserved ports (0 or -errno
+ * with *why). A half-open SYN per probe. Closing the reserved ports. */
+int nt_probe_tcp_open_raw(struct nt_probe_fam *f, int family);
+int nt_probe_tcp_target(struct nt_prober *p, const char **why);
+int nt_probe_tcp_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
+		      struct timespec *tx_real, double *tx_mono);
+void nt_probe_tcp_close(struct nt_prober *p);
 
 #endif

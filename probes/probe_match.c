@@ -111,6 +111,29 @@ enum nt_probe_match nt_probe_match(const struct nt_probe_table *t,
 			return NT_MATCH_NONE; /* a payload, but not ours */
 		}
 		break;
+	case NT_PS_TCP_RAW: {
+		int q;
+
+		/* Half-open SYNs: the target's SYN-ACK or RST acknowledges
+		 * isn + 1; a router's error quotes the SYN's ports and isn. */
+		if (r->proto != IPPROTO_TCP)
+			return NT_MATCH_NONE;
+		if (r->kind == NT_PR_TCP_SYNACK || r->kind == NT_PR_TCP_RST) {
+			if (!nt_paddr_eq(&r->src, &t->dst) || r->sport != t->port)
+				return NT_MATCH_NONE;
+			flow = find_flow(t, r->dport);
+			q = nt_probe_tcp_seq_of(t->tag, r->tack - 1u);
+		} else {
+			if (!r->have_tseq || !r->qdst.family || r->dport != t->port)
+				return NT_MATCH_NONE;
+			flow = find_flow(t, r->sport);
+			q = nt_probe_tcp_seq_of(t->tag, r->tseq);
+		}
+		if (flow < 0 || q < 0)
+			return NT_MATCH_NONE;
+		s = (uint16_t)q;
+		break;
+	}
 	case NT_PS_RAW:
 	case NT_PS_DGRAM:
 		if (!r->have_id || (r->proto != IPPROTO_ICMP && r->proto != IPPROTO_ICMPV6))

@@ -144,6 +144,20 @@ static void fam_open(struct nt_prober *p, int family)
 
 	f->err = 0;
 	f->why = "";
+	if (p->o.mode == NT_PM_TCP) {
+		/* half-open SYNs need a raw TCP and a raw ICMP socket */
+		fd = secure_getenv("NETTRIAGE_PATH_NO_RAW") ? -EPERM : open_raw(family, true);
+		if (fd >= 0 && nt_probe_tcp_open_raw(f, family) == 0) {
+			f->kind = NT_PS_TCP_RAW;
+			f->rawfd = fd;
+			return;
+		}
+		if (fd >= 0)
+			close(fd);
+		f->err = -EPERM;
+		f->why = "TCP probes without CAP_NET_RAW (one connect() per probe) are not built yet";
+		return;
+	}
 	if (p->o.mode == NT_PM_UDP) {
 		fd = secure_getenv("NETTRIAGE_PATH_NO_RAW") ? -EPERM : open_raw(family, true);
 		f->kind = fd >= 0 ? NT_PS_UDP_RAW : NT_PS_UDP;
@@ -248,6 +262,7 @@ static void close_all(struct nt_prober *p)
 	if (p->rxfd >= 0)
 		close(p->rxfd);
 	p->rxfd = -1;
+	nt_probe_tcp_close(p);
 	fam_close(&p->fam[0]);
 	fam_close(&p->fam[1]);
 }
@@ -355,6 +370,8 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 		for (i = 0; i < p->o.flows; i++)
 			p->tab.id[i] = (uint16_t)((p->tab.tag >> 16) + (uint32_t)i);
 		r = 0;
+	} else if (f->kind == NT_PS_TCP_RAW) {
+		r = nt_probe_tcp_target(p, why);
 	} else {
 		r = open_udp(p);
 		*why = "socket(SOCK_DGRAM, IPPROTO_UDP)";
@@ -362,7 +379,8 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 	if (r)
 		return r;
 	for (i = 0; i < p->nfd; i++) {
-		r = common_opts(p->fd[i], family, p->o.tos, p->tab.kind == NT_PS_RAW);
+		r = common_opts(p->fd[i], family, p->o.tos, p->tab.kind == NT_PS_RAW ||
+				p->tab.kind == NT_PS_TCP_RAW);
 		if (r) {
 			*why = "setsockopt";
 			return r;
@@ -424,7 +442,7 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 {
 	int family = p->o.dst.family, fdi = p->tab.kind == NT_PS_RAW ? 0 : flow;
 	bool udp = p->tab.kind == NT_PS_UDP || p->tab.kind == NT_PS_UDP_RAW;
-	int fd = p->fd[fdi];
+	int fd;
 	size_t len = (size_t)p->o.size, hdr = 0;
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -437,6 +455,9 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 	uint8_t *b = p->buf;
 	struct timespec tm;
 
+	if (p->tab.kind == NT_PS_TCP_RAW)
+		return nt_probe_tcp_send(p, flow, ttl, seq, tx_real, tx_mono);
+	fd = p->fd[fdi];
 	if (!udp) {
 		hdr = 8;
 		b[0] = family == AF_INET ? 8 : 128; /* echo request */
@@ -495,7 +516,8 @@ int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 {
 	int family = p->o.dst.family, fd = fdi == p->nfd ? p->rxfd : p->fd[fdi];
 	bool udp = p->tab.kind == NT_PS_UDP || p->tab.kind == NT_PS_UDP_RAW;
-	bool raw = p->tab.kind == NT_PS_RAW || fdi == p->nfd;
+	bool tcpraw = p->tab.kind == NT_PS_TCP_RAW && fdi < p->nfd;
+	bool raw = p->tab.kind == NT_PS_RAW || fdi == p->nfd || tcpraw;
 	struct scm_timestamping sts;
 	bool have_sts = false;
 	union {
@@ -567,7 +589,21 @@ int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 	} else {
 		if (udp && !raw)
 			return -ENOMSG; /* data from the target's port: not a probe reply */
-		rc = nt_probe_decode(family, raw && family == AF_INET, buf, (size_t)n, r);
+		if (tcpraw) {
+			/* every TCP segment of the namespace comes up here:
+			 * only the target's port's answers are replies, the
+			 * rest is no one's business (not even "foreign") */
+			rc = nt_probe_decode_tcp(family, family == AF_INET, buf, (size_t)n, r);
+			if (rc == 0 && !r->src.family && from.ss_family == AF_INET6) {
+				r->src.family = AF_INET6;
+				memcpy(r->src.a, &((struct sockaddr_in6 *)&from)->sin6_addr, 16);
+			}
+			if (rc == -ENOMSG || rc == -EBADMSG ||
+			    !nt_paddr_eq(&r->src, &p->o.dst) || r->sport != p->o.port)
+				return 3;
+		} else {
+			rc = nt_probe_decode(family, raw && family == AF_INET, buf, (size_t)n, r);
+		}
 		if (rc == 0 && r->src.family == 0) {
 			if (from.ss_family == AF_INET) {
 				r->src.family = AF_INET;
