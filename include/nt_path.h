@@ -67,6 +67,7 @@ struct nt_path_resp {
 
 struct nt_path_hop {
 	uint64_t sent, received, lost, late;
+	uint64_t paced;            /* held back by pacing or --rate, not sent */
 	bool rate_limited;
 	struct nt_path_resp *resp; /* first responder first */
 };
@@ -79,7 +80,11 @@ struct nt_path {
 	int dst_ttl;             /* TTL where the destination answered, 0 none */
 	int term_ttl;            /* first TTL answered "unreachable", 0 none */
 	long cycles;             /* cycles run */
-	uint64_t foreign;        /* replies not ours */
+	uint64_t foreign;        /* replies not ours: the sum of */
+	uint64_t foreign_nomatch, foreign_dup, foreign_bad; /* ... by NT_FOREIGN_* */
+	uint64_t beyond_dst;     /* the destination's answers to TTLs above its own */
+	uint64_t held_sockets;   /* probes held back by the per-probe socket cap */
+	uint64_t paced;          /* probes held back by pacing or --rate, all TTLs */
 	uint64_t ts_kernel, ts_kernel_rx, ts_mono; /* RTTs by timestamp source */
 	struct nt_path_hop hop[NT_PATH_MAX_TTL + 1];
 };
@@ -90,6 +95,7 @@ struct nt_path_row {
 	char ip[48];             /* "" for a silent hop */
 	char host[256];
 	uint64_t sent, received, late;
+	uint64_t paced;          /* of the TTL */
 	double loss_pct, loss_lo, loss_hi;
 	bool rate_limited, is_dst;
 	uint32_t icmp_type, icmp_code;
@@ -132,6 +138,9 @@ extern const struct nt_rectype nt_path_rectype;
 void nt_path_print_table(FILE *f, const struct nt_path *p,
 			 const struct nt_path_row *rows, size_t n,
 			 const char *local);
+/* The footer of the table: every count the table does not show. */
+void nt_path_print_footer(FILE *f, const struct nt_path *p,
+			  const struct nt_path_row *rows, size_t n);
 void nt_path_print_csv(FILE *f, const struct nt_path_row *rows, size_t n,
 		       const char *target);
 void nt_path_prom(FILE *f, const struct nt_path *p,

@@ -142,7 +142,9 @@ uint16_t nt_probe_fold(uint32_t s);
 /* ---- engine ---- */
 
 enum nt_probe_mode { NT_PM_ICMP, NT_PM_UDP, NT_PM_TCP };
-/* NT_PS_UDP: UDP probes, replies from each socket's error queue;
+#define NT_PROBE_UDP_PORT 33434 /* traceroute's first port */
+/* NT_PS_UDP: UDP probes, one socket per probe (unprivileged), replies
+ * from that socket's error queue;
  * NT_PS_UDP_RAW: UDP probes, replies read from a raw ICMP socket (the
  * quoted header, so an 8-byte quote is enough).
  * NT_PS_TCP: unprivileged TCP, one non-blocking connect() per probe, the
@@ -177,6 +179,17 @@ enum nt_probe_ev {
 	NT_EV_FOREIGN, /* not ours (or a duplicate) */
 	NT_EV_CANCEL,  /* stopped before its timeout: neither sent nor lost */
 	NT_EV_CYCLE,   /* a cycle's probes are all out */
+	NT_EV_BEYOND,  /* the destination answered a probe to a TTL above its
+			* own (sent before its TTL was known): neither a
+			* hop's reply nor foreign */
+};
+
+/* Why a reply is foreign (NT_EV_FOREIGN, field why). */
+enum nt_probe_foreign {
+	NT_FOREIGN_NOMATCH, /* no probe of this run: other programs' ICMP,
+			     * errors about other traffic, other sessions */
+	NT_FOREIGN_DUP,     /* a second answer to a probe already answered */
+	NT_FOREIGN_BAD,     /* inconsistent lengths: could not be decoded */
 };
 
 struct nt_probe_event {
@@ -192,13 +205,26 @@ struct nt_probe_event {
 				* CLOCK_REALTIME read before sendmsg) */
 	bool from_dst;         /* the destination answered */
 	bool unreach;          /* destination unreachable: nothing beyond */
-	bool skipped;          /* SENT: not sent, pacing held it back */
 	uint8_t port_state;    /* REPLY/LATE of a TCP probe: NT_PORT_* */
+	bool skipped;          /* SENT: not sent, held back (held says why) */
+	uint8_t held;          /* SENT with skipped: NT_HELD_* */
+	uint8_t why;           /* FOREIGN: NT_FOREIGN_* */
+	int dst_ttl;           /* REPLY, LATE, BEYOND: the destination's TTL as
+				* the engine knows it now (its cap), 0 unknown */
 	const struct nt_probe_reply *reply;
 };
 
 /* What a TCP probe learnt of the destination port. */
 enum { NT_PORT_NONE, NT_PORT_OPEN, NT_PORT_CLOSED };
+
+/* Why a probe was held back (SENT with skipped): it is counted, never
+ * silently dropped. */
+enum nt_probe_held {
+	NT_HELD_NONE,
+	NT_HELD_PACE,    /* the responder's ICMP error rate limit (pacing) */
+	NT_HELD_SOCKETS, /* per-probe sockets: the cap of sockets in flight */
+	NT_HELD_RATE,    /* the global packet-rate cap (--rate) */
+};
 
 typedef void (*nt_probe_cb)(void *ctx, const struct nt_probe_event *ev);
 
@@ -212,6 +238,9 @@ struct nt_probe_slot {
 	uint8_t state;        /* NT_SLOT_* */
 	uint8_t ttl, flow;
 	uint16_t seq;
+	int fd;               /* the probe's own socket (per-probe kinds), -1 none */
+	uint16_t port;        /* ... its local port (UDP/TCP source port) */
+	uint8_t cap_sent;     /* the TTL cap in force when sent, 0 none */
 	long cycle;
 	double tx_mono;
 	struct timespec tx_real;  /* CLOCK_REALTIME just before sendmsg */
@@ -252,6 +281,15 @@ enum nt_probe_match nt_probe_match(const struct nt_probe_table *t,
 				   const struct nt_probe_reply *r, int fdi,
 				   uint16_t *seq);
 
+/* Which probe a reply read from a probe's own socket answers: the socket
+ * names the probe (slot seq), but the reply must still agree where it
+ * can: family and quoted destination, the probe's protocol, a quoted
+ * header (UDP: ports) when there is one, and our payload header when
+ * 12 bytes or more of payload are quoted. Pure. */
+enum nt_probe_match nt_probe_match_slot(const struct nt_probe_table *t,
+					const struct nt_probe_reply *r,
+					uint16_t seq);
+
 /* Fill the UDP payload of probe seq (len >= NT_PROBE_HDR) so that the
  * UDP checksum the kernel computes for src:sport -> dst:dport is seq
  * (Paris traceroute: the 5-tuple stays constant, the checksum, inside the
@@ -290,6 +328,18 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 		    const char **why);
 void nt_probe_close(struct nt_prober *p);
 enum nt_probe_sock nt_probe_socktype(const struct nt_prober *p);
+/* Whether every probe has a socket of its own (unprivileged UDP: the
+ * error queue gives no quoted header, so the socket names the probe; the
+ * source port then changes per probe, "per-probe"), or the flow's 5-tuple
+ * stays constant ("paris"). After nt_probe_target. */
+bool nt_probe_per_probe(const struct nt_prober *p);
+/* ICMP was asked for but neither a ping socket (net.ipv4.ping_group_range)
+ * nor a raw socket (CAP_NET_RAW) is allowed: UDP probes instead, to
+ * o->port or NT_PROBE_UDP_PORT (phase 1 decides; after nt_probe_target
+ * the run is a UDP run). */
+bool nt_probe_fallback(const struct nt_prober *p);
+/* The UDP destination port of the run (after nt_probe_target). */
+uint16_t nt_probe_port(const struct nt_prober *p);
 /* Whether a raw socket (CAP_NET_RAW at nt_probe_open) is among p's. */
 bool nt_probe_has_raw(const struct nt_prober *p);
 

@@ -18,9 +18,48 @@ struct nt_probe_fam {
 	int fd[NT_PROBE_MAX_FLOWS];
 	int nfd;
 	int rawfd;                 /* raw ICMP socket of a UDP run, or -1 */
+	bool fallback;             /* ICMP not allowed: UDP instead (NT_PS_UDP) */
 	int err;                   /* -errno when kind is NT_PS_NONE */
 	const char *why;
 };
+
+/* Per-probe sockets (a slot's fd): what a probe kind implements. The run
+ * loop (probe_sched.c) calls send for every probe, polls every slot fd
+ * still open with POLLIN | events(), hands any revents to io, matches
+ * what io reports with nt_probe_match_slot and closes the fd (close hook
+ * first) once the probe is answered, or once its linger (2 x timeout)
+ * has passed after it was counted lost. At most p->open_cap slot fds are
+ * open at once: a probe beyond it is held back and counted
+ * (NT_HELD_SOCKETS). */
+struct nt_probe_slot_ops {
+	/* Open a socket for probe s (ttl, flow, seq set; s->fd -1), set it
+	 * up, set s->fd (and s->port) and send (or start connecting), with
+	 * s->tx_real/s->tx_mono read just before. 0, or -errno: with s->fd
+	 * still -1 and -EMFILE/-ENFILE the probe is held back (not sent);
+	 * otherwise -ENOBUFS, -EAGAIN, -EINTR, -ECONNREFUSED, -EHOSTUNREACH,
+	 * -ENETUNREACH, -EPERM count as sent and lost, anything else ends
+	 * the run. */
+	int (*send)(struct nt_prober *p, struct nt_probe_slot *s);
+	/* poll events wanted besides POLLIN (e.g. POLLOUT while a TCP
+	 * connect is in progress); NULL: none. POLLERR and POLLHUP always
+	 * come. */
+	short (*events)(const struct nt_prober *p, const struct nt_probe_slot *s);
+	/* revents on s->fd: read one thing. 1: a reply in *r (rx, have_rx:
+	 * its kernel RX stamp), the loop matches it to s; 0: nothing (more)
+	 * now; -ENOMSG/-EBADMSG: a message that is not ours (counted
+	 * foreign), call again; another -errno: this probe's socket is
+	 * broken, the loop closes it (the probe stays pending: lost at its
+	 * timeout). Called until it returns 0 (at most 64 times a wake-up).
+	 * A kernel TX stamp is the kind's to attach (s->tx_kern). */
+	int (*io)(struct nt_prober *p, struct nt_probe_slot *s, short revents,
+		  struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
+		  uint8_t *buf, size_t buflen);
+	/* Optional: just before the loop closes s->fd (SO_LINGER 0...). */
+	void (*close)(struct nt_prober *p, struct nt_probe_slot *s);
+};
+
+/* The cap of slot fds open at once (also kept under RLIMIT_NOFILE). */
+#define NT_PROBE_MAX_OPEN 1024
 
 struct nt_prober {
 	struct nt_probe_opts o;
@@ -32,12 +71,17 @@ struct nt_prober {
 	struct nt_paddr src;                 /* local address (UDP checksum) */
 	uint8_t *buf;
 	bool tx_ts;                          /* SO_TIMESTAMPING TX is on */
+	bool ts_optid;                       /* SCM_TS_OPT_ID: we name each key */
 	uint32_t txkey[NT_PROBE_MAX_FLOWS];  /* next OPT_ID key per socket */
 	uint16_t *txmap;                     /* [fd][key & 0xffff] -> seq */
 	struct nt_pace pace[NT_PROBE_BUCKETS];
 	int npace;
 	int tcp_resv[NT_PROBE_MAX_FLOWS];    /* TCP_RAW: each flow's reserved port */
 	int ntcp_resv;
+	const struct nt_probe_slot_ops *sops; /* per-probe sockets, or NULL */
+	bool fallback;                       /* ICMP asked, UDP used */
+	uint16_t *open;                      /* seqs of slots with an fd */
+	int nopen, open_cap;
 };
 
 /* A kernel TX timestamp read from the error queue. */
@@ -46,6 +90,21 @@ struct nt_probe_txstamp {
 	uint32_t key;         /* SOF_TIMESTAMPING_OPT_ID counter */
 	struct timespec ts;
 };
+
+/* Read one message from fd (errq: its error queue) and decode it. raw: a
+ * raw ICMP socket (IPv4: with the IP header); proto: the probes'
+ * (IPPROTO_UDP, ICMP, ICMPV6: what the error queue's payload is).
+ * 1: reply in *r; 2: TX stamp in *tx (tx->fdi left alone); 0: nothing
+ * left; -ENOMSG/-EBADMSG: not ours; another -errno. */
+int nt_probe_recv_fd(struct nt_prober *p, int fd, bool errq, bool raw,
+		     uint8_t proto, struct nt_probe_reply *r, struct timespec *rx,
+		     bool *have_rx, struct nt_probe_txstamp *tx, uint8_t *buf,
+		     size_t buflen);
+/* Per-probe sockets for p (in nt_probe_target, before p->sops is set):
+ * the list of open slot fds, its cap. 0 or -errno. */
+int nt_probe_slots_init(struct nt_prober *p);
+/* Close a slot's fd (the kind's close hook first) and forget it. */
+void nt_probe_slot_close(struct nt_prober *p, struct nt_probe_slot *s);
 
 int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 		  struct timespec *tx_real, double *tx_mono);
@@ -64,5 +123,7 @@ int nt_probe_tcp_target(struct nt_prober *p, const char **why);
 int nt_probe_tcp_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 		      struct timespec *tx_real, double *tx_mono);
 void nt_probe_tcp_close(struct nt_prober *p);
+/* Unprivileged TCP: a non-blocking connect() per probe (NT_PS_TCP). */
+extern const struct nt_probe_slot_ops nt_probe_tcp_ops;
 
 #endif

@@ -162,3 +162,60 @@ enum nt_probe_match nt_probe_match(const struct nt_probe_table *t,
 	default: return NT_MATCH_NONE;
 	}
 }
+
+enum nt_probe_match nt_probe_match_slot(const struct nt_probe_table *t,
+					const struct nt_probe_reply *r,
+					uint16_t seq)
+{
+	const struct nt_probe_slot *sl;
+	uint16_t pseq;
+	uint8_t pttl, pflow;
+
+	if (seq == 0 || !t->slot)
+		return NT_MATCH_NONE;
+	sl = &t->slot[seq];
+	if (sl->seq != seq || r->family != t->dst.family)
+		return NT_MATCH_NONE;
+	if (r->qdst.family && !nt_paddr_eq(&r->qdst, &t->dst))
+		return NT_MATCH_NONE; /* quotes a packet to someone else */
+	switch (t->kind) {
+	case NT_PS_UDP:
+		if (r->proto != IPPROTO_UDP)
+			return NT_MATCH_NONE;
+		/* a quoted header, where the reply has one, must be this
+		 * probe's (ports, length, and the checksum its sequence) */
+		if (r->have_id && (r->sport != sl->port || r->dport != t->port))
+			return NT_MATCH_NONE;
+		if (r->have_udp8 && r->ulen != 8 + t->size)
+			return NT_MATCH_NONE;
+		break;
+	case NT_PS_TCP:
+		/* the socket's own error queue or its connect() result: the
+		 * kernel matched the 4-tuple (and the quoted sequence); the
+		 * ports must still be this probe's */
+		if (r->proto != IPPROTO_TCP || !r->have_id)
+			return NT_MATCH_NONE;
+		if (r->kind == NT_PR_TCP_SYNACK || r->kind == NT_PR_TCP_RST) {
+			if (!nt_paddr_eq(&r->src, &t->dst) || r->sport != t->port ||
+			    r->dport != sl->port)
+				return NT_MATCH_NONE;
+		} else if (r->sport != sl->port || r->dport != t->port) {
+			return NT_MATCH_NONE;
+		}
+		break;
+	default:
+		return NT_MATCH_NONE;
+	}
+	/* a quoted payload, when there is one, must be ours and this probe's */
+	if (r->payload_len >= 12 &&
+	    (nt_probe_payload_parse(r->payload, r->payload_len, t->tag, &pseq,
+				    &pttl, &pflow) != 0 || pseq != seq))
+		return NT_MATCH_NONE;
+	switch (sl->state) {
+	case NT_SLOT_PENDING: return NT_MATCH_PENDING;
+	case NT_SLOT_LOST: return NT_MATCH_LATE;
+	case NT_SLOT_ANSWERED:
+	case NT_SLOT_DONE: return NT_MATCH_DUP;
+	default: return NT_MATCH_NONE;
+	}
+}

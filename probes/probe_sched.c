@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include "nettriage.h"
 #include "probe_int.h"
@@ -23,6 +24,7 @@ struct run {
 	struct nt_paddr resp[256]; /* last responder per TTL */
 	bool err[256];     /* ... and it answers with ICMP errors */
 	double linger;     /* keep listening for late replies until then */
+	struct pollfd *pf; /* fixed fds, then the open slot fds */
 };
 
 static double now_mono(void)
@@ -81,6 +83,54 @@ static bool pace_ok(struct run *u, int ttl, double now)
 	return true;
 }
 
+/* A probe held back: counted (SENT, skipped), never silently dropped. */
+static void held(struct run *u, int ttl, int why)
+{
+	struct nt_probe_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.ev = NT_EV_SENT;
+	e.ttl = ttl;
+	e.cycle = u->cycles_sent;
+	e.reply_ttl = -1;
+	e.skipped = true;
+	e.held = (uint8_t)why;
+	u->cb(u->ctx, &e);
+}
+
+static bool send_ok(int r)
+{
+	return !r || r == -ENOBUFS || r == -EAGAIN || r == -EINTR ||
+	       r == -ECONNREFUSED || r == -EHOSTUNREACH || r == -ENETUNREACH;
+}
+
+/* One probe on a socket of its own (p->sops). 1: held back. */
+static int send_slot(struct run *u, struct nt_probe_slot *s)
+{
+	struct nt_prober *p = u->p;
+	int r;
+
+	if (p->nopen >= p->open_cap)
+		return 1;
+	r = p->sops->send(p, s);
+	if (s->fd >= 0)
+		p->open[p->nopen++] = s->seq;
+	if (s->fd < 0 && (r == -EMFILE || r == -ENFILE))
+		return 1;
+	if (!send_ok(r) && r != -EPERM)
+		return r;
+	if (r && s->tx_mono == 0) {
+		struct timespec tm;
+
+		clock_gettime(CLOCK_REALTIME, &s->tx_real);
+		clock_gettime(CLOCK_MONOTONIC, &tm);
+		s->tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
+	}
+	if (r && s->fd >= 0)
+		nt_probe_slot_close(p, s); /* nothing will come: lost at its timeout */
+	return 0;
+}
+
 static int send_cycle(struct run *u)
 {
 	struct nt_prober *p = u->p;
@@ -93,29 +143,43 @@ static int send_cycle(struct run *u)
 		uint16_t seq;
 		struct nt_probe_slot *s;
 
-		if (!pace_ok(u, ttl, now))
+		if (!pace_ok(u, ttl, now)) {
+			held(u, ttl, NT_HELD_PACE);
 			continue;
+		}
 		if ((uint16_t)u->next == 0)
 			u->next++; /* seq 0 is never sent: a UDP checksum of 0 is not */
 		seq = (uint16_t)u->next;
 		s = &p->tab.slot[seq];
 		if (s->state == NT_SLOT_PENDING)
 			emit(u, NT_EV_LOST, s); /* 65536 probes in flight */
+		nt_probe_slot_close(p, s);
 		memset(s, 0, sizeof(*s)); /* also forgets an old TX stamp */
+		s->fd = -1;
 		s->seq = seq;
 		s->ttl = (uint8_t)ttl;
 		s->flow = (uint8_t)flow;
 		s->cycle = u->cycles_sent;
-		r = nt_probe_send(p, flow, ttl, seq, &s->tx_real, &s->tx_mono);
-		if (r == -ECONNREFUSED || r == -EHOSTUNREACH || r == -ENETUNREACH)
-			/* a pending error (an earlier ICMP unreachable on a
-			 * connected or ping socket) reported on send: retry
-			 * once; a second ENETUNREACH is a local "no route",
-			 * and that probe counts as sent and lost */
+		s->cap_sent = (uint8_t)u->cap;
+		if (p->sops) {
+			r = send_slot(u, s);
+			if (r == 1) {
+				held(u, ttl, NT_HELD_SOCKETS);
+				continue;
+			}
+			if (r)
+				return r;
+		} else {
 			r = nt_probe_send(p, flow, ttl, seq, &s->tx_real, &s->tx_mono);
-		if (r && r != -ENOBUFS && r != -EAGAIN && r != -EINTR &&
-		    r != -ECONNREFUSED && r != -EHOSTUNREACH && r != -ENETUNREACH)
-			return r;
+			if (r == -ECONNREFUSED || r == -EHOSTUNREACH || r == -ENETUNREACH)
+				/* a pending error (an earlier ICMP unreachable on a
+				 * connected or ping socket) reported on send: retry
+				 * once; a second ENETUNREACH is a local "no route",
+				 * and that probe counts as sent and lost */
+				r = nt_probe_send(p, flow, ttl, seq, &s->tx_real, &s->tx_mono);
+			if (!send_ok(r))
+				return r;
+		}
 		s->state = NT_SLOT_PENDING; /* a failed send times out as lost */
 		u->next++;
 		emit(u, NT_EV_SENT, s);
@@ -144,17 +208,16 @@ static void expire(struct run *u, double now)
 	}
 }
 
-static void handle(struct run *u, const struct nt_probe_reply *r, int fdi,
-		   const struct timespec *rx, bool have_rx)
+/* A reply matched (m) to probe seq, or not ours. */
+static void handle_match(struct run *u, const struct nt_probe_reply *r,
+			 enum nt_probe_match m, uint16_t seq,
+			 const struct timespec *rx, bool have_rx)
 {
 	struct nt_prober *p = u->p;
 	struct nt_probe_slot *s;
 	struct nt_probe_event e;
-	uint16_t seq;
 	double now = now_mono();
-	enum nt_probe_match m;
 
-	m = nt_probe_match(&p->tab, r, fdi == p->nfd ? -1 : fdi, &seq);
 	if (m != NT_MATCH_PENDING && m != NT_MATCH_LATE)
 		goto foreign; /* not ours, or a duplicate */
 	s = &p->tab.slot[seq];
@@ -164,15 +227,6 @@ static void handle(struct run *u, const struct nt_probe_reply *r, int fdi,
 	 * between send and receive falls back to the monotonic delta. */
 	e.rtt_ms = nt_probe_rtt_ms(s->have_tx_kern ? &s->tx_kern : &s->tx_real,
 				   rx, have_rx, now - s->tx_mono, &e.kernel_ts);
-	if (s->state == NT_SLOT_PENDING && e.rtt_ms > p->o.timeout * 1e3) {
-		/* past its timeout before expire() ran (read late after a
-		 * busy wake-up): lost, then late, as if expired in time */
-		s->state = NT_SLOT_LOST;
-		u->linger = fmax(u->linger, s->tx_mono + 2 * p->o.timeout);
-		emit(u, NT_EV_LOST, s);
-	}
-	e.ev = s->state == NT_SLOT_PENDING ? NT_EV_REPLY : NT_EV_LATE;
-	s->state = s->state == NT_SLOT_PENDING ? NT_SLOT_ANSWERED : NT_SLOT_DONE;
 	e.ttl = s->ttl;
 	e.cycle = s->cycle;
 	e.responder = r->src;
@@ -185,8 +239,33 @@ static void handle(struct run *u, const struct nt_probe_reply *r, int fdi,
 	e.port_state = r->kind == NT_PR_TCP_SYNACK ? NT_PORT_OPEN :
 		       r->kind == NT_PR_TCP_RST ? NT_PORT_CLOSED : NT_PORT_NONE;
 	e.unreach = r->kind == NT_PR_UNREACH;
+	if (e.from_dst && u->cap && s->ttl > u->cap) {
+		/* sent before the destination's TTL was known (or while
+		 * it was further): the destination again, not a hop */
+		s->state = s->state == NT_SLOT_PENDING ? NT_SLOT_ANSWERED : NT_SLOT_DONE;
+		e.ev = NT_EV_BEYOND;
+		e.dst_ttl = u->cap;
+		u->cb(u->ctx, &e);
+		return;
+	}
+	if (s->state == NT_SLOT_PENDING && e.rtt_ms > p->o.timeout * 1e3) {
+		/* past its timeout before expire() ran (read late after a
+		 * busy wake-up): lost, then late, as if expired in time */
+		s->state = NT_SLOT_LOST;
+		u->linger = fmax(u->linger, s->tx_mono + 2 * p->o.timeout);
+		emit(u, NT_EV_LOST, s);
+	}
+	e.ev = s->state == NT_SLOT_PENDING ? NT_EV_REPLY : NT_EV_LATE;
+	s->state = s->state == NT_SLOT_PENDING ? NT_SLOT_ANSWERED : NT_SLOT_DONE;
 	if ((e.from_dst || r->kind == NT_PR_UNREACH) && (!u->cap || s->ttl < u->cap))
 		u->cap = s->ttl;
+	else if (u->cap && s->ttl >= u->cap && r->kind == NT_PR_TIME_EXCEEDED &&
+		 s->cap_sent == u->cap)
+		/* a router, not the end, at the cap's TTL, for a probe sent
+		 * under this cap: the route got longer. Probe up to max_ttl
+		 * again until the destination answers. */
+		u->cap = 0;
+	e.dst_ttl = u->cap;
 	u->resp[s->ttl] = r->src;
 	u->err[s->ttl] = r->kind != NT_PR_ECHO_REPLY;
 	if (p->o.pace && u->err[s->ttl])
@@ -197,17 +276,32 @@ static void handle(struct run *u, const struct nt_probe_reply *r, int fdi,
 foreign:
 	memset(&e, 0, sizeof(e));
 	e.ev = NT_EV_FOREIGN;
+	e.why = m == NT_MATCH_DUP ? NT_FOREIGN_DUP : NT_FOREIGN_NOMATCH;
 	e.reply = r;
 	e.reply_ttl = -1;
 	u->cb(u->ctx, &e);
 }
 
-static void foreign(struct run *u)
+static void handle(struct run *u, const struct nt_probe_reply *r, int fdi,
+		   const struct timespec *rx, bool have_rx)
+{
+	struct nt_prober *p = u->p;
+	uint16_t seq = 0;
+	enum nt_probe_match m;
+
+	m = nt_probe_match(&p->tab, r, fdi == p->nfd ? -1 : fdi, &seq);
+	handle_match(u, r, m, seq, rx, have_rx);
+}
+
+/* A message that is not a reply to us: rc -ENOMSG (not about our
+ * probes) or -EBADMSG (inconsistent lengths). */
+static void foreign(struct run *u, int rc)
 {
 	struct nt_probe_event e;
 
 	memset(&e, 0, sizeof(e));
 	e.ev = NT_EV_FOREIGN;
+	e.why = rc == -EBADMSG ? NT_FOREIGN_BAD : NT_FOREIGN_NOMATCH;
 	e.reply_ttl = -1;
 	u->cb(u->ctx, &e);
 }
@@ -259,7 +353,7 @@ static int drain(struct run *u, int fdi)
 			if (rc == 3)
 				continue; /* not for us and no one's reply (TCP) */
 			if (rc == -ENOMSG || rc == -EBADMSG) {
-				foreign(u);
+				foreign(u, rc);
 				continue;
 			}
 			if (rc < 0) {
@@ -277,6 +371,62 @@ static int drain(struct run *u, int fdi)
 		}
 	}
 	return 0;
+}
+
+/* revents on the fd of slot seq: hand them to the kind, match what it
+ * reports to that probe. The answered probe's socket is closed. */
+static void drain_slot(struct run *u, uint16_t seq, short revents)
+{
+	struct nt_prober *p = u->p;
+	struct nt_probe_slot *s = &p->tab.slot[seq];
+	uint8_t buf[4096];
+	struct nt_probe_reply r;
+	struct timespec rx;
+	bool have_rx;
+	int rc, n;
+
+	for (n = 0; n < 64 && s->fd >= 0; n++) {
+		have_rx = false;
+		rc = p->sops->io(p, s, revents, &r, &rx, &have_rx, buf, sizeof(buf));
+		if (rc == 0)
+			break;
+		if (rc == -ENOMSG || rc == -EBADMSG) {
+			foreign(u, rc);
+			continue;
+		}
+		if (rc < 0) {
+			nt_probe_slot_close(p, s); /* this probe's socket only */
+			break;
+		}
+		handle_match(u, &r, nt_probe_match_slot(&p->tab, &r, seq), seq, &rx,
+			     have_rx);
+		if (s->state == NT_SLOT_ANSWERED || s->state == NT_SLOT_DONE) {
+			nt_probe_slot_close(p, s); /* answered: nothing more to read */
+			break;
+		}
+	}
+}
+
+/* Close the slot fds nothing more is expected on: answered, or lost and
+ * past their linger (2 x timeout after the send). Returns the earliest
+ * linger end still to come (INFINITY: none). */
+static double sweep_slots(struct run *u, double now)
+{
+	struct nt_prober *p = u->p;
+	double next = INFINITY;
+	int i;
+
+	for (i = p->nopen - 1; i >= 0; i--) {
+		struct nt_probe_slot *s = &p->tab.slot[p->open[i]];
+		double end = s->tx_mono + 2 * p->o.timeout;
+
+		if (s->state == NT_SLOT_ANSWERED || s->state == NT_SLOT_DONE ||
+		    (s->state == NT_SLOT_LOST && now >= end))
+			nt_probe_slot_close(p, s);
+		else if (s->state == NT_SLOT_LOST)
+			next = fmin(next, end);
+	}
+	return next;
 }
 
 static void cancel_pending(struct run *u)
@@ -298,17 +448,17 @@ static void cancel_pending(struct run *u)
 static int run_loop(struct run *u, const sigset_t *waitmask)
 {
 	struct nt_prober *p = u->p;
-	struct pollfd pf[NT_PROBE_MAX_FLOWS + 1];
-	double t0, next_send, now, deadline;
-	int i, r, npf = p->nfd;
+	struct pollfd *pf = u->pf;
+	double t0, next_send, now, deadline, slot_end = INFINITY;
+	int i, r, nfix = p->nfd, npf;
 
 	for (i = 0; i < p->nfd; i++) {
 		pf[i].fd = p->fd[i];
 		pf[i].events = POLLIN;
 	}
 	if (p->rxfd >= 0) {
-		pf[npf].fd = p->rxfd;
-		pf[npf++].events = POLLIN;
+		pf[nfix].fd = p->rxfd;
+		pf[nfix++].events = POLLIN;
 	}
 	t0 = now_mono();
 	next_send = t0;
@@ -320,6 +470,8 @@ static int run_loop(struct run *u, const sigset_t *waitmask)
 			return -EINTR;
 		}
 		now = now_mono();
+		if (p->sops)
+			slot_end = sweep_slots(u, now); /* frees room under the cap first */
 		if (u->cycles_sent < p->o.cycles && now >= next_send) {
 			r = send_cycle(u);
 			if (r)
@@ -339,24 +491,47 @@ static int run_loop(struct run *u, const sigset_t *waitmask)
 
 			deadline = fmin(deadline, s->tx_mono + p->o.timeout);
 		}
+		deadline = fmin(deadline, slot_end);
 		deadline -= now;
 		if (deadline < 0)
 			deadline = 0;
 		ts.tv_sec = (time_t)deadline;
 		ts.tv_nsec = (long)((deadline - (double)ts.tv_sec) * 1e9);
+		npf = nfix;
+		for (i = 0; p->sops && i < p->nopen; i++) {
+			const struct nt_probe_slot *s = &p->tab.slot[p->open[i]];
+
+			pf[npf].fd = s->fd;
+			pf[npf].events = (short)(POLLIN |
+				(p->sops->events ? p->sops->events(p, s) : 0));
+			pf[npf++].revents = 0;
+		}
 		r = ppoll(pf, (nfds_t)npf, &ts, waitmask);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue; /* nt_stop is tested at the top */
 			return -errno;
 		}
-		for (i = 0; r > 0 && i < npf; i++) {
+		for (i = 0; r > 0 && i < nfix; i++) {
 			if (!pf[i].revents)
 				continue;
 			r = drain(u, i);
 			if (r)
 				return r;
 			r = 1;
+		}
+		/* a slot's fd was at pf[nfix + i] for open[i]: the list may
+		 * shrink while draining, so go by the fds polled */
+		for (i = nfix; r > 0 && i < npf; i++) {
+			int j;
+
+			if (!pf[i].revents)
+				continue;
+			for (j = 0; j < p->nopen; j++)
+				if (p->tab.slot[p->open[j]].fd == pf[i].fd)
+					break;
+			if (j < p->nopen)
+				drain_slot(u, p->open[j], pf[i].revents);
 		}
 	}
 }
@@ -367,9 +542,13 @@ int nt_probe_run(struct nt_prober *p, nt_probe_cb cb, void *ctx)
 	sigset_t stop, old, waitmask;
 	int r;
 
-	if (!p->nfd)
+	if (!p->nfd && !p->sops)
 		return -EINVAL; /* nt_probe_target not called */
 	memset(&u, 0, sizeof(u));
+	u.pf = calloc((size_t)(NT_PROBE_MAX_FLOWS + 1 + (p->sops ? p->open_cap : 0)),
+		      sizeof(*u.pf));
+	if (!u.pf)
+		return -ENOMEM;
 	u.p = p;
 	u.cb = cb;
 	u.ctx = ctx;
@@ -377,12 +556,17 @@ int nt_probe_run(struct nt_prober *p, nt_probe_cb cb, void *ctx)
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	r = pthread_sigmask(SIG_BLOCK, &stop, &old);
-	if (r)
+	if (r) {
+		free(u.pf);
 		return -r;
+	}
 	waitmask = old;
 	sigdelset(&waitmask, SIGINT);
 	sigdelset(&waitmask, SIGTERM);
 	r = run_loop(&u, &waitmask);
 	pthread_sigmask(SIG_SETMASK, &old, NULL); /* a held signal lands now */
+	while (p->nopen > 0) /* every probe's socket, whatever the end */
+		nt_probe_slot_close(p, &p->tab.slot[p->open[p->nopen - 1]]);
+	free(u.pf);
 	return r;
 }

@@ -10,11 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include "probe_int.h"
+
+/* Linux >= 6.13: the OPT_ID key of one sendmsg, set by the sender
+ * (asm-generic value; the few architectures with their own numbers go
+ * without it). */
+#if !defined(SCM_TS_OPT_ID) && !defined(__alpha__) && !defined(__mips__) && \
+	!defined(__parisc__) && !defined(__sparc__)
+#define SCM_TS_OPT_ID 81
+#endif
 
 #ifndef IP_RECVERR_RFC4884
 #define IP_RECVERR_RFC4884 26
@@ -154,8 +163,8 @@ static void fam_open(struct nt_prober *p, int family)
 		}
 		if (fd >= 0)
 			close(fd);
-		f->err = -EPERM;
-		f->why = "TCP probes without CAP_NET_RAW (one connect() per probe) are not built yet";
+		fam_close(f);
+		f->kind = NT_PS_TCP; /* connect() per probe: needs nothing */
 		return;
 	}
 	if (p->o.mode == NT_PM_UDP) {
@@ -187,6 +196,14 @@ static void fam_open(struct nt_prober *p, int family)
 		f->fd[0] = fd;
 		f->nfd = 1;
 		f->kind = NT_PS_RAW;
+		return;
+	}
+	if ((rd == -EACCES || rd == -EPERM) && (fd == -EPERM || fd == -EACCES) &&
+	    !secure_getenv("NETTRIAGE_PATH_NO_FALLBACK")) {
+		/* no ping socket for our group and no CAP_NET_RAW: UDP
+		 * needs neither (one socket per probe, the error queue) */
+		f->kind = NT_PS_UDP;
+		f->fallback = true;
 		return;
 	}
 	f->err = fd;
@@ -255,6 +272,9 @@ static void close_all(struct nt_prober *p)
 {
 	int i;
 
+	while (p->nopen > 0)
+		nt_probe_slot_close(p, &p->tab.slot[p->open[p->nopen - 1]]);
+
 	for (i = 0; i < p->nfd; i++)
 		if (p->fd[i] >= 0)
 			close(p->fd[i]);
@@ -293,6 +313,8 @@ int nt_probe_open(struct nt_prober **pp, const struct nt_probe_opts *o,
 		nt_probe_close(p);
 		return -ENOMEM;
 	}
+	for (i = 0; i < NT_PROBE_SLOTS; i++)
+		p->tab.slot[i].fd = -1;
 	p->o = *o;
 	/* The session tag (and a raw socket's echo ids) must differ between
 	 * probers of one process too (triage runs several at once, and each
@@ -338,6 +360,146 @@ int nt_probe_family_err(const struct nt_prober *p, int family, const char **why)
 	return f->err ? f->err : -EAFNOSUPPORT;
 }
 
+/* ---- per-probe sockets ---- */
+
+/* The list of open slot fds, capped at NT_PROBE_MAX_OPEN and under the
+ * fd limit (with room for the fixed sockets, stdio, a log, DNS). */
+int nt_probe_slots_init(struct nt_prober *p)
+{
+	struct rlimit rl;
+	long cap = NT_PROBE_MAX_OPEN;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (long)rl.rlim_cur - 64 < cap)
+		cap = (long)rl.rlim_cur - 64;
+	if (cap < 1)
+		return -EMFILE;
+	p->open = calloc((size_t)cap, sizeof(*p->open));
+	if (!p->open)
+		return -ENOMEM;
+	p->open_cap = (int)cap;
+	p->nopen = 0;
+	return 0;
+}
+
+void nt_probe_slot_close(struct nt_prober *p, struct nt_probe_slot *s)
+{
+	int i;
+
+	if (s->fd < 0)
+		return;
+	if (p->sops && p->sops->close)
+		p->sops->close(p, s);
+	close(s->fd);
+	s->fd = -1;
+	for (i = p->nopen - 1; i >= 0; i--)
+		if (p->open[i] == s->seq) {
+			p->open[i] = p->open[--p->nopen];
+			break;
+		}
+}
+
+/* Unprivileged UDP, one connected socket per probe: the kernel finds the
+ * socket of an ICMP error from the quoted ports (8 bytes are enough) and
+ * queues it there with whatever payload was quoted (none from a
+ * minimal quote), so the socket names the probe. The payload still
+ * makes the UDP checksum the sequence, as with the raw socket. */
+static int udp_slot_send(struct nt_prober *p, struct nt_probe_slot *s)
+{
+	int family = p->o.dst.family, ttl = s->ttl, fd, r;
+	struct sockaddr_storage ss;
+	struct nt_paddr src;
+	struct timespec tm;
+	socklen_t sl;
+
+	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0)
+		return -errno;
+	r = common_opts(fd, family, p->o.tos, false);
+	if (!r && setsockopt(fd, family == AF_INET ? SOL_IP : SOL_IPV6,
+			     family == AF_INET ? IP_TTL : IPV6_UNICAST_HOPS,
+			     &ttl, sizeof(ttl)) < 0)
+		r = -errno;
+	if (r) {
+		close(fd);
+		return r;
+	}
+	if (p->tx_ts) {
+		int fl = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
+			 SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+
+		(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &fl, sizeof(fl));
+	}
+	s->fd = fd; /* from here on the loop owns it */
+	sl = fill_sa(&p->o.dst, p->o.port, &ss);
+	if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
+		return -errno; /* no route: sent and lost, as a failed send */
+	sl = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return -errno;
+	memset(&src, 0, sizeof(src));
+	src.family = (uint8_t)family;
+	if (family == AF_INET) {
+		s->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		memcpy(src.a, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+	} else {
+		s->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+		memcpy(src.a, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+	}
+	p->src = src;
+	nt_probe_udp_fill(p->buf, (size_t)p->o.size, p->tab.tag, s->seq, s->ttl,
+			  s->flow, &src, &p->o.dst, s->port, p->o.port);
+	clock_gettime(CLOCK_REALTIME, &s->tx_real);
+	clock_gettime(CLOCK_MONOTONIC, &tm);
+	s->tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
+	if (send(fd, p->buf, (size_t)p->o.size, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* The error queue first (the reply, the TX stamp), then the pending
+ * socket error it left (cleared, or POLLERR would stay up), then the
+ * normal queue (data from the target's port: not a probe reply). */
+static int udp_slot_io(struct nt_prober *p, struct nt_probe_slot *s, short revents,
+		       struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
+		       uint8_t *buf, size_t buflen)
+{
+	struct nt_probe_txstamp tx;
+	int rc, err;
+	socklen_t el = sizeof(err);
+
+	(void)revents;
+	for (;;) {
+		rc = nt_probe_recv_fd(p, s->fd, true, false, IPPROTO_UDP, r, rx,
+				      have_rx, &tx, buf, buflen);
+		if (rc != 2)
+			break;
+		/* one send per socket: key 0, and only inside the send */
+		if (tx.key == 0 && !s->have_tx_kern) {
+			double d = (double)(tx.ts.tv_sec - s->tx_real.tv_sec) +
+				   (double)(tx.ts.tv_nsec - s->tx_real.tv_nsec) / 1e9;
+
+			if (d >= 0 && d <= 0.05) {
+				s->tx_kern = tx.ts;
+				s->have_tx_kern = true;
+			}
+		}
+	}
+	if (rc != 0)
+		return rc;
+	(void)getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &el);
+	rc = nt_probe_recv_fd(p, s->fd, false, false, IPPROTO_UDP, r, rx, have_rx,
+			      &tx, buf, buflen);
+	if (rc == -ENOMSG || rc == -EBADMSG || rc == 0)
+		return rc;
+	return rc < 0 ? 0 : rc; /* a pending error read on the normal queue */
+}
+
+static const struct nt_probe_slot_ops udp_slot_ops = {
+	.send = udp_slot_send,
+	.io = udp_slot_io,
+};
+
 int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 		    const char **why)
 {
@@ -350,6 +512,12 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 	f = &p->fam[fam_index(family)];
 	fam_close(&p->fam[fam_index(family == AF_INET ? AF_INET6 : AF_INET)]);
 	p->o.dst = *dst;
+	if (f->fallback) {
+		p->fallback = true;
+		p->o.mode = NT_PM_UDP;
+		if (!p->o.port)
+			p->o.port = NT_PROBE_UDP_PORT;
+	}
 	p->tab.kind = f->kind;
 	p->tab.dst = *dst;
 	p->tab.port = p->o.port;
@@ -372,6 +540,15 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 		r = 0;
 	} else if (f->kind == NT_PS_TCP_RAW) {
 		r = nt_probe_tcp_target(p, why);
+	} else if (f->kind == NT_PS_TCP) {
+		r = nt_probe_slots_init(p);
+		p->sops = &nt_probe_tcp_ops;
+		*why = "socket(SOCK_STREAM, IPPROTO_TCP)";
+	} else if (f->kind == NT_PS_UDP) {
+		/* no quoted header on the error queue: a socket per probe */
+		r = nt_probe_slots_init(p);
+		p->sops = &udp_slot_ops;
+		*why = "socket(SOCK_DGRAM, IPPROTO_UDP)";
 	} else {
 		r = open_udp(p);
 		*why = "socket(SOCK_DGRAM, IPPROTO_UDP)";
@@ -396,7 +573,7 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 	/* Kernel software TX stamps, keyed by a per-socket send counter, on
 	 * the error queue; without them the CLOCK_REALTIME read before send
 	 * stands in. */
-	p->txmap = calloc((size_t)p->nfd * 65536, sizeof(*p->txmap));
+	p->txmap = calloc((size_t)(p->nfd ? p->nfd : 1) * 65536, sizeof(*p->txmap));
 	p->tx_ts = p->txmap != NULL && !secure_getenv("NETTRIAGE_PATH_NO_TXSTAMP");
 	for (i = 0; p->tx_ts && i < p->nfd; i++) {
 		int fl = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
@@ -405,6 +582,9 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 		if (setsockopt(p->fd[i], SOL_SOCKET, SO_TIMESTAMPING, &fl, sizeof(fl)) < 0)
 			p->tx_ts = false;
 	}
+#ifdef SCM_TS_OPT_ID
+	p->ts_optid = p->tx_ts && !secure_getenv("NETTRIAGE_PATH_NO_TS_OPT_ID");
+#endif
 	*why = "";
 	return 0;
 }
@@ -417,12 +597,28 @@ void nt_probe_close(struct nt_prober *p)
 	free(p->tab.slot);
 	free(p->buf);
 	free(p->txmap);
+	free(p->open);
 	free(p);
 }
 
 enum nt_probe_sock nt_probe_socktype(const struct nt_prober *p)
 {
 	return p->tab.kind;
+}
+
+bool nt_probe_fallback(const struct nt_prober *p)
+{
+	return p->fallback || p->fam[0].fallback || p->fam[1].fallback;
+}
+
+uint16_t nt_probe_port(const struct nt_prober *p)
+{
+	return p->o.port;
+}
+
+bool nt_probe_per_probe(const struct nt_prober *p)
+{
+	return p->sops != NULL;
 }
 
 bool nt_probe_has_raw(const struct nt_prober *p)
@@ -445,9 +641,11 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 	int fd;
 	size_t len = (size_t)p->o.size, hdr = 0;
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(uint32_t))];
 		struct cmsghdr align;
 	} ctl;
+	uint32_t key = p->txkey[fdi];
+	int r;
 	struct sockaddr_storage ss;
 	struct msghdr m;
 	struct iovec iov;
@@ -491,25 +689,51 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 		m.msg_namelen = fill_sa(&p->o.dst, 0, &ss);
 	}
 	m.msg_control = ctl.buf;
-	m.msg_controllen = sizeof(ctl.buf);
+	m.msg_controllen = CMSG_SPACE(sizeof(int));
 	c = CMSG_FIRSTHDR(&m);
 	c->cmsg_level = family == AF_INET ? SOL_IP : SOL_IPV6;
 	c->cmsg_type = family == AF_INET ? IP_TTL : IPV6_HOPLIMIT;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &ttl, sizeof(int));
+#ifdef SCM_TS_OPT_ID
+	if (p->ts_optid) {
+		/* our key for this send: nothing left to keep in step */
+		m.msg_controllen = sizeof(ctl.buf);
+		c = CMSG_NXTHDR(&m, c);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_TS_OPT_ID;
+		c->cmsg_len = CMSG_LEN(sizeof(key));
+		memcpy(CMSG_DATA(c), &key, sizeof(key));
+	}
+#endif
+	if (p->tx_ts)
+		p->txmap[(size_t)fdi * 65536 + (key & 0xffff)] = seq;
 	clock_gettime(CLOCK_REALTIME, tx_real);
 	clock_gettime(CLOCK_MONOTONIC, &tm);
 	*tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
-	if (sendmsg(fd, &m, 0) < 0)
-		return -errno;
-	if (p->tx_ts)
-		p->txmap[(size_t)fdi * 65536 + (p->txkey[fdi]++ & 0xffff)] = seq;
-	return 0;
+	r = sendmsg(fd, &m, 0) < 0 ? -errno : 0;
+	if (r == -EINVAL && p->ts_optid) {
+		/* a kernel before 6.13: no SCM_TS_OPT_ID, keep in step */
+		p->ts_optid = false;
+		m.msg_controllen = CMSG_SPACE(sizeof(int));
+		r = sendmsg(fd, &m, 0) < 0 ? -errno : 0;
+	}
+	/* The kernel's own key (sk_tskey) is taken in __ip_append_data
+	 * (__ip6_append_data) once the datagram's length checks passed, and
+	 * since Linux 6.8 given back when __ip_append_data itself fails
+	 * (EAGAIN, EMSGSIZE, a pending ECONNREFUSED from
+	 * sock_alloc_send_pskb). It is kept when the send fails later, on
+	 * the way out (ip_send_skb: a qdisc or device drop, ENOBUFS), and a
+	 * route error (ENETUNREACH, EHOSTUNREACH) comes before it is taken.
+	 * So it advances on success and on ENOBUFS. With SCM_TS_OPT_ID
+	 * every send carries its own key and that one is used up. The
+	 * 50 ms window in txstamp() guards what is left ambiguous (an
+	 * ENOBUFS from skb allocation inside __ip_append_data). */
+	if (p->tx_ts && (!r || r == -ENOBUFS || p->ts_optid))
+		p->txkey[fdi]++;
+	return r;
 }
 
-/* Read one message from fd (errqueue or not) and decode it. Returns 1 with
- * *r filled, 0 when nothing is left, -ENOMSG/-EBADMSG for a message that
- * is not ours (the caller counts it), or -errno. */
 int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 		  struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
 		  struct nt_probe_txstamp *tx, uint8_t *buf, size_t buflen)
@@ -518,6 +742,27 @@ int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 	bool udp = p->tab.kind == NT_PS_UDP || p->tab.kind == NT_PS_UDP_RAW;
 	bool tcpraw = p->tab.kind == NT_PS_TCP_RAW && fdi < p->nfd;
 	bool raw = p->tab.kind == NT_PS_RAW || fdi == p->nfd || tcpraw;
+	int rc;
+
+	rc = nt_probe_recv_fd(p, fd, errq, raw, tcpraw ? IPPROTO_TCP : udp ? IPPROTO_UDP :
+			      family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6,
+			      r, rx, have_rx, tx, buf, buflen);
+	if (rc == 2)
+		tx->fdi = fdi;
+	return rc;
+}
+
+/* Read one message from fd (errqueue or not) and decode it. Returns 1 with
+ * *r filled, 2 with a TX stamp, 0 when nothing is left, -ENOMSG/-EBADMSG
+ * for a message that is not ours (the caller counts it), or -errno. */
+int nt_probe_recv_fd(struct nt_prober *p, int fd, bool errq, bool raw,
+		     uint8_t proto, struct nt_probe_reply *r, struct timespec *rx,
+		     bool *have_rx, struct nt_probe_txstamp *tx, uint8_t *buf,
+		     size_t buflen)
+{
+	int family = p->o.dst.family;
+	bool udp = proto == IPPROTO_UDP;
+	bool tcpraw = !errq && raw && proto == IPPROTO_TCP;
 	struct scm_timestamping sts;
 	bool have_sts = false;
 	union {
@@ -575,7 +820,6 @@ int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 	if (errq && have_ee && ee.ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
 		if (!have_sts || ee.ee_info != SCM_TSTAMP_SND)
 			return -ENOMSG;
-		tx->fdi = fdi;
 		tx->key = ee.ee_data;
 		tx->ts = sts.ts[0];
 		return 2;
@@ -583,9 +827,8 @@ int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 	if (errq) {
 		if (!have_ee)
 			return -ENOMSG;
-		rc = nt_probe_decode_errq(family, udp ? IPPROTO_UDP :
-					  family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6,
-					  &ee, off, offlen, buf, (size_t)n, r);
+		rc = nt_probe_decode_errq(family, proto, &ee, off, offlen, buf,
+					  (size_t)n, r);
 	} else {
 		if (udp && !raw)
 			return -ENOMSG; /* data from the target's port: not a probe reply */

@@ -15,6 +15,9 @@
  * too, for the unit tests and the fuzzer. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -221,3 +224,148 @@ int nt_probe_tcp_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 		p->txmap[p->txkey[0]++ & 0xffff] = seq;
 	return 0;
 }
+
+/* ---- unprivileged: one non-blocking connect() per probe ----
+ *
+ * IP_RECVERR (IPV6_RECVERR) is on before connect, so the ICMP error a
+ * router sends about the SYN reaches the socket's error queue while it is
+ * in SYN_SENT (Linux >= 5.8): offender, type/code, RX stamp and the quoted
+ * TCP header (the kernel found the socket from its ports and checked the
+ * quoted sequence). The error queue is read first; SO_ERROR then tells a
+ * SYN-ACK (0 and writable: open) from an RST (ECONNREFUSED: closed).
+ * TCP_USER_TIMEOUT of 1 s ends the attempt when the kernel's first SYN
+ * retransmission would go out, so no RTT ever comes from a second SYN
+ * (the caller keeps --timeout below 1 s too). */
+
+static int setint(int fd, int level, int opt, int v)
+{
+	return setsockopt(fd, level, opt, &v, sizeof(v)) < 0 ? -errno : 0;
+}
+
+static int tcp_slot_send(struct nt_prober *p, struct nt_probe_slot *s)
+{
+	int family = p->o.dst.family, fd, r;
+	bool v4 = family == AF_INET;
+	struct sockaddr_storage ss;
+	struct nt_paddr src;
+	struct timespec tm;
+	socklen_t sl;
+
+	fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (fd < 0)
+		return -errno;
+	r = setint(fd, v4 ? SOL_IP : SOL_IPV6, v4 ? IP_RECVERR : IPV6_RECVERR, 1);
+	if (!r)
+		r = setint(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+	if (!r)
+		r = setint(fd, v4 ? SOL_IP : SOL_IPV6, v4 ? IP_TTL : IPV6_UNICAST_HOPS,
+			   s->ttl);
+	if (!r && p->o.tos >= 0)
+		r = setint(fd, v4 ? SOL_IP : SOL_IPV6, v4 ? IP_TOS : IPV6_TCLASS, p->o.tos);
+	if (!r)
+		r = setint(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, 1000);
+	if (r) {
+		close(fd);
+		return r;
+	}
+	(void)setint(fd, IPPROTO_TCP, TCP_SYNCNT, 1);
+	s->fd = fd; /* the loop owns it from here */
+	sl = tcp_sa(&p->o.dst, p->o.port, &ss);
+	clock_gettime(CLOCK_REALTIME, &s->tx_real);
+	clock_gettime(CLOCK_MONOTONIC, &tm);
+	s->tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
+	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS)
+		return -errno; /* no route: sent and lost */
+	sl = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		sa_addr(&ss, &src, &s->port);
+		p->src = src;
+	}
+	return 0;
+}
+
+static short tcp_slot_events(const struct nt_prober *p, const struct nt_probe_slot *s)
+{
+	(void)p;
+	return s->state == NT_SLOT_PENDING || s->state == NT_SLOT_LOST ? POLLOUT : 0;
+}
+
+/* The target's answer as a reply: from the destination, the ports as it
+ * sent them. */
+static void tcp_answer(const struct nt_prober *p, const struct nt_probe_slot *s,
+		       int kind, struct nt_probe_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->family = p->o.dst.family;
+	r->kind = kind;
+	r->src = p->o.dst;
+	r->proto = IPPROTO_TCP;
+	r->have_id = true;
+	r->sport = p->o.port;
+	r->dport = s->port;
+	r->reply_ttl = -1;
+	r->quoted_ttl = -1;
+}
+
+static int tcp_slot_io(struct nt_prober *p, struct nt_probe_slot *s, short revents,
+		       struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
+		       uint8_t *buf, size_t buflen)
+{
+	struct nt_probe_txstamp tx;
+	struct tcp_info ti;
+	socklen_t el;
+	int rc, err = 0;
+
+	do
+		rc = nt_probe_recv_fd(p, s->fd, true, false, IPPROTO_TCP, r, rx,
+				      have_rx, &tx, buf, buflen);
+	while (rc == 2);
+	if (rc != 0)
+		return rc; /* an ICMP error about the SYN, or not ours */
+	if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
+		return 0;
+	el = sizeof(err);
+	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
+		return -errno;
+	if (err == ECONNREFUSED) {
+		tcp_answer(p, s, NT_PR_TCP_RST, r);
+		return 1; /* monotonic RTT: an RST leaves no stamp */
+	}
+	if (err)
+		return -err; /* ETIMEDOUT (user timeout) and the like: lost */
+	if (!(revents & POLLOUT))
+		return 0;
+	tcp_answer(p, s, NT_PR_TCP_SYNACK, r);
+	/* The kernel's own RTT of the handshake (SYN sent to SYN-ACK in, in
+	 * us; the first sample is srtt itself), as RX stamp = TX + rtt. */
+	el = sizeof(ti);
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &el) == 0 &&
+	    el >= offsetof(struct tcp_info, tcpi_rtt) + sizeof(ti.tcpi_rtt) &&
+	    ti.tcpi_rtt > 0 && ti.tcpi_total_retrans == 0) {
+		long ns = s->tx_real.tv_nsec + (long)ti.tcpi_rtt * 1000;
+
+		rx->tv_sec = s->tx_real.tv_sec + ns / 1000000000;
+		rx->tv_nsec = ns % 1000000000;
+		*have_rx = true;
+		s->tx_kern = s->tx_real;
+		s->have_tx_kern = true;
+	}
+	return 1;
+}
+
+/* Open: an RST, not a FIN, ends it (SO_LINGER 0), and no data was sent. */
+static void tcp_slot_close(struct nt_prober *p, struct nt_probe_slot *s)
+{
+	struct linger l = { 1, 0 };
+
+	(void)p;
+	(void)setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+}
+
+const struct nt_probe_slot_ops nt_probe_tcp_ops = {
+	.send = tcp_slot_send,
+	.events = tcp_slot_events,
+	.io = tcp_slot_io,
+	.close = tcp_slot_close,
+};

@@ -368,6 +368,8 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 		nt_err("path", "%s", c.why);
 		goto out;
 	}
+	if (nt_path_fallback_note(x))
+		nt_note("path", "%s", nt_path_fallback_note(x));
 	r = nt_probe_drop_privs();
 	if (r) {
 		nt_err("path", "dropping privileges: %s", strerror(-r));

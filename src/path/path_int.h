@@ -65,6 +65,11 @@ int nt_path_resolve(const struct path_opts *o, const struct nt_prober *pr,
 
 /* ---- the layer's state (path_layer.c) ---- */
 
+struct path_st;
+/* After open: the one note line to print when ICMP fell back to UDP
+ * (no ping socket, no CAP_NET_RAW), else NULL. */
+const char *nt_path_fallback_note(const struct path_st *x);
+
 struct path_st {
 	struct path_opts o;
 	struct nt_prober *pr;        /* open .. free */

@@ -67,6 +67,13 @@ static void sock_why(const struct path_st *x, char *why, size_t len,
 		snprintf(why, len, "%s: %s", what, strerror(-r));
 }
 
+const char *nt_path_fallback_note(const struct path_st *x)
+{
+	if (!x->pr || !nt_probe_fallback(x->pr))
+		return NULL;
+	return "ICMP echo not allowed (no ping socket: net.ipv4.ping_group_range excludes our group; no CAP_NET_RAW for a raw socket): probing with UDP instead, one socket per probe (as --udp)";
+}
+
 /* The sockets only (both families while the name is unresolved): no
  * name is resolved and no privilege changed here. */
 static int open_layer(void *st, struct nt_layer_ctx *c)
@@ -153,6 +160,11 @@ static int collect(void *st, struct nt_layer_ctx *c)
 		sock_why(x, c->why, sizeof(c->why), what, r);
 		return r;
 	}
+	if (nt_probe_fallback(x->pr)) {
+		/* ICMP not allowed: the prober runs UDP (nt_path_fallback_note) */
+		x->o.po.mode = NT_PM_UDP;
+		x->o.po.port = nt_probe_port(x->pr);
+	}
 	x->p = calloc(1, sizeof(*x->p));
 	if (!x->p) {
 		snprintf(c->why, sizeof(c->why), "%s: out of memory", x->o.target);
@@ -221,10 +233,11 @@ static void report(const struct path_st *x, FILE *f)
 	char ip[64];
 
 	nt_paddr_str(&p->dst, ip, sizeof(ip));
-	fprintf(f, "nettriage path to %s (%s), %s %s, %ld cycles, timestamps %s\n",
+	fprintf(f, "nettriage path to %s (%s), %s %s, %ld cycles, timestamps %s, flow_mode %s\n",
 		p->target, ip, p->mode == NT_PM_UDP ? "UDP" : "ICMP",
 		p->dst.family == AF_INET ? "IPv4" : "IPv6", p->cycles,
-		nt_path_ts_source(p));
+		nt_path_ts_source(p),
+		nt_probe_per_probe(x->pr) ? "per-probe (a socket per probe: the source port changes)" : "paris");
 	nt_path_print_table(f, p, x->rows, x->n, x->local);
 }
 
@@ -256,9 +269,12 @@ static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 	nt_doc_set(d, "mode", json_string(p->mode == NT_PM_UDP ? "udp" : "icmp"));
 	nt_doc_set(d, "family", json_string(p->dst.family == AF_INET ? "ipv4" : "ipv6"));
 	nt_doc_set(d, "socket", json_string(sock_name(nt_probe_socktype(x->pr))));
+	nt_doc_set(d, "flow_mode", json_string(nt_probe_per_probe(x->pr) ? "per-probe" : "paris"));
 	nt_doc_set(d, "privileges_dropped", json_boolean(x->dropped));
 	if (p->mode == NT_PM_UDP)
 		nt_doc_set(d, "port", json_integer(x->o.po.port));
+	if (nt_probe_fallback(x->pr))
+		nt_doc_set(d, "fallback", json_string("udp"));
 	nt_doc_set(d, "cycles", json_integer(p->cycles));
 	nt_doc_set(d, "interval_s", json_real(x->o.po.interval));
 	nt_doc_set(d, "timeout_s", json_real(x->o.po.timeout));
@@ -266,6 +282,13 @@ static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 	nt_doc_set(d, "reached", json_boolean(p->dst_ttl != 0));
 	nt_doc_set(d, "destination_ttl", p->dst_ttl ? json_integer(p->dst_ttl) : json_null());
 	nt_doc_set(d, "foreign", json_integer((json_int_t)p->foreign));
+	nt_doc_set(d, "foreign_why", json_pack("{s:I, s:I, s:I}",
+		"unmatched", (json_int_t)p->foreign_nomatch,
+		"duplicate", (json_int_t)p->foreign_dup,
+		"malformed", (json_int_t)p->foreign_bad));
+	nt_doc_set(d, "paced", json_integer((json_int_t)p->paced));
+	nt_doc_set(d, "held_sockets", json_integer((json_int_t)p->held_sockets));
+	nt_doc_set(d, "beyond_destination", json_integer((json_int_t)p->beyond_dst));
 	nt_path_doc_hops(d, x->rows, x->n);
 	if (d->prom)
 		nt_path_prom(d->prom, p, x->rows, x->n, d->g->netns);

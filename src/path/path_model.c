@@ -62,6 +62,9 @@ static const struct nt_field path_fields[] = {
 	  NULL, NT_PR_AV_RTTL, "TTL (hop limit) of the last reply as received", NULL },
 	{ "mpls", "MPLS", 0, NT_T_STR, OFF(mpls), NT_P_NONE, NT_F_INFO, NULL,
 	  NT_PR_AV_MPLS, "RFC 4950 MPLS labels quoted in the last reply, outermost first", NULL },
+	{ "paced", "PACED", 0, NT_T_U64, OFF(paced), NT_P_NONE, NT_PATH_F_HOP, NULL, -1,
+	  "Probes at this TTL held back (not sent) to stay under the responder's ICMP rate limit or --rate",
+	  NULL },
 };
 
 const struct nt_rectype nt_path_rectype = {
@@ -121,6 +124,16 @@ int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev)
 
 	if (ev->ev == NT_EV_FOREIGN) {
 		p->foreign++;
+		if (ev->why == NT_FOREIGN_DUP)
+			p->foreign_dup++;
+		else if (ev->why == NT_FOREIGN_BAD)
+			p->foreign_bad++;
+		else
+			p->foreign_nomatch++;
+		return 0;
+	}
+	if (ev->ev == NT_EV_BEYOND) {
+		p->beyond_dst++;
 		return 0;
 	}
 	if (ev->ev == NT_EV_CYCLE) {
@@ -134,6 +147,12 @@ int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev)
 	case NT_EV_SENT:
 		if (!ev->skipped)
 			h->sent++;
+		else if (ev->held == NT_HELD_SOCKETS)
+			p->held_sockets++;
+		else {
+			h->paced++;
+			p->paced++;
+		}
 		return 0;
 	case NT_EV_CANCEL:
 		if (h->sent)
@@ -164,7 +183,11 @@ int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev)
 			p->term_ttl = ev->ttl;
 		if (ev->from_dst) {
 			r->is_dst = true;
-			if (!p->dst_ttl || ev->ttl < p->dst_ttl)
+			/* the engine's view (it follows a route that got
+			 * longer), else the lowest TTL it answered at */
+			if (ev->dst_ttl)
+				p->dst_ttl = ev->dst_ttl;
+			else if (!p->dst_ttl || ev->ttl < p->dst_ttl)
 				p->dst_ttl = ev->ttl;
 		}
 		if (ev->ev == NT_EV_LATE) {
@@ -258,6 +281,7 @@ static int fill_row(struct nt_path_row *w, int ttl, const struct nt_path_hop *h,
 	memset(w, 0, sizeof(*w));
 	w->ttl = (uint32_t)ttl;
 	w->sent = h->sent;
+	w->paced = h->paced;
 	w->loss_pct = hop_loss(h);
 	nt_wilson(h->lost, h->sent, &w->loss_lo, &w->loss_hi);
 	w->rate_limited = h->rate_limited;

@@ -297,15 +297,29 @@ void nt_path_print_table(FILE *f, const struct nt_path *p,
 			r->sent, c[1], c[2], c[3], c[4],
 			c[5], c[6], c[7]);
 	}
-	{
-		uint64_t late = 0;
+	nt_path_print_footer(f, p, rows, n);
+}
 
-		for (j = 0; j < n; j++)
-			late += rows[j].late;
-		if (late)
-			fprintf(f, "(%" PRIu64 " late replies: after --timeout, counted late, not lost, not in the RTT columns)\n",
-				late);
-	}
-	if (p->foreign)
-		fprintf(f, "(%" PRIu64 " foreign replies ignored)\n", p->foreign);
+/* What the table does not show, every count stated, zeros too: late,
+ * foreign (and why), paced and held back, beyond the destination. */
+void nt_path_print_footer(FILE *f, const struct nt_path *p,
+			  const struct nt_path_row *rows, size_t n)
+{
+	uint64_t late = 0;
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		late += rows[j].late;
+	fprintf(f, "Counted apart: %" PRIu64 " late (answered after --timeout: not lost, not in the RTT columns)\n",
+		late);
+	fprintf(f, "  %" PRIu64 " foreign, ignored (%" PRIu64 " answer no probe of this run: other programs' ICMP, errors about other traffic; %"
+		PRIu64 " duplicates; %" PRIu64 " malformed)\n",
+		p->foreign, p->foreign_nomatch, p->foreign_dup, p->foreign_bad);
+	fprintf(f, "  %" PRIu64 " paced (held back, not sent, so that a router's ICMP rate limit or --rate drops no answer: intermediate hops show fewer Snt than the destination)\n",
+		p->paced);
+	if (p->held_sockets)
+		fprintf(f, "  %" PRIu64 " held back at the cap of per-probe sockets in flight (not sent)\n",
+			p->held_sockets);
+	fprintf(f, "  %" PRIu64 " beyond the destination (its answers to probes at TTLs above its own, sent before that TTL was known)\n",
+		p->beyond_dst);
 }

@@ -175,10 +175,16 @@ assert "unprivileged (setpriv, no caps) UDP finds the same hops" \
 	test "$(hops_of $T/up.json)" = "$HOPS4"
 unpriv "$H" "$UNPRIV_NT" -j path -n -c 3 -i 0.05 --udp $DST6 >$T/up6.json 2>$T/up6.err
 assert "unprivileged UDP over IPv6 finds the same hops" test "$(hops_of $T/up6.json)" = "$HOPS6"
-unpriv "$H" "$UNPRIV_NT" path -n -c 1 $DST4 >/dev/null 2>$T/np.err
+unpriv "$H" "$UNPRIV_NT" -j path -n -c 3 -i 0.05 $DST4 >$T/np.json 2>$T/np.err
 rc=$?
-assert "unprivileged ICMP without ping_group_range: exit 3, one line naming the fix" \
-	test $rc -eq 3 -a "$(wc -l <$T/np.err)" -eq 1 -a -n "$(grep -F 'net.ipv4.ping_group_range' $T/np.err)"
+assert "unprivileged ICMP without ping_group_range: falls back to UDP, exit 0, one note line naming ping_group_range" \
+	test $rc -eq 0 -a "$(wc -l <$T/np.err)" -eq 1 -a -n "$(grep -F 'net.ipv4.ping_group_range' $T/np.err)"
+assert "  the fallback finds the same hops; JSON says mode udp, fallback udp, flow_mode per-probe" \
+	test "$(jq -r '"\(.mode) \(.fallback) \(.flow_mode)"' $T/np.json) $(hops_of $T/np.json)" = "udp udp per-probe $HOPS4"
+NETTRIAGE_PATH_NO_FALLBACK=1 unpriv "$H" "$UNPRIV_NT" path -n -c 1 $DST4 >/dev/null 2>$T/np2.err
+rc=$?
+assert "  where UDP may not stand in (NETTRIAGE_PATH_NO_FALLBACK): exit 3, the one error line naming the fix" \
+	test $rc -eq 3 -a "$(wc -l <$T/np2.err)" -eq 1 -a -n "$(grep -F 'net.ipv4.ping_group_range' $T/np2.err)"
 inh sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 unpriv "$H" "$UNPRIV_NT" -j path -n -c 3 -i 0.05 $DST4 >$T/dg.json 2>$T/dg.err
 assert "unprivileged ICMP on a ping socket: same hops" \

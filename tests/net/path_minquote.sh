@@ -79,6 +79,30 @@ run icmp-dgram inh setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps
 assert "  unprivileged ICMP ran on a ping socket" \
 	test "$(jq -r .socket "$T/icmp-dgram.json")" = icmp-dgram
 inh sysctl -qw net.ipv4.ping_group_range="1 0"
+
+# Unprivileged UDP: the error queue of a UDP socket gets no quoted header
+# (and from a minimal quote no payload either): one socket per probe, so
+# the socket names the probe; flow_mode says so.
+run udp-unpriv inh setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	--bounding-set=-all --no-new-privs "$BIN/nettriage" -j path -n -c 20 -i 0.05 --no-pace --udp $DST4
+assert "  unprivileged UDP ran on per-probe sockets (socket udp, flow_mode per-probe)" \
+	test "$(jq -r '"\(.socket) \(.flow_mode)"' "$T/udp-unpriv.json")" = "udp per-probe"
+assert "  unprivileged UDP: no foreign replies" \
+	test "$(jq -r .foreign "$T/udp-unpriv.json")" = 0
+assert "  root UDP keeps one 5-tuple per flow (flow_mode paris)" \
+	test "$(jq -r .flow_mode "$T/udp-raw.json")" = paris
+# as many sockets open after the run as before it: each probe's closed
+inh setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	--bounding-set=-all --no-new-privs "$BIN/nettriage" -j path -n -c 300 -i 0.01 \
+	--no-pace --udp $DST4 >"$T/udp-many.json" 2>"$T/udp-many.err"
+got=$(hop2 "$T/udp-many.json" 2>/dev/null)
+if [ "$got" = "$R2IP 300/300/0 11" ] &&
+   [ "$(hops_of "$T/udp-many.json")" = "$HOPS4" ] &&
+   [ "$(jq -r .foreign "$T/udp-many.json")" = 0 ]; then
+	ok "  unprivileged UDP, 300 cycles at 10 ms: every hop, hop 2 400/400/0, no foreign"
+else
+	nok "  unprivileged UDP, 300 cycles at 10 ms: hop 2 '$got' (want '$R2IP 300/300/0 11'), hops '$(hops_of "$T/udp-many.json" 2>/dev/null)', foreign $(jq -r .foreign "$T/udp-many.json" 2>/dev/null) $(head -c 300 "$T/udp-many.err")"
+fi
 rm -rf "$BIN"
 
 # mtr -u sees the same hop with 0 % loss

@@ -223,6 +223,88 @@ static void test_udp4(void)
 	}
 }
 
+/* Per-probe sockets (unprivileged UDP): the socket names the probe (slot
+ * 77, source port 40077); what the reply carries must still agree. */
+static void test_slot(void)
+{
+	struct nt_probe_table t;
+	struct nt_probe_reply r;
+	struct sock_extended_err ee;
+	struct nt_paddr a, b;
+	uint8_t pl[SIZE];
+	struct pkt q;
+
+	table(&t, NT_PS_UDP, DST4);
+	pending(77, 3, 1);
+	slots[77].port = 40077;
+	pending(78, 4, 1);
+	slots[78].port = 40078;
+	memset(&ee, 0, sizeof(ee));
+	ee.ee_origin = SO_EE_ORIGIN_ICMP;
+	ee.ee_type = 11;
+	addr(&a, SRC4);
+	addr(&b, DST4);
+	nt_probe_udp_fill(pl, sizeof(pl), TAG, 77, 3, 1, &a, &b, 40077, PORT);
+
+	nt_probe_decode_errq(AF_INET, IPPROTO_UDP, &ee, NULL, 0, pl, 0, &r);
+	T_EQ_I(nt_probe_match_slot(&t, &r, 77), NT_MATCH_PENDING,
+	       "per-probe socket, minimal quote (no payload): the socket names probe 77");
+	T_EQ_I(nt_probe_match_slot(&t, &r, 0), NT_MATCH_NONE, "  seq 0: never a probe");
+	T_EQ_I(nt_probe_match_slot(&t, &r, 79), NT_MATCH_NONE, "  a slot never sent: not ours");
+	nt_probe_decode_errq(AF_INET, IPPROTO_UDP, &ee, NULL, 0, pl, sizeof(pl), &r);
+	T_EQ_I(nt_probe_match_slot(&t, &r, 77), NT_MATCH_PENDING,
+	       "per-probe socket, full payload of probe 77: matched");
+	T_EQ_I(nt_probe_match_slot(&t, &r, 78), NT_MATCH_NONE,
+	       "per-probe socket 78 with probe 77's payload: not ours");
+	nt_probe_decode_errq(AF_INET, IPPROTO_UDP, &ee, NULL, 0, pl, 11, &r);
+	T_EQ_I(nt_probe_match_slot(&t, &r, 78), NT_MATCH_PENDING,
+	       "per-probe socket, 11 payload bytes (our header needs 12): the socket decides");
+	pl[5] ^= 0x55; /* tag */
+	nt_probe_decode_errq(AF_INET, IPPROTO_UDP, &ee, NULL, 0, pl, sizeof(pl), &r);
+	T_EQ_I(nt_probe_match_slot(&t, &r, 77), NT_MATCH_NONE,
+	       "per-probe socket, another session's tag in the payload: not ours");
+	pl[5] ^= 0x55;
+	nt_probe_decode_errq(AF_INET6, IPPROTO_UDP, &ee, NULL, 0, pl, 0, &r);
+	T_EQ_I(nt_probe_match_slot(&t, &r, 77), NT_MATCH_NONE,
+	       "per-probe socket, reply of the other family: not ours");
+	nt_probe_decode_errq(AF_INET, IPPROTO_ICMP, &ee, NULL, 0, pl, sizeof(pl), &r);
+	T_EQ_I(nt_probe_match_slot(&t, &r, 77), NT_MATCH_NONE,
+	       "per-probe UDP socket, an ICMP echo quote: not ours");
+
+	/* a decoded quote with headers (as a raw socket would see it) */
+	start(&t, &q, NT_PS_UDP, IPPROTO_UDP, 77, 3, 1);
+	slots[77].port = 40077;
+	udp_probe(&q, SRC4, DST4, 40077, 77, 3, 1);
+	{
+		struct pkt p = { .n = 0 };
+
+		ip4(&p, 0, IPPROTO_ICMP, 250, "198.51.100.1", SRC4, 8 + 28);
+		icmp_err(&p, 11, 0, 0);
+		put(&p, q.b, 28);
+		T_EQ_I(dec(AF_INET, true, &p, p.n, &r), 0, "minimal quote decodes");
+		T_EQ_I(nt_probe_match_slot(&t, &r, 77), NT_MATCH_PENDING,
+		       "per-probe socket, quoted ports + length agree: matched");
+		r.sport = 40078;
+		T_EQ_I(nt_probe_match_slot(&t, &r, 77), NT_MATCH_NONE,
+		       "per-probe socket, quoted source port of another socket: not ours");
+		r.sport = 40077;
+		r.dport = PORT + 1;
+		T_EQ_I(nt_probe_match_slot(&t, &r, 77), NT_MATCH_NONE,
+		       "per-probe socket, quoted destination port differs: not ours");
+		r.dport = PORT;
+		addr(&r.qdst, "203.0.113.10");
+		T_EQ_I(nt_probe_match_slot(&t, &r, 77), NT_MATCH_NONE,
+		       "per-probe socket, quote of a datagram to another destination: not ours");
+		addr(&r.qdst, DST4);
+		slots[77].state = NT_SLOT_LOST;
+		T_EQ_I(nt_probe_match_slot(&t, &r, 77), NT_MATCH_LATE,
+		       "per-probe socket, answer after the timeout: late");
+		slots[77].state = NT_SLOT_ANSWERED;
+		T_EQ_I(nt_probe_match_slot(&t, &r, 77), NT_MATCH_DUP,
+		       "per-probe socket, second answer: duplicate");
+	}
+}
+
 static void test_v6(void)
 {
 	struct nt_probe_table t;
@@ -280,6 +362,7 @@ int main(void)
 {
 	test_icmp4();
 	test_udp4();
+	test_slot();
 	test_v6();
 	test_cksum();
 	return T_DONE();
