@@ -61,6 +61,7 @@ struct nt_path_resp {
 	int reply_ttl;           /* last reply TTL, -1 unknown */
 	char mpls[96];           /* RFC 4950 labels of the last reply, "" none */
 	bool is_dst;
+	bool tcp;                /* answers are TCP (SYN-ACK, RST), not ICMP */
 	struct nt_stats st;
 	struct nt_path_resp *next;
 };
@@ -76,6 +77,10 @@ struct nt_path {
 	struct nt_paddr dst;
 	char target[256];        /* as given */
 	enum nt_probe_mode mode;
+	uint16_t port;           /* TCP mode: the destination port, else 0 */
+	uint64_t tcp_open, tcp_closed; /* TCP: SYN-ACKs and RSTs from the target */
+	double port_rtt_sum;     /* ... the sum of their RTTs within the timeout, ms */
+	uint64_t port_rtt_n;
 	int first_ttl, max_ttl;
 	int dst_ttl;             /* TTL where the destination answered, 0 none */
 	int term_ttl;            /* first TTL answered "unreachable", 0 none */
@@ -150,5 +155,13 @@ void nt_path_prom(FILE *f, const struct nt_path *p,
  * (the hop's fields are those flagged NT_PATH_F_HOP). 0 or -errno. */
 int nt_path_doc_hops(struct nt_doc *d, const struct nt_path_row *rows, size_t n);
 const char *nt_path_ts_source(const struct nt_path *p);
+/* TCP mode: "open" (a SYN-ACK came), "closed" (only RSTs), "filtered"
+ * (neither: dropped, or refused with an ICMP error). */
+const char *nt_path_port_state(const struct nt_path *p);
+/* Mean RTT of the target's TCP answers (SYN to SYN-ACK or RST), ms; NaN
+ * when none came in time. */
+double nt_path_port_rtt(const struct nt_path *p);
+/* The report's port line (TCP mode). */
+void nt_path_print_port(FILE *f, const struct nt_path *p);
 
 #endif

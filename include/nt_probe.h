@@ -340,6 +340,11 @@ bool nt_probe_per_probe(const struct nt_prober *p);
 bool nt_probe_fallback(const struct nt_prober *p);
 /* The UDP destination port of the run (after nt_probe_target). */
 uint16_t nt_probe_port(const struct nt_prober *p);
+/* The probe timeout in force (nt_probe_target clamps it for NT_PS_TCP to
+ * NT_PROBE_TCP_MAX_TIMEOUT: below the kernel's first SYN retransmission
+ * at 1 s, so no retransmitted SYN is ever timed). */
+#define NT_PROBE_TCP_MAX_TIMEOUT 0.9
+double nt_probe_timeout(const struct nt_prober *p);
 /* Whether a raw socket (CAP_NET_RAW at nt_probe_open) is among p's. */
 bool nt_probe_has_raw(const struct nt_prober *p);
 

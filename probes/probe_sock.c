@@ -541,6 +541,9 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 	} else if (f->kind == NT_PS_TCP_RAW) {
 		r = nt_probe_tcp_target(p, why);
 	} else if (f->kind == NT_PS_TCP) {
+		/* under the kernel's first SYN retransmission (1 s) */
+		if (p->o.timeout > NT_PROBE_TCP_MAX_TIMEOUT)
+			p->o.timeout = NT_PROBE_TCP_MAX_TIMEOUT;
 		r = nt_probe_slots_init(p);
 		p->sops = &nt_probe_tcp_ops;
 		*why = "socket(SOCK_STREAM, IPPROTO_TCP)";

@@ -119,6 +119,11 @@ static void sa_addr(const struct sockaddr_storage *ss, struct nt_paddr *a,
 	}
 }
 
+double nt_probe_timeout(const struct nt_prober *p)
+{
+	return p->o.timeout;
+}
+
 int nt_probe_tcp_open_raw(struct nt_probe_fam *f, int family)
 {
 	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP);
