@@ -79,8 +79,8 @@ struct nt_path {
 	enum nt_probe_mode mode;
 	uint16_t port;           /* TCP mode: the destination port, else 0 */
 	uint64_t tcp_open, tcp_closed; /* TCP: SYN-ACKs and RSTs from the target */
-	double port_rtt_sum;     /* ... the sum of their RTTs within the timeout, ms */
-	uint64_t port_rtt_n;
+	double rtt_open_sum, rtt_closed_sum; /* ... their RTTs within the timeout, ms */
+	uint64_t rtt_open_n, rtt_closed_n;
 	int first_ttl, max_ttl;
 	int dst_ttl;             /* TTL where the destination answered, 0 none */
 	int term_ttl;            /* first TTL answered "unreachable", 0 none */
@@ -158,8 +158,9 @@ const char *nt_path_ts_source(const struct nt_path *p);
 /* TCP mode: "open" (a SYN-ACK came), "closed" (only RSTs), "filtered"
  * (neither: dropped, or refused with an ICMP error). */
 const char *nt_path_port_state(const struct nt_path *p);
-/* Mean RTT of the target's TCP answers (SYN to SYN-ACK or RST), ms; NaN
- * when none came in time. */
+/* Mean RTT to the port, ms: of the SYN-ACKs when the port is open (an RST
+ * may then be the server's answer to a second SYN on a 4-tuple it still
+ * holds, not a handshake), else of the RSTs; NaN when none came in time. */
 double nt_path_port_rtt(const struct nt_path *p);
 /* The report's port line (TCP mode). */
 void nt_path_print_port(FILE *f, const struct nt_path *p);

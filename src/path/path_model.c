@@ -130,8 +130,13 @@ static void port_answer(struct nt_path *p, const struct nt_probe_event *ev)
 	else
 		return;
 	if (ev->ev == NT_EV_REPLY && isfinite(ev->rtt_ms)) {
-		p->port_rtt_sum += ev->rtt_ms;
-		p->port_rtt_n++;
+		if (ev->port_state == NT_PORT_OPEN) {
+			p->rtt_open_sum += ev->rtt_ms;
+			p->rtt_open_n++;
+		} else {
+			p->rtt_closed_sum += ev->rtt_ms;
+			p->rtt_closed_n++;
+		}
 	}
 }
 
@@ -481,7 +486,9 @@ const char *nt_path_port_state(const struct nt_path *p)
 
 double nt_path_port_rtt(const struct nt_path *p)
 {
-	return p->port_rtt_n ? p->port_rtt_sum / (double)p->port_rtt_n : NAN;
+	if (p->tcp_open)
+		return p->rtt_open_n ? p->rtt_open_sum / (double)p->rtt_open_n : NAN;
+	return p->rtt_closed_n ? p->rtt_closed_sum / (double)p->rtt_closed_n : NAN;
 }
 
 /* path.port (TCP mode): open OK; closed CRIT (the host answers, nothing
