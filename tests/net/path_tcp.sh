@@ -13,7 +13,16 @@ NT=${NT:-$PWD/build/nettriage}
 BUILD=${NT_BUILD:-$PWD/build}
 if [ "$(id -u)" -ne 0 ]; then
 	echo "ok - path TCP tests # SKIP need root for network namespaces"
-	exit 0
+	
+# every TCP document against the strict schema, and a doctored one rejected
+for f in raw4 raw6 closed filt filtc u4 u6 uc mq mqu dtcp dcon; do
+	/usr/bin/python3 tests/schema_validate.py schema "schema $f" "$T/$f.json" || true
+done
+jq -c '.port_state = "half-open"' "$T/raw4.json" >"$T/bad.json"
+/usr/bin/python3 tests/schema_validate.py schema --expect-invalid "schema rejects port_state half-open" "$T/bad.json" || true
+jq -c 'del(.port_answers)' "$T/raw4.json" >"$T/bad2.json"
+/usr/bin/python3 tests/schema_validate.py schema --expect-invalid "schema requires port_answers in TCP mode" "$T/bad2.json" || true
+exit 0
 fi
 for h in path_tcp_srv path_quoter path_delay; do
 	if [ ! -x "$BUILD/tests/$h" ]; then
@@ -196,4 +205,13 @@ assert "  half-open: >= 196/200 at the destination ($(jq '.hops[3].responders[0]
 	jq -e '.port_state == "open" and .hops[3].responders[0].received >= 196 and .port_answers.closed == 0' "$T/dtcp.json"
 assert "  connect(): 200/200 at the destination, port open" \
 	jq -e '.port_state == "open" and .hops[3].responders[0].received == 200' "$T/dcon.json"
+
+# every TCP document against the strict schema, and a doctored one rejected
+for f in raw4 raw6 closed filt filtc u4 u6 uc mq mqu dtcp dcon; do
+	/usr/bin/python3 tests/schema_validate.py schema "schema $f" "$T/$f.json" || true
+done
+jq -c '.port_state = "half-open"' "$T/raw4.json" >"$T/bad.json"
+/usr/bin/python3 tests/schema_validate.py schema --expect-invalid "schema rejects port_state half-open" "$T/bad.json" || true
+jq -c 'del(.port_answers)' "$T/raw4.json" >"$T/bad2.json"
+/usr/bin/python3 tests/schema_validate.py schema --expect-invalid "schema requires port_answers in TCP mode" "$T/bad2.json" || true
 exit 0
