@@ -275,8 +275,10 @@ enum nt_probe_match {
  * ICMP echo id/seq, or UDP source port (flow), destination port and
  * checksum (sequence, see nt_probe_udp_fill). A quoted payload, when
  * there is one, must agree. Error-queue records of UDP sockets carry no
- * quoted header: there the payload is the only key, and a minimal quote
- * cannot be matched. *seq is set for every result but NONE. Pure. */
+ * quoted header: there the payload is the only key (NT_PS_UDP with flow
+ * socket fdi), and a minimal quote cannot be matched, which is why the
+ * engine gives unprivileged UDP a socket per probe and matches with
+ * nt_probe_match_slot. *seq is set for every result but NONE. Pure. */
 enum nt_probe_match nt_probe_match(const struct nt_probe_table *t,
 				   const struct nt_probe_reply *r, int fdi,
 				   uint16_t *seq);

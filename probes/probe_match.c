@@ -58,6 +58,18 @@ void nt_probe_udp_fill(uint8_t *payload, size_t len, uint32_t tag, uint16_t seq,
 	payload[13] = (uint8_t)c;
 }
 
+/* What a reply to this probe is, by the probe's state. */
+static enum nt_probe_match by_state(const struct nt_probe_slot *sl)
+{
+	switch (sl->state) {
+	case NT_SLOT_PENDING: return NT_MATCH_PENDING;
+	case NT_SLOT_LOST: return NT_MATCH_LATE;
+	case NT_SLOT_ANSWERED:
+	case NT_SLOT_DONE: return NT_MATCH_DUP;
+	default: return NT_MATCH_NONE;
+	}
+}
+
 static int find_flow(const struct nt_probe_table *t, uint16_t id)
 {
 	int i;
@@ -154,13 +166,7 @@ enum nt_probe_match nt_probe_match(const struct nt_probe_table *t,
 	if (sl->seq != s || sl->flow != flow)
 		return NT_MATCH_NONE;
 	*seq = s;
-	switch (sl->state) {
-	case NT_SLOT_PENDING: return NT_MATCH_PENDING;
-	case NT_SLOT_LOST: return NT_MATCH_LATE;
-	case NT_SLOT_ANSWERED:
-	case NT_SLOT_DONE: return NT_MATCH_DUP;
-	default: return NT_MATCH_NONE;
-	}
+	return by_state(sl);
 }
 
 enum nt_probe_match nt_probe_match_slot(const struct nt_probe_table *t,
@@ -211,11 +217,5 @@ enum nt_probe_match nt_probe_match_slot(const struct nt_probe_table *t,
 	    (nt_probe_payload_parse(r->payload, r->payload_len, t->tag, &pseq,
 				    &pttl, &pflow) != 0 || pseq != seq))
 		return NT_MATCH_NONE;
-	switch (sl->state) {
-	case NT_SLOT_PENDING: return NT_MATCH_PENDING;
-	case NT_SLOT_LOST: return NT_MATCH_LATE;
-	case NT_SLOT_ANSWERED:
-	case NT_SLOT_DONE: return NT_MATCH_DUP;
-	default: return NT_MATCH_NONE;
-	}
+	return by_state(sl);
 }

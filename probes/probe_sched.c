@@ -25,6 +25,7 @@ struct run {
 	bool err[256];     /* ... and it answers with ICMP errors */
 	double linger;     /* keep listening for late replies until then */
 	struct pollfd *pf; /* fixed fds, then the open slot fds */
+	uint16_t *pfseq;   /* ... and the slot of each of those */
 };
 
 static double now_mono(void)
@@ -501,6 +502,7 @@ static int run_loop(struct run *u, const sigset_t *waitmask)
 		for (i = 0; p->sops && i < p->nopen; i++) {
 			const struct nt_probe_slot *s = &p->tab.slot[p->open[i]];
 
+			u->pfseq[npf] = s->seq;
 			pf[npf].fd = s->fd;
 			pf[npf].events = (short)(POLLIN |
 				(p->sops->events ? p->sops->events(p, s) : 0));
@@ -520,19 +522,11 @@ static int run_loop(struct run *u, const sigset_t *waitmask)
 				return r;
 			r = 1;
 		}
-		/* a slot's fd was at pf[nfix + i] for open[i]: the list may
-		 * shrink while draining, so go by the fds polled */
-		for (i = nfix; r > 0 && i < npf; i++) {
-			int j;
-
-			if (!pf[i].revents)
-				continue;
-			for (j = 0; j < p->nopen; j++)
-				if (p->tab.slot[p->open[j]].fd == pf[i].fd)
-					break;
-			if (j < p->nopen)
-				drain_slot(u, p->open[j], pf[i].revents);
-		}
+		/* pf[i] polled slot pfseq[i]; nothing is sent while draining,
+		 * so a slot whose fd is no longer pf[i].fd was closed here */
+		for (i = nfix; r > 0 && i < npf; i++)
+			if (pf[i].revents && p->tab.slot[u->pfseq[i]].fd == pf[i].fd)
+				drain_slot(u, u->pfseq[i], pf[i].revents);
 	}
 }
 
@@ -540,15 +534,20 @@ int nt_probe_run(struct nt_prober *p, nt_probe_cb cb, void *ctx)
 {
 	struct run u;
 	sigset_t stop, old, waitmask;
+	size_t n;
 	int r;
 
 	if (!p->nfd && !p->sops)
 		return -EINVAL; /* nt_probe_target not called */
 	memset(&u, 0, sizeof(u));
-	u.pf = calloc((size_t)(NT_PROBE_MAX_FLOWS + 1 + (p->sops ? p->open_cap : 0)),
-		      sizeof(*u.pf));
-	if (!u.pf)
+	n = (size_t)(NT_PROBE_MAX_FLOWS + 1 + (p->sops ? p->open_cap : 0));
+	u.pf = calloc(n, sizeof(*u.pf));
+	u.pfseq = calloc(n, sizeof(*u.pfseq));
+	if (!u.pf || !u.pfseq) {
+		free(u.pf);
+		free(u.pfseq);
 		return -ENOMEM;
+	}
 	u.p = p;
 	u.cb = cb;
 	u.ctx = ctx;
@@ -558,6 +557,7 @@ int nt_probe_run(struct nt_prober *p, nt_probe_cb cb, void *ctx)
 	r = pthread_sigmask(SIG_BLOCK, &stop, &old);
 	if (r) {
 		free(u.pf);
+		free(u.pfseq);
 		return -r;
 	}
 	waitmask = old;
@@ -568,5 +568,6 @@ int nt_probe_run(struct nt_prober *p, nt_probe_cb cb, void *ctx)
 	while (p->nopen > 0) /* every probe's socket, whatever the end */
 		nt_probe_slot_close(p, &p->tab.slot[p->open[p->nopen - 1]]);
 	free(u.pf);
+	free(u.pfseq);
 	return r;
 }

@@ -1,6 +1,7 @@
 /* libFuzzer target: the path reply decoder (nt_probe_decode and
  * nt_probe_decode_errq) and, on every decoded reply, the matcher
- * (nt_probe_match) against a table of pending probes of each socket kind.
+ * (nt_probe_match, and nt_probe_match_slot for per-probe sockets) against
+ * a table of pending probes of each socket kind.
  * Byte 0 picks the entry point and family:
  *   bit 0: IPv6, bit 1: IPv4 header present (raw socket), bit 2: error
  *   queue record (then sizeof(struct sock_extended_err) bytes of ee,
@@ -44,6 +45,14 @@ static void match(const struct nt_probe_reply *r, int fam)
 			if (nt_probe_match(&t, r, i, &seq) != NT_MATCH_NONE &&
 			    (seq == 0 || slots[seq].seq != seq))
 				abort();
+		/* per-probe sockets: the socket names the slot; never a
+		 * slot that was not sent, never seq 0 */
+		for (i = 0; i < 66; i++) {
+			slots[i & 63].port = (uint16_t)(40000 + i);
+			if (nt_probe_match_slot(&t, r, (uint16_t)i) != NT_MATCH_NONE &&
+			    (i == 0 || i >= 64))
+				abort();
+		}
 	}
 }
 

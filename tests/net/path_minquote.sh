@@ -3,7 +3,9 @@
 # r2's own time-exceeded messages are dropped by nft and path_quoter
 # answers instead with exactly IHL*4 + 8 quoted bytes. path must find r2
 # with 0 % loss in ICMP and UDP mode (raw socket as root, and the ICMP
-# ping socket unprivileged), cross-checked with mtr -u --report.
+# ping socket unprivileged, UDP on per-probe sockets unprivileged, and ICMP
+# falling back to UDP without ping_group_range), 0 foreign replies,
+# cross-checked with mtr -u --report.
 set -u
 cd "${NT_TOP:-.}" || exit 1
 NT=${NT:-$PWD/build/nettriage}
@@ -56,10 +58,11 @@ run() { # name args...
 	local got
 	got=$(hop2 "$T/$name.json" 2>/dev/null)
 	if [ "$got" = "$R2IP 20/20/0 11" ] &&
-	   [ "$(hops_of "$T/$name.json")" = "$HOPS4" ]; then
-		ok "$name: minimal-quote hop $R2IP 20 sent, 20 received, 0 % loss"
+	   [ "$(hops_of "$T/$name.json")" = "$HOPS4" ] &&
+	   [ "$(jq -r .foreign "$T/$name.json")" = 0 ]; then
+		ok "$name: minimal-quote hop $R2IP 20 sent, 20 received, 0 % loss, 0 foreign"
 	else
-		nok "$name: hop 2 '$got' (want '$R2IP 20/20/0 11'), hops '$(hops_of "$T/$name.json" 2>/dev/null)' $(head -c 300 "$T/$name.err")"
+		nok "$name: hop 2 '$got' (want '$R2IP 20/20/0 11'), hops '$(hops_of "$T/$name.json" 2>/dev/null)', foreign $(jq -r .foreign "$T/$name.json" 2>/dev/null) $(head -c 300 "$T/$name.err")"
 	fi
 }
 run icmp-raw inh "$NT" -j path -n -c 20 -i 0.05 --no-pace $DST4
@@ -89,6 +92,11 @@ assert "  unprivileged UDP ran on per-probe sockets (socket udp, flow_mode per-p
 	test "$(jq -r '"\(.socket) \(.flow_mode)"' "$T/udp-unpriv.json")" = "udp per-probe"
 assert "  unprivileged UDP: no foreign replies" \
 	test "$(jq -r .foreign "$T/udp-unpriv.json")" = 0
+# Unprivileged ICMP without ping_group_range: UDP stands in, per probe.
+run icmp-fallback inh setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+	--bounding-set=-all --no-new-privs "$BIN/nettriage" -j path -n -c 20 -i 0.05 --no-pace $DST4
+assert "  unprivileged ICMP without ping_group_range fell back to UDP (fallback udp, per-probe)" \
+	test "$(jq -r '"\(.mode) \(.fallback) \(.flow_mode)"' "$T/icmp-fallback.json")" = "udp udp per-probe"
 assert "  root UDP keeps one 5-tuple per flow (flow_mode paris)" \
 	test "$(jq -r .flow_mode "$T/udp-raw.json")" = paris
 # as many sockets open after the run as before it: each probe's closed

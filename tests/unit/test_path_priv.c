@@ -6,6 +6,7 @@
  * failure). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -71,6 +72,60 @@ static int run(int how, struct state *st)
 	return n == (ssize_t)sizeof(*st) ? 0 : -EIO;
 }
 
+/* In a child dropped to nobody: ICMP mode with ping sockets refused
+ * (NETTRIAGE_PATH_NO_DGRAM stands in for ping_group_range) and no
+ * CAP_NET_RAW. Exit status bits: 1 open failed, 2 no fallback reported,
+ * 4 target failed, 8 not a per-probe UDP run, 16 with NO_FALLBACK the
+ * open did not fail with EACCES/EPERM. */
+static int fallback_child(void)
+{
+	struct nt_probe_opts o = { .mode = NT_PM_ICMP, .port = 33434, .first_ttl = 1,
+				   .max_ttl = 3, .cycles = 1, .interval = 1, .timeout = 1,
+				   .size = 36, .tos = -1, .flows = 1 };
+	struct nt_paddr lo;
+	struct nt_prober *p;
+	const char *why;
+	int bits = 0, r;
+
+	if (nt_probe_drop_privs())
+		return 64;
+	setenv("NETTRIAGE_PATH_NO_DGRAM", "1", 1);
+	nt_paddr_parse("127.0.0.1", &lo);
+	o.dst = lo;
+	r = nt_probe_open(&p, &o, &why);
+	if (r)
+		return 1;
+	if (!nt_probe_fallback(p))
+		bits |= 2;
+	if (nt_probe_target(p, &lo, &why))
+		bits |= 4;
+	else if (nt_probe_socktype(p) != NT_PS_UDP || !nt_probe_per_probe(p) ||
+		 nt_probe_port(p) != 33434)
+		bits |= 8;
+	nt_probe_close(p);
+	setenv("NETTRIAGE_PATH_NO_FALLBACK", "1", 1);
+	r = nt_probe_open(&p, &o, &why);
+	if (r != -EACCES && r != -EPERM)
+		bits |= 16;
+	if (!r)
+		nt_probe_close(p);
+	return bits;
+}
+
+static int run_fallback(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(fallback_child());
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -ECHILD;
+	return WEXITSTATUS(status);
+}
+
 int main(void)
 {
 	struct state st;
@@ -107,5 +162,7 @@ int main(void)
 	T_EQ_I(run(KEEP_NONE, &st), 0, "nt_priv_keep(none) (link): child reported back");
 	T_OK(st.rc == 0 && !st.eff && !st.prm && !st.inh && st.eu == 0,
 	     "  every capability gone, uid 0 kept");
+	T_EQ_I(run_fallback(), 0,
+	       "ICMP without a ping socket or CAP_NET_RAW (as nobody): open falls back to UDP, per-probe sockets, port 33434; with NETTRIAGE_PATH_NO_FALLBACK it fails with EACCES/EPERM (bits: 1 open, 2 flag, 4 target, 8 kind, 16 no-fallback)");
 	return T_DONE();
 }

@@ -1,0 +1,225 @@
+/* Unit tests: the engine's per-probe sockets (struct nt_probe_slot_ops)
+ * driven by two stand-in kinds on loopback, as a TCP connect() kind will
+ * use them: a non-blocking connect() per probe to a local listener, whose
+ * POLLOUT (asked for through events) io reports as the reply; and a kind
+ * whose sockets never answer, under a cap of 2 sockets in flight. Checks
+ * the events (sent, reply, beyond the destination, lost, held back and
+ * counted), that every probe's socket is closed after the run, and the
+ * connections the listener accepted. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "../../probes/probe_int.h"
+#include "t.h"
+
+struct counts {
+	int sent, held, reply, beyond, lost, late, foreign, cycle;
+};
+
+static void on_ev(void *ctx, const struct nt_probe_event *ev)
+{
+	struct counts *c = ctx;
+
+	switch (ev->ev) {
+	case NT_EV_SENT:
+		if (ev->skipped)
+			c->held += ev->held == NT_HELD_SOCKETS;
+		else
+			c->sent++;
+		break;
+	case NT_EV_REPLY: c->reply++; break;
+	case NT_EV_BEYOND: c->beyond++; break;
+	case NT_EV_LOST: c->lost++; break;
+	case NT_EV_LATE: c->late++; break;
+	case NT_EV_FOREIGN: c->foreign++; break;
+	case NT_EV_CYCLE: c->cycle++; break;
+	default: break;
+	}
+}
+
+static struct sockaddr_in listen_at;
+
+static void stamp(struct nt_probe_slot *s)
+{
+	struct timespec tm;
+
+	clock_gettime(CLOCK_REALTIME, &s->tx_real);
+	clock_gettime(CLOCK_MONOTONIC, &tm);
+	s->tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
+}
+
+/* connect() kind: the handshake completing is the "reply". */
+static int conn_send(struct nt_prober *p, struct nt_probe_slot *s)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	(void)p;
+	if (fd < 0)
+		return -errno;
+	s->fd = fd;
+	stamp(s);
+	if (connect(fd, (struct sockaddr *)&listen_at, sizeof(listen_at)) < 0 &&
+	    errno != EINPROGRESS)
+		return -errno;
+	return 0;
+}
+
+static short conn_events(const struct nt_prober *p, const struct nt_probe_slot *s)
+{
+	(void)p;
+	(void)s;
+	return POLLOUT;
+}
+
+static int conn_io(struct nt_prober *p, struct nt_probe_slot *s, short revents,
+		   struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
+		   uint8_t *buf, size_t buflen)
+{
+	int err = 0;
+	socklen_t el = sizeof(err);
+
+	(void)rx;
+	(void)buf;
+	(void)buflen;
+	if (!(revents & POLLOUT))
+		return 0;
+	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 || err)
+		return -ECONNREFUSED;
+	memset(r, 0, sizeof(*r));
+	r->kind = NT_PR_ECHO_REPLY; /* "the destination answered" */
+	r->family = AF_INET;
+	r->proto = IPPROTO_UDP;     /* what NT_PS_UDP's slot matcher wants */
+	r->src = p->o.dst;
+	r->reply_ttl = -1;
+	r->quoted_ttl = -1;
+	*have_rx = false;
+	return 1;
+}
+
+static int closed_hooks;
+
+static void conn_close(struct nt_prober *p, struct nt_probe_slot *s)
+{
+	(void)p;
+	(void)s;
+	closed_hooks++;
+}
+
+static const struct nt_probe_slot_ops conn_ops = {
+	.send = conn_send,
+	.events = conn_events,
+	.io = conn_io,
+	.close = conn_close,
+};
+
+/* silent kind: a pipe nobody writes to. */
+static int silent_send(struct nt_prober *p, struct nt_probe_slot *s)
+{
+	int fds[2];
+
+	(void)p;
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	close(fds[1]); /* POLLHUP at once: io must cope */
+	s->fd = fds[0];
+	stamp(s);
+	return 0;
+}
+
+static int silent_io(struct nt_prober *p, struct nt_probe_slot *s, short revents,
+		     struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
+		     uint8_t *buf, size_t buflen)
+{
+	(void)p;
+	(void)s;
+	(void)r;
+	(void)rx;
+	(void)have_rx;
+	(void)buf;
+	(void)buflen;
+	/* a hang-up: this probe's socket is done, the probe stays pending */
+	return revents & POLLHUP ? -EPIPE : 0;
+}
+
+static const struct nt_probe_slot_ops silent_ops = {
+	.send = silent_send,
+	.io = silent_io,
+};
+
+static struct nt_prober *prober(int cycles, double interval, double timeout)
+{
+	struct nt_probe_opts o = { .mode = NT_PM_UDP, .port = 9, .first_ttl = 1,
+				   .max_ttl = 3, .cycles = cycles, .interval = interval,
+				   .timeout = timeout, .size = 36, .tos = -1, .flows = 1 };
+	struct nt_prober *p = NULL;
+	const char *why;
+
+	nt_paddr_parse("127.0.0.1", &o.dst);
+	if (nt_probe_open(&p, &o, &why) || nt_probe_target(p, &o.dst, &why)) {
+		nt_probe_close(p);
+		return NULL;
+	}
+	return p;
+}
+
+int main(void)
+{
+	struct counts c;
+	struct nt_prober *p;
+	socklen_t sl = sizeof(listen_at);
+	int ls, fds0, accepted = 0, a;
+
+	setenv("NETTRIAGE_PATH_NO_RAW", "1", 1); /* UDP on per-probe sockets */
+	ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	memset(&listen_at, 0, sizeof(listen_at));
+	listen_at.sin_family = AF_INET;
+	listen_at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	T_OK(ls >= 0 && bind(ls, (struct sockaddr *)&listen_at, sizeof(listen_at)) == 0 &&
+	     listen(ls, 64) == 0 && getsockname(ls, (struct sockaddr *)&listen_at, &sl) == 0,
+	     "a TCP listener on 127.0.0.1");
+	fds0 = t_count_entries("/proc/self/fd");
+
+	p = prober(5, 0.01, 0.5);
+	T_OK(p != NULL, "UDP prober without a raw socket: per-probe sockets");
+	if (!p)
+		return T_DONE();
+	T_OK(nt_probe_per_probe(p), "  flow_mode per-probe");
+	p->sops = &conn_ops;
+	memset(&c, 0, sizeof(c));
+	T_EQ_I(nt_probe_run(p, on_ev, &c), 0, "connect() kind: the run ends cleanly");
+	/* cycle 0: TTL 1..3 at once, the destination answers all: TTL 1 is
+	 * its TTL, 2 and 3 are beyond it; cycles 1..4 send TTL 1 only */
+	T_EQ_I(c.sent, 7, "  7 probes sent (3 + 4 x 1: the cap at TTL 1)");
+	T_EQ_I(c.reply, 5, "  5 replies (POLLOUT asked for by events, handed to io)");
+	T_EQ_I(c.beyond, 2, "  2 beyond the destination (TTL 2, 3 of cycle 0)");
+	T_EQ_I(c.lost + c.late + c.foreign + c.held, 0, "  nothing lost, late, foreign or held");
+	T_EQ_I(closed_hooks, 7, "  the close hook ran for every probe's socket");
+	T_EQ_I(p->nopen, 0, "  no slot fd left open");
+	nt_probe_close(p);
+	while ((a = accept(ls, NULL, NULL)) >= 0) {
+		accepted++;
+		close(a);
+	}
+	T_EQ_I(accepted, 7, "  the listener accepted the 7 handshakes");
+	T_EQ_I(t_count_entries("/proc/self/fd"), fds0, "  as many fds open as before");
+
+	p = prober(5, 0.001, 0.05);
+	if (!p)
+		return T_DONE();
+	p->sops = &silent_ops;
+	p->open_cap = 2;
+	memset(&c, 0, sizeof(c));
+	T_EQ_I(nt_probe_run(p, on_ev, &c), 0, "silent kind, cap 2: the run ends cleanly");
+	T_EQ_I(c.sent + c.held, 15, "  sent %d + held %d = 5 cycles x 3 TTLs", c.sent, c.held);
+	T_OK(c.held > 0, "  probes beyond the cap held back and counted (%d)", c.held);
+	T_EQ_I(c.lost, c.sent, "  every probe sent is lost at its timeout");
+	T_EQ_I(c.reply + c.foreign, 0, "  no reply, nothing foreign");
+	nt_probe_close(p);
+	T_EQ_I(t_count_entries("/proc/self/fd"), fds0, "  as many fds open as before");
+	close(ls);
+	return T_DONE();
+}
