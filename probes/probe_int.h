@@ -115,6 +115,10 @@ int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 		  struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
 		  struct nt_probe_txstamp *tx, uint8_t *buf, size_t buflen);
 
+/* A sockaddr for a:port into ss; its length. */
+socklen_t nt_probe_fill_sa(const struct nt_paddr *a, uint16_t port,
+			   struct sockaddr_storage *ss);
+
 /* TCP probes (probe_tcp.c). Phase 1: the raw TCP socket into f->fd[0]
  * (0 or -errno). Phase 2: source address and reserved ports (0 or -errno
  * with *why). A half-open SYN per probe. Closing the reserved ports. */

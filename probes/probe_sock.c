@@ -39,7 +39,7 @@ static int on(int fd, int level, int opt)
 	return setsockopt(fd, level, opt, &one, sizeof(one)) < 0 ? -errno : 0;
 }
 
-static socklen_t fill_sa(const struct nt_paddr *a, uint16_t port,
+socklen_t nt_probe_fill_sa(const struct nt_paddr *a, uint16_t port,
 			 struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -227,7 +227,7 @@ static int open_udp(struct nt_prober *p)
 		if (fd < 0)
 			return -errno;
 		p->fd[p->nfd++] = fd;
-		sl = fill_sa(&p->o.dst, p->o.port, &ss);
+		sl = nt_probe_fill_sa(&p->o.dst, p->o.port, &ss);
 		if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
 			return -errno;
 		sl = sizeof(ss);
@@ -254,7 +254,7 @@ static int bind_ping(struct nt_prober *p)
 	for (i = 0; i < p->nfd; i++) {
 		struct nt_paddr any = { .family = (uint8_t)family };
 		struct sockaddr_storage ss;
-		socklen_t sl = fill_sa(&any, 0, &ss);
+		socklen_t sl = nt_probe_fill_sa(&any, 0, &ss);
 
 		if (bind(p->fd[i], (struct sockaddr *)&ss, sl) < 0)
 			return -errno;
@@ -431,7 +431,7 @@ static int udp_slot_send(struct nt_prober *p, struct nt_probe_slot *s)
 		(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &fl, sizeof(fl));
 	}
 	s->fd = fd; /* from here on the loop owns it */
-	sl = fill_sa(&p->o.dst, p->o.port, &ss);
+	sl = nt_probe_fill_sa(&p->o.dst, p->o.port, &ss);
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
 		return -errno; /* no route: sent and lost, as a failed send */
 	sl = sizeof(ss);
@@ -689,7 +689,7 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 	m.msg_iovlen = 1;
 	if (!udp) {
 		m.msg_name = &ss;
-		m.msg_namelen = fill_sa(&p->o.dst, 0, &ss);
+		m.msg_namelen = nt_probe_fill_sa(&p->o.dst, 0, &ss);
 	}
 	m.msg_control = ctl.buf;
 	m.msg_controllen = CMSG_SPACE(sizeof(int));

@@ -79,27 +79,6 @@ int nt_probe_tcp_syn(uint8_t *b, size_t len, const struct nt_paddr *src,
 	return TCP_SYN_LEN;
 }
 
-static socklen_t tcp_sa(const struct nt_paddr *a, uint16_t port,
-			struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == AF_INET) {
-		struct sockaddr_in *s = (struct sockaddr_in *)ss;
-
-		s->sin_family = AF_INET;
-		s->sin_port = htons(port);
-		memcpy(&s->sin_addr, a->a, 4);
-		return sizeof(*s);
-	} else {
-		struct sockaddr_in6 *s = (struct sockaddr_in6 *)ss;
-
-		s->sin6_family = AF_INET6;
-		s->sin6_port = htons(port);
-		memcpy(&s->sin6_addr, a->a, 16);
-		return sizeof(*s);
-	}
-}
-
 static void sa_addr(const struct sockaddr_storage *ss, struct nt_paddr *a,
 		    uint16_t *port)
 {
@@ -149,7 +128,7 @@ int nt_probe_tcp_target(struct nt_prober *p, const char **why)
 	fd = socket(dst->family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0)
 		return -errno;
-	sl = tcp_sa(dst, p->o.port, &ss);
+	sl = nt_probe_fill_sa(dst, p->o.port, &ss);
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 ||
 	    (sl = sizeof(ss), getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)) {
 		int e = -errno;
@@ -165,7 +144,7 @@ int nt_probe_tcp_target(struct nt_prober *p, const char **why)
 		if (fd < 0)
 			return -errno;
 		p->tcp_resv[p->ntcp_resv++] = fd;
-		sl = tcp_sa(&p->src, 0, &ss);
+		sl = nt_probe_fill_sa(&p->src, 0, &ss);
 		if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
 			return -errno;
 		sl = sizeof(ss);
@@ -212,7 +191,7 @@ int nt_probe_tcp_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 	m.msg_iov = &iov;
 	m.msg_iovlen = 1;
 	m.msg_name = &ss;
-	m.msg_namelen = tcp_sa(&p->o.dst, 0, &ss);
+	m.msg_namelen = nt_probe_fill_sa(&p->o.dst, 0, &ss);
 	m.msg_control = ctl.buf;
 	m.msg_controllen = sizeof(ctl.buf);
 	c = CMSG_FIRSTHDR(&m);
@@ -275,7 +254,7 @@ static int tcp_slot_send(struct nt_prober *p, struct nt_probe_slot *s)
 	}
 	(void)setint(fd, IPPROTO_TCP, TCP_SYNCNT, 1);
 	s->fd = fd; /* the loop owns it from here */
-	sl = tcp_sa(&p->o.dst, p->o.port, &ss);
+	sl = nt_probe_fill_sa(&p->o.dst, p->o.port, &ss);
 	clock_gettime(CLOCK_REALTIME, &s->tx_real);
 	clock_gettime(CLOCK_MONOTONIC, &tm);
 	s->tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;

@@ -137,8 +137,9 @@ int nt_path_doc_hops(struct nt_doc *d, const struct nt_path_row *rows, size_t n)
 	return r;
 }
 
-static void labels(FILE *f, const char *netns, const char *target,
-		   const struct nt_path_row *r, const char *extra)
+/* "{netns=\"...\",target=\"...\"" (netns only with -N): the labels every
+ * path series starts with; the caller closes the brace. */
+static void target_labels(FILE *f, const char *netns, const char *target)
 {
 	fputc('{', f);
 	if (netns) {
@@ -148,7 +149,14 @@ static void labels(FILE *f, const char *netns, const char *target,
 	}
 	fputs("target=\"", f);
 	nt_prom_escape(f, target);
-	fprintf(f, "\",ttl=\"%" PRIu32 "\",responder=\"", r->ttl);
+	fputc('"', f);
+}
+
+static void labels(FILE *f, const char *netns, const char *target,
+		   const struct nt_path_row *r, const char *extra)
+{
+	target_labels(f, netns, target);
+	fprintf(f, ",ttl=\"%" PRIu32 "\",responder=\"", r->ttl);
 	nt_prom_escape(f, r->ip);
 	fputc('"', f);
 	if (extra)
@@ -160,15 +168,8 @@ static void labels(FILE *f, const char *netns, const char *target,
  * and the mean RTT to the port. */
 static void port_labels(FILE *f, const struct nt_path *p, const char *netns)
 {
-	fputc('{', f);
-	if (netns) {
-		fputs("netns=\"", f);
-		nt_prom_escape(f, netns);
-		fputs("\",", f);
-	}
-	fputs("target=\"", f);
-	nt_prom_escape(f, p->target);
-	fprintf(f, "\",port=\"%u\"", p->port);
+	target_labels(f, netns, p->target);
+	fprintf(f, ",port=\"%u\"", p->port);
 }
 
 static void port_prom(FILE *f, const struct nt_path *p, const char *netns)
@@ -248,15 +249,9 @@ void nt_path_prom(FILE *f, const struct nt_path *p,
 	  r->rate_limited, 1);
 #undef G
 	fputs("# HELP nettriage_path_reached 1 when the destination answered\n"
-	      "# TYPE nettriage_path_reached gauge\nnettriage_path_reached{", f);
-	if (netns) {
-		fputs("netns=\"", f);
-		nt_prom_escape(f, netns);
-		fputs("\",", f);
-	}
-	fputs("target=\"", f);
-	nt_prom_escape(f, p->target);
-	fprintf(f, "\"} %d\n", p->dst_ttl ? 1 : 0);
+	      "# TYPE nettriage_path_reached gauge\nnettriage_path_reached", f);
+	target_labels(f, netns, p->target);
+	fprintf(f, "} %d\n", p->dst_ttl ? 1 : 0);
 	if (p->mode == NT_PM_TCP)
 		port_prom(f, p, netns);
 }

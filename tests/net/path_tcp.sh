@@ -13,16 +13,7 @@ NT=${NT:-$PWD/build/nettriage}
 BUILD=${NT_BUILD:-$PWD/build}
 if [ "$(id -u)" -ne 0 ]; then
 	echo "ok - path TCP tests # SKIP need root for network namespaces"
-	
-# every TCP document against the strict schema, and a doctored one rejected
-for f in raw4 raw6 closed filt filtc u4 u6 uc mq mqu dtcp dcon; do
-	/usr/bin/python3 tests/schema_validate.py schema "schema $f" "$T/$f.json" || true
-done
-jq -c '.port_state = "half-open"' "$T/raw4.json" >"$T/bad.json"
-/usr/bin/python3 tests/schema_validate.py schema --expect-invalid "schema rejects port_state half-open" "$T/bad.json" || true
-jq -c 'del(.port_answers)' "$T/raw4.json" >"$T/bad2.json"
-/usr/bin/python3 tests/schema_validate.py schema --expect-invalid "schema requires port_answers in TCP mode" "$T/bad2.json" || true
-exit 0
+	exit 0
 fi
 for h in path_tcp_srv path_quoter path_delay; do
 	if [ ! -x "$BUILD/tests/$h" ]; then
