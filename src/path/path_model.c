@@ -498,8 +498,12 @@ static void port_verdict(const struct nt_path *p, struct nt_verdicts *vs)
 	const char *st = nt_path_port_state(p);
 	struct nt_verdict *v;
 	enum nt_level l = p->tcp_open ? NT_OK : NT_CRIT;
+	char subj[300];
 
-	v = nt_verdict_add(vs, "path.port", p->target, l, nt_path_port_rtt(p), NAN);
+	/* HOST:PORT, so that two ports of one host (triage) stay apart */
+	snprintf(subj, sizeof(subj), strchr(p->target, ':') ? "[%s]:%u" : "%s:%u",
+		 p->target, p->port);
+	v = nt_verdict_add(vs, "path.port", subj, l, nt_path_port_rtt(p), NAN);
 	if (!v)
 		return;
 	if (p->tcp_open)

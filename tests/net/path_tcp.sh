@@ -59,8 +59,8 @@ assert "  the destination row has no ICMP type (a TCP answer), the hops time exc
 	jq -e '.hops[3].responders[0].icmp_type == null and ([.hops[0:3][].responders[0].icmp_type] | all(. == 11))' "$T/raw4.json"
 assert "  half-open: the server accepted nothing ($a0 -> $a1 accepts)" test "$a0" = "$a1"
 assert "  half-open: no ESTABLISHED socket on the server's port ($est)" test "$est" = 0
-assert "  path.port OK verdict names the port" \
-	jq -e "[.verdicts[] | select(.check == \"path.port\" and .level == \"ok\")] | length == 1" "$T/raw4.json"
+assert "  path.port OK verdict, subject HOST:PORT" \
+	jq -e "[.verdicts[] | select(.check == \"path.port\" and .level == \"ok\" and .subject == \"$DST4:$P\")] | length == 1" "$T/raw4.json"
 
 inh "$NT" -j path -n -c 5 -i 0.05 --no-pace --tcp $P $DST6 >"$T/raw6.json" 2>"$T/raw6.err"
 assert "raw IPv6 --tcp $P $DST6: every hop '$(hops_of "$T/raw6.json")', open: $(summary "$T/raw6.json")" \
