@@ -82,6 +82,8 @@ assert "Prometheus: nettriage_path_port_state{state=\"open\"} 1 and a port RTT" 
 	grep -q "nettriage_path_port_state{target=\"$DST4\",port=\"$P\",state=\"open\"} 1" "$T/prom.txt"
 if command -v promtool >/dev/null; then
 	assert "  promtool check metrics clean" sh -c "promtool check metrics <'$T/prom.txt'"
+else
+	nok "promtool missing (package prometheus)"
 fi
 
 # ---- a router dropping TCP to the port: filtered, not reached ----
