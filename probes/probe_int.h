@@ -120,12 +120,13 @@ socklen_t nt_probe_fill_sa(const struct nt_paddr *a, uint16_t port,
 			   struct sockaddr_storage *ss);
 
 /* TCP probes (probe_tcp.c). Phase 1: the raw TCP socket into f->fd[0]
- * (0 or -errno). Phase 2: source address and reserved ports (0 or -errno
- * with *why). A half-open SYN per probe. Closing the reserved ports. */
+ * (0 or -errno). Phase 2: source address, socket filter and reserved ports
+ * (0 or -errno with *why). A half-open SYN per probe. Closing the ports. */
 int nt_probe_tcp_open_raw(struct nt_probe_fam *f, int family);
 int nt_probe_tcp_target(struct nt_prober *p, const char **why);
-int nt_probe_tcp_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
-		      struct timespec *tx_real, double *tx_mono);
+/* The SYN of probe seq on flow into p->buf: its length, or -errno (sent
+ * by nt_probe_send like every other probe: TTL, TX stamp key). */
+int nt_probe_tcp_fill(struct nt_prober *p, int flow, uint16_t seq);
 void nt_probe_tcp_close(struct nt_prober *p);
 /* Unprivileged TCP: a non-blocking connect() per probe (NT_PS_TCP). */
 extern const struct nt_probe_slot_ops nt_probe_tcp_ops;

@@ -639,9 +639,10 @@ bool nt_probe_has_raw(const struct nt_prober *p)
 int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 		  struct timespec *tx_real, double *tx_mono)
 {
-	int family = p->o.dst.family, fdi = p->tab.kind == NT_PS_RAW ? 0 : flow;
+	bool tcp = p->tab.kind == NT_PS_TCP_RAW; /* one raw socket, all flows */
+	int family = p->o.dst.family, fdi = p->tab.kind == NT_PS_RAW || tcp ? 0 : flow;
 	bool udp = p->tab.kind == NT_PS_UDP || p->tab.kind == NT_PS_UDP_RAW;
-	int fd;
+	int fd = p->fd[fdi];
 	size_t len = (size_t)p->o.size, hdr = 0;
 	union {
 		char buf[CMSG_SPACE(sizeof(int)) + CMSG_SPACE(sizeof(uint32_t))];
@@ -656,10 +657,13 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 	uint8_t *b = p->buf;
 	struct timespec tm;
 
-	if (p->tab.kind == NT_PS_TCP_RAW)
-		return nt_probe_tcp_send(p, flow, ttl, seq, tx_real, tx_mono);
-	fd = p->fd[fdi];
-	if (!udp) {
+	if (tcp) {
+		/* a half-open SYN (probe_tcp.c), sent as the rest below */
+		r = nt_probe_tcp_fill(p, flow, seq);
+		if (r < 0)
+			return r;
+		len = (size_t)r;
+	} else if (!udp) {
 		hdr = 8;
 		b[0] = family == AF_INET ? 8 : 128; /* echo request */
 		b[1] = 0;
@@ -672,7 +676,7 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 	if (udp)
 		nt_probe_udp_fill(b, len, p->tab.tag, seq, (uint8_t)ttl, (uint8_t)flow,
 				  &p->src, &p->o.dst, p->tab.id[flow], p->o.port);
-	else
+	else if (!tcp)
 		nt_probe_payload_fill(b + hdr, len, p->tab.tag, seq, (uint8_t)ttl,
 				      (uint8_t)flow);
 	if (p->tab.kind == NT_PS_RAW && family == AF_INET) {

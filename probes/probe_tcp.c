@@ -215,48 +215,10 @@ void nt_probe_tcp_close(struct nt_prober *p)
 	p->ntcp_resv = 0;
 }
 
-int nt_probe_tcp_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
-		      struct timespec *tx_real, double *tx_mono)
+int nt_probe_tcp_fill(struct nt_prober *p, int flow, uint16_t seq)
 {
-	int family = p->o.dst.family, n;
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct sockaddr_storage ss;
-	struct msghdr m;
-	struct iovec iov;
-	struct cmsghdr *c;
-	struct timespec tm;
-
-	n = nt_probe_tcp_syn(p->buf, (size_t)p->o.size + 64, &p->src, &p->o.dst,
-			     p->tab.id[flow], p->o.port,
-			     nt_probe_tcp_isn(p->tab.tag, seq));
-	if (n < 0)
-		return n;
-	memset(&m, 0, sizeof(m));
-	memset(&ctl, 0, sizeof(ctl));
-	iov.iov_base = p->buf;
-	iov.iov_len = (size_t)n;
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_name = &ss;
-	m.msg_namelen = nt_probe_fill_sa(&p->o.dst, 0, &ss);
-	m.msg_control = ctl.buf;
-	m.msg_controllen = sizeof(ctl.buf);
-	c = CMSG_FIRSTHDR(&m);
-	c->cmsg_level = family == AF_INET ? SOL_IP : SOL_IPV6;
-	c->cmsg_type = family == AF_INET ? IP_TTL : IPV6_HOPLIMIT;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &ttl, sizeof(int));
-	clock_gettime(CLOCK_REALTIME, tx_real);
-	clock_gettime(CLOCK_MONOTONIC, &tm);
-	*tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
-	if (sendmsg(p->fd[0], &m, 0) < 0)
-		return -errno;
-	if (p->tx_ts)
-		p->txmap[p->txkey[0]++ & 0xffff] = seq;
-	return 0;
+	return nt_probe_tcp_syn(p->buf, (size_t)p->o.size + 64, &p->src, &p->o.dst,
+				p->tab.id[flow], p->o.port, nt_probe_tcp_isn(p->tab.tag, seq));
 }
 
 /* ---- unprivileged: one non-blocking connect() per probe ----
