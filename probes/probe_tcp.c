@@ -270,8 +270,16 @@ static int tcp_slot_send(struct nt_prober *p, struct nt_probe_slot *s)
 	clock_gettime(CLOCK_REALTIME, &s->tx_real);
 	clock_gettime(CLOCK_MONOTONIC, &tm);
 	s->tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
-	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS)
+	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
+		if (errno == EADDRNOTAVAIL) {
+			/* no local port left: nothing went out, so the probe
+			 * is held back (as at the socket cap), not lost */
+			close(fd);
+			s->fd = -1;
+			return -ENFILE;
+		}
 		return -errno; /* no route: sent and lost */
+	}
 	sl = sizeof(ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
 		sa_addr(&ss, &src, &s->port);
@@ -331,13 +339,18 @@ static int tcp_slot_io(struct nt_prober *p, struct nt_probe_slot *s, short reven
 		return -err; /* ETIMEDOUT (user timeout) and the like: lost */
 	if (!(revents & POLLOUT))
 		return 0;
+	/* writable with no error: open only if the handshake completed (an
+	 * RST whose SO_ERROR was read already leaves it writable too) */
+	el = sizeof(ti);
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &el) < 0)
+		return -errno;
+	if (ti.tcpi_state != TCP_ESTABLISHED)
+		return ti.tcpi_state == TCP_SYN_SENT ? 0 : -ENOTCONN;
 	tcp_answer(p, s, NT_PR_TCP_SYNACK, r);
 	/* The kernel's own RTT of the handshake (SYN sent to SYN-ACK in, in
 	 * us; the first sample is srtt itself), as RX stamp = TX + rtt. */
-	el = sizeof(ti);
-	memset(&ti, 0, sizeof(ti));
-	if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &el) == 0 &&
-	    el >= offsetof(struct tcp_info, tcpi_rtt) + sizeof(ti.tcpi_rtt) &&
+	if (el >= offsetof(struct tcp_info, tcpi_rtt) + sizeof(ti.tcpi_rtt) &&
 	    ti.tcpi_rtt > 0 && ti.tcpi_total_retrans == 0) {
 		long ns = s->tx_real.tv_nsec + (long)ti.tcpi_rtt * 1000;
 
