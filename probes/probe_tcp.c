@@ -339,14 +339,17 @@ static int tcp_slot_io(struct nt_prober *p, struct nt_probe_slot *s, short reven
 		return -err; /* ETIMEDOUT (user timeout) and the like: lost */
 	if (!(revents & POLLOUT))
 		return 0;
-	/* writable with no error: open only if the handshake completed (an
-	 * RST whose SO_ERROR was read already leaves it writable too) */
+	/* writable with no error: open if the handshake completed, whatever
+	 * came after it (a server that closes at once: CLOSE_WAIT); an RST
+	 * whose SO_ERROR was read already leaves it writable in CLOSE */
 	el = sizeof(ti);
 	memset(&ti, 0, sizeof(ti));
 	if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &el) < 0)
 		return -errno;
-	if (ti.tcpi_state != TCP_ESTABLISHED)
-		return ti.tcpi_state == TCP_SYN_SENT ? 0 : -ENOTCONN;
+	if (ti.tcpi_state == TCP_SYN_SENT)
+		return 0;
+	if (ti.tcpi_state == TCP_CLOSE)
+		return -ENOTCONN;
 	tcp_answer(p, s, NT_PR_TCP_SYNACK, r);
 	/* The kernel's own RTT of the handshake (SYN sent to SYN-ACK in, in
 	 * us; the first sample is srtt itself), as RX stamp = TX + rtt. */
