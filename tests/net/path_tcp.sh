@@ -29,6 +29,7 @@ inh() { ip netns exec "$H" "$@"; }
 near_pct() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d <= b * p / 100) }'; }
 P=5432
 CLOSED=5433
+HOLD=5434
 
 topo_up || { nok "build the 5-namespace topology"; exit 1; }
 ok "5-namespace topology host -> r1 -> r2 -> r3 -> target"
@@ -129,6 +130,16 @@ if unpriv_setup; then
 		test "$(jq -r '"\(.reached) \(.port_state)"' "$T/uc.json")" = "true closed"
 	sleep 0.2
 	assert "  no connection left ESTABLISHED on the server ($(established))" test "$(established)" = 0
+	# a server that keeps what it accepts: each probe's RST (SO_LINGER 0)
+	# ends its connection, none is left behind
+	ip netns exec "$TG" "$BUILD/tests/path_tcp_srv" :: $HOLD hold >"$T/hold.out" 2>&1 &
+	TOPO_PIDS="$TOPO_PIDS $!"
+	for _ in $(seq 50); do grep -q ready "$T/hold.out" && break; sleep 0.05; done
+	unpriv "$H" "$UNPRIV_NT" -j path -n -c 5 -i 0.05 --no-pace $DST4:$HOLD >"$T/uh.json" 2>"$T/uh.err"
+	sleep 0.2
+	held=$(ip netns exec "$TG" ss -Htn state established "( sport = :$HOLD )" | wc -l)
+	assert "unprivileged, server holding connections: open, every hop, $(grep -c '^accept' "$T/hold.out") accepted, $held left ESTABLISHED" \
+		test "$(jq -r .port_state "$T/uh.json") $(hops_of "$T/uh.json") $held" = "open $HOPS4 0"
 else
 	nok "unprivileged setup"
 fi
@@ -200,7 +211,7 @@ assert "  connect(): 200/200 at the destination, port open" \
 	jq -e '.port_state == "open" and .hops[3].responders[0].received == 200' "$T/dcon.json"
 
 # every TCP document against the strict schema, and a doctored one rejected
-for f in raw4 raw6 closed filt filtc u4 u6 uc mq mqu dtcp dcon; do
+for f in raw4 raw6 closed filt filtc u4 u6 uc uh mq mqu dtcp dcon; do
 	/usr/bin/python3 tests/schema_validate.py schema "schema $f" "$T/$f.json" || true
 done
 jq -c '.port_state = "half-open"' "$T/raw4.json" >"$T/bad.json"

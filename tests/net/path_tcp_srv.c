@@ -1,9 +1,10 @@
 /* Test helper for tests/net/path_tcp.sh: a TCP listener that counts what
  * it accepts.
- *   path_tcp_srv ADDR PORT
+ *   path_tcp_srv ADDR PORT [hold]
  * Listens on ADDR:PORT (IPv4 or IPv6 literal), prints "ready", then one
  * line "accept N" (flushed) for every connection it accepts, which it
- * closes at once. On SIGTERM it prints "accepted N" and exits 0. */
+ * closes at once, or with "hold" keeps open (up to 512; the peer ends
+ * them). On SIGTERM it prints "accepted N" and exits 0. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -30,8 +31,8 @@ int main(int argc, char **argv)
 	long n = 0;
 	int fd, one = 1;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: path_tcp_srv ADDR PORT\n");
+	if ((argc != 3 && argc != 4) || (argc == 4 && strcmp(argv[3], "hold"))) {
+		fprintf(stderr, "usage: path_tcp_srv ADDR PORT [hold]\n");
 		return 64;
 	}
 	memset(&ss, 0, sizeof(ss));
@@ -68,7 +69,8 @@ int main(int argc, char **argv)
 			perror("path_tcp_srv: accept");
 			return 1;
 		}
-		close(c);
+		if (argc == 3 || n >= 512)
+			close(c);
 		printf("accept %ld\n", ++n);
 		fflush(stdout);
 	}
