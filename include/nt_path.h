@@ -80,6 +80,7 @@ struct nt_path_resp {
 	int reply_ttl;           /* last reply TTL, -1 unknown */
 	char mpls[96];           /* RFC 4950 labels of the last reply, "" none */
 	bool is_dst;
+	bool tcp;                /* answers are TCP (SYN-ACK, RST), not ICMP */
 	struct nt_stats st;
 	struct nt_path_resp *next;
 };
@@ -98,6 +99,10 @@ struct nt_path {
 	struct nt_paddr dst;
 	char target[256];        /* as given */
 	enum nt_probe_mode mode;
+	uint16_t port;           /* TCP mode: the destination port, else 0 */
+	uint64_t tcp_open, tcp_closed; /* TCP: SYN-ACKs and RSTs from the target */
+	double rtt_open_sum, rtt_closed_sum; /* ... their RTTs within the timeout, ms */
+	uint64_t rtt_open_n, rtt_closed_n;
 	int first_ttl, max_ttl;
 	int dst_ttl;             /* TTL where the destination answered, 0 none */
 	int term_ttl;            /* first TTL answered "unreachable", 0 none */
@@ -197,5 +202,14 @@ json_t *nt_path_hist_json(const struct nt_path *p);
  * its HELP/TYPE lines when header (once per exposition). */
 void nt_path_prom_hist(FILE *f, const struct nt_path *p, const char *netns, bool header);
 
+/* TCP mode: "open" (a SYN-ACK came), "closed" (only RSTs), "filtered"
+ * (neither: dropped, or refused with an ICMP error). */
+const char *nt_path_port_state(const struct nt_path *p);
+/* Mean RTT to the port, ms: of the SYN-ACKs when the port is open (an RST
+ * may then be the server's answer to a second SYN on a 4-tuple it still
+ * holds, not a handshake), else of the RSTs; NaN when none came in time. */
+double nt_path_port_rtt(const struct nt_path *p);
+/* The report's port line (TCP mode). */
+void nt_path_print_port(FILE *f, const struct nt_path *p);
 
 #endif

@@ -31,6 +31,8 @@ enum nt_probe_kind {
 	NT_PR_TIME_EXCEEDED, /* TTL/hop limit exceeded in transit */
 	NT_PR_UNREACH,       /* destination unreachable (port, host, net...) */
 	NT_PR_OTHER_ERR,     /* another ICMP error quoting a probe */
+	NT_PR_TCP_SYNACK,    /* TCP SYN-ACK from the target: port open */
+	NT_PR_TCP_RST,       /* TCP RST from the target: port closed */
 };
 
 #define NT_PROBE_MAX_MPLS 8
@@ -60,6 +62,13 @@ struct nt_probe_reply {
 	int nmpls;               /* RFC 4950 label stack entries */
 	uint32_t mpls[NT_PROBE_MAX_MPLS]; /* label<<12 | tc<<9 | s<<8 | ttl */
 	bool truncated;          /* quote shorter than the probe's header */
+	/* TCP (proto IPPROTO_TCP): a quoted header (sport, dport above, and
+	 * its sequence number when 8 bytes were quoted), or a segment from
+	 * the target (kind NT_PR_TCP_SYNACK / NT_PR_TCP_RST: ports as sent by
+	 * the target, so sport is the probed port). */
+	bool have_tseq;          /* tseq is the quoted sequence number */
+	uint32_t tseq, tack;     /* sequence and acknowledgment numbers */
+	uint8_t tflags;          /* TCP flags (segment, or quote of >= 14 bytes) */
 };
 
 /* Decode one ICMP (family AF_INET) or ICMPv6 (AF_INET6) message.
@@ -82,6 +91,28 @@ int nt_probe_decode_errq(int family, uint8_t proto,
 			 const struct sockaddr *offender, size_t offender_len,
 			 const void *payload, size_t len,
 			 struct nt_probe_reply *r);
+
+/* Decode a TCP segment read from a raw IPPROTO_TCP socket (IPv4: with its
+ * IP header; IPv6: without, the caller fills r->src from the socket
+ * address). 0 for a SYN-ACK (kind NT_PR_TCP_SYNACK) or an RST
+ * (NT_PR_TCP_RST) with sport/dport/tseq/tack/tflags filled; -ENOMSG for
+ * any other segment; -EBADMSG for an inconsistent length. Pure. */
+int nt_probe_decode_tcp(int family, bool ip_header, const void *buf, size_t len,
+			struct nt_probe_reply *r);
+
+/* TCP probes (probes/probe_tcp.c). The sequence number of a half-open SYN
+ * names the probe: the session tag's upper 16 bits, then the 16-bit probe
+ * sequence, so the 8 bytes every router quotes (ports, sequence) and the
+ * target's acknowledgment (sequence + 1) both give it back. */
+uint32_t nt_probe_tcp_isn(uint32_t tag, uint16_t seq);
+/* The probe sequence in isn, or -1 when it does not carry tag. */
+int nt_probe_tcp_seq_of(uint32_t tag, uint32_t isn);
+/* Build a 20-byte SYN (no options, window 64240) from src:sport to
+ * dst:dport with sequence isn and its checksum into buf (len >= 20).
+ * Returns the length written (20) or -EINVAL. Pure. */
+int nt_probe_tcp_syn(uint8_t *buf, size_t len, const struct nt_paddr *src,
+		     const struct nt_paddr *dst, uint16_t sport, uint16_t dport,
+		     uint32_t isn);
 
 /* Fill our probe header into payload (len >= NT_PROBE_HDR) and return the
  * sequence read back by nt_probe_payload_seq. The last two bytes of the
@@ -111,13 +142,19 @@ uint16_t nt_probe_fold(uint32_t s);
 
 /* ---- engine ---- */
 
-enum nt_probe_mode { NT_PM_ICMP, NT_PM_UDP };
+enum nt_probe_mode { NT_PM_ICMP, NT_PM_UDP, NT_PM_TCP };
 #define NT_PROBE_UDP_PORT 33434 /* traceroute's first port */
 /* NT_PS_UDP: UDP probes, one socket per probe (unprivileged), replies
  * from that socket's error queue;
  * NT_PS_UDP_RAW: UDP probes, replies read from a raw ICMP socket (the
- * quoted header, so an 8-byte quote is enough). */
-enum nt_probe_sock { NT_PS_NONE, NT_PS_DGRAM, NT_PS_RAW, NT_PS_UDP, NT_PS_UDP_RAW };
+ * quoted header, so an 8-byte quote is enough).
+ * NT_PS_TCP: unprivileged TCP, one non-blocking connect() per probe, the
+ * ICMP errors from its error queue; NT_PS_TCP_RAW: half-open SYNs from a
+ * raw TCP socket (CAP_NET_RAW), each flow's source port reserved by a
+ * bound TCP socket, errors read from a raw ICMP socket and matched on the
+ * quoted ports and sequence number. */
+enum nt_probe_sock { NT_PS_NONE, NT_PS_DGRAM, NT_PS_RAW, NT_PS_UDP, NT_PS_UDP_RAW,
+		     NT_PS_TCP, NT_PS_TCP_RAW };
 
 /* A packet-rate cap shared by several probers (path --rate): a token
  * bucket of rate tokens per second, burst deep, behind a mutex, so the
@@ -148,7 +185,7 @@ bool nt_probe_rate_pick(int i, int n, int got, long cycle);
 struct nt_probe_opts {
 	struct nt_paddr dst; /* family AF_INET/AF_INET6 or 0: open both */
 	enum nt_probe_mode mode;
-	uint16_t port;       /* UDP destination port */
+	uint16_t port;       /* UDP or TCP destination port */
 	int first_ttl, max_ttl;
 	long cycles;
 	double interval;     /* seconds between cycles */
@@ -196,6 +233,7 @@ struct nt_probe_event {
 				* CLOCK_REALTIME read before sendmsg) */
 	bool from_dst;         /* the destination answered */
 	bool unreach;          /* destination unreachable: nothing beyond */
+	uint8_t port_state;    /* REPLY/LATE of a TCP probe: NT_PORT_* */
 	bool skipped;          /* SENT: not sent, held back (held says why) */
 	uint8_t held;          /* SENT with skipped: NT_HELD_* */
 	uint8_t why;           /* FOREIGN: NT_FOREIGN_* */
@@ -203,6 +241,9 @@ struct nt_probe_event {
 				* the engine knows it now (its cap), 0 unknown */
 	const struct nt_probe_reply *reply;
 };
+
+/* What a TCP probe learnt of the destination port. */
+enum { NT_PORT_NONE, NT_PORT_OPEN, NT_PORT_CLOSED };
 
 /* Why a probe was held back (SENT with skipped): it is counted, never
  * silently dropped. */
@@ -241,9 +282,9 @@ enum { NT_SLOT_FREE, NT_SLOT_PENDING, NT_SLOT_ANSWERED, NT_SLOT_LOST, NT_SLOT_DO
 struct nt_probe_table {
 	enum nt_probe_sock kind;
 	struct nt_paddr dst;
-	uint16_t port;                  /* UDP destination port */
+	uint16_t port;                  /* UDP or TCP destination port */
 	int flows;
-	uint16_t id[NT_PROBE_MAX_FLOWS]; /* ICMP echo id, or UDP source port */
+	uint16_t id[NT_PROBE_MAX_FLOWS]; /* ICMP echo id, or UDP/TCP source port */
 	uint32_t tag;                   /* session tag in our payload */
 	int size;                       /* payload bytes */
 	struct nt_probe_slot *slot;     /* NT_PROBE_SLOTS entries */
@@ -329,6 +370,11 @@ bool nt_probe_per_probe(const struct nt_prober *p);
 bool nt_probe_fallback(const struct nt_prober *p);
 /* The UDP destination port of the run (after nt_probe_target). */
 uint16_t nt_probe_port(const struct nt_prober *p);
+/* The probe timeout in force (nt_probe_target clamps it for NT_PS_TCP to
+ * NT_PROBE_TCP_MAX_TIMEOUT: below the kernel's first SYN retransmission
+ * at 1 s, so no retransmitted SYN is ever timed). */
+#define NT_PROBE_TCP_MAX_TIMEOUT 0.9
+double nt_probe_timeout(const struct nt_prober *p);
 /* Whether a raw socket (CAP_NET_RAW at nt_probe_open) is among p's. */
 bool nt_probe_has_raw(const struct nt_prober *p);
 

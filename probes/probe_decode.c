@@ -175,21 +175,49 @@ static enum nt_probe_kind kind6(uint8_t type)
 	}
 }
 
-/* The quoted transport header: ICMP echo request or UDP. */
+/* The ports of a quoted UDP or TCP header: -EBADMSG under 4 bytes, 1 with
+ * truncated set under 8 (RFC 792's minimum), else 0. */
+static int quoted_ports(const uint8_t *p, size_t len, struct nt_probe_reply *r)
+{
+	if (len < 4)
+		return -EBADMSG;
+	r->sport = rd16(p);
+	r->dport = rd16(p + 2);
+	r->have_id = true;
+	if (len < 8) {
+		r->truncated = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* A quoted TCP header: the ports in 4 bytes, the sequence number in 8
+ * (all RFC 792 promises), the flags from 14. Nothing after it is ours. */
+static int quoted_tcp(const uint8_t *p, size_t len, struct nt_probe_reply *r)
+{
+	int rc = quoted_ports(p, len, r);
+
+	if (rc)
+		return rc < 0 ? rc : 0;
+	r->tseq = rd32(p + 4);
+	r->have_tseq = true;
+	if (len >= 14)
+		r->tflags = p[13];
+	return 0;
+}
+
+/* The quoted transport header: ICMP echo request, UDP or TCP. */
 static int quoted_l4(uint8_t proto, const uint8_t *p, size_t len,
 		     struct nt_probe_reply *r)
 {
 	r->proto = proto;
+	if (proto == IPPROTO_TCP)
+		return quoted_tcp(p, len, r);
 	if (proto == IPPROTO_UDP) {
-		if (len < 4)
-			return -EBADMSG;
-		r->sport = rd16(p);
-		r->dport = rd16(p + 2);
-		r->have_id = true;
-		if (len < 8) {
-			r->truncated = true;
-			return 0;
-		}
+		int rc = quoted_ports(p, len, r);
+
+		if (rc)
+			return rc < 0 ? rc : 0;
 		r->have_udp8 = true;
 		r->ulen = rd16(p + 4);
 		r->ucsum = rd16(p + 6);
@@ -224,7 +252,7 @@ static int quoted_ip4(const uint8_t *p, size_t len, struct nt_probe_reply *r)
 	r->quoted_ttl = p[8];
 	r->qdst.family = AF_INET;
 	memcpy(r->qdst.a, p + 16, 4);
-	if (proto != IPPROTO_ICMP && proto != IPPROTO_UDP)
+	if (proto != IPPROTO_ICMP && proto != IPPROTO_UDP && proto != IPPROTO_TCP)
 		return -ENOMSG;
 	if (rd16(p + 6) & 0x1fff) /* not the first fragment: no L4 header */
 		return -ENOMSG;
@@ -249,6 +277,7 @@ static int quoted_ip6(const uint8_t *p, size_t len, struct nt_probe_reply *r)
 		switch (nh) {
 		case IPPROTO_ICMPV6:
 		case IPPROTO_UDP:
+		case IPPROTO_TCP:
 			return quoted_l4(nh, p + off, len - off, r);
 		case 0:  /* hop-by-hop */
 		case 43: /* routing */
@@ -351,38 +380,56 @@ static void reply_init(struct nt_probe_reply *r, int family)
 	r->quoted_ttl = -1;
 }
 
+/* The IPv4 header a raw socket hands over: checked, the reply's TTL and
+ * source taken, *p and *len moved past it (trailing padding cut). Only
+ * proto, and only a first fragment, are ours (-ENOMSG). */
+static int outer_ip4(const uint8_t **pp, size_t *lenp, uint8_t proto,
+		     struct nt_probe_reply *r)
+{
+	const uint8_t *p = *pp;
+	size_t len = *lenp, ihl, tot;
+
+	if (len < 20 || (p[0] >> 4) != 4)
+		return -EBADMSG;
+	ihl = (size_t)(p[0] & 0x0f) * 4;
+	tot = rd16(p + 2);
+	if (ihl < 20 || ihl > len)
+		return -EBADMSG;
+	if (tot >= ihl && tot < len)
+		len = tot; /* trailing bytes (padding) are not ours */
+	if (p[9] != proto || (proto == IPPROTO_TCP && (rd16(p + 6) & 0x1fff)))
+		return -ENOMSG;
+	r->reply_ttl = p[8];
+	r->src.family = AF_INET;
+	memcpy(r->src.a, p + 12, 4);
+	*pp = p + ihl;
+	*lenp = len - ihl;
+	return 0;
+}
+
+/* What both raw-socket decoders do first: an empty reply of family, and
+ * the IPv4 header when there is one (only IPv4 raw sockets give it). */
+static int outer(int family, bool ip_header, const uint8_t **p, size_t *len,
+		 uint8_t proto, struct nt_probe_reply *r)
+{
+	reply_init(r, family);
+	if (family != AF_INET && family != AF_INET6)
+		return -EINVAL;
+	if (!ip_header)
+		return 0;
+	if (family != AF_INET)
+		return -EINVAL;
+	return outer_ip4(p, len, proto, r);
+}
+
 int nt_probe_decode(int family, bool ip_header, const void *buf, size_t len,
 		    struct nt_probe_reply *r)
 {
 	const uint8_t *p = buf;
 
-	reply_init(r, family);
-	if (family != AF_INET && family != AF_INET6)
-		return -EINVAL;
-	if (ip_header) {
-		size_t ihl, tot;
+	int rc = outer(family, ip_header, &p, &len, IPPROTO_ICMP, r);
 
-		if (family != AF_INET)
-			return -EINVAL;
-		if (len < 20)
-			return -EBADMSG;
-		if ((p[0] >> 4) != 4)
-			return -EBADMSG;
-		ihl = (size_t)(p[0] & 0x0f) * 4;
-		tot = rd16(p + 2);
-		if (ihl < 20 || ihl > len)
-			return -EBADMSG;
-		if (tot >= ihl && tot < len)
-			len = tot; /* trailing bytes (padding) are not ours */
-		if (p[9] != IPPROTO_ICMP)
-			return -ENOMSG;
-		r->reply_ttl = p[8];
-		r->src.family = AF_INET;
-		memcpy(r->src.a, p + 12, 4);
-		p += ihl;
-		len -= ihl;
-	}
-	return decode_icmp(family, p, len, r);
+	return rc ? rc : decode_icmp(family, p, len, r);
 }
 
 int nt_probe_decode_errq(int family, uint8_t proto,
@@ -433,6 +480,8 @@ int nt_probe_decode_errq(int family, uint8_t proto,
 		r->payload_len = len;
 		return 0;
 	}
+	if (proto == IPPROTO_TCP) /* the quoted TCP header (tcp_v4_err) */
+		return quoted_tcp(p, len, r);
 	if (len < 8)
 		return -EBADMSG;
 	r->id = rd16(p + 4);
@@ -440,5 +489,38 @@ int nt_probe_decode_errq(int family, uint8_t proto,
 	r->have_id = true;
 	r->payload = p + 8;
 	r->payload_len = len - 8;
+	return 0;
+}
+
+int nt_probe_decode_tcp(int family, bool ip_header, const void *buf, size_t len,
+			struct nt_probe_reply *r)
+{
+	const uint8_t *p = buf;
+	size_t doff;
+	int rc = outer(family, ip_header, &p, &len, IPPROTO_TCP, r);
+
+	if (rc)
+		return rc;
+	if (len < 20)
+		return -EBADMSG;
+	doff = (size_t)(p[12] >> 4) * 4;
+	if (doff < 20 || doff > len)
+		return -EBADMSG;
+	r->proto = IPPROTO_TCP;
+	r->sport = rd16(p);
+	r->dport = rd16(p + 2);
+	r->tseq = rd32(p + 4);
+	r->tack = rd32(p + 8);
+	r->tflags = p[13];
+	r->have_id = true;
+	/* RST (with or without ACK: a SYN is answered RST-ACK) or SYN+ACK */
+	if (r->tflags & 0x04)
+		r->kind = NT_PR_TCP_RST;
+	else if ((r->tflags & 0x12) == 0x12)
+		r->kind = NT_PR_TCP_SYNACK;
+	else
+		return -ENOMSG;
+	if (!(r->tflags & 0x10))
+		return -ENOMSG; /* no acknowledgment: it names no probe */
 	return 0;
 }

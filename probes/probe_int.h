@@ -76,6 +76,8 @@ struct nt_prober {
 	uint16_t *txmap;                     /* [fd][key & 0xffff] -> seq */
 	struct nt_pace pace[NT_PROBE_BUCKETS];
 	int npace;
+	int tcp_resv[NT_PROBE_MAX_FLOWS];    /* TCP_RAW: each flow's reserved port */
+	int ntcp_resv;
 	const struct nt_probe_slot_ops *sops; /* per-probe sockets, or NULL */
 	bool fallback;                       /* ICMP asked, UDP used */
 	uint16_t *open;                      /* seqs of slots with an fd */
@@ -107,9 +109,26 @@ void nt_probe_slot_close(struct nt_prober *p, struct nt_probe_slot *s);
 int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 		  struct timespec *tx_real, double *tx_mono);
 /* fdi: index into fd[]; p->nfd is the raw ICMP socket of a UDP_RAW run.
- * 1: reply in *r; 2: TX stamp in *tx; 0: nothing left; <0 as below. */
+ * 1: reply in *r; 2: TX stamp in *tx; 3: a TCP segment for no probe (skip);
+ * 0: nothing left; <0 as below. */
 int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 		  struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
 		  struct nt_probe_txstamp *tx, uint8_t *buf, size_t buflen);
+
+/* A sockaddr for a:port into ss; its length. */
+socklen_t nt_probe_fill_sa(const struct nt_paddr *a, uint16_t port,
+			   struct sockaddr_storage *ss);
+
+/* TCP probes (probe_tcp.c). Phase 1: the raw TCP socket into f->fd[0]
+ * (0 or -errno). Phase 2: source address, socket filter and reserved ports
+ * (0 or -errno with *why). A half-open SYN per probe. Closing the ports. */
+int nt_probe_tcp_open_raw(struct nt_probe_fam *f, int family);
+int nt_probe_tcp_target(struct nt_prober *p, const char **why);
+/* The SYN of probe seq on flow into p->buf: its length, or -errno (sent
+ * by nt_probe_send like every other probe: TTL, TX stamp key). */
+int nt_probe_tcp_fill(struct nt_prober *p, int flow, uint16_t seq);
+void nt_probe_tcp_close(struct nt_prober *p);
+/* Unprivileged TCP: a non-blocking connect() per probe (NT_PS_TCP). */
+extern const struct nt_probe_slot_ops nt_probe_tcp_ops;
 
 #endif

@@ -123,6 +123,29 @@ enum nt_probe_match nt_probe_match(const struct nt_probe_table *t,
 			return NT_MATCH_NONE; /* a payload, but not ours */
 		}
 		break;
+	case NT_PS_TCP_RAW: {
+		int q;
+
+		/* Half-open SYNs: the target's SYN-ACK or RST acknowledges
+		 * isn + 1; a router's error quotes the SYN's ports and isn. */
+		if (r->proto != IPPROTO_TCP)
+			return NT_MATCH_NONE;
+		if (r->kind == NT_PR_TCP_SYNACK || r->kind == NT_PR_TCP_RST) {
+			if (!nt_paddr_eq(&r->src, &t->dst) || r->sport != t->port)
+				return NT_MATCH_NONE;
+			flow = find_flow(t, r->dport);
+			q = nt_probe_tcp_seq_of(t->tag, r->tack - 1u);
+		} else {
+			if (!r->have_tseq || !r->qdst.family || r->dport != t->port)
+				return NT_MATCH_NONE;
+			flow = find_flow(t, r->sport);
+			q = nt_probe_tcp_seq_of(t->tag, r->tseq);
+		}
+		if (flow < 0 || q < 0)
+			return NT_MATCH_NONE;
+		s = (uint16_t)q;
+		break;
+	}
 	case NT_PS_RAW:
 	case NT_PS_DGRAM:
 		if (!r->have_id || (r->proto != IPPROTO_ICMP && r->proto != IPPROTO_ICMPV6))
@@ -171,6 +194,20 @@ enum nt_probe_match nt_probe_match_slot(const struct nt_probe_table *t,
 			return NT_MATCH_NONE;
 		if (r->have_udp8 && r->ulen != 8 + t->size)
 			return NT_MATCH_NONE;
+		break;
+	case NT_PS_TCP:
+		/* the socket's own error queue or its connect() result: the
+		 * kernel matched the 4-tuple (and the quoted sequence); the
+		 * ports must still be this probe's */
+		if (r->proto != IPPROTO_TCP || !r->have_id)
+			return NT_MATCH_NONE;
+		if (r->kind == NT_PR_TCP_SYNACK || r->kind == NT_PR_TCP_RST) {
+			if (!nt_paddr_eq(&r->src, &t->dst) || r->sport != t->port ||
+			    r->dport != sl->port)
+				return NT_MATCH_NONE;
+		} else if (r->sport != sl->port || r->dport != t->port) {
+			return NT_MATCH_NONE;
+		}
 		break;
 	default:
 		return NT_MATCH_NONE;

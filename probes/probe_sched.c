@@ -249,6 +249,8 @@ static void handle_match(struct run *u, const struct nt_probe_reply *r,
 	e.reply = r;
 	e.kernel_tx = e.kernel_ts && s->have_tx_kern;
 	e.from_dst = r->kind == NT_PR_ECHO_REPLY || nt_paddr_eq(&r->src, &p->o.dst);
+	e.port_state = r->kind == NT_PR_TCP_SYNACK ? NT_PORT_OPEN :
+		       r->kind == NT_PR_TCP_RST ? NT_PORT_CLOSED : NT_PORT_NONE;
 	e.unreach = r->kind == NT_PR_UNREACH;
 	if (e.from_dst && u->cap && s->ttl > u->cap) {
 		/* sent before the destination's TTL was known (or while
@@ -349,7 +351,8 @@ static int drain(struct run *u, int fdi)
 	for (q = 0; q < 2; q++) {
 		bool errq = q == 0;
 
-		if (errq && (fdi == p->nfd || (p->tab.kind == NT_PS_RAW && !p->tx_ts)))
+		if (errq && (fdi == p->nfd || ((p->tab.kind == NT_PS_RAW ||
+						p->tab.kind == NT_PS_TCP_RAW) && !p->tx_ts)))
 			continue; /* the raw receive socket sends nothing */
 		for (n = 0; n < 256; n++) {
 			rc = nt_probe_recv(p, fdi, errq, &r, &rx, &have_rx, &tx,
@@ -360,6 +363,8 @@ static int drain(struct run *u, int fdi)
 				txstamp(p, &tx);
 				continue;
 			}
+			if (rc == 3)
+				continue; /* not for us and no one's reply (TCP) */
 			if (rc == -ENOMSG || rc == -EBADMSG) {
 				foreign(u, rc);
 				continue;

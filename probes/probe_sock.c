@@ -39,7 +39,7 @@ static int on(int fd, int level, int opt)
 	return setsockopt(fd, level, opt, &one, sizeof(one)) < 0 ? -errno : 0;
 }
 
-static socklen_t fill_sa(const struct nt_paddr *a, uint16_t port,
+socklen_t nt_probe_fill_sa(const struct nt_paddr *a, uint16_t port,
 			 struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -153,6 +153,20 @@ static void fam_open(struct nt_prober *p, int family)
 
 	f->err = 0;
 	f->why = "";
+	if (p->o.mode == NT_PM_TCP) {
+		/* half-open SYNs need a raw TCP and a raw ICMP socket */
+		fd = secure_getenv("NETTRIAGE_PATH_NO_RAW") ? -EPERM : open_raw(family, true);
+		if (fd >= 0 && nt_probe_tcp_open_raw(f, family) == 0) {
+			f->kind = NT_PS_TCP_RAW;
+			f->rawfd = fd;
+			return;
+		}
+		if (fd >= 0)
+			close(fd);
+		fam_close(f);
+		f->kind = NT_PS_TCP; /* connect() per probe: needs nothing */
+		return;
+	}
 	if (p->o.mode == NT_PM_UDP) {
 		fd = secure_getenv("NETTRIAGE_PATH_NO_RAW") ? -EPERM : open_raw(family, true);
 		f->kind = fd >= 0 ? NT_PS_UDP_RAW : NT_PS_UDP;
@@ -213,7 +227,7 @@ static int open_udp(struct nt_prober *p)
 		if (fd < 0)
 			return -errno;
 		p->fd[p->nfd++] = fd;
-		sl = fill_sa(&p->o.dst, p->o.port, &ss);
+		sl = nt_probe_fill_sa(&p->o.dst, p->o.port, &ss);
 		if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
 			return -errno;
 		sl = sizeof(ss);
@@ -240,7 +254,7 @@ static int bind_ping(struct nt_prober *p)
 	for (i = 0; i < p->nfd; i++) {
 		struct nt_paddr any = { .family = (uint8_t)family };
 		struct sockaddr_storage ss;
-		socklen_t sl = fill_sa(&any, 0, &ss);
+		socklen_t sl = nt_probe_fill_sa(&any, 0, &ss);
 
 		if (bind(p->fd[i], (struct sockaddr *)&ss, sl) < 0)
 			return -errno;
@@ -268,6 +282,7 @@ static void close_all(struct nt_prober *p)
 	if (p->rxfd >= 0)
 		close(p->rxfd);
 	p->rxfd = -1;
+	nt_probe_tcp_close(p);
 	fam_close(&p->fam[0]);
 	fam_close(&p->fam[1]);
 }
@@ -416,7 +431,7 @@ static int udp_slot_send(struct nt_prober *p, struct nt_probe_slot *s)
 		(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &fl, sizeof(fl));
 	}
 	s->fd = fd; /* from here on the loop owns it */
-	sl = fill_sa(&p->o.dst, p->o.port, &ss);
+	sl = nt_probe_fill_sa(&p->o.dst, p->o.port, &ss);
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
 		return -errno; /* no route: sent and lost, as a failed send */
 	sl = sizeof(ss);
@@ -523,6 +538,15 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 		for (i = 0; i < p->o.flows; i++)
 			p->tab.id[i] = (uint16_t)((p->tab.tag >> 16) + (uint32_t)i);
 		r = 0;
+	} else if (f->kind == NT_PS_TCP_RAW) {
+		r = nt_probe_tcp_target(p, why);
+	} else if (f->kind == NT_PS_TCP) {
+		/* under the kernel's first SYN retransmission (1 s) */
+		if (p->o.timeout > NT_PROBE_TCP_MAX_TIMEOUT)
+			p->o.timeout = NT_PROBE_TCP_MAX_TIMEOUT;
+		r = nt_probe_slots_init(p);
+		p->sops = &nt_probe_tcp_ops;
+		*why = "socket(SOCK_STREAM, IPPROTO_TCP)";
 	} else if (f->kind == NT_PS_UDP) {
 		/* no quoted header on the error queue: a socket per probe */
 		r = nt_probe_slots_init(p);
@@ -535,7 +559,8 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 	if (r)
 		return r;
 	for (i = 0; i < p->nfd; i++) {
-		r = common_opts(p->fd[i], family, p->o.tos, p->tab.kind == NT_PS_RAW);
+		r = common_opts(p->fd[i], family, p->o.tos, p->tab.kind == NT_PS_RAW ||
+				p->tab.kind == NT_PS_TCP_RAW);
 		if (r) {
 			*why = "setsockopt";
 			return r;
@@ -614,7 +639,8 @@ bool nt_probe_has_raw(const struct nt_prober *p)
 int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 		  struct timespec *tx_real, double *tx_mono)
 {
-	int family = p->o.dst.family, fdi = p->tab.kind == NT_PS_RAW ? 0 : flow;
+	bool tcp = p->tab.kind == NT_PS_TCP_RAW; /* one raw socket, all flows */
+	int family = p->o.dst.family, fdi = p->tab.kind == NT_PS_RAW || tcp ? 0 : flow;
 	bool udp = p->tab.kind == NT_PS_UDP || p->tab.kind == NT_PS_UDP_RAW;
 	int fd = p->fd[fdi];
 	size_t len = (size_t)p->o.size, hdr = 0;
@@ -631,7 +657,13 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 	uint8_t *b = p->buf;
 	struct timespec tm;
 
-	if (!udp) {
+	if (tcp) {
+		/* a half-open SYN (probe_tcp.c), sent as the rest below */
+		r = nt_probe_tcp_fill(p, flow, seq);
+		if (r < 0)
+			return r;
+		len = (size_t)r;
+	} else if (!udp) {
 		hdr = 8;
 		b[0] = family == AF_INET ? 8 : 128; /* echo request */
 		b[1] = 0;
@@ -644,7 +676,7 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 	if (udp)
 		nt_probe_udp_fill(b, len, p->tab.tag, seq, (uint8_t)ttl, (uint8_t)flow,
 				  &p->src, &p->o.dst, p->tab.id[flow], p->o.port);
-	else
+	else if (!tcp)
 		nt_probe_payload_fill(b + hdr, len, p->tab.tag, seq, (uint8_t)ttl,
 				      (uint8_t)flow);
 	if (p->tab.kind == NT_PS_RAW && family == AF_INET) {
@@ -661,7 +693,7 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 	m.msg_iovlen = 1;
 	if (!udp) {
 		m.msg_name = &ss;
-		m.msg_namelen = fill_sa(&p->o.dst, 0, &ss);
+		m.msg_namelen = nt_probe_fill_sa(&p->o.dst, 0, &ss);
 	}
 	m.msg_control = ctl.buf;
 	m.msg_controllen = CMSG_SPACE(sizeof(int));
@@ -715,10 +747,11 @@ int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 {
 	int family = p->o.dst.family, fd = fdi == p->nfd ? p->rxfd : p->fd[fdi];
 	bool udp = p->tab.kind == NT_PS_UDP || p->tab.kind == NT_PS_UDP_RAW;
-	bool raw = p->tab.kind == NT_PS_RAW || fdi == p->nfd;
+	bool tcpraw = p->tab.kind == NT_PS_TCP_RAW && fdi < p->nfd;
+	bool raw = p->tab.kind == NT_PS_RAW || fdi == p->nfd || tcpraw;
 	int rc;
 
-	rc = nt_probe_recv_fd(p, fd, errq, raw, udp ? IPPROTO_UDP :
+	rc = nt_probe_recv_fd(p, fd, errq, raw, tcpraw ? IPPROTO_TCP : udp ? IPPROTO_UDP :
 			      family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6,
 			      r, rx, have_rx, tx, buf, buflen);
 	if (rc == 2)
@@ -736,6 +769,7 @@ int nt_probe_recv_fd(struct nt_prober *p, int fd, bool errq, bool raw,
 {
 	int family = p->o.dst.family;
 	bool udp = proto == IPPROTO_UDP;
+	bool tcpraw = !errq && raw && proto == IPPROTO_TCP;
 	struct scm_timestamping sts;
 	bool have_sts = false;
 	union {
@@ -805,7 +839,21 @@ int nt_probe_recv_fd(struct nt_prober *p, int fd, bool errq, bool raw,
 	} else {
 		if (udp && !raw)
 			return -ENOMSG; /* data from the target's port: not a probe reply */
-		rc = nt_probe_decode(family, raw && family == AF_INET, buf, (size_t)n, r);
+		if (tcpraw) {
+			/* every TCP segment of the namespace comes up here:
+			 * only the target's port's answers are replies, the
+			 * rest is no one's business (not even "foreign") */
+			rc = nt_probe_decode_tcp(family, family == AF_INET, buf, (size_t)n, r);
+			if (rc == 0 && !r->src.family && from.ss_family == AF_INET6) {
+				r->src.family = AF_INET6;
+				memcpy(r->src.a, &((struct sockaddr_in6 *)&from)->sin6_addr, 16);
+			}
+			if (rc == -ENOMSG || rc == -EBADMSG ||
+			    !nt_paddr_eq(&r->src, &p->o.dst) || r->sport != p->o.port)
+				return 3;
+		} else {
+			rc = nt_probe_decode(family, raw && family == AF_INET, buf, (size_t)n, r);
+		}
 		if (rc == 0 && r->src.family == 0) {
 			if (from.ss_family == AF_INET) {
 				r->src.family = AF_INET;

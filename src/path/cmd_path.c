@@ -30,8 +30,13 @@ const char cmd_path_usage[] =
 	"one set of verdicts each; the exit status is the worst.\n\n"
 	"Options:\n"
 	"  -4, -6                 IPv4 or IPv6 only\n"
-	"  -u, --udp              UDP probes (default: ICMP echo); HOST:PORT implies it\n"
+	"  -u, --udp              UDP probes (default: ICMP echo); with it, HOST:PORT is\n"
+	"                         UDP to PORT\n"
 	"  -p, --port N           UDP destination port (default 33434)\n"
+	"      --tcp PORT         TCP SYN probes to PORT (HOST:PORT means the same): port\n"
+	"                         open/closed/filtered and its RTT; half-open SYNs with\n"
+	"                         CAP_NET_RAW, else one connect() per probe (--timeout\n"
+	"                         at most 0.9 s there)\n"
 	"      --first-ttl N      first TTL probed (default 1)\n"
 	"  -m, --max-ttl N        last TTL probed, 1..255 (default 30)\n"
 	"      --timeout SEC      a reply later than this is late, not lost (default 2)\n"
@@ -77,6 +82,7 @@ static int split_target(char *arg, const char **host, long *port)
 static const struct option opts_long[] = {
 	{ "udp", no_argument, NULL, 'u' },
 	{ "port", required_argument, NULL, 'p' },
+	{ "tcp", required_argument, NULL, 'K' },
 	{ "first-ttl", required_argument, NULL, 'f' },
 	{ "max-ttl", required_argument, NULL, 'm' },
 	{ "timeout", required_argument, NULL, 'T' },
@@ -99,7 +105,7 @@ const struct nt_cmd_opts cmd_path_opts = { "+46up:m:s:h", opts_long };
 int nt_path_parse_opts(struct path_st *x, int argc, char **argv)
 {
 	struct path_opts *o = &x->o;
-	long v, port = -1;
+	long v, port = -1, tcp = -1;
 	char why[256];
 	double d;
 	int c;
@@ -128,6 +134,11 @@ int nt_path_parse_opts(struct path_st *x, int argc, char **argv)
 			if (nt_opt_port("path", "--port", optarg, &v))
 				return -1;
 			o->port = v;
+			break;
+		case 'K':
+			if (nt_opt_port("path", "--tcp", optarg, &v))
+				return -1;
+			tcp = v;
 			break;
 		case 'f':
 			if (nt_opt_long("path", "--first-ttl", optarg, 1, 255, &v))
@@ -219,8 +230,23 @@ int nt_path_parse_opts(struct path_st *x, int argc, char **argv)
 			nt_err("path", "port not in 1..65535: %ld", port);
 			return -1;
 		}
-		o->udp = true; /* TCP probes are not built: a port means UDP */
-		o->port = port;
+		if (tcp != -1 && tcp != port) {
+			nt_err("path", "--tcp %ld and HOST:%ld name two ports", tcp, port);
+			return -1;
+		}
+		/* HOST:PORT is the service's TCP port, UDP only with --udp */
+		if (o->udp)
+			o->port = port;
+		else
+			tcp = port;
+	}
+	if (tcp != -1) {
+		if (o->udp) {
+			nt_err("path", "--tcp and --udp exclude each other");
+			return -1;
+		}
+		o->tcp = true;
+		o->port = tcp;
 	}
 	if (o->po.first_ttl > o->po.max_ttl) {
 		nt_err("path", "--first-ttl %d is above --max-ttl %d", o->po.first_ttl,
@@ -231,7 +257,7 @@ int nt_path_parse_opts(struct path_st *x, int argc, char **argv)
 		nt_err("path", "%s", why);
 		return -1;
 	}
-	o->po.mode = o->udp ? NT_PM_UDP : NT_PM_ICMP;
+	o->po.mode = o->tcp ? NT_PM_TCP : o->udp ? NT_PM_UDP : NT_PM_ICMP;
 	o->po.port = (uint16_t)(o->port > 0 ? o->port : 33434);
 	return 0;
 }

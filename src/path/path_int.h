@@ -18,6 +18,7 @@ struct path_opts {
 	struct nt_path_thresholds t;
 	int family;            /* AF_UNSPEC, AF_INET, AF_INET6 */
 	bool report, csv, udp;
+	bool tcp;              /* --tcp PORT or HOST:PORT */
 	long port;             /* -1 not given */
 	char *arg;             /* a copy of the operand, cut by split_target */
 	const char *target;    /* HOST: into arg */

@@ -135,6 +135,8 @@ static const char *sock_name(enum nt_probe_sock k)
 	case NT_PS_RAW: return "raw";
 	case NT_PS_UDP: return "udp";
 	case NT_PS_UDP_RAW: return "udp+raw";
+	case NT_PS_TCP: return "tcp-connect";
+	case NT_PS_TCP_RAW: return "tcp-raw";
 	default: return "none";
 	}
 }
@@ -172,6 +174,11 @@ static int collect(void *st, struct nt_layer_ctx *c)
 		sock_why(x, c->why, sizeof(c->why), what, r);
 		return r;
 	}
+	if (x->o.po.mode == NT_PM_TCP && nt_probe_timeout(x->pr) < x->o.po.timeout) {
+		nt_note("path", "%s: --timeout %.3g s clamped to %.3g s for TCP connect() probes (below the kernel's 1 s SYN retransmission, so no RTT comes from a second SYN)",
+			x->o.target, x->o.po.timeout, nt_probe_timeout(x->pr));
+		x->o.po.timeout = nt_probe_timeout(x->pr);
+	}
 	if (nt_probe_fallback(x->pr)) {
 		/* ICMP not allowed: the prober runs UDP (nt_path_fallback_note) */
 		x->o.po.mode = NT_PM_UDP;
@@ -186,6 +193,7 @@ static int collect(void *st, struct nt_layer_ctx *c)
 	snprintf(x->p->target, sizeof(x->p->target), "%s", x->o.target);
 	x->p->dst = x->o.po.dst;
 	x->p->mode = x->o.po.mode;
+	x->p->port = x->o.po.mode == NT_PM_TCP ? x->o.po.port : 0;
 	x->p->first_ttl = x->o.po.first_ttl;
 	x->p->max_ttl = x->o.po.max_ttl;
 	if (gethostname(x->local, sizeof(x->local) - 1))
@@ -248,10 +256,12 @@ static void report(const struct path_st *x, FILE *f)
 
 	nt_paddr_str(&p->dst, ip, sizeof(ip));
 	fprintf(f, "nettriage path to %s (%s), %s %s, %ld cycles, timestamps %s, flow_mode %s\n",
-		p->target, ip, p->mode == NT_PM_UDP ? "UDP" : "ICMP",
+		p->target, ip, p->mode == NT_PM_TCP ? "TCP" : p->mode == NT_PM_UDP ? "UDP" : "ICMP",
 		p->dst.family == AF_INET ? "IPv4" : "IPv6", p->cycles,
 		nt_path_ts_source(p),
 		nt_probe_per_probe(x->pr) ? "per-probe (a socket per probe: the source port changes)" : "paris");
+	if (p->mode == NT_PM_TCP)
+		nt_path_print_port(f, p);
 	nt_path_print_table(f, p, x->rows, x->n, x->local);
 	nt_path_print_hist(f, p);
 	if (x->siblings)
@@ -284,13 +294,22 @@ static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 		return;
 	nt_paddr_str(&p->dst, ip, sizeof(ip));
 	nt_doc_set(d, "target", json_pack("{s:s, s:s}", "host", p->target, "ip", ip));
-	nt_doc_set(d, "mode", json_string(p->mode == NT_PM_UDP ? "udp" : "icmp"));
+	nt_doc_set(d, "mode", json_string(p->mode == NT_PM_TCP ? "tcp" :
+					  p->mode == NT_PM_UDP ? "udp" : "icmp"));
 	nt_doc_set(d, "family", json_string(p->dst.family == AF_INET ? "ipv4" : "ipv6"));
 	nt_doc_set(d, "socket", json_string(sock_name(nt_probe_socktype(x->pr))));
 	nt_doc_set(d, "flow_mode", json_string(nt_probe_per_probe(x->pr) ? "per-probe" : "paris"));
 	nt_doc_set(d, "privileges_dropped", json_boolean(x->dropped));
-	if (p->mode == NT_PM_UDP)
+	if (p->mode == NT_PM_UDP || p->mode == NT_PM_TCP)
 		nt_doc_set(d, "port", json_integer(x->o.po.port));
+	if (p->mode == NT_PM_TCP) {
+		double rtt = nt_path_port_rtt(p);
+
+		nt_doc_set(d, "port_state", json_string(nt_path_port_state(p)));
+		nt_doc_set(d, "port_rtt_ms", isfinite(rtt) ? json_real(rtt) : json_null());
+		nt_doc_set(d, "port_answers", json_pack("{s:I, s:I}",
+			"open", (json_int_t)p->tcp_open, "closed", (json_int_t)p->tcp_closed));
+	}
 	if (nt_probe_fallback(x->pr))
 		nt_doc_set(d, "fallback", json_string("udp"));
 	nt_doc_set(d, "cycles", json_integer(p->cycles));

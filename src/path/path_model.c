@@ -108,6 +108,7 @@ void nt_path_reset(struct nt_path *p, long from_cycle)
 	p->dst = keep.dst;
 	memcpy(p->target, keep.target, sizeof(p->target));
 	p->mode = keep.mode;
+	p->port = keep.port;
 	p->first_ttl = keep.first_ttl;
 	p->max_ttl = keep.max_ttl;
 	p->dst_ttl = keep.dst_ttl;
@@ -133,6 +134,29 @@ static struct nt_path_resp *responder(struct nt_path_hop *h,
 	r->reply_ttl = -1;
 	*tail = r;
 	return r;
+}
+
+/* TCP: what the target's answers say of its port, whatever the TTL (a
+ * probe beyond the destination's TTL reached the port too). */
+static void port_answer(struct nt_path *p, const struct nt_probe_event *ev)
+{
+	if (ev->ev != NT_EV_REPLY && ev->ev != NT_EV_LATE && ev->ev != NT_EV_BEYOND)
+		return;
+	if (ev->port_state == NT_PORT_OPEN)
+		p->tcp_open++;
+	else if (ev->port_state == NT_PORT_CLOSED)
+		p->tcp_closed++;
+	else
+		return;
+	if (ev->ev == NT_EV_REPLY && isfinite(ev->rtt_ms)) {
+		if (ev->port_state == NT_PORT_OPEN) {
+			p->rtt_open_sum += ev->rtt_ms;
+			p->rtt_open_n++;
+		} else {
+			p->rtt_closed_sum += ev->rtt_ms;
+			p->rtt_closed_n++;
+		}
+	}
 }
 
 int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev)
@@ -162,6 +186,7 @@ int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev)
 		return -EINVAL;
 	if (ev->cycle < p->reset_cycle)
 		return 0; /* sent before nt_path_reset: not in these statistics */
+	port_answer(p, ev);
 	h = &p->hop[ev->ttl];
 	switch (ev->ev) {
 	case NT_EV_SENT:
@@ -189,6 +214,7 @@ int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev)
 		r = responder(h, &ev->responder);
 		if (!r)
 			return -ENOMEM;
+		r->tcp = ev->port_state != NT_PORT_NONE;
 		r->type = ev->type;
 		r->code = ev->code;
 		r->reply_ttl = ev->reply_ttl;
@@ -324,7 +350,8 @@ static int fill_row(struct nt_path_row *w, int ttl, const struct nt_path_hop *h,
 	w->is_dst = r->is_dst;
 	w->icmp_type = r->type;
 	w->icmp_code = r->code;
-	w->avail |= 1u << NT_PR_AV_ICMP;
+	if (!r->tcp) /* a TCP answer (SYN-ACK, RST) has no ICMP type */
+		w->avail |= 1u << NT_PR_AV_ICMP;
 	if (r->reply_ttl >= 0) {
 		w->reply_ttl = r->reply_ttl;
 		w->avail |= 1u << NT_PR_AV_RTTL;
@@ -373,6 +400,8 @@ int nt_path_rows(const struct nt_path *p, bool numeric,
 	return 0;
 }
 
+static void port_verdict(const struct nt_path *p, struct nt_verdicts *vs);
+
 void nt_path_verdicts(const struct nt_path *p, const struct nt_path_row *rows,
 		      size_t n, const struct nt_path_thresholds *t,
 		      struct nt_verdicts *vs)
@@ -386,6 +415,8 @@ void nt_path_verdicts(const struct nt_path *p, const struct nt_path_row *rows,
 	for (i = 0; i < n; i++)
 		if (rows[i].is_dst && (!dr || rows[i].received > dr->received))
 			dr = &rows[i];
+	if (p->mode == NT_PM_TCP)
+		port_verdict(p, vs);
 	if (!dh) {
 		v = nt_verdict_add(vs, "path.reach", p->target, NT_CRIT, NAN, NAN);
 		if (v) {
@@ -468,4 +499,51 @@ const char *nt_path_ts_source(const struct nt_path *p)
 	if (p->ts_mono)
 		return "monotonic";
 	return "none";
+}
+
+const char *nt_path_port_state(const struct nt_path *p)
+{
+	if (p->tcp_open)
+		return "open";
+	return p->tcp_closed ? "closed" : "filtered";
+}
+
+double nt_path_port_rtt(const struct nt_path *p)
+{
+	if (p->tcp_open)
+		return p->rtt_open_n ? p->rtt_open_sum / (double)p->rtt_open_n : NAN;
+	return p->rtt_closed_n ? p->rtt_closed_sum / (double)p->rtt_closed_n : NAN;
+}
+
+/* path.port (TCP mode): open OK; closed CRIT (the host answers, nothing
+ * listens); filtered CRIT (no TCP answer: a firewall drops or refuses). */
+static void port_verdict(const struct nt_path *p, struct nt_verdicts *vs)
+{
+	const char *st = nt_path_port_state(p);
+	struct nt_verdict *v;
+	enum nt_level l = p->tcp_open ? NT_OK : NT_CRIT;
+	char subj[300];
+
+	/* HOST:PORT, so that two ports of one host (triage) stay apart */
+	snprintf(subj, sizeof(subj), strchr(p->target, ':') ? "[%s]:%u" : "%s:%u",
+		 p->target, p->port);
+	v = nt_verdict_add(vs, "path.port", subj, l, nt_path_port_rtt(p), NAN);
+	if (!v)
+		return;
+	if (p->tcp_open)
+		snprintf(v->reason, sizeof(v->reason),
+			 "TCP port %u open: %llu SYN-ACKs, %llu RSTs, RTT to the port %.3f ms",
+			 p->port, (unsigned long long)p->tcp_open,
+			 (unsigned long long)p->tcp_closed, nt_path_port_rtt(p));
+	else if (p->tcp_closed)
+		snprintf(v->reason, sizeof(v->reason),
+			 "TCP port %u closed: the host answers RST (%llu), nothing listens",
+			 p->port, (unsigned long long)p->tcp_closed);
+	else
+		snprintf(v->reason, sizeof(v->reason),
+			 "TCP port %u %s: no SYN-ACK nor RST from the target", p->port, st);
+	if (l != NT_OK)
+		snprintf(v->hint, sizeof(v->hint), p->tcp_closed ?
+			 "the service is down or listens elsewhere (ss -ltn on the target)" :
+			 "a firewall drops or rejects the port: the last hop that answered is next to it");
 }

@@ -162,6 +162,36 @@ static void labels(FILE *f, const char *netns, const char *target,
 	fputc('}', f);
 }
 
+/* TCP mode: the port's state as a one-hot gauge over open/closed/filtered
+ * and the mean RTT to the port. */
+static void port_labels(FILE *f, const struct nt_path *p, const char *netns)
+{
+	nt_path_prom_labels(f, netns, p->target);
+	fprintf(f, ",port=\"%u\"", p->port);
+}
+
+static void port_prom(FILE *f, const struct nt_path *p, const char *netns)
+{
+	static const char *const st[] = { "open", "closed", "filtered" };
+	const char *now = nt_path_port_state(p);
+	double rtt = nt_path_port_rtt(p);
+	size_t i;
+
+	fputs("# HELP nettriage_path_port_state 1 for the state of the TCP port (open: SYN-ACK, closed: RST, filtered: neither)\n"
+	      "# TYPE nettriage_path_port_state gauge\n", f);
+	for (i = 0; i < 3; i++) {
+		fputs("nettriage_path_port_state", f);
+		port_labels(f, p, netns);
+		fprintf(f, ",state=\"%s\"} %d\n", st[i], !strcmp(now, st[i]));
+	}
+	if (!isfinite(rtt))
+		return;
+	fputs("# HELP nettriage_path_port_rtt_seconds Mean RTT of the TCP port's answers (SYN to SYN-ACK or RST)\n"
+	      "# TYPE nettriage_path_port_rtt_seconds gauge\nnettriage_path_port_rtt_seconds", f);
+	port_labels(f, p, netns);
+	fprintf(f, "} %.9g\n", rtt / 1000.0);
+}
+
 void nt_path_prom(FILE *f, const struct nt_path *p,
 		  const struct nt_path_row *rows, size_t n, const char *netns)
 {
@@ -217,15 +247,11 @@ void nt_path_prom(FILE *f, const struct nt_path *p,
 	  r->rate_limited, 1);
 #undef G
 	fputs("# HELP nettriage_path_reached 1 when the destination answered\n"
-	      "# TYPE nettriage_path_reached gauge\nnettriage_path_reached{", f);
-	if (netns) {
-		fputs("netns=\"", f);
-		nt_prom_escape(f, netns);
-		fputs("\",", f);
-	}
-	fputs("target=\"", f);
-	nt_prom_escape(f, p->target);
-	fprintf(f, "\"} %d\n", p->dst_ttl ? 1 : 0);
+	      "# TYPE nettriage_path_reached gauge\nnettriage_path_reached", f);
+	nt_path_prom_labels(f, netns, p->target);
+	fprintf(f, "} %d\n", p->dst_ttl ? 1 : 0);
+	if (p->mode == NT_PM_TCP)
+		port_prom(f, p, netns);
 }
 
 static void num(char *b, size_t len, double v, int prec)
@@ -331,4 +357,16 @@ void nt_path_print_footer(FILE *f, const struct nt_path *p,
 			p->held_sockets);
 	fprintf(f, "  %" PRIu64 " beyond the destination (its answers to probes at TTLs above its own, sent before that TTL was known)\n",
 		p->beyond_dst);
+}
+
+void nt_path_print_port(FILE *f, const struct nt_path *p)
+{
+	double rtt = nt_path_port_rtt(p);
+
+	fprintf(f, "TCP port %u: %s (%llu SYN-ACK, %llu RST)", p->port,
+		nt_path_port_state(p), (unsigned long long)p->tcp_open,
+		(unsigned long long)p->tcp_closed);
+	if (isfinite(rtt))
+		fprintf(f, ", RTT to the port %.3f ms", rtt);
+	fputc('\n', f);
 }

@@ -106,6 +106,32 @@ for tool in nt mtr ping; do
 			n, m, (m - 20) / 20 * 100, s, (s - 2.886751) / 2.886751 * 100, all }'
 done
 echo "  (ping's mdev is a population deviation; mtr's Avg/StDev have 3 decimals in --json)"
+
+# ---------- (d) TCP: RTT to the port vs ICMP RTT, same delay line ----------
+if [ -x "$BUILD/tests/path_tcp_srv" ] || make -s "$BUILD/tests/path_tcp_srv" >/dev/null 2>&1; then
+	ip netns exec "$TG" "$BUILD/tests/path_tcp_srv" 203.0.113.2 5432 >$T/srv.out 2>&1 &
+	TOPO_PIDS="$TOPO_PIDS $!"
+	sleep 0.2
+	echo "(d) TCP port 5432 vs ICMP on the delay line: $CYCLES probes per run, $REPS runs (half-open: --flows 4)"
+	: >$T/d_icmp; : >$T/d_raw; : >$T/d_con; : >$T/d_mtr
+	for r in $(seq "$REPS"); do
+		inh "$NT" -j path -n -c "$CYCLES" -i 0.01 --no-pace $DST4 2>/dev/null |
+			jq -r '.hops[-1].responders[0].rtt_ms.mean' >>$T/d_icmp
+		inh "$NT" -j path -n -c "$CYCLES" -i 0.01 --no-pace --flows 4 $DST4:5432 2>/dev/null |
+			jq -r '.port_rtt_ms' >>$T/d_raw
+		NETTRIAGE_PATH_NO_RAW=1 inh "$NT" -j path -n -c "$CYCLES" -i 0.01 --no-pace $DST4:5432 2>/dev/null |
+			jq -r '.port_rtt_ms' >>$T/d_con
+		inh mtr --json -n --tcp -P 5432 -c "$CYCLES" -i 0.01 -G 0.5 $DST4 2>/dev/null |
+			jq -r '.report.hubs[-1].Avg' >>$T/d_mtr
+	done
+	di=$(med <$T/d_icmp); dr=$(med <$T/d_raw); dc=$(med <$T/d_con); dm=$(med <$T/d_mtr)
+	awk -v i="$di" -v r="$dr" -v c="$dc" -v m="$dm" 'BEGIN {
+		printf "  median mean RTT: ICMP %.3f ms, TCP half-open %.3f ms (%+.2f %%), TCP connect() %.3f ms (%+.2f %%), mtr --tcp %.3f ms (%+.2f %%)\n",
+			i, r, (r - i) / i * 100, c, (c - i) / i * 100, m, (m - i) / i * 100 }'
+	echo "  runs ICMP: $(tr '\n' ' ' <$T/d_icmp); half-open: $(tr '\n' ' ' <$T/d_raw); connect(): $(tr '\n' ' ' <$T/d_con); mtr --tcp: $(tr '\n' ' ' <$T/d_mtr)"
+	awk -v i="$di" -v r="$dr" -v c="$dc" 'BEGIN {a = r - i; b = c - i; if (a < 0) a = -a; if (b < 0) b = -b;
+		exit !(a <= 0.05 * i && b <= 0.05 * i)}' || { echo "  TCP RTT not within 5 % of ICMP"; fail=1; }
+fi
 m=$(awk '{print $1}' $T/a_nt | med); s=$(awk '{print $2}' $T/a_nt | med)
 awk -v m="$m" -v s="$s" 'BEGIN {d = m - 20; if (d < 0) d = -d; e = s - 2.886751; if (e < 0) e = -e;
 	exit !(d <= 0.4 || d <= 0.05) || !(e <= 0.2887)}' || fail=1

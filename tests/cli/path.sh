@@ -30,6 +30,13 @@ check 64 "-i -1" -i -1 192.0.2.1
 check 64 "--max-ttl 0" --max-ttl 0 192.0.2.1
 check 64 "--max-ttl 300" --max-ttl 300 192.0.2.1
 check 64 "port 70000 in HOST:PORT" 192.0.2.1:70000
+check 64 "HOST:0 (TCP port 0)" 192.0.2.1:0
+check 64 "HOST:99999" 192.0.2.1:99999
+check 64 "[V6]:0" "[2001:db8::1]:0"
+check 64 "--tcp 0" --tcp 0 192.0.2.1
+check 64 "--tcp 99999" --tcp 99999 192.0.2.1
+check 64 "--tcp with --udp" --tcp 443 --udp 192.0.2.1
+check 64 "--tcp and HOST:PORT name two ports" --tcp 443 192.0.2.1:80
 check 64 "--port 70000" --udp --port 70000 192.0.2.1
 check 64 "IPv6 literal with -4" -4 2001:db8::1
 check 64 "IPv4 literal with -6" -6 192.0.2.1

@@ -108,7 +108,7 @@ run icmp4 "$HOPS4" $DST4
 run udp4 "$HOPS4" --udp $DST4
 run icmp6 "$HOPS6" $DST6
 run udp6 "$HOPS6" --udp $DST6
-run udp4-port "$HOPS4" $DST4:33500
+run udp4-port "$HOPS4" --udp $DST4:33500
 
 j=$T/icmp4.json
 assert "icmp4: raw socket as root, privileges dropped before parsing" \
@@ -137,7 +137,7 @@ assert "icmp4: RTT ordering min <= p50 <= max, all positive" \
 	jq -e '[.hops[].responders[0].rtt_ms | .min > 0 and .min <= .p50 and .p50 <= .max and .mean <= .max] | all' $j
 assert "udp4: port unreachable (3/3) from the target" \
 	test "$(jq -r '.hops[3].responders[0] | "\(.icmp_type)/\(.icmp_code)"' $T/udp4.json)" = "3/3"
-assert "udp4-port: HOST:PORT gives UDP to that port" \
+assert "udp4-port: --udp HOST:PORT gives UDP to that port" \
 	test "$(jq -r '"\(.mode) \(.port)"' $T/udp4-port.json)" = "udp 33500"
 assert "icmp6: echo reply (129) at the target, time exceeded (3) before" \
 	test "$(jq -r '[.hops[].responders[0].icmp_type] | join(" ")' $T/icmp6.json)" = "3 3 3 129"

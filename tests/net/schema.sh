@@ -229,7 +229,11 @@ gen path-icmp4 0 '.mode == "icmp" and .socket == "raw" and .reached' inh "$NT" -
 gen path-udp4 0 '.mode == "udp" and .port == 33434' inh "$NT" -j path $P --udp $DST4
 gen path-icmp6 0 '.family == "ipv6" and .reached' inh "$NT" -j path $P $DST6
 gen path-udp6 0 '.family == "ipv6" and .mode == "udp"' inh "$NT" -j path $P --udp $DST6
-gen path-udp-port 0 '.port == 33500' "$NT" -N "$H" -j path $P $DST4:33500
+gen path-udp-port 0 '.mode == "udp" and .port == 33500' "$NT" -N "$H" -j path $P --udp $DST4:33500
+gen path-tcp-closed 2 '.mode == "tcp" and .socket == "tcp-raw" and .port_state == "closed" and .reached' \
+	inh "$NT" -j path $P $DST4:33500
+gen path-tcp-unpriv 2 '.socket == "tcp-connect" and .flow_mode == "per-probe" and .port_state == "closed"' \
+	unpriv "$UNT" -j path $P --tcp 33500 $DST4
 gen path-flows 0 '.reached' inh "$NT" -j path $P --flows 2 $DST4
 gen path-notx 0 '.timestamp_source == "kernel_rx"' \
 	env NETTRIAGE_PATH_NO_TXSTAMP=1 ip netns exec "$H" "$NT" -j path $P $DST4
