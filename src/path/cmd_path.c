@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <linux/capability.h>
 #include <math.h>
 #include <pthread.h>
@@ -381,6 +382,18 @@ static int rate_init(struct nt_probe_rate *r, double pps, const struct nt_global
 	return nt_probe_rate_init(r, pps, fmax(1.0, pps * fmax(iv, 0.1)), users);
 }
 
+/* A --log that failed during the run, after the results: its lines from
+ * that cycle on were not written; the measurement and its exit status
+ * stand. */
+static void log_report(const struct path_st *x)
+{
+	const struct nt_path_log *l = x->log;
+
+	if (l && l->err)
+		nt_err("path", "--log %s: %s: %s; %" PRIu64 " of its lines not written (the measurement stands)",
+		       x->o.log_path, x->o.target, strerror(-l->err), l->lost);
+}
+
 /* --log FILE, before any privilege is dropped; a usage error when it
  * cannot be opened for appending. The fd, -1 none, -2 error printed. */
 static int log_open(const struct path_opts *o)
@@ -674,6 +687,8 @@ static int cmd_path_multi(struct path_st *x0, int argc, char **argv, struct nt_g
 			goto out;
 		}
 	}
+	for (k = 0; k < n; k++)
+		log_report(t[k].x);
 	rc = nt_level_exit(nt_verdicts_worst(&all));
 out:
 	for (k = 0; k < n; k++) {
@@ -801,6 +816,7 @@ int cmd_path(int argc, char **argv, struct nt_global *g)
 		nt_err("path", "output: %s", strerror(-r));
 		goto out;
 	}
+	log_report(x);
 	rc = nt_level_exit(nt_verdicts_worst(&vs));
 out:
 	nt_path_live_stop(&live);

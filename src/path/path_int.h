@@ -131,7 +131,9 @@ struct nt_path_log {
 	const char *target;    /* as given */
 	char *buf;
 	size_t len, cap;
-	int err;               /* first write error, -errno */
+	int err;               /* first error, -errno: logging stops */
+	uint64_t buffered;     /* lines in buf */
+	uint64_t lost;         /* lines not written because of err */
 };
 
 /* Open FILE for --log before any privilege is dropped (O_WRONLY |
@@ -141,6 +143,8 @@ int nt_path_log_open(const char *path);
 /* A line for ev when it ends a probe (reply, lost, late, cancelled,
  * held back); the buffer goes out at each NT_EV_CYCLE and at flush. */
 void nt_path_log_event(struct nt_path_log *l, const struct nt_probe_event *ev);
+/* Write what is buffered; the first error stops the log (err, err_cycle)
+ * but never the measurement: the command reports it after the results. */
 int nt_path_log_flush(struct nt_path_log *l);
 
 /* The options of `path` into a zeroed state (cmd_path.c): defaults, then

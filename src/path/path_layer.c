@@ -200,8 +200,10 @@ static int collect(void *st, struct nt_layer_ctx *c)
 		snprintf(x->local, sizeof(x->local), "localhost");
 
 	r = nt_probe_run(x->pr, on_event, x);
-	if (x->log && nt_path_log_flush(x->log) && !r)
-		r = x->log->err; /* --log: the last cycle's lines */
+	if (x->log)
+		/* the last cycle's lines; a --log failure does not void the
+		 * measurement: the command reports it after the results */
+		(void)nt_path_log_flush(x->log);
 	if (r == -EINTR)
 		r = 0; /* stopped: what was measured stands */
 	if (!r && x->err)

@@ -107,6 +107,10 @@ void nt_path_log_event(struct nt_path_log *l, const struct nt_probe_event *ev)
 	default:
 		return;
 	}
+	if (l->err) {
+		l->lost++; /* the log stopped: counted, said at the end */
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	add(l, "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ\",\"target\":",
@@ -122,6 +126,14 @@ void nt_path_log_event(struct nt_path_log *l, const struct nt_probe_event *ev)
 		add(l, ",\"held_by\":\"%s\"", ev->held == NT_HELD_RATE ? "rate" :
 		    ev->held == NT_HELD_SOCKETS ? "sockets" : "pacing");
 	add(l, "}\n");
+	if (!l->err) {
+		l->buffered++;
+		return;
+	}
+	/* out of memory mid-line: this line and the buffered ones are lost */
+	l->lost += l->buffered + 1;
+	l->buffered = 0;
+	l->len = 0;
 }
 
 int nt_path_log_flush(struct nt_path_log *l)
@@ -131,9 +143,12 @@ int nt_path_log_flush(struct nt_path_log *l)
 	if (!l->err && l->len) {
 		/* one write: O_APPEND places it whole at the end */
 		r = nt_write_full(l->fd, l->buf, l->len);
-		if (r)
+		if (r) {
 			l->err = r;
+			l->lost += l->buffered;
+		}
 	}
 	l->len = 0;
+	l->buffered = 0;
 	return l->err;
 }

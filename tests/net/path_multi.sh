@@ -105,6 +105,15 @@ assert "--log: the unreachable target's TTLs beyond r3 are lost" \
 	test "$(jq -r "select(.target == \"$UNR\" and .ttl == 4) | .outcome" $T/three.ndjson | sort -u)" = lost
 assert "--log: created by root before the drop to nobody (owner 0, mode 640)" \
 	test "$(stat -c '%u %a' $T/three.ndjson)" = "0 640"
+# a --log that cannot be written (/dev/full: ENOSPC) does not void the
+# measurement: both targets are judged, the exit status is theirs, and one
+# line per target names the file and the error
+inh "$NT" -j path -n -c 2 -i 0.1 --log /dev/full $DST4 $MID >$T/full.json 2>$T/full.err
+rc=$?
+assert "--log /dev/full: exit 0 (rc $rc), both targets measured and reached" \
+	test "$rc:$(jq -r '[.targets[].reached] | join(" ")' $T/full.json)" = "0:true true"
+assert "--log /dev/full: one error line per target naming the file and ENOSPC ($(head -c 200 $T/full.err))" \
+	test "$(grep -c '^nettriage: path: --log /dev/full: .*: No space left on device; [1-9][0-9]* of its lines not written (the measurement stands)$' $T/full.err)" -eq 2
 
 # ---- CSV, several targets: one header, every target's rows ----
 inh "$NT" path -n --csv -c 2 -i 0.1 $DST4 $MID >$T/two.csv 2>/dev/null
