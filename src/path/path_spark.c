@@ -99,10 +99,19 @@ int nt_spark_level(double v, double lo, double hi)
 {
 	int l;
 
+	double x;
+
 	if (!(hi - lo >= NT_SPARK_FLAT_MS))
 		return 0; /* flat: every sample on the lowest bar */
-	l = (int)((v - lo) / (hi - lo) * 8.0);
-	return l < 0 ? 0 : l > 7 ? 7 : l;
+	x = (v - lo) / (hi - lo) * 8.0;
+	/* clamp in double: converting NaN, Inf or a huge value to int is
+	 * undefined */
+	if (!(x >= 0))
+		return 0;
+	if (x >= 7)
+		return 7;
+	l = (int)x;
+	return l;
 }
 
 static const char *const glyph_utf8[8] = {

@@ -63,6 +63,9 @@ static void test_levels(void)
 	T_EQ_I(nt_spark_level(3.0005, 3.0, 3.0009), 0,
 	       "level: a range under NT_SPARK_FLAT_MS is flat");
 	T_EQ_I(nt_spark_level(NAN, 1.0, 9.0), 0, "level: NaN is bar 0, not out of range");
+	T_EQ_I(nt_spark_level(INFINITY, 1.0, 9.0), 7, "level: +Inf clamps to 7 (no int conversion of Inf)");
+	T_EQ_I(nt_spark_level(1e300, 1.0, 9.0), 7, "level: a huge RTT clamps to 7 (no int overflow)");
+	T_EQ_I(nt_spark_level(-1e300, 1.0, 9.0), 0, "level: a huge negative clamps to 0");
 }
 
 static void test_glyphs(void)
