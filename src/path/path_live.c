@@ -547,8 +547,11 @@ void nt_path_progress_event(void *arg, const struct path_st *x,
 		return;
 	k = snprintf(s, sizeof(s), "\rpath: cycle %ld/%ld\033[K", ev->cycle,
 		     x->o.po.cycles);
-	if (k > 0)
-		write_all(STDERR_FILENO, s, (size_t)k < sizeof(s) ? (size_t)k : sizeof(s) - 1);
+	/* The probing thread never waits on the terminal: a stopped one
+	 * (^S) or a full buffer skips this update, the next one redraws
+	 * the whole line (\r). */
+	if (k > 0 && poll(&(struct pollfd){ .fd = STDERR_FILENO, .events = POLLOUT }, 1, 0) == 1)
+		(void)!write(STDERR_FILENO, s, (size_t)k < sizeof(s) ? (size_t)k : sizeof(s) - 1);
 }
 
 void nt_path_progress_end(void)

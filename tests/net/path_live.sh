@@ -226,6 +226,24 @@ assert "report: the progress line is erased at the end" \
 	sh -c "! LANG=C.UTF-8 tmux -u -S $T/tmux.sock capture-pane -p -t r | grep -q 'path: cycle'"
 assert "report: stdout not a terminal gets the plain report (no escape sequences)" \
 	sh -c "grep -q '^nettriage path to $DST4' $T/r.out && ! grep -q \$(printf '\\033') $T/r.out"
+# A stopped terminal (^S) never stalls probing: the progress update is
+# skipped, not waited for. The --log lines' times show the gaps.
+cat >"$T/stop.sh" <<EOF
+stty ixon
+ip netns exec $H $NT path --report -n -c 300 -i 0.01 --log "$T/stop.ndjson" $DST4 >"$T/stop.out"
+echo \$? >"$T/stop.rc"
+exec sleep 300
+EOF
+tm new-session -d -s stop -x 160 -y 40 "sh $T/stop.sh"
+wait_for stop 5 "path: cycle [0-9]+/300" >/dev/null
+tm send-keys -t stop C-s
+sleep 3
+tm send-keys -t stop C-q
+wait_file "$T/stop.rc" 10
+lines=$(wc -l <"$T/stop.ndjson" 2>/dev/null)
+gap=$(jq -r '.time' "$T/stop.ndjson" 2>/dev/null | awk -F'[T:Z]' '{ t = $2 * 3600 + $3 * 60 + $4; if (NR > 1 && t - p > m) m = t - p; p = t } END { printf "%.3f", m }')
+assert "report: ^S on the terminal for 3 s does not stall the probes ($lines log lines, >= 300; largest gap between them $gap s < 0.5 s)" \
+	awk -v g="$gap" -v n="${lines:-0}" 'BEGIN { exit !(n >= 300 && g != "" && g < 0.5) }'
 cat >"$T/n.sh" <<EOF
 ip netns exec $H $NT path -n -c 3 -i 0.1 $DST4 >"$T/n.out"
 echo \$? >"$T/n.rc"
