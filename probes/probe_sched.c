@@ -148,13 +148,16 @@ static int send_cycle(struct run *u)
 		uint16_t seq;
 		struct nt_probe_slot *s;
 
-		if (!pace_ok(u, ttl, now)) {
-			held(u, ttl, NT_HELD_PACE);
-			continue;
-		}
+		/* the (pure) rate pick first: a probe --rate holds must not
+		 * use up its hop's pacing token; a picked probe that pacing
+		 * then holds gives its rate token back (got - used below) */
 		if (p->o.rate && !nt_probe_rate_pick(ttl - p->o.first_ttl, want, got,
 						     u->cycles_sent)) {
 			held(u, ttl, NT_HELD_RATE); /* counted, not sent */
+			continue;
+		}
+		if (!pace_ok(u, ttl, now)) {
+			held(u, ttl, NT_HELD_PACE);
 			continue;
 		}
 		if ((uint16_t)u->next == 0)

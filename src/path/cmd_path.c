@@ -372,13 +372,13 @@ static int prom_split(struct nt_global *g)
 /* --rate: a bucket one cycle deep (the interval's worth, at least a
  * tenth of a second and one probe), so a cycle's TTLs go out together
  * and a long interval still gets its PPS; each of the users (targets)
- * gets at most its share of it per cycle. */
+ * gets at most its share of one cycle's refill (pps x interval). */
 static int rate_init(struct nt_probe_rate *r, double pps, const struct nt_global *g,
 		     int users)
 {
 	double iv = g->interval > 0 ? g->interval : 1.0;
 
-	return nt_probe_rate_init(r, pps, fmax(1.0, pps * fmax(iv, 0.1)), users);
+	return nt_probe_rate_init(r, pps, fmax(1.0, pps * fmax(iv, 0.1)), iv, users);
 }
 
 /* --log FILE, before any privilege is dropped; a usage error when it
