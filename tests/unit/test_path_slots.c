@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 
 struct counts {
 	int sent, held, reply, beyond, lost, late, foreign, cycle;
+	int paced[4], rated[4]; /* held by pacing / by --rate, per TTL 1..3 */
 };
 
 static void on_ev(void *ctx, const struct nt_probe_event *ev)
@@ -26,9 +28,13 @@ static void on_ev(void *ctx, const struct nt_probe_event *ev)
 
 	switch (ev->ev) {
 	case NT_EV_SENT:
-		if (ev->skipped)
+		if (ev->skipped) {
 			c->held += ev->held == NT_HELD_SOCKETS;
-		else
+			if (ev->ttl >= 1 && ev->ttl <= 3) {
+				c->paced[ev->ttl] += ev->held == NT_HELD_PACE;
+				c->rated[ev->ttl] += ev->held == NT_HELD_RATE;
+			}
+		} else
 			c->sent++;
 		break;
 	case NT_EV_REPLY: c->reply++; break;
@@ -150,6 +156,56 @@ static const struct nt_probe_slot_ops silent_ops = {
 	.io = silent_io,
 };
 
+/* router kind: a pipe with a byte in it, so every probe is answered at
+ * once by a time-exceeded from a router of its own per TTL
+ * (127.0.0.10 + TTL): each hop has its own pacing bucket. */
+static int router_send(struct nt_prober *p, struct nt_probe_slot *s)
+{
+	int fds[2];
+
+	(void)p;
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	if (write(fds[1], "x", 1) != 1) {
+		close(fds[0]);
+		close(fds[1]);
+		return -EIO;
+	}
+	close(fds[1]);
+	s->fd = fds[0];
+	stamp(s);
+	return 0;
+}
+
+static int router_io(struct nt_prober *p, struct nt_probe_slot *s, short revents,
+		     struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
+		     uint8_t *buf, size_t buflen)
+{
+	char a[16];
+
+	(void)p;
+	(void)rx;
+	(void)buf;
+	(void)buflen;
+	if (!(revents & POLLIN))
+		return revents & POLLHUP ? -EPIPE : 0;
+	memset(r, 0, sizeof(*r));
+	r->kind = NT_PR_TIME_EXCEEDED;
+	r->family = AF_INET;
+	r->proto = IPPROTO_UDP;
+	snprintf(a, sizeof(a), "127.0.0.%d", 10 + s->ttl);
+	nt_paddr_parse(a, &r->src);
+	r->reply_ttl = -1;
+	r->quoted_ttl = -1;
+	*have_rx = false;
+	return 1;
+}
+
+static const struct nt_probe_slot_ops router_ops = {
+	.send = router_send,
+	.io = router_io,
+};
+
 static struct nt_prober *prober(int cycles, double interval, double timeout)
 {
 	struct nt_probe_opts o = { .mode = NT_PM_UDP, .port = 9, .first_ttl = 1,
@@ -220,6 +276,35 @@ int main(void)
 	T_EQ_I(c.reply + c.foreign, 0, "  no reply, nothing foreign");
 	nt_probe_close(p);
 	T_EQ_I(t_count_entries("/proc/self/fd"), fds0, "  as many fds open as before");
+	/* --rate with pacing: 2 tokens a cycle for 3 TTLs, so TTL 3 goes
+	 * every cycle and TTL 1 and 2 every other; each hop's pacing allows
+	 * 15 errors/s (burst 1), 1.5 per two cycles of 0.05 s. A probe the
+	 * rate holds must not use its hop's pacing token: then every probe
+	 * the rate picks at TTL 1 and 2 finds one and goes. */
+	{
+		struct nt_probe_rate rt;
+		int ok;
+
+		p = prober(20, 0.05, 0.5);
+		if (!p)
+			return T_DONE();
+		T_EQ_I(nt_probe_rate_init(&rt, 1000, 2, 0.05, 1), 0, "a --rate bucket of 2 a cycle");
+		p->sops = &router_ops;
+		p->o.rate = &rt;
+		p->o.pace = true;
+		p->o.pace_rate = 15;
+		p->o.pace_burst = 1;
+		memset(&c, 0, sizeof(c));
+		ok = nt_probe_run(p, on_ev, &c);
+		T_EQ_I(ok, 0, "router kind, --rate and pacing: the run ends cleanly");
+		T_OK(c.rated[1] >= 9 && c.rated[2] >= 9,
+		     "  TTL 1 and 2 held by --rate every other cycle (%d, %d)", c.rated[1], c.rated[2]);
+		T_EQ_I(c.paced[1] + c.paced[2], 0,
+		       "  none of their picked probes held by pacing (%d, %d): a rate-held probe kept its pacing token",
+		       c.paced[1], c.paced[2]);
+		nt_probe_close(p);
+		nt_probe_rate_destroy(&rt);
+	}
 	close(ls);
 	return T_DONE();
 }
