@@ -87,7 +87,7 @@ struct nt_path_resp {
 
 struct nt_path_hop {
 	uint64_t sent, received, lost, late;
-	uint64_t paced;            /* held back by pacing or --rate, not sent */
+	uint64_t paced;            /* held back (pacing, --rate, socket cap), not sent */
 	bool rate_limited;
 	struct nt_path_resp *resp; /* first responder first */
 };

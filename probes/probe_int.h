@@ -80,6 +80,7 @@ struct nt_prober {
 	int ntcp_resv;
 	const struct nt_probe_slot_ops *sops; /* per-probe sockets, or NULL */
 	bool fallback;                       /* ICMP asked, UDP used */
+	bool targeted;                       /* nt_probe_target done */
 	uint16_t *open;                      /* seqs of slots with an fd */
 	int nopen, open_cap;
 };

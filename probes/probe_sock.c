@@ -512,6 +512,7 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 	f = &p->fam[fam_index(family)];
 	fam_close(&p->fam[fam_index(family == AF_INET ? AF_INET6 : AF_INET)]);
 	p->o.dst = *dst;
+	p->targeted = true;
 	if (f->fallback) {
 		p->fallback = true;
 		p->o.mode = NT_PM_UDP;
@@ -611,7 +612,11 @@ enum nt_probe_sock nt_probe_socktype(const struct nt_prober *p)
 
 bool nt_probe_fallback(const struct nt_prober *p)
 {
-	return p->fallback || p->fam[0].fallback || p->fam[1].fallback;
+	/* once the target is set, only its family's fallback counts (the
+	 * other family's sockets are closed) */
+	if (p->targeted)
+		return p->fallback;
+	return p->fam[0].fallback || p->fam[1].fallback;
 }
 
 uint16_t nt_probe_port(const struct nt_prober *p)

@@ -305,6 +305,21 @@ int main(void)
 		nt_probe_close(p);
 		nt_probe_rate_destroy(&rt);
 	}
+	{
+		/* nt_probe_fallback: before the target, either family's;
+		 * after it, only the target's family's (p->fallback) */
+		struct nt_prober *q = calloc(1, sizeof(*q));
+
+		if (q) {
+			q->fam[1].fallback = true; /* the other family fell back */
+			T_OK(nt_probe_fallback(q), "fallback: before the target, either family's");
+			q->targeted = true;
+			T_OK(!nt_probe_fallback(q), "  after the target, only its own family's");
+			q->fallback = true;
+			T_OK(nt_probe_fallback(q), "  which it reports");
+			free(q);
+		}
+	}
 	close(ls);
 	return T_DONE();
 }

@@ -524,6 +524,45 @@ static void test_rate(void)
 	     !nt_probe_rate_pick(2, 4, 1, 5), "one token: the highest TTL only");
 }
 
+/* Held probes per hop: every hold (pacing, --rate, the socket cap)
+ * counted in the hop's paced; beyond-destination replies to probes sent
+ * before an `r` reset forgotten with the rest. */
+static void test_held_beyond(void)
+{
+	static struct nt_path p;
+	struct nt_probe_event x;
+	static const uint8_t why[] = { NT_HELD_PACE, NT_HELD_RATE, NT_HELD_SOCKETS };
+	int i;
+
+	nt_path_init(&p);
+	p.max_ttl = 30;
+	for (i = 0; i < 3; i++) {
+		memset(&x, 0, sizeof(x));
+		x.ev = NT_EV_SENT;
+		x.ttl = 2;
+		x.skipped = true;
+		x.held = why[i];
+		nt_path_event(&p, &x);
+	}
+	T_EQ_U(p.hop[2].paced, 3, "hop 2: held by pacing, --rate and the socket cap: paced 3");
+	T_EQ_U(p.held_sockets, 1, "  the socket cap's hold also in the total");
+	T_EQ_U(p.paced, 1, "  pacing's in its own total");
+	memset(&x, 0, sizeof(x));
+	x.ev = NT_EV_BEYOND;
+	x.ttl = 5;
+	x.cycle = 1;
+	nt_path_event(&p, &x);
+	T_EQ_U(p.beyond_dst, 1, "a beyond-destination reply counted");
+	nt_path_reset(&p, 3);
+	x.cycle = 2; /* sent before the reset, answered after it */
+	nt_path_event(&p, &x);
+	T_EQ_U(p.beyond_dst, 0, "  one to a probe sent before the reset is not");
+	x.cycle = 3;
+	nt_path_event(&p, &x);
+	T_EQ_U(p.beyond_dst, 1, "  one sent after it is");
+	nt_path_free(&p);
+}
+
 int main(void)
 {
 	test_small();
@@ -535,5 +574,6 @@ int main(void)
 	test_hist();
 	test_dst_hist();
 	test_rate();
+	test_held_beyond();
 	return T_DONE();
 }
