@@ -20,6 +20,7 @@
 struct counts {
 	int sent, held, reply, beyond, lost, late, foreign, cycle;
 	int paced[4], rated[4]; /* held by pacing / by --rate, per TTL 1..3 */
+	int sentt[4];           /* sent per TTL 1..3 */
 };
 
 static void on_ev(void *ctx, const struct nt_probe_event *ev)
@@ -34,8 +35,11 @@ static void on_ev(void *ctx, const struct nt_probe_event *ev)
 				c->paced[ev->ttl] += ev->held == NT_HELD_PACE;
 				c->rated[ev->ttl] += ev->held == NT_HELD_RATE;
 			}
-		} else
+		} else {
 			c->sent++;
+			if (ev->ttl >= 1 && ev->ttl <= 3)
+				c->sentt[ev->ttl]++;
+		}
 		break;
 	case NT_EV_REPLY: c->reply++; break;
 	case NT_EV_BEYOND: c->beyond++; break;
@@ -206,6 +210,35 @@ static const struct nt_probe_slot_ops router_ops = {
 	.io = router_io,
 };
 
+/* ECMP kind: TTL 1 a router; TTL 2 the destination, but in the cycles
+ * ecmp_longer says a router (a probe that took a longer ECMP path, or,
+ * from ecmp_from on, a route that got longer for good); TTL 3 the
+ * destination. */
+static long ecmp_from = 1000;
+
+static bool ecmp_longer(long cycle)
+{
+	return cycle >= ecmp_from || (cycle % 2) == 1;
+}
+
+static int ecmp_io(struct nt_prober *p, struct nt_probe_slot *s, short revents,
+		   struct nt_probe_reply *r, struct timespec *rx, bool *have_rx,
+		   uint8_t *buf, size_t buflen)
+{
+	int k = router_io(p, s, revents, r, rx, have_rx, buf, buflen);
+
+	if (k == 1 && (s->ttl == 3 || (s->ttl == 2 && !ecmp_longer(s->cycle)))) {
+		r->kind = NT_PR_ECHO_REPLY;
+		r->src = p->o.dst;
+	}
+	return k;
+}
+
+static const struct nt_probe_slot_ops ecmp_ops = {
+	.send = router_send,
+	.io = ecmp_io,
+};
+
 static struct nt_prober *prober(int cycles, double interval, double timeout)
 {
 	struct nt_probe_opts o = { .mode = NT_PM_UDP, .port = 9, .first_ttl = 1,
@@ -320,6 +353,31 @@ int main(void)
 			free(q);
 		}
 	}
+	/* the TTL cap's hysteresis: the destination at TTL 2, but every
+	 * other cycle's probe there meets a router (ECMP, a source port per
+	 * probe): the cap stays at 2, TTL 3 is probed in cycle 0 only */
+	p = prober(12, 0.02, 0.5);
+	if (!p)
+		return T_DONE();
+	p->sops = &ecmp_ops;
+	memset(&c, 0, sizeof(c));
+	T_EQ_I(nt_probe_run(p, on_ev, &c), 0, "ECMP kind: the run ends cleanly");
+	T_EQ_I(c.sentt[3], 1, "  one time-exceeded at the cap's TTL per other cycle: TTL 3 sent once (%d)",
+	       c.sentt[3]);
+	T_EQ_I(c.sentt[2], 12, "  TTL 2 every cycle");
+	nt_probe_close(p);
+	/* from cycle 4 on the route is longer for good: two consecutive
+	 * cycles (4, 5) of time-exceeded at TTL 2 raise the cap */
+	ecmp_from = 4;
+	p = prober(12, 0.02, 0.5);
+	if (!p)
+		return T_DONE();
+	p->sops = &ecmp_ops;
+	memset(&c, 0, sizeof(c));
+	T_EQ_I(nt_probe_run(p, on_ev, &c), 0, "ECMP kind, route longer from cycle 4: the run ends cleanly");
+	T_OK(c.sentt[3] >= 6, "  the cap follows: TTL 3 probed again (%d times, want >= 6)", c.sentt[3]);
+	T_EQ_I(c.beyond, 1, "  beyond the destination: cycle 0's TTL 3 only");
+	nt_probe_close(p);
 	close(ls);
 	return T_DONE();
 }
