@@ -378,6 +378,24 @@ int main(void)
 	T_OK(c.sentt[3] >= 6, "  the cap follows: TTL 3 probed again (%d times, want >= 6)", c.sentt[3]);
 	T_EQ_I(c.beyond, 1, "  beyond the destination: cycle 0's TTL 3 only");
 	nt_probe_close(p);
+	/* the TX-stamp key rule (sk_tskey), by kernel release */
+	T_OK(nt_probe_tskey_early("6.1.0-13-amd64") && nt_probe_tskey_early("5.15.0-91-generic") &&
+	     nt_probe_tskey_early("6.7.12") && nt_probe_tskey_early("4.19.0"),
+	     "tskey: 4.19, 5.15, 6.1.0, 6.7 take the key before the length checks");
+	T_OK(!nt_probe_tskey_early("6.8.0-31-generic") && !nt_probe_tskey_early("6.12.9+bpo-amd64") &&
+	     !nt_probe_tskey_early("7.0") && !nt_probe_tskey_early("6.1.120") &&
+	     !nt_probe_tskey_early("6.1.128-1") && !nt_probe_tskey_early("garbage") &&
+	     !nt_probe_tskey_early(NULL),
+	     "  6.8, 6.12, 7.0 and 6.1.120+ (the backport) give it back; unparseable: the current rule");
+	T_OK(nt_probe_tskey_used(0, false) && nt_probe_tskey_used(-ENOBUFS, false) &&
+	     !nt_probe_tskey_used(-EAGAIN, false) && !nt_probe_tskey_used(-EMSGSIZE, false) &&
+	     !nt_probe_tskey_used(-ECONNREFUSED, false) && !nt_probe_tskey_used(-ENETUNREACH, false),
+	     "  >= 6.8: a key used on success and ENOBUFS only");
+	T_OK(nt_probe_tskey_used(0, true) && nt_probe_tskey_used(-ENOBUFS, true) &&
+	     nt_probe_tskey_used(-EAGAIN, true) && nt_probe_tskey_used(-EMSGSIZE, true) &&
+	     nt_probe_tskey_used(-ECONNREFUSED, true) && nt_probe_tskey_used(-EHOSTUNREACH, true) &&
+	     !nt_probe_tskey_used(-ENETUNREACH, true) && !nt_probe_tskey_used(-EINVAL, true),
+	     "  < 6.8: also on errors inside __ip_append_data, not on a route or cmsg error");
 	close(ls);
 	return T_DONE();
 }
