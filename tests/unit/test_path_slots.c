@@ -127,17 +127,29 @@ static const struct nt_probe_slot_ops conn_ops = {
 };
 
 /* silent kind: a pipe nobody writes to. */
-static int silent_send(struct nt_prober *p, struct nt_probe_slot *s)
+/* A probe's "socket": a pipe's read end, the write end closed (POLLHUP
+ * at once: io must cope), with a byte in it when answer (POLLIN). */
+static int pipe_slot(struct nt_probe_slot *s, bool answer)
 {
 	int fds[2];
 
-	(void)p;
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
-	close(fds[1]); /* POLLHUP at once: io must cope */
+	if (answer && write(fds[1], "x", 1) != 1) {
+		close(fds[0]);
+		close(fds[1]);
+		return -EIO;
+	}
+	close(fds[1]);
 	s->fd = fds[0];
 	stamp(s);
 	return 0;
+}
+
+static int silent_send(struct nt_prober *p, struct nt_probe_slot *s)
+{
+	(void)p;
+	return pipe_slot(s, false);
 }
 
 static int silent_io(struct nt_prober *p, struct nt_probe_slot *s, short revents,
@@ -165,20 +177,8 @@ static const struct nt_probe_slot_ops silent_ops = {
  * (127.0.0.10 + TTL): each hop has its own pacing bucket. */
 static int router_send(struct nt_prober *p, struct nt_probe_slot *s)
 {
-	int fds[2];
-
 	(void)p;
-	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
-		return -errno;
-	if (write(fds[1], "x", 1) != 1) {
-		close(fds[0]);
-		close(fds[1]);
-		return -EIO;
-	}
-	close(fds[1]);
-	s->fd = fds[0];
-	stamp(s);
-	return 0;
+	return pipe_slot(s, true);
 }
 
 static int router_io(struct nt_prober *p, struct nt_probe_slot *s, short revents,
