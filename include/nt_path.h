@@ -87,7 +87,7 @@ struct nt_path_resp {
 
 struct nt_path_hop {
 	uint64_t sent, received, lost, late;
-	uint64_t paced;            /* held back by pacing or --rate, not sent */
+	uint64_t paced;            /* held back (pacing, --rate, socket cap), not sent */
 	bool rate_limited;
 	struct nt_path_resp *resp; /* first responder first */
 };
@@ -211,5 +211,13 @@ const char *nt_path_port_state(const struct nt_path *p);
 double nt_path_port_rtt(const struct nt_path *p);
 /* The report's port line (TCP mode). */
 void nt_path_print_port(FILE *f, const struct nt_path *p);
+
+/* Several path states (struct path_st, as nt_layer_path allocates
+ * them) probed at once in one process: a group, so each one's replies
+ * to the others' probes are told apart (siblings), not counted foreign.
+ * NULL when n is out of 1..256 or out of memory (then run ungrouped). */
+struct nt_path_group;
+struct nt_path_group *nt_path_group_new(void *const *states, int n);
+void nt_path_group_free(struct nt_path_group *g);
 
 #endif

@@ -167,9 +167,12 @@ struct nt_probe_rate {
 };
 
 /* rate > 0 packets per second; burst >= 1 (a full bucket to start);
- * users: how many probers share it (one request gets at most
- * burst / users tokens). 0 or -EINVAL. */
-int nt_probe_rate_init(struct nt_probe_rate *r, double rate, double burst, int users);
+ * interval > 0: seconds between one user's requests (a cycle); users:
+ * how many probers share it (one request gets at most
+ * max(1, min(burst, rate * interval) / users) tokens, so each user gets
+ * its part of what a cycle refills). 0 or -EINVAL. */
+int nt_probe_rate_init(struct nt_probe_rate *r, double rate, double burst, double interval,
+		       int users);
 void nt_probe_rate_destroy(struct nt_probe_rate *r);
 /* Up to want tokens at CLOCK_MONOTONIC now (seconds): how many were
  * granted (the rest counted in held). Thread-safe. */

@@ -80,6 +80,9 @@ struct nt_prober {
 	int ntcp_resv;
 	const struct nt_probe_slot_ops *sops; /* per-probe sockets, or NULL */
 	bool fallback;                       /* ICMP asked, UDP used */
+	bool targeted;                       /* nt_probe_target done */
+	bool tskey_early;                    /* kernel < 6.8: sk_tskey taken before the
+					      * length checks, never given back */
 	uint16_t *open;                      /* seqs of slots with an fd */
 	int nopen, open_cap;
 };
@@ -130,5 +133,20 @@ int nt_probe_tcp_fill(struct nt_prober *p, int flow, uint16_t seq);
 void nt_probe_tcp_close(struct nt_prober *p);
 /* Unprivileged TCP: a non-blocking connect() per probe (NT_PS_TCP). */
 extern const struct nt_probe_slot_ops nt_probe_tcp_ops;
+
+/* Whether the running kernel (uname release, e.g. "6.1.0-13-amd64")
+ * takes the TX-stamp key (sk_tskey) at the start of __ip_append_data
+ * and never gives it back on an error there: Linux before 6.8 (commit
+ * 488b6d91b071), but for the 6.1 stable series from 6.1.120, where the
+ * fix was backported. Unparseable: false (the current rule). Pure. */
+bool nt_probe_tskey_early(const char *release);
+/* Whether a sendmsg that returned err (0 or -errno) used up a key of the
+ * socket's own count (sk_tskey): success; ENOBUFS (dropped on the way
+ * out, after __ip_append_data); with early (nt_probe_tskey_early) also
+ * every error __ip_append_data itself returns (EAGAIN, EMSGSIZE, EFAULT,
+ * ENOMEM, a pending socket error from sock_alloc_send_pskb such as
+ * ECONNREFUSED or EHOSTUNREACH). Not a route error (ENETUNREACH, from
+ * the route lookup before it) nor a control-message one (EINVAL). Pure. */
+bool nt_probe_tskey_used(int err, bool early);
 
 #endif

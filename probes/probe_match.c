@@ -189,7 +189,8 @@ enum nt_probe_match nt_probe_match_slot(const struct nt_probe_table *t,
 		if (r->proto != IPPROTO_UDP)
 			return NT_MATCH_NONE;
 		/* a quoted header, where the reply has one, must be this
-		 * probe's (ports, length, and the checksum its sequence) */
+		 * probe's: ports and length (the socket names the probe: the
+		 * checksum is not checked here) */
 		if (r->have_id && (r->sport != sl->port || r->dport != t->port))
 			return NT_MATCH_NONE;
 		if (r->have_udp8 && r->ulen != 8 + t->size)

@@ -1,7 +1,7 @@
 /* The global packet-rate cap of several probers (nt_probe_rate,
  * nt_probe.h): one token bucket behind a mutex. At the start of each
  * cycle the scheduler asks for as many tokens as the cycle has TTLs and
- * gets at most the users' fair share of the bucket; the probes the grant
+ * gets at most the users' fair share of one cycle's refill; the probes the grant
  * does not cover are held back, counted, and spread over the TTLs so that
  * the highest TTL (the destination, once known) always goes first and the
  * other hops take turns from cycle to cycle (send_cycle, probe_sched.c). */
@@ -9,11 +9,12 @@
 #include <math.h>
 #include "nt_probe.h"
 
-int nt_probe_rate_init(struct nt_probe_rate *r, double rate, double burst, int users)
+int nt_probe_rate_init(struct nt_probe_rate *r, double rate, double burst, double interval,
+		       int users)
 {
 	int e;
 
-	if (!(rate > 0) || !(burst >= 1) || users < 1)
+	if (!(rate > 0) || !(burst >= 1) || !(interval > 0) || users < 1)
 		return -EINVAL;
 	e = pthread_mutex_init(&r->mu, NULL);
 	if (e)
@@ -21,7 +22,11 @@ int nt_probe_rate_init(struct nt_probe_rate *r, double rate, double burst, int u
 	r->rate = rate;
 	r->burst = burst;
 	r->tokens = burst;
-	r->share = fmax(1.0, floor(burst / users));
+	/* the share comes from what one cycle refills, not from the depth:
+	 * with a bucket deeper than a cycle's refill (-i below 0.1 s), a
+	 * share of burst / users let whoever asked first each cycle take the
+	 * whole refill and starve the others */
+	r->share = fmax(1.0, floor(fmin(burst, rate * interval) / users + 1e-9));
 	r->t = NAN; /* the first take starts the clock */
 	r->taken = r->held = 0;
 	return 0;

@@ -21,6 +21,8 @@ struct run {
 	uint32_t oldest;   /* oldest probe that may still be pending */
 	long cycles_sent;
 	int cap;           /* TTL of the destination (or an unreachable), 0 */
+	long te_cycle;     /* cycle of a time-exceeded at the cap's TTL with no
+			    * destination answer there since, -1 none */
 	struct nt_paddr resp[256]; /* last responder per TTL */
 	bool err[256];     /* ... and it answers with ICMP errors */
 	double linger;     /* keep listening for late replies until then */
@@ -148,13 +150,16 @@ static int send_cycle(struct run *u)
 		uint16_t seq;
 		struct nt_probe_slot *s;
 
-		if (!pace_ok(u, ttl, now)) {
-			held(u, ttl, NT_HELD_PACE);
-			continue;
-		}
+		/* the (pure) rate pick first: a probe --rate holds must not
+		 * use up its hop's pacing token; a picked probe that pacing
+		 * then holds gives its rate token back (got - used below) */
 		if (p->o.rate && !nt_probe_rate_pick(ttl - p->o.first_ttl, want, got,
 						     u->cycles_sent)) {
 			held(u, ttl, NT_HELD_RATE); /* counted, not sent */
+			continue;
+		}
+		if (!pace_ok(u, ttl, now)) {
+			held(u, ttl, NT_HELD_PACE);
 			continue;
 		}
 		if ((uint16_t)u->next == 0)
@@ -270,14 +275,27 @@ static void handle_match(struct run *u, const struct nt_probe_reply *r,
 	}
 	e.ev = s->state == NT_SLOT_PENDING ? NT_EV_REPLY : NT_EV_LATE;
 	s->state = s->state == NT_SLOT_PENDING ? NT_SLOT_ANSWERED : NT_SLOT_DONE;
-	if ((e.from_dst || r->kind == NT_PR_UNREACH) && (!u->cap || s->ttl < u->cap))
+	if ((e.from_dst || r->kind == NT_PR_UNREACH) && (!u->cap || s->ttl < u->cap)) {
 		u->cap = s->ttl;
-	else if (u->cap && s->ttl >= u->cap && r->kind == NT_PR_TIME_EXCEEDED &&
-		 s->cap_sent == u->cap)
+		u->te_cycle = -1;
+	} else if (u->cap && s->ttl == u->cap && (e.from_dst || r->kind == NT_PR_UNREACH)) {
+		u->te_cycle = -1; /* the end still answers at the cap */
+	} else if (u->cap && s->ttl >= u->cap && r->kind == NT_PR_TIME_EXCEEDED &&
+		   s->cap_sent == u->cap) {
 		/* a router, not the end, at the cap's TTL, for a probe sent
-		 * under this cap: the route got longer. Probe up to max_ttl
-		 * again until the destination answers. */
-		u->cap = 0;
+		 * under this cap: the route got longer, or (one socket per
+		 * probe, so a source port per probe) this probe took a longer
+		 * ECMP path. Hysteresis: only a time-exceeded there in two
+		 * consecutive cycles, with no destination answer at that TTL
+		 * in between, sends the probes up to max_ttl again until the
+		 * destination answers. */
+		if (u->te_cycle >= 0 && s->cycle == u->te_cycle + 1) {
+			u->cap = 0;
+			u->te_cycle = -1;
+		} else if (u->te_cycle < 0 || s->cycle > u->te_cycle) {
+			u->te_cycle = s->cycle;
+		}
+	}
 	e.dst_ttl = u->cap;
 	u->resp[s->ttl] = r->src;
 	u->err[s->ttl] = r->kind != NT_PR_ECHO_REPLY;
@@ -552,6 +570,7 @@ int nt_probe_run(struct nt_prober *p, nt_probe_cb cb, void *ctx)
 	if (!p->nfd && !p->sops)
 		return -EINVAL; /* nt_probe_target not called */
 	memset(&u, 0, sizeof(u));
+	u.te_cycle = -1;
 	n = (size_t)(NT_PROBE_MAX_FLOWS + 1 + (p->sops ? p->open_cap : 0));
 	u.pf = calloc(n, sizeof(*u.pf));
 	u.pfseq = calloc(n, sizeof(*u.pfseq));

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include "probe_int.h"
@@ -500,6 +501,51 @@ static const struct nt_probe_slot_ops udp_slot_ops = {
 	.io = udp_slot_io,
 };
 
+bool nt_probe_tskey_early(const char *release)
+{
+	unsigned long maj = 0, min = 0, sub = 0;
+	char *e;
+
+	if (!release)
+		return false;
+	maj = strtoul(release, &e, 10);
+	if (e == release || *e != '.')
+		return false;
+	release = e + 1;
+	min = strtoul(release, &e, 10);
+	if (e == release)
+		return false;
+	if (*e == '.')
+		sub = strtoul(e + 1, NULL, 10);
+	if (maj != 6)
+		return maj < 6;
+	if (min == 1)
+		return sub < 120; /* 488b6d91b071 in 6.1.120 */
+	return min < 8;
+}
+
+bool nt_probe_tskey_used(int err, bool early)
+{
+	if (!err || err == -ENOBUFS)
+		return true;
+	if (!early)
+		return false; /* given back (6.8), or never taken (a route error) */
+	switch (err) {
+	case -EAGAIN:
+	case -EMSGSIZE:
+	case -EFAULT:
+	case -ENOMEM:
+	case -ECONNREFUSED:
+	case -EHOSTUNREACH:
+	case -EHOSTDOWN:
+	case -ENOPROTOOPT:
+	case -EPROTO:
+		return true; /* taken first thing in __ip_append_data, kept */
+	default:
+		return false;
+	}
+}
+
 int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 		    const char **why)
 {
@@ -512,6 +558,7 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 	f = &p->fam[fam_index(family)];
 	fam_close(&p->fam[fam_index(family == AF_INET ? AF_INET6 : AF_INET)]);
 	p->o.dst = *dst;
+	p->targeted = true;
 	if (f->fallback) {
 		p->fallback = true;
 		p->o.mode = NT_PM_UDP;
@@ -588,6 +635,12 @@ int nt_probe_target(struct nt_prober *p, const struct nt_paddr *dst,
 #ifdef SCM_TS_OPT_ID
 	p->ts_optid = p->tx_ts && !secure_getenv("NETTRIAGE_PATH_NO_TS_OPT_ID");
 #endif
+	{
+		struct utsname un;
+
+		/* once, at open: which sk_tskey rule the running kernel has */
+		p->tskey_early = uname(&un) == 0 && nt_probe_tskey_early(un.release);
+	}
 	*why = "";
 	return 0;
 }
@@ -611,7 +664,11 @@ enum nt_probe_sock nt_probe_socktype(const struct nt_prober *p)
 
 bool nt_probe_fallback(const struct nt_prober *p)
 {
-	return p->fallback || p->fam[0].fallback || p->fam[1].fallback;
+	/* once the target is set, only its family's fallback counts (the
+	 * other family's sockets are closed) */
+	if (p->targeted)
+		return p->fallback;
+	return p->fam[0].fallback || p->fam[1].fallback;
 }
 
 uint16_t nt_probe_port(const struct nt_prober *p)
@@ -725,18 +782,20 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 		m.msg_controllen = CMSG_SPACE(sizeof(int));
 		r = sendmsg(fd, &m, 0) < 0 ? -errno : 0;
 	}
-	/* The kernel's own key (sk_tskey) is taken in __ip_append_data
-	 * (__ip6_append_data) once the datagram's length checks passed, and
-	 * since Linux 6.8 given back when __ip_append_data itself fails
-	 * (EAGAIN, EMSGSIZE, a pending ECONNREFUSED from
-	 * sock_alloc_send_pskb). It is kept when the send fails later, on
-	 * the way out (ip_send_skb: a qdisc or device drop, ENOBUFS), and a
-	 * route error (ENETUNREACH, EHOSTUNREACH) comes before it is taken.
-	 * So it advances on success and on ENOBUFS. With SCM_TS_OPT_ID
-	 * every send carries its own key and that one is used up. The
-	 * 50 ms window in txstamp() guards what is left ambiguous (an
-	 * ENOBUFS from skb allocation inside __ip_append_data). */
-	if (p->tx_ts && (!r || r == -ENOBUFS || p->ts_optid))
+	/* The kernel's own key (sk_tskey), read in net/ipv4/ip_output.c
+	 * and net/ipv6/ip6_output.c: since Linux 6.8 (488b6d91b071, in
+	 * 6.1.120 too) __ip_append_data (__ip6_append_data) takes it once the
+	 * datagram's length checks passed and gives it back (atomic_dec) on
+	 * any error it returns itself (EAGAIN, EMSGSIZE, a pending
+	 * ECONNREFUSED from sock_alloc_send_pskb); it is kept when the send
+	 * fails later, on the way out (ip_send_skb: a qdisc or device drop,
+	 * ENOBUFS). Before, it was taken first thing in __ip_append_data and
+	 * never given back, so every error from there used one too. A route
+	 * error (ENETUNREACH) comes before either. nt_probe_tskey_used says
+	 * which; with SCM_TS_OPT_ID every send carries its own key and that
+	 * one is used up. The 50 ms window in txstamp() guards what is left
+	 * ambiguous (EHOSTUNREACH from the route lookup, not pending). */
+	if (p->tx_ts && (p->ts_optid || nt_probe_tskey_used(r, p->tskey_early)))
 		p->txkey[fdi]++;
 	return r;
 }

@@ -373,13 +373,13 @@ static int prom_split(struct nt_global *g)
 /* --rate: a bucket one cycle deep (the interval's worth, at least a
  * tenth of a second and one probe), so a cycle's TTLs go out together
  * and a long interval still gets its PPS; each of the users (targets)
- * gets at most its share of it per cycle. */
+ * gets at most its share of one cycle's refill (pps x interval). */
 static int rate_init(struct nt_probe_rate *r, double pps, const struct nt_global *g,
 		     int users)
 {
 	double iv = g->interval > 0 ? g->interval : 1.0;
 
-	return nt_probe_rate_init(r, pps, fmax(1.0, pps * fmax(iv, 0.1)), users);
+	return nt_probe_rate_init(r, pps, fmax(1.0, pps * fmax(iv, 0.1)), iv, users);
 }
 
 /* A --log that failed during the run, after the results: its lines from
@@ -408,6 +408,38 @@ static int log_open(const struct path_opts *o)
 		return -2;
 	}
 	return fd;
+}
+
+struct nt_path_group *nt_path_group_new(void *const *states, int n)
+{
+	struct nt_path_group *g;
+	int k;
+
+	if (n < 1 || n > NT_PATH_GROUP_MAX)
+		return NULL;
+	g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	if (pthread_mutex_init(&g->mu, NULL)) {
+		free(g);
+		return NULL;
+	}
+	g->n = n;
+	for (k = 0; k < n; k++) {
+		struct path_st *x = states[k];
+
+		x->group = g;
+		x->group_idx = k;
+	}
+	return g;
+}
+
+void nt_path_group_free(struct nt_path_group *g)
+{
+	if (!g)
+		return;
+	pthread_mutex_destroy(&g->mu);
+	free(g);
 }
 
 void nt_path_group_join(struct path_st *x)
@@ -598,19 +630,20 @@ static int cmd_path_multi(struct path_st *x0, int argc, char **argv, struct nt_g
 		rc = NT_EXIT_USAGE;
 		goto out;
 	}
-	grp = calloc(1, sizeof(*grp));
-	if (!grp || pthread_mutex_init(&grp->mu, NULL)) {
-		free(grp);
-		grp = NULL;
+	{
+		void *st[NT_PATH_GROUP_MAX];
+
+		for (k = 0; k < n; k++)
+			st[k] = t[k].x;
+		grp = nt_path_group_new(st, n);
+	}
+	if (!grp) {
 		nt_err("path", "out of memory");
 		goto out;
 	}
-	grp->n = n;
 	for (k = 0; k < n; k++) {
 		struct path_st *x = t[k].x;
 
-		x->group = grp;
-		x->group_idx = k;
 		x->o.rate = x0->o.rate;
 		x->o.po.rate = rate;
 		if (logfd >= 0) {
@@ -622,7 +655,15 @@ static int cmd_path_multi(struct path_st *x0, int argc, char **argv, struct nt_g
 			nt_err("path", "%s", t[k].c.why);
 			goto out;
 		}
+		/* each target that fell back to UDP says so (its name first:
+		 * a target of another family may not have) */
+		if (nt_path_fallback_note(x))
+			nt_note("path", "%s: %s", x->o.target, nt_path_fallback_note(x));
 	}
+	/* --report on a terminal: the progress, of the first target (all
+	 * run the same cycles at once) */
+	if (g->format == NT_FMT_TABLE && !x0->o.csv && !g->quiet && isatty(STDERR_FILENO))
+		x0->on_event = nt_path_progress_event;
 	r = nt_probe_drop_privs();
 	if (r) {
 		nt_err("path", "dropping privileges: %s", strerror(-r));
@@ -644,6 +685,8 @@ static int cmd_path_multi(struct path_st *x0, int argc, char **argv, struct nt_g
 				 t[k].x->o.target);
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (x0->on_event == nt_path_progress_event)
+		nt_path_progress_end();
 	for (k = 0; k < n; k++) {
 		struct nt_verdict *v;
 		size_t i;
@@ -701,10 +744,7 @@ out:
 	}
 	nt_verdicts_free(&all);
 	free(t);
-	if (grp) {
-		pthread_mutex_destroy(&grp->mu);
-		free(grp);
-	}
+	nt_path_group_free(grp);
 	return rc;
 }
 

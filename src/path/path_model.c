@@ -174,10 +174,6 @@ int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev)
 			p->foreign_nomatch++;
 		return 0;
 	}
-	if (ev->ev == NT_EV_BEYOND) {
-		p->beyond_dst++;
-		return 0;
-	}
 	if (ev->ev == NT_EV_CYCLE) {
 		p->cycles = ev->cycle;
 		return 0;
@@ -186,14 +182,22 @@ int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev)
 		return -EINVAL;
 	if (ev->cycle < p->reset_cycle)
 		return 0; /* sent before nt_path_reset: not in these statistics */
+	if (ev->ev == NT_EV_BEYOND) { /* after the reset filter: sent before an
+				       * `r` reset, not in these statistics */
+		p->beyond_dst++;
+		return 0;
+	}
 	port_answer(p, ev);
 	h = &p->hop[ev->ttl];
 	switch (ev->ev) {
 	case NT_EV_SENT:
 		if (!ev->skipped)
 			h->sent++;
-		else if (ev->held == NT_HELD_SOCKETS)
+		else if (ev->held == NT_HELD_SOCKETS) {
+			h->paced++; /* not sent at this TTL: a hop's Snt below
+				     * the destination's is always explained */
 			p->held_sockets++;
+		}
 		else if (ev->held == NT_HELD_RATE) {
 			h->paced++; /* not sent at this TTL, as pacing */
 			p->rate_held++;

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include "nt_config.h"
 #include "nt_layer.h"
+#include "nt_path.h"
 #include "nt_priv.h"
 #include "nt_sweep.h"
 #include "triage.h"
@@ -319,6 +320,7 @@ int nt_triage_run(struct nt_triage *t)
 	struct nt_ns_list l, *lp = NULL;
 	struct tns *ns = NULL;
 	struct prun *pr = NULL;
+	struct nt_path_group *grp = NULL;
 	size_t nns = 1, k, i, np = t->o.ntargets > 0 ? (size_t)t->o.ntargets : 0;
 	uint64_t caps = 0;
 	double t0;
@@ -363,6 +365,16 @@ int nt_triage_run(struct nt_triage *t)
 	for (k = 0; k < np; k++)
 		if ((rc = prun_init(&pr[k], g, t->o.targets[k])))
 			goto out;
+	if (np > 1) {
+		/* one group, as `path A B`: as root each raw socket sees the
+		 * other targets' replies too, siblings, not foreign */
+		void **st = calloc((size_t)np, sizeof(*st));
+
+		for (k = 0; st && k < np; k++)
+			st[k] = pr[k].x.st;
+		grp = st ? nt_path_group_new(st, np) : NULL;
+		free(st);
+	}
 	for (i = 0; i < NLOCAL && nns; i++)
 		if (ns[0].lr[i].L->caps)
 			caps |= ns[0].lr[i].L->caps(ns[0].lr[i].st);
@@ -451,6 +463,7 @@ out:
 		lrun_free(&pr[k].x);
 	}
 	free(pr);
+	nt_path_group_free(grp);
 	for (k = 0; ns && k < nns; k++)
 		tns_free(&ns[k]);
 	free(ns);

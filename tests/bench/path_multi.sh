@@ -99,8 +99,12 @@ echo "(c) --rate 1000 against 3000 pps asked (2 x 30 TTLs every 0.02 s, 100 cycl
 inh "$NT" -j path -n --no-pace -c 100 -i 0.02 --timeout 0.5 --rate 1000 --log $T/rate.ndjson $A $B >$T/rate.json 2>/dev/null
 rs=$(jq -r 'select(.outcome == "reply" or .outcome == "lost" or .outcome == "cancelled") | 1' $T/rate.ndjson | wc -l)
 rh=$(jq '[.targets[].rate_held] | add' $T/rate.json)
-echo "  sent $rs, held $rh over 1.98 s: $(awk -v s="$rs" 'BEGIN {printf "%.0f", (s - 100) / 1.98}') pps after the first cycle's burst of 100" \
-	"(expected 100 + 1000 x 1.98 = 2080 probes)"
+# each target's probes sent (a starved target never reaches its destination)
+sa=$(jq -r --arg t "$A" 'select(.target == $t and (.outcome == "reply" or .outcome == "lost" or .outcome == "cancelled")) | 1' $T/rate.ndjson | wc -l)
+sb=$(jq -r --arg t "$B" 'select(.target == $t and (.outcome == "reply" or .outcome == "lost" or .outcome == "cancelled")) | 1' $T/rate.ndjson | wc -l)
+echo "  sent per target: $A $sa, $B $sb; rate_held $(jq -c '[.targets[].rate_held]' $T/rate.json)"
+echo "  sent $rs, held $rh over 100 cycles of 0.02 s: $(awk -v s="$rs" 'BEGIN {printf "%.0f", s / 2.0}') pps" \
+	"(expected 1000 x 2 s = 2000 probes: each target its share of a cycle's refill, 10)"
 
 echo "(b) accuracy through a 20 ms +- 5 ms (uniform, sd 2.887) delay line in r15, $CYCLES cycles at -i $IV, $REPS runs"
 ip netns exec "${NS[15]}" "$BUILD/tests/path_delay" 0 20 5 uniform 11 600 >$T/dl.out 2>$T/dl.err &

@@ -33,6 +33,9 @@ if ! "$PY" -c 'import jsonschema' 2>/dev/null; then
 	exit 1
 fi
 . tests/net/path-lib.inc
+# shellcheck source=unpriv.inc
+. tests/net/unpriv.inc
+trap 'topo_cleanup; unpriv_cleanup' EXIT
 T=$TOPO_TMP
 inh() { ip netns exec "$H" "$@"; }
 if ! topo_up; then
@@ -148,6 +151,27 @@ inh "$NT" --prom triage -c 3 -i 0.1 $DST4 $MID >$T/triage.prom 2>/dev/null
 assert "triage --prom, two targets: promtool check metrics" sh -c "promtool check metrics <$T/triage.prom"
 assert "triage --prom: a destination histogram per target" \
 	test "$(grep -c '^nettriage_path_destination_rtt_seconds_count{' $T/triage.prom)" -eq 2
+# as root each target's raw socket sees the other's replies: one group, as
+# path A B, so they count as other_targets, none foreign
+inh "$NT" -j triage -c 5 -i 0.1 $DST4 $MID >$T/triage.json 2>/dev/null
+assert "triage -j, two targets as root: foreign $(jq -c '[.layers.path[].foreign]' $T/triage.json), other_targets $(jq -c '[.layers.path[].other_targets]' $T/triage.json)" \
+	test "$(jq '([.layers.path[].foreign] | add) == 0 and ([.layers.path[].other_targets] | add) > 0' $T/triage.json)" = true
+
+# unprivileged ICMP without ping_group_range: every target falls back to
+# UDP and each says so (the note named one target only)
+unpriv_setup 2>$T/unpriv.err || nok "copy nettriage where uid 65534 can run it: $(head -1 $T/unpriv.err)"
+inh sysctl -qw net.ipv4.ping_group_range="1 0"
+unpriv "$H" "$UNPRIV_NT" -j path -n -c 2 -i 0.1 $DST4 $MID >$T/fb.json 2>$T/fb.err
+assert "unprivileged, no ping_group_range, two targets: a UDP fallback note per target ($(grep -c 'probing with UDP' $T/fb.err))" \
+	test "$(grep -c 'probing with UDP' $T/fb.err)" -eq 2 -a -n "$(grep -F "$DST4: ICMP echo" $T/fb.err)" \
+	-a -n "$(grep -F "$MID: ICMP echo" $T/fb.err)"
+assert "  both run UDP: fallback udp in each section" \
+	test "$(jq -r '[.targets[].fallback] | join(" ")' $T/fb.json)" = "udp udp"
+# --report with stderr a terminal (script(1) gives one): "cycle N/M" as
+# with one target
+inh script -qec "$NT path -n --report -c 3 -i 0.1 $DST4 $MID 2>&1 >/dev/null" /dev/null >$T/prog.out 2>&1
+assert "--report, two targets, stderr a terminal: progress cycle N/3 shown" \
+	grep -q 'path: cycle [0-9]/3' $T/prog.out
 
 # ---- the global rate cap, counted in r1 ----
 ip netns exec "$R1" nft -f - <<NFT

@@ -456,10 +456,11 @@ static void test_rate(void)
 	struct nt_probe_rate r;
 	int ok = 0, i, c, picks[30] = { 0 };
 
-	T_EQ_I(nt_probe_rate_init(&r, 0, 1, 1), -EINVAL, "rate 0 refused");
-	T_EQ_I(nt_probe_rate_init(&r, 10, 0.5, 1), -EINVAL, "burst below 1 refused");
-	T_EQ_I(nt_probe_rate_init(&r, 10, 1, 0), -EINVAL, "no user refused");
-	T_EQ_I(nt_probe_rate_init(&r, 10, 2, 1), 0, "10 pps, burst 2, one user");
+	T_EQ_I(nt_probe_rate_init(&r, 0, 1, 1, 1), -EINVAL, "rate 0 refused");
+	T_EQ_I(nt_probe_rate_init(&r, 10, 0.5, 1, 1), -EINVAL, "burst below 1 refused");
+	T_EQ_I(nt_probe_rate_init(&r, 10, 1, 1, 0), -EINVAL, "no user refused");
+	T_EQ_I(nt_probe_rate_init(&r, 10, 1, 0, 1), -EINVAL, "interval 0 refused");
+	T_EQ_I(nt_probe_rate_init(&r, 10, 2, 0.2, 1), 0, "10 pps, burst 2, one user");
 	T_EQ_I(nt_probe_rate_take_n(&r, 3, 100.0), 2, "a full bucket: 2 of 3 at once");
 	T_EQ_U(r.held, 1, "the third held and counted");
 	T_EQ_I(nt_probe_rate_take_n(&r, 1, 100.05), 0, "half a token after 50 ms: held");
@@ -471,13 +472,34 @@ static void test_rate(void)
 	T_EQ_U(r.taken + r.held, 1006, "every ask counted taken or held");
 	nt_probe_rate_destroy(&r);
 
-	T_EQ_I(nt_probe_rate_init(&r, 1000, 100, 3), 0, "1000 pps, burst 100, three users");
+	T_EQ_I(nt_probe_rate_init(&r, 1000, 100, 0.1, 3), 0, "1000 pps, burst 100, three users");
 	T_EQ_I(nt_probe_rate_take_n(&r, 60, 5.0), 33, "one request: at most its share, 100 / 3");
 	T_EQ_I(nt_probe_rate_take_n(&r, 60, 5.0), 33, "the second its share too");
 	T_EQ_I(nt_probe_rate_take_n(&r, 60, 5.0), 33, "and the third");
 	T_EQ_I(nt_probe_rate_take_n(&r, 60, 5.0), 1, "then what is left");
 	nt_probe_rate_give(&r, 10);
 	T_EQ_I(nt_probe_rate_take_n(&r, 60, 5.0), 10, "tokens given back are there again");
+	nt_probe_rate_destroy(&r);
+
+	/* -i 0.02 at 1000 pps, two users: the bucket is 0.1 s (100) deep but
+	 * a cycle refills 20; each must get 10 a cycle, whoever asks first */
+	T_EQ_I(nt_probe_rate_init(&r, 1000, 100, 0.02, 2), 0, "1000 pps, -i 0.02, two users");
+	{
+		int ga = 0, gb = 0, worst = 0, a, b;
+
+		for (c = 0; c < 100; c++) {
+			a = nt_probe_rate_take_n(&r, 30, 10.0 + c * 0.02);
+			b = nt_probe_rate_take_n(&r, 30, 10.0 + c * 0.02 + 0.001);
+			if (c > 0 && abs(a - b) > worst)
+				worst = abs(a - b);
+			ga += a;
+			gb += b;
+		}
+		T_OK(worst <= 1, "  alternating at 0.02 s: equal shares per cycle (worst gap %d)",
+		     worst);
+		T_OK(abs(ga - gb) <= 100 && ga >= 900 && gb >= 900,
+		     "  over 100 cycles A %d, B %d tokens (about 1000 each)", ga, gb);
+	}
 	nt_probe_rate_destroy(&r);
 
 	for (c = 0; c < 4; c++) {
@@ -502,6 +524,45 @@ static void test_rate(void)
 	     !nt_probe_rate_pick(2, 4, 1, 5), "one token: the highest TTL only");
 }
 
+/* Held probes per hop: every hold (pacing, --rate, the socket cap)
+ * counted in the hop's paced; beyond-destination replies to probes sent
+ * before an `r` reset forgotten with the rest. */
+static void test_held_beyond(void)
+{
+	static struct nt_path p;
+	struct nt_probe_event x;
+	static const uint8_t why[] = { NT_HELD_PACE, NT_HELD_RATE, NT_HELD_SOCKETS };
+	int i;
+
+	nt_path_init(&p);
+	p.max_ttl = 30;
+	for (i = 0; i < 3; i++) {
+		memset(&x, 0, sizeof(x));
+		x.ev = NT_EV_SENT;
+		x.ttl = 2;
+		x.skipped = true;
+		x.held = why[i];
+		nt_path_event(&p, &x);
+	}
+	T_EQ_U(p.hop[2].paced, 3, "hop 2: held by pacing, --rate and the socket cap: paced 3");
+	T_EQ_U(p.held_sockets, 1, "  the socket cap's hold also in the total");
+	T_EQ_U(p.paced, 1, "  pacing's in its own total");
+	memset(&x, 0, sizeof(x));
+	x.ev = NT_EV_BEYOND;
+	x.ttl = 5;
+	x.cycle = 1;
+	nt_path_event(&p, &x);
+	T_EQ_U(p.beyond_dst, 1, "a beyond-destination reply counted");
+	nt_path_reset(&p, 3);
+	x.cycle = 2; /* sent before the reset, answered after it */
+	nt_path_event(&p, &x);
+	T_EQ_U(p.beyond_dst, 0, "  one to a probe sent before the reset is not");
+	x.cycle = 3;
+	nt_path_event(&p, &x);
+	T_EQ_U(p.beyond_dst, 1, "  one sent after it is");
+	nt_path_free(&p);
+}
+
 int main(void)
 {
 	test_small();
@@ -513,5 +574,6 @@ int main(void)
 	test_hist();
 	test_dst_hist();
 	test_rate();
+	test_held_beyond();
 	return T_DONE();
 }
