@@ -20,15 +20,7 @@ T=$TOPO_TMP
 inh() { ip netns exec "$H" "$@"; }
 trap 'topo_cleanup; unpriv_cleanup' EXIT
 
-if ! topo_up; then
-	nok "build the 5-namespace topology"
-	exit 1
-fi
-ok "5-namespace topology host -> r1 -> r2 -> r3 -> target"
-if ! topo_resolver; then
-	nok "resolver for the host namespace (/etc/netns)"
-	exit 1
-fi
+topo_start resolver
 
 # ---- the privilege drop, as the kernel reports it ----
 # A raw-socket prober (root, ICMP) in the background; reverse DNS is on and

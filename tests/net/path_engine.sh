@@ -20,11 +20,7 @@ T=$TOPO_TMP
 inh() { ip netns exec "$H" "$@"; }
 trap 'topo_cleanup; unpriv_cleanup' EXIT
 
-if ! topo_up; then
-	nok "build the 5-namespace topology"
-	exit 1
-fi
-ok "5-namespace topology host -> r1 -> r2 -> r3 -> target"
+topo_start
 
 # ---- beyond the destination ----
 # Cycle 0 goes out to TTL 1..10 at once; the target answers TTL 4..10:

@@ -27,15 +27,7 @@ live_cleanup() {
 }
 trap live_cleanup EXIT
 
-if ! topo_up; then
-	nok "build the 5-namespace topology"
-	exit 1
-fi
-ok "5-namespace topology host -> r1 -> r2 -> r3 -> target"
-if ! topo_resolver; then
-	nok "resolver for the host namespace (/etc/netns)"
-	exit 1
-fi
+topo_start resolver
 
 # run NAME LANG ARGS...: a pane that saves the terminal's modes, runs
 # nettriage in the host namespace, then saves its status and the modes.

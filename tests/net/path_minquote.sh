@@ -20,11 +20,7 @@ inh() { ip netns exec "$H" "$@"; }
 R2IF=v2b$SUF
 R2IP=198.51.100.2
 
-if ! topo_up; then
-	nok "build the 5-namespace topology"
-	exit 1
-fi
-ok "5-namespace topology host -> r1 -> r2 -> r3 -> target"
+topo_start
 
 ip netns exec "$R2" nft -f - <<EOF || { nok "nft rule in r2"; exit 1; }
 table inet ntq {

@@ -38,11 +38,7 @@ fi
 trap 'topo_cleanup; unpriv_cleanup' EXIT
 T=$TOPO_TMP
 inh() { ip netns exec "$H" "$@"; }
-if ! topo_up; then
-	nok "build the 5-namespace topology"
-	exit 1
-fi
-ok "5-namespace topology host -> r1 -> r2 -> r3 -> target"
+topo_start
 # r2 routes 203.0.113.128/25 to r3, which drops it silently (r2 alone
 # would answer "net unreachable", rate-limited by its own per-peer limit)
 ip -n "$R2" route add 203.0.113.128/25 via 198.51.100.6

@@ -23,15 +23,7 @@ if [ ! -x "$HELPER" ]; then
 	nok "$HELPER not built (make unit)"
 	exit 1
 fi
-if ! topo_up; then
-	nok "build the 5-namespace topology"
-	exit 1
-fi
-ok "5-namespace topology host -> r1 -> r2 -> r3 -> target"
-if ! topo_resolver; then
-	nok "resolver for the host namespace (/etc/netns)"
-	exit 1
-fi
+topo_start resolver
 # Debian's python3 has jsonschema (tests/net/schema.sh says more)
 PY=/usr/bin/python3
 "$PY" -c 'import jsonschema' 2>/dev/null || PY=""

@@ -51,11 +51,7 @@ done
 T=$TOPO_TMP
 OUT=$T/docs
 mkdir -p "$OUT"
-if ! topo_up; then
-	nok "build the 5-namespace topology"
-	exit 1
-fi
-ok "5-namespace topology host -> r1 -> r2 -> r3 -> target"
+topo_start
 inh() { ip netns exec "$H" "$@"; }
 # Unprivileged runs: the binary copied where uid 65534 can reach it, a
 # state directory it owns.
