@@ -374,6 +374,9 @@ uint16_t nt_probe_port(const struct nt_prober *p);
  * NT_PROBE_TCP_MAX_TIMEOUT: below the kernel's first SYN retransmission
  * at 1 s, so no retransmitted SYN is ever timed). */
 #define NT_PROBE_TCP_MAX_TIMEOUT 0.9
+/* an unanswered connect() probe's socket is closed this long after its
+ * send, before the kernel's first SYN retransmission (1 s) */
+#define NT_PROBE_TCP_MAX_LIFE 0.95
 double nt_probe_timeout(const struct nt_prober *p);
 /* Whether a raw socket (CAP_NET_RAW at nt_probe_open) is among p's. */
 bool nt_probe_has_raw(const struct nt_prober *p);

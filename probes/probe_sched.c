@@ -433,10 +433,12 @@ static double sweep_slots(struct run *u, double now)
 		struct nt_probe_slot *s = &p->tab.slot[p->open[i]];
 		double end = s->tx_mono + 2 * p->o.timeout;
 
+		if (p->sops->max_life > 0)
+			end = fmin(end, s->tx_mono + p->sops->max_life);
 		if (s->state == NT_SLOT_ANSWERED || s->state == NT_SLOT_DONE ||
-		    (s->state == NT_SLOT_LOST && now >= end))
+		    ((s->state == NT_SLOT_LOST || p->sops->max_life > 0) && now >= end))
 			nt_probe_slot_close(p, s);
-		else if (s->state == NT_SLOT_LOST)
+		else if (s->state == NT_SLOT_LOST || p->sops->max_life > 0)
 			next = fmin(next, end);
 	}
 	return next;

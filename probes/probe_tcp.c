@@ -229,9 +229,12 @@ int nt_probe_tcp_fill(struct nt_prober *p, int flow, uint16_t seq)
  * TCP header (the kernel found the socket from its ports and checked the
  * quoted sequence). The error queue is read first; SO_ERROR then tells a
  * SYN-ACK (0 and writable: open) from an RST (ECONNREFUSED: closed).
- * TCP_USER_TIMEOUT of 1 s ends the attempt when the kernel's first SYN
- * retransmission would go out, so no RTT ever comes from a second SYN
- * (the caller keeps --timeout below 1 s too). */
+ * Neither TCP_USER_TIMEOUT nor TCP_SYNCNT stops the kernel's first SYN
+ * retransmission (1 s after the SYN, TCP_TIMEOUT_INIT): the loop closes
+ * an unanswered connect socket NT_PROBE_TCP_MAX_LIFE after its send
+ * (ops.max_life), before that retransmission, so every probe sends one
+ * SYN and no answer, on time or late, ever comes from a second SYN (the
+ * caller keeps --timeout at most NT_PROBE_TCP_MAX_TIMEOUT too). */
 
 static int setint(int fd, int level, int opt, int v)
 {
@@ -380,4 +383,5 @@ const struct nt_probe_slot_ops nt_probe_tcp_ops = {
 	.events = tcp_slot_events,
 	.io = tcp_slot_io,
 	.close = tcp_slot_close,
+	.max_life = NT_PROBE_TCP_MAX_LIFE,
 };

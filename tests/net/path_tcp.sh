@@ -102,9 +102,29 @@ assert "r3 drops TCP $P: filtered, not reached, exit 2 (rc $rc): $(summary "$T/f
 	test "$rc:$(jq -r '"\(.reached) \(.port_state)"' "$T/filt.json")" = "2:false filtered"
 assert "  the hops before the drop still answer (192.0.2.2 198.51.100.2 198.51.100.6)" \
 	test "$(jq -r '[.hops[0:3][].responders[0].ip] | join(" ")' "$T/filt.json")" = "192.0.2.2 198.51.100.2 198.51.100.6"
+# every SYN the host sends, counted where it enters r1
+ip netns exec "$R1" nft -f - <<EOF || nok "nft SYN counter in r1"
+table inet ntsyn {
+	counter syns { }
+	chain pre {
+		type filter hook prerouting priority -300;
+		tcp dport $P tcp flags & (syn | ack) == syn counter name syns
+	}
+}
+EOF
+syns() { ip netns exec "$R1" nft -j list counter inet ntsyn syns | jq '[.nftables[].counter? | select(.) | .packets] | add'; }
+s0=$(syns)
 NETTRIAGE_PATH_NO_RAW=1 inh "$NT" -j path -n -c 3 -i 0.05 --no-pace -m 6 $DST4:$P >"$T/filtc.json" 2>"$T/filtc.err"
+sleep 0.3
+s1=$(syns)
 assert "  connect() probes: filtered and not reached too: $(summary "$T/filtc.json")" \
 	test "$(jq -r '"\(.reached) \(.port_state) \(.socket)"' "$T/filtc.json")" = "false filtered tcp-connect"
+# 3 cycles x TTL 1..6: 18 probes, 9 of them unanswered (dropped in r3);
+# a socket left open past 1 s would retransmit its SYN (27 before)
+echo "# connect() probes at a dropping router: $((s1 - s0)) SYNs for 18 probes"
+assert "  one SYN per connect() probe: $((s1 - s0)) SYNs entered r1 for 3 x 6 = 18 probes (no retransmitted SYN)" \
+	test "$((s1 - s0))" = 18
+ip netns exec "$R1" nft delete table inet ntsyn
 ip netns exec "$R3" nft delete table inet nttcp
 
 # ---- unprivileged: one connect() per probe ----
