@@ -338,21 +338,25 @@ static int tcp_slot_io(struct nt_prober *p, struct nt_probe_slot *s, short reven
 		tcp_answer(p, s, NT_PR_TCP_RST, r);
 		return 1; /* monotonic RTT: an RST leaves no stamp */
 	}
-	if (err)
+	if (err && err != ECONNRESET && err != EPIPE)
 		return -err; /* ETIMEDOUT (user timeout) and the like: lost */
-	if (!(revents & POLLOUT))
+	if (!err && !(revents & POLLOUT))
 		return 0;
-	/* writable with no error: open if the handshake completed, whatever
-	 * came after it (a server that closes at once: CLOSE_WAIT); an RST
-	 * whose SO_ERROR was read already leaves it writable in CLOSE */
+	/* open if the handshake completed, whatever came after it: a server
+	 * that closes at once (CLOSE_WAIT), or one that resets right after
+	 * accepting (ECONNRESET/EPIPE, or CLOSE once SO_ERROR was read). The
+	 * kernel has an RTT sample (tcpi_rtt > 0) only once a SYN-ACK
+	 * acknowledged our SYN; an RST to the SYN itself is ECONNREFUSED. */
 	el = sizeof(ti);
 	memset(&ti, 0, sizeof(ti));
 	if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &el) < 0)
 		return -errno;
 	if (ti.tcpi_state == TCP_SYN_SENT)
-		return 0;
-	if (ti.tcpi_state == TCP_CLOSE)
-		return -ENOTCONN;
+		return err ? -err : 0;
+	if ((err || ti.tcpi_state == TCP_CLOSE) &&
+	    !(el >= offsetof(struct tcp_info, tcpi_rtt) + sizeof(ti.tcpi_rtt) &&
+	      ti.tcpi_rtt > 0))
+		return err ? -err : -ENOTCONN;
 	tcp_answer(p, s, NT_PR_TCP_SYNACK, r);
 	/* The kernel's own RTT of the handshake (SYN sent to SYN-ACK in, in
 	 * us; the first sample is srtt itself), as RX stamp = TX + rtt. */

@@ -30,6 +30,7 @@ near_pct() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d 
 P=5432
 CLOSED=5433
 HOLD=5434
+RSTP=5435
 
 topo_up || { nok "build the 5-namespace topology"; exit 1; }
 ok "5-namespace topology host -> r1 -> r2 -> r3 -> target"
@@ -160,6 +161,18 @@ if unpriv_setup; then
 	held=$(ip netns exec "$TG" ss -Htn state established "( sport = :$HOLD )" | wc -l)
 	assert "unprivileged, server holding connections: open, every hop, $(grep -c '^accept' "$T/hold.out") accepted, $held left ESTABLISHED" \
 		test "$(jq -r .port_state "$T/uh.json") $(hops_of "$T/uh.json") $held" = "open $HOPS4 0"
+	# a server that resets right after accepting (SO_LINGER 0 close):
+	# the handshake completed, so open (ECONNRESET, not ECONNREFUSED)
+	ip netns exec "$TG" "$BUILD/tests/path_tcp_srv" :: $RSTP rst >"$T/rst.out" 2>&1 &
+	TOPO_PIDS="$TOPO_PIDS $!"
+	for _ in $(seq 50); do grep -q ready "$T/rst.out" && break; sleep 0.05; done
+	# (the RST usually comes after the prober has seen the SYN-ACK; the
+	# delay-line section below stops the prober so that it comes first)
+	unpriv "$H" "$UNPRIV_NT" -j path -n -c 10 -i 0.1 --no-pace $DST4:$RSTP >"$T/ur.json" 2>"$T/ur.err"
+	rc=$?
+	assert "unprivileged, server resetting after accept ($(grep -c '^accept' "$T/rst.out") accepted): open, 10/10 at the destination, exit 0 (rc $rc): $(summary "$T/ur.json")" \
+		jq -e '.port_state == "open" and .port_answers.closed == 0 and .port_rtt_ms > 0 and
+		       .hops[-1].responders[0].received == 10' "$T/ur.json"
 else
 	nok "unprivileged setup"
 fi
@@ -230,8 +243,22 @@ assert "  half-open: >= 196/200 at the destination ($(jq '.hops[3].responders[0]
 assert "  connect(): 200/200 at the destination, port open" \
 	jq -e '.port_state == "open" and .hops[3].responders[0].received == 200' "$T/dcon.json"
 
+# the reset-after-accept server again, with the prober stopped now and
+# then (SIGSTOP 40 ms, SIGCONT 20 ms): the handshake and the server's RST
+# (20 ms later, behind the delay line) happen in the kernel meanwhile, so
+# many probes first see SO_ERROR ECONNRESET: still open, none lost
+ip netns exec "$H" env NETTRIAGE_PATH_NO_RAW=1 "$NT" -j path -n -c 40 -i 0.05 --no-pace $DST4:$RSTP >"$T/rstd.json" 2>"$T/rstd.err" &
+rp=$!
+while kill -0 "$rp" 2>/dev/null; do
+	kill -STOP "$rp" 2>/dev/null; sleep 0.04; kill -CONT "$rp" 2>/dev/null; sleep 0.02
+done
+wait "$rp"
+kill -CONT "$rp" 2>/dev/null
+assert "connect() probes, server resetting after accept, prober stopped at times: open, 40/40 at the destination: $(summary "$T/rstd.json") $(jq -c '.hops[-1].responders[0] | {sent, received}' "$T/rstd.json")" \
+	jq -e '.port_state == "open" and .port_answers.closed == 0 and .hops[-1].responders[0].received == 40' "$T/rstd.json"
+
 # every TCP document against the strict schema, and a doctored one rejected
-for f in raw4 raw6 closed filt filtc u4 u6 uc uh mq mqu dtcp dcon; do
+for f in raw4 raw6 closed filt filtc u4 u6 uc uh ur mq mqu dtcp dcon rstd; do
 	/usr/bin/python3 tests/schema_validate.py schema "schema $f" "$T/$f.json" || true
 done
 jq -c '.port_state = "half-open"' "$T/raw4.json" >"$T/bad.json"
