@@ -88,6 +88,21 @@ else
 	nok "promtool missing (package prometheus)"
 fi
 
+# ---- triage with TCP targets: every path verdict's subject is HOST:PORT ----
+"$NT" -j -N "$H" triage $DST4:$P $DST4:$CLOSED >"$T/tri.json" 2>"$T/tri.err"
+rc=$?
+tv() { jq -r --arg c "$1" --arg s "$2" '[.verdicts[] | select(.check == $c and .subject == $s) | .level] | join(",")' "$T/tri.json"; }
+assert "triage $DST4:$P $DST4:$CLOSED: exit 2 (rc $rc), path.port ok / crit ($(tv path.port $DST4:$P) / $(tv path.port $DST4:$CLOSED))" \
+	test "$rc $(tv path.port $DST4:$P) $(tv path.port $DST4:$CLOSED)" = "2 ok crit"
+assert "  path.reach and path.loss once per HOST:PORT subject: $(tv path.reach $DST4:$P) $(tv path.loss $DST4:$P) $(tv path.reach $DST4:$CLOSED) $(tv path.loss $DST4:$CLOSED)" \
+	test "$(tv path.reach $DST4:$P) $(tv path.loss $DST4:$P) $(tv path.reach $DST4:$CLOSED) $(tv path.loss $DST4:$CLOSED)" = "ok ok ok ok"
+assert "  no path verdict with the bare host as subject" \
+	jq -e "[.verdicts[] | select((.check | startswith(\"path.\")) and .subject == \"$DST4\")] | length == 0" "$T/tri.json"
+"$NT" -j -N "$H" triage $DST4:$P >"$T/tri1.json" 2>"$T/tri1.err"
+rc=$?
+assert "triage $DST4:$P alone (listening): path.port ok, exit 0 (rc $rc; not ok: $(jq -c '[.verdicts[] | select(.level != "ok") | .check + " " + .subject]' "$T/tri1.json"))" \
+	test "$rc $(jq -r --arg s "$DST4:$P" '[.verdicts[] | select(.check == "path.port" and .subject == $s) | .level] | join(",")' "$T/tri1.json")" = "0 ok"
+
 # ---- a router dropping TCP to the port: filtered, not reached ----
 ip netns exec "$R3" nft -f - <<EOF || nok "nft drop rule in r3"
 table inet nttcp {
