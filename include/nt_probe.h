@@ -231,6 +231,8 @@ struct nt_probe_event {
 	bool kernel_ts;        /* RTT from kernel RX stamp (else CLOCK_MONOTONIC) */
 	bool kernel_tx;        /* ... minus the kernel TX stamp (else the
 				* CLOCK_REALTIME read before sendmsg) */
+	bool tcp_info;         /* ... the kernel's handshake RTT (TCP_INFO
+				* tcpi_rtt, TCP connect probes) */
 	bool from_dst;         /* the destination answered */
 	bool unreach;          /* destination unreachable: nothing beyond */
 	uint8_t port_state;    /* REPLY/LATE of a TCP probe: NT_PORT_* */
@@ -274,6 +276,7 @@ struct nt_probe_slot {
 	struct timespec tx_real;  /* CLOCK_REALTIME just before sendmsg */
 	struct timespec tx_kern;  /* kernel software TX stamp, if it came */
 	bool have_tx_kern;
+	bool rtt_tcp_info;    /* the RX stamp is tx_real + TCP_INFO tcpi_rtt */
 };
 
 enum { NT_SLOT_FREE, NT_SLOT_PENDING, NT_SLOT_ANSWERED, NT_SLOT_LOST, NT_SLOT_DONE };

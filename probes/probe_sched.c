@@ -248,6 +248,7 @@ static void handle_match(struct run *u, const struct nt_probe_reply *r,
 	e.reply_ttl = r->reply_ttl;
 	e.reply = r;
 	e.kernel_tx = e.kernel_ts && s->have_tx_kern;
+	e.tcp_info = e.kernel_ts && s->rtt_tcp_info;
 	e.from_dst = r->kind == NT_PR_ECHO_REPLY || nt_paddr_eq(&r->src, &p->o.dst);
 	e.port_state = r->kind == NT_PR_TCP_SYNACK ? NT_PORT_OPEN :
 		       r->kind == NT_PR_TCP_RST ? NT_PORT_CLOSED : NT_PORT_NONE;

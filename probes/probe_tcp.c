@@ -270,10 +270,16 @@ static int tcp_slot_send(struct nt_prober *p, struct nt_probe_slot *s)
 	(void)setint(fd, IPPROTO_TCP, TCP_SYNCNT, 1);
 	s->fd = fd; /* the loop owns it from here */
 	sl = nt_probe_fill_sa(&p->o.dst, p->o.port, &ss);
-	clock_gettime(CLOCK_REALTIME, &s->tx_real);
+	/* CLOCK_MONOTONIC before connect() (the timeout and the socket's
+	 * life count from there: never late), CLOCK_REALTIME right after it
+	 * returns: the SYN is out then, and the route lookup and the port
+	 * search inside connect() are not timed as part of a hop's RTT */
 	clock_gettime(CLOCK_MONOTONIC, &tm);
 	s->tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
-	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
+	r = connect(fd, (struct sockaddr *)&ss, sl) < 0 ? errno : 0;
+	clock_gettime(CLOCK_REALTIME, &s->tx_real);
+	errno = r;
+	if (r && r != EINPROGRESS) {
 		if (errno == EADDRNOTAVAIL) {
 			/* no local port left: nothing went out, so the probe
 			 * is held back (as at the socket cap), not lost */
@@ -367,8 +373,7 @@ static int tcp_slot_io(struct nt_prober *p, struct nt_probe_slot *s, short reven
 		rx->tv_sec = s->tx_real.tv_sec + ns / 1000000000;
 		rx->tv_nsec = ns % 1000000000;
 		*have_rx = true;
-		s->tx_kern = s->tx_real;
-		s->have_tx_kern = true;
+		s->rtt_tcp_info = true; /* its own source, not a TX stamp */
 	}
 	return 1;
 }

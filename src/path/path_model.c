@@ -249,7 +249,9 @@ int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev)
 		}
 		h->received++;
 		r->received++;
-		if (ev->kernel_ts && ev->kernel_tx)
+		if (ev->tcp_info)
+			p->ts_tcp_info++;
+		else if (ev->kernel_ts && ev->kernel_tx)
 			p->ts_kernel++;
 		else if (ev->kernel_ts)
 			p->ts_kernel_rx++;
@@ -502,7 +504,8 @@ void nt_path_verdicts(const struct nt_path *p, const struct nt_path_row *rows,
 
 const char *nt_path_ts_source(const struct nt_path *p)
 {
-	int kinds = !!p->ts_kernel + !!p->ts_kernel_rx + !!p->ts_mono;
+	int kinds = !!p->ts_kernel + !!p->ts_kernel_rx + !!p->ts_mono +
+		    !!p->ts_tcp_info;
 
 	if (kinds > 1)
 		return "mixed";
@@ -512,6 +515,8 @@ const char *nt_path_ts_source(const struct nt_path *p)
 		return "kernel_rx"; /* kernel RX stamp minus CLOCK_REALTIME at send */
 	if (p->ts_mono)
 		return "monotonic";
+	if (p->ts_tcp_info)
+		return "tcp_info"; /* the kernel's TCP handshake RTT */
 	return "none";
 }
 

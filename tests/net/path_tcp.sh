@@ -156,6 +156,11 @@ if unpriv_setup; then
 		jq -e '([.hops[].responders[0] | .sent == 10 and .received == 10] | all) and .foreign == 0' "$T/u4.json"
 	assert "  --timeout clamped to 0.9 s, and said on stderr" \
 		sh -c "jq -e '.timeout_s == 0.9' '$T/u4.json' && grep -q 'clamped to 0.9 s' '$T/u4.err'"
+	assert "  timestamp_source mixed: tcp_info (TCP_INFO tcpi_rtt) for the port, kernel_rx for the hops ($(jq -r .timestamp_source "$T/u4.json"))" \
+		jq -e '.timestamp_source == "mixed"' "$T/u4.json"
+	unpriv "$H" "$UNPRIV_NT" -j path -n -c 3 -i 0.05 --no-pace --first-ttl 4 $DST4:$P >"$T/ut.json" 2>"$T/ut.err"
+	assert "  the destination alone (--first-ttl 4): timestamp_source tcp_info, not a kernel TX stamp ($(jq -r .timestamp_source "$T/ut.json"))" \
+		jq -e '.timestamp_source == "tcp_info" and .port_state == "open"' "$T/ut.json"
 	a1=$(accepts)
 	assert "  connect() probes complete handshakes (the server accepted $((a1 - a0)))" test "$a1" -gt "$a0"
 	unpriv "$H" "$UNPRIV_NT" -j path -n -c 5 -i 0.05 --no-pace "[$DST6]:$P" >"$T/u6.json" 2>"$T/u6.err"
@@ -273,7 +278,7 @@ assert "connect() probes, server resetting after accept, prober stopped at times
 	jq -e '.port_state == "open" and .port_answers.closed == 0 and .hops[-1].responders[0].received == 40' "$T/rstd.json"
 
 # every TCP document against the strict schema, and a doctored one rejected
-for f in raw4 raw6 closed filt filtc u4 u6 uc uh ur mq mqu dtcp dcon rstd; do
+for f in raw4 raw6 closed filt filtc u4 ut u6 uc uh ur mq mqu dtcp dcon rstd; do
 	/usr/bin/python3 tests/schema_validate.py schema "schema $f" "$T/$f.json" || true
 done
 jq -c '.port_state = "half-open"' "$T/raw4.json" >"$T/bad.json"
