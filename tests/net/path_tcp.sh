@@ -143,6 +143,29 @@ assert "  one SYN per connect() probe: $((s1 - s0)) SYNs entered r1 for 3 x 6 = 
 ip netns exec "$R1" nft delete table inet ntsyn
 ip netns exec "$R3" nft delete table inet nttcp
 
+# ---- the target itself rejects: ICMP admin-prohibited, or a TCP reset ----
+ip netns exec "$TG" nft -f - <<EOF || nok "nft reject rules in the target"
+table inet ntrej {
+	chain in {
+		type filter hook input priority 0;
+		tcp dport $P reject with icmpx type admin-prohibited
+	}
+}
+EOF
+inh "$NT" -j path -n -c 3 -i 0.05 --no-pace $DST4:$P >"$T/rej.json" 2>"$T/rej.err"
+assert "the target rejects with ICMP admin-prohibited: reached (the target answered), port filtered: $(summary "$T/rej.json")" \
+	test "$(jq -r '"\(.reached) \(.port_state)"' "$T/rej.json")" = "true filtered"
+NETTRIAGE_PATH_NO_RAW=1 inh "$NT" -j path -n -c 3 -i 0.05 --no-pace $DST4:$P >"$T/rejc.json" 2>"$T/rejc.err"
+assert "  connect() probes too: reached, filtered: $(summary "$T/rejc.json")" \
+	test "$(jq -r '"\(.reached) \(.port_state)"' "$T/rejc.json")" = "true filtered"
+ip netns exec "$TG" nft flush chain inet ntrej in
+ip netns exec "$TG" nft add rule inet ntrej in tcp dport $P reject with tcp reset
+inh "$NT" -j path -n -c 3 -i 0.05 --no-pace $DST4:$P >"$T/rejr.json" 2>"$T/rejr.err"
+NETTRIAGE_PATH_NO_RAW=1 inh "$NT" -j path -n -c 3 -i 0.05 --no-pace $DST4:$P >"$T/rejrc.json" 2>"$T/rejrc.err"
+assert "the target rejects with a TCP reset: reached, closed (as a closed port), raw and connect(): $(summary "$T/rejr.json") $(jq -r .port_state "$T/rejrc.json")" \
+	test "$(jq -r '"\(.reached) \(.port_state)"' "$T/rejr.json") $(jq -r '"\(.reached) \(.port_state)"' "$T/rejrc.json")" = "true closed true closed"
+ip netns exec "$TG" nft delete table inet ntrej
+
 # ---- unprivileged: one connect() per probe ----
 if unpriv_setup; then
 	a0=$(accepts)
@@ -278,7 +301,7 @@ assert "connect() probes, server resetting after accept, prober stopped at times
 	jq -e '.port_state == "open" and .port_answers.closed == 0 and .hops[-1].responders[0].received == 40' "$T/rstd.json"
 
 # every TCP document against the strict schema, and a doctored one rejected
-for f in raw4 raw6 closed filt filtc u4 ut u6 uc uh ur mq mqu dtcp dcon rstd; do
+for f in raw4 raw6 closed rej rejc rejr rejrc filt filtc u4 ut u6 uc uh ur mq mqu dtcp dcon rstd; do
 	/usr/bin/python3 tests/schema_validate.py schema "schema $f" "$T/$f.json" || true
 done
 jq -c '.port_state = "half-open"' "$T/raw4.json" >"$T/bad.json"
