@@ -107,9 +107,9 @@ int nt_probe_decode_tcp(int family, bool ip_header, const void *buf, size_t len,
 uint32_t nt_probe_tcp_isn(uint32_t tag, uint16_t seq);
 /* The probe sequence in isn, or -1 when it does not carry tag. */
 int nt_probe_tcp_seq_of(uint32_t tag, uint32_t isn);
-/* Build a 20-byte SYN (no options, window 64240) from src:sport to
- * dst:dport with sequence isn and its checksum into buf (len >= 20).
- * Returns the length written (20) or -EINVAL. Pure. */
+/* Build a 24-byte SYN (20-byte header and an MSS 1460 option, window
+ * 64240) from src:sport to dst:dport with sequence isn and its checksum
+ * into buf (len >= 24). Returns the length written (24) or -EINVAL. Pure. */
 int nt_probe_tcp_syn(uint8_t *buf, size_t len, const struct nt_paddr *src,
 		     const struct nt_paddr *dst, uint16_t sport, uint16_t dport,
 		     uint32_t isn);

@@ -109,6 +109,10 @@ void nt_path_reset(struct nt_path *p, long from_cycle)
 	memcpy(p->target, keep.target, sizeof(p->target));
 	p->mode = keep.mode;
 	p->port = keep.port;
+	/* the port's state stands until new answers (not "filtered" for
+	 * want of any): the counts are kept, the RTT starts again */
+	p->tcp_open = keep.tcp_open;
+	p->tcp_closed = keep.tcp_closed;
 	p->first_ttl = keep.first_ttl;
 	p->max_ttl = keep.max_ttl;
 	p->dst_ttl = keep.dst_ttl;
