@@ -32,16 +32,17 @@ CLOSED=5433
 HOLD=5434
 RSTP=5435
 
+topo_up || { nok "build the 5-namespace topology"; exit 1; }
+ok "5-namespace topology host -> r1 -> r2 -> r3 -> target"
+# (in the host namespace: a regression would only probe the test's target)
 # -p/--port (UDP) with --tcp or HOST:PORT: a usage error naming both
-for a in "-p 5 --tcp 80 192.0.2.1" "-p 5 192.0.2.1:80" "-u -p 5 192.0.2.1:80"; do
-	"$NT" path $a >/dev/null 2>"$T/popt.err"
+for a in "-p 5 --tcp $P $DST4" "-p 5 $DST4:$P" "-u -p 5 $DST4:$P"; do
+	inh "$NT" path -c 1 $a >/dev/null 2>"$T/popt.err"
 	rc=$?
 	assert "path $a: usage error (rc $rc, 64) naming -p/--port and the other: $(cat "$T/popt.err")" \
 		sh -c "test $rc = 64 && grep -q -- '-p/--port' '$T/popt.err' && grep -Eq -- '--tcp|HOST:' '$T/popt.err'"
 done
 
-topo_up || { nok "build the 5-namespace topology"; exit 1; }
-ok "5-namespace topology host -> r1 -> r2 -> r3 -> target"
 ip netns exec "$TG" "$BUILD/tests/path_tcp_srv" :: $P >"$T/srv.out" 2>"$T/srv.err" &
 TOPO_PIDS="$TOPO_PIDS $!"
 for _ in $(seq 50); do grep -q ready "$T/srv.out" && break; sleep 0.05; done
