@@ -106,10 +106,20 @@ double nt_probe_timeout(const struct nt_prober *p)
 
 int nt_probe_tcp_open_raw(struct nt_probe_fam *f, int family)
 {
+	/* nothing up until the target is known (nt_probe_tcp_target
+	 * attaches the real filter and drains what came before it) */
+	struct sock_filter none[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	struct sock_fprog fp = { 1, none };
 	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP);
 
 	if (fd < 0)
 		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
 	f->fd[0] = fd;
 	f->nfd = 1;
 	return 0;
@@ -121,35 +131,57 @@ static uint32_t be32(const uint8_t *a)
 }
 
 /* The raw TCP socket sees every TCP segment of the namespace: a socket
- * filter lets up only the target's (IPv4: from its address and port;
- * IPv6: from its address, whatever extension headers follow), so a busy
- * host's traffic neither costs a wake-up nor fills the receive buffer
- * ahead of a SYN-ACK. Offsets are from the network header (SKF_NET_OFF).
- * The decoder checks everything again: the filter only saves work. */
-static int tcp_filter(int fd, const struct nt_paddr *dst, uint16_t port)
+ * filter lets up only the target's answers to our SYNs: from its address
+ * and port, to a port in the range of our reserved source ports (lo..hi),
+ * with SYN+ACK or RST set. So a busy host's traffic (also other
+ * connections to the target's port) neither costs a wake-up nor fills the
+ * receive buffer ahead of a SYN-ACK. Addresses are loaded from the network
+ * header (SKF_NET_OFF); the TCP header from the IPv4 header's length, on
+ * IPv6 at offset 0 (a raw IPv6 socket's data starts at the transport
+ * header). The decoder checks everything again: the filter only saves
+ * work. */
+static int tcp_filter(int fd, const struct nt_paddr *dst, uint16_t port,
+		      uint16_t lo, uint16_t hi)
 {
 	struct sock_filter v4[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a), 0, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a), 0, 11),
 		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, (uint32_t)SKF_NET_OFF),
 		BPF_STMT(BPF_LD | BPF_H | BPF_IND, (uint32_t)SKF_NET_OFF),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 8),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, (uint32_t)SKF_NET_OFF + 2),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 6),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, hi, 5, 0),
+		BPF_STMT(BPF_LD | BPF_B | BPF_IND, (uint32_t)SKF_NET_OFF + 13),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x04, 2, 0), /* RST */
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x12, 0, 1),  /* SYN+ACK */
 		BPF_STMT(BPF_RET | BPF_K, 0xffff),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
 	struct sock_filter v6[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 8),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a), 0, 7),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a), 0, 16),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a + 4), 0, 5),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a + 4), 0, 14),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 16),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a + 8), 0, 3),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a + 8), 0, 12),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 20),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a + 12), 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a + 12), 0, 10),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 8),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 2),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 6),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, hi, 5, 0),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x04, 2, 0), /* RST */
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x12, 0, 1),  /* SYN+ACK */
 		BPF_STMT(BPF_RET | BPF_K, 0xffff),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
 	struct sock_fprog f;
+	uint8_t junk[64];
 
 	if (dst->family == AF_INET) {
 		f.len = sizeof(v4) / sizeof(v4[0]);
@@ -158,7 +190,13 @@ static int tcp_filter(int fd, const struct nt_paddr *dst, uint16_t port)
 		f.len = sizeof(v6) / sizeof(v6[0]);
 		f.filter = v6;
 	}
-	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &f, sizeof(f)) < 0 ? -errno : 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &f, sizeof(f)) < 0)
+		return -errno;
+	/* whatever the drop-all filter let by before (none) or was queued
+	 * between socket() and it: gone before the first SYN */
+	while (recv(fd, junk, sizeof(junk), MSG_DONTWAIT) >= 0)
+		;
+	return 0;
 }
 
 /* Phase 2 of a half-open run: the source address the route gives (in
@@ -168,12 +206,9 @@ int nt_probe_tcp_target(struct nt_prober *p, const char **why)
 	const struct nt_paddr *dst = &p->o.dst;
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	uint16_t port;
+	uint16_t port, lo = 0, hi = 0;
 	int fd, i;
 
-	*why = "SO_ATTACH_FILTER on the raw TCP socket";
-	if (p->nfd > 0 && (fd = tcp_filter(p->fd[0], dst, p->o.port)) < 0)
-		return fd;
 	*why = "connect(SOCK_DGRAM) to learn the source address";
 	fd = socket(dst->family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0)
@@ -201,7 +236,12 @@ int nt_probe_tcp_target(struct nt_prober *p, const char **why)
 		if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
 			return -errno;
 		sa_addr(&ss, &(struct nt_paddr){ 0 }, &p->tab.id[i]);
+		lo = i == 0 || p->tab.id[i] < lo ? p->tab.id[i] : lo;
+		hi = i == 0 || p->tab.id[i] > hi ? p->tab.id[i] : hi;
 	}
+	*why = "SO_ATTACH_FILTER on the raw TCP socket";
+	if (p->nfd > 0 && (fd = tcp_filter(p->fd[0], dst, p->o.port, lo, hi)) < 0)
+		return fd;
 	*why = "";
 	return 0;
 }

@@ -73,6 +73,20 @@ assert "  half-open: no ESTABLISHED socket on the server's port ($est)" test "$e
 assert "  path.port OK verdict, subject HOST:PORT" \
 	jq -e "[.verdicts[] | select(.check == \"path.port\" and .level == \"ok\" and .subject == \"$DST4:$P\")] | length == 1" "$T/raw4.json"
 
+# other connections to the target's port from other local ports during a
+# half-open run: the socket filter keeps their segments (SYN-ACKs, ACKs,
+# FINs to ports that are not ours) away, nothing is counted foreign
+for fam in 4 6; do
+	[ $fam = 4 ] && d=$DST4 || d=$DST6
+	ip netns exec "$H" bash -c "for i in \$(seq 150); do exec 3<>/dev/tcp/$d/$P && echo c; exec 3<&-; sleep 0.01; done" >"$T/other$fam.out" 2>/dev/null &
+	op=$!
+	sleep 0.1
+	inh "$NT" -j path -n -c 20 -i 0.05 --no-pace --tcp $P $d >"$T/busy$fam.json" 2>"$T/busy$fam.err"
+	wait "$op"
+	assert "half-open IPv$fam with $(grep -c c "$T/other$fam.out") other connections to port $P meanwhile: open, 0 foreign ($(jq -c '[.foreign, .foreign_why]' "$T/busy$fam.json"))" \
+		jq -e '.port_state == "open" and .foreign == 0 and .hops[-1].responders[0].received == 20' "$T/busy$fam.json"
+done
+
 inh "$NT" -j path -n -c 5 -i 0.05 --no-pace --tcp $P $DST6 >"$T/raw6.json" 2>"$T/raw6.err"
 assert "raw IPv6 --tcp $P $DST6: every hop '$(hops_of "$T/raw6.json")', open: $(summary "$T/raw6.json")" \
 	jq -e ".port_state == \"open\" and .reached and .socket == \"tcp-raw\" and
@@ -315,7 +329,7 @@ assert "connect() probes, server resetting after accept, prober stopped at times
 	jq -e '.port_state == "open" and .port_answers.closed == 0 and .hops[-1].responders[0].received == 40' "$T/rstd.json"
 
 # every TCP document against the strict schema, and a doctored one rejected
-for f in raw4 raw6 closed rej rejc rejr rejrc filt filtc u4 ut u6 uc uh ur mq mqu dtcp dcon rstd; do
+for f in raw4 busy4 busy6 raw6 closed rej rejc rejr rejrc filt filtc u4 ut u6 uc uh ur mq mqu dtcp dcon rstd; do
 	/usr/bin/python3 tests/schema_validate.py schema "schema $f" "$T/$f.json" || true
 done
 jq -c '.port_state = "half-open"' "$T/raw4.json" >"$T/bad.json"
