@@ -114,6 +114,7 @@ struct nt_path {
 	uint64_t paced;          /* probes held back by pacing, all TTLs */
 	uint64_t rate_held;      /* probes held back by --rate, all TTLs */
 	uint64_t ts_kernel, ts_kernel_rx, ts_mono; /* RTTs by timestamp source */
+	uint64_t ts_tcp_info; /* ... TCP_INFO tcpi_rtt (TCP connect probes) */
 	long reset_cycle;        /* probes of earlier cycles are not counted
 				  * (nt_path_reset); 0 none */
 	struct nt_path_hop hop[NT_PATH_MAX_TTL + 1];

@@ -107,9 +107,9 @@ int nt_probe_decode_tcp(int family, bool ip_header, const void *buf, size_t len,
 uint32_t nt_probe_tcp_isn(uint32_t tag, uint16_t seq);
 /* The probe sequence in isn, or -1 when it does not carry tag. */
 int nt_probe_tcp_seq_of(uint32_t tag, uint32_t isn);
-/* Build a 20-byte SYN (no options, window 64240) from src:sport to
- * dst:dport with sequence isn and its checksum into buf (len >= 20).
- * Returns the length written (20) or -EINVAL. Pure. */
+/* Build a 24-byte SYN (20-byte header and an MSS 1460 option, window
+ * 64240) from src:sport to dst:dport with sequence isn and its checksum
+ * into buf (len >= 24). Returns the length written (24) or -EINVAL. Pure. */
 int nt_probe_tcp_syn(uint8_t *buf, size_t len, const struct nt_paddr *src,
 		     const struct nt_paddr *dst, uint16_t sport, uint16_t dport,
 		     uint32_t isn);
@@ -234,6 +234,8 @@ struct nt_probe_event {
 	bool kernel_ts;        /* RTT from kernel RX stamp (else CLOCK_MONOTONIC) */
 	bool kernel_tx;        /* ... minus the kernel TX stamp (else the
 				* CLOCK_REALTIME read before sendmsg) */
+	bool tcp_info;         /* ... the kernel's handshake RTT (TCP_INFO
+				* tcpi_rtt, TCP connect probes) */
 	bool from_dst;         /* the destination answered */
 	bool unreach;          /* destination unreachable: nothing beyond */
 	uint8_t port_state;    /* REPLY/LATE of a TCP probe: NT_PORT_* */
@@ -277,6 +279,7 @@ struct nt_probe_slot {
 	struct timespec tx_real;  /* CLOCK_REALTIME just before sendmsg */
 	struct timespec tx_kern;  /* kernel software TX stamp, if it came */
 	bool have_tx_kern;
+	bool rtt_tcp_info;    /* the RX stamp is tx_real + TCP_INFO tcpi_rtt */
 };
 
 enum { NT_SLOT_FREE, NT_SLOT_PENDING, NT_SLOT_ANSWERED, NT_SLOT_LOST, NT_SLOT_DONE };
@@ -377,6 +380,9 @@ uint16_t nt_probe_port(const struct nt_prober *p);
  * NT_PROBE_TCP_MAX_TIMEOUT: below the kernel's first SYN retransmission
  * at 1 s, so no retransmitted SYN is ever timed). */
 #define NT_PROBE_TCP_MAX_TIMEOUT 0.9
+/* an unanswered connect() probe's socket is closed this long after its
+ * send, before the kernel's first SYN retransmission (1 s) */
+#define NT_PROBE_TCP_MAX_LIFE 0.95
 double nt_probe_timeout(const struct nt_prober *p);
 /* Whether a raw socket (CAP_NET_RAW at nt_probe_open) is among p's. */
 bool nt_probe_has_raw(const struct nt_prober *p);

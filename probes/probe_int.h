@@ -56,6 +56,10 @@ struct nt_probe_slot_ops {
 		  uint8_t *buf, size_t buflen);
 	/* Optional: just before the loop closes s->fd (SO_LINGER 0...). */
 	void (*close)(struct nt_prober *p, struct nt_probe_slot *s);
+	/* > 0: an unanswered slot fd is closed this long after its send at
+	 * the latest, even inside its linger (a TCP connect socket before
+	 * the kernel's first SYN retransmission); 0: the linger alone. */
+	double max_life;
 };
 
 /* The cap of slot fds open at once (also kept under RLIMIT_NOFILE). */

@@ -253,6 +253,7 @@ static void handle_match(struct run *u, const struct nt_probe_reply *r,
 	e.reply_ttl = r->reply_ttl;
 	e.reply = r;
 	e.kernel_tx = e.kernel_ts && s->have_tx_kern;
+	e.tcp_info = e.kernel_ts && s->rtt_tcp_info;
 	e.from_dst = r->kind == NT_PR_ECHO_REPLY || nt_paddr_eq(&r->src, &p->o.dst);
 	e.port_state = r->kind == NT_PR_TCP_SYNACK ? NT_PORT_OPEN :
 		       r->kind == NT_PR_TCP_RST ? NT_PORT_CLOSED : NT_PORT_NONE;
@@ -451,10 +452,12 @@ static double sweep_slots(struct run *u, double now)
 		struct nt_probe_slot *s = &p->tab.slot[p->open[i]];
 		double end = s->tx_mono + 2 * p->o.timeout;
 
+		if (p->sops->max_life > 0)
+			end = fmin(end, s->tx_mono + p->sops->max_life);
 		if (s->state == NT_SLOT_ANSWERED || s->state == NT_SLOT_DONE ||
-		    (s->state == NT_SLOT_LOST && now >= end))
+		    ((s->state == NT_SLOT_LOST || p->sops->max_life > 0) && now >= end))
 			nt_probe_slot_close(p, s);
-		else if (s->state == NT_SLOT_LOST)
+		else if (s->state == NT_SLOT_LOST || p->sops->max_life > 0)
 			next = fmin(next, end);
 	}
 	return next;

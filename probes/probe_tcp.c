@@ -106,10 +106,20 @@ double nt_probe_timeout(const struct nt_prober *p)
 
 int nt_probe_tcp_open_raw(struct nt_probe_fam *f, int family)
 {
+	/* nothing up until the target is known (nt_probe_tcp_target
+	 * attaches the real filter and drains what came before it) */
+	struct sock_filter none[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	struct sock_fprog fp = { 1, none };
 	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_TCP);
 
 	if (fd < 0)
 		return -errno;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
 	f->fd[0] = fd;
 	f->nfd = 1;
 	return 0;
@@ -121,35 +131,57 @@ static uint32_t be32(const uint8_t *a)
 }
 
 /* The raw TCP socket sees every TCP segment of the namespace: a socket
- * filter lets up only the target's (IPv4: from its address and port;
- * IPv6: from its address, whatever extension headers follow), so a busy
- * host's traffic neither costs a wake-up nor fills the receive buffer
- * ahead of a SYN-ACK. Offsets are from the network header (SKF_NET_OFF).
- * The decoder checks everything again: the filter only saves work. */
-static int tcp_filter(int fd, const struct nt_paddr *dst, uint16_t port)
+ * filter lets up only the target's answers to our SYNs: from its address
+ * and port, to a port in the range of our reserved source ports (lo..hi),
+ * with SYN+ACK or RST set. So a busy host's traffic (also other
+ * connections to the target's port) neither costs a wake-up nor fills the
+ * receive buffer ahead of a SYN-ACK. Addresses are loaded from the network
+ * header (SKF_NET_OFF); the TCP header from the IPv4 header's length, on
+ * IPv6 at offset 0 (a raw IPv6 socket's data starts at the transport
+ * header). The decoder checks everything again: the filter only saves
+ * work. */
+static int tcp_filter(int fd, const struct nt_paddr *dst, uint16_t port,
+		      uint16_t lo, uint16_t hi)
 {
 	struct sock_filter v4[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a), 0, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a), 0, 11),
 		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, (uint32_t)SKF_NET_OFF),
 		BPF_STMT(BPF_LD | BPF_H | BPF_IND, (uint32_t)SKF_NET_OFF),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 8),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, (uint32_t)SKF_NET_OFF + 2),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 6),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, hi, 5, 0),
+		BPF_STMT(BPF_LD | BPF_B | BPF_IND, (uint32_t)SKF_NET_OFF + 13),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x04, 2, 0), /* RST */
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x12, 0, 1),  /* SYN+ACK */
 		BPF_STMT(BPF_RET | BPF_K, 0xffff),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
 	struct sock_filter v6[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 8),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a), 0, 7),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a), 0, 16),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a + 4), 0, 5),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a + 4), 0, 14),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 16),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a + 8), 0, 3),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a + 8), 0, 12),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 20),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a + 12), 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, be32(dst->a + 12), 0, 10),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 8),
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 2),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, lo, 0, 6),
+		BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, hi, 5, 0),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x04, 2, 0), /* RST */
+		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x12, 0, 1),  /* SYN+ACK */
 		BPF_STMT(BPF_RET | BPF_K, 0xffff),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
 	struct sock_fprog f;
+	uint8_t junk[64];
 
 	if (dst->family == AF_INET) {
 		f.len = sizeof(v4) / sizeof(v4[0]);
@@ -158,7 +190,13 @@ static int tcp_filter(int fd, const struct nt_paddr *dst, uint16_t port)
 		f.len = sizeof(v6) / sizeof(v6[0]);
 		f.filter = v6;
 	}
-	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &f, sizeof(f)) < 0 ? -errno : 0;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &f, sizeof(f)) < 0)
+		return -errno;
+	/* whatever the drop-all filter let by before (none) or was queued
+	 * between socket() and it: gone before the first SYN */
+	while (recv(fd, junk, sizeof(junk), MSG_DONTWAIT) >= 0)
+		;
+	return 0;
 }
 
 /* Phase 2 of a half-open run: the source address the route gives (in
@@ -168,12 +206,9 @@ int nt_probe_tcp_target(struct nt_prober *p, const char **why)
 	const struct nt_paddr *dst = &p->o.dst;
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	uint16_t port;
+	uint16_t port, lo = 0, hi = 0;
 	int fd, i;
 
-	*why = "SO_ATTACH_FILTER on the raw TCP socket";
-	if (p->nfd > 0 && (fd = tcp_filter(p->fd[0], dst, p->o.port)) < 0)
-		return fd;
 	*why = "connect(SOCK_DGRAM) to learn the source address";
 	fd = socket(dst->family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0)
@@ -201,7 +236,12 @@ int nt_probe_tcp_target(struct nt_prober *p, const char **why)
 		if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
 			return -errno;
 		sa_addr(&ss, &(struct nt_paddr){ 0 }, &p->tab.id[i]);
+		lo = i == 0 || p->tab.id[i] < lo ? p->tab.id[i] : lo;
+		hi = i == 0 || p->tab.id[i] > hi ? p->tab.id[i] : hi;
 	}
+	*why = "SO_ATTACH_FILTER on the raw TCP socket";
+	if (p->nfd > 0 && (fd = tcp_filter(p->fd[0], dst, p->o.port, lo, hi)) < 0)
+		return fd;
 	*why = "";
 	return 0;
 }
@@ -229,9 +269,12 @@ int nt_probe_tcp_fill(struct nt_prober *p, int flow, uint16_t seq)
  * TCP header (the kernel found the socket from its ports and checked the
  * quoted sequence). The error queue is read first; SO_ERROR then tells a
  * SYN-ACK (0 and writable: open) from an RST (ECONNREFUSED: closed).
- * TCP_USER_TIMEOUT of 1 s ends the attempt when the kernel's first SYN
- * retransmission would go out, so no RTT ever comes from a second SYN
- * (the caller keeps --timeout below 1 s too). */
+ * Neither TCP_USER_TIMEOUT nor TCP_SYNCNT stops the kernel's first SYN
+ * retransmission (1 s after the SYN, TCP_TIMEOUT_INIT): the loop closes
+ * an unanswered connect socket NT_PROBE_TCP_MAX_LIFE after its send
+ * (ops.max_life), before that retransmission, so every probe sends one
+ * SYN and no answer, on time or late, ever comes from a second SYN (the
+ * caller keeps --timeout at most NT_PROBE_TCP_MAX_TIMEOUT too). */
 
 static int setint(int fd, int level, int opt, int v)
 {
@@ -267,10 +310,16 @@ static int tcp_slot_send(struct nt_prober *p, struct nt_probe_slot *s)
 	(void)setint(fd, IPPROTO_TCP, TCP_SYNCNT, 1);
 	s->fd = fd; /* the loop owns it from here */
 	sl = nt_probe_fill_sa(&p->o.dst, p->o.port, &ss);
-	clock_gettime(CLOCK_REALTIME, &s->tx_real);
+	/* CLOCK_MONOTONIC before connect() (the timeout and the socket's
+	 * life count from there: never late), CLOCK_REALTIME right after it
+	 * returns: the SYN is out then, and the route lookup and the port
+	 * search inside connect() are not timed as part of a hop's RTT */
 	clock_gettime(CLOCK_MONOTONIC, &tm);
 	s->tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
-	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
+	r = connect(fd, (struct sockaddr *)&ss, sl) < 0 ? errno : 0;
+	clock_gettime(CLOCK_REALTIME, &s->tx_real);
+	errno = r;
+	if (r && r != EINPROGRESS) {
 		if (errno == EADDRNOTAVAIL) {
 			/* no local port left: nothing went out, so the probe
 			 * is held back (as at the socket cap), not lost */
@@ -335,21 +384,25 @@ static int tcp_slot_io(struct nt_prober *p, struct nt_probe_slot *s, short reven
 		tcp_answer(p, s, NT_PR_TCP_RST, r);
 		return 1; /* monotonic RTT: an RST leaves no stamp */
 	}
-	if (err)
+	if (err && err != ECONNRESET && err != EPIPE)
 		return -err; /* ETIMEDOUT (user timeout) and the like: lost */
-	if (!(revents & POLLOUT))
+	if (!err && !(revents & POLLOUT))
 		return 0;
-	/* writable with no error: open if the handshake completed, whatever
-	 * came after it (a server that closes at once: CLOSE_WAIT); an RST
-	 * whose SO_ERROR was read already leaves it writable in CLOSE */
+	/* open if the handshake completed, whatever came after it: a server
+	 * that closes at once (CLOSE_WAIT), or one that resets right after
+	 * accepting (ECONNRESET/EPIPE, or CLOSE once SO_ERROR was read). The
+	 * kernel has an RTT sample (tcpi_rtt > 0) only once a SYN-ACK
+	 * acknowledged our SYN; an RST to the SYN itself is ECONNREFUSED. */
 	el = sizeof(ti);
 	memset(&ti, 0, sizeof(ti));
 	if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &el) < 0)
 		return -errno;
 	if (ti.tcpi_state == TCP_SYN_SENT)
-		return 0;
-	if (ti.tcpi_state == TCP_CLOSE)
-		return -ENOTCONN;
+		return err ? -err : 0;
+	if ((err || ti.tcpi_state == TCP_CLOSE) &&
+	    !(el >= offsetof(struct tcp_info, tcpi_rtt) + sizeof(ti.tcpi_rtt) &&
+	      ti.tcpi_rtt > 0))
+		return err ? -err : -ENOTCONN;
 	tcp_answer(p, s, NT_PR_TCP_SYNACK, r);
 	/* The kernel's own RTT of the handshake (SYN sent to SYN-ACK in, in
 	 * us; the first sample is srtt itself), as RX stamp = TX + rtt. */
@@ -360,8 +413,7 @@ static int tcp_slot_io(struct nt_prober *p, struct nt_probe_slot *s, short reven
 		rx->tv_sec = s->tx_real.tv_sec + ns / 1000000000;
 		rx->tv_nsec = ns % 1000000000;
 		*have_rx = true;
-		s->tx_kern = s->tx_real;
-		s->have_tx_kern = true;
+		s->rtt_tcp_info = true; /* its own source, not a TX stamp */
 	}
 	return 1;
 }
@@ -380,4 +432,5 @@ const struct nt_probe_slot_ops nt_probe_tcp_ops = {
 	.events = tcp_slot_events,
 	.io = tcp_slot_io,
 	.close = tcp_slot_close,
+	.max_life = NT_PROBE_TCP_MAX_LIFE,
 };

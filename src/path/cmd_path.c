@@ -235,6 +235,10 @@ int nt_path_parse_opts(struct path_st *x, int argc, char **argv)
 			nt_err("path", "--tcp %ld and HOST:%ld name two ports", tcp, port);
 			return -1;
 		}
+		if (o->port > 0) {
+			nt_err("path", "-p/--port %ld and HOST:%ld name two ports", o->port, port);
+			return -1;
+		}
 		/* HOST:PORT is the service's TCP port, UDP only with --udp */
 		if (o->udp)
 			o->port = port;
@@ -244,6 +248,10 @@ int nt_path_parse_opts(struct path_st *x, int argc, char **argv)
 	if (tcp != -1) {
 		if (o->udp) {
 			nt_err("path", "--tcp and --udp exclude each other");
+			return -1;
+		}
+		if (o->port > 0) {
+			nt_err("path", "-p/--port (the UDP port) and --tcp %ld exclude each other", tcp);
 			return -1;
 		}
 		o->tcp = true;

@@ -109,6 +109,10 @@ void nt_path_reset(struct nt_path *p, long from_cycle)
 	memcpy(p->target, keep.target, sizeof(p->target));
 	p->mode = keep.mode;
 	p->port = keep.port;
+	/* the port's state stands until new answers (not "filtered" for
+	 * want of any): the counts are kept, the RTT starts again */
+	p->tcp_open = keep.tcp_open;
+	p->tcp_closed = keep.tcp_closed;
 	p->first_ttl = keep.first_ttl;
 	p->max_ttl = keep.max_ttl;
 	p->dst_ttl = keep.dst_ttl;
@@ -253,7 +257,9 @@ int nt_path_event(struct nt_path *p, const struct nt_probe_event *ev)
 		}
 		h->received++;
 		r->received++;
-		if (ev->kernel_ts && ev->kernel_tx)
+		if (ev->tcp_info)
+			p->ts_tcp_info++;
+		else if (ev->kernel_ts && ev->kernel_tx)
 			p->ts_kernel++;
 		else if (ev->kernel_ts)
 			p->ts_kernel_rx++;
@@ -404,7 +410,19 @@ int nt_path_rows(const struct nt_path *p, bool numeric,
 	return 0;
 }
 
-static void port_verdict(const struct nt_path *p, struct nt_verdicts *vs);
+static void port_verdict(const struct nt_path *p, const char *subj,
+			 struct nt_verdicts *vs);
+
+/* Every verdict's subject: the target, in TCP mode HOST:PORT ([V6]:PORT),
+ * so that two ports of one host (triage H:80 H:443) stay apart. */
+static const char *verdict_subject(const struct nt_path *p, char *buf, size_t n)
+{
+	if (p->mode != NT_PM_TCP)
+		return p->target;
+	snprintf(buf, n, strchr(p->target, ':') ? "[%s]:%u" : "%s:%u",
+		 p->target, p->port);
+	return buf;
+}
 
 void nt_path_verdicts(const struct nt_path *p, const struct nt_path_row *rows,
 		      size_t n, const struct nt_path_thresholds *t,
@@ -413,6 +431,8 @@ void nt_path_verdicts(const struct nt_path *p, const struct nt_path_row *rows,
 	const struct nt_path_hop *dh = nt_path_dst_hop(p);
 	const struct nt_path_row *dr = NULL;
 	struct nt_verdict *v;
+	char sbuf[300];
+	const char *subj = verdict_subject(p, sbuf, sizeof(sbuf));
 	size_t i;
 	int tt;
 
@@ -420,9 +440,9 @@ void nt_path_verdicts(const struct nt_path *p, const struct nt_path_row *rows,
 		if (rows[i].is_dst && (!dr || rows[i].received > dr->received))
 			dr = &rows[i];
 	if (p->mode == NT_PM_TCP)
-		port_verdict(p, vs);
+		port_verdict(p, subj, vs);
 	if (!dh) {
-		v = nt_verdict_add(vs, "path.reach", p->target, NT_CRIT, NAN, NAN);
+		v = nt_verdict_add(vs, "path.reach", subj, NT_CRIT, NAN, NAN);
 		if (v) {
 			snprintf(v->reason, sizeof(v->reason),
 				 "destination not reached within TTL %d", p->max_ttl);
@@ -431,7 +451,7 @@ void nt_path_verdicts(const struct nt_path *p, const struct nt_path_row *rows,
 		}
 		return;
 	}
-	v = nt_verdict_add(vs, "path.reach", p->target, NT_OK, (double)p->dst_ttl, NAN);
+	v = nt_verdict_add(vs, "path.reach", subj, NT_OK, (double)p->dst_ttl, NAN);
 	if (v)
 		snprintf(v->reason, sizeof(v->reason), "destination reached at hop %d",
 			 p->dst_ttl);
@@ -439,7 +459,7 @@ void nt_path_verdicts(const struct nt_path *p, const struct nt_path_row *rows,
 		double loss = hop_loss(dh);
 		enum nt_level l = loss >= t->max_loss ? NT_CRIT : loss > 0 ? NT_WARN : NT_OK;
 
-		v = nt_verdict_add(vs, "path.loss", p->target, l, loss, t->max_loss);
+		v = nt_verdict_add(vs, "path.loss", subj, l, loss, t->max_loss);
 		if (v) {
 			snprintf(v->reason, sizeof(v->reason),
 				 "destination loss %.1f %% (%llu of %llu probes)",
@@ -468,7 +488,7 @@ void nt_path_verdicts(const struct nt_path *p, const struct nt_path_row *rows,
 		double p99 = dr->s.p99;
 		enum nt_level l = p99 > t->max_p99 ? NT_WARN : NT_OK;
 
-		v = nt_verdict_add(vs, "path.p99", p->target, l, p99, t->max_p99);
+		v = nt_verdict_add(vs, "path.p99", subj, l, p99, t->max_p99);
 		if (v) {
 			snprintf(v->reason, sizeof(v->reason),
 				 "destination p99 RTT %.3f ms (limit %.3f ms)", p99,
@@ -481,7 +501,7 @@ void nt_path_verdicts(const struct nt_path *p, const struct nt_path_row *rows,
 	for (tt = 1; tt < p->dst_ttl; tt++) {
 		if (!p->hop[tt].rate_limited)
 			continue;
-		v = nt_verdict_add(vs, "path.hop_loss", p->target, NT_OK,
+		v = nt_verdict_add(vs, "path.hop_loss", subj, NT_OK,
 				   hop_loss(&p->hop[tt]), NAN);
 		if (v)
 			snprintf(v->reason, sizeof(v->reason),
@@ -492,7 +512,8 @@ void nt_path_verdicts(const struct nt_path *p, const struct nt_path_row *rows,
 
 const char *nt_path_ts_source(const struct nt_path *p)
 {
-	int kinds = !!p->ts_kernel + !!p->ts_kernel_rx + !!p->ts_mono;
+	int kinds = !!p->ts_kernel + !!p->ts_kernel_rx + !!p->ts_mono +
+		    !!p->ts_tcp_info;
 
 	if (kinds > 1)
 		return "mixed";
@@ -502,6 +523,8 @@ const char *nt_path_ts_source(const struct nt_path *p)
 		return "kernel_rx"; /* kernel RX stamp minus CLOCK_REALTIME at send */
 	if (p->ts_mono)
 		return "monotonic";
+	if (p->ts_tcp_info)
+		return "tcp_info"; /* the kernel's TCP handshake RTT */
 	return "none";
 }
 
@@ -521,16 +544,13 @@ double nt_path_port_rtt(const struct nt_path *p)
 
 /* path.port (TCP mode): open OK; closed CRIT (the host answers, nothing
  * listens); filtered CRIT (no TCP answer: a firewall drops or refuses). */
-static void port_verdict(const struct nt_path *p, struct nt_verdicts *vs)
+static void port_verdict(const struct nt_path *p, const char *subj,
+			 struct nt_verdicts *vs)
 {
 	const char *st = nt_path_port_state(p);
 	struct nt_verdict *v;
 	enum nt_level l = p->tcp_open ? NT_OK : NT_CRIT;
-	char subj[300];
 
-	/* HOST:PORT, so that two ports of one host (triage) stay apart */
-	snprintf(subj, sizeof(subj), strchr(p->target, ':') ? "[%s]:%u" : "%s:%u",
-		 p->target, p->port);
 	v = nt_verdict_add(vs, "path.port", subj, l, nt_path_port_rtt(p), NAN);
 	if (!v)
 		return;

@@ -1,10 +1,11 @@
 /* Test helper for tests/net/path_tcp.sh: a TCP listener that counts what
  * it accepts.
- *   path_tcp_srv ADDR PORT [hold]
+ *   path_tcp_srv ADDR PORT [hold|rst]
  * Listens on ADDR:PORT (IPv4 or IPv6 literal), prints "ready", then one
  * line "accept N" (flushed) for every connection it accepts, which it
- * closes at once, or with "hold" keeps open (up to 512; the peer ends
- * them). On SIGTERM it prints "accepted N" and exits 0. */
+ * closes at once, with "hold" keeps open (up to 512; the peer ends
+ * them), with "rst" resets at once (SO_LINGER 0 close right after the
+ * accept). On SIGTERM it prints "accepted N" and exits 0. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -31,8 +32,9 @@ int main(int argc, char **argv)
 	long n = 0;
 	int fd, one = 1;
 
-	if ((argc != 3 && argc != 4) || (argc == 4 && strcmp(argv[3], "hold"))) {
-		fprintf(stderr, "usage: path_tcp_srv ADDR PORT [hold]\n");
+	if ((argc != 3 && argc != 4) ||
+	    (argc == 4 && strcmp(argv[3], "hold") && strcmp(argv[3], "rst"))) {
+		fprintf(stderr, "usage: path_tcp_srv ADDR PORT [hold|rst]\n");
 		return 64;
 	}
 	memset(&ss, 0, sizeof(ss));
@@ -69,8 +71,14 @@ int main(int argc, char **argv)
 			perror("path_tcp_srv: accept");
 			return 1;
 		}
-		if (argc == 3 || n >= 512)
+		if (argc == 4 && !strcmp(argv[3], "rst")) {
+			struct linger l = { 1, 0 };
+
+			setsockopt(c, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
 			close(c);
+		} else if (argc == 3 || n >= 512) {
+			close(c);
+		}
 		printf("accept %ld\n", ++n);
 		fflush(stdout);
 	}

@@ -4,7 +4,9 @@
  * length from 8 bytes up (IPv4 with and without options, IPv6). */
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
+#include "nt_path.h"
 #include "t.h"
 #include "test_path_pkt.h"
 
@@ -300,6 +302,48 @@ static void test_slot(void)
 	T_OK(nt_probe_match_slot(&t, &r, 9) == NT_MATCH_NONE, "  a UDP reply is not a TCP probe's");
 }
 
+static struct nt_probe_event tev(enum nt_probe_ev e, int ttl, uint8_t st, double ms)
+{
+	struct nt_probe_event x;
+
+	memset(&x, 0, sizeof(x));
+	x.ev = e;
+	x.ttl = ttl;
+	x.rtt_ms = ms;
+	x.from_dst = true;
+	x.port_state = st;
+	x.dst_ttl = 4;
+	return x;
+}
+
+/* The model's port state: an RST to a probe beyond the destination's TTL
+ * (its SYN met another on the same 4-tuple at the server) never turns an
+ * open port closed, and r (nt_path_reset) keeps the port's state. */
+static void test_port_model(void)
+{
+	struct nt_path *p = calloc(1, sizeof(*p));
+	struct nt_probe_event x;
+
+	if (!p)
+		return;
+	nt_path_init(p);
+	p->mode = NT_PM_TCP;
+	p->first_ttl = 1;
+	p->max_ttl = 30;
+	x = tev(NT_EV_BEYOND, 5, NT_PORT_CLOSED, 1.0);
+	nt_path_event(p, &x);
+	x = tev(NT_EV_BEYOND, 6, NT_PORT_CLOSED, 1.0);
+	nt_path_event(p, &x);
+	x = tev(NT_EV_REPLY, 4, NT_PORT_OPEN, 2.0);
+	nt_path_event(p, &x);
+	T_STR(nt_path_port_state(p), "open", "in-TTL SYN-ACK, two beyond-TTL RSTs: open");
+	T_OK(nt_path_port_rtt(p) == 2.0, "the RTT to the port is the in-TTL answer's");
+	nt_path_reset(p, 1);
+	T_STR(nt_path_port_state(p), "open", "after r (reset) the port still reads open, not filtered");
+	nt_path_free(p);
+	free(p);
+}
+
 int main(void)
 {
 	test_seq();
@@ -307,5 +351,6 @@ int main(void)
 	test_quotes();
 	test_segments();
 	test_slot();
+	test_port_model();
 	return T_DONE();
 }
