@@ -28,7 +28,7 @@ static const struct nt_cmd commands[] = {
 	  "TCP states, retransmits, listen overflows (sock_diag, /proc)", cmd_tcp_usage,
 	  &cmd_tcp_opts },
 	{ "path", cmd_path, NT_CMD_NETNS,
-	  "hop-by-hop loss, latency, jitter, percentiles (ICMP/UDP)", cmd_path_usage,
+	  "hop-by-hop loss, latency, jitter, percentiles (ICMP/UDP/TCP)", cmd_path_usage,
 	  &cmd_path_opts },
 	{ "capture", NULL, NT_CMD_NETNS,
 	  "TCP retransmits, resets, RTT on the wire (libpcap)", NULL, NULL },

@@ -25,7 +25,7 @@
 const char cmd_path_usage[] =
 	"usage: nettriage path [OPTIONS] HOST[:PORT]...\n\n"
 	"mtr-style probing: every TTL of a cycle at once, on a fixed CLOCK_MONOTONIC\n"
-	"grid; per hop and responder: loss (95 %% Wilson interval), RTT last/min/mean/\n"
+	"grid; per hop and responder: loss (95 % Wilson interval), RTT last/min/mean/\n"
 	"max/stddev/p50/p90/p99, jitter. -c N cycles (default 10), -i SEC between\n"
 	"cycles (default 1). Several HOSTs are probed at once, one section and\n"
 	"one set of verdicts each; the exit status is the worst.\n\n"
