@@ -199,6 +199,7 @@ struct nt_doc {
 	FILE *prom;            /* memstream (format PROM) */
 	char *prom_buf;
 	size_t prom_len;
+	char ts[40];           /* the document's time (nt_doc_init) */
 };
 
 /* JSON is written straight into one text buffer as it is added, in the
@@ -208,6 +209,11 @@ struct nt_doc {
  * error is known; nt_doc_emit() reports it. */
 int nt_doc_init(struct nt_doc *d, const char *command, const struct nt_global *g);
 void nt_doc_free(struct nt_doc *d);
+/* The keys every document starts with (schema, command, netns,
+ * netns_inode, timestamp), into the section open now: nt_doc_init writes
+ * them at the top; a document holding several whole documents (path A B
+ * C) writes them into each. */
+void nt_doc_header(struct nt_doc *d);
 
 /* Add records rendered through a field table, selecting fields by mask. */
 int nt_doc_records(struct nt_doc *d, const struct nt_rectype *rt,

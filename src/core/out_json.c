@@ -102,31 +102,38 @@ static void js_key(struct nt_doc *d, const char *key)
 	JS_LIT(&d->js, ":");
 }
 
+void nt_doc_header(struct nt_doc *d)
+{
+	char num[NT_JSON_NUM_MAX];
+
+	if (!d->json || d->js_closed)
+		return;
+	js_key(d, "schema");
+	JS_LIT(&d->js, "1");
+	js_key(d, "command");
+	js_str(&d->js, d->command);
+	js_key(d, "netns");
+	if (d->g->netns)
+		js_str(&d->js, d->g->netns);
+	else
+		JS_LIT(&d->js, "null");
+	js_key(d, "netns_inode");
+	nt_buf_add(&d->js, num, nt_json_u64(num, d->g->netns_inode, false));
+	js_key(d, "timestamp");
+	js_str(&d->js, d->ts);
+}
+
 int nt_doc_init(struct nt_doc *d, const char *command, const struct nt_global *g)
 {
-	char ts[40], num[NT_JSON_NUM_MAX];
-
 	memset(d, 0, sizeof(*d));
 	d->command = command;
 	d->g = g;
+	nt_timestamp_iso(d->ts, sizeof(d->ts));
 	if (g->format == NT_FMT_JSON) {
 		d->json = true;
 		d->js_out = stdout;
 		JS_LIT(&d->js, "{");
-		js_key(d, "schema");
-		JS_LIT(&d->js, "1");
-		js_key(d, "command");
-		js_str(&d->js, command);
-		js_key(d, "netns");
-		if (g->netns)
-			js_str(&d->js, g->netns);
-		else
-			JS_LIT(&d->js, "null");
-		js_key(d, "netns_inode");
-		nt_buf_add(&d->js, num, nt_json_u64(num, g->netns_inode, false));
-		js_key(d, "timestamp");
-		nt_timestamp_iso(ts, sizeof(ts));
-		js_str(&d->js, ts);
+		nt_doc_header(d);
 		if (d->js.err) {
 			int r = d->js.err;
 

@@ -121,6 +121,15 @@ void nt_path_group_join(struct path_st *x);
  * group: an echo reply from it or an error quoting a packet to it. */
 bool nt_path_group_sibling(const struct path_st *x, const struct nt_probe_reply *r);
 
+/* ---- the command (cmd_path.c, cmd_path_multi.c) ---- */
+
+/* Several targets (cmd_path_multi.c): x0 is the first, parsed; rate and
+ * logfd (-1: none) are the run's. The exit status. */
+int nt_path_cmd_multi(struct path_st *x0, int argc, char **argv, struct nt_global *g,
+		      struct nt_probe_rate *rate, int logfd);
+/* After the results: one line when x's --log stopped on an error. */
+void nt_path_log_report(const struct path_st *x);
+
 /* ---- the loss log (path_log.c) ---- */
 
 /* --log FILE: NDJSON, one line per probe outcome, written with one
