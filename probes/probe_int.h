@@ -125,6 +125,16 @@ int nt_probe_recv(struct nt_prober *p, int fdi, bool errq,
 /* A sockaddr for a:port into ss; its length. */
 socklen_t nt_probe_fill_sa(const struct nt_paddr *a, uint16_t port,
 			   struct sockaddr_storage *ss);
+/* The local address and port of fd (getsockname), the inverse of
+ * nt_probe_fill_sa: 0, or -errno with *a and *port untouched. */
+int nt_probe_sockname(int fd, struct nt_paddr *a, uint16_t *port);
+/* CLOCK_REALTIME, then CLOCK_MONOTONIC in seconds: a probe's send time,
+ * read just before it goes out. */
+void nt_probe_tx_clock(struct timespec *real, double *mono);
+/* Attach a kernel TX stamp to s if it falls inside the send: between the
+ * CLOCK_REALTIME read before it and 50 ms after (a per-socket key is only
+ * trusted there). Whether it was attached. */
+bool nt_probe_slot_txstamp(struct nt_probe_slot *s, const struct timespec *ts);
 
 /* TCP probes (probe_tcp.c). Phase 1: the raw TCP socket into f->fd[0]
  * (0 or -errno). Phase 2: source address, socket filter and reserved ports

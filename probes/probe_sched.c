@@ -122,13 +122,8 @@ static int send_slot(struct run *u, struct nt_probe_slot *s)
 		return 1;
 	if (!send_ok(r) && r != -EPERM)
 		return r;
-	if (r && s->tx_mono == 0) {
-		struct timespec tm;
-
-		clock_gettime(CLOCK_REALTIME, &s->tx_real);
-		clock_gettime(CLOCK_MONOTONIC, &tm);
-		s->tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
-	}
+	if (r && s->tx_mono == 0)
+		nt_probe_tx_clock(&s->tx_real, &s->tx_mono);
 	if (r && s->fd >= 0)
 		nt_probe_slot_close(p, s); /* nothing will come: lost at its timeout */
 	return 0;
@@ -338,23 +333,15 @@ static void foreign(struct run *u, int rc)
 	u->cb(u->ctx, &e);
 }
 
-/* Attach a kernel TX stamp to its probe. The per-socket key can only be
- * trusted while it falls inside the send: between the CLOCK_REALTIME read
- * before sendmsg and 50 ms after it. */
+/* Attach a kernel TX stamp of a fixed socket to its probe (through the
+ * key's map; nt_probe_slot_txstamp says when the key is trusted). */
 static void txstamp(struct nt_prober *p, const struct nt_probe_txstamp *tx)
 {
 	uint16_t seq = p->txmap[(size_t)tx->fdi * 65536 + (tx->key & 0xffff)];
 	struct nt_probe_slot *s = &p->tab.slot[seq];
-	double d;
 
-	if (s->state == NT_SLOT_FREE)
-		return;
-	d = (double)(tx->ts.tv_sec - s->tx_real.tv_sec) +
-	    (double)(tx->ts.tv_nsec - s->tx_real.tv_nsec) / 1e9;
-	if (d < 0 || d > 0.05)
-		return;
-	s->tx_kern = tx->ts;
-	s->have_tx_kern = true;
+	if (s->state != NT_SLOT_FREE)
+		(void)nt_probe_slot_txstamp(s, &tx->ts);
 }
 
 static int drain(struct run *u, int fdi)

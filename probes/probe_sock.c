@@ -61,6 +61,51 @@ socklen_t nt_probe_fill_sa(const struct nt_paddr *a, uint16_t port,
 	}
 }
 
+int nt_probe_sockname(int fd, struct nt_paddr *a, uint16_t *port)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return -errno;
+	memset(a, 0, sizeof(*a));
+	if (ss.ss_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)&ss;
+
+		a->family = AF_INET;
+		memcpy(a->a, &s->sin_addr, 4);
+		*port = ntohs(s->sin_port);
+	} else {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)&ss;
+
+		a->family = AF_INET6;
+		memcpy(a->a, &s->sin6_addr, 16);
+		*port = ntohs(s->sin6_port);
+	}
+	return 0;
+}
+
+void nt_probe_tx_clock(struct timespec *real, double *mono)
+{
+	struct timespec tm;
+
+	clock_gettime(CLOCK_REALTIME, real);
+	clock_gettime(CLOCK_MONOTONIC, &tm);
+	*mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
+}
+
+bool nt_probe_slot_txstamp(struct nt_probe_slot *s, const struct timespec *ts)
+{
+	double d = (double)(ts->tv_sec - s->tx_real.tv_sec) +
+		   (double)(ts->tv_nsec - s->tx_real.tv_nsec) / 1e9;
+
+	if (d < 0 || d > 0.05)
+		return false;
+	s->tx_kern = *ts;
+	s->have_tx_kern = true;
+	return true;
+}
+
 /* Options every probe socket gets: error queue, RX timestamps, reply TTL,
  * TOS/traffic class, non-blocking. */
 static int common_opts(int fd, int family, int tos, bool raw)
@@ -218,7 +263,7 @@ static void fam_open(struct nt_prober *p, int family)
  * checksum). */
 static int open_udp(struct nt_prober *p)
 {
-	int family = p->o.dst.family, i;
+	int family = p->o.dst.family, i, r;
 
 	for (i = 0; i < p->o.flows; i++) {
 		struct sockaddr_storage ss;
@@ -231,18 +276,9 @@ static int open_udp(struct nt_prober *p)
 		sl = nt_probe_fill_sa(&p->o.dst, p->o.port, &ss);
 		if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
 			return -errno;
-		sl = sizeof(ss);
-		if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
-			return -errno;
-		memset(&p->src, 0, sizeof(p->src));
-		p->src.family = (uint8_t)family;
-		if (family == AF_INET) {
-			p->tab.id[i] = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-			memcpy(p->src.a, &((struct sockaddr_in *)&ss)->sin_addr, 4);
-		} else {
-			p->tab.id[i] = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-			memcpy(p->src.a, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
-		}
+		r = nt_probe_sockname(fd, &p->src, &p->tab.id[i]);
+		if (r)
+			return r;
 	}
 	return 0;
 }
@@ -250,7 +286,7 @@ static int open_udp(struct nt_prober *p)
 /* Ping sockets: bind to learn the echo identifier the kernel will use. */
 static int bind_ping(struct nt_prober *p)
 {
-	int family = p->o.dst.family, i;
+	int family = p->o.dst.family, i, r;
 
 	for (i = 0; i < p->nfd; i++) {
 		struct nt_paddr any = { .family = (uint8_t)family };
@@ -259,12 +295,9 @@ static int bind_ping(struct nt_prober *p)
 
 		if (bind(p->fd[i], (struct sockaddr *)&ss, sl) < 0)
 			return -errno;
-		sl = sizeof(ss);
-		if (getsockname(p->fd[i], (struct sockaddr *)&ss, &sl) < 0)
-			return -errno;
-		p->tab.id[i] = ntohs(family == AF_INET ?
-				     ((struct sockaddr_in *)&ss)->sin_port :
-				     ((struct sockaddr_in6 *)&ss)->sin6_port);
+		r = nt_probe_sockname(p->fd[i], &(struct nt_paddr){ 0 }, &p->tab.id[i]);
+		if (r)
+			return r;
 	}
 	return 0;
 }
@@ -410,7 +443,6 @@ static int udp_slot_send(struct nt_prober *p, struct nt_probe_slot *s)
 	int family = p->o.dst.family, ttl = s->ttl, fd, r;
 	struct sockaddr_storage ss;
 	struct nt_paddr src;
-	struct timespec tm;
 	socklen_t sl;
 
 	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
@@ -435,24 +467,13 @@ static int udp_slot_send(struct nt_prober *p, struct nt_probe_slot *s)
 	sl = nt_probe_fill_sa(&p->o.dst, p->o.port, &ss);
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
 		return -errno; /* no route: sent and lost, as a failed send */
-	sl = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
-		return -errno;
-	memset(&src, 0, sizeof(src));
-	src.family = (uint8_t)family;
-	if (family == AF_INET) {
-		s->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-		memcpy(src.a, &((struct sockaddr_in *)&ss)->sin_addr, 4);
-	} else {
-		s->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-		memcpy(src.a, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
-	}
+	r = nt_probe_sockname(fd, &src, &s->port);
+	if (r)
+		return r;
 	p->src = src;
 	nt_probe_udp_fill(p->buf, (size_t)p->o.size, p->tab.tag, s->seq, s->ttl,
 			  s->flow, &src, &p->o.dst, s->port, p->o.port);
-	clock_gettime(CLOCK_REALTIME, &s->tx_real);
-	clock_gettime(CLOCK_MONOTONIC, &tm);
-	s->tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
+	nt_probe_tx_clock(&s->tx_real, &s->tx_mono);
 	if (send(fd, p->buf, (size_t)p->o.size, 0) < 0)
 		return -errno;
 	return 0;
@@ -476,15 +497,8 @@ static int udp_slot_io(struct nt_prober *p, struct nt_probe_slot *s, short reven
 		if (rc != 2)
 			break;
 		/* one send per socket: key 0, and only inside the send */
-		if (tx.key == 0 && !s->have_tx_kern) {
-			double d = (double)(tx.ts.tv_sec - s->tx_real.tv_sec) +
-				   (double)(tx.ts.tv_nsec - s->tx_real.tv_nsec) / 1e9;
-
-			if (d >= 0 && d <= 0.05) {
-				s->tx_kern = tx.ts;
-				s->have_tx_kern = true;
-			}
-		}
+		if (tx.key == 0 && !s->have_tx_kern)
+			(void)nt_probe_slot_txstamp(s, &tx.ts);
 	}
 	if (rc != 0)
 		return rc;
@@ -712,7 +726,6 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 	struct iovec iov;
 	struct cmsghdr *c;
 	uint8_t *b = p->buf;
-	struct timespec tm;
 
 	if (tcp) {
 		/* a half-open SYN (probe_tcp.c), sent as the rest below */
@@ -772,9 +785,7 @@ int nt_probe_send(struct nt_prober *p, int flow, int ttl, uint16_t seq,
 #endif
 	if (p->tx_ts)
 		p->txmap[(size_t)fdi * 65536 + (key & 0xffff)] = seq;
-	clock_gettime(CLOCK_REALTIME, tx_real);
-	clock_gettime(CLOCK_MONOTONIC, &tm);
-	*tx_mono = (double)tm.tv_sec + (double)tm.tv_nsec / 1e9;
+	nt_probe_tx_clock(tx_real, tx_mono);
 	r = sendmsg(fd, &m, 0) < 0 ? -errno : 0;
 	if (r == -EINVAL && p->ts_optid) {
 		/* a kernel before 6.13: no SCM_TS_OPT_ID, keep in step */

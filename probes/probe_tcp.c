@@ -80,25 +80,6 @@ int nt_probe_tcp_syn(uint8_t *b, size_t len, const struct nt_paddr *src,
 	return TCP_SYN_LEN;
 }
 
-static void sa_addr(const struct sockaddr_storage *ss, struct nt_paddr *a,
-		    uint16_t *port)
-{
-	memset(a, 0, sizeof(*a));
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s = (const struct sockaddr_in *)ss;
-
-		a->family = AF_INET;
-		memcpy(a->a, &s->sin_addr, 4);
-		*port = ntohs(s->sin_port);
-	} else {
-		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)ss;
-
-		a->family = AF_INET6;
-		memcpy(a->a, &s->sin6_addr, 16);
-		*port = ntohs(s->sin6_port);
-	}
-}
-
 double nt_probe_timeout(const struct nt_prober *p)
 {
 	return p->o.timeout;
@@ -207,22 +188,18 @@ int nt_probe_tcp_target(struct nt_prober *p, const char **why)
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	uint16_t port, lo = 0, hi = 0;
-	int fd, i;
+	int fd, i, r;
 
 	*why = "connect(SOCK_DGRAM) to learn the source address";
 	fd = socket(dst->family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0)
 		return -errno;
 	sl = nt_probe_fill_sa(dst, p->o.port, &ss);
-	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 ||
-	    (sl = sizeof(ss), getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)) {
-		int e = -errno;
-
-		close(fd);
-		return e;
-	}
+	r = connect(fd, (struct sockaddr *)&ss, sl) < 0 ? -errno :
+	    nt_probe_sockname(fd, &p->src, &port);
 	close(fd);
-	sa_addr(&ss, &p->src, &port);
+	if (r)
+		return r;
 	*why = "bind(SOCK_STREAM) to reserve a source port";
 	for (i = 0; i < p->o.flows; i++) {
 		fd = socket(dst->family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
@@ -232,10 +209,9 @@ int nt_probe_tcp_target(struct nt_prober *p, const char **why)
 		sl = nt_probe_fill_sa(&p->src, 0, &ss);
 		if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
 			return -errno;
-		sl = sizeof(ss);
-		if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
-			return -errno;
-		sa_addr(&ss, &(struct nt_paddr){ 0 }, &p->tab.id[i]);
+		r = nt_probe_sockname(fd, &(struct nt_paddr){ 0 }, &p->tab.id[i]);
+		if (r)
+			return r;
 		lo = i == 0 || p->tab.id[i] < lo ? p->tab.id[i] : lo;
 		hi = i == 0 || p->tab.id[i] > hi ? p->tab.id[i] : hi;
 	}
@@ -329,11 +305,8 @@ static int tcp_slot_send(struct nt_prober *p, struct nt_probe_slot *s)
 		}
 		return -errno; /* no route: sent and lost */
 	}
-	sl = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
-		sa_addr(&ss, &src, &s->port);
+	if (nt_probe_sockname(fd, &src, &s->port) == 0)
 		p->src = src;
-	}
 	return 0;
 }
 
