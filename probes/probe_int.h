@@ -107,7 +107,16 @@ int nt_probe_recv_fd(struct nt_prober *p, int fd, bool errq, bool raw,
 		     uint8_t proto, struct nt_probe_reply *r, struct timespec *rx,
 		     bool *have_rx, struct nt_probe_txstamp *tx, uint8_t *buf,
 		     size_t buflen);
-/* Per-probe sockets for p (in nt_probe_target, before p->sops is set):
+
+/* Options every probe socket gets (probe_sock.c): error queue, RX
+ * timestamps, reply TTL, TOS/traffic class, non-blocking; raw: no error
+ * queue. 0 or -errno. */
+int nt_probe_common_opts(int fd, int family, int tos, bool raw);
+/* Unprivileged UDP, one connected socket per probe (probe_slot.c). */
+extern const struct nt_probe_slot_ops nt_probe_udp_slot_ops;
+
+/* Per-probe sockets for p (probe_slot.c; in nt_probe_target, before
+ * p->sops is set):
  * the list of open slot fds, its cap. 0 or -errno. */
 int nt_probe_slots_init(struct nt_prober *p);
 /* Close a slot's fd (the kind's close hook first) and forget it. */
