@@ -1,0 +1,235 @@
+/* capture: per-flow TCP health on the wire (libpcap), judged the way
+ * Wireshark's TCP sequence analysis judges it (epan/dissectors/packet-tcp.c,
+ * tcp_analyze_sequence_number, 4.x), written our own way.
+ *
+ * Three pure parts, each unit-tested and fuzzed without a capture:
+ *   decoder   (src/capture/cap_decode.c) one frame of a link type into a
+ *             struct nt_cap_pkt: bytes in, struct out, every length checked
+ *             before it is read;
+ *   flows     (src/capture/cap_flow.c) the bounded flow table: hash on the
+ *             5-tuple (both directions one flow), LRU eviction at
+ *             max_flows, evicted flows' counts kept in the totals;
+ *   analysis  (src/capture/cap_seq.c) one packet against its flow's two
+ *             directions: retransmissions and their kinds, lost and
+ *             ACKed-unseen segments, duplicate ACKs, zero windows, RTTs.
+ * The source (libpcap offline or live), the layer and the renderers are in
+ * src/capture/ too and see only this header. Nothing here is
+ * process-global: two tables can run side by side. */
+#ifndef NT_CAPTURE_H
+#define NT_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- decoder ---- */
+
+enum nt_cap_kind {
+	NT_CAPK_OTHER = 0, /* decoded, not TCP and not an ICMP error: counted only */
+	NT_CAPK_TCP,       /* a TCP segment (IPv4 or IPv6, first fragment or whole) */
+	NT_CAPK_ICMP_ERR,  /* ICMP/ICMPv6 error quoting a TCP segment's headers */
+};
+
+/* TCP flag bits as on the wire (byte 13 of the header) */
+#define NT_TCP_FIN 0x01u
+#define NT_TCP_SYN 0x02u
+#define NT_TCP_RST 0x04u
+#define NT_TCP_PSH 0x08u
+#define NT_TCP_ACK 0x10u
+#define NT_TCP_URG 0x20u
+#define NT_TCP_ECE 0x40u
+#define NT_TCP_CWR 0x80u
+
+/* One direction's addresses and ports. IPv4 addresses are in the first 4
+ * bytes, the other 12 zero, so a tuple compares and hashes as bytes. */
+struct nt_cap_tuple {
+	uint8_t family;          /* AF_INET or AF_INET6 */
+	uint8_t pad[3];          /* zero */
+	uint16_t sport, dport;   /* host order */
+	uint8_t src[16], dst[16];
+};
+
+struct nt_cap_pkt {
+	uint64_t ts_ns;          /* capture time, ns since the epoch */
+	uint32_t wirelen;        /* frame length on the wire (pcap len) */
+	enum nt_cap_kind kind;
+	/* TCP: the segment's own tuple. ICMP_ERR: the quoted segment's tuple
+	 * as its sender sent it (src = the host whose segment failed). */
+	struct nt_cap_tuple t;
+	/* TCP (for ICMP_ERR the quoted seq only: 8 bytes are all RFC 792
+	 * promises, so ack/flags/win are unknown there) */
+	uint32_t seq, ack;
+	uint32_t seglen;         /* payload bytes from the IP length and the
+				  * TCP data offset, not from the capture
+				  * length: a snapped frame keeps its length */
+	uint16_t win;            /* raw window field, unscaled */
+	uint8_t flags;           /* NT_TCP_* */
+	int8_t wscale;           /* window scale option (SYN), -1 when absent */
+	uint16_t mss;            /* MSS option (SYN), 0 when absent */
+	bool sack_perm;          /* SACK-permitted option (SYN) */
+	uint8_t nsack;           /* SACK blocks in this segment (0..4) */
+	uint32_t sack_le[4], sack_re[4];
+	bool ts_present;         /* timestamps option */
+	uint32_t tsval, tsecr;
+	/* ICMP_ERR */
+	uint8_t icmp_type, icmp_code; /* ICMP or ICMPv6 numbers (t.family says) */
+};
+
+/* Why nt_cap_decode refused a frame (its negative return is -EINVAL;
+ * *why is set to one of these when why is not NULL). */
+enum nt_cap_bad {
+	NT_CAPB_NONE = 0,
+	NT_CAPB_TRUNC,    /* the capture ends inside a header we need */
+	NT_CAPB_MALFORMED,/* a length or version field that cannot be right */
+	NT_CAPB_LINK,     /* link type not supported */
+};
+
+/* Whether the decoder knows link type dlt (DLT_EN10MB with 802.1Q/802.1ad
+ * tags, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, DLT_IPV4, DLT_IPV6,
+ * DLT_NULL, DLT_LOOP). */
+bool nt_cap_dlt_ok(int dlt);
+/* Decode one frame: b[0..caplen) of a frame wirelen long, link type dlt.
+ * 0 with *p filled (kind OTHER for anything neither TCP nor an ICMP error
+ * quoting TCP: ARP, UDP, a non-first fragment, ...); -EINVAL when a header
+ * needed to get there is cut or malformed (*why says which). Reads
+ * nothing outside b[0..caplen). */
+int nt_cap_decode(int dlt, const uint8_t *b, uint32_t caplen, uint32_t wirelen,
+		  uint64_t ts_ns, struct nt_cap_pkt *p, enum nt_cap_bad *why);
+
+/* ---- RTT samples: bounded per flow ---- */
+
+/* A log histogram of RTTs: NT_CAP_RTT_PER_OCT buckets per octave from
+ * 1 us (bucket 0: below 1 us; the last: everything above). */
+#define NT_CAP_RTT_BUCKETS 96
+#define NT_CAP_RTT_PER_OCT 4
+struct nt_cap_rtt {
+	uint64_t n;
+	double min_ms, max_ms, sum_ms;     /* min/max NaN while n == 0 */
+	uint32_t h[NT_CAP_RTT_BUCKETS];
+};
+void nt_cap_rtt_init(struct nt_cap_rtt *r);
+void nt_cap_rtt_add(struct nt_cap_rtt *r, double ms);
+void nt_cap_rtt_merge(struct nt_cap_rtt *into, const struct nt_cap_rtt *r);
+/* Nearest-rank percentile (0 < q <= 1): exact (the max) while the rank is
+ * the last sample (n <= 100 for p99), else the geometric middle of the
+ * rank's bucket clamped to [min, max]; NaN with no sample. */
+double nt_cap_rtt_pct(const struct nt_cap_rtt *r, double q);
+double nt_cap_rtt_mean(const struct nt_cap_rtt *r);
+
+/* ---- per-flow counts ---- */
+
+/* What a flow counts (and, summed, the totals). Every name follows
+ * Wireshark's tcp.analysis.* flag it mirrors; retrans counts every
+ * retransmission of any kind (tcp.analysis.retransmission), fast_retrans
+ * and spurious_retrans are subsets of it; out_of_order is not a
+ * retransmission. */
+struct nt_cap_counts {
+	uint64_t packets;          /* TCP segments of the flow */
+	uint64_t bytes;            /* their frame lengths on the wire */
+	uint64_t payload_bytes;    /* their TCP payload */
+	uint64_t data_segments;    /* segments with payload: the ratio's base */
+	uint64_t retrans;
+	uint64_t fast_retrans;
+	uint64_t spurious_retrans;
+	uint64_t out_of_order;
+	uint64_t lost_segments;    /* previous segment not captured */
+	uint64_t acked_unseen;     /* ACKed segment that wasn't captured */
+	uint64_t dup_acks;
+	uint64_t zero_windows;     /* segments advertising a zero window */
+	uint64_t zero_window_probes;
+	uint64_t window_full;
+	uint64_t keep_alives;
+	uint64_t rsts;
+	uint64_t rsts_server;      /* RSTs sent by the server side (below) */
+	uint64_t port_reuse;       /* new SYN on a finished 5-tuple */
+	uint64_t icmp_errors;      /* ICMP errors quoting the flow's segments */
+	double zero_window_ms;     /* time a direction advertised zero window */
+};
+
+/* ---- the flow table ---- */
+
+/* One direction's sequence state (private to cap_seq.c in meaning; here
+ * so a flow is one plain struct). */
+struct nt_cap_dir {
+	uint32_t nextseq;        /* highest seq + len seen (+1 SYN/FIN) */
+	uint32_t maxseqtobeacked;
+	uint32_t lastack;
+	uint64_t lastack_ns;
+	uint64_t lastseg_ns;     /* last segment with data/SYN/FIN sent */
+	uint32_t win;            /* last window, raw */
+	uint32_t lastsegmentflags;
+	int8_t wscale;           /* -1 unknown, -2 known absent on one SYN */
+	bool have_seq;           /* nextseq is valid */
+	bool have_ack;
+	bool fin;                /* this side sent FIN */
+	uint32_t dupacknum;
+	uint64_t zw_since_ns;    /* zero window advertised since (0: not) */
+	uint32_t tsval_last;
+	/* Karn's rule: the oldest unacked data segment we time */
+	uint32_t rtt_seq_end;    /* seq + len of the timed segment, 0 none */
+	uint64_t rtt_sent_ns;
+	bool rtt_valid;
+};
+
+/* A flow: both directions of one 5-tuple, d[0] the client's (the SYN's
+ * sender; without a SYN the first packet's sender), d[1] the server's. */
+struct nt_cap_flow {
+	struct nt_cap_tuple key;   /* src/sport = client */
+	bool saw_syn;              /* client known from a SYN */
+	bool closed;               /* FIN both ways or RST: a new SYN is port reuse */
+	uint64_t first_ns, last_ns;
+	struct nt_cap_counts c;
+	uint64_t syn_ns, synack_ns;
+	double handshake_rtt_ms;   /* SYN -> SYN/ACK (NaN when not seen) */
+	double handshake_ack_ms;   /* SYN/ACK -> ACK (NaN when not seen) */
+	double irtt_ms;            /* their sum: Wireshark's tcp.analysis.initial_rtt */
+	struct nt_cap_rtt rtt;     /* data RTT samples, Karn's rule */
+	struct nt_cap_dir d[2];
+	/* table bookkeeping (cap_flow.c) */
+	uint64_t id;               /* 1, 2, ... in order of creation */
+	uint32_t hnext;            /* hash chain, index + 1, 0 = end */
+	uint32_t lprev, lnext;     /* LRU list, index + 1, 0 = end */
+	uint32_t hash;
+};
+
+struct nt_cap_table {
+	struct nt_cap_flow *flows; /* max_flows slots, allocated once */
+	uint32_t *bucket;          /* nbucket heads, index + 1 */
+	uint32_t nbucket;          /* power of two */
+	uint32_t max_flows, nflows;
+	uint32_t lru_head, lru_tail; /* most / least recently used */
+	uint32_t free_head;        /* free slots (after an eviction) */
+	uint64_t next_id;
+	uint64_t flows_total;      /* flows ever created */
+	uint64_t evicted;
+	struct nt_cap_counts evicted_sum; /* counts of evicted flows */
+	struct nt_cap_rtt evicted_rtt;
+	/* packets seen by nt_cap_table_add by kind */
+	uint64_t tcp_packets, icmp_errors, icmp_unmatched;
+};
+
+/* max_flows >= 1. 0 or -ENOMEM. No allocation after this. */
+int nt_cap_table_init(struct nt_cap_table *t, uint32_t max_flows);
+void nt_cap_table_free(struct nt_cap_table *t);
+/* Account one decoded packet (TCP or ICMP_ERR; OTHER is ignored): find or
+ * create its flow (evicting the least recently used when full), run the
+ * sequence analysis, count. No allocation, no output. */
+void nt_cap_table_add(struct nt_cap_table *t, const struct nt_cap_pkt *p);
+/* End of capture at ts_ns: close open zero-window stalls into
+ * zero_window_ms. */
+void nt_cap_table_finish(struct nt_cap_table *t, uint64_t ts_ns);
+/* The live flows, in no order: t->flows[i] for i < t->nflows is not
+ * guaranteed; iterate with this (NULL at the end; start with NULL). */
+const struct nt_cap_flow *nt_cap_table_next(const struct nt_cap_table *t,
+					    const struct nt_cap_flow *f);
+/* Totals over every flow seen, evicted ones included. */
+void nt_cap_table_totals(const struct nt_cap_table *t, struct nt_cap_counts *c,
+			 struct nt_cap_rtt *rtt);
+
+/* The analysis of one TCP segment against flow f (dir 0: sent by the
+ * client); cap_seq.c, called by nt_cap_table_add. Exposed for tests. */
+void nt_cap_seq_segment(struct nt_cap_flow *f, int dir, const struct nt_cap_pkt *p);
+/* An ICMP error quoting a segment of f. */
+void nt_cap_seq_icmp(struct nt_cap_flow *f, int dir, const struct nt_cap_pkt *p);
+
+#endif
