@@ -62,6 +62,8 @@ struct ans {
 	double handshake_rtt_ms, irtt_ms, zero_window_ms;
 	uint64_t zw_since;
 	uint32_t last_cap, last_len;   /* the last frame written */
+	char src[48], dst[48];         /* the first flow's client, server */
+	unsigned sport, dport;
 	int truncated;
 };
 
@@ -628,8 +630,15 @@ static void handshake(struct out *o, struct conv *c, double a_ms, double b_ms, u
 	c->nxt[1] = c->isn[1] + 1;
 	o->t += (uint64_t)(b_ms * 1e6);
 	tx(o, c, 0, F_ACK, c->nxt[0], 0, 0);
-	if (c->first && !o->a.flows)
+	if (c->first && !o->a.flows) {
+		int af = c->v6 ? AF_INET6 : AF_INET;
+
 		o->a.irtt_ms = (double)(o->t - c->syn_t) / 1e6;
+		inet_ntop(af, c->addr[0], o->a.src, sizeof(o->a.src));
+		inet_ntop(af, c->addr[1], o->a.dst, sizeof(o->a.dst));
+		o->a.sport = c->port[0];
+		o->a.dport = c->port[1];
+	}
 	o->a.flows++;
 }
 
@@ -1233,7 +1242,8 @@ static void print_answer(const char *sc, const struct ans *a)
 	       "acked_unseen=%llu dup_acks=%llu zero_windows=%llu "
 	       "zero_window_probes=%llu window_full=%llu keep_alives=%llu rsts=%llu "
 	       "rsts_server=%llu port_reuse=%llu icmp_errors=%llu "
-	       "handshake_rtt_ms=%.3f irtt_ms=%.3f zero_window_ms=%.3f truncated=%d\n",
+	       "handshake_rtt_ms=%.3f irtt_ms=%.3f zero_window_ms=%.3f truncated=%d "
+	       "src=%s sport=%u dst=%s dport=%u\n",
 	       sc, (unsigned long long)a->packets, (unsigned long long)a->tcp_packets,
 	       (unsigned long long)a->flows, (unsigned long long)a->bytes,
 	       (unsigned long long)a->payload_bytes, (unsigned long long)a->data_segments,
@@ -1245,7 +1255,7 @@ static void print_answer(const char *sc, const struct ans *a)
 	       (unsigned long long)a->keep_alives, (unsigned long long)a->rsts,
 	       (unsigned long long)a->rsts_server, (unsigned long long)a->port_reuse,
 	       (unsigned long long)a->icmp_errors, a->handshake_rtt_ms, a->irtt_ms,
-	       a->zero_window_ms, a->truncated);
+	       a->zero_window_ms, a->truncated, a->src, a->sport, a->dst, a->dport);
 }
 
 static const struct {
