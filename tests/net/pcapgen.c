@@ -673,6 +673,34 @@ static void close_both(struct out *o, struct conv *c, double rtt_ms)
 	ack(o, c, 0, 0);
 }
 
+/* Flow n of a scenario: client 40001 + n to port sport, the handshake
+ * (see there for a and b), then the client's request of reqlen bytes
+ * (none when 0). */
+static void open_flow(struct out *o, struct conv *c, bool v6, int n, uint16_t sport,
+		      double a_ms, double b_ms, uint32_t reqlen)
+{
+	conv_init(c, v6, n, (uint16_t)(40001 + n), sport);
+	handshake(o, c, a_ms, b_ms, 0);
+	if (reqlen)
+		data(o, c, 0, reqlen, 0);
+}
+
+/* The client's ACK of what it has in order, with one SACK block. */
+static void sack_ack(struct out *o, struct conv *c, uint32_t le, uint32_t re, uint32_t tags)
+{
+	struct seg d = { 0 };
+
+	d.flags = F_ACK;
+	d.seq = c->nxt[0];
+	d.ack = c->rcv[0];
+	d.win = c->win[0];
+	d.tags = tags;
+	d.nsack = 1;
+	d.sack[0][0] = le;
+	d.sack[0][1] = re;
+	emit(o, c, 0, &d);
+}
+
 /* Client request of reqlen bytes, server response in nseg segments of
  * the MSS, the client acking every second one. */
 static void transfer(struct out *o, struct conv *c, uint32_t reqlen, int nseg, double rtt_ms)
@@ -697,8 +725,7 @@ static void sc_clean(struct out *o)
 {
 	struct conv c;
 
-	conv_init(&c, false, 0, 40001, 80);
-	handshake(o, &c, 12.5, 0.05, 0);
+	open_flow(o, &c, false, 0, 80, 12.5, 0.05, 0);
 	transfer(o, &c, 120, 10, 12.5);
 	o->t += 5 * MS;
 	close_both(o, &c, 12.5);
@@ -712,9 +739,7 @@ static void sc_retrans3(struct out *o)
 	uint32_t s[8];
 	int i;
 
-	conv_init(&c, false, 1, 40002, 80);
-	handshake(o, &c, 0.05, 8.0, 0);
-	data(o, &c, 0, 200, 0);
+	open_flow(o, &c, false, 1, 80, 0.05, 8.0, 200);
 	o->t += 100 * US;
 	for (i = 0; i < 6; i++) {
 		s[i] = data(o, &c, 1, c.mss, i >= 3 ? TG_NODELIVER : 0);
@@ -751,9 +776,7 @@ static void sc_fastretrans(struct out *o)
 	uint32_t s[8];
 	int i;
 
-	conv_init(&c, false, 2, 40003, 443);
-	handshake(o, &c, 0.05, 10.0, 0);
-	data(o, &c, 0, 300, 0);
+	open_flow(o, &c, false, 2, 443, 0.05, 10.0, 300);
 	o->t += 100 * US;
 	for (i = 0; i < 6; i++) {
 		s[i] = data(o, &c, 1, c.mss, i == 2 ? TG_NODELIVER : 0);
@@ -762,18 +785,8 @@ static void sc_fastretrans(struct out *o)
 	o->t += 10 * MS;
 	ack(o, &c, 0, 0);          /* 1, 2 */
 	for (i = 0; i < 3; i++) {
-		struct seg d = { 0 };
-
 		o->t += 40 * US;
-		d.flags = F_ACK;
-		d.seq = c.nxt[0];
-		d.ack = c.rcv[0];
-		d.win = c.win[0];
-		d.tags = TG_DUP;
-		d.nsack = 1;
-		d.sack[0][0] = s[3];
-		d.sack[0][1] = s[3] + (uint32_t)(i + 1) * c.mss;
-		emit(o, &c, 0, &d);
+		sack_ack(o, &c, s[3], s[3] + (uint32_t)(i + 1) * c.mss, TG_DUP);
 	}
 	o->t += 5 * MS;
 	tx(o, &c, 1, F_ACK, s[2], c.mss, TG_FAST);
@@ -798,11 +811,8 @@ static void sc_spurious(struct out *o)
 {
 	struct conv c;
 	uint32_t s2;
-	struct seg d = { 0 };
 
-	conv_init(&c, false, 3, 40004, 8080);
-	handshake(o, &c, 0.05, 15.0, 0);
-	data(o, &c, 0, 150, 0);
+	open_flow(o, &c, false, 3, 8080, 0.05, 15.0, 150);
 	o->t += 100 * US;
 	data(o, &c, 1, c.mss, 0);
 	o->t += 20 * US;
@@ -812,15 +822,7 @@ static void sc_spurious(struct out *o)
 	o->t += 40 * US;
 	tx(o, &c, 1, F_ACK | F_PSH, s2, c.mss, TG_SPUR);
 	o->t += 15 * MS;
-	d.flags = F_ACK;
-	d.seq = c.nxt[0];
-	d.ack = c.rcv[0];
-	d.win = c.win[0];
-	d.tags = TG_DUP;
-	d.nsack = 1;
-	d.sack[0][0] = s2;
-	d.sack[0][1] = s2 + c.mss;
-	emit(o, &c, 0, &d);
+	sack_ack(o, &c, s2, s2 + c.mss, TG_DUP);
 	o->t += 1 * MS;
 	data(o, &c, 1, 500, 0);
 	o->t += 15 * MS;
@@ -836,11 +838,8 @@ static void sc_ooo(struct out *o)
 {
 	struct conv c;
 	uint32_t s2, s3;
-	struct seg d = { 0 };
 
-	conv_init(&c, false, 4, 40005, 80);
-	handshake(o, &c, 30.0, 0.05, 0);
-	data(o, &c, 0, 100, 0);
+	open_flow(o, &c, false, 4, 80, 30.0, 0.05, 100);
 	o->t += 30 * MS;
 	data(o, &c, 1, c.mss, 0);
 	o->t += 50 * US;
@@ -851,14 +850,7 @@ static void sc_ooo(struct out *o)
 	tx(o, &c, 1, F_ACK, s3, c.mss, TG_LOST);
 	c.nxt[1] = s3 + c.mss;
 	o->t += 30 * US;
-	d.flags = F_ACK;
-	d.seq = c.nxt[0];
-	d.ack = c.rcv[0];
-	d.win = c.win[0];
-	d.nsack = 1;
-	d.sack[0][0] = s3;
-	d.sack[0][1] = s3 + c.mss;
-	emit(o, &c, 0, &d);
+	sack_ack(o, &c, s3, s3 + c.mss, 0);
 	o->t += 400 * US;
 	tx(o, &c, 1, F_ACK, s2, c.mss, TG_OOO);
 	c.rcv[0] = c.nxt[1];
@@ -883,9 +875,7 @@ static void sc_lost(struct out *o)
 	struct conv c;
 	int i;
 
-	conv_init(&c, false, 5, 40006, 80);
-	handshake(o, &c, 20.0, 0.05, 0);
-	data(o, &c, 0, 100, 0);
+	open_flow(o, &c, false, 5, 80, 20.0, 0.05, 100);
 	o->t += 20 * MS;
 	for (i = 0; i < 5; i++) {
 		data(o, &c, 1, c.mss, i == 3 ? TG_NOCAPTURE : i == 4 ? TG_LOST : 0);
@@ -909,9 +899,7 @@ static void sc_rst(struct out *o)
 {
 	struct conv c;
 
-	conv_init(&c, false, 6, 40007, 5432);
-	handshake(o, &c, 5.0, 0.05, 0);
-	data(o, &c, 0, 80, 0);
+	open_flow(o, &c, false, 6, 5432, 5.0, 0.05, 80);
 	o->t += 5 * MS;
 	data(o, &c, 1, 300, 0);
 	o->t += 200 * US;
@@ -930,9 +918,7 @@ static void sc_zerowin(struct out *o)
 	struct conv c;
 	int i;
 
-	conv_init(&c, false, 7, 40008, 9000);
-	handshake(o, &c, 2.0, 0.05, 0);
-	data(o, &c, 0, 1024, 0);
+	open_flow(o, &c, false, 7, 9000, 2.0, 0.05, 1024);
 	o->t += 2 * MS;
 	c.win[1] = 24;                 /* 24 << 7 = 3072 bytes */
 	ack(o, &c, 1, 0);
@@ -972,9 +958,7 @@ static void sc_ipv6(struct out *o)
 	uint32_t s;
 	int i;
 
-	conv_init(&c, true, 8, 40009, 443);
-	handshake(o, &c, 0.05, 25.0, 0);
-	data(o, &c, 0, 517, 0);
+	open_flow(o, &c, true, 8, 443, 0.05, 25.0, 517);
 	o->t += 100 * US;
 	for (i = 0; i < 4; i++) {
 		data(o, &c, 1, c.mss, 0);
@@ -1006,8 +990,7 @@ static void sc_icmp(struct out *o)
 	size_t lh, ih;
 	struct seg sg = { 0 };
 
-	conv_init(&c, false, 9, 40010, 22);
-	handshake(o, &c, 0.05, 6.0, 0);
+	open_flow(o, &c, false, 9, 22, 0.05, 6.0, 0);
 	o->t += 200 * US;
 	/* the quoted segment as sent: build it to copy its first 28 bytes */
 	s = c.nxt[0];
@@ -1057,8 +1040,7 @@ static void sc_portreuse(struct out *o)
 {
 	struct conv c;
 
-	conv_init(&c, false, 10, 40011, 80);
-	handshake(o, &c, 4.0, 0.05, 0);
+	open_flow(o, &c, false, 10, 80, 4.0, 0.05, 0);
 	transfer(o, &c, 90, 2, 4.0);
 	close_both(o, &c, 4.0);
 	o->t += 30000 * MS;
@@ -1078,9 +1060,7 @@ static void sc_keepalive(struct out *o)
 	struct conv c;
 	int i;
 
-	conv_init(&c, false, 11, 40012, 6379);
-	handshake(o, &c, 1.0, 0.05, 0);
-	data(o, &c, 0, 40, 0);
+	open_flow(o, &c, false, 11, 6379, 1.0, 0.05, 40);
 	o->t += 1 * MS;
 	data(o, &c, 1, 60, 0);
 	o->t += 40 * MS;
@@ -1102,10 +1082,7 @@ static void small_flow(struct out *o)
 	struct conv c;
 	uint32_t s;
 
-	conv_init(&c, false, 12, 40013, 80);
-	c.ifidx = 0;
-	handshake(o, &c, 0.05, 3.0, 0);
-	data(o, &c, 0, 100, 0);
+	open_flow(o, &c, false, 12, 80, 0.05, 3.0, 100);
 	o->t += 100 * US;
 	data(o, &c, 1, c.mss, 0);
 	o->t += 20 * US;
@@ -1127,8 +1104,7 @@ static void sc_snap(struct out *o)
 {
 	struct conv c;
 
-	conv_init(&c, false, 13, 40014, 80);
-	handshake(o, &c, 0.05, 7.0, 0);
+	open_flow(o, &c, false, 13, 80, 0.05, 7.0, 0);
 	transfer(o, &c, 250, 6, 7.0);
 	close_both(o, &c, 7.0);
 }
