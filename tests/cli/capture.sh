@@ -75,7 +75,8 @@ tshark_fields() {
 		-e frame.len -e icmp.type -e icmpv6.type -e tcp.stream -e tcp.srcport \
 		-e tcp.flags.syn -e tcp.flags.ack -e tcp.flags.reset -e tcp.flags.fin \
 		-e tcp.len -e tcp.analysis.initial_rtt -e frame.time_relative \
-		-e tcp.window_size_value 2>/dev/null | awk -F'\t' '
+		-e tcp.window_size_value -e ip.src -e ipv6.src -e ip.dst -e ipv6.dst \
+		-e tcp.dstport 2>/dev/null | awk -F'\t' '
 	{
 		pk++
 		if ($2 != "" || $3 != "") {
@@ -85,7 +86,10 @@ tshark_fields() {
 		if ($4 == "") next
 		s = $4; tcp++; by += $1; if ($10 > 0) data++
 		if (!(s in seen)) { seen[s] = 1; fl++ }
-		if ($6 == 1 && $7 == 0 && !(s in syn)) syn[s] = $12
+		if ($6 == 1 && $7 == 0 && !(s in syn)) {
+			syn[s] = $12
+			if (s == 0) printf "src=%s\nsport=%s\ndst=%s\ndport=%s\n", $14 $15, $5, $16 $17, $18
+		}
 		if ($6 == 1 && $7 == 1 && !(s in srv)) { srv[s] = $5; sa[s] = $12 }
 		if ($8 == 1 && (s in srv) && $5 == srv[s]) rsrv++
 		if ($11 != "" && !(s in irtt)) irtt[s] = $11
@@ -148,13 +152,13 @@ check() {
 
 # nt_json FILE OUT: run capture -r FILE -j [ARGS], flatten to key=value.
 nt_json() {
-	fx=$1 o=$2
+	nj_f=$1 nj_o=$2
 	shift 2
-	run capture -r "$fx" -j "$@"
+	run capture -r "$nj_f" -j "$@"
 	if [ "$rc" -ge 3 ] || ! jq -e . "$tmp/out" >/dev/null 2>&1; then
-		notok "capture -r $(basename "$fx") -j $*: exit $rc, JSON on stdout"
+		notok "capture -r $(basename "$nj_f") -j $*: exit $rc, JSON on stdout"
 		sed 's/^/    stderr: /' "$tmp/err" | head -5 >&2
-		: >"$o"
+		: >"$nj_o"
 		return 1
 	fi
 	jq -r '
@@ -164,7 +168,7 @@ nt_json() {
 		(to_entries[] | select(.value | type != "object" and type != "array")
 			| "top.\(.key)=\(.value)"),
 		(.source // {} | to_entries[] | "source.\(.key)=\(.value)")
-	' "$tmp/out" >"$o"
+	' "$tmp/out" >"$nj_o"
 }
 
 FIXTURES="clean retrans3 fastretrans spurious ooo lost rst zerowin ipv6 icmp
@@ -205,7 +209,7 @@ for fx in $FIXTURES; do
 	[ "$(val "$K" flows)" = 1 ] || continue
 	check "$fx" "flows[] length" 1 1 "$(val "$N" nflows)"
 	for k in src sport dst dport; do
-		check "$fx" "flow $k" "$(val "$K" "$k")" "$(val "$K" "$k")" "$(val "$N" "f.$k")"
+		check "$fx" "flow $k" "$(val "$K" "$k")" "$(val "$T" "$k")" "$(val "$N" "f.$k")"
 	done
 	for k in packets $COUNT_KEYS; do
 		kk=$k
