@@ -83,6 +83,13 @@ static inline uint32_t be32(const uint8_t *b)
 	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
+/* n bytes of a header: within len (what the packet or the quote holds:
+ * else short_rc) and within cap (what was captured: else TRUNC) */
+static inline int need(uint32_t len, uint32_t cap, uint32_t n, int short_rc)
+{
+	return len < n ? short_rc : cap < n ? R_TRUNC : R_OK;
+}
+
 bool nt_cap_dlt_ok(int dlt)
 {
 	switch (dlt) {
@@ -164,16 +171,15 @@ static void tcp_options(const uint8_t *b, uint32_t hl, struct nt_cap_pkt *p)
 static int dec_tcp(const uint8_t *b, uint32_t cap, uint32_t len, struct nt_cap_pkt *p)
 {
 	uint32_t hl;
+	int rc;
 
-	if (len < 20)
-		return R_MALF;
-	if (cap < 20)
-		return R_TRUNC;
+	if ((rc = need(len, cap, 20, R_MALF)))
+		return rc;
 	hl = (uint32_t)(b[12] >> 4) * 4;
-	if (hl < 20 || hl > len)
+	if (hl < 20)
 		return R_MALF;
-	if (hl > cap)
-		return R_TRUNC;
+	if ((rc = need(len, cap, hl, R_MALF)))
+		return rc;
 	p->t.sport = (uint16_t)be16(b);
 	p->t.dport = (uint16_t)be16(b + 2);
 	p->seq = be32(b + 4);
@@ -190,10 +196,10 @@ static int dec_tcp(const uint8_t *b, uint32_t cap, uint32_t len, struct nt_cap_p
 /* The quoted TCP header's first 8 bytes: ports and seq. */
 static int quoted_tcp(const uint8_t *b, uint32_t cap, uint32_t len, struct nt_cap_pkt *p)
 {
-	if (len < 8)
-		return R_OTHER;
-	if (cap < 8)
-		return R_TRUNC;
+	int rc = need(len, cap, 8, R_OTHER);
+
+	if (rc)
+		return rc;
 	p->t.sport = (uint16_t)be16(b);
 	p->t.dport = (uint16_t)be16(b + 2);
 	p->seq = be32(b + 4);
@@ -207,6 +213,7 @@ static int quoted_tcp(const uint8_t *b, uint32_t cap, uint32_t len, struct nt_ca
 static int walk6(const uint8_t *b, uint32_t cap, uint32_t lim, uint32_t *off, uint8_t *nh)
 {
 	uint32_t o = *off, hl;
+	int rc;
 
 	for (;;) {
 		switch (*nh) {
@@ -223,20 +230,16 @@ static int walk6(const uint8_t *b, uint32_t cap, uint32_t lim, uint32_t *off, ui
 			*off = o;
 			return R_OK;
 		}
-		if (lim - o < 2)
-			return R_MALF;
-		if (cap - o < 2)
-			return R_TRUNC;
+		if ((rc = need(lim - o, cap - o, 2, R_MALF)))
+			return rc;
 		if (*nh == 44)
 			hl = 8;
 		else if (*nh == 51)
 			hl = ((uint32_t)b[o + 1] + 2) * 4; /* 32-bit words, minus 2 */
 		else
 			hl = ((uint32_t)b[o + 1] + 1) * 8;
-		if (hl > lim - o)
-			return R_MALF;
-		if (hl > cap - o)
-			return R_TRUNC;
+		if ((rc = need(lim - o, cap - o, hl, R_MALF)))
+			return rc;
 		if (*nh == 44 && (be16(b + o + 2) & 0xfff8u))
 			return R_OTHER; /* non-first fragment: no upper header */
 		*nh = b[o];
@@ -253,18 +256,15 @@ static bool icmp4_error(uint8_t type)
 static int quote4(const uint8_t *b, uint32_t cap, uint32_t len, struct nt_cap_pkt *p)
 {
 	uint32_t ihl;
+	int rc;
 
-	if (len < 20)
-		return R_OTHER;
-	if (cap < 20)
-		return R_TRUNC;
+	if ((rc = need(len, cap, 20, R_OTHER)))
+		return rc;
 	ihl = (uint32_t)(b[0] & 15) * 4;
 	if (b[0] >> 4 != 4 || ihl < 20 || b[9] != 6 || (be16(b + 6) & 0x1fffu))
 		return R_OTHER;
-	if (ihl > len)
-		return R_OTHER;
-	if (ihl > cap)
-		return R_TRUNC;
+	if ((rc = need(len, cap, ihl, R_OTHER)))
+		return rc;
 	p->t.family = AF_INET;
 	memcpy(p->t.src, b + 12, 4);
 	memcpy(p->t.dst, b + 16, 4);
@@ -278,10 +278,8 @@ static int quote6(const uint8_t *b, uint32_t cap, uint32_t len, struct nt_cap_pk
 	uint8_t nh;
 	int rc;
 
-	if (len < 40)
-		return R_OTHER;
-	if (cap < 40)
-		return R_TRUNC;
+	if ((rc = need(len, cap, 40, R_OTHER)))
+		return rc;
 	if (b[0] >> 4 != 6)
 		return R_OTHER;
 	nh = b[6];
@@ -305,13 +303,13 @@ static int dec_icmp(const uint8_t *b, uint32_t cap, uint32_t len, bool v6,
 	int rc;
 
 	if (len < 8)
-		return R_OTHER;
+		return R_OTHER;         /* not even an ICMP header: not an error */
 	if (cap < 1)
 		return R_TRUNC;
 	if (v6 ? (b[0] < 1 || b[0] > 4) : !icmp4_error(b[0]))
 		return R_OTHER;
-	if (cap < 8)
-		return R_TRUNC;
+	if ((rc = need(len, cap, 8, R_OTHER)))
+		return rc;
 	rc = v6 ? quote6(b + 8, cap - 8, len - 8, p) : quote4(b + 8, cap - 8, len - 8, p);
 	if (rc != R_OK) {
 		/* nothing of a half-read quote stays in the struct */

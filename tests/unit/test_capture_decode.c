@@ -250,12 +250,46 @@ static void test_vlan(void)
 	     "tagged ARP: OTHER");
 }
 
-static void test_links(void)
+/* A link header (hlen bytes of h) in front of an IP packet, decoded as
+ * dlt: the segment ip() wrote, or kind OTHER when other. */
+static void link_case(int dlt, const uint8_t *h, uint32_t hlen, const struct fr *ipf,
+		      int fam, uint32_t seglen, bool other, const char *what)
 {
-	struct fr f = { .n = 0 }, ip = { .n = 0 }, ip6f = { .n = 0 };
+	struct fr f = { .n = 0 };
 	struct nt_cap_pkt p;
 	enum nt_cap_bad why;
-	static const uint32_t af6[] = { 24, 28, 30 };
+	int rc;
+
+	put(&f, h, hlen);
+	put(&f, ipf->b, ipf->n);
+	rc = dec(dlt, &f, f.n, f.n, &p, &why);
+	T_OK(rc == 0 && (other ? p.kind == NT_CAPK_OTHER : seg_ok(&p, fam, NT_TCP_ACK, seglen)),
+	     "%s", what);
+	if (hlen)
+		T_OK(dec(dlt, &f, hlen - 1, f.n, &p, &why) == -EINVAL && why == NT_CAPB_TRUNC,
+		     "  %s cut in the link header: TRUNC", what);
+}
+
+static void test_links(void)
+{
+	/* SLL: packet type, ARPHRD, address length, 8 address bytes,
+	 * protocol; SLL2: protocol, reserved, ifindex, ARPHRD, packet type,
+	 * address length, 8 address bytes */
+	static const uint8_t sll4[16] = { 0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x08, 0x00 };
+	static const uint8_t sll6[16] = { 0, 4, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x86, 0xdd };
+	static const uint8_t sll2_4[20] = { 0x08, 0x00, 0, 0, 0, 0, 0, 3, 0, 1, 4, 6, 2 };
+	static const uint8_t sll2_6[20] = { 0x86, 0xdd, 0, 0, 0, 0, 0, 3, 0, 1, 0, 6, 2 };
+	static const uint8_t sll2_q[24] = { 0x81, 0x00, 0, 0, 0, 0, 0, 3, 0, 1, 0, 6, 2,
+					    [20] = 0, 7, 0x08, 0x00 };
+	static const uint8_t sll2_arp[20] = { 0x08, 0x06 };
+	static const uint8_t null4le[4] = { 2, 0, 0, 0 }, null4be[4] = { 0, 0, 0, 2 };
+	static const uint8_t af6[][4] = { { 24, 0, 0, 0 }, { 0, 0, 0, 24 }, { 28, 0, 0, 0 },
+					  { 0, 0, 0, 28 }, { 30, 0, 0, 0 }, { 0, 0, 0, 30 } };
+	static const uint8_t null17[4] = { 0, 0, 0, 17 };
+	struct fr ip = { .n = 0 }, ip6f = { .n = 0 };
+	struct nt_cap_pkt p;
+	enum nt_cap_bad why;
+	char what[64];
 	size_t i;
 
 	ip4(&ip, 0, 6, 20 + 5, 0, ~0u);
@@ -263,67 +297,21 @@ static void test_links(void)
 	ip6(&ip6f, 6, 20 + 9);
 	tcp(&ip6f, NT_TCP_ACK, NULL, 0, 9);
 
-	/* SLL: packet type, ARPHRD, addr len, 8 addr bytes, protocol */
-	put16(&f, 0);
-	put16(&f, 1);
-	put16(&f, 6);
-	fill(&f, 8);
-	put16(&f, 0x0800);
-	put(&f, ip.b, ip.n);
-	T_OK(dec(DLT_LINUX_SLL, &f, f.n, f.n, &p, &why) == 0 && seg_ok(&p, AF_INET, NT_TCP_ACK, 5),
-	     "Linux SLL, IPv4");
-	f.b[14] = 0x86;
-	f.b[15] = 0xdd;
-	f.n = 16;
-	put(&f, ip6f.b, ip6f.n);
-	T_OK(dec(DLT_LINUX_SLL, &f, f.n, f.n, &p, &why) == 0 && seg_ok(&p, AF_INET6, NT_TCP_ACK, 9),
-	     "Linux SLL, IPv6");
-	T_OK(dec(DLT_LINUX_SLL, &f, 15, f.n, &p, &why) == -EINVAL && why == NT_CAPB_TRUNC,
-	     "Linux SLL cut inside its header: TRUNC");
-
-	/* SLL2: protocol, reserved, ifindex, ARPHRD, type, addr len, addr */
-	f.n = 0;
-	put16(&f, 0x86dd);
-	put16(&f, 0);
-	put32(&f, 3);
-	put16(&f, 1);
-	put8(&f, 4);
-	put8(&f, 6);
-	fill(&f, 8);
-	put(&f, ip6f.b, ip6f.n);
-	T_OK(dec(DLT_LINUX_SLL2, &f, f.n, f.n, &p, &why) == 0 && seg_ok(&p, AF_INET6, NT_TCP_ACK, 9),
-	     "Linux SLL2, IPv6");
-	f.b[0] = 0x08;
-	f.b[1] = 0x00;
-	f.n = 20;
-	put(&f, ip.b, ip.n);
-	T_OK(dec(DLT_LINUX_SLL2, &f, f.n, f.n, &p, &why) == 0 && seg_ok(&p, AF_INET, NT_TCP_ACK, 5),
-	     "Linux SLL2, IPv4");
-	f.b[0] = 0x81;
-	f.n = 20;
-	put16(&f, 7);
-	put16(&f, 0x0800);
-	put(&f, ip.b, ip.n);
-	T_OK(dec(DLT_LINUX_SLL2, &f, f.n, f.n, &p, &why) == 0 && seg_ok(&p, AF_INET, NT_TCP_ACK, 5),
-	     "Linux SLL2, 802.1Q tag after the header");
-	T_OK(dec(DLT_LINUX_SLL2, &f, 19, f.n, &p, &why) == -EINVAL && why == NT_CAPB_TRUNC,
-	     "Linux SLL2 cut inside its header: TRUNC");
-	f.b[0] = 0x08;
-	f.b[1] = 0x06;
-	T_OK(dec(DLT_LINUX_SLL2, &f, f.n, f.n, &p, &why) == 0 && p.kind == NT_CAPK_OTHER,
-	     "Linux SLL2, ARP: OTHER");
+	link_case(DLT_LINUX_SLL, sll4, 16, &ip, AF_INET, 5, false, "Linux SLL, IPv4");
+	link_case(DLT_LINUX_SLL, sll6, 16, &ip6f, AF_INET6, 9, false, "Linux SLL, IPv6");
+	link_case(DLT_LINUX_SLL2, sll2_4, 20, &ip, AF_INET, 5, false, "Linux SLL2, IPv4");
+	link_case(DLT_LINUX_SLL2, sll2_6, 20, &ip6f, AF_INET6, 9, false, "Linux SLL2, IPv6");
+	link_case(DLT_LINUX_SLL2, sll2_q, 24, &ip, AF_INET, 5, false,
+		  "Linux SLL2, 802.1Q tag after the header");
+	link_case(DLT_LINUX_SLL2, sll2_arp, 20, &ip, AF_INET, 0, true, "Linux SLL2, ARP: OTHER");
 
 	/* raw IP in each of its numbers */
-	T_OK(dec(DLT_RAW, &ip, ip.n, ip.n, &p, &why) == 0 && seg_ok(&p, AF_INET, NT_TCP_ACK, 5) &&
-	     dec(DLT_RAW, &ip6f, ip6f.n, ip6f.n, &p, &why) == 0 &&
-	     seg_ok(&p, AF_INET6, NT_TCP_ACK, 9), "DLT_RAW (12): IPv4 and IPv6 by the version");
-	T_OK(dec(14, &ip, ip.n, ip.n, &p, &why) == 0 && seg_ok(&p, AF_INET, NT_TCP_ACK, 5) &&
-	     dec(101, &ip6f, ip6f.n, ip6f.n, &p, &why) == 0 && seg_ok(&p, AF_INET6, NT_TCP_ACK, 9),
-	     "raw IP as 14 (OpenBSD DLT_RAW) and 101 (LINKTYPE_RAW)");
-	T_OK(dec(DLT_IPV4, &ip, ip.n, ip.n, &p, &why) == 0 && seg_ok(&p, AF_INET, NT_TCP_ACK, 5),
-	     "DLT_IPV4");
-	T_OK(dec(DLT_IPV6, &ip6f, ip6f.n, ip6f.n, &p, &why) == 0 &&
-	     seg_ok(&p, AF_INET6, NT_TCP_ACK, 9), "DLT_IPV6");
+	link_case(DLT_RAW, NULL, 0, &ip, AF_INET, 5, false, "DLT_RAW (12), IPv4 by the version");
+	link_case(DLT_RAW, NULL, 0, &ip6f, AF_INET6, 9, false, "DLT_RAW (12), IPv6 by the version");
+	link_case(14, NULL, 0, &ip, AF_INET, 5, false, "raw IP as 14 (OpenBSD's DLT_RAW)");
+	link_case(101, NULL, 0, &ip6f, AF_INET6, 9, false, "raw IP as 101 (LINKTYPE_RAW)");
+	link_case(DLT_IPV4, NULL, 0, &ip, AF_INET, 5, false, "DLT_IPV4");
+	link_case(DLT_IPV6, NULL, 0, &ip6f, AF_INET6, 9, false, "DLT_IPV6");
 	T_OK(dec(DLT_IPV4, &ip6f, ip6f.n, ip6f.n, &p, &why) == -EINVAL && why == NT_CAPB_MALFORMED,
 	     "DLT_IPV4 carrying version 6: MALFORMED");
 	T_OK(dec(DLT_IPV6, &ip, ip.n, ip.n, &p, &why) == -EINVAL && why == NT_CAPB_MALFORMED,
@@ -331,38 +319,22 @@ static void test_links(void)
 	T_OK(dec(DLT_RAW, &ip, 0, ip.n, &p, &why) == -EINVAL && why == NT_CAPB_TRUNC,
 	     "DLT_RAW, 0 bytes captured: TRUNC");
 
-	/* NULL: family in either byte order; LOOP: network order */
-	f.n = 0;
-	put8(&f, 2), put8(&f, 0), put8(&f, 0), put8(&f, 0);
-	put(&f, ip.b, ip.n);
-	T_OK(dec(DLT_NULL, &f, f.n, f.n, &p, &why) == 0 && seg_ok(&p, AF_INET, NT_TCP_ACK, 5),
-	     "DLT_NULL, AF_INET little-endian");
-	f.b[0] = 0;
-	f.b[3] = 2;
-	T_OK(dec(DLT_NULL, &f, f.n, f.n, &p, &why) == 0 && seg_ok(&p, AF_INET, NT_TCP_ACK, 5),
-	     "DLT_NULL, AF_INET big-endian");
-	T_OK(dec(DLT_LOOP, &f, f.n, f.n, &p, &why) == 0 && seg_ok(&p, AF_INET, NT_TCP_ACK, 5),
-	     "DLT_LOOP, AF_INET");
-	f.b[3] = 0;
-	f.b[0] = 2;
-	T_OK(dec(DLT_LOOP, &f, f.n, f.n, &p, &why) == 0 && p.kind == NT_CAPK_OTHER,
-	     "DLT_LOOP with a little-endian family: not IP, OTHER");
-	for (i = 0; i < 3; i++) {
-		f.n = 0;
-		put8(&f, af6[i]), put8(&f, 0), put8(&f, 0), put8(&f, 0);
-		put(&f, ip6f.b, ip6f.n);
-		T_OK(dec(DLT_NULL, &f, f.n, f.n, &p, &why) == 0 &&
-		     seg_ok(&p, AF_INET6, NT_TCP_ACK, 9), "DLT_NULL, AF_INET6 = %u", af6[i]);
-		f.b[0] = 0;
-		f.b[3] = (uint8_t)af6[i];
-		T_OK(dec(DLT_LOOP, &f, f.n, f.n, &p, &why) == 0 &&
-		     seg_ok(&p, AF_INET6, NT_TCP_ACK, 9), "DLT_LOOP, AF_INET6 = %u", af6[i]);
+	/* NULL: the family in either byte order; LOOP: network order */
+	link_case(DLT_NULL, null4le, 4, &ip, AF_INET, 5, false, "DLT_NULL, AF_INET little-endian");
+	link_case(DLT_NULL, null4be, 4, &ip, AF_INET, 5, false, "DLT_NULL, AF_INET big-endian");
+	link_case(DLT_LOOP, null4be, 4, &ip, AF_INET, 5, false, "DLT_LOOP, AF_INET");
+	link_case(DLT_LOOP, null4le, 4, &ip, AF_INET, 0, true,
+		  "DLT_LOOP with a little-endian family: not IP, OTHER");
+	for (i = 0; i < 6; i++) {
+		snprintf(what, sizeof(what), "DLT_NULL, AF_INET6 = %u (%s-endian)",
+			 af6[i][0] | af6[i][3], af6[i][0] ? "little" : "big");
+		link_case(DLT_NULL, af6[i], 4, &ip6f, AF_INET6, 9, false, what);
+		if (af6[i][3]) {
+			snprintf(what, sizeof(what), "DLT_LOOP, AF_INET6 = %u", af6[i][3]);
+			link_case(DLT_LOOP, af6[i], 4, &ip6f, AF_INET6, 9, false, what);
+		}
 	}
-	f.b[3] = 17;
-	T_OK(dec(DLT_NULL, &f, f.n, f.n, &p, &why) == 0 && p.kind == NT_CAPK_OTHER,
-	     "DLT_NULL, another family: OTHER");
-	T_OK(dec(DLT_NULL, &f, 3, f.n, &p, &why) == -EINVAL && why == NT_CAPB_TRUNC,
-	     "DLT_NULL cut in its header: TRUNC");
+	link_case(DLT_NULL, null17, 4, &ip, AF_INET, 0, true, "DLT_NULL, another family: OTHER");
 }
 
 static void test_ip4_opts(void)
