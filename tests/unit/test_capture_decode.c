@@ -19,6 +19,8 @@ struct fr {
 
 static void put(struct fr *f, const void *d, uint32_t n)
 {
+	if (!n)
+		return; /* d may be NULL then */
 	memcpy(f->b + f->n, d, n);
 	f->n += n;
 }
