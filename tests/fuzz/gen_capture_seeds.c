@@ -3,8 +3,10 @@
  * raw IPv4/IPv6, NULL both byte orders, LOOP, IPv6 extension headers,
  * ICMP and ICMPv6 errors quoting TCP, a snapped and a cut frame), and
  * whole TCP conversations (handshake, data, a retransmission, duplicate
- * ACKs, zero window, RST, FIN) for the flow table. The format is
- * fuzz_capture's: selector byte, then [wmode][u16 caplen][bytes] records. */
+ * ACKs, zero window, RST, FIN) for the flow table, as raw frames and as
+ * fuzz_capture's segment records. The format is fuzz_capture's: selector
+ * byte, then [wmode][u16 caplen][bytes] records, or (selector bit 6)
+ * 14-byte segment records. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +66,50 @@ static void seg4(struct out *o, int rev, uint32_t seq, uint32_t ack, unsigned fl
 	for (i = 0; i < len && k + 2 < (int)sizeof(h); i++)
 		k += snprintf(h + k, sizeof(h) - (size_t)k, "aa");
 	rec(o, 0, h);
+}
+
+/* A segment record of fuzz_capture (see its seg_frame): opt bit 0 from
+ * the server, bit 2 SYN options with window scale 7, bit 3 a SACK block;
+ * len payload bytes; step time steps of 200 us. */
+static void segrec(struct out *o, unsigned opt, uint32_t seq, uint32_t ack, unsigned flags,
+		   unsigned win, unsigned len, unsigned step)
+{
+	uint8_t *r = o->b + o->n;
+
+	r[0] = (uint8_t)flags;
+	r[1] = (uint8_t)(opt | (opt & 4 ? 7 << 4 : 0));
+	r[2] = (uint8_t)(seq >> 24), r[3] = (uint8_t)(seq >> 16);
+	r[4] = (uint8_t)(seq >> 8), r[5] = (uint8_t)seq;
+	r[6] = (uint8_t)(ack >> 24), r[7] = (uint8_t)(ack >> 16);
+	r[8] = (uint8_t)(ack >> 8), r[9] = (uint8_t)ack;
+	r[10] = (uint8_t)(win >> 8), r[11] = (uint8_t)win;
+	r[12] = (uint8_t)(len >> 3);
+	r[13] = (uint8_t)(step << 3 | (len & 7));
+	o->n += 14;
+}
+
+/* handshake, data, a timeout retransmission, 3 duplicate ACKs (SACK) and
+ * a fast retransmission, a zero window and its probe, a RST */
+static void conversation(struct out *o)
+{
+	uint32_t c = 1000, s = 5000, i;
+
+	segrec(o, 4, c, 0, 0x02, 64240, 0, 0);
+	segrec(o, 5, s, c + 1, 0x12, 65160, 0, 25);
+	segrec(o, 0, c + 1, s + 1, 0x10, 502, 0, 25);
+	for (i = 0; i < 4; i++)
+		segrec(o, 0, c + 1 + 1448 * i, s + 1, 0x18, 502, 1448, 1);
+	segrec(o, 1, s + 1, c + 1 + 1448, 0x10, 509, 0, 25);
+	segrec(o, 0, c + 1 + 1448, s + 1, 0x18, 502, 1448, 31);
+	segrec(o, 9, s + 1, c + 1 + 1448, 0x10, 509, 0, 1);
+	segrec(o, 9, s + 1, c + 1 + 1448, 0x10, 509, 0, 1);
+	segrec(o, 9, s + 1, c + 1 + 1448, 0x10, 509, 0, 1);
+	segrec(o, 0, c + 1 + 1448, s + 1, 0x18, 502, 1448, 2);
+	segrec(o, 1, s + 1, c + 1 + 4 * 1448, 0x10, 0, 0, 25);
+	segrec(o, 0, c + 1 + 4 * 1448, s + 1, 0x10, 502, 1, 31);
+	segrec(o, 1, s + 1, c + 1 + 4 * 1448, 0x10, 509, 0, 25);
+	segrec(o, 1, s + 1, c + 1 + 4 * 1448, 0x14, 0, 0, 3);
+	segrec(o, 6, 9000, 0, 0x02, 64240, 0, 3);
 }
 
 static void put(const char *dir, const char *name, uint8_t sel, const struct out *o)
@@ -184,6 +230,13 @@ int main(int argc, char **argv)
 	seg4(&o, 0, 9000, 0, 0x02, 64240, 0);
 	seg4(&o, 1, 0, 9001, 0x14, 0, 0);
 	put(dir, "flow", S_ETH, &o);
+
+	/* the same conversation as segment records, IPv4 and IPv6, in a
+	 * table of 100 flows and of 1 (the second flow evicts the first) */
+	o.n = 0;
+	conversation(&o);
+	put(dir, "seg4", 0x40 | 0x30, &o);
+	put(dir, "seg6-evict", 0xc0, &o);
 
 	/* an unsupported link type */
 	o.n = 0;
