@@ -261,7 +261,12 @@ void nt_cap_table_add(struct nt_cap_table *t, const struct nt_cap_pkt *p)
 
 		f = create(t, h, p);
 		dir = nt_cap_flow_dir(f, &p->t);
-		f->c.port_reuse += reuse;
+		if (reuse) {
+			nt_cap_seq_segment(f, dir, p);
+			f->c.port_reuse++;
+			f->d[dir].lastsegmentflags |= NT_CAPA_PORT_REUSE;
+			return;
+		}
 	}
 	nt_cap_seq_segment(f, dir, p);
 }

@@ -28,9 +28,13 @@
  *      (not a keep-alive, and not a segment of 2+ bytes starting one byte
  *      below the next expected sequence, the byte after a probe):
  *      spurious retransmission when all of its data was already ACKed by
- *      the peer (checked first, even when the sequence advances); else
+ *      the peer (checked first, even when the sequence advances; the
+ *      peer's last ack field is used as Wireshark uses it: whatever its
+ *      ACK flag, and not when it is 0); else
  *      fast retransmission when the peer sent >= 2 duplicate ACKs for
- *      exactly this sequence and its last segment is < 20 ms old; else
+ *      exactly this sequence and its last segment is < 20 ms old (an
+ *      ACKed-unseen segment just judged leaves the peer's counter at
+ *      Wireshark's -1, which passes this test as it does there); else
  *      out-of-order when it comes within the initial RTT (3 ms while that
  *      is unknown) of the time this side's sequence last advanced and it
  *      does not end at the next expected sequence; else retransmission.
@@ -51,8 +55,6 @@
  *     sequence (and a last ACK) of 0 for "none", so a connection whose
  *     sequence lands exactly on 0 after wrapping is judged as if it had
  *     just begun for a segment; here 0 is a number like any other;
- *   - the spurious test trusts the peer's last ack field only when that
- *     segment had ACK set (Wireshark: when the field is not 0);
  *   - SYN and FIN always count one sequence number (Wireshark stops adding
  *     it once 10,000 segments of a direction are unacknowledged, which
  *     only one-way captures reach);
@@ -94,7 +96,10 @@
 #define SEQ_GE(a, b) (!SEQ_LT(a, b))
 
 #define SFR (NT_TCP_SYN | NT_TCP_FIN | NT_TCP_RST)
-#define DUPACK_NEUTRAL UINT32_MAX     /* Wireshark's dupacknum -1 */
+/* Wireshark's dupacknum -1 in its unsigned counter: the next duplicate
+ * ACK is #1, and like Wireshark's it passes the fast retransmission's
+ * ">= 2 duplicate ACKs" */
+#define DUPACK_NEUTRAL UINT32_MAX
 #define FAST_RT_NS 20000000ull        /* 20 ms */
 #define OOO_DEFAULT_NS 3000000ull     /* 3 ms */
 #define WSCALE_MAX 14                 /* RFC 7323: a larger shift is 14 */
@@ -212,10 +217,10 @@ fwd_done:
 		/* new data after a probe's byte */
 		if (len > 1 && fw->nextseq - 1 == seq)
 			not_adv = false;
-		if (len > 0 && rv->have_ack && SEQ_LE(seq + len, rv->lastack))
+		if (len > 0 && rv->lastack != 0 && SEQ_LE(seq + len, rv->lastack))
 			a |= NT_CAPA_SPURIOUS;
-		else if (not_adv && rv->dupacknum >= 2 && rv->dupacknum != DUPACK_NEUTRAL &&
-			 rv->lastack == seq && now - rv->lastack_ns < FAST_RT_NS)
+		else if (not_adv && rv->dupacknum >= 2 && rv->lastack == seq &&
+			 now - rv->lastack_ns < FAST_RT_NS)
 			a |= NT_CAPA_FAST_RETRANS;
 		else if (not_adv && now - fw->lastseg_ns < thres && fw->nextseq != end)
 			a |= NT_CAPA_OUT_OF_ORDER;

@@ -461,7 +461,7 @@ static void test_port_reuse(void)
 	T_EQ_U(s->t->nflows, 2, "reuse: the old flow stays");
 	T_EQ_U(f->c.port_reuse, 1, "reuse: counted on the new flow");
 	T_EQ_U(old->c.port_reuse, 0, "reuse: not on the old one");
-	T_EQ_U(r, 0, "reuse: the new SYN is not a retransmission");
+	T_EQ_U(r, NT_CAPA_PORT_REUSE, "reuse: the new SYN is marked reused, no retransmission");
 	seg(s, 10000, S, SYN | ACK, s->siss, CS(0), 0, 65160);
 	seg(s, 500, C, ACK, CS(0), SS(0), 0, 502);
 	T_OK(f->c.packets == 3 && old->c.packets == 7, "reuse: the lookup finds the new flow");
