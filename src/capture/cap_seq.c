@@ -385,7 +385,8 @@ void nt_cap_seq_segment(struct nt_cap_flow *f, int dir, const struct nt_cap_pkt 
 	oldnext = fw->nextseq;
 	a |= judge(f, fw, rv, p);
 	fw->lastsegmentflags = a;
-	count(&f->c, a);
+	if (a)
+		count(&f->c, a);
 	if (p->flags & NT_TCP_RST) {
 		f->c.rsts++;
 		f->c.rsts_server += (dir & 1) == server_dir(f);
