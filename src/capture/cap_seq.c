@@ -87,6 +87,7 @@
  *     the flow's 5-tuple (either direction).
  */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 #include "nt_capture.h"
 
@@ -244,20 +245,29 @@ fwd_done:
 	return a;
 }
 
+/* which count each NT_CAPA_* bit adds to (retrans: any of three kinds) */
+static const struct { uint32_t bits; size_t off; } counted[] = {
+	{ ANY_RETRANS, offsetof(struct nt_cap_counts, retrans) },
+	{ NT_CAPA_FAST_RETRANS, offsetof(struct nt_cap_counts, fast_retrans) },
+	{ NT_CAPA_SPURIOUS, offsetof(struct nt_cap_counts, spurious_retrans) },
+	{ NT_CAPA_OUT_OF_ORDER, offsetof(struct nt_cap_counts, out_of_order) },
+	{ NT_CAPA_LOST, offsetof(struct nt_cap_counts, lost_segments) },
+	{ NT_CAPA_ACKED_UNSEEN, offsetof(struct nt_cap_counts, acked_unseen) },
+	{ NT_CAPA_DUP_ACK, offsetof(struct nt_cap_counts, dup_acks) },
+	{ NT_CAPA_ZERO_WINDOW, offsetof(struct nt_cap_counts, zero_windows) },
+	{ NT_CAPA_ZW_PROBE, offsetof(struct nt_cap_counts, zero_window_probes) },
+	{ NT_CAPA_WINDOW_FULL, offsetof(struct nt_cap_counts, window_full) },
+	{ NT_CAPA_KEEP_ALIVE, offsetof(struct nt_cap_counts, keep_alives) },
+	{ NT_CAPA_PORT_REUSE, offsetof(struct nt_cap_counts, port_reuse) },
+};
+
 static void count(struct nt_cap_counts *c, uint32_t a)
 {
-	c->retrans += (a & ANY_RETRANS) != 0;
-	c->fast_retrans += (a & NT_CAPA_FAST_RETRANS) != 0;
-	c->spurious_retrans += (a & NT_CAPA_SPURIOUS) != 0;
-	c->out_of_order += (a & NT_CAPA_OUT_OF_ORDER) != 0;
-	c->lost_segments += (a & NT_CAPA_LOST) != 0;
-	c->acked_unseen += (a & NT_CAPA_ACKED_UNSEEN) != 0;
-	c->dup_acks += (a & NT_CAPA_DUP_ACK) != 0;
-	c->zero_windows += (a & NT_CAPA_ZERO_WINDOW) != 0;
-	c->zero_window_probes += (a & NT_CAPA_ZW_PROBE) != 0;
-	c->window_full += (a & NT_CAPA_WINDOW_FULL) != 0;
-	c->keep_alives += (a & NT_CAPA_KEEP_ALIVE) != 0;
-	c->port_reuse += (a & NT_CAPA_PORT_REUSE) != 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(counted) / sizeof(counted[0]); i++)
+		if (a & counted[i].bits)
+			(*(uint64_t *)((char *)c + counted[i].off))++;
 }
 
 /* the handshake times and the window scale, after the judgement (the
