@@ -214,15 +214,16 @@ struct nt_cap_flow {
 				    * SYN/ACK: its receiver) */
 	bool closed;               /* FIN both ways, or a RST (informational:
 				    * port reuse is judged by the ISN) */
-	struct nt_cap_dir d[2];
-	struct nt_cap_counts c;
 	uint64_t first_ns, last_ns;
 	uint64_t syn_ns, synack_ns;
+	uint64_t irtt_ns;          /* the initial RTT in ns, 0 while unknown
+				    * (added after eb27c30: the out-of-order
+				    * test) */
+	struct nt_cap_dir d[2];
+	struct nt_cap_counts c;
 	double handshake_rtt_ms;   /* SYN -> SYN/ACK (NaN when not seen) */
 	double handshake_ack_ms;   /* SYN/ACK -> ACK (NaN when not seen) */
 	double irtt_ms;            /* their sum: Wireshark's tcp.analysis.initial_rtt */
-	uint64_t irtt_ns;          /* the same in ns, 0 while unknown (added
-				    * after eb27c30: the out-of-order test) */
 	uint64_t id;               /* 1, 2, ... in order of creation */
 	struct nt_cap_rtt rtt;     /* data RTT samples, Karn's rule */
 };

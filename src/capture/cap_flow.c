@@ -26,16 +26,19 @@ static inline uint64_t mix64(uint64_t x)
 	return x;
 }
 
+/* one endpoint: two multiplies, no mixing yet */
 static inline uint64_t ep_hash(const uint8_t a[16], uint16_t port)
 {
 	uint64_t lo, hi;
 
 	memcpy(&lo, a, 8);
 	memcpy(&hi, a + 8, 8);
-	return mix64((lo ^ (hi * 0x9e3779b97f4a7c15ull)) + port * 0xc2b2ae3d27d4eb4full);
+	return (lo ^ ((uint64_t)port << 48)) * 0x9e3779b97f4a7c15ull ^
+	       (hi + port) * 0xc2b2ae3d27d4eb4full;
 }
 
-/* the same for (src, dst) and (dst, src): the endpoints are added */
+/* the same for (src, dst) and (dst, src): the endpoints are added, then
+ * mixed once */
 static uint32_t tuple_hash(const struct nt_cap_tuple *t)
 {
 	uint64_t h = ep_hash(t->src, t->sport) + ep_hash(t->dst, t->dport) + t->family;
@@ -54,7 +57,7 @@ static inline bool addr_eq(const uint8_t a[16], const uint8_t b[16])
 	return !((a0 ^ b0) | (a1 ^ b1));
 }
 
-int nt_cap_flow_dir(const struct nt_cap_flow *f, const struct nt_cap_tuple *t)
+static inline int flow_dir(const struct nt_cap_flow *f, const struct nt_cap_tuple *t)
 {
 	const struct nt_cap_tuple *k = &f->key;
 
@@ -67,6 +70,11 @@ int nt_cap_flow_dir(const struct nt_cap_flow *f, const struct nt_cap_tuple *t)
 	    addr_eq(t->src, k->dst) && addr_eq(t->dst, k->src))
 		return 1;
 	return -1;
+}
+
+int nt_cap_flow_dir(const struct nt_cap_flow *f, const struct nt_cap_tuple *t)
+{
+	return flow_dir(f, t);
 }
 
 int nt_cap_table_init(struct nt_cap_table *t, uint32_t max_flows)
@@ -207,7 +215,7 @@ static struct nt_cap_flow *lookup(const struct nt_cap_table *t, const struct nt_
 	for (; i; i = slot(t, i)->hnext) {
 		struct nt_cap_flow *f = slot(t, i);
 
-		if (f->hash == h && (*dir = nt_cap_flow_dir(f, tu)) >= 0) {
+		if (f->hash == h && (*dir = flow_dir(f, tu)) >= 0) {
 			*i1 = i;
 			return f;
 		}
@@ -261,7 +269,12 @@ void nt_cap_table_add(struct nt_cap_table *t, const struct nt_cap_pkt *p)
 
 		f = create(t, h, p);
 		dir = nt_cap_flow_dir(f, &p->t);
-		f->c.port_reuse += reuse;
+		if (reuse) {
+			nt_cap_seq_segment(f, dir, p);
+			f->c.port_reuse++;
+			f->d[dir].lastsegmentflags |= NT_CAPA_PORT_REUSE;
+			return;
+		}
 	}
 	nt_cap_seq_segment(f, dir, p);
 }

@@ -28,9 +28,13 @@
  *      (not a keep-alive, and not a segment of 2+ bytes starting one byte
  *      below the next expected sequence, the byte after a probe):
  *      spurious retransmission when all of its data was already ACKed by
- *      the peer (checked first, even when the sequence advances); else
+ *      the peer (checked first, even when the sequence advances; the
+ *      peer's last ack field is used as Wireshark uses it: whatever its
+ *      ACK flag, and not when it is 0); else
  *      fast retransmission when the peer sent >= 2 duplicate ACKs for
- *      exactly this sequence and its last segment is < 20 ms old; else
+ *      exactly this sequence and its last segment is < 20 ms old (an
+ *      ACKed-unseen segment just judged leaves the peer's counter at
+ *      Wireshark's -1, which passes this test as it does there); else
  *      out-of-order when it comes within the initial RTT (3 ms while that
  *      is unknown) of the time this side's sequence last advanced and it
  *      does not end at the next expected sequence; else retransmission.
@@ -51,8 +55,6 @@
  *     sequence (and a last ACK) of 0 for "none", so a connection whose
  *     sequence lands exactly on 0 after wrapping is judged as if it had
  *     just begun for a segment; here 0 is a number like any other;
- *   - the spurious test trusts the peer's last ack field only when that
- *     segment had ACK set (Wireshark: when the field is not 0);
  *   - SYN and FIN always count one sequence number (Wireshark stops adding
  *     it once 10,000 segments of a direction are unacknowledged, which
  *     only one-way captures reach);
@@ -85,6 +87,7 @@
  *     the flow's 5-tuple (either direction).
  */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 #include "nt_capture.h"
 
@@ -94,7 +97,10 @@
 #define SEQ_GE(a, b) (!SEQ_LT(a, b))
 
 #define SFR (NT_TCP_SYN | NT_TCP_FIN | NT_TCP_RST)
-#define DUPACK_NEUTRAL UINT32_MAX     /* Wireshark's dupacknum -1 */
+/* Wireshark's dupacknum -1 in its unsigned counter: the next duplicate
+ * ACK is #1, and like Wireshark's it passes the fast retransmission's
+ * ">= 2 duplicate ACKs" */
+#define DUPACK_NEUTRAL UINT32_MAX
 #define FAST_RT_NS 20000000ull        /* 20 ms */
 #define OOO_DEFAULT_NS 3000000ull     /* 3 ms */
 #define WSCALE_MAX 14                 /* RFC 7323: a larger shift is 14 */
@@ -212,10 +218,10 @@ fwd_done:
 		/* new data after a probe's byte */
 		if (len > 1 && fw->nextseq - 1 == seq)
 			not_adv = false;
-		if (len > 0 && rv->have_ack && SEQ_LE(seq + len, rv->lastack))
+		if (len > 0 && rv->lastack != 0 && SEQ_LE(seq + len, rv->lastack))
 			a |= NT_CAPA_SPURIOUS;
-		else if (not_adv && rv->dupacknum >= 2 && rv->dupacknum != DUPACK_NEUTRAL &&
-			 rv->lastack == seq && now - rv->lastack_ns < FAST_RT_NS)
+		else if (not_adv && rv->dupacknum >= 2 && rv->lastack == seq &&
+			 now - rv->lastack_ns < FAST_RT_NS)
 			a |= NT_CAPA_FAST_RETRANS;
 		else if (not_adv && now - fw->lastseg_ns < thres && fw->nextseq != end)
 			a |= NT_CAPA_OUT_OF_ORDER;
@@ -239,20 +245,29 @@ fwd_done:
 	return a;
 }
 
+/* which count each NT_CAPA_* bit adds to (retrans: any of three kinds) */
+static const struct { uint32_t bits; size_t off; } counted[] = {
+	{ ANY_RETRANS, offsetof(struct nt_cap_counts, retrans) },
+	{ NT_CAPA_FAST_RETRANS, offsetof(struct nt_cap_counts, fast_retrans) },
+	{ NT_CAPA_SPURIOUS, offsetof(struct nt_cap_counts, spurious_retrans) },
+	{ NT_CAPA_OUT_OF_ORDER, offsetof(struct nt_cap_counts, out_of_order) },
+	{ NT_CAPA_LOST, offsetof(struct nt_cap_counts, lost_segments) },
+	{ NT_CAPA_ACKED_UNSEEN, offsetof(struct nt_cap_counts, acked_unseen) },
+	{ NT_CAPA_DUP_ACK, offsetof(struct nt_cap_counts, dup_acks) },
+	{ NT_CAPA_ZERO_WINDOW, offsetof(struct nt_cap_counts, zero_windows) },
+	{ NT_CAPA_ZW_PROBE, offsetof(struct nt_cap_counts, zero_window_probes) },
+	{ NT_CAPA_WINDOW_FULL, offsetof(struct nt_cap_counts, window_full) },
+	{ NT_CAPA_KEEP_ALIVE, offsetof(struct nt_cap_counts, keep_alives) },
+	{ NT_CAPA_PORT_REUSE, offsetof(struct nt_cap_counts, port_reuse) },
+};
+
 static void count(struct nt_cap_counts *c, uint32_t a)
 {
-	c->retrans += (a & ANY_RETRANS) != 0;
-	c->fast_retrans += (a & NT_CAPA_FAST_RETRANS) != 0;
-	c->spurious_retrans += (a & NT_CAPA_SPURIOUS) != 0;
-	c->out_of_order += (a & NT_CAPA_OUT_OF_ORDER) != 0;
-	c->lost_segments += (a & NT_CAPA_LOST) != 0;
-	c->acked_unseen += (a & NT_CAPA_ACKED_UNSEEN) != 0;
-	c->dup_acks += (a & NT_CAPA_DUP_ACK) != 0;
-	c->zero_windows += (a & NT_CAPA_ZERO_WINDOW) != 0;
-	c->zero_window_probes += (a & NT_CAPA_ZW_PROBE) != 0;
-	c->window_full += (a & NT_CAPA_WINDOW_FULL) != 0;
-	c->keep_alives += (a & NT_CAPA_KEEP_ALIVE) != 0;
-	c->port_reuse += (a & NT_CAPA_PORT_REUSE) != 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(counted) / sizeof(counted[0]); i++)
+		if (a & counted[i].bits)
+			(*(uint64_t *)((char *)c + counted[i].off))++;
 }
 
 /* the handshake times and the window scale, after the judgement (the
@@ -380,7 +395,8 @@ void nt_cap_seq_segment(struct nt_cap_flow *f, int dir, const struct nt_cap_pkt 
 	oldnext = fw->nextseq;
 	a |= judge(f, fw, rv, p);
 	fw->lastsegmentflags = a;
-	count(&f->c, a);
+	if (a)
+		count(&f->c, a);
 	if (p->flags & NT_TCP_RST) {
 		f->c.rsts++;
 		f->c.rsts_server += (dir & 1) == server_dir(f);

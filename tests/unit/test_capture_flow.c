@@ -59,6 +59,19 @@ static void add(struct nt_cap_table *t, uint32_t i, int rev, uint8_t flags, uint
 	nt_cap_table_add(t, &p);
 }
 
+static uint32_t longest_chain(const struct nt_cap_table *t)
+{
+	uint32_t b, i, n, best = 0;
+
+	for (b = 0; b < t->nbucket; b++) {
+		for (n = 0, i = t->bucket[b]; i; i = t->flows[i - 1].hnext)
+			n++;
+		if (n > best)
+			best = n;
+	}
+	return best;
+}
+
 static void test_init(void)
 {
 	struct nt_cap_table t;
@@ -156,6 +169,8 @@ static void test_many(void)
 	while ((f = nt_cap_table_next(&t, f)))
 		n++;
 	T_EQ_U(n, 1000, "many: 1000 live flows to iterate");
+	T_OK(longest_chain(&t) <= 8, "many: hash chains stay short (longest %u of %u buckets)",
+	     longest_chain(&t), t.nbucket);
 	T_EQ_U(t.flows_total, 20000, "many: 20000 created");
 	T_EQ_U(t.evicted, 19000, "many: 19000 evicted");
 	nt_cap_table_totals(&t, &c, NULL);
