@@ -21,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include "nettriage.h"
 #include "nt_priv.h"
 #include "nt_probe.h"
@@ -132,6 +134,19 @@ static void summarise(struct capture_st *x)
 	x->sum.evicted = x->t.evicted;
 }
 
+/* as the kernel sees it: no capability, no uid 0, no_new_privs */
+static bool privs_gone(void)
+{
+	uint64_t eff, prm, inh;
+	uid_t ru, eu, su;
+
+	if (nt_priv_get(&eff, &prm, &inh) || eff || prm || inh)
+		return false;
+	if (getresuid(&ru, &eu, &su) || !ru || !eu || !su)
+		return false;
+	return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+}
+
 static int collect(void *st, struct nt_layer_ctx *c)
 {
 	struct capture_st *x = st;
@@ -144,6 +159,8 @@ static int collect(void *st, struct nt_layer_ctx *c)
 			 x->o.file ? x->o.file : x->o.iface);
 		return -EBADF;
 	}
+	if (!x->dropped_privs)
+		x->dropped_privs = privs_gone(); /* the driver's drop (triage) */
 	r = nt_cap_src_run(x, c->why, sizeof(c->why));
 	if (r)
 		return r;
