@@ -174,7 +174,7 @@ int nt_capture_parse_opts(int argc, char **argv, struct cap_opts *o)
 				return -1;
 			break;
 		case 5:
-			if (nt_opt_long("capture", "--buffer", optarg, 1, 4096, &o->buffer_mib))
+			if (nt_opt_long("capture", "--buffer", optarg, 1, 2047, &o->buffer_mib))
 				return -1;
 			break;
 		case 6: o->promisc = true; break;
