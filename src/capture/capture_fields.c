@@ -119,7 +119,7 @@ static const struct nt_field sum_fields[] = {
 	{ "malformed", NULL, 0, NT_T_U64, SM(malformed), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
 	  "Frames with a length or version field that cannot be right" },
 	{ "truncated", NULL, 0, NT_T_U64, SM(truncated), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
-	  "Frames cut inside a header the analysis needs (not a short snap length)" },
+	  "Frames cut inside a header the analysis needs (not a short snap length), and a last frame the file cuts short" },
 	{ "dropped", NULL, 0, NT_T_U64, SM(dropped), NT_P_COUNTER, NT_F_TOTAL, NULL, CAP_AV_DROPPED,
 	  "Frames the kernel dropped: the capture buffer was full (pcap_stats ps_drop; null for a file)" },
 	{ "if_dropped", NULL, 0, NT_T_U64, SM(if_dropped), NT_P_COUNTER, NT_F_TOTAL, NULL,

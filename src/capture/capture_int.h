@@ -93,6 +93,7 @@ struct capture_st {
 	uint64_t first_ns, last_ns;
 	bool stopped;        /* a signal ended it */
 	bool stopped_by_time; /* -t with -r: capture time past SEC */
+	bool file_cut;       /* the file's last frame is cut short */
 	struct cap_summary sum;
 	struct cap_totrec tot;
 	struct cap_flowrec *top; /* o.top slots, from open */

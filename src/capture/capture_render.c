@@ -116,6 +116,8 @@ void nt_capture_table(void *st, FILE *f, const struct nt_layer_ctx *c,
 	}
 	if (x->stopped)
 		fprintf(f, "note: stopped by a signal: the results so far\n");
+	if (x->file_cut)
+		fprintf(f, "note: the file ends inside its last frame (counted as truncated)\n");
 	if (x->sum.malformed || x->sum.truncated)
 		fprintf(f, "note: %llu malformed and %llu truncated frames not analysed\n",
 			(unsigned long long)x->sum.malformed, (unsigned long long)x->sum.truncated);

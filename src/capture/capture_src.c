@@ -29,7 +29,7 @@ static void limit_msg(const char *file, const char *msg, char *why, size_t len)
 {
 	/* libpcap reads one link type (and snap length) per file */
 	if (strstr(msg, "an interface has a") && strstr(msg, "different from"))
-		snprintf(why, len, "%s: a pcapng file whose interfaces differ in link type or snap length: libpcap reads one per file (split it per interface, e.g. with tshark -r FILE -w OUT interface_id==N): libpcap: %s",
+		snprintf(why, len, "%s: pcapng interfaces of different link types or snap lengths: libpcap reads one per file (split it per interface): %s",
 			 file, msg);
 	else
 		snprintf(why, len, "%s: not a capture file libpcap can read: %s", file, msg);
@@ -239,6 +239,14 @@ static int run_file(struct capture_st *x, char *why, size_t len)
 			return 0; /* end of file */
 		if (n == PCAP_ERROR_BREAK)
 			return 0;
+		if (n < 0 && !strncmp(pcap_geterr(x->s.pcap), "truncated dump file", 19)) {
+			/* the last frame is cut short (a capture killed while
+			 * writing): what came before stands, that one is
+			 * truncated, as tshark says "cut short" */
+			x->sum.truncated++;
+			x->file_cut = true;
+			return 0;
+		}
 		if (n < 0) {
 			limit_msg(x->o.file, pcap_geterr(x->s.pcap), why, len);
 			return -EINVAL;
