@@ -245,6 +245,8 @@ static int run_file(struct capture_st *x, char *why, size_t len)
 			 * truncated, as tshark says "cut short" */
 			x->sum.truncated++;
 			x->file_cut = true;
+			nt_note("capture", "%s: cut short after %llu frames (libpcap: %s): the last one counts as truncated",
+				x->o.file, (unsigned long long)x->sum.packets, pcap_geterr(x->s.pcap));
 			return 0;
 		}
 		if (n < 0) {
