@@ -1077,12 +1077,12 @@ static void sc_keepalive(struct out *o)
 
 /* The small flow every link type carries: a request, three response
  * segments, one of them retransmitted after a timeout, FINs. */
-static void small_flow(struct out *o)
+static void small_flow_n(struct out *o, int n)
 {
 	struct conv c;
 	uint32_t s;
 
-	open_flow(o, &c, false, 12, 80, 0.05, 3.0, 100);
+	open_flow(o, &c, false, n, 80, 0.05, 3.0, 100);
 	o->t += 100 * US;
 	data(o, &c, 1, c.mss, 0);
 	o->t += 20 * US;
@@ -1097,6 +1097,24 @@ static void small_flow(struct out *o)
 	o->t += 3 * MS;
 	ack(o, &c, 0, 0);
 	close_both(o, &c, 3.0);
+}
+
+static void small_flow(struct out *o)
+{
+	small_flow_n(o, 12);
+}
+
+/* 40 small flows one after another (each done before the next starts),
+ * 10 ms apart: a table of a few flows evicts only finished ones, so its
+ * totals must equal an unbounded table's. */
+static void sc_serial(struct out *o)
+{
+	int n;
+
+	for (n = 0; n < 40; n++) {
+		small_flow_n(o, 30 + n);
+		o->t += 10 * MS;
+	}
 }
 
 /* Data segments of 1448 bytes captured with a 96-byte snaplen. */
@@ -1253,6 +1271,7 @@ static const struct {
 	{ "icmp", sc_icmp, DLT_EN10MB, false, false, 262144 },
 	{ "portreuse", sc_portreuse, DLT_EN10MB, false, false, 262144 },
 	{ "keepalive", sc_keepalive, DLT_EN10MB, false, false, 262144 },
+	{ "serial", sc_serial, DLT_EN10MB, false, false, 262144 },
 	{ "snap", sc_snap, DLT_EN10MB, false, false, 96 },
 	{ "link-eth", small_flow, DLT_EN10MB, false, false, 262144 },
 	{ "link-vlan", small_flow, DLT_EN10MB, true, false, 262144 },
