@@ -143,11 +143,17 @@ check() {
 		else
 			ok "$line (tshark differs as documented: $doc)"
 		fi
-	elif ! same "$kn" "$ts" "$@"; then
+	elif [ "$ts" != "(not compared)" ] && ! same "$kn" "$ts" "$@"; then
 		notok "$line (tshark differs from the known answer)"
 	else
 		ok "$line"
 	fi
+}
+
+# check_ts FIX KEY TSHARK NETTRIAGE: no known answer by construction
+check_ts() {
+	line="$1: $2 tshark $3, nettriage $4 (tshark is the only reference)"
+	if [ -n "$3" ] && [ "$3" = "$4" ]; then ok "$line"; else notok "$line"; fi
 }
 
 # nt_json FILE OUT: run capture -r FILE -j [ARGS], flatten to key=value.
@@ -222,6 +228,32 @@ for fx in $FIXTURES; do
 		"$(val "$N" f.irtt_ms)" 0.002
 done
 
+# Random segments of one flow (pcapgen random, fixed seed): the counts it
+# was built to hold where construction alone decides them; every
+# analysis count against tshark alone (what a random segment is, is
+# Wireshark's judgement: no known answer by construction). Not compared:
+# zero_window_ms (a stall that a RST, a new ISN or the end of the file
+# interrupts has no common definition), rsts_server against tshark (a
+# stream tshark starts at a new ISN has no SYN/ACK to name its server).
+F=$tmp/random.pcap
+"$GEN" random "$F" | tr ' ' '\n' >"$tmp/random.known"
+K=$tmp/random.known T=$tmp/random.ts N=$tmp/random.nt
+tshark_expert "$F" >"$T"
+tshark_fields "$F" >>"$T"
+if nt_json "$F" "$N"; then
+	check random packets "$(val "$K" packets)" "$(val "$T" packets)" "$(val "$N" top.packets)"
+	for k in bytes data_segments rsts; do
+		check random "$k" "$(val "$K" "$k")" "$(val "$T" "$k")" "$(val "$N" "t.$k")"
+	done
+	check random rsts_server "$(val "$K" rsts_server)" "(not compared)" \
+		"$(val "$N" t.rsts_server)"
+	check_ts random flows "$(val "$T" flows)" "$(val "$N" top.flows_total)"
+	for k in retrans fast_retrans spurious_retrans out_of_order lost_segments acked_unseen \
+		dup_acks zero_windows zero_window_probes window_full keep_alives port_reuse; do
+		check_ts random "$k" "$(val "$T" "$k")" "$(val "$N" "t.$k")"
+	done
+fi
+
 # Link types: the same flow as on Ethernet, every count but the frame bytes.
 E=$tmp/link-eth.nt
 for fx in link-vlan:EN10MB link-sll:LINUX_SLL link-sll2:LINUX_SLL2 link-raw:RAW \
@@ -286,11 +318,12 @@ check_evict() { # fixture max-flows exact-keys
 }
 check_evict serial 4 "packets $COUNT_KEYS"
 check_evict bench 8 "packets bytes data_segments rsts rsts_server zero_windows"
-if [ "$(val "$tmp/serial.ev" top.flows_total)" = 40 ] &&
-	[ "$(val "$tmp/serial.ev" top.evicted)" = 36 ]; then
-	ok "serial --max-flows 4: flows_total 40, evicted 36"
+sf=$(val "$tmp/serial.known" flows)
+if [ "$(val "$tmp/serial.ev" top.flows_total)" = "$sf" ] &&
+	[ "$(val "$tmp/serial.ev" top.evicted)" = $((sf - 4)) ]; then
+	ok "serial --max-flows 4: flows_total $sf, evicted $((sf - 4))"
 else
-	notok "serial --max-flows 4: flows_total $(val "$tmp/serial.ev" top.flows_total), evicted $(val "$tmp/serial.ev" top.evicted), want 40 and 36"
+	notok "serial --max-flows 4: flows_total $(val "$tmp/serial.ev" top.flows_total), evicted $(val "$tmp/serial.ev" top.evicted), want $sf and $((sf - 4))"
 fi
 
 # -C and a BPF filter on a file
