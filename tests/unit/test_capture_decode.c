@@ -279,6 +279,9 @@ static void test_links(void)
 	 * address length, 8 address bytes */
 	static const uint8_t sll4[16] = { 0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x08, 0x00 };
 	static const uint8_t sll6[16] = { 0, 4, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x86, 0xdd };
+	/* libpcap puts an offloaded VLAN tag where SLL's protocol was */
+	static const uint8_t sll_q[20] = { 0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x81, 0x00,
+					   0, 7, 0x86, 0xdd };
 	static const uint8_t sll2_4[20] = { 0x08, 0x00, 0, 0, 0, 0, 0, 3, 0, 1, 4, 6, 2 };
 	static const uint8_t sll2_6[20] = { 0x86, 0xdd, 0, 0, 0, 0, 0, 3, 0, 1, 0, 6, 2 };
 	static const uint8_t sll2_q[24] = { 0x81, 0x00, 0, 0, 0, 0, 0, 3, 0, 1, 0, 6, 2,
@@ -301,6 +304,8 @@ static void test_links(void)
 
 	link_case(DLT_LINUX_SLL, sll4, 16, &ip, AF_INET, 5, false, "Linux SLL, IPv4");
 	link_case(DLT_LINUX_SLL, sll6, 16, &ip6f, AF_INET6, 9, false, "Linux SLL, IPv6");
+	link_case(DLT_LINUX_SLL, sll_q, 20, &ip6f, AF_INET6, 9, false,
+		  "Linux SLL with the VLAN tag libpcap inserts, IPv6");
 	link_case(DLT_LINUX_SLL2, sll2_4, 20, &ip, AF_INET, 5, false, "Linux SLL2, IPv4");
 	link_case(DLT_LINUX_SLL2, sll2_6, 20, &ip6f, AF_INET6, 9, false, "Linux SLL2, IPv6");
 	link_case(DLT_LINUX_SLL2, sll2_q, 24, &ip, AF_INET, 5, false,
