@@ -234,7 +234,7 @@ struct nt_cap_table {
 	uint32_t nbucket;          /* power of two */
 	uint32_t max_flows, nflows;
 	uint32_t lru_head, lru_tail; /* most / least recently used */
-	uint32_t free_head;        /* free slots (after an eviction) */
+	uint32_t free_head;        /* unused: an evicted slot is reused at once */
 	uint64_t next_id;
 	uint64_t flows_total;      /* flows ever created */
 	uint64_t evicted;

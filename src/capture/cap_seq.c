@@ -52,9 +52,13 @@
  *
  * Where we differ from Wireshark, and why:
  *   - "not yet seen" is a flag of its own: Wireshark uses a next expected
- *     sequence (and a last ACK) of 0 for "none", so a connection whose
- *     sequence lands exactly on 0 after wrapping is judged as if it had
- *     just begun for a segment; here 0 is a number like any other;
+ *     sequence of 0 for "none", so a connection whose sequence lands
+ *     exactly on 0 after wrapping is judged as if it had just begun for a
+ *     segment; here 0 is a number like any other (the peer's last ack of
+ *     0, though, means "none" here too, as in Wireshark's spurious test);
+ *   - a TCP segment split into IP fragments is judged on its first
+ *     fragment, with that fragment's payload (Wireshark reassembles the
+ *     IP datagram first);
  *   - SYN and FIN always count one sequence number (Wireshark stops adding
  *     it once 10,000 segments of a direction are unacknowledged, which
  *     only one-way captures reach);
