@@ -120,6 +120,7 @@ topo() {
 	ip -n "$R" addr add 203.0.113.1/24 dev "$VRS" &&
 	ip -n "$S" addr add 203.0.113.2/24 dev "$VS" || return 1
 	for p in "$C $VC" "$R $VRC" "$R $VRS" "$S $VS"; do
+		# shellcheck disable=SC2086 # two words: namespace, device
 		set -- $p
 		ip -n "$1" link set "$2" up || return 1
 		ip netns exec "$1" ethtool -K "$2" tso off gso off gro off >/dev/null || return 1
@@ -151,19 +152,20 @@ drops() { ip netns exec "$R" iptables -L FORWARD -v -n -x | awk '/statistic/ {pr
 # xfer TAG: one transfer C -> S; sets RET (tcpi_total_retrans), DSEGS
 # (tcpi_data_segs_out), CPORT (client port), SSRET (ss -ti's total retrans)
 xfer() {
-	local tag=$1 line i
+	local tag=$1 line
 	RET="" DSEGS="" CPORT="" SSRET=""
 	ip netns exec "$C" "$XFER" client 203.0.113.2 $PORT $XFER_BYTES 400 \
 		>"$TMP/$tag.cli" 2>"$TMP/$tag.clierr" &
 	local pid=$!
 	PIDS+=("$pid")
-	for i in $(seq 600); do
+	for _ in $(seq 600); do
 		grep -q '^sent' "$TMP/$tag.cli" 2>/dev/null && break
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
 	line=$(grep '^sent' "$TMP/$tag.cli")
 	if [ -n "$line" ]; then
+		# shellcheck disable=SC2086 # the helper's words
 		set -- $line
 		RET=$4 DSEGS=$6 CPORT=${10}
 		SSRET=$(ip netns exec "$C" ss -Htin state established "( sport = :$CPORT )" |
@@ -177,12 +179,12 @@ xfer() {
 # (CAPPID: nettriage itself, under a 60 s watchdog); returns once its
 # packet socket exists in C.
 cap_start() {
-	local tag=$1 i
+	local tag=$1
 	shift
 	timeout -s KILL 90 ip netns exec "$C" "$NT" -j capture "$@" >"$TMP/$tag.json" 2>"$TMP/$tag.err" &
 	CAPW=$!
 	PIDS+=("$CAPW")
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		CAPPID=$(ps -o pid= --ppid "$CAPW" | tr -d ' ')
 		[ -n "$CAPPID" ] && ip netns exec "$C" awk 'NR > 1 {f = 1} END {exit !f}' /proc/net/packet && break
 		kill -0 "$CAPW" 2>/dev/null || return 1
