@@ -190,6 +190,7 @@ else
 		sleep 0.3
 	}
 	secs=$(awk -v s="$FLOOD_S" 'BEGIN {printf "%d", s + 2.999}')
+	printf 'live: veth %s -> %s, UDP at %s packets/s for %s s\n' "$VA" "$VB" "$RATE" "$FLOOD_S"
 	rx0=$(rxp)
 	timeout -s KILL 60 ip netns exec "$NB" "$NT" capture -d "$VB" -t "$secs" -j >"$TMP/live.json" 2>"$TMP/live.err" &
 	cp=$!
@@ -201,7 +202,7 @@ else
 		rx1=$(rxp)
 		# shellcheck disable=SC2086 # the flood's words
 		set -- $fl
-		printf 'live: cap_flood %s datagrams in %s s: %s packets/s achieved (asked %s), %s refused\n' \
+		printf '  cap_flood %s datagrams in %s s: %s packets/s achieved (asked %s), %s refused\n' \
 			"${2:-?}" "${4:-?}" "${6:-?}" "$RATE" "${8:-?}"
 		if jq -e . "$TMP/live.json" >/dev/null 2>&1; then
 			printf '  nettriage capture -d %s -t %s: captured %s frames (B rx_packets +%s, sent %s), dropped %s, if_dropped %s, exit %s\n' \
