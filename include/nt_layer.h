@@ -20,6 +20,8 @@
  *   rotate                current becomes previous
  *   hist_put              after the last sample: save the newest one
  *   free                  release what the state owns (not the state)
+ * hist_get, hist_put and rotate may be NULL: a layer without history
+ * (path, capture), sampled once.
  * A failing call fills c->why with one line naming what failed and why
  * (and the capability that would help) and returns -errno; the caller
  * prints it (cmd_X) or turns it into an UNKNOWN verdict (triage).

@@ -3,6 +3,7 @@
 #ifndef NT_PRIV_H
 #define NT_PRIV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/capability.h>
@@ -32,5 +33,10 @@ void nt_priv_bound(uint64_t keep);
 /* The calling thread's effective, permitted and inheritable sets as
  * 64-bit masks (bit = CAP_* number). 0 or -errno. */
 int nt_priv_get(uint64_t *eff, uint64_t *prm, uint64_t *inh);
+
+/* The drop as the kernel sees it, not as the code meant it: this thread
+ * holds no capability in any set, no uid of it is 0, and no_new_privs is
+ * set. */
+bool nt_priv_dropped(void);
 
 #endif

@@ -15,13 +15,12 @@
  *                 with the results so far. No output. Once per state.
  *   judge         capture.retrans, capture.rst, capture.zero_window,
  *                 capture.drops, capture.evicted.
- *   hist_get false; rotate and hist_put nothing: no history. */
+ *   hist_get, hist_put, rotate none: no history. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 #include "nettriage.h"
 #include "nt_priv.h"
@@ -134,19 +133,6 @@ static void summarise(struct capture_st *x)
 	x->sum.evicted = x->t.evicted;
 }
 
-/* as the kernel sees it: no capability, no uid 0, no_new_privs */
-static bool privs_gone(void)
-{
-	uint64_t eff, prm, inh;
-	uid_t ru, eu, su;
-
-	if (nt_priv_get(&eff, &prm, &inh) || eff || prm || inh)
-		return false;
-	if (getresuid(&ru, &eu, &su) || !ru || !eu || !su)
-		return false;
-	return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
-}
-
 static int collect(void *st, struct nt_layer_ctx *c)
 {
 	struct capture_st *x = st;
@@ -160,32 +146,13 @@ static int collect(void *st, struct nt_layer_ctx *c)
 		return -EBADF;
 	}
 	if (!x->dropped_privs)
-		x->dropped_privs = privs_gone(); /* the driver's drop (triage) */
+		x->dropped_privs = nt_priv_dropped(); /* the driver's drop (triage) */
 	r = nt_cap_src_run(x, c->why, sizeof(c->why));
 	if (r)
 		return r;
 	summarise(x);
 	x->collected = true;
 	return 0;
-}
-
-static bool hist_get(void *st, struct nt_layer_ctx *c, double *dt)
-{
-	(void)st;
-	(void)c;
-	(void)dt;
-	return false;
-}
-
-static void hist_put(void *st, struct nt_layer_ctx *c)
-{
-	(void)st;
-	(void)c;
-}
-
-static void rotate(void *st)
-{
-	(void)st;
 }
 
 static void judge_retrans(const struct capture_st *x, struct nt_verdicts *vs)
@@ -348,11 +315,8 @@ const struct nt_layer nt_layer_capture = {
 	.caps = caps,
 	.open = open_st,
 	.collect = collect,
-	.hist_get = hist_get,
-	.hist_put = hist_put,
 	.judge = judge,
 	.table = nt_capture_table,
 	.emit = nt_capture_emit,
-	.rotate = rotate,
 	.free = free_st,
 };

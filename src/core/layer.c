@@ -45,7 +45,7 @@ int nt_layer_sample(const struct nt_layer *L, void *st, struct nt_layer_ctx *c,
 	bool have;
 	int r;
 
-	if (pass > 0)
+	if (pass > 0 && L->rotate)
 		L->rotate(st);
 	now = nt_now_mono();
 	r = L->collect(st, c);
@@ -53,7 +53,7 @@ int nt_layer_sample(const struct nt_layer *L, void *st, struct nt_layer_ctx *c,
 		return r;
 	if (pass == 0) {
 		/* hist_get sets hdt: call it before reading hdt */
-		have = L->hist_get(st, c, &hdt);
+		have = L->hist_get && L->hist_get(st, c, &hdt);
 		nt_baseline_first(b, have, hdt);
 	} else {
 		nt_baseline_interval(b, now - *t, 1);
@@ -123,7 +123,7 @@ static bool history(void *data, double *dt)
 {
 	struct run *x = data;
 
-	return x->L->hist_get(x->st, &x->c, dt);
+	return x->L->hist_get && x->L->hist_get(x->st, &x->c, dt);
 }
 
 static int judge(void *data, const struct nt_baseline *b, enum nt_level *level)
@@ -147,14 +147,16 @@ static void rotate(void *data)
 {
 	struct run *x = data;
 
-	x->L->rotate(x->st);
+	if (x->L->rotate)
+		x->L->rotate(x->st);
 }
 
 static void save(void *data)
 {
 	struct run *x = data;
 
-	x->L->hist_put(x->st, &x->c);
+	if (x->L->hist_put)
+		x->L->hist_put(x->st, &x->c);
 }
 
 static const struct nt_sampler layer_sampler = { take, history, judge, rotate, save };
@@ -384,7 +386,7 @@ static int layer_sweep(const struct nt_layer *L, int argc, char **argv,
 		}
 	}
 	for (i = 0; i < l.n; i++)
-		if (ns[i].collected)
+		if (ns[i].collected && L->hist_put)
 			L->hist_put(ns[i].st, &ns[i].c);
 	nt_sweep_note(&l, note, sizeof(note));
 	if (note[0])

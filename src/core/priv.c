@@ -94,3 +94,15 @@ int nt_priv_restrict(const char *cmd, const struct nt_global *g, uint64_t keep)
 	}
 	return 0;
 }
+
+bool nt_priv_dropped(void)
+{
+	uint64_t eff, prm, inh;
+	uid_t ru, eu, su;
+
+	if (nt_priv_get(&eff, &prm, &inh) || eff || prm || inh)
+		return false;
+	if (getresuid(&ru, &eu, &su) || !ru || !eu || !su)
+		return false;
+	return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+}

@@ -23,7 +23,7 @@
  *   judge         path.reach, path.loss, path.p99 (with --max-p99) and
  *                 path.hop_loss, subject the target as given (HOST).
  *   table / emit  the `path --report` table; the keys of `path -j`.
- *   hist_get false, hist_put and rotate nothing: path has no history.
+ *   hist_get, hist_put, rotate none: path has no history.
  * The state holds everything of its run (prober, model, lookups): nothing
  * here or in probes/ is process-global but the read-only nt_stop. */
 #include <errno.h>
@@ -32,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 #include "nettriage.h"
 #include "nt_layer.h"
@@ -89,20 +88,6 @@ static int open_layer(void *st, struct nt_layer_ctx *c)
 	if (r)
 		sock_why(x, c->why, sizeof(c->why), why, r);
 	return r;
-}
-
-/* The drop as the kernel sees it, not as the code meant it: no
- * capability, no_new_privs, and no uid 0 left (this thread's). */
-static bool privs_gone(void)
-{
-	uint64_t eff, prm, inh;
-	uid_t ru, eu, su;
-
-	if (nt_priv_get(&eff, &prm, &inh) || eff || prm || inh)
-		return false;
-	if (getresuid(&ru, &eu, &su) || !ru || !eu || !su)
-		return false;
-	return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
 }
 
 static void on_event(void *arg, const struct nt_probe_event *ev)
@@ -221,24 +206,9 @@ static int collect(void *st, struct nt_layer_ctx *c)
 		snprintf(c->why, sizeof(c->why), "%s: out of memory", x->o.target);
 		return r;
 	}
-	x->dropped = privs_gone();
+	x->dropped = nt_priv_dropped();
 	x->collected = true;
 	return 0;
-}
-
-/* path keeps no history: every run measures afresh. */
-static bool hist_get(void *st, struct nt_layer_ctx *c, double *dt)
-{
-	(void)st;
-	(void)c;
-	(void)dt;
-	return false;
-}
-
-static void hist_put(void *st, struct nt_layer_ctx *c)
-{
-	(void)st;
-	(void)c;
 }
 
 static void judge(void *st, const struct nt_baseline *b, struct nt_verdicts *vs)
@@ -342,11 +312,6 @@ static void emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 	}
 }
 
-static void rotate(void *st)
-{
-	(void)st;
-}
-
 static void free_st(void *st)
 {
 	struct path_st *x = st;
@@ -370,11 +335,8 @@ const struct nt_layer nt_layer_path = {
 	.caps = caps,
 	.open = open_layer,
 	.collect = collect,
-	.hist_get = hist_get,
-	.hist_put = hist_put,
 	.judge = judge,
 	.table = table,
 	.emit = emit,
-	.rotate = rotate,
 	.free = free_st,
 };

@@ -538,7 +538,7 @@ int nt_triage_run(struct nt_triage *t)
 	}
 	for (k = 0; k < nns; k++)
 		for (i = 0; i < NLOCAL; i++)
-			if (ns[k].lr[i].collected)
+			if (ns[k].lr[i].collected && ns[k].lr[i].L->hist_put)
 				ns[k].lr[i].L->hist_put(ns[k].lr[i].st, &ns[k].lr[i].c);
 	if (lp) {
 		nt_sweep_note(lp, note, sizeof(note));

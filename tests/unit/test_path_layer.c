@@ -51,7 +51,8 @@ int main(void)
 	     "  target 198.51.100.7, UDP to port 443, --max-loss 20, IPv4 from the literal");
 	T_EQ_U(nt_layer_path.caps(x), NT_CAP(CAP_NET_RAW),
 	       "caps before open: CAP_NET_RAW (the raw ICMP receive socket)");
-	T_OK(!nt_layer_path.hist_get(x, &c, NULL), "hist_get: false (path keeps no history)");
+	T_OK(!nt_layer_path.hist_get && !nt_layer_path.rotate && !nt_layer_path.hist_put,
+	     "no hist_get, rotate or hist_put (path keeps no history)");
 	nt_layer_path.judge(x, &b, &vs);
 	T_EQ_U(vs.n, 0, "judge before collect: no verdict");
 	r = nt_layer_path.collect(x, &c);
