@@ -111,7 +111,7 @@ void nt_cap_rtt_init(struct nt_cap_rtt *r);
 void nt_cap_rtt_add(struct nt_cap_rtt *r, double ms);
 void nt_cap_rtt_merge(struct nt_cap_rtt *into, const struct nt_cap_rtt *r);
 /* Nearest-rank percentile (0 < q <= 1): exact (the max) while the rank is
- * the last sample (n <= 100 for p99), else the geometric middle of the
+ * the last sample (n < 100 for p99), else the geometric middle of the
  * rank's bucket clamped to [min, max]; NaN with no sample. */
 double nt_cap_rtt_pct(const struct nt_cap_rtt *r, double q);
 double nt_cap_rtt_mean(const struct nt_cap_rtt *r);
@@ -149,47 +149,83 @@ struct nt_cap_counts {
 /* ---- the flow table ---- */
 
 /* One direction's sequence state (private to cap_seq.c in meaning; here
- * so a flow is one plain struct). */
+ * so a flow is one plain struct). Sequence numbers are absolute and
+ * compared modulo 2^32. */
 struct nt_cap_dir {
 	uint32_t nextseq;        /* highest seq + len seen (+1 SYN/FIN) */
 	uint32_t maxseqtobeacked;
-	uint32_t lastack;
-	uint64_t lastack_ns;
-	uint64_t lastseg_ns;     /* last segment with data/SYN/FIN sent */
-	uint32_t win;            /* last window, raw */
-	uint32_t lastsegmentflags;
+	uint32_t lastack;        /* ack field of this side's last segment */
+	uint64_t lastack_ns;     /* time of this side's last segment */
+	uint64_t lastseg_ns;     /* time nextseq last moved forward */
+	uint32_t win;            /* last window, raw (UINT32_MAX: none yet) */
+	uint32_t lastsegmentflags; /* NT_CAPA_* of this side's last segment */
 	int8_t wscale;           /* -1 unknown, -2 known absent on one SYN */
 	bool have_seq;           /* nextseq is valid */
-	bool have_ack;
+	bool have_ack;           /* lastack came from a segment with ACK set */
 	bool fin;                /* this side sent FIN */
-	uint32_t dupacknum;
-	uint64_t zw_since_ns;    /* zero window advertised since (0: not) */
+	uint32_t dupacknum;      /* duplicate ACKs in a row; UINT32_MAX:
+				  * Wireshark's -1 (an ACKed-unseen segment
+				  * neutralised, counts as 0 and then 1) */
+	uint64_t zw_since_ns;    /* zero window advertised since (zw_open) */
 	uint32_t tsval_last;
 	/* Karn's rule: the oldest unacked data segment we time */
-	uint32_t rtt_seq_end;    /* seq + len of the timed segment, 0 none */
+	uint32_t rtt_seq_end;    /* seq + len of the timed segment */
 	uint64_t rtt_sent_ns;
 	bool rtt_valid;
+	/* added with cap_seq.c (after eb27c30) */
+	bool have_base;          /* base_seq known (ISN, Wireshark's base_seq) */
+	bool first_ack;          /* sent a SYN, no ACK-only segment since: its
+				  * last window was a SYN's (never scaled) */
+	bool zw_open;            /* a zero-window stall is open */
+	bool rtt_hold;           /* a retransmission is outstanding: no RTT
+				  * sample until the peer ACKs rtt_hold_end */
+	uint32_t base_seq;
+	uint32_t rtt_hold_end;
 };
+
+/* What nt_cap_seq_segment found in one segment (d[dir].lastsegmentflags
+ * after the call), one bit per Wireshark tcp.analysis.* flag. */
+#define NT_CAPA_RETRANS        0x0001u
+#define NT_CAPA_LOST           0x0002u /* previous segment not captured */
+#define NT_CAPA_ACKED_UNSEEN   0x0004u
+#define NT_CAPA_KEEP_ALIVE     0x0008u
+#define NT_CAPA_DUP_ACK        0x0010u
+#define NT_CAPA_ZERO_WINDOW    0x0020u
+#define NT_CAPA_ZW_PROBE       0x0040u
+#define NT_CAPA_ZW_PROBE_ACK   0x0080u
+#define NT_CAPA_KEEP_ALIVE_ACK 0x0100u
+#define NT_CAPA_OUT_OF_ORDER   0x0200u
+#define NT_CAPA_FAST_RETRANS   0x0400u
+#define NT_CAPA_WINDOW_UPDATE  0x0800u
+#define NT_CAPA_WINDOW_FULL    0x1000u
+#define NT_CAPA_PORT_REUSE     0x2000u
+#define NT_CAPA_SPURIOUS       0x4000u
 
 /* A flow: both directions of one 5-tuple, d[0] the client's (the SYN's
  * sender; without a SYN the first packet's sender), d[1] the server's. */
 struct nt_cap_flow {
+	/* the first 64 bytes are what a lookup reads */
 	struct nt_cap_tuple key;   /* src/sport = client */
-	bool saw_syn;              /* client known from a SYN */
-	bool closed;               /* FIN both ways or RST: a new SYN is port reuse */
+	/* table bookkeeping (cap_flow.c) */
+	uint32_t hash;
+	uint32_t hnext;            /* hash chain, index + 1, 0 = end */
+	uint32_t lprev, lnext;     /* LRU list, index + 1, 0 = end */
+	bool saw_syn;              /* client known from a SYN (or from a
+				    * SYN/ACK: its receiver) */
+	bool closed;               /* FIN both ways, or a RST (informational:
+				    * port reuse is judged by the ISN) */
 	uint64_t first_ns, last_ns;
-	struct nt_cap_counts c;
 	uint64_t syn_ns, synack_ns;
+	uint64_t irtt_ns;          /* the initial RTT in ns, 0 while unknown
+				    * (added after eb27c30: the out-of-order
+				    * test) */
+	struct nt_cap_dir d[2];
+	struct nt_cap_counts c;
 	double handshake_rtt_ms;   /* SYN -> SYN/ACK (NaN when not seen) */
 	double handshake_ack_ms;   /* SYN/ACK -> ACK (NaN when not seen) */
 	double irtt_ms;            /* their sum: Wireshark's tcp.analysis.initial_rtt */
-	struct nt_cap_rtt rtt;     /* data RTT samples, Karn's rule */
-	struct nt_cap_dir d[2];
-	/* table bookkeeping (cap_flow.c) */
 	uint64_t id;               /* 1, 2, ... in order of creation */
-	uint32_t hnext;            /* hash chain, index + 1, 0 = end */
-	uint32_t lprev, lnext;     /* LRU list, index + 1, 0 = end */
-	uint32_t hash;
+	struct nt_cap_rtt rtt;     /* data RTT samples, Karn's rule */
 };
 
 struct nt_cap_table {
@@ -198,7 +234,7 @@ struct nt_cap_table {
 	uint32_t nbucket;          /* power of two */
 	uint32_t max_flows, nflows;
 	uint32_t lru_head, lru_tail; /* most / least recently used */
-	uint32_t free_head;        /* free slots (after an eviction) */
+	uint32_t free_head;        /* unused: an evicted slot is reused at once */
 	uint64_t next_id;
 	uint64_t flows_total;      /* flows ever created */
 	uint64_t evicted;
@@ -231,5 +267,16 @@ void nt_cap_table_totals(const struct nt_cap_table *t, struct nt_cap_counts *c,
 void nt_cap_seq_segment(struct nt_cap_flow *f, int dir, const struct nt_cap_pkt *p);
 /* An ICMP error quoting a segment of f. */
 void nt_cap_seq_icmp(struct nt_cap_flow *f, int dir, const struct nt_cap_pkt *p);
+/* A new flow from its first segment p (TCP): zeroes f, sets the key (the
+ * client first: p's sender, or p's receiver when p is a SYN/ACK) and the
+ * per-direction state; the table's bookkeeping fields are left zero. */
+void nt_cap_seq_init(struct nt_cap_flow *f, const struct nt_cap_pkt *p);
+/* Whether segment p (dir) on f starts a new conversation on the same
+ * 5-tuple: a SYN without ACK whose sequence differs from the ISN that
+ * direction already has (Wireshark 4.0's "port numbers reused"). */
+bool nt_cap_seq_reuse(const struct nt_cap_flow *f, int dir, const struct nt_cap_pkt *p);
+/* 0 when tuple t is f's key as is (sent by the client), 1 when it is the
+ * key reversed, -1 when t is not f's. */
+int nt_cap_flow_dir(const struct nt_cap_flow *f, const struct nt_cap_tuple *t);
 
 #endif

@@ -32,6 +32,7 @@ struct nt_cmd {
 #define NT_CMD_NETNS 0x1u /* main switches namespace before calling fn */
 #define NT_CMD_SAMPLED 0x2u /* -i/-c repeat samples (nt_sample_run) */
 #define NT_CMD_SWEEP 0x4u /* --all-netns: measured in every namespace */
+#define NT_CMD_ONCE 0x8u /* one measurement: -i/-c refused */
 
 int cmd_link(int argc, char **argv, struct nt_global *g);
 extern const char cmd_link_usage[];
@@ -48,6 +49,9 @@ extern const struct nt_cmd_opts cmd_stack_opts;
 int cmd_path(int argc, char **argv, struct nt_global *g);
 extern const char cmd_path_usage[];
 extern const struct nt_cmd_opts cmd_path_opts;
+int cmd_capture(int argc, char **argv, struct nt_global *g);
+extern const char cmd_capture_usage[];
+extern const struct nt_cmd_opts cmd_capture_opts;
 int cmd_triage(int argc, char **argv, struct nt_global *g);
 extern const char cmd_triage_usage[];
 extern const struct nt_cmd_opts cmd_triage_opts;

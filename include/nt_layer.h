@@ -51,6 +51,10 @@ struct nt_layer_ctx {
 	 * the kernel keeps globally (softnet, neighbour tables, socket
 	 * memory, file-nr) are shown there but judged only once, at home. */
 	bool not_home;
+	/* Set by a driver that drops privileges itself after open (triage's
+	 * capture thread): a layer that would drop them in open (capture:
+	 * before the first packet is read) leaves that to the driver. */
+	bool keep_privs;
 };
 
 struct nt_layer {
@@ -82,6 +86,7 @@ extern const struct nt_layer nt_layer_conntrack;
 extern const struct nt_layer nt_layer_tcp;
 extern const struct nt_layer nt_layer_path;
 extern const struct nt_layer nt_layer_stack;
+extern const struct nt_layer nt_layer_capture;
 
 
 /* A command over one layer: options, privileges (L->caps), then

@@ -30,8 +30,9 @@ static const struct nt_cmd commands[] = {
 	{ "path", cmd_path, NT_CMD_NETNS,
 	  "hop-by-hop loss, latency, jitter, percentiles (ICMP/UDP/TCP)", cmd_path_usage,
 	  &cmd_path_opts },
-	{ "capture", NULL, NT_CMD_NETNS,
-	  "TCP retransmits, resets, RTT on the wire (libpcap)", NULL, NULL },
+	{ "capture", cmd_capture, NT_CMD_NETNS | NT_CMD_ONCE,
+	  "TCP retransmits, resets, RTT on the wire (libpcap)", cmd_capture_usage,
+	  &cmd_capture_opts },
 	{ "triage", cmd_triage, NT_CMD_NETNS | NT_CMD_SWEEP,
 	  "every local layer at once, one verdict per check", cmd_triage_usage,
 	  &cmd_triage_opts, "targets" },
@@ -199,7 +200,7 @@ static int run(int argc, char **argv, struct nt_args *a, struct run_config *cf)
 		cmd = find_cmd("triage");
 	}
 	if (!cmd->fn) {
-		nt_err(cmd->name, "not built yet in nettriage %s (built: link, stack, conntrack, tcp, path, triage)",
+		nt_err(cmd->name, "not built yet in nettriage %s (built: link, stack, conntrack, tcp, path, capture, triage)",
 		       NT_VERSION);
 		return NT_EXIT_UNKNOWN;
 	}
@@ -216,6 +217,11 @@ static int run(int argc, char **argv, struct nt_args *a, struct run_config *cf)
 	}
 	if (gp->all_netns && !(cmd->flags & NT_CMD_SWEEP)) {
 		nt_err("--all-netns", "not for %s: it runs in the starting namespace (sweeping commands: link, stack, conntrack, tcp, triage)",
+		       cmd->name);
+		return NT_EXIT_USAGE;
+	}
+	if ((cmd->flags & NT_CMD_ONCE) && (gp->interval > 0 || gp->count > 0)) {
+		nt_err(gp->interval > 0 ? "-i" : "-c", "not for %s: it measures once, for as long as its own options say",
 		       cmd->name);
 		return NT_EXIT_USAGE;
 	}

@@ -34,17 +34,25 @@ const char cmd_triage_usage[] =
 	"                         its baseline and a tenth of the threshold above it\n"
 	"                         (FILE: default baseline-HOST-NETNS.json in\n"
 	"                         /var/lib/nettriage for root)\n"
+	"      --capture SEC      also capture SEC seconds of TCP on the wire (the\n"
+	"                         capture layer, as `nettriage capture -d IFACE -t SEC`)\n"
+	"  -d, --device IFACE     --capture's interface (\"any\": every interface)\n"
+	"      --capture-filter EXPR\n"
+	"                         --capture's BPF filter (one argument)\n"
 	"  -h, --help             this help\n";
 
 static const struct option opts_long[] = {
 	{ "all", no_argument, NULL, 'a' },
 	{ "save-baseline", optional_argument, NULL, 'S' },
 	{ "baseline", optional_argument, NULL, 'B' },
+	{ "capture", required_argument, NULL, 'P' },
+	{ "device", required_argument, NULL, 'd' },
+	{ "capture-filter", required_argument, NULL, 'F' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-const struct nt_cmd_opts cmd_triage_opts = { "+:ah", opts_long };
+const struct nt_cmd_opts cmd_triage_opts = { "+:ad:h", opts_long };
 
 static int parse_opts(int argc, char **argv, struct nt_triage_opts *o)
 {
@@ -56,6 +64,12 @@ static int parse_opts(int argc, char **argv, struct nt_triage_opts *o)
 		case 'a': o->all = true; break;
 		case 'S': o->save_baseline = true; o->save_file = optarg; break;
 		case 'B': o->baseline = true; o->base_file = optarg; break;
+		case 'P':
+			if (nt_opt_double("triage", "--capture", optarg, 0.001, 3600, &o->capture_s))
+				return -1;
+			break;
+		case 'd': o->capture_dev = optarg; break;
+		case 'F': o->capture_filter = optarg; break;
 		case 'h': fputs(cmd_triage_usage, stdout); putchar('\n');
 			nt_usage_globals(stdout); return 1;
 		case ':':
@@ -69,6 +83,11 @@ static int parse_opts(int argc, char **argv, struct nt_triage_opts *o)
 	}
 	if ((o->save_file && !*o->save_file) || (o->base_file && !*o->base_file)) {
 		nt_err("triage", "--save-baseline/--baseline: empty file name");
+		return -1;
+	}
+	if ((o->capture_s > 0) != (o->capture_dev != NULL) ||
+	    (o->capture_filter && !o->capture_dev)) {
+		nt_err("triage", "--capture SEC, -d IFACE (and --capture-filter) go together");
 		return -1;
 	}
 	o->targets = argv + optind;

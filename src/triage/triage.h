@@ -11,6 +11,9 @@ struct nt_triage_opts {
 	bool all;
 	bool save_baseline, baseline;
 	const char *save_file, *base_file; /* NULL: the default file */
+	double capture_s;          /* --capture SEC: 0 = no capture */
+	const char *capture_dev;   /* -d IFACE */
+	const char *capture_filter; /* --capture-filter EXPR, or NULL */
 	char **targets;  /* HOST[:PORT] operands */
 	int ntargets;
 };

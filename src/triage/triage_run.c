@@ -189,12 +189,14 @@ static int tns_rows(struct nt_triage *t, struct tns *n)
 }
 
 struct prun;
+struct crun;
 static void path_emit(struct prun *p, size_t n, struct nt_doc *d);
 
 /* A namespace's section; pr/np: the path targets, inside "layers" when
  * there is one namespace (with --all-netns they stand apart: they are
  * probed from the starting namespace only). */
-static void tns_emit(struct nt_triage *t, struct tns *n, struct prun *pr, size_t np)
+static void tns_emit(struct nt_triage *t, struct tns *n, struct prun *pr, size_t np,
+		     struct lrun *cap)
 {
 	size_t i;
 
@@ -212,6 +214,8 @@ static void tns_emit(struct nt_triage *t, struct tns *n, struct prun *pr, size_t
 	nt_doc_open(t->doc, "layers", false);
 	for (i = 0; n->entered && i < NLOCAL; i++)
 		lrun_emit(&n->lr[i], t->doc);
+	if (cap)
+		lrun_emit(cap, t->doc);
 	if (np)
 		path_emit(pr, np, t->doc);
 	nt_doc_close(t->doc);
@@ -231,27 +235,84 @@ struct prun {
 	bool started;
 };
 
+/* The sockets (path) or the capture handle are open: this thread parses
+ * what comes from the network as nobody with no capability at all. The
+ * raw syscalls change this thread only (glibc's wrappers would change
+ * every thread, and the main thread keeps what the other layers need);
+ * it got CAP_SETUID/CAP_SETGID for this from its creator, which drops
+ * them once every such thread is started. 0, or -1 when the drop failed
+ * (then measure nothing). */
+static int thread_drop(void)
+{
+	if ((geteuid() == 0 &&
+	     (syscall(SYS_setgroups, 0, NULL) || syscall(SYS_setresgid, NT_NOBODY, NT_NOBODY, NT_NOBODY) ||
+	      syscall(SYS_setresuid, NT_NOBODY, NT_NOBODY, NT_NOBODY))) ||
+	    nt_priv_keep(NULL, 0))
+		return -1;
+	return 0;
+}
+
 static void *path_thread(void *arg)
 {
 	struct prun *p = arg;
 
-	/* The probes' sockets are open: this thread parses replies from
-	 * the network as nobody with no capability at all. The raw
-	 * syscalls change this thread only (glibc's wrappers would change
-	 * every thread, and the main thread keeps what the other layers
-	 * need); it got CAP_SETUID/CAP_SETGID for this from its creator,
-	 * which drops them once every probe thread is started. If the drop
-	 * fails, probe nothing. */
-	if ((geteuid() == 0 &&
-	     (syscall(SYS_setgroups, 0, NULL) || syscall(SYS_setresgid, NT_NOBODY, NT_NOBODY, NT_NOBODY) ||
-	      syscall(SYS_setresuid, NT_NOBODY, NT_NOBODY, NT_NOBODY))) ||
-	    nt_priv_keep(NULL, 0)) {
+	if (thread_drop()) {
 		snprintf(p->x.c.why, sizeof(p->x.c.why),
 			 "%s: could not drop this thread's capabilities: not probing", p->argv[2]);
 		return NULL;
 	}
 	lrun_sample(&p->x, 0);
 	return NULL;
+}
+
+/* --capture SEC -d IFACE: the capture layer, once, from the namespace
+ * triage started in, in a thread of its own while the local layers are
+ * sampled; opened in the main thread while privileged (c.keep_privs: the
+ * thread drops them before the first packet is read). */
+struct crun {
+	struct lrun x;
+	char *argv[8];
+	char sec[32];
+	pthread_t th;
+	bool on, started;
+};
+
+static void *capture_thread(void *arg)
+{
+	struct crun *p = arg;
+
+	if (thread_drop()) {
+		snprintf(p->x.c.why, sizeof(p->x.c.why),
+			 "could not drop this thread's capabilities: not capturing");
+		return NULL;
+	}
+	lrun_sample(&p->x, 0);
+	return NULL;
+}
+
+static int crun_init(struct crun *p, const struct nt_global *g, const struct nt_triage_opts *o)
+{
+	int n = 0, r;
+
+	p->on = true;
+	snprintf(p->sec, sizeof(p->sec), "%.17g", o->capture_s);
+	p->argv[n++] = (char *)"capture";
+	p->argv[n++] = (char *)"-d";
+	p->argv[n++] = (char *)o->capture_dev;
+	p->argv[n++] = (char *)"-t";
+	p->argv[n++] = p->sec;
+	if (o->capture_filter) {
+		p->argv[n++] = (char *)"--";
+		p->argv[n++] = (char *)o->capture_filter;
+	}
+	p->argv[n] = NULL;
+	r = lrun_init(&p->x, &nt_layer_capture, g, n, p->argv);
+	if (r)
+		return r == -ENOMEM ? NT_EXIT_UNKNOWN : NT_EXIT_USAGE;
+	p->x.c.keep_privs = true;
+	if (nt_layer_capture.open(p->x.st, &p->x.c))
+		p->x.open_failed = true;
+	return 0;
 }
 
 static int prun_init(struct prun *p, const struct nt_global *g, char *target)
@@ -321,11 +382,14 @@ int nt_triage_run(struct nt_triage *t)
 	struct tns *ns = NULL;
 	struct prun *pr = NULL;
 	struct nt_path_group *grp = NULL;
+	struct crun cr;
 	size_t nns = 1, k, i, np = t->o.ntargets > 0 ? (size_t)t->o.ntargets : 0;
 	uint64_t caps = 0;
 	double t0;
 	char note[400];
 	int rc = 0, r;
+
+	memset(&cr, 0, sizeof(cr));
 
 	if (g->all_netns) {
 		r = nt_sweep_list(&l);
@@ -375,23 +439,31 @@ int nt_triage_run(struct nt_triage *t)
 		grp = st ? nt_path_group_new(st, np) : NULL;
 		free(st);
 	}
+	if (t->o.capture_s > 0 && (rc = crun_init(&cr, g, &t->o)))
+		goto out;
 	for (i = 0; i < NLOCAL && nns; i++)
 		if (ns[0].lr[i].L->caps)
 			caps |= ns[0].lr[i].L->caps(ns[0].lr[i].st);
 	/* --save-baseline writes where root could before the drop */
 	if (t->o.save_baseline)
 		caps |= NT_CAP(CAP_DAC_OVERRIDE);
-	/* probe threads drop to nobody themselves (path_thread) */
+	/* probe and capture threads drop to nobody themselves
+	 * (thread_drop); the capture handle is open: no CAP_NET_RAW kept */
 	if ((rc = nt_priv_restrict("triage", g, caps |
-				   (np ? NT_CAP(CAP_SETUID) | NT_CAP(CAP_SETGID) : 0))))
+				   (np || cr.on ? NT_CAP(CAP_SETUID) | NT_CAP(CAP_SETGID) : 0))))
 		goto out;
-	/* every target at once, while the local layers are measured */
+	/* the capture, and every target at once, while the local layers
+	 * are measured */
+	if (cr.on && !cr.x.open_failed)
+		cr.started = pthread_create(&cr.th, NULL, capture_thread, &cr) == 0;
 	for (k = 0; k < np; k++)
 		pr[k].started = pthread_create(&pr[k].th, NULL, path_thread, &pr[k]) == 0;
 	/* a thread's capabilities are its own from its creation: the main
 	 * thread now gives up CAP_SETUID/CAP_SETGID */
-	if (np && (rc = nt_priv_restrict("triage", g, caps)))
+	if ((np || cr.on) && (rc = nt_priv_restrict("triage", g, caps)))
 		goto out;
+	if (cr.on && !cr.x.open_failed && !cr.started)
+		snprintf(cr.x.c.why, sizeof(cr.x.c.why), "could not start the capture thread");
 	for (k = 0; k < np; k++)
 		if (!pr[k].started) /* never probe from the main thread */
 			snprintf(pr[k].x.c.why, sizeof(pr[k].x.c.why),
@@ -416,6 +488,12 @@ int nt_triage_run(struct nt_triage *t)
 			pthread_join(pr[k].th, NULL);
 			pr[k].started = false;
 		}
+	if (cr.started) {
+		pthread_join(cr.th, NULL);
+		cr.started = false;
+	}
+	if (cr.on && cr.x.collected)
+		nt_layer_capture.judge(cr.x.st, &cr.x.b, &cr.x.vs);
 	for (k = 0; k < nns; k++)
 		for (i = 0; i < NLOCAL; i++)
 			if (ns[k].lr[i].collected)
@@ -429,8 +507,17 @@ int nt_triage_run(struct nt_triage *t)
 			rc = NT_EXIT_UNKNOWN;
 			goto out;
 		}
+	/* capture is the top local layer; path comes after it */
+	if (cr.on && (cr.x.collected ?
+		      nt_triage_add(&t->rows, "capture", (unsigned)NLOCAL, g->netns, &cr.x.vs) :
+		      nt_triage_measure(&t->rows, "capture", (unsigned)NLOCAL, g->netns, NT_UNKNOWN,
+					cr.x.c.why))) {
+		nt_err("triage", "out of memory");
+		rc = NT_EXIT_UNKNOWN;
+		goto out;
+	}
 	for (k = 0; k < np; k++)
-		if (prun_rows(t, &pr[k], (unsigned)NLOCAL)) {
+		if (prun_rows(t, &pr[k], (unsigned)NLOCAL + 1)) {
 			nt_err("triage", "out of memory");
 			rc = NT_EXIT_UNKNOWN;
 			goto out;
@@ -439,11 +526,13 @@ int nt_triage_run(struct nt_triage *t)
 		if (lp)
 			nt_doc_open(t->doc, "namespaces", true);
 		for (k = 0; k < nns; k++)
-			tns_emit(t, &ns[k], pr, lp ? 0 : np);
+			tns_emit(t, &ns[k], pr, lp ? 0 : np, !lp && cr.on ? &cr.x : NULL);
 		if (lp) {
 			nt_doc_close(t->doc);
 			t->doc->g = g;
 		}
+		if (lp && cr.on)
+			lrun_emit(&cr.x, t->doc);
 		if (lp && np)
 			path_emit(pr, np, t->doc);
 	}
@@ -463,6 +552,10 @@ out:
 		lrun_free(&pr[k].x);
 	}
 	free(pr);
+	if (cr.started)
+		pthread_join(cr.th, NULL);
+	if (cr.on)
+		lrun_free(&cr.x);
 	nt_path_group_free(grp);
 	for (k = 0; ns && k < nns; k++)
 		tns_free(&ns[k]);

@@ -166,8 +166,13 @@ expect_help "link --help with a bad file" --config "$tmp/b1.conf" link --help
 expect_help "link -ah with a missing file" --config "$tmp/nosuch.conf" link -ah
 expect_help "help link with a bad file" --config "$tmp/b1.conf" help link
 NETTRIAGE_CONFIG="$tmp/b1.conf" expect_help "--version with a bad default file" --version
-# A command not built yet says so first (capture: not built in this version).
-expect_err 3 "capture (not built yet) with a good file" --config "$tmp/ok.conf" capture
+# capture's options from its [capture] section: read = FILE is -r FILE
+# (a missing one: exit 3, strerror's words), and the command line adds to it
+printf '[capture]\nread = %s\ntop = 3\n' "$tmp/nosuch.pcap" >"$tmp/cap.conf"
+expect_msg 3 "nettriage: capture: $tmp/nosuch.pcap: No such file or directory" \
+	"capture: read = FILE from [capture]" --config "$tmp/cap.conf" capture
+expect_msg 64 "nettriage: capture: -r FILE and -d IFACE: give one of them" \
+	"capture: [capture] read = FILE and -d on the command line" --config "$tmp/cap.conf" capture -d lo
 
 # As root: the real default path, in a private mount namespace whose /etc
 # is an overlay (the host's /etc is never written).

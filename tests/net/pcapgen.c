@@ -62,6 +62,8 @@ struct ans {
 	double handshake_rtt_ms, irtt_ms, zero_window_ms;
 	uint64_t zw_since;
 	uint32_t last_cap, last_len;   /* the last frame written */
+	char src[48], dst[48];         /* the first flow's client, server */
+	unsigned sport, dport;
 	int truncated;
 };
 
@@ -628,8 +630,15 @@ static void handshake(struct out *o, struct conv *c, double a_ms, double b_ms, u
 	c->nxt[1] = c->isn[1] + 1;
 	o->t += (uint64_t)(b_ms * 1e6);
 	tx(o, c, 0, F_ACK, c->nxt[0], 0, 0);
-	if (c->first && !o->a.flows)
+	if (c->first && !o->a.flows) {
+		int af = c->v6 ? AF_INET6 : AF_INET;
+
 		o->a.irtt_ms = (double)(o->t - c->syn_t) / 1e6;
+		inet_ntop(af, c->addr[0], o->a.src, sizeof(o->a.src));
+		inet_ntop(af, c->addr[1], o->a.dst, sizeof(o->a.dst));
+		o->a.sport = c->port[0];
+		o->a.dport = c->port[1];
+	}
 	o->a.flows++;
 }
 
@@ -664,6 +673,34 @@ static void close_both(struct out *o, struct conv *c, double rtt_ms)
 	ack(o, c, 0, 0);
 }
 
+/* Flow n of a scenario: client 40001 + n to port sport, the handshake
+ * (see there for a and b), then the client's request of reqlen bytes
+ * (none when 0). */
+static void open_flow(struct out *o, struct conv *c, bool v6, int n, uint16_t sport,
+		      double a_ms, double b_ms, uint32_t reqlen)
+{
+	conv_init(c, v6, n, (uint16_t)(40001 + n), sport);
+	handshake(o, c, a_ms, b_ms, 0);
+	if (reqlen)
+		data(o, c, 0, reqlen, 0);
+}
+
+/* The client's ACK of what it has in order, with one SACK block. */
+static void sack_ack(struct out *o, struct conv *c, uint32_t le, uint32_t re, uint32_t tags)
+{
+	struct seg d = { 0 };
+
+	d.flags = F_ACK;
+	d.seq = c->nxt[0];
+	d.ack = c->rcv[0];
+	d.win = c->win[0];
+	d.tags = tags;
+	d.nsack = 1;
+	d.sack[0][0] = le;
+	d.sack[0][1] = re;
+	emit(o, c, 0, &d);
+}
+
 /* Client request of reqlen bytes, server response in nseg segments of
  * the MSS, the client acking every second one. */
 static void transfer(struct out *o, struct conv *c, uint32_t reqlen, int nseg, double rtt_ms)
@@ -682,14 +719,25 @@ static void transfer(struct out *o, struct conv *c, uint32_t reqlen, int nseg, d
 	}
 }
 
+/* n MSS-sized server segments 20 us apart into s[0..n); bit i of
+ * nodeliver: segment i is lost after the capture point. */
+static void server_burst(struct out *o, struct conv *c, uint32_t *s, int n, uint32_t nodeliver)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		s[i] = data(o, c, 1, c->mss, (nodeliver >> i & 1) ? TG_NODELIVER : 0);
+		o->t += 20 * US;
+	}
+}
+
 /* ---- scenarios ---- */
 
 static void sc_clean(struct out *o)
 {
 	struct conv c;
 
-	conv_init(&c, false, 0, 40001, 80);
-	handshake(o, &c, 12.5, 0.05, 0);
+	open_flow(o, &c, false, 0, 80, 12.5, 0.05, 0);
 	transfer(o, &c, 120, 10, 12.5);
 	o->t += 5 * MS;
 	close_both(o, &c, 12.5);
@@ -701,16 +749,10 @@ static void sc_retrans3(struct out *o)
 {
 	struct conv c;
 	uint32_t s[8];
-	int i;
 
-	conv_init(&c, false, 1, 40002, 80);
-	handshake(o, &c, 0.05, 8.0, 0);
-	data(o, &c, 0, 200, 0);
+	open_flow(o, &c, false, 1, 80, 0.05, 8.0, 200);
 	o->t += 100 * US;
-	for (i = 0; i < 6; i++) {
-		s[i] = data(o, &c, 1, c.mss, i >= 3 ? TG_NODELIVER : 0);
-		o->t += 20 * US;
-	}
+	server_burst(o, &c, s, 6, 0x38);
 	o->t += 8 * MS;
 	ack(o, &c, 0, 0);          /* acks 1..3 */
 	o->t += 210 * MS;
@@ -723,10 +765,7 @@ static void sc_retrans3(struct out *o)
 	tx(o, &c, 1, F_ACK | F_PSH, s[5], c.mss, TG_RETRANS);
 	o->t += 8 * MS;
 	ack(o, &c, 0, 0);
-	for (i = 6; i < 8; i++) {
-		s[i] = data(o, &c, 1, c.mss, 0);
-		o->t += 20 * US;
-	}
+	server_burst(o, &c, s + 6, 2, 0);
 	o->t += 8 * MS;
 	ack(o, &c, 0, 0);
 	o->t += 2 * MS;
@@ -742,39 +781,21 @@ static void sc_fastretrans(struct out *o)
 	uint32_t s[8];
 	int i;
 
-	conv_init(&c, false, 2, 40003, 443);
-	handshake(o, &c, 0.05, 10.0, 0);
-	data(o, &c, 0, 300, 0);
+	open_flow(o, &c, false, 2, 443, 0.05, 10.0, 300);
 	o->t += 100 * US;
-	for (i = 0; i < 6; i++) {
-		s[i] = data(o, &c, 1, c.mss, i == 2 ? TG_NODELIVER : 0);
-		o->t += 20 * US;
-	}
+	server_burst(o, &c, s, 6, 0x04);
 	o->t += 10 * MS;
 	ack(o, &c, 0, 0);          /* 1, 2 */
 	for (i = 0; i < 3; i++) {
-		struct seg d = { 0 };
-
 		o->t += 40 * US;
-		d.flags = F_ACK;
-		d.seq = c.nxt[0];
-		d.ack = c.rcv[0];
-		d.win = c.win[0];
-		d.tags = TG_DUP;
-		d.nsack = 1;
-		d.sack[0][0] = s[3];
-		d.sack[0][1] = s[3] + (uint32_t)(i + 1) * c.mss;
-		emit(o, &c, 0, &d);
+		sack_ack(o, &c, s[3], s[3] + (uint32_t)(i + 1) * c.mss, TG_DUP);
 	}
 	o->t += 5 * MS;
 	tx(o, &c, 1, F_ACK, s[2], c.mss, TG_FAST);
 	o->t += 10 * MS;
 	c.rcv[0] = c.nxt[1];       /* the hole is filled: everything acked */
 	ack(o, &c, 0, 0);
-	for (i = 6; i < 8; i++) {
-		s[i] = data(o, &c, 1, c.mss, 0);
-		o->t += 20 * US;
-	}
+	server_burst(o, &c, s + 6, 2, 0);
 	o->t += 10 * MS;
 	ack(o, &c, 0, 0);
 	o->t += 1 * MS;
@@ -789,11 +810,8 @@ static void sc_spurious(struct out *o)
 {
 	struct conv c;
 	uint32_t s2;
-	struct seg d = { 0 };
 
-	conv_init(&c, false, 3, 40004, 8080);
-	handshake(o, &c, 0.05, 15.0, 0);
-	data(o, &c, 0, 150, 0);
+	open_flow(o, &c, false, 3, 8080, 0.05, 15.0, 150);
 	o->t += 100 * US;
 	data(o, &c, 1, c.mss, 0);
 	o->t += 20 * US;
@@ -803,15 +821,7 @@ static void sc_spurious(struct out *o)
 	o->t += 40 * US;
 	tx(o, &c, 1, F_ACK | F_PSH, s2, c.mss, TG_SPUR);
 	o->t += 15 * MS;
-	d.flags = F_ACK;
-	d.seq = c.nxt[0];
-	d.ack = c.rcv[0];
-	d.win = c.win[0];
-	d.tags = TG_DUP;
-	d.nsack = 1;
-	d.sack[0][0] = s2;
-	d.sack[0][1] = s2 + c.mss;
-	emit(o, &c, 0, &d);
+	sack_ack(o, &c, s2, s2 + c.mss, TG_DUP);
 	o->t += 1 * MS;
 	data(o, &c, 1, 500, 0);
 	o->t += 15 * MS;
@@ -827,11 +837,8 @@ static void sc_ooo(struct out *o)
 {
 	struct conv c;
 	uint32_t s2, s3;
-	struct seg d = { 0 };
 
-	conv_init(&c, false, 4, 40005, 80);
-	handshake(o, &c, 30.0, 0.05, 0);
-	data(o, &c, 0, 100, 0);
+	open_flow(o, &c, false, 4, 80, 30.0, 0.05, 100);
 	o->t += 30 * MS;
 	data(o, &c, 1, c.mss, 0);
 	o->t += 50 * US;
@@ -842,14 +849,7 @@ static void sc_ooo(struct out *o)
 	tx(o, &c, 1, F_ACK, s3, c.mss, TG_LOST);
 	c.nxt[1] = s3 + c.mss;
 	o->t += 30 * US;
-	d.flags = F_ACK;
-	d.seq = c.nxt[0];
-	d.ack = c.rcv[0];
-	d.win = c.win[0];
-	d.nsack = 1;
-	d.sack[0][0] = s3;
-	d.sack[0][1] = s3 + c.mss;
-	emit(o, &c, 0, &d);
+	sack_ack(o, &c, s3, s3 + c.mss, 0);
 	o->t += 400 * US;
 	tx(o, &c, 1, F_ACK, s2, c.mss, TG_OOO);
 	c.rcv[0] = c.nxt[1];
@@ -874,9 +874,7 @@ static void sc_lost(struct out *o)
 	struct conv c;
 	int i;
 
-	conv_init(&c, false, 5, 40006, 80);
-	handshake(o, &c, 20.0, 0.05, 0);
-	data(o, &c, 0, 100, 0);
+	open_flow(o, &c, false, 5, 80, 20.0, 0.05, 100);
 	o->t += 20 * MS;
 	for (i = 0; i < 5; i++) {
 		data(o, &c, 1, c.mss, i == 3 ? TG_NOCAPTURE : i == 4 ? TG_LOST : 0);
@@ -900,9 +898,7 @@ static void sc_rst(struct out *o)
 {
 	struct conv c;
 
-	conv_init(&c, false, 6, 40007, 5432);
-	handshake(o, &c, 5.0, 0.05, 0);
-	data(o, &c, 0, 80, 0);
+	open_flow(o, &c, false, 6, 5432, 5.0, 0.05, 80);
 	o->t += 5 * MS;
 	data(o, &c, 1, 300, 0);
 	o->t += 200 * US;
@@ -921,9 +917,7 @@ static void sc_zerowin(struct out *o)
 	struct conv c;
 	int i;
 
-	conv_init(&c, false, 7, 40008, 9000);
-	handshake(o, &c, 2.0, 0.05, 0);
-	data(o, &c, 0, 1024, 0);
+	open_flow(o, &c, false, 7, 9000, 2.0, 0.05, 1024);
 	o->t += 2 * MS;
 	c.win[1] = 24;                 /* 24 << 7 = 3072 bytes */
 	ack(o, &c, 1, 0);
@@ -963,9 +957,7 @@ static void sc_ipv6(struct out *o)
 	uint32_t s;
 	int i;
 
-	conv_init(&c, true, 8, 40009, 443);
-	handshake(o, &c, 0.05, 25.0, 0);
-	data(o, &c, 0, 517, 0);
+	open_flow(o, &c, true, 8, 443, 0.05, 25.0, 517);
 	o->t += 100 * US;
 	for (i = 0; i < 4; i++) {
 		data(o, &c, 1, c.mss, 0);
@@ -997,8 +989,7 @@ static void sc_icmp(struct out *o)
 	size_t lh, ih;
 	struct seg sg = { 0 };
 
-	conv_init(&c, false, 9, 40010, 22);
-	handshake(o, &c, 0.05, 6.0, 0);
+	open_flow(o, &c, false, 9, 22, 0.05, 6.0, 0);
 	o->t += 200 * US;
 	/* the quoted segment as sent: build it to copy its first 28 bytes */
 	s = c.nxt[0];
@@ -1048,8 +1039,7 @@ static void sc_portreuse(struct out *o)
 {
 	struct conv c;
 
-	conv_init(&c, false, 10, 40011, 80);
-	handshake(o, &c, 4.0, 0.05, 0);
+	open_flow(o, &c, false, 10, 80, 4.0, 0.05, 0);
 	transfer(o, &c, 90, 2, 4.0);
 	close_both(o, &c, 4.0);
 	o->t += 30000 * MS;
@@ -1069,9 +1059,7 @@ static void sc_keepalive(struct out *o)
 	struct conv c;
 	int i;
 
-	conv_init(&c, false, 11, 40012, 6379);
-	handshake(o, &c, 1.0, 0.05, 0);
-	data(o, &c, 0, 40, 0);
+	open_flow(o, &c, false, 11, 6379, 1.0, 0.05, 40);
 	o->t += 1 * MS;
 	data(o, &c, 1, 60, 0);
 	o->t += 40 * MS;
@@ -1088,15 +1076,12 @@ static void sc_keepalive(struct out *o)
 
 /* The small flow every link type carries: a request, three response
  * segments, one of them retransmitted after a timeout, FINs. */
-static void small_flow(struct out *o)
+static void small_flow_n(struct out *o, int n)
 {
 	struct conv c;
 	uint32_t s;
 
-	conv_init(&c, false, 12, 40013, 80);
-	c.ifidx = 0;
-	handshake(o, &c, 0.05, 3.0, 0);
-	data(o, &c, 0, 100, 0);
+	open_flow(o, &c, false, n, 80, 0.05, 3.0, 100);
 	o->t += 100 * US;
 	data(o, &c, 1, c.mss, 0);
 	o->t += 20 * US;
@@ -1113,13 +1098,86 @@ static void small_flow(struct out *o)
 	close_both(o, &c, 3.0);
 }
 
+static void small_flow(struct out *o)
+{
+	small_flow_n(o, 12);
+}
+
+/* 40 small flows one after another (each done before the next starts),
+ * 10 ms apart: a table of a few flows evicts only finished ones, so its
+ * totals must equal an unbounded table's. */
+static void sc_serial(struct out *o)
+{
+	int n;
+
+	for (n = 0; n < 40; n++) {
+		small_flow_n(o, 30 + n);
+		o->t += 10 * MS;
+	}
+}
+
+/* One flow of 3000 random segments after a handshake (fixed seed): either
+ * side; sequence next, -1, -1000 or +1000; ACKs jittered; 0, 1, 500 or
+ * 1000 bytes; windows 0, 3 or 1000..2000; PSH, FIN, RST now and then, a
+ * SYN with the same or a new ISN now and then; one data segment in 25
+ * not captured. The counts it was built to hold are only the stateless
+ * ones (packets, bytes, data segments, RSTs, zero windows); the analysis
+ * counts are judged against tshark alone (P2's random cross-check). */
+static void sc_random(struct out *o)
+{
+	static const uint32_t lens[] = { 0, 0, 1, 500, 1000 };
+	struct conv c;
+	uint64_t rs = 0x243F6A8885A308D3ull;
+	int i;
+
+	open_flow(o, &c, false, 14, 80, 1.0, 0.05, 0);
+	for (i = 0; i < 3000; i++) {
+		uint64_t r = rng_next(&rs);
+		int dir = (int)(r & 1);
+		uint32_t len = lens[(r >> 1) % 5], seq = c.nxt[dir], tags = 0;
+		uint32_t k = (uint32_t)(r >> 8) % 8, w = (uint32_t)(r >> 16) % 15;
+		uint8_t fl = F_ACK;
+
+		o->t += (r >> 24) % 5000 * US;
+		if (k == 5)
+			seq -= 1;
+		else if (k == 6)
+			seq -= 1000;
+		else if (k == 7)
+			seq += 1000;
+		c.rcv[dir] = c.nxt[!dir] - ((r >> 32) % 4 == 0 ? (uint32_t)(r >> 34) % 2000 : 0);
+		c.win[dir] = (uint16_t)(w == 0 ? 0 : w == 1 ? 3 : 1000 + (r >> 40) % 1000);
+		if (len)
+			fl |= F_PSH;
+		if ((r >> 48) % 50 == 0)
+			fl |= F_FIN;
+		if ((r >> 48) % 100 == 1) {
+			fl = F_RST | F_ACK;
+			len = 0;
+		}
+		if (dir == 0 && (r >> 48) % 200 == 2) {
+			fl = F_SYN;
+			len = 0;
+			if ((r >> 56) & 1)
+				c.isn[0] += 0x10000000u;
+			seq = c.isn[0];
+		}
+		if (len && (r >> 58) % 25 == 0)
+			tags = TG_NOCAPTURE;
+		tx(o, &c, dir, fl, seq, len, tags);
+		if (fl & F_SYN)
+			c.nxt[0] = c.isn[0] + 1;
+		else if ((int32_t)(seq + len + !!(fl & F_FIN) - c.nxt[dir]) > 0)
+			c.nxt[dir] = seq + len + !!(fl & F_FIN);
+	}
+}
+
 /* Data segments of 1448 bytes captured with a 96-byte snaplen. */
 static void sc_snap(struct out *o)
 {
 	struct conv c;
 
-	conv_init(&c, false, 13, 40014, 80);
-	handshake(o, &c, 0.05, 7.0, 0);
+	open_flow(o, &c, false, 13, 80, 0.05, 7.0, 0);
 	transfer(o, &c, 250, 6, 7.0);
 	close_both(o, &c, 7.0);
 }
@@ -1233,7 +1291,8 @@ static void print_answer(const char *sc, const struct ans *a)
 	       "acked_unseen=%llu dup_acks=%llu zero_windows=%llu "
 	       "zero_window_probes=%llu window_full=%llu keep_alives=%llu rsts=%llu "
 	       "rsts_server=%llu port_reuse=%llu icmp_errors=%llu "
-	       "handshake_rtt_ms=%.3f irtt_ms=%.3f zero_window_ms=%.3f truncated=%d\n",
+	       "handshake_rtt_ms=%.3f irtt_ms=%.3f zero_window_ms=%.3f truncated=%d "
+	       "src=%s sport=%u dst=%s dport=%u\n",
 	       sc, (unsigned long long)a->packets, (unsigned long long)a->tcp_packets,
 	       (unsigned long long)a->flows, (unsigned long long)a->bytes,
 	       (unsigned long long)a->payload_bytes, (unsigned long long)a->data_segments,
@@ -1245,7 +1304,7 @@ static void print_answer(const char *sc, const struct ans *a)
 	       (unsigned long long)a->keep_alives, (unsigned long long)a->rsts,
 	       (unsigned long long)a->rsts_server, (unsigned long long)a->port_reuse,
 	       (unsigned long long)a->icmp_errors, a->handshake_rtt_ms, a->irtt_ms,
-	       a->zero_window_ms, a->truncated);
+	       a->zero_window_ms, a->truncated, a->src, a->sport, a->dst, a->dport);
 }
 
 static const struct {
@@ -1267,6 +1326,8 @@ static const struct {
 	{ "icmp", sc_icmp, DLT_EN10MB, false, false, 262144 },
 	{ "portreuse", sc_portreuse, DLT_EN10MB, false, false, 262144 },
 	{ "keepalive", sc_keepalive, DLT_EN10MB, false, false, 262144 },
+	{ "random", sc_random, DLT_EN10MB, false, false, 262144 },
+	{ "serial", sc_serial, DLT_EN10MB, false, false, 262144 },
 	{ "snap", sc_snap, DLT_EN10MB, false, false, 96 },
 	{ "link-eth", small_flow, DLT_EN10MB, false, false, 262144 },
 	{ "link-vlan", small_flow, DLT_EN10MB, true, false, 262144 },

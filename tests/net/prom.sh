@@ -93,7 +93,7 @@ time.sleep(60)' &
 PY=$!
 for _ in $(seq 50); do [ -e "$TMP/ready" ] && break; sleep 0.1; done
 
-cmds=("link" "stack" "stack --top 3" "conntrack" "conntrack --by proto" "tcp --top 5" "path -n -c 2 -i 0.1 192.0.2.1")
+cmds=("link" "stack" "stack --top 3" "conntrack" "conntrack --by proto" "tcp --top 5" "path -n -c 2 -i 0.1 192.0.2.1" "capture -d lo -t 0.5")
 for c in "${cmds[@]}"; do
 	for how in with-N inside; do
 		out="$TMP/out.prom"
@@ -132,3 +132,4 @@ chk "$TMP/last-inside-tcp.prom" '^nettriage_tcp_rto_min_seconds 0\.2$' "tcp: rto
 chk "$TMP/last-inside-tcp.prom" '^nettriage_tcp_listen_fill_ratio\{addr="192\.0\.2\.1",port="[0-9]+"\} 0$' "tcp: listen fill_ratio"
 chk "$TMP/last-inside-tcp.prom" '^nettriage_tcp_top_socket_rtt_seconds\{[^}]*\} [0-9.e-]+$' "tcp: top socket rtt_seconds"
 chk "$TMP/last-inside-path.prom" '^nettriage_path_loss_ratio\{target="192\.0\.2\.1",ttl="1",responder="192\.0\.2\.1"\} 0$' "path: loss_ratio"
+chk "$TMP/last-inside-capture.prom" '^nettriage_capture_dropped_total [0-9]+$' "capture: kernel drops counter"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The JSON schemas (schema/*.schema.json) against real documents: every
-# built command (link, stack, conntrack, tcp, path) in every mode that changes the
+# built command (link, stack, conntrack, tcp, path, capture) in every mode that changes the
 # document's shape, run inside the 5-namespace testbed of path-lib.inc
 # (host -> r1 -> r2 -> r3 -> target): first run and with history, -i 0.1
 # -c 2 (JSON Lines, deltas in the second sample), link's and conntrack's
@@ -252,10 +252,29 @@ gen path-black-hole 2 '.hops[-1].responders[0].ip == null' \
 inh sysctl -qw net.ipv4.ping_group_range="0 2147483647"
 gen path-unpriv-dgram 0 '.socket == "icmp-dgram"' unpriv "$UNT" -j path $P $DST4
 
+# ---- capture ----
+# fixtures from the suite's own writer (tests/net/pcapgen.c), and a live
+# capture on the namespace's loopback
+PG=$NT_BUILD/tests/pcapgen
+for s in clean retrans3 rst zerowin ipv6; do
+	"$PG" "$s" "$T/cap-$s.pcap" >/dev/null || nok "pcapgen $s"
+done
+gen capture-file 0 '.source.kind == "file" and .dropped == null and .if_dropped == null and (.flows | length) == 1 and .privileges_dropped' \
+	"$NT" -j capture -r "$T/cap-clean.pcap"
+gen capture-retrans "0 1 2" '.totals.retrans == 3 and .flows[0].retrans == 3' \
+	"$NT" -j capture -r "$T/cap-retrans3.pcap"
+gen capture-rst "1 2" '[.verdicts[] | select(.check == "capture.rst" and .level == "warn")] | length == 1' \
+	"$NT" -j capture -r "$T/cap-rst.pcap"
+gen capture-ipv6 "0 1 2" '.flows[0].family == "ipv6"' "$NT" -j capture -r "$T/cap-ipv6.pcap"
+gen capture-top0 "0 1 2" '(.flows | length) == 0 and .totals.packets > 0 and .source.filter == "tcp"' \
+	"$NT" -j capture --top 0 --sort zero_window -r "$T/cap-zerowin.pcap" tcp
+gen capture-live "0 1" '.source.kind == "live" and .source.iface == "lo" and .dropped != null and .privileges_dropped' \
+	inh "$NT" -j capture -d lo -t 0.3
+
 # ---- every document against its schema ----
 "$PY" "$VALIDATE" "$SCHEMAS" docs "$OUT"/*.jsonl >"$T/valid.out"
 cat "$T/valid.out"
-for c in link stack conntrack tcp path; do
+for c in link stack conntrack tcp path capture; do
 	n=$(cat "$OUT"/*.jsonl | jq -r .command | grep -cx "$c")
 	good=$(grep -c "^ok - .*valid against nettriage-$c.schema.json" "$T/valid.out")
 	if [ "$n" -ge 5 ] && [ "$good" -eq "$n" ]; then

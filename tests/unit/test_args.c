@@ -7,6 +7,8 @@
 static const struct { const char *name; const struct nt_cmd_opts *o; } cmds[] = {
 	{ "link", &cmd_link_opts }, { "conntrack", &cmd_conntrack_opts },
 	{ "tcp", &cmd_tcp_opts }, { "path", &cmd_path_opts },
+	{ "stack", &cmd_stack_opts }, { "capture", &cmd_capture_opts },
+	{ "triage", &cmd_triage_opts },
 };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 

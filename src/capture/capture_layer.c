@@ -1,0 +1,358 @@
+/* The capture layer (nt_layer.h): per-flow TCP health from a pcap file or
+ * a live interface, sampled once.
+ *   parse_opts    cmd_capture.c's options (triage passes "-d IFACE -t SEC
+ *                 [-- FILTER]").
+ *   caps          CAP_NET_RAW with -d until open has run; none with -r.
+ *   open          the pcap handle (file or interface), the BPF filter,
+ *                 -w's file, the flow table (its one allocation) and the
+ *                 top-N rows; then, unless the driver drops privileges
+ *                 itself (c->keep_privs: triage's capture thread), the
+ *                 same drop as path (nt_probe_drop_privs: root becomes
+ *                 nobody, every capability goes, no_new_privs) before a
+ *                 single packet is read.
+ *   collect       the whole capture: to the file's end, or for -t SEC
+ *                 (monotonic), or -C frames; SIGINT/SIGTERM end it early
+ *                 with the results so far. No output. Once per state.
+ *   judge         capture.retrans, capture.rst, capture.zero_window,
+ *                 capture.drops, capture.evicted.
+ *   hist_get false; rotate and hist_put nothing: no history. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+#include "nettriage.h"
+#include "nt_priv.h"
+#include "nt_probe.h"
+#include "capture_int.h"
+
+static int parse_opts(void *st, int argc, char **argv)
+{
+	struct capture_st *x = st;
+
+	return nt_capture_parse_opts(argc, argv, &x->o);
+}
+
+static uint64_t caps(const void *st)
+{
+	const struct capture_st *x = st;
+
+	if (!x->o.iface || x->s.pcap)
+		return 0; /* a file, or the handle is open already */
+	return NT_CAP(CAP_NET_RAW);
+}
+
+static int open_st(void *st, struct nt_layer_ctx *c)
+{
+	struct capture_st *x = st;
+	int r;
+
+	if (x->s.pcap)
+		return 0;
+	r = nt_cap_src_open(&x->s, &x->o, c->why, sizeof(c->why));
+	if (r)
+		return r;
+	if (nt_cap_table_init(&x->t, x->o.max_flows)) {
+		snprintf(c->why, sizeof(c->why), "flow table of %u flows: %s", x->o.max_flows,
+			 strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	x->table_ok = true;
+	x->top = calloc(x->o.top ? x->o.top : 1, sizeof(*x->top));
+	if (!x->top) {
+		snprintf(c->why, sizeof(c->why), "out of memory");
+		return -ENOMEM;
+	}
+	if (!c->keep_privs) {
+		r = nt_probe_drop_privs();
+		if (r) {
+			snprintf(c->why, sizeof(c->why), "dropping privileges before the first packet: %s",
+				 strerror(-r));
+			return r;
+		}
+		x->dropped_privs = true;
+	}
+	return 0;
+}
+
+/* Keep the n worst under sort in v (at most cap), worst first. */
+static void top_insert(struct cap_flowrec *v, size_t *n, size_t cap,
+		       const struct cap_flowrec *r, enum cap_sort sort)
+{
+	size_t lo = 0, hi = *n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (nt_cap_before(r, &v[mid], sort))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (lo >= cap)
+		return;
+	if (*n == cap)
+		(*n)--;
+	memmove(&v[lo + 1], &v[lo], (*n - lo) * sizeof(*v));
+	v[lo] = *r;
+	(*n)++;
+}
+
+static void worst(struct cap_flowrec *w, bool *have, const struct cap_flowrec *r,
+		  enum cap_sort sort, uint64_t key)
+{
+	if (key && (!*have || nt_cap_before(r, w, sort))) {
+		*w = *r;
+		*have = true;
+	}
+}
+
+static void summarise(struct capture_st *x)
+{
+	const struct nt_cap_flow *f = NULL;
+	struct cap_flowrec r;
+	struct nt_cap_rtt rtt;
+
+	x->ntop = 0;
+	while ((f = nt_cap_table_next(&x->t, f))) {
+		nt_cap_flowrec(&r, f);
+		if (x->o.top)
+			top_insert(x->top, &x->ntop, x->o.top, &r, x->o.sort);
+		worst(&x->worst_rst, &x->have_rst, &r, CAP_SORT_RST, r.c.rsts_server);
+		worst(&x->worst_zw, &x->have_zw, &r, CAP_SORT_ZW, r.c.zero_windows);
+		worst(&x->worst_retrans, &x->have_retrans, &r, CAP_SORT_RETRANS, r.c.retrans);
+	}
+	nt_cap_rtt_init(&rtt);
+	nt_cap_table_totals(&x->t, &x->tot.c, &rtt);
+	x->tot.rtt_samples = rtt.n;
+	x->tot.rtt_min = rtt.n ? rtt.min_ms : NAN;
+	x->tot.rtt_mean = nt_cap_rtt_mean(&rtt);
+	x->tot.rtt_p99 = nt_cap_rtt_pct(&rtt, 0.99);
+	x->sum.flows_total = x->t.flows_total;
+	x->sum.evicted = x->t.evicted;
+}
+
+/* as the kernel sees it: no capability, no uid 0, no_new_privs */
+static bool privs_gone(void)
+{
+	uint64_t eff, prm, inh;
+	uid_t ru, eu, su;
+
+	if (nt_priv_get(&eff, &prm, &inh) || eff || prm || inh)
+		return false;
+	if (getresuid(&ru, &eu, &su) || !ru || !eu || !su)
+		return false;
+	return prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+}
+
+static int collect(void *st, struct nt_layer_ctx *c)
+{
+	struct capture_st *x = st;
+	int r;
+
+	if (x->collected)
+		return 0;
+	if (!x->s.pcap || !x->table_ok) {
+		snprintf(c->why, sizeof(c->why), "%s: capture not open",
+			 x->o.file ? x->o.file : x->o.iface);
+		return -EBADF;
+	}
+	if (!x->dropped_privs)
+		x->dropped_privs = privs_gone(); /* the driver's drop (triage) */
+	r = nt_cap_src_run(x, c->why, sizeof(c->why));
+	if (r)
+		return r;
+	summarise(x);
+	x->collected = true;
+	return 0;
+}
+
+static bool hist_get(void *st, struct nt_layer_ctx *c, double *dt)
+{
+	(void)st;
+	(void)c;
+	(void)dt;
+	return false;
+}
+
+static void hist_put(void *st, struct nt_layer_ctx *c)
+{
+	(void)st;
+	(void)c;
+}
+
+static void rotate(void *st)
+{
+	(void)st;
+}
+
+static void judge_retrans(const struct capture_st *x, struct nt_verdicts *vs)
+{
+	const struct nt_cap_counts *t = &x->tot.c;
+	struct nt_verdict *v;
+	enum nt_level lv = NT_OK;
+	double pct;
+
+	if (t->data_segments < CAP_MIN_SEGMENTS) {
+		v = nt_verdict_add(vs, "capture.retrans", "", NT_OK, NAN, x->o.warn_retrans);
+		if (v)
+			snprintf(v->reason, sizeof(v->reason),
+				 "%llu data segments captured, %llu retransmitted: too few to judge a ratio (< %d)",
+				 (unsigned long long)t->data_segments, (unsigned long long)t->retrans,
+				 CAP_MIN_SEGMENTS);
+		return;
+	}
+	pct = 100.0 * (double)t->retrans / (double)t->data_segments;
+	if (pct > x->o.crit_retrans)
+		lv = NT_CRIT;
+	else if (pct > x->o.warn_retrans)
+		lv = NT_WARN;
+	v = nt_verdict_add(vs, "capture.retrans", "", lv, pct,
+			   lv == NT_CRIT ? x->o.crit_retrans : x->o.warn_retrans);
+	if (!v)
+		return;
+	snprintf(v->reason, sizeof(v->reason),
+		 "%.2f %% of %llu data segments retransmitted (%llu: %llu fast, %llu spurious)",
+		 pct, (unsigned long long)t->data_segments, (unsigned long long)t->retrans,
+		 (unsigned long long)t->fast_retrans, (unsigned long long)t->spurious_retrans);
+	if (lv != NT_OK)
+		snprintf(v->hint, sizeof(v->hint),
+			 "most in %s (%llu): loss on its path (nettriage path, link drops) or a peer that stalls",
+			 x->have_retrans ? x->worst_retrans.subject : "an evicted flow",
+			 (unsigned long long)(x->have_retrans ? x->worst_retrans.c.retrans : 0));
+}
+
+static void judge_rst(const struct capture_st *x, struct nt_verdicts *vs)
+{
+	uint64_t n = x->tot.c.rsts_server;
+	struct nt_verdict *v;
+
+	v = nt_verdict_add(vs, "capture.rst", n && x->have_rst ? x->worst_rst.subject : "",
+			   n ? NT_WARN : NT_OK, (double)n, 0);
+	if (!v)
+		return;
+	if (!n) {
+		snprintf(v->reason, sizeof(v->reason), "no RST from a server port (%llu RSTs in all)",
+			 (unsigned long long)x->tot.c.rsts);
+		return;
+	}
+	snprintf(v->reason, sizeof(v->reason), "%llu RSTs sent from a server port; most in %s (%llu)",
+		 (unsigned long long)n, x->have_rst ? x->worst_rst.subject : "an evicted flow",
+		 (unsigned long long)(x->have_rst ? x->worst_rst.c.rsts_server : 0));
+	snprintf(v->hint, sizeof(v->hint),
+		 "the server refused or aborted connections: a closed port, a full accept queue (tcp listen overflows) or the application");
+}
+
+static void judge_zw(const struct capture_st *x, struct nt_verdicts *vs)
+{
+	uint64_t n = x->tot.c.zero_windows;
+	struct nt_verdict *v;
+
+	v = nt_verdict_add(vs, "capture.zero_window", n && x->have_zw ? x->worst_zw.subject : "",
+			   n ? NT_WARN : NT_OK, (double)n, 0);
+	if (!v)
+		return;
+	if (!n) {
+		snprintf(v->reason, sizeof(v->reason), "no zero-window advertisement");
+		return;
+	}
+	if (x->have_zw)
+		snprintf(v->reason, sizeof(v->reason),
+			 "%llu zero-window segments; %s stalled %.0f ms (%llu probes)",
+			 (unsigned long long)n, x->worst_zw.subject, x->worst_zw.c.zero_window_ms,
+			 (unsigned long long)x->worst_zw.c.zero_window_probes);
+	else
+		snprintf(v->reason, sizeof(v->reason),
+			 "%llu zero-window segments, in flows since evicted (%.0f ms in all)",
+			 (unsigned long long)n, x->tot.c.zero_window_ms);
+	snprintf(v->hint, sizeof(v->hint),
+		 "a receiver did not read its socket fast enough: the application is slow or blocked");
+}
+
+static void judge_drops(const struct capture_st *x, struct nt_verdicts *vs)
+{
+	bool have = (x->sum.avail >> CAP_AV_DROPPED) & 1;
+	uint64_t n = x->sum.dropped;
+	struct nt_verdict *v;
+
+	v = nt_verdict_add(vs, "capture.drops", "", n ? NT_WARN : NT_OK,
+			   have ? (double)n : NAN, 0);
+	if (!v)
+		return;
+	if (!x->s.live)
+		snprintf(v->reason, sizeof(v->reason), "a file: no kernel drops to count");
+	else if (!have)
+		snprintf(v->reason, sizeof(v->reason), "pcap_stats gave no drop count");
+	else if (!n)
+		snprintf(v->reason, sizeof(v->reason), "no frame dropped by the kernel");
+	else {
+		snprintf(v->reason, sizeof(v->reason),
+			 "the kernel dropped %llu frames: the capture is lossy: counts are lower bounds",
+			 (unsigned long long)n);
+		snprintf(v->hint, sizeof(v->hint),
+			 "a larger --buffer, a narrower BPF filter, or a smaller --snaplen");
+	}
+}
+
+static void judge_evicted(const struct capture_st *x, struct nt_verdicts *vs)
+{
+	struct nt_verdict *v = nt_verdict_add(vs, "capture.evicted", "", NT_OK,
+					      (double)x->sum.evicted, NAN);
+
+	if (!v)
+		return;
+	if (x->sum.evicted)
+		snprintf(v->reason, sizeof(v->reason),
+			 "%llu of %llu flows evicted at --max-flows %u (least recently used): their counts are in the totals, not in the flow rows",
+			 (unsigned long long)x->sum.evicted, (unsigned long long)x->sum.flows_total,
+			 x->o.max_flows);
+	else
+		snprintf(v->reason, sizeof(v->reason), "%llu flows, none evicted (--max-flows %u)",
+			 (unsigned long long)x->sum.flows_total, x->o.max_flows);
+}
+
+static void judge(void *st, const struct nt_baseline *b, struct nt_verdicts *vs)
+{
+	struct capture_st *x = st;
+
+	(void)b;
+	if (!x->collected)
+		return;
+	judge_retrans(x, vs);
+	judge_rst(x, vs);
+	judge_zw(x, vs);
+	judge_drops(x, vs);
+	judge_evicted(x, vs);
+}
+
+static void free_st(void *st)
+{
+	struct capture_st *x = st;
+
+	nt_cap_src_close(&x->s);
+	if (x->table_ok)
+		nt_cap_table_free(&x->t);
+	free(x->top);
+	nt_capture_opts_free(&x->o);
+	memset(x, 0, sizeof(*x));
+}
+
+const struct nt_layer nt_layer_capture = {
+	.name = "capture",
+	.usage = cmd_capture_usage,
+	.opts = &cmd_capture_opts,
+	.size = sizeof(struct capture_st),
+	.parse_opts = parse_opts,
+	.caps = caps,
+	.open = open_st,
+	.collect = collect,
+	.hist_get = hist_get,
+	.hist_put = hist_put,
+	.judge = judge,
+	.table = nt_capture_table,
+	.emit = nt_capture_emit,
+	.rotate = rotate,
+	.free = free_st,
+};
