@@ -14,6 +14,13 @@
  *   hop-by-hop option the kernel does not show the tap): the length is the
  *   frame's wire length minus the link header. The jumbo option's own
  *   value is not read (the wire length says the same and is always there).
+ *   That reading is taken only up to Linux's largest GSO packet with BIG
+ *   TCP, GSO_MAX_SIZE = 8 * GSO_MAX_SEGS = 524280 bytes
+ *   (include/linux/netdevice.h), as the IPv4 total length or the IPv6
+ *   payload length; a longer one is MALFORMED: the pcap len is a 32-bit
+ *   field nobody checks, and a segment of 2^31 bytes or more would break
+ *   every sequence comparison modulo 2^32. No seglen of 2^31 or more ever
+ *   leaves the decoder (MALFORMED).
  * - IP length smaller than the frame: Ethernet padding; the IP length wins.
  * - IP length larger than the frame's wire length (wirelen minus the link
  *   header): not refused. Linux hands the tap a GSO super-frame whole, with
@@ -64,6 +71,8 @@
 /* the raw-IP values besides DLT_RAW (see above) */
 #define CAP_DLT_RAW_BSD  14
 #define CAP_LINKTYPE_RAW 101
+/* Linux GSO_MAX_SIZE with BIG TCP: the longest length-0 frame (see top) */
+#define CAP_GSO_MAX 524280u
 
 /* internal results: 0 decoded (kind in p), else a reason */
 enum {
@@ -186,6 +195,8 @@ static int dec_tcp(const uint8_t *b, uint32_t cap, uint32_t len, struct nt_cap_p
 	p->ack = be32(b + 8);
 	p->flags = b[13];
 	p->win = (uint16_t)be16(b + 14);
+	if (len - hl >= 0x80000000u)
+		return R_MALF;          /* breaks seq arithmetic mod 2^32 */
 	p->seglen = len - hl;
 	if (hl > 20)
 		tcp_options(b, hl, p);
@@ -333,9 +344,11 @@ static int dec_ip4(const uint8_t *b, uint32_t cap, uint32_t room, struct nt_cap_
 	if (b[0] >> 4 != 4 || ihl < 20)
 		return R_MALF;
 	tot = be16(b + 2);
-	if (tot == 0)
+	if (tot == 0) {
+		if (room > CAP_GSO_MAX)
+			return R_MALF;  /* no GSO frame is that long */
 		tot = room;             /* TSO/GSO, BIG TCP */
-	else if (tot < ihl)
+	} else if (tot < ihl)
 		return R_MALF;
 	else if (tot > room)
 		tot = room;             /* claims more than the wire had */
@@ -365,6 +378,8 @@ static int dec_ip6(const uint8_t *b, uint32_t cap, uint32_t room, struct nt_cap_
 	if (b[0] >> 4 != 6)
 		return R_MALF;
 	plen = be16(b + 4);
+	if (plen == 0 && room - 40 > CAP_GSO_MAX)
+		return R_MALF;          /* no GSO frame is that long */
 	if (plen == 0 || plen > room - 40)
 		plen = room - 40;       /* GSO / jumbo; or clamp (see top) */
 	nh = b[6];

@@ -422,6 +422,24 @@ static void test_ip4_lengths(void)
 	/* BIG TCP: more than 64 KiB */
 	T_OK(dec(DLT_EN10MB, &f, 128, 54 + 180000, &p, &why) == 0 &&
 	     seg_ok(&p, AF_INET, NT_TCP_ACK, 180000), "tot_len 0 (BIG TCP, 180000 bytes)");
+	/* the largest Linux GSO frame (GSO_MAX_SIZE 524280 as tot_len) and
+	 * one byte more; then a pcap len near 2^32 (the reviewer's frame) */
+	T_OK(dec(DLT_EN10MB, &f, 128, 14 + 524280, &p, &why) == 0 &&
+	     seg_ok(&p, AF_INET, NT_TCP_ACK, 524280 - 40), "tot_len 0: 524280 (GSO_MAX_SIZE) taken");
+	T_OK(dec(DLT_EN10MB, &f, 128, 14 + 524281, &p, &why) == -EINVAL &&
+	     why == NT_CAPB_MALFORMED, "tot_len 0: 524281 is MALFORMED");
+	T_OK(dec(DLT_RAW, &(struct fr){ .n = 0 }, 0, 0, &p, &why) == -EINVAL,
+	     "empty raw frame refused");
+	{
+		struct fr r = { .n = 0 };
+
+		ip4(&r, 0, 6, 0, 0, 0);
+		tcp(&r, NT_TCP_ACK, NULL, 0, 0);
+		T_OK(dec(DLT_RAW, &r, r.n, 0xF0000000u, &p, &why) == -EINVAL &&
+		     why == NT_CAPB_MALFORMED, "DLT_RAW tot_len 0, len 0xF0000000: MALFORMED");
+		T_OK(dec(DLT_RAW, &r, r.n, 0x80000000u + 40, &p, &why) == -EINVAL &&
+		     why == NT_CAPB_MALFORMED, "tot_len 0, seglen 2^31: MALFORMED");
+	}
 
 	/* tot_len larger than the wire had: clamped to the wire */
 	f.n = 0;
@@ -492,6 +510,13 @@ static void test_ip6_ext(void)
 	f.b[14 + 5] = 0;
 	T_OK(dec(DLT_EN10MB, &f, f.n, f.n + 1000, &p, &why) == 0 &&
 	     seg_ok(&p, AF_INET6, NT_TCP_ACK, 1050), "IPv6 payload length 0: from wirelen");
+	T_OK(dec(DLT_EN10MB, &f, f.n, 14 + 40 + 524280, &p, &why) == 0 &&
+	     seg_ok(&p, AF_INET6, NT_TCP_ACK, 524280 - ext - 20),
+	     "IPv6 payload length 0: 524280 (GSO_MAX_SIZE) taken");
+	T_OK(dec(DLT_EN10MB, &f, f.n, 14 + 40 + 524281, &p, &why) == -EINVAL &&
+	     why == NT_CAPB_MALFORMED, "IPv6 payload length 0: 524281 is MALFORMED");
+	T_OK(dec(DLT_EN10MB, &f, f.n, 0xF0000000u, &p, &why) == -EINVAL &&
+	     why == NT_CAPB_MALFORMED, "IPv6 payload length 0, len 0xF0000000: MALFORMED");
 
 	f.n = 0;
 	ip6(&f, 59, 0);
