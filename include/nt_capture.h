@@ -99,13 +99,26 @@ int nt_cap_decode(int dlt, const uint8_t *b, uint32_t caplen, uint32_t wirelen,
 /* ---- RTT samples: bounded per flow ---- */
 
 /* A log histogram of RTTs: NT_CAP_RTT_PER_OCT buckets per octave from
- * 1 us (bucket 0: below 1 us; the last: everything above). */
-#define NT_CAP_RTT_BUCKETS 96
+ * 1 us (bucket 0: below 1 us; the last, from 2^(93/4) us = 9.97 s:
+ * everything above).
+ * Bounded memory: the buckets are 16 bits. When a bucket would exceed
+ * 65535, every bucket of that histogram is halved and shift goes up by
+ * one; after k halvings a bucket counts units of 2^k samples, so a new
+ * sample adds one with probability 2^-k, and an odd bucket halved (or a
+ * merged one scaled down) keeps its half unit with probability 1/2: the
+ * dice are a hash of n, so the result is deterministic, and each
+ * bucket's share stays the true one within rounding (unbiased; its
+ * error is a few units out of at least 32768 in the fullest bucket).
+ * n, min_ms, max_ms and sum_ms stay exact (so do the mean and the
+ * exact-percentile case below). A flow holds two of these. */
+#define NT_CAP_RTT_BUCKETS 95
 #define NT_CAP_RTT_PER_OCT 4
 struct nt_cap_rtt {
 	uint64_t n;
 	double min_ms, max_ms, sum_ms;     /* min/max NaN while n == 0 */
-	uint32_t h[NT_CAP_RTT_BUCKETS];
+	uint16_t h[NT_CAP_RTT_BUCKETS];
+	uint8_t shift;                     /* halvings so far (above) */
+	uint8_t pad;
 };
 void nt_cap_rtt_init(struct nt_cap_rtt *r);
 void nt_cap_rtt_add(struct nt_cap_rtt *r, double ms);
@@ -155,32 +168,31 @@ struct nt_cap_dir {
 	uint32_t nextseq;        /* highest seq + len seen (+1 SYN/FIN) */
 	uint32_t maxseqtobeacked;
 	uint32_t lastack;        /* ack field of this side's last segment */
+	uint32_t win;            /* last window, raw (UINT32_MAX: none yet) */
 	uint64_t lastack_ns;     /* time of this side's last segment */
 	uint64_t lastseg_ns;     /* time nextseq last moved forward */
-	uint32_t win;            /* last window, raw (UINT32_MAX: none yet) */
+	uint64_t zw_since_ns;    /* zero window advertised since (zw_open) */
+	/* Karn's rule: the oldest unacked data segment we time */
+	uint64_t rtt_sent_ns;
+	uint32_t rtt_seq_end;    /* seq + len of the timed segment */
 	uint32_t lastsegmentflags; /* NT_CAPA_* of this side's last segment */
-	int8_t wscale;           /* -1 unknown, -2 known absent on one SYN */
-	bool have_seq;           /* nextseq is valid */
-	bool have_ack;           /* lastack came from a segment with ACK set */
-	bool fin;                /* this side sent FIN */
 	uint32_t dupacknum;      /* duplicate ACKs in a row; UINT32_MAX:
 				  * Wireshark's -1 (an ACKed-unseen segment
 				  * neutralised, counts as 0 and then 1) */
-	uint64_t zw_since_ns;    /* zero window advertised since (zw_open) */
-	uint32_t tsval_last;
-	/* Karn's rule: the oldest unacked data segment we time */
-	uint32_t rtt_seq_end;    /* seq + len of the timed segment */
-	uint64_t rtt_sent_ns;
-	bool rtt_valid;
-	/* added with cap_seq.c (after eb27c30) */
-	bool have_base;          /* base_seq known (ISN, Wireshark's base_seq) */
-	bool first_ack;          /* sent a SYN, no ACK-only segment since: its
-				  * last window was a SYN's (never scaled) */
-	bool zw_open;            /* a zero-window stall is open */
-	bool rtt_hold;           /* a retransmission is outstanding: no RTT
-				  * sample until the peer ACKs rtt_hold_end */
-	uint32_t base_seq;
+	uint32_t base_seq;       /* the ISN (Wireshark's base_seq) */
 	uint32_t rtt_hold_end;
+	int8_t wscale;           /* -1 unknown, -2 known absent on one SYN */
+	/* one bit each (72 bytes a direction) */
+	bool have_seq : 1;       /* nextseq is valid */
+	bool have_ack : 1;       /* lastack came from a segment with ACK set */
+	bool fin : 1;            /* this side sent FIN */
+	bool rtt_valid : 1;
+	bool have_base : 1;      /* base_seq known */
+	bool first_ack : 1;      /* sent a SYN, no ACK-only segment since: its
+				  * last window was a SYN's (never scaled) */
+	bool zw_open : 1;        /* a zero-window stall is open */
+	bool rtt_hold : 1;       /* a retransmission is outstanding: no RTT
+				  * sample until the peer ACKs rtt_hold_end */
 };
 
 /* What nt_cap_seq_segment found in one segment (d[dir].lastsegmentflags
@@ -202,9 +214,14 @@ struct nt_cap_dir {
 #define NT_CAPA_SPURIOUS       0x4000u
 
 /* A flow: both directions of one 5-tuple, d[0] the client's (the SYN's
- * sender; without a SYN the first packet's sender), d[1] the server's. */
+ * sender; without a SYN the first packet's sender), d[1] the server's.
+ * sizeof is 888 bytes (checked at compile time in cap_flow.c): a default
+ * table of 100,000 flows is 88.8 MB of slots plus 1 MiB of buckets
+ * (measured: VmRSS 90.7 MB once every slot is used).
+ * A lookup reads bytes 0..47 (key, hash, hnext). Slots are not aligned to
+ * cache lines: with an 888-byte stride those 48 bytes straddle two 64-byte
+ * lines in 5 slots of every 8 (aligning them would take 896 bytes). */
 struct nt_cap_flow {
-	/* the first 64 bytes are what a lookup reads */
 	struct nt_cap_tuple key;   /* src/sport = client */
 	/* table bookkeeping (cap_flow.c) */
 	uint32_t hash;
@@ -225,8 +242,19 @@ struct nt_cap_flow {
 	double handshake_ack_ms;   /* SYN/ACK -> ACK (NaN when not seen) */
 	double irtt_ms;            /* their sum: Wireshark's tcp.analysis.initial_rtt */
 	uint64_t id;               /* 1, 2, ... in order of creation */
-	struct nt_cap_rtt rtt;     /* data RTT samples, Karn's rule */
+	/* data RTT samples, Karn's rule: rtt[s] times segments sent by side s
+	 * and ACKed by the other (changed after 983a5df from one histogram
+	 * for both: at one capture point one direction is the path's RTT,
+	 * the other only the near host's ACK delay). Read the path's with
+	 * nt_cap_flow_rtt(). */
+	struct nt_cap_rtt rtt[2];
 };
+
+/* The direction whose RTT samples measure the path (cap_seq.c, "How it
+ * judges"), 0 or 1, and its histogram: what the flow's rtt_ms shows and
+ * what the totals merge. */
+int nt_cap_flow_rtt_dir(const struct nt_cap_flow *f);
+const struct nt_cap_rtt *nt_cap_flow_rtt(const struct nt_cap_flow *f);
 
 struct nt_cap_table {
 	struct nt_cap_flow *flows; /* max_flows slots, allocated once */
@@ -239,12 +267,13 @@ struct nt_cap_table {
 	uint64_t flows_total;      /* flows ever created */
 	uint64_t evicted;
 	struct nt_cap_counts evicted_sum; /* counts of evicted flows */
-	struct nt_cap_rtt evicted_rtt;
+	struct nt_cap_rtt evicted_rtt;   /* their nt_cap_flow_rtt() */
 	/* packets seen by nt_cap_table_add by kind */
 	uint64_t tcp_packets, icmp_errors, icmp_unmatched;
 };
 
-/* max_flows >= 1. 0 or -ENOMEM. No allocation after this. */
+/* 1 <= max_flows <= 2^30. 0; -EINVAL for a max_flows out of that range;
+ * -ENOMEM. No allocation after this. */
 int nt_cap_table_init(struct nt_cap_table *t, uint32_t max_flows);
 void nt_cap_table_free(struct nt_cap_table *t);
 /* Account one decoded packet (TCP or ICMP_ERR; OTHER is ignored): find or
@@ -252,20 +281,27 @@ void nt_cap_table_free(struct nt_cap_table *t);
  * sequence analysis, count. No allocation, no output. */
 void nt_cap_table_add(struct nt_cap_table *t, const struct nt_cap_pkt *p);
 /* End of capture at ts_ns: close open zero-window stalls into
- * zero_window_ms. */
+ * zero_window_ms. (A flow evicted before the end has its open stalls
+ * closed at its own last packet, f->last_ns, not at the evicting packet's
+ * time, so zero_window_ms does not depend on max_flows.) */
 void nt_cap_table_finish(struct nt_cap_table *t, uint64_t ts_ns);
 /* The live flows, in no order: t->flows[i] for i < t->nflows is not
  * guaranteed; iterate with this (NULL at the end; start with NULL). */
 const struct nt_cap_flow *nt_cap_table_next(const struct nt_cap_table *t,
 					    const struct nt_cap_flow *f);
-/* Totals over every flow seen, evicted ones included. */
+/* Totals over every flow seen, evicted ones included; rtt (may be NULL)
+ * merges each flow's nt_cap_flow_rtt(). */
 void nt_cap_table_totals(const struct nt_cap_table *t, struct nt_cap_counts *c,
 			 struct nt_cap_rtt *rtt);
 
 /* The analysis of one TCP segment against flow f (dir 0: sent by the
  * client); cap_seq.c, called by nt_cap_table_add. Exposed for tests. */
 void nt_cap_seq_segment(struct nt_cap_flow *f, int dir, const struct nt_cap_pkt *p);
-/* An ICMP error quoting a segment of f. */
+/* Whether an ICMP error's quoted seq (p->seq, sent by side dir) lies in
+ * what that side has sent, [d[dir].base_seq, d[dir].nextseq] modulo 2^32
+ * (RFC 5927, 4.1); a side with no sequence seen yet matches nothing. */
+bool nt_cap_seq_icmp_match(const struct nt_cap_flow *f, int dir, const struct nt_cap_pkt *p);
+/* Count an ICMP error quoting a segment of f (matched as above). */
 void nt_cap_seq_icmp(struct nt_cap_flow *f, int dir, const struct nt_cap_pkt *p);
 /* A new flow from its first segment p (TCP): zeroes f, sets the key (the
  * client first: p's sender, or p's receiver when p is a SYN/ACK) and the

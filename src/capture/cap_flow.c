@@ -6,8 +6,9 @@
  * endpoints (both directions land in one bucket), chains and the LRU list
  * are slot indices + 1. Every packet moves its flow to the head of the LRU
  * list; when the table is full a new flow takes the slot of the least
- * recently used one, whose counts and RTT histogram go to evicted_sum and
- * evicted_rtt first, so the totals stay exact. A new flow is put at the
+ * recently used one, whose counts and path-direction RTT histogram go to
+ * evicted_sum and evicted_rtt first, so the totals stay exact (its open
+ * zero-window stalls closed at its own last packet). A new flow is put at the
  * head of its chain, so after a port reuse the new conversation is found
  * before the old one (which stays until it is evicted). */
 #include <errno.h>
@@ -172,6 +173,8 @@ static void counts_add(struct nt_cap_counts *s, const struct nt_cap_counts *c)
 	s->zero_window_ms += c->zero_window_ms;
 }
 
+_Static_assert(sizeof(struct nt_cap_flow) <= 888, "a flow grew past 888 bytes (nt_capture.h)");
+
 /* an open zero-window stall ends at ts_ns as far as we can tell */
 static void close_stalls(struct nt_cap_flow *f, uint64_t ts_ns)
 {
@@ -188,15 +191,17 @@ static void close_stalls(struct nt_cap_flow *f, uint64_t ts_ns)
 	}
 }
 
-/* take the least recently used flow out of the table; its slot */
-static uint32_t evict(struct nt_cap_table *t, uint64_t ts_ns)
+/* take the least recently used flow out of the table; its slot. Its
+ * open stalls end at its own last packet (not at the evicting packet's
+ * time: the totals must not depend on the table's size) */
+static uint32_t evict(struct nt_cap_table *t)
 {
 	uint32_t i1 = t->lru_tail, *pp;
 	struct nt_cap_flow *f = slot(t, i1);
 
-	close_stalls(f, ts_ns);
+	close_stalls(f, f->last_ns);
 	counts_add(&t->evicted_sum, &f->c);
-	nt_cap_rtt_merge(&t->evicted_rtt, &f->rtt);
+	nt_cap_rtt_merge(&t->evicted_rtt, nt_cap_flow_rtt(f));
 	t->evicted++;
 	lru_unlink(t, i1);
 	for (pp = &t->bucket[f->hash & (t->nbucket - 1)]; *pp; pp = &slot(t, *pp)->hnext)
@@ -207,11 +212,11 @@ static uint32_t evict(struct nt_cap_table *t, uint64_t ts_ns)
 	return i1;
 }
 
-static struct nt_cap_flow *lookup(const struct nt_cap_table *t, const struct nt_cap_tuple *tu,
-				  uint32_t h, uint32_t *i1, int *dir)
+/* the first flow of tuple tu in the chain from slot i (index + 1) on */
+static struct nt_cap_flow *lookup_from(const struct nt_cap_table *t,
+				       const struct nt_cap_tuple *tu, uint32_t h, uint32_t i,
+				       uint32_t *i1, int *dir)
 {
-	uint32_t i = t->bucket[h & (t->nbucket - 1)];
-
 	for (; i; i = slot(t, i)->hnext) {
 		struct nt_cap_flow *f = slot(t, i);
 
@@ -223,13 +228,19 @@ static struct nt_cap_flow *lookup(const struct nt_cap_table *t, const struct nt_
 	return NULL;
 }
 
+static struct nt_cap_flow *lookup(const struct nt_cap_table *t, const struct nt_cap_tuple *tu,
+				  uint32_t h, uint32_t *i1, int *dir)
+{
+	return lookup_from(t, tu, h, t->bucket[h & (t->nbucket - 1)], i1, dir);
+}
+
 static struct nt_cap_flow *create(struct nt_cap_table *t, uint32_t h,
 				  const struct nt_cap_pkt *p)
 {
 	uint32_t i1, *head = &t->bucket[h & (t->nbucket - 1)];
 	struct nt_cap_flow *f;
 
-	i1 = t->nflows < t->max_flows ? ++t->nflows : evict(t, p->ts_ns);
+	i1 = t->nflows < t->max_flows ? ++t->nflows : evict(t);
 	f = slot(t, i1);
 	nt_cap_seq_init(f, p);
 	f->id = ++t->next_id;
@@ -253,6 +264,10 @@ void nt_cap_table_add(struct nt_cap_table *t, const struct nt_cap_pkt *p)
 	f = lookup(t, &p->t, h, &i1, &dir);
 	if (p->kind == NT_CAPK_ICMP_ERR) {
 		t->icmp_errors++;
+		/* the newest flow of the 5-tuple whose sent range holds the
+		 * quoted seq (older ones follow it in the chain) */
+		while (f && !nt_cap_seq_icmp_match(f, dir, p))
+			f = lookup_from(t, &p->t, h, f->hnext, &i1, &dir);
 		if (!f) {
 			t->icmp_unmatched++;
 			return;
@@ -261,6 +276,8 @@ void nt_cap_table_add(struct nt_cap_table *t, const struct nt_cap_pkt *p)
 		nt_cap_seq_icmp(f, dir, p);
 		return;
 	}
+	if (p->seglen >= 0x80000000u)
+		return;         /* the decoder never makes one: mod 2^32 breaks */
 	t->tcp_packets++;
 	if (f && !nt_cap_seq_reuse(f, dir, p)) {
 		lru_touch(t, i1);
@@ -308,6 +325,6 @@ void nt_cap_table_totals(const struct nt_cap_table *t, struct nt_cap_counts *c,
 	while ((f = nt_cap_table_next(t, f))) {
 		counts_add(c, &f->c);
 		if (rtt)
-			nt_cap_rtt_merge(rtt, &f->rtt);
+			nt_cap_rtt_merge(rtt, nt_cap_flow_rtt(f));
 	}
 }

@@ -88,7 +88,30 @@
  *     one or sent a RST, or until the end of the capture (or the flow's
  *     eviction);
  *   - icmp_errors is ours: ICMP/ICMPv6 errors whose quoted header names
- *     the flow's 5-tuple (either direction).
+ *     the flow's 5-tuple (either direction) and whose quoted sequence
+ *     number lies in what the quoted side has sent, from its ISN to its
+ *     next expected sequence modulo 2^32 (RFC 5927, 4.1: a quote that
+ *     no segment of the flow could have produced is forged or stale);
+ *     with port reuse the newest flow of the 5-tuple that matches takes
+ *     it (an old conversation's quote goes to the old flow); one that no
+ *     flow matches is counted as unmatched.
+ *
+ * The RTT of a flow (rtt_ms) and its direction. Samples are kept per
+ * direction: rtt[s] times segments sent by side s and ACKed by the other.
+ * At one capture point only one of them crosses the network: a segment
+ * captured near its sender and ACKed from the far side measures the
+ * path's round trip; a segment that comes from the far side and is ACKed
+ * by the host next to the capture measures only that host's ACK delay.
+ * The flow shows the path's direction, judged so: with the whole
+ * handshake captured, the capture is near the side whose half of it is
+ * short: SYN -> SYN/ACK (handshake_rtt_ms) longer than SYN/ACK -> ACK
+ * (handshake_ack_ms) means near the client, so the client's segments
+ * (side 0) measure the path; otherwise (near the server, or halves
+ * equal) the server's (side 1). Without a whole handshake, the direction
+ * whose mean RTT is larger (the one that crosses the network; the one
+ * with samples when only one has any; side 0 when neither has). The
+ * totals merge each flow's chosen direction, evicted flows' too (judged
+ * when they are evicted).
  */
 #include <math.h>
 #include <stddef.h>
@@ -131,7 +154,8 @@ void nt_cap_seq_init(struct nt_cap_flow *f, const struct nt_cap_pkt *p)
 	f->saw_syn = (p->flags & NT_TCP_SYN) != 0;
 	f->first_ns = f->last_ns = p->ts_ns;
 	f->handshake_rtt_ms = f->handshake_ack_ms = f->irtt_ms = NAN;
-	nt_cap_rtt_init(&f->rtt);
+	nt_cap_rtt_init(&f->rtt[0]);
+	nt_cap_rtt_init(&f->rtt[1]);
 	for (i = 0; i < 2; i++) {
 		f->d[i].win = UINT32_MAX;
 		f->d[i].wscale = -1;
@@ -318,16 +342,17 @@ static void handshake(struct nt_cap_flow *f, struct nt_cap_dir *fw,
 
 /* data RTT under Karn's rule: fw times one segment at a time, the peer's
  * ACK of its end is the sample */
-static void rtt_track(struct nt_cap_flow *f, struct nt_cap_dir *fw,
-		      struct nt_cap_dir *rv, const struct nt_cap_pkt *p,
+static void rtt_track(struct nt_cap_flow *f, int dir, const struct nt_cap_pkt *p,
 		      uint32_t a, uint32_t oldnext, bool had_seq)
 {
+	struct nt_cap_dir *fw = &f->d[dir], *rv = &f->d[!dir];
 	uint64_t now = p->ts_ns;
 
 	if (p->flags & NT_TCP_ACK) {
 		if (rv->rtt_valid && SEQ_GE(p->ack, rv->rtt_seq_end)) {
+			/* a sample of the peer's segment: the peer's histogram */
 			if (now >= rv->rtt_sent_ns)
-				nt_cap_rtt_add(&f->rtt, ns_ms(now - rv->rtt_sent_ns));
+				nt_cap_rtt_add(&f->rtt[!dir], ns_ms(now - rv->rtt_sent_ns));
 			rv->rtt_valid = false;
 		}
 		if (rv->rtt_hold && SEQ_GE(p->ack, rv->rtt_hold_end))
@@ -413,7 +438,33 @@ void nt_cap_seq_segment(struct nt_cap_flow *f, int dir, const struct nt_cap_pkt 
 	}
 	handshake(f, fw, rv, p);
 	zero_window(f, fw, p);
-	rtt_track(f, fw, rv, p, a, oldnext, had_seq);
+	rtt_track(f, dir & 1, p, a, oldnext, had_seq);
+}
+
+int nt_cap_flow_rtt_dir(const struct nt_cap_flow *f)
+{
+	const struct nt_cap_rtt *r = f->rtt;
+
+	if (!isnan(f->handshake_rtt_ms) && !isnan(f->handshake_ack_ms))
+		return f->handshake_rtt_ms > f->handshake_ack_ms ? 0 : 1;
+	if (r[1].n && (!r[0].n || nt_cap_rtt_mean(&r[1]) > nt_cap_rtt_mean(&r[0])))
+		return 1;
+	return 0;
+}
+
+const struct nt_cap_rtt *nt_cap_flow_rtt(const struct nt_cap_flow *f)
+{
+	return &f->rtt[nt_cap_flow_rtt_dir(f)];
+}
+
+bool nt_cap_seq_icmp_match(const struct nt_cap_flow *f, int dir, const struct nt_cap_pkt *p)
+{
+	const struct nt_cap_dir *d = &f->d[dir & 1];
+
+	if (!d->have_base || !d->have_seq)
+		return false;
+	/* modulo 2^32: seq - base within nextseq - base */
+	return p->seq - d->base_seq <= d->nextseq - d->base_seq;
 }
 
 void nt_cap_seq_icmp(struct nt_cap_flow *f, int dir, const struct nt_cap_pkt *p)

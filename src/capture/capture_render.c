@@ -35,10 +35,10 @@ void nt_cap_flowrec(struct cap_flowrec *r, const struct nt_cap_flow *f)
 	r->c = f->c;
 	r->handshake_rtt_ms = f->handshake_rtt_ms;
 	r->irtt_ms = f->irtt_ms;
-	r->rtt_samples = f->rtt.n;
-	r->rtt_min = f->rtt.n ? f->rtt.min_ms : NAN;
-	r->rtt_mean = nt_cap_rtt_mean(&f->rtt);
-	r->rtt_p99 = nt_cap_rtt_pct(&f->rtt, 0.99);
+	r->rtt_samples = nt_cap_flow_rtt(f)->n;
+	r->rtt_min = nt_cap_flow_rtt(f)->n ? nt_cap_flow_rtt(f)->min_ms : NAN;
+	r->rtt_mean = nt_cap_rtt_mean(nt_cap_flow_rtt(f));
+	r->rtt_p99 = nt_cap_rtt_pct(nt_cap_flow_rtt(f), 0.99);
 	r->id = f->id;
 }
 

@@ -558,7 +558,7 @@ static void test_rtt(void)
 	seg(s, 10000, C, ACK, CS(MSS), SS(0), MSS, 502);
 	seg(s, 200000, C, ACK, CS(MSS), SS(0), MSS, 502);
 	seg(s, 10000, S, ACK, SS(0), CS(2 * MSS), 0, 509);
-	T_EQ_U(f->rtt.n, 1, "rtt: no sample from a retransmitted segment");
+	T_EQ_U(f->rtt[0].n, 1, "rtt: no sample from a retransmitted segment");
 	/* two back to back, one ACK for both 30 ms after the first: one sample */
 	seg(s, 40000, C, ACK, CS(2 * MSS), SS(0), MSS, 502);
 	seg(s, 100, C, ACK, CS(3 * MSS), SS(0), MSS, 502);
@@ -567,11 +567,11 @@ static void test_rtt(void)
 	seg(s, 1000, C, ACK, CS(4 * MSS), SS(0), MSS, 502);
 	seg(s, 5000, S, ACK, SS(0), CS(4 * MSS + 500), 0, 509);
 	seg(s, 5000, S, ACK, SS(0), CS(5 * MSS), 0, 509);
-	T_EQ_U(f->rtt.n, 3, "rtt: one sample per timed segment");
-	T_NEAR(f->rtt.min_ms, 10.0, 1e-9, "rtt: min 10 ms");
-	T_NEAR(f->rtt.max_ms, 30.0, 1e-9, "rtt: max 30 ms");
-	T_NEAR(nt_cap_rtt_mean(&f->rtt), 20.0, 1e-9, "rtt: mean 20 ms");
-	T_NEAR(nt_cap_rtt_pct(&f->rtt, 0.99), 30.0, 1e-9, "rtt: p99 of 3 is the max, exact");
+	T_EQ_U(f->rtt[0].n, 3, "rtt: one sample per timed segment");
+	T_NEAR(f->rtt[0].min_ms, 10.0, 1e-9, "rtt: min 10 ms");
+	T_NEAR(f->rtt[0].max_ms, 30.0, 1e-9, "rtt: max 30 ms");
+	T_NEAR(nt_cap_rtt_mean(&f->rtt[0]), 20.0, 1e-9, "rtt: mean 20 ms");
+	T_NEAR(nt_cap_rtt_pct(&f->rtt[0], 0.99), 30.0, 1e-9, "rtt: p99 of 3 is the max, exact");
 	/* a retransmission holds the timing until all sent before is ACKed */
 	seg(s, 1000, C, ACK, CS(5 * MSS), SS(0), MSS, 502);
 	seg(s, 100, C, ACK, CS(6 * MSS), SS(0), MSS, 502);
@@ -579,11 +579,32 @@ static void test_rtt(void)
 	seg(s, 10000, S, ACK, SS(0), CS(6 * MSS), 0, 509);
 	seg(s, 100, C, ACK, CS(7 * MSS), SS(0), MSS, 502);        /* not timed: 6000 unACKed */
 	seg(s, 10000, S, ACK, SS(0), CS(8 * MSS), 0, 509);
-	T_EQ_U(f->rtt.n, 3, "rtt: nothing timed while a retransmission is outstanding");
+	T_EQ_U(f->rtt[0].n, 3, "rtt: nothing timed while a retransmission is outstanding");
 	seg(s, 1000, C, ACK, CS(8 * MSS), SS(0), MSS, 502);
 	seg(s, 15000, S, ACK, SS(0), CS(9 * MSS), 0, 509);
-	T_EQ_U(f->rtt.n, 4, "rtt: timing resumes once it is all ACKed");
-	T_NEAR(f->rtt.max_ms, 30.0, 1e-9, "rtt: the new sample is 15 ms");
+	T_EQ_U(f->rtt[0].n, 4, "rtt: timing resumes once it is all ACKed");
+	T_NEAR(f->rtt[0].max_ms, 30.0, 1e-9, "rtt: the new sample is 15 ms");
+	T_NEAR(f->rtt[0].sum_ms, 20.0 + 30.0 + 10.0 + 15.0, 1e-9, "rtt: the sum is exact (20+30+10+15)");
+	T_EQ_U(f->rtt[1].n, 0, "rtt: the server sent no data: no sample of its own");
+	/* near the client (SYN -> SYN/ACK 10 ms > SYN/ACK -> ACK 0.5 ms):
+	 * the client's segments measure the path */
+	T_EQ_U(nt_cap_flow_rtt_dir(f), 0, "rtt: near the client: the client's direction");
+	T_OK(nt_cap_flow_rtt(f) == &f->rtt[0], "rtt: nt_cap_flow_rtt is rtt[0]");
+	/* the server's data, ACKed 0.2 ms later by the near client: the
+	 * client's ACK delay, in rtt[1], not mixed into the path's */
+	seg(s, 1000, S, ACK, SS(0), CS(9 * MSS), MSS, 509);
+	seg(s, 200, C, ACK, CS(9 * MSS), SS(MSS), 0, 502);
+	T_EQ_U(f->rtt[1].n, 1, "rtt: the server's segment timed in rtt[1]");
+	T_NEAR(f->rtt[1].max_ms, 0.2, 1e-9, "rtt: rtt[1] is the client's 0.2 ms ACK delay");
+	T_EQ_U(f->rtt[0].n, 4, "rtt: rtt[0] unchanged by it");
+	T_EQ_U(nt_cap_flow_rtt_dir(f), 0, "rtt: still the client's direction (handshake says)");
+	{
+		struct nt_cap_counts c;
+		struct nt_cap_rtt tr;
+
+		nt_cap_table_totals(s->t, &c, &tr);
+		T_OK(tr.n == 4 && tr.max_ms == 30.0, "rtt: the totals merge the path direction only");
+	}
 	nt_cap_table_free(s->t);
 
 	/* no SYN/ACK captured: iRTT (Wireshark's) but no handshake split */
@@ -593,6 +614,32 @@ static void test_rtt(void)
 	f = flow_of(s);
 	T_OK(isnan(f->handshake_rtt_ms) && isnan(f->handshake_ack_ms), "rtt: no SYN/ACK: NaN");
 	T_NEAR(f->irtt_ms, 12.0, 1e-9, "rtt: iRTT still from SYN to ACK");
+	nt_cap_table_free(s->t);
+
+	/* near the server: SYN -> SYN/ACK 0.3 ms, SYN/ACK -> ACK 25 ms: the
+	 * server's segments measure the path (d = 1) */
+	sess_init(s, false, 40022, 11, 12);
+	seg(s, 0, C, SYN, s->ciss, 0, 0, 64240);
+	seg(s, 300, S, SYN | ACK, s->siss, CS(0), 0, 65160);
+	seg(s, 25000, C, ACK, CS(0), SS(0), 0, 502);
+	seg(s, 100, C, ACK, CS(0), SS(0), MSS, 502);
+	seg(s, 150, S, ACK, SS(0), CS(MSS), MSS, 509);       /* ACKs after 0.15 ms */
+	seg(s, 24000, C, ACK, CS(MSS), SS(MSS), 0, 502);     /* ACKs after 24 ms */
+	f = flow_of(s);
+	T_OK(f->rtt[0].n == 1 && f->rtt[1].n == 1, "rtt: near the server: one sample each way");
+	T_EQ_U(nt_cap_flow_rtt_dir(f), 1, "rtt: near the server: the server's direction");
+	T_NEAR(nt_cap_flow_rtt(f)->max_ms, 24.0, 1e-9, "rtt: near the server: the path's 24 ms");
+	nt_cap_table_free(s->t);
+
+	/* no handshake: the direction with the larger mean */
+	sess_init(s, false, 40023, 11, 12);
+	seg(s, 0, C, ACK, CS(0), SS(0), MSS, 502);
+	seg(s, 40000, S, ACK, SS(0), CS(MSS), MSS, 509);     /* 40 ms: path */
+	seg(s, 100, C, ACK, CS(MSS), SS(MSS), 0, 502);       /* 0.1 ms: delay */
+	f = flow_of(s);
+	T_OK(f->rtt[0].n == 1 && f->rtt[1].n == 1, "rtt: no handshake: one sample each way");
+	T_EQ_U(nt_cap_flow_rtt_dir(f), 0, "rtt: no handshake: the larger mean (40 ms, d 0)");
+	T_NEAR(nt_cap_flow_rtt(f)->max_ms, 40.0, 1e-9, "rtt: no handshake: 40 ms shown");
 	nt_cap_table_free(s->t);
 }
 
@@ -693,6 +740,50 @@ static void test_rtt_hist(void)
 	nt_cap_rtt_init(&r);
 	nt_cap_rtt_add(&r, 1e9);
 	T_EQ_U(r.h[NT_CAP_RTT_BUCKETS - 1], 1, "hist: a huge sample in the last bucket");
+	nt_cap_rtt_add(&r, 1e300);             /* us would be inf in a float */
+	nt_cap_rtt_add(&r, 1e7);               /* 1e10 us */
+	T_EQ_U(r.h[NT_CAP_RTT_BUCKETS - 1], 3, "hist: 1e300 ms and 1e7 ms in the last bucket");
+
+	/* halving: 65535 samples of 1 ms fill bucket 40; the next halves */
+	nt_cap_rtt_init(&r);
+	for (i = 0; i < 65535; i++)
+		nt_cap_rtt_add(&r, 1.0);
+	T_OK(r.h[40] == 65535 && r.shift == 0, "halve: 65535 in one bucket, not halved yet");
+	nt_cap_rtt_add(&r, 1.0);
+	T_OK(r.shift == 1 && r.h[40] >= 32767 && r.h[40] <= 32769, "halve: the 65536th halves");
+	T_OK(r.n == 65536 && r.min_ms == 1.0 && r.max_ms == 1.0 && r.sum_ms == 65536.0,
+	     "halve: n, min, max, sum exact");
+	{
+		/* many samples: 97.5 % at 1 ms, 2 % at 10 ms, 0.5 % at
+		 * 100 ms, interleaved; p99's rank falls in the 10 ms bucket
+		 * (ranks 97.5 % .. 99.5 %), p50 in the 1 ms one, as with exact
+		 * counts */
+		uint64_t k, total = 3000000;
+		double p;
+		unsigned b10 = 1 + (unsigned)floor(4.0 * log2(10000.0));
+
+		nt_cap_rtt_init(&r);
+		for (k = 0; k < total; k++)
+			nt_cap_rtt_add(&r, k % 200 == 199 ? 100.0 : k % 200 >= 195 ? 10.0 : 1.0);
+		T_OK(r.shift >= 5, "many: halved 5 times or more");
+		T_OK(r.n == total && r.max_ms == 100.0 && r.min_ms == 1.0, "many: n, min, max exact");
+		T_NEAR(r.sum_ms, 0.975 * total + 10.0 * 0.02 * total + 100.0 * 0.005 * total, 1e-6,
+		       "many: sum exact");
+		p = nt_cap_rtt_pct(&r, 0.99);
+		T_NEAR(p, pow(2.0, (b10 - 1 + 0.5) / 4.0) / 1000.0, 1e-12,
+		       "many: p99 in 10 ms's bucket (its middle)");
+		/* the bucket's shares stay within 1 % of the true 1 % */
+		T_OK(fabs((double)r.h[b10] / (r.h[40] + r.h[b10] + r.h[b10 + 13]) - 0.02) < 0.0005,
+		     "many: the 10 ms share is 2 pct within rounding");
+		T_OK(nt_cap_rtt_pct(&r, 0.5) == pow(2.0, 9.875) / 1000.0 * 1.0 ||
+		     nt_cap_rtt_pct(&r, 0.5) == 1.0, "many: p50 in 1 ms's bucket");
+		nt_cap_rtt_init(&m);
+		nt_cap_rtt_add(&m, 10.0);
+		nt_cap_rtt_merge(&m, &r);
+		T_OK(m.n == total + 1 && m.shift == r.shift && m.max_ms == 100.0,
+		     "many: merged into a fresh one: its scale");
+		T_NEAR(nt_cap_rtt_pct(&m, 0.99), p, 1e-12, "many: merged p99 the same bucket");
+	}
 }
 
 int main(void)
