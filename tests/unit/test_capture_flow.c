@@ -226,8 +226,38 @@ static void bench(void)
 	free(seq);
 }
 
+/* an evicted flow's open zero-window stall ends at its own last packet,
+ * whatever the evicting packet's time (or the table's size) */
+static void test_zw_evict(void)
+{
+	struct nt_cap_table t;
+	struct nt_cap_pkt p;
+	struct nt_cap_counts c;
+	uint64_t ts = 1000000000ull;
+
+	nt_cap_table_init(&t, 1);
+	add(&t, 1, 0, NT_TCP_ACK, 100, 500, 10, ts);
+	p = fpkt(1, 1, NT_TCP_ACK, 500, 110, 0, ts + 1000000);    /* window 0 at +1 ms */
+	p.win = 0;
+	nt_cap_table_add(&t, &p);
+	p = fpkt(1, 1, NT_TCP_ACK, 500, 110, 0, ts + 5000000);    /* still 0 at +5 ms */
+	p.win = 0;
+	nt_cap_table_add(&t, &p);
+	add(&t, 2, 0, NT_TCP_ACK, 7, 8, 5, ts + 900000000);       /* evicts at +900 ms */
+	T_EQ_U(t.evicted, 1, "zw evict: flow 1 evicted");
+	T_NEAR(t.evicted_sum.zero_window_ms, 4.0, 1e-9,
+	       "zw evict: the stall closed at the flow's last packet (4 ms, not 899)");
+	nt_cap_table_finish(&t, ts + 2000000000ull);
+	nt_cap_table_totals(&t, &c, NULL);
+	T_NEAR(c.zero_window_ms, 4.0, 1e-9, "zw evict: the totals say 4 ms");
+	nt_cap_table_free(&t);
+	T_EQ_I(nt_cap_table_init(&t, (1u << 30) + 1), -EINVAL, "init: more than 2^30 refused");
+	T_OK(sizeof(struct nt_cap_flow) <= 888, "a flow is no bigger than 888 bytes");
+}
+
 int main(void)
 {
+	test_zw_evict();
 	test_init();
 	test_both_dirs();
 	test_lru();

@@ -524,7 +524,7 @@ static void test_wrap(void)
 	handshake(s);
 	for (i = 0; i < 8; i++) {
 		bits |= seg(s, 100, C, ACK, CS(i * MSS), SS(0), MSS, 502);
-		bits |= seg(s, 100, S, ACK, SS(0), CS((i + 1) * MSS), 0, 509);
+		bits |= seg(s, 100, S, ACK, SS(i * 10), CS((i + 1) * MSS), 0, 509);
 		bits |= seg(s, 100, S, ACK, SS(i * 10), CS((i + 1) * MSS), 10, 509);
 		bits |= seg(s, 100, C, ACK, CS((i + 1) * MSS), SS((i + 1) * 10), 0, 502);
 	}
@@ -667,7 +667,41 @@ static void test_icmp(void)
 	T_EQ_U(s->t->icmp_errors, 3, "icmp: three seen");
 	T_EQ_U(s->t->icmp_unmatched, 1, "icmp: one without a flow");
 	T_EQ_U(s->t->flows_total, 1, "icmp: an error creates no flow");
+	/* RFC 5927: the quoted seq must lie in [ISN, nextseq] of its sender */
+	p = pkt(s, C, 0, CS(1000), 0, 0, 0);  /* the client sent nothing past CS(0) */
+	p.kind = NT_CAPK_ICMP_ERR;
+	nt_cap_table_add(s->t, &p);
+	p.seq = s->ciss - 1;                   /* before the ISN */
+	nt_cap_table_add(s->t, &p);
+	p.seq = s->ciss;                       /* the SYN itself */
+	nt_cap_table_add(s->t, &p);
+	T_EQ_U(f->c.icmp_errors, 3, "icmp: a quote outside [ISN, nextseq] is not the flow's");
+	T_EQ_U(s->t->icmp_unmatched, 3, "icmp: those two are unmatched");
 	nt_cap_table_free(s->t);
+
+	/* port reuse: the old conversation's quote goes to the old flow, the
+	 * new one's to the new */
+	{
+		struct nt_cap_flow *old;
+
+		sess_init(s, false, 40024, 1000, 2000);
+		handshake(s);
+		seg(s, 100, C, ACK, CS(0), SS(0), MSS, 502);
+		old = flow_of(s);
+		s->ciss = 900000;
+		s->siss = 800000;
+		handshake(s);
+		f = flow_of(s);
+		T_OK(f != old, "icmp reuse: two flows on one 5-tuple");
+		p = pkt(s, C, 0, 1001 + 100, 0, 0, 0); /* within the old one's data */
+		p.kind = NT_CAPK_ICMP_ERR;
+		nt_cap_table_add(s->t, &p);
+		p.seq = CS(0);                          /* the new one's */
+		nt_cap_table_add(s->t, &p);
+		T_OK(old->c.icmp_errors == 1 && f->c.icmp_errors == 1 && !s->t->icmp_unmatched,
+		     "icmp reuse: each quote on the conversation it lies in");
+		nt_cap_table_free(s->t);
+	}
 }
 
 static void test_directions(void)
