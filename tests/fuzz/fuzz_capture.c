@@ -7,7 +7,9 @@
  * into dlts[]), then up to MAX_FRAMES records of
  *   [u8 wmode][u16 caplen, big-endian][caplen bytes (fewer at the end)]
  * wmode sets the wire length: 0 = caplen, 255 = half of caplen (a writer's
- * error), else caplen + wmode * 256 (a snapped frame); and the time step
+ * error), 0xf0..0xf7 a huge pcap len ((wmode & 7) + 1) << 29 (up to 2^32 -
+ * 2^29: past the GSO bound, seglen near 2^31), else caplen + wmode * 256
+ * (a snapped frame); and the time step
  * to the frame (1 + (wmode & 7)) ms, so the analysis' time windows see
  * close and far packets (wmode 0xf8..0xfe steps 5 ms back: a capture's
  * clock may). Each frame is copied into a buffer of exactly caplen bytes,
@@ -71,8 +73,9 @@ static void check(int dlt, int rc, enum nt_cap_bad why, const struct nt_cap_pkt 
 			abort();
 		return;
 	case NT_CAPK_TCP:
-		/* IP header + TCP header + payload fit in what the wire had */
-		if (p->seglen > wl || wl - p->seglen < 40)
+		/* IP header + TCP header + payload fit in what the wire had,
+		 * and never more than a GSO frame (524280) */
+		if (p->seglen > wl || wl - p->seglen < 40 || p->seglen > 524280)
 			abort();
 		break;
 	case NT_CAPK_ICMP_ERR:
@@ -219,6 +222,38 @@ static void check_counts(const struct nt_cap_counts *c)
 		abort();
 }
 
+/* The chains and the LRU list: every flow in bucket hash & (nbucket - 1),
+ * as many in the chains as in the LRU list walked either way as nflows,
+ * and in each chain the newest flow of a 5-tuple first (a lookup finds
+ * the newest conversation). */
+static void check_chains(const struct nt_cap_table *t)
+{
+	uint32_t b, i, j, n = 0, fwd = 0, back = 0, prev = 0;
+
+	for (b = 0; b < t->nbucket; b++)
+		for (i = t->bucket[b]; i; i = t->flows[i - 1].hnext) {
+			const struct nt_cap_flow *f = &t->flows[i - 1];
+
+			if (i > t->nflows || (f->hash & (t->nbucket - 1)) != b || ++n > t->nflows)
+				abort();
+			/* a later flow of the same 5-tuple in the chain is older */
+			for (j = f->hnext; j; j = t->flows[j - 1].hnext)
+				if (nt_cap_flow_dir(&t->flows[j - 1], &f->key) >= 0 &&
+				    t->flows[j - 1].id > f->id)
+					abort();
+		}
+	for (i = t->lru_head; i; prev = i, i = t->flows[i - 1].lnext)
+		if (i > t->nflows || t->flows[i - 1].lprev != prev || ++fwd > t->nflows)
+			abort();
+	if (prev != t->lru_tail)
+		abort();
+	for (i = t->lru_tail; i; i = t->flows[i - 1].lprev)
+		if (++back > t->nflows)
+			abort();
+	if (n != t->nflows || fwd != t->nflows || back != t->nflows)
+		abort();
+}
+
 /* The table after the capture: its flows, totals and bookkeeping. */
 static void check_table(struct nt_cap_table *t, const struct fed *fd, uint64_t ts)
 {
@@ -235,8 +270,12 @@ static void check_table(struct nt_cap_table *t, const struct fed *fd, uint64_t t
 		if (nt_cap_flow_dir(f, &f->key) != 0)
 			abort();
 		check_counts(&f->c);
-		check_rtt(&f->rtt);
+		check_rtt(&f->rtt[0]);
+		check_rtt(&f->rtt[1]);
+		if (nt_cap_flow_rtt(f) != &f->rtt[nt_cap_flow_rtt_dir(f)])
+			abort();
 	}
+	check_chains(t);
 	if (n != t->nflows || n > t->max_flows || t->flows_total - t->evicted != n)
 		abort();
 	nt_cap_table_totals(t, &c, &rtt);
@@ -286,6 +325,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (caplen > size - off)
 			caplen = (uint32_t)(size - off);
 		wirelen = wmode == 0 ? caplen : wmode == 255 ? caplen / 2 :
+			(wmode & 0xf8) == 0xf0 ? (uint32_t)(((uint64_t)(wmode & 7) + 1) << 29) - 1 :
 			caplen + (uint32_t)wmode * 256;
 		if (wmode >= 0xf8 && wmode != 255)
 			ts -= 5000000ull;

@@ -147,6 +147,18 @@ int main(int argc, char **argv)
 	rec(&o, 250, h);
 	put(dir, "eth-gso", S_ETH, &o);
 
+	/* raw IPv4: tot_len 0 with a pcap len past the GSO bound (wmode 0xf7:
+	 * 2^32 - 1) between two normal segments of a flow (MALFORMED, and
+	 * the flow judges no loss) */
+	o.n = 0;
+	snprintf(h, sizeof(h), IP4 TCPH "aaaaaaaa", 44, 1u, 1u, 0x50, 0x10, 1000);
+	rec(&o, 0, h);
+	snprintf(h, sizeof(h), IP4 TCPH, 0, 5u, 1u, 0x50, 0x10, 1000);
+	rec(&o, 0xf7, h);
+	snprintf(h, sizeof(h), IP4 TCPH "aaaaaaaa", 44, 5u, 1u, 0x50, 0x10, 1000);
+	rec(&o, 0, h);
+	put(dir, "raw-hugelen", S_RAW, &o);
+
 	/* Linux SLL and SLL2 */
 	o.n = 0;
 	snprintf(h, sizeof(h), "0000 0001 0006 0200000000010000 0800 " IP4 TCPH,
