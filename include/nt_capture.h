@@ -215,9 +215,10 @@ struct nt_cap_dir {
 
 /* A flow: both directions of one 5-tuple, d[0] the client's (the SYN's
  * sender; without a SYN the first packet's sender), d[1] the server's.
- * sizeof is 888 bytes (checked at compile time in cap_flow.c): a default
- * table of 100,000 flows is 88.8 MB of slots plus 1 MiB of buckets
- * (measured: VmRSS 90.7 MB once every slot is used).
+ * sizeof is 888 bytes (held to that at compile time in cap_flow.c): a
+ * default table of 100,000 flows is 88.8 MB of slots plus 1 MiB of
+ * buckets (262144); measured with every slot in use, VmRSS grows by
+ * 88,048 kB (86 MiB) over the process without the table.
  * A lookup reads bytes 0..47 (key, hash, hnext). Slots are not aligned to
  * cache lines: with an 888-byte stride those 48 bytes straddle two 64-byte
  * lines in 5 slots of every 8 (aligning them would take 896 bytes). */
