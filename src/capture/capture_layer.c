@@ -59,7 +59,8 @@ static int open_st(void *st, struct nt_layer_ctx *c)
 		return -ENOMEM;
 	}
 	x->table_ok = true;
-	x->top = calloc(x->o.top ? x->o.top : 1, sizeof(*x->top));
+	/* --top rows and the table's totals row */
+	x->top = calloc((size_t)x->o.top + 1, sizeof(*x->top));
 	if (!x->top) {
 		snprintf(c->why, sizeof(c->why), "out of memory");
 		return -ENOMEM;
@@ -108,21 +109,60 @@ static void worst(struct cap_flowrec *w, bool *have, const struct cap_flowrec *r
 	}
 }
 
+static int by_tuple_id(const void *a, const void *b)
+{
+	const struct nt_cap_flow *fa = *(const struct nt_cap_flow *const *)a;
+	const struct nt_cap_flow *fb = *(const struct nt_cap_flow *const *)b;
+	int r = memcmp(&fa->key, &fb->key, sizeof(fa->key));
+
+	return r ? r : fa->id < fb->id ? -1 : fa->id > fb->id;
+}
+
+/* Each flow's place among the conversations on its 5-tuple (1, 2, ... by
+ * id), by table slot: one allocation at the end of the capture, none per
+ * packet. NULL when out of memory (the caller numbers by id instead). */
+static uint64_t *tuple_ordinals(const struct nt_cap_table *t)
+{
+	const struct nt_cap_flow *f = NULL, **v;
+	uint64_t *ord;
+	size_t n = 0, i;
+
+	ord = calloc(t->max_flows, sizeof(*ord));
+	v = calloc(t->nflows ? t->nflows : 1, sizeof(*v));
+	if (!ord || !v) {
+		free(ord);
+		free(v);
+		return NULL;
+	}
+	while ((f = nt_cap_table_next(t, f)) && n < t->nflows)
+		v[n++] = f;
+	qsort(v, n, sizeof(*v), by_tuple_id);
+	for (i = 0; i < n; i++)
+		ord[v[i] - t->flows] = i && !memcmp(&v[i]->key, &v[i - 1]->key, sizeof(v[i]->key))
+				       ? ord[v[i - 1] - t->flows] + 1 : 1;
+	free(v);
+	return ord;
+}
+
 static void summarise(struct capture_st *x)
 {
 	const struct nt_cap_flow *f = NULL;
 	struct cap_flowrec r;
 	struct nt_cap_rtt rtt;
+	uint64_t *ord = tuple_ordinals(&x->t);
 
 	x->ntop = 0;
 	while ((f = nt_cap_table_next(&x->t, f))) {
-		nt_cap_flowrec(&r, f);
+		/* without the ordinals (out of memory) a reused 5-tuple's
+		 * conversations share a subject, as they did before */
+		nt_cap_flowrec(&r, f, ord ? ord[f - x->t.flows] : 0);
 		if (x->o.top)
 			top_insert(x->top, &x->ntop, x->o.top, &r, x->o.sort);
 		worst(&x->worst_rst, &x->have_rst, &r, CAP_SORT_RST, r.c.rsts_server);
 		worst(&x->worst_zw, &x->have_zw, &r, CAP_SORT_ZW, r.c.zero_windows);
 		worst(&x->worst_retrans, &x->have_retrans, &r, CAP_SORT_RETRANS, r.c.retrans);
 	}
+	free(ord);
 	nt_cap_rtt_init(&rtt);
 	nt_cap_table_totals(&x->t, &x->tot.c, &rtt);
 	x->tot.rtt_samples = rtt.n;
@@ -131,6 +171,28 @@ static void summarise(struct capture_st *x)
 	x->tot.rtt_p99 = nt_cap_rtt_pct(&rtt, 0.99);
 	x->sum.flows_total = x->t.flows_total;
 	x->sum.evicted = x->t.evicted;
+}
+
+/* the summary's "source" part (parse_opts bounded every length) */
+static void fill_source(struct capture_st *x)
+{
+	struct cap_summary *m = &x->sum;
+
+	snprintf(m->kind, sizeof(m->kind), "%s", x->s.live ? "live" : "file");
+	if (x->o.file) {
+		snprintf(m->file, sizeof(m->file), "%s", x->o.file);
+		m->avail |= 1u << CAP_AV_FILE;
+	}
+	if (x->o.iface) {
+		snprintf(m->iface, sizeof(m->iface), "%s", x->o.iface);
+		m->avail |= 1u << CAP_AV_IFACE;
+	}
+	if (x->o.filter) {
+		snprintf(m->filter, sizeof(m->filter), "%s", x->o.filter);
+		m->avail |= 1u << CAP_AV_FILTER;
+	}
+	snprintf(m->linktype, sizeof(m->linktype), "%s", x->s.linktype);
+	m->duration_s = x->duration_s;
 }
 
 static int collect(void *st, struct nt_layer_ctx *c)
@@ -151,6 +213,7 @@ static int collect(void *st, struct nt_layer_ctx *c)
 	if (r)
 		return r;
 	summarise(x);
+	fill_source(x);
 	x->collected = true;
 	return 0;
 }
@@ -158,32 +221,35 @@ static int collect(void *st, struct nt_layer_ctx *c)
 static void judge_retrans(const struct capture_st *x, struct nt_verdicts *vs)
 {
 	const struct nt_cap_counts *t = &x->tot.c;
+	const char *subj = x->have_retrans ? x->worst_retrans.subject : "";
 	struct nt_verdict *v;
 	enum nt_level lv = NT_OK;
-	double pct;
+	double pct = t->data_segments ? 100.0 * (double)t->retrans / (double)t->data_segments
+				      : 0;
+	bool few = t->data_segments < x->o.min_segments || !t->data_segments;
 
-	if (t->data_segments < CAP_MIN_SEGMENTS) {
-		v = nt_verdict_add(vs, "capture.retrans", "", NT_OK, NAN, x->o.warn_retrans);
-		if (v)
-			snprintf(v->reason, sizeof(v->reason),
-				 "%llu data segments captured, %llu retransmitted: too few to judge a ratio (< %d)",
-				 (unsigned long long)t->data_segments, (unsigned long long)t->retrans,
-				 CAP_MIN_SEGMENTS);
-		return;
-	}
-	pct = 100.0 * (double)t->retrans / (double)t->data_segments;
-	if (pct > x->o.crit_retrans)
+	if (!few && pct > x->o.crit_retrans)
 		lv = NT_CRIT;
-	else if (pct > x->o.warn_retrans)
+	else if (!few && pct > x->o.warn_retrans)
 		lv = NT_WARN;
-	v = nt_verdict_add(vs, "capture.retrans", "", lv, pct,
+	v = nt_verdict_add(vs, "capture.retrans", subj, lv, few ? NAN : pct,
 			   lv == NT_CRIT ? x->o.crit_retrans : x->o.warn_retrans);
 	if (!v)
 		return;
-	snprintf(v->reason, sizeof(v->reason),
-		 "%.2f %% of %llu data segments retransmitted (%llu: %llu fast, %llu spurious)",
-		 pct, (unsigned long long)t->data_segments, (unsigned long long)t->retrans,
-		 (unsigned long long)t->fast_retrans, (unsigned long long)t->spurious_retrans);
+	if (few && t->retrans)
+		snprintf(v->reason, sizeof(v->reason),
+			 "%llu of %llu data segments retransmitted (%.0f %%): fewer than %llu (--min-segments) to judge a ratio",
+			 (unsigned long long)t->retrans, (unsigned long long)t->data_segments, pct,
+			 (unsigned long long)x->o.min_segments);
+	else if (few)
+		snprintf(v->reason, sizeof(v->reason),
+			 "none of %llu data segments retransmitted (fewer than %llu: --min-segments)",
+			 (unsigned long long)t->data_segments, (unsigned long long)x->o.min_segments);
+	else
+		snprintf(v->reason, sizeof(v->reason),
+			 "%.2f %% of %llu data segments retransmitted (%llu: %llu fast, %llu spurious)",
+			 pct, (unsigned long long)t->data_segments, (unsigned long long)t->retrans,
+			 (unsigned long long)t->fast_retrans, (unsigned long long)t->spurious_retrans);
 	if (lv != NT_OK)
 		snprintf(v->hint, sizeof(v->hint),
 			 "most in %s (%llu): loss on its path (nettriage path, link drops) or a peer that stalls",
@@ -205,37 +271,52 @@ static void judge_rst(const struct capture_st *x, struct nt_verdicts *vs)
 			 (unsigned long long)x->tot.c.rsts);
 		return;
 	}
-	snprintf(v->reason, sizeof(v->reason), "%llu RSTs sent from a server port; most in %s (%llu)",
-		 (unsigned long long)n, x->have_rst ? x->worst_rst.subject : "an evicted flow",
-		 (unsigned long long)(x->have_rst ? x->worst_rst.c.rsts_server : 0));
+	if (x->have_rst)
+		snprintf(v->reason, sizeof(v->reason),
+			 "%llu RSTs sent from a server port; most in %s (%llu of its %llu RSTs)",
+			 (unsigned long long)n, x->worst_rst.subject,
+			 (unsigned long long)x->worst_rst.c.rsts_server,
+			 (unsigned long long)x->worst_rst.c.rsts);
+	else
+		snprintf(v->reason, sizeof(v->reason),
+			 "%llu RSTs sent from a server port, in flows since evicted",
+			 (unsigned long long)n);
 	snprintf(v->hint, sizeof(v->hint),
 		 "the server refused or aborted connections: a closed port, a full accept queue (tcp listen overflows) or the application");
 }
 
+static const char *const zw_sides[] = { "no side", "the client", "the server", "both sides" };
+
 static void judge_zw(const struct capture_st *x, struct nt_verdicts *vs)
 {
 	uint64_t n = x->tot.c.zero_windows;
+	const struct cap_flowrec *w = &x->worst_zw;
+	bool stalled = n && x->have_zw && w->c.zero_window_ms >= x->o.warn_zw_ms;
 	struct nt_verdict *v;
 
-	v = nt_verdict_add(vs, "capture.zero_window", n && x->have_zw ? x->worst_zw.subject : "",
-			   n ? NT_WARN : NT_OK, (double)n, 0);
+	v = nt_verdict_add(vs, "capture.zero_window", n && x->have_zw ? w->subject : "",
+			   stalled ? NT_WARN : NT_OK, x->have_zw ? w->c.zero_window_ms : 0,
+			   x->o.warn_zw_ms);
 	if (!v)
 		return;
 	if (!n) {
 		snprintf(v->reason, sizeof(v->reason), "no zero-window advertisement");
 		return;
 	}
-	if (x->have_zw)
-		snprintf(v->reason, sizeof(v->reason),
-			 "%llu zero-window segments; %s stalled %.0f ms (%llu probes)",
-			 (unsigned long long)n, x->worst_zw.subject, x->worst_zw.c.zero_window_ms,
-			 (unsigned long long)x->worst_zw.c.zero_window_probes);
-	else
+	if (!x->have_zw) {
 		snprintf(v->reason, sizeof(v->reason),
 			 "%llu zero-window segments, in flows since evicted (%.0f ms in all)",
 			 (unsigned long long)n, x->tot.c.zero_window_ms);
-	snprintf(v->hint, sizeof(v->hint),
-		 "a receiver did not read its socket fast enough: the application is slow or blocked");
+		return;
+	}
+	snprintf(v->reason, sizeof(v->reason),
+		 "%llu zero-window segments; longest: %s of %s, %.3f ms (%llu probes)%s",
+		 (unsigned long long)n, zw_sides[w->zw_side & 3], w->subject, w->c.zero_window_ms,
+		 (unsigned long long)w->c.zero_window_probes,
+		 stalled ? "" : ": < --warn-zero-window, flow control");
+	if (stalled)
+		snprintf(v->hint, sizeof(v->hint),
+			 "a receiver did not read its socket fast enough: the application is slow or blocked");
 }
 
 static void judge_drops(const struct capture_st *x, struct nt_verdicts *vs)
