@@ -322,25 +322,35 @@ static void judge_zw(const struct capture_st *x, struct nt_verdicts *vs)
 static void judge_drops(const struct capture_st *x, struct nt_verdicts *vs)
 {
 	bool have = (x->sum.avail >> CAP_AV_DROPPED) & 1;
-	uint64_t n = x->sum.dropped;
+	/* ps_ifdrop counts only where it is meaningful (capture_src.c sets
+	 * the bit then: promiscuous mode in effect) */
+	bool have_if = (x->sum.avail >> CAP_AV_IFDROPPED) & 1;
+	uint64_t n = have ? x->sum.dropped : 0, nif = have_if ? x->sum.if_dropped : 0;
 	struct nt_verdict *v;
 
-	v = nt_verdict_add(vs, "capture.drops", "", n ? NT_WARN : NT_OK,
-			   have ? (double)n : NAN, 0);
+	v = nt_verdict_add(vs, "capture.drops", "", n || nif ? NT_WARN : NT_OK,
+			   have || have_if ? (double)(n + nif) : NAN, 0);
 	if (!v)
 		return;
 	if (!x->s.live)
 		snprintf(v->reason, sizeof(v->reason), "a file: no kernel drops to count");
-	else if (!have)
+	else if (!have && !have_if)
 		snprintf(v->reason, sizeof(v->reason), "pcap_stats gave no drop count");
-	else if (!n)
-		snprintf(v->reason, sizeof(v->reason), "no frame dropped by the kernel");
+	else if (!n && !nif)
+		snprintf(v->reason, sizeof(v->reason), "no frame dropped by the kernel%s",
+			 have_if ? " or the interface" : "");
 	else {
-		snprintf(v->reason, sizeof(v->reason),
-			 "the kernel dropped %llu frames: the capture is lossy: counts are lower bounds",
-			 (unsigned long long)n);
+		if (have_if)
+			snprintf(v->reason, sizeof(v->reason),
+				 "the kernel dropped %llu frames, the interface %llu: the capture is lossy: counts are lower bounds",
+				 (unsigned long long)n, (unsigned long long)nif);
+		else
+			snprintf(v->reason, sizeof(v->reason),
+				 "the kernel dropped %llu frames: the capture is lossy: counts are lower bounds",
+				 (unsigned long long)n);
 		snprintf(v->hint, sizeof(v->hint),
-			 "a larger --buffer, a narrower BPF filter, or a smaller --snaplen");
+			 "%s", n ? "a larger --buffer, a narrower BPF filter, or a smaller --snaplen"
+				 : "the interface's own drops (ip -s link, nettriage link): a NIC ring or a busy host");
 	}
 }
 
