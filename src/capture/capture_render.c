@@ -149,7 +149,7 @@ void nt_capture_table(void *st, FILE *f, const struct nt_layer_ctx *c,
 	if (!x->collected)
 		return;
 	fields_line(f, "source:", &nt_cap_summary_rectype, &x->sum, "source");
-	fields_line(f, "capture:", &nt_cap_summary_rectype, &x->sum, NULL);
+	fields_line(f, "counts:", &nt_cap_summary_rectype, &x->sum, NULL);
 	if (x->stopped)
 		fprintf(f, "note: stopped by a signal: the results so far\n");
 	if (x->file_cut)
