@@ -34,7 +34,8 @@ const char cmd_capture_usage[] =
 	"      --crit-retrans PCT retransmitted data segments CRIT above PCT % (5)\n"
 	"      --min-segments N   judge the retransmission ratio from N data segments on\n"
 	"                         (100; 0: always)\n"
-	"      --warn-zero-window MS  WARN when a flow's zero window lasted MS ms (100)\n"
+	"      --warn-zero-window MS  WARN when a flow's zero window lasted MS ms\n"
+	"                         (100; 0: any zero window)\n"
 	"  -h, --help             this help\n";
 
 static const struct option opts_long[] = {
