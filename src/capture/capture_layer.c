@@ -118,51 +118,53 @@ static int by_tuple_id(const void *a, const void *b)
 	return r ? r : fa->id < fb->id ? -1 : fa->id > fb->id;
 }
 
-/* Each flow's place among the conversations on its 5-tuple (1, 2, ... by
- * id), by table slot: one allocation at the end of the capture, none per
- * packet. NULL when out of memory (the caller numbers by id instead). */
-static uint64_t *tuple_ordinals(const struct nt_cap_table *t)
+/* The flows sorted by 5-tuple, then id: one allocation at the end of
+ * the capture, none per packet. NULL when out of memory. */
+static const struct nt_cap_flow **by_tuple(const struct nt_cap_table *t, size_t *n)
 {
-	const struct nt_cap_flow *f = NULL, **v;
-	uint64_t *ord;
-	size_t n = 0, i;
+	const struct nt_cap_flow *f = NULL, **v = calloc(t->nflows ? t->nflows : 1, sizeof(*v));
 
-	ord = calloc(t->max_flows, sizeof(*ord));
-	v = calloc(t->nflows ? t->nflows : 1, sizeof(*v));
-	if (!ord || !v) {
-		free(ord);
-		free(v);
+	*n = 0;
+	if (!v)
 		return NULL;
-	}
-	while ((f = nt_cap_table_next(t, f)) && n < t->nflows)
-		v[n++] = f;
-	qsort(v, n, sizeof(*v), by_tuple_id);
-	for (i = 0; i < n; i++)
-		ord[v[i] - t->flows] = i && !memcmp(&v[i]->key, &v[i - 1]->key, sizeof(v[i]->key))
-				       ? ord[v[i - 1] - t->flows] + 1 : 1;
-	free(v);
-	return ord;
+	while ((f = nt_cap_table_next(t, f)) && *n < t->nflows)
+		v[(*n)++] = f;
+	qsort(v, *n, sizeof(*v), by_tuple_id);
+	return v;
+}
+
+/* One flow into the top rows and the worst per check. ord: its place
+ * among the conversations on its 5-tuple (the order of the calls does
+ * not matter: nt_cap_before breaks every tie by id). */
+static void account(struct capture_st *x, const struct nt_cap_flow *f, uint64_t ord)
+{
+	struct cap_flowrec r;
+
+	nt_cap_flowrec(&r, f, ord);
+	if (x->o.top)
+		top_insert(x->top, &x->ntop, x->o.top, &r, x->o.sort);
+	worst(&x->worst_rst, &x->have_rst, &r, CAP_SORT_RST, r.c.rsts_server);
+	worst(&x->worst_zw, &x->have_zw, &r, CAP_SORT_ZW, r.c.zero_windows);
+	worst(&x->worst_retrans, &x->have_retrans, &r, CAP_SORT_RETRANS, r.c.retrans);
 }
 
 static void summarise(struct capture_st *x)
 {
-	const struct nt_cap_flow *f = NULL;
-	struct cap_flowrec r;
+	const struct nt_cap_flow *f = NULL, **v;
 	struct nt_cap_rtt rtt;
-	uint64_t *ord = tuple_ordinals(&x->t);
+	uint64_t ord = 0;
+	size_t n, i;
 
 	x->ntop = 0;
-	while ((f = nt_cap_table_next(&x->t, f))) {
-		/* without the ordinals (out of memory) a reused 5-tuple's
-		 * conversations share a subject, as they did before */
-		nt_cap_flowrec(&r, f, ord ? ord[f - x->t.flows] : 0);
-		if (x->o.top)
-			top_insert(x->top, &x->ntop, x->o.top, &r, x->o.sort);
-		worst(&x->worst_rst, &x->have_rst, &r, CAP_SORT_RST, r.c.rsts_server);
-		worst(&x->worst_zw, &x->have_zw, &r, CAP_SORT_ZW, r.c.zero_windows);
-		worst(&x->worst_retrans, &x->have_retrans, &r, CAP_SORT_RETRANS, r.c.retrans);
+	v = by_tuple(&x->t, &n);
+	for (i = 0; v && i < n; i++) {
+		ord = i && !memcmp(&v[i]->key, &v[i - 1]->key, sizeof(v[i]->key)) ? ord + 1 : 1;
+		account(x, v[i], ord);
 	}
-	free(ord);
+	/* out of memory: a reused 5-tuple's conversations share a subject */
+	while (!v && (f = nt_cap_table_next(&x->t, f)))
+		account(x, f, 0);
+	free(v);
 	nt_cap_rtt_init(&rtt);
 	nt_cap_table_totals(&x->t, &x->tot.c, &rtt);
 	x->tot.rtt_samples = rtt.n;
