@@ -96,6 +96,21 @@ struct cap_src {
 	char linktype[32];
 	bool nano;           /* timestamps in ns (else us) */
 	bool live;
+	/* the two stages of open (nt_cap_src_acquire, nt_cap_src_start) */
+	void *in;            /* FILE * of -r between the stages (then pcap's) */
+	void *wfp;           /* FILE * of -w (ours: closed by nt_cap_src_run) */
+	bool started;        /* nt_cap_src_start has run */
+	int werr;            /* errno of -w's first failed write, 0 none */
+	/* live: promiscuous mode in effect (--promisc, not "any", no
+	 * PCAP_WARNING_PROMISC_NOTSUP): only then is if_dropped counted */
+	bool promisc;
+	int activate_warning; /* pcap_activate's warning (> 0), 0 none */
+	/* live: pcap_stats failed at the end (no drop counts), and why */
+	bool stats_failed;
+	char stats_err[256];
+	/* -r with -t: the first frame's stamp, the start of capture time */
+	uint64_t t0_ns;
+	bool have_t0;
 };
 
 struct capture_st {
@@ -125,6 +140,16 @@ void nt_capture_opts_free(struct cap_opts *o);
 /* Open the file or interface, the filter and -w. 0 or -errno with why
  * (one line); -EINVAL also for a non-pcap file or a bad filter. */
 int nt_cap_src_open(struct cap_src *s, const struct cap_opts *o, char *why, size_t len);
+/* nt_cap_src_open in two stages, for a caller that drops privileges in
+ * between (the command: see capture_layer.c's open).
+ * acquire, privileged: -r's file opened (fopen: nothing of it read), -w's
+ * file opened (refused when it is -r's file, by device and inode, through
+ * links), or the interface created and activated with its filter.
+ * start, unprivileged: -r's headers parsed (pcap or pcapng), its link
+ * type and filter, the -w writer. 0 or -errno with why (one line); start
+ * after a successful start is 0. nt_cap_src_open is acquire then start. */
+int nt_cap_src_acquire(struct cap_src *s, const struct cap_opts *o, char *why, size_t len);
+int nt_cap_src_start(struct cap_src *s, const struct cap_opts *o, char *why, size_t len);
 /* Read until the end of the file, -t, -C or a stop signal, into x. */
 int nt_cap_src_run(struct capture_st *x, char *why, size_t len);
 void nt_cap_src_close(struct cap_src *s);
