@@ -3,13 +3,15 @@
  *   parse_opts    cmd_capture.c's options (triage passes "-d IFACE -t SEC
  *                 [-- FILTER]").
  *   caps          CAP_NET_RAW with -d until open has run; none with -r.
- *   open          the pcap handle (file or interface), the BPF filter,
- *                 -w's file, the flow table (its one allocation) and the
- *                 top-N rows; then, unless the driver drops privileges
+ *   open          the pcap handle (the file opened, or the interface
+ *                 activated with its BPF filter), -w's file, the flow
+ *                 table (its one allocation) and the top-N rows; then,
+ *                 unless the driver drops privileges
  *                 itself (c->keep_privs: triage's capture thread), the
  *                 same drop as path (nt_probe_drop_privs: root becomes
  *                 nobody, every capability goes, no_new_privs) before a
- *                 single packet is read.
+ *                 single packet is read; then (start) the
+ *                 file's headers, parsed without privileges.
  *   collect       the whole capture: to the file's end, or for -t SEC
  *                 (monotonic), or -C frames; SIGINT/SIGTERM end it early
  *                 with the results so far. No output. Once per state.
@@ -48,9 +50,9 @@ static int open_st(void *st, struct nt_layer_ctx *c)
 	struct capture_st *x = st;
 	int r;
 
-	if (x->s.pcap)
+	if (x->s.started)
 		return 0;
-	r = nt_cap_src_open(&x->s, &x->o, c->why, sizeof(c->why));
+	r = nt_cap_src_acquire(&x->s, &x->o, c->why, sizeof(c->why));
 	if (r)
 		return r;
 	if (nt_cap_table_init(&x->t, x->o.max_flows)) {
@@ -74,7 +76,8 @@ static int open_st(void *st, struct nt_layer_ctx *c)
 		}
 		x->dropped_privs = true;
 	}
-	return 0;
+	/* the file's headers are parsed only now, without privileges */
+	return nt_cap_src_start(&x->s, &x->o, c->why, sizeof(c->why));
 }
 
 /* Keep the n worst under sort in v (at most cap), worst first. */
@@ -336,6 +339,8 @@ static void judge_drops(const struct capture_st *x, struct nt_verdicts *vs)
 		return;
 	if (!x->s.live)
 		snprintf(v->reason, sizeof(v->reason), "a file: no kernel drops to count");
+	else if (x->s.stats_failed)
+		snprintf(v->reason, sizeof(v->reason), "pcap_stats failed: %.150s", x->s.stats_err);
 	else if (!have && !have_if)
 		snprintf(v->reason, sizeof(v->reason), "pcap_stats gave no drop count");
 	else if (!n && !nif)

@@ -144,14 +144,25 @@ void nt_capture_table(void *st, FILE *f, const struct nt_layer_ctx *c,
 	struct capture_st *x = st;
 	const struct nt_global *g = c->g;
 	unsigned mask = NT_F_ID | NT_F_INFO | NT_F_TOTAL | (g->all ? 0 : NT_F_DEF);
+	char buf[512];
 
 	(void)b;
 	if (!x->collected)
 		return;
 	fields_line(f, "source:", &nt_cap_summary_rectype, &x->sum, "source");
 	fields_line(f, "counts:", &nt_cap_summary_rectype, &x->sum, NULL);
+	if (x->s.live && x->s.stats_failed) {
+		nt_escape_text(buf, sizeof(buf), x->s.stats_err);
+		fprintf(f, "note: no drop count (pcap_stats: %s)\n", buf);
+	}
+	if (x->s.promisc)
+		fprintf(f, "note: promiscuous: if_dropped counted\n");
+	else if (x->o.promisc)
+		fprintf(f, "note: --promisc not in effect: if_dropped not counted\n");
 	if (x->stopped)
 		fprintf(f, "note: stopped by a signal: the results so far\n");
+	if (x->stopped_by_time)
+		fprintf(f, "note: stopped at -t %g s of capture time\n", x->o.seconds);
 	if (x->file_cut)
 		fprintf(f, "note: the file ends inside its last frame (counted as truncated)\n");
 	if (x->sum.malformed || x->sum.truncated)
@@ -178,6 +189,7 @@ void nt_capture_emit(void *st, struct nt_doc *d, const struct nt_layer_ctx *c,
 	nt_doc_object(d, &nt_cap_summary_rectype, &x->sum, NT_F_INFO | NT_F_TOTAL);
 	nt_doc_set(d, "privileges_dropped", json_boolean(x->dropped_privs));
 	nt_doc_set(d, "stopped", json_boolean(x->stopped));
+	nt_doc_set(d, "stopped_by_time", json_boolean(x->stopped_by_time));
 	nt_doc_set(d, "sort", json_string(nt_cap_sort_name(x->o.sort)));
 	nt_doc_records(d, &nt_cap_flow_rectype, x->top, x->ntop,
 		       NT_F_ID | NT_F_INFO | NT_F_TOTAL);

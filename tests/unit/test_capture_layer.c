@@ -472,6 +472,15 @@ static void more_tests(const char *dir)
 			T_EQ_I(level_of(&vs, "capture.drops"), NT_OK,
 			       "if_dropped not counted (no promiscuous mode): OK");
 			nt_verdicts_free(&vs);
+			memset(&vs, 0, sizeof(vs));
+			y->sum.avail = 0;
+			y->s.stats_failed = true;
+			snprintf(y->s.stats_err, sizeof(y->s.stats_err), "test: no such device");
+			L->judge(st, &base, &vs);
+			T_OK(find(&vs, "capture.drops") &&
+			     !strcmp(find(&vs, "capture.drops")->reason, "pcap_stats failed: test: no such device"),
+			     "pcap_stats failed: its error in the reason");
+			nt_verdicts_free(&vs);
 		} else {
 			T_OK(0, "parse -d lo");
 		}
