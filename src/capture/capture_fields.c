@@ -9,6 +9,7 @@
 /* key, title, in the default table, help */
 #define CAP_COUNTS(X) \
 	X(bytes, "BYTES", 0, "Their frame lengths on the wire, bytes") \
+	X(payload_bytes, "PAYLOAD", 0, "Their TCP payload, bytes (retransmitted bytes included)") \
 	X(data_segments, "DATA", 1, "Segments with payload: the base of the retransmission ratio") \
 	X(retrans, "RETRANS", 1, "Retransmissions of every kind (tcp.analysis.retransmission)") \
 	X(fast_retrans, "FAST", 1, "Fast retransmissions: within 20 ms of >= 2 duplicate ACKs (subset of retrans)") \
@@ -28,15 +29,17 @@
 #define FR(m) offsetof(struct cap_flowrec, m)
 #define FC(m) (FR(c) + offsetof(struct nt_cap_counts, m))
 static const struct nt_field flow_fields[] = {
+	{ "id", "ID", 0, NT_T_U64, FR(id), NT_P_NONE, NT_F_ID | NT_F_DEF, NULL, CAP_FAV_FLOW,
+	  "The flow's number: 1, 2, ... in order of creation (tells a reused 5-tuple's conversations apart; 0: the totals row)" },
 	{ "src", "SRC", 0, NT_T_STR, FR(src), NT_P_NONE, NT_F_ID | NT_F_DEF | NT_F_LEFT, NULL, -1,
 	  "Client address (the SYN's sender; without a SYN the first packet's)" },
-	{ "sport", "SPORT", 0, NT_T_U32, FR(sport), NT_P_NONE, NT_F_ID | NT_F_DEF, NULL, -1,
+	{ "sport", "SPORT", 0, NT_T_U32, FR(sport), NT_P_NONE, NT_F_ID | NT_F_DEF, NULL, CAP_FAV_FLOW,
 	  "Client port" },
 	{ "dst", "DST", 0, NT_T_STR, FR(dst), NT_P_NONE, NT_F_ID | NT_F_DEF | NT_F_LEFT, NULL, -1,
 	  "Server address" },
-	{ "dport", "DPORT", 0, NT_T_U32, FR(dport), NT_P_NONE, NT_F_ID | NT_F_DEF, NULL, -1,
+	{ "dport", "DPORT", 0, NT_T_U32, FR(dport), NT_P_NONE, NT_F_ID | NT_F_DEF, NULL, CAP_FAV_FLOW,
 	  "Server port" },
-	{ "family", "FAM", 0, NT_T_STR, FR(family), NT_P_NONE, NT_F_INFO | NT_F_LEFT, NULL, -1,
+	{ "family", "FAM", 0, NT_T_STR, FR(family), NT_P_NONE, NT_F_INFO | NT_F_LEFT, NULL, CAP_FAV_FLOW,
 	  "ipv4 or ipv6" },
 	{ "packets", "PKTS", 0, NT_T_U64, FC(packets), NT_P_NONE, NT_F_TOTAL | NT_F_DEF, NULL, -1,
 	  "TCP segments" },
@@ -68,7 +71,7 @@ const struct nt_rectype nt_cap_flow_rectype = {
 	.fields = flow_fields,
 	.nfields = sizeof(flow_fields) / sizeof(flow_fields[0]),
 	.size = sizeof(struct cap_flowrec),
-	.avail_off = -1,
+	.avail_off = FR(avail),
 	.subject_off = FR(subject),
 };
 
@@ -110,24 +113,45 @@ const struct nt_rectype nt_cap_totals_rectype = {
 
 #define SM(m) offsetof(struct cap_summary, m)
 static const struct nt_field sum_fields[] = {
-	{ "packets", NULL, 0, NT_T_U64, SM(packets), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
-	  "Frames read (after the BPF filter)" },
-	{ "tcp_packets", NULL, 0, NT_T_U64, SM(tcp_packets), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
+	{ "kind", "SOURCE", 0, NT_T_STR, SM(kind), NT_P_NONE, NT_F_INFO, "source", -1,
+	  "file (-r) or live (-d)" },
+	{ "file", "FILE", 0, NT_T_STR, SM(file), NT_P_NONE, NT_F_INFO, "source", CAP_AV_FILE,
+	  "-r FILE as given (null for a live capture)" },
+	{ "iface", "IFACE", 0, NT_T_STR, SM(iface), NT_P_NONE, NT_F_INFO, "source", CAP_AV_IFACE,
+	  "-d IFACE as given (null for a file)" },
+	{ "linktype", "LINKTYPE", 0, NT_T_STR, SM(linktype), NT_P_NONE, NT_F_INFO, "source", -1,
+	  "libpcap's name of the link type (pcap_datalink_val_to_name)" },
+	{ "filter", "FILTER", 0, NT_T_STR, SM(filter), NT_P_NONE, NT_F_INFO, "source", CAP_AV_FILTER,
+	  "The BPF filter, or null" },
+	{ "duration_s", "SECONDS", 0, NT_T_DOUBLE, SM(duration_s), NT_P_GAUGE, NT_F_INFO, "source", -1,
+	  "Live: the capture's wall time; file: first to last frame, seconds", "duration_seconds" },
+	{ "packets", "PACKETS", 0, NT_T_U64, SM(packets), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
+	  "Frames read (after the BPF filter): tcp_packets + icmp_errors + other + malformed + truncated + unsupported" },
+	{ "tcp_packets", "TCP", 0, NT_T_U64, SM(tcp_packets), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
 	  "Frames holding a TCP segment" },
-	{ "icmp_errors", NULL, 0, NT_T_U64, SM(icmp_errors), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
+	{ "icmp_errors", "ICMP", 0, NT_T_U64, SM(icmp_errors), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
 	  "Frames holding an ICMP error that quotes a TCP segment", "icmp_error_packets" },
-	{ "malformed", NULL, 0, NT_T_U64, SM(malformed), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
-	  "Frames with a length or version field that cannot be right" },
-	{ "truncated", NULL, 0, NT_T_U64, SM(truncated), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
-	  "Frames cut inside a header the analysis needs (not a short snap length), and a last frame the file cuts short" },
-	{ "dropped", NULL, 0, NT_T_U64, SM(dropped), NT_P_COUNTER, NT_F_TOTAL, NULL, CAP_AV_DROPPED,
-	  "Frames the kernel dropped: the capture buffer was full (pcap_stats ps_drop; null for a file)" },
-	{ "if_dropped", NULL, 0, NT_T_U64, SM(if_dropped), NT_P_COUNTER, NT_F_TOTAL, NULL,
-	  CAP_AV_IFDROPPED, "Frames the interface dropped (ps_ifdrop; null unless --promisc)" },
-	{ "flows_total", NULL, 0, NT_T_U64, SM(flows_total), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
-	  "TCP flows seen", "flows" },
-	{ "evicted", NULL, 0, NT_T_U64, SM(evicted), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
-	  "Flows evicted at --max-flows (least recently used; their counts stay in the totals)" },
+	{ "other", "OTHER", 0, NT_T_U64, SM(other), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
+	  "Frames decoded but of no interest (not TCP, not an ICMP error quoting TCP)", "other_packets" },
+	{ "malformed", "MALFORMED", 0, NT_T_U64, SM(malformed), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
+	  "Frames with a length or version field that cannot be right", "malformed_packets" },
+	{ "truncated", "TRUNCATED", 0, NT_T_U64, SM(truncated), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
+	  "Frames cut inside a header the analysis needs (not a short snap length), and a last frame the file cuts short",
+	  "truncated_packets" },
+	{ "unsupported", "UNSUPPORTED", 0, NT_T_U64, SM(unsupported), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
+	  "Frames the decoder does not handle (link type, tunnel or IPv6 extension header not decoded)",
+	  "unsupported_packets" },
+	{ "dropped", "DROPPED", 0, NT_T_U64, SM(dropped), NT_P_COUNTER, NT_F_TOTAL, NULL, CAP_AV_DROPPED,
+	  "Frames the kernel dropped: the capture buffer was full (pcap_stats ps_drop; null for a file)",
+	  "dropped_packets" },
+	{ "if_dropped", "IF-DROPPED", 0, NT_T_U64, SM(if_dropped), NT_P_COUNTER, NT_F_TOTAL, NULL,
+	  CAP_AV_IFDROPPED, "Frames the interface dropped (ps_ifdrop; null unless --promisc)",
+	  "if_dropped_packets" },
+	{ "flows_total", "FLOWS", 0, NT_T_U64, SM(flows_total), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
+	  "TCP flows created (evicted ones included)", "flows_created" },
+	{ "evicted", "EVICTED", 0, NT_T_U64, SM(evicted), NT_P_COUNTER, NT_F_TOTAL, NULL, -1,
+	  "Flows evicted at --max-flows (least recently used; their counts stay in the totals)",
+	  "evicted_flows" },
 };
 
 const struct nt_rectype nt_cap_summary_rectype = {

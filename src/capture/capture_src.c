@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <pcap/pcap.h>
 #include "nettriage.h"
 #include "capture_int.h"
@@ -35,25 +37,74 @@ static void limit_msg(const char *file, const char *msg, char *why, size_t len)
 		snprintf(why, len, "%s: not a capture file libpcap can read: %s", file, msg);
 }
 
+/* -w's file, opened while privileged (root may write where nobody may
+ * not): without O_TRUNC first, so that -r's own file (the same device and
+ * inode, also through a symlink or a hard link) is refused before a byte
+ * of it is lost; "-" is standard output, as for tcpdump. */
+static int open_wfile(struct cap_src *s, const struct cap_opts *o, char *why, size_t len)
+{
+	struct stat in, out;
+	int fd, e;
+
+	if (!strcmp(o->wfile, "-"))
+		fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	else
+		fd = open(o->wfile, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	if (fd < 0 || fstat(fd, &out) < 0) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		snprintf(why, len, "-w %s: %s", o->wfile, strerror(e));
+		return -e;
+	}
+	if (s->in && fstat(fileno(s->in), &in) == 0 &&
+	    in.st_dev == out.st_dev && in.st_ino == out.st_ino) {
+		close(fd);
+		snprintf(why, len, "-w %s is the -r file %s (the same file): writing it would destroy the input (usage: give -w another file)",
+			 o->wfile, o->file);
+		return -EINVAL;
+	}
+	if (S_ISREG(out.st_mode) && ftruncate(fd, 0) < 0) {
+		e = errno;
+		close(fd);
+		snprintf(why, len, "-w %s: %s", o->wfile, strerror(e));
+		return -e;
+	}
+	s->wfp = fdopen(fd, "wb");
+	if (!s->wfp) {
+		e = errno;
+		close(fd);
+		snprintf(why, len, "-w %s: %s", o->wfile, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/* -r's file, parsed only in nt_cap_src_start (after the drop) */
 static int open_file(struct cap_src *s, const struct cap_opts *o, char *why, size_t len)
 {
-	char eb[PCAP_ERRBUF_SIZE] = "";
-	FILE *fp;
 	int e;
 
 	/* opened here so a missing or unreadable file is strerror's words */
-	fp = fopen(o->file, "rb");
-	if (!fp) {
+	s->in = fopen(o->file, "rbe");
+	if (!s->in) {
 		e = errno;
 		snprintf(why, len, "%s: %s", o->file, strerror(e));
 		return -e;
 	}
-	s->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, eb);
+	return 0;
+}
+
+static int parse_file(struct cap_src *s, const struct cap_opts *o, char *why, size_t len)
+{
+	char eb[PCAP_ERRBUF_SIZE] = "";
+
+	s->pcap = pcap_fopen_offline_with_tstamp_precision(s->in, PCAP_TSTAMP_PRECISION_NANO, eb);
 	if (!s->pcap) {
-		fclose(fp);
 		limit_msg(o->file, eb, why, len);
-		return -EINVAL;
+		return -EINVAL; /* s->in is still ours: nt_cap_src_close */
 	}
+	s->in = NULL; /* pcap_close closes it */
 	s->nano = pcap_get_tstamp_precision(s->pcap) == PCAP_TSTAMP_PRECISION_NANO;
 	return 0;
 }
@@ -80,6 +131,24 @@ static int activate_err(pcap_t *p, int r, const char *iface, char *why, size_t l
 	}
 }
 
+/* pcap_activate succeeded: a warning (r > 0) is said once; whether
+ * promiscuous mode took effect is recorded. libpcap 1.10 returns 0 for
+ * --promisc on "any" and only leaves its complaint in pcap_geterr. */
+static void activate_ok(struct cap_src *s, const struct cap_opts *o, int r)
+{
+	pcap_t *p = s->pcap;
+	bool any = !strcmp(o->iface, "any");
+
+	s->activate_warning = r > 0 ? r : 0;
+	s->promisc = o->promisc && !any && r != PCAP_WARNING_PROMISC_NOTSUP;
+	if (r > 0)
+		nt_note("capture", "%s: %s: %s%s", o->iface, pcap_statustostr(r), pcap_geterr(p),
+			o->promisc && !s->promisc ? " (--promisc not in effect: if_dropped not counted)" : "");
+	else if (o->promisc && any)
+		nt_note("capture", "%s: --promisc not in effect: %s (if_dropped not counted)",
+			o->iface, pcap_geterr(p)[0] ? pcap_geterr(p) : "libpcap has no promiscuous mode on \"any\"");
+}
+
 static int open_live(struct cap_src *s, const struct cap_opts *o, char *why, size_t len)
 {
 	char eb[PCAP_ERRBUF_SIZE] = "";
@@ -102,6 +171,7 @@ static int open_live(struct cap_src *s, const struct cap_opts *o, char *why, siz
 	r = pcap_activate(p);
 	if (r < 0)
 		return activate_err(p, r, o->iface, why, len);
+	activate_ok(s, o, r);
 	if (s->nano)
 		s->nano = pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
 	if (pcap_setnonblock(p, 1, eb) < 0) {
@@ -112,17 +182,14 @@ static int open_live(struct cap_src *s, const struct cap_opts *o, char *why, siz
 	return 0;
 }
 
-int nt_cap_src_open(struct cap_src *s, const struct cap_opts *o, char *why, size_t len)
+/* the link type, and the filter compiled and set on the handle */
+static int link_and_filter(struct cap_src *s, const struct cap_opts *o, char *why, size_t len)
 {
 	const char *name = o->file ? o->file : o->iface;
 	const char *ln;
 	struct bpf_program prog;
 	int r;
 
-	memset(s, 0, sizeof(*s));
-	r = o->file ? open_file(s, o, why, len) : open_live(s, o, why, len);
-	if (r)
-		return r;
 	s->dlt = pcap_datalink(s->pcap);
 	ln = pcap_datalink_val_to_name(s->dlt);
 	if (ln)
@@ -134,34 +201,101 @@ int nt_cap_src_open(struct cap_src *s, const struct cap_opts *o, char *why, size
 			 name, s->linktype);
 		return -EPROTONOSUPPORT;
 	}
-	if (o->filter) {
-		if (pcap_compile(s->pcap, &prog, o->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-			snprintf(why, len, "bad filter \"%s\": %s", o->filter, pcap_geterr(s->pcap));
-			return -EINVAL;
-		}
-		r = pcap_setfilter(s->pcap, &prog);
-		pcap_freecode(&prog);
-		if (r < 0) {
-			snprintf(why, len, "filter \"%s\": %s", o->filter, pcap_geterr(s->pcap));
-			return -EINVAL;
-		}
+	if (!o->filter)
+		return 0;
+	if (pcap_compile(s->pcap, &prog, o->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(why, len, "bad filter \"%s\": %s", o->filter, pcap_geterr(s->pcap));
+		return -EINVAL;
 	}
-	if (o->wfile) {
-		s->dumper = pcap_dump_open(s->pcap, o->wfile);
+	r = pcap_setfilter(s->pcap, &prog);
+	pcap_freecode(&prog);
+	if (r < 0) {
+		snprintf(why, len, "filter \"%s\": %s", o->filter, pcap_geterr(s->pcap));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int nt_cap_src_acquire(struct cap_src *s, const struct cap_opts *o, char *why, size_t len)
+{
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	/* live: the handle and its filter while privileged; a file: only
+	 * opened, its bytes are read in nt_cap_src_start */
+	r = o->file ? open_file(s, o, why, len) : open_live(s, o, why, len);
+	if (!r && !o->file)
+		r = link_and_filter(s, o, why, len);
+	if (!r && o->wfile)
+		r = open_wfile(s, o, why, len);
+	return r;
+}
+
+int nt_cap_src_start(struct cap_src *s, const struct cap_opts *o, char *why, size_t len)
+{
+	int r;
+
+	if (s->started)
+		return 0;
+	if (o->file && !s->pcap) {
+		if (!s->in) {
+			snprintf(why, len, "%s: capture not open", o->file);
+			return -EBADF;
+		}
+		r = parse_file(s, o, why, len);
+		if (!r)
+			r = link_and_filter(s, o, why, len);
+		if (r)
+			return r;
+	}
+	if (s->wfp) {
+		s->dumper = pcap_dump_fopen(s->pcap, s->wfp);
 		if (!s->dumper) {
 			snprintf(why, len, "-w %s: %s", o->wfile, pcap_geterr(s->pcap));
 			return -EIO;
 		}
 	}
+	s->started = true;
 	return 0;
+}
+
+int nt_cap_src_open(struct cap_src *s, const struct cap_opts *o, char *why, size_t len)
+{
+	int r = nt_cap_src_acquire(s, o, why, len);
+
+	return r ? r : nt_cap_src_start(s, o, why, len);
+}
+
+/* -w's file flushed and closed by us, not pcap_dump_close (which drops
+ * fclose's result): pcap_dump_fopen's dumper is our FILE * itself
+ * (pcap_dump_file), so nothing of libpcap's is left behind. A write that
+ * failed earlier (ENOSPC, EIO) is sticky in ferror. 0 or -errno. */
+static int close_wfile(struct cap_src *s)
+{
+	FILE *fp = s->wfp;
+	int e = 0;
+
+	if (!fp)
+		return 0;
+	if (s->dumper)
+		fp = pcap_dump_file(s->dumper);
+	s->dumper = NULL;
+	s->wfp = NULL;
+	errno = 0;
+	if (fflush(fp) != 0 || ferror(fp))
+		e = s->werr ? s->werr : errno ? errno : EIO;
+	if (fclose(fp) != 0 && !e)
+		e = errno ? errno : EIO;
+	return -e;
 }
 
 void nt_cap_src_close(struct cap_src *s)
 {
-	if (s->dumper)
-		pcap_dump_close(s->dumper);
+	close_wfile(s);
 	if (s->pcap)
 		pcap_close(s->pcap);
+	if (s->in)
+		fclose(s->in);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -174,14 +308,28 @@ static void on_frame(u_char *arg, const struct pcap_pkthdr *h, const u_char *b)
 
 	ts = (uint64_t)h->ts.tv_sec * 1000000000u +
 	     (uint64_t)h->ts.tv_usec * (x->s.nano ? 1u : 1000u);
-	if (x->o.file && x->o.seconds > 0 && x->sum.packets && ts > x->first_ns &&
-	    (double)(ts - x->first_ns) / 1e9 > x->o.seconds) {
-		x->stopped_by_time = true;
-		pcap_breakloop(x->s.pcap);
-		return;
+	/* -r with -t: SEC seconds of capture time from the first frame's
+	 * stamp (a frame stamped earlier, out of order, still counts) */
+	if (x->o.file && x->o.seconds > 0) {
+		if (!x->s.have_t0) {
+			x->s.t0_ns = ts;
+			x->s.have_t0 = true;
+		} else if (ts > x->s.t0_ns && (double)(ts - x->s.t0_ns) / 1e9 > x->o.seconds) {
+			x->stopped_by_time = true;
+			pcap_breakloop(x->s.pcap);
+			return;
+		}
 	}
-	if (x->s.dumper)
+	if (x->s.dumper) {
 		pcap_dump((u_char *)x->s.dumper, h, b);
+		/* the first failed write ends the run (an error, exit 3):
+		 * its errno now, before anything else overwrites it */
+		if (ferror_unlocked(x->s.wfp)) {
+			x->s.werr = errno ? errno : EIO;
+			pcap_breakloop(x->s.pcap);
+			return;
+		}
+	}
 	if (!x->sum.packets || ts < x->first_ns)
 		x->first_ns = ts;
 	if (ts > x->last_ns)
@@ -278,7 +426,7 @@ static int run_live(struct capture_st *x, char *why, size_t len)
 			x->stopped = true;
 			break;
 		}
-		if (enough(x))
+		if (enough(x) || x->s.werr)
 			break;
 		if (end) {
 			left = end - nt_now_mono();
@@ -324,11 +472,17 @@ int nt_cap_src_run(struct capture_st *x, char *why, size_t len)
 			x->sum.dropped = ps.ps_drop;
 			x->sum.avail |= 1u << CAP_AV_DROPPED;
 			/* ps_ifdrop counts what the NIC dropped, which is only
-			 * frames addressed to us unless promiscuous */
-			if (x->o.promisc) {
+			 * frames addressed to us unless promiscuous: counted
+			 * only when promiscuous mode took effect */
+			if (x->s.promisc) {
 				x->sum.if_dropped = ps.ps_ifdrop;
 				x->sum.avail |= 1u << CAP_AV_IFDROPPED;
 			}
+		} else {
+			x->s.stats_failed = true;
+			snprintf(x->s.stats_err, sizeof(x->s.stats_err), "%s", pcap_geterr(x->s.pcap));
+			nt_note("capture", "%s: pcap_stats: %s: no drop counts", x->o.iface,
+				x->s.stats_err);
 		}
 		clock_gettime(CLOCK_REALTIME, &now);
 		nt_cap_table_finish(&x->t, (uint64_t)now.tv_sec * 1000000000u +
@@ -337,9 +491,11 @@ int nt_cap_src_run(struct capture_st *x, char *why, size_t len)
 		x->duration_s = x->sum.packets ? (double)(x->last_ns - x->first_ns) / 1e9 : 0;
 		nt_cap_table_finish(&x->t, x->last_ns);
 	}
-	if (x->s.dumper && pcap_dump_flush(x->s.dumper) < 0) {
-		snprintf(why, len, "-w %s: %s", x->o.wfile, strerror(errno));
-		return -EIO;
+	/* a -w file that is not whole is an error, not a note: exit 3 */
+	r = close_wfile(&x->s);
+	if (r) {
+		snprintf(why, len, "-w %s: %s", x->o.wfile, strerror(-r));
+		return r;
 	}
 	return 0;
 }

@@ -26,11 +26,17 @@ const char cmd_capture_usage[] =
 	"      --sort KEY         rank flows by retrans (default), rst, rtt (p99), bytes\n"
 	"                         or zero_window\n"
 	"      --max-flows N      flows kept at once, least recently used evicted (100000)\n"
-	"      --snaplen N        live: bytes kept per frame (256: headers only; 262144 with -w)\n"
+	"      --snaplen N        live: bytes kept per frame, >= 128 (256: headers only;\n"
+	"                         262144 with -w)\n"
 	"      --buffer MIB       live: kernel capture buffer (32)\n"
-	"      --promisc          live: promiscuous mode (also makes if_dropped meaningful)\n"
+	"      --promisc          live: promiscuous mode (if_dropped counted only where it\n"
+	"                         takes effect: never on \"any\")\n"
 	"      --warn-retrans PCT retransmitted data segments WARN above PCT % (1)\n"
 	"      --crit-retrans PCT retransmitted data segments CRIT above PCT % (5)\n"
+	"      --min-segments N   judge the retransmission ratio from N data segments on\n"
+	"                         (100; 0: always)\n"
+	"      --warn-zero-window MS  WARN when a flow's zero window lasted MS ms\n"
+	"                         (100; 0: any zero window)\n"
 	"  -h, --help             this help\n";
 
 static const struct option opts_long[] = {
@@ -47,6 +53,8 @@ static const struct option opts_long[] = {
 	{ "promisc", no_argument, NULL, 6 },
 	{ "warn-retrans", required_argument, NULL, 7 },
 	{ "crit-retrans", required_argument, NULL, 8 },
+	{ "min-segments", required_argument, NULL, 9 },
+	{ "warn-zero-window", required_argument, NULL, 10 },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -122,6 +130,8 @@ int nt_capture_parse_opts(int argc, char **argv, struct cap_opts *o)
 	o->buffer_mib = CAP_DEF_BUFFER_MIB;
 	o->warn_retrans = 1;
 	o->crit_retrans = 5;
+	o->min_segments = CAP_MIN_SEGMENTS;
+	o->warn_zw_ms = CAP_WARN_ZW_MS;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, cmd_capture_opts.shortopts, opts_long, &li)) != -1) {
 		switch (c) {
@@ -168,9 +178,11 @@ int nt_capture_parse_opts(int argc, char **argv, struct cap_opts *o)
 			o->max_flows = (uint32_t)n;
 			break;
 		case 4:
-			/* 64 bytes hold no Ethernet+IPv6+TCP header: below it
-			 * every frame would be "truncated" */
-			if (nt_opt_long("capture", "--snaplen", optarg, 96, CAP_SNAP_FULL, &o->snaplen))
+			/* the largest header the analysis reads: Linux cooked
+			 * v2 (20) + IPv6 (40) + TCP with 40 option bytes (60)
+			 * is 120 bytes; below 128 a SYN would be "truncated" */
+			if (nt_opt_long("capture", "--snaplen", optarg, CAP_MIN_SNAP, CAP_SNAP_FULL,
+					&o->snaplen))
 				return -1;
 			break;
 		case 5:
@@ -184,6 +196,17 @@ int nt_capture_parse_opts(int argc, char **argv, struct cap_opts *o)
 			break;
 		case 8:
 			if (nt_opt_double("capture", "--crit-retrans", optarg, 0, 100, &o->crit_retrans))
+				return -1;
+			break;
+		case 9:
+			if (nt_opt_long("capture", "--min-segments", optarg, 0, 1000000000000L,
+					&n))
+				return -1;
+			o->min_segments = (uint64_t)n;
+			break;
+		case 10:
+			if (nt_opt_double("capture", "--warn-zero-window", optarg, 0, CAP_MAX_S * 1000,
+					  &o->warn_zw_ms))
 				return -1;
 			break;
 		case 'h':
@@ -203,6 +226,22 @@ int nt_capture_parse_opts(int argc, char **argv, struct cap_opts *o)
 	}
 	if (join_filter(o, argc, argv, optind))
 		return -1;
+	/* the lengths the summary record holds (struct cap_summary) */
+	if (o->filter && strlen(o->filter) >= CAP_MAX_FILTER) {
+		nt_err("capture", "the BPF filter is %zu bytes long: at most %d", strlen(o->filter),
+		       CAP_MAX_FILTER - 1);
+		return -1;
+	}
+	if (o->file && strlen(o->file) >= sizeof(((struct cap_summary *)0)->file)) {
+		nt_err("capture", "-r: the file name is longer than %zu bytes",
+		       sizeof(((struct cap_summary *)0)->file) - 1);
+		return -1;
+	}
+	if (o->iface && strlen(o->iface) >= sizeof(((struct cap_summary *)0)->iface)) {
+		nt_err("capture", "-d: the interface name is longer than %zu bytes",
+		       sizeof(((struct cap_summary *)0)->iface) - 1);
+		return -1;
+	}
 	if (!o->file == !o->iface) {
 		nt_err("capture", o->file ? "-r FILE and -d IFACE: give one of them"
 					  : "give -r FILE (a pcap file) or -d IFACE (live)");

@@ -132,4 +132,4 @@ chk "$TMP/last-inside-tcp.prom" '^nettriage_tcp_rto_min_seconds 0\.2$' "tcp: rto
 chk "$TMP/last-inside-tcp.prom" '^nettriage_tcp_listen_fill_ratio\{addr="192\.0\.2\.1",port="[0-9]+"\} 0$' "tcp: listen fill_ratio"
 chk "$TMP/last-inside-tcp.prom" '^nettriage_tcp_top_socket_rtt_seconds\{[^}]*\} [0-9.e-]+$' "tcp: top socket rtt_seconds"
 chk "$TMP/last-inside-path.prom" '^nettriage_path_loss_ratio\{target="192\.0\.2\.1",ttl="1",responder="192\.0\.2\.1"\} 0$' "path: loss_ratio"
-chk "$TMP/last-inside-capture.prom" '^nettriage_capture_dropped_total [0-9]+$' "capture: kernel drops counter"
+chk "$TMP/last-inside-capture.prom" '^nettriage_capture_dropped_packets_total [0-9]+$' "capture: kernel drops counter"
