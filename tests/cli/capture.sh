@@ -285,15 +285,6 @@ for fx in link-vlan:EN10MB link-sll:LINUX_SLL link-sll2:LINUX_SLL2 link-raw:RAW 
 	fi
 done
 
-# The snapped capture keeps every segment's length: nothing looks lost,
-# and the payload bytes (if the JSON carries them) are the full ones.
-N=$tmp/snap.nt
-pb=$(val "$N" t.payload_bytes)
-if [ -n "$pb" ]; then
-	check snap payload_bytes "$(val "$tmp/snap.known" payload_bytes)" \
-		"$(val "$tmp/snap.known" payload_bytes)" "$pb"
-fi
-
 # Eviction. Flows that are done: a table of 4 over the 40 serial flows
 # evicts 36 and its totals are the unbounded table's. Flows still open:
 # a table of 8 over the bench's 60 interleaved ones loses their sequence
@@ -326,6 +317,117 @@ else
 	notok "serial --max-flows 4: flows_total $(val "$tmp/serial.ev" top.flows_total), evicted $(val "$tmp/serial.ev" top.evicted), want $sf and $((sf - 4))"
 fi
 
+# Ranking (nettriage-capture(8) --sort): worst first by the key (rst:
+# rsts_server, then rsts; zero_window: zero_window_ms, then zero_windows;
+# rtt: rtt_ms.p99, flows without a sample last), ties to more bytes, then
+# to the older flow. "Older" is tshark's: its tcp.stream numbers streams in
+# the order of their first frame. On three fixtures: random (ten flows,
+# every key different), bench (127 flows, many ties on the key and flows
+# without an RTT sample), serial (40 flows alike in every key and in
+# bytes: the order is the flows' age alone). --top 10000 lists every flow
+# (flows_total of them, each flow's bytes tshark's sum of frame.len over
+# its stream); --top N lists the first N of that order; --top 0 none.
+# The random fixture reuses one address pair for several streams (new
+# ISNs): there the bytes are compared summed over the pair, and a tie
+# down to the bytes between two flows of one pair cannot be judged from
+# the JSON without a flow id, which fails. Where flows carry an "id", a
+# tie goes to the lower one, and it must agree with tshark's order.
+# tshark_streams FILE: "A B stream bytes n" per address pair, A and B its
+# two endpoints (addr:port, in string order), stream the first stream
+# number, bytes the sum over its n streams.
+tshark_streams() {
+	tshark -r "$1" -T fields -E separator=/t -e tcp.stream -e ip.src -e ipv6.src \
+		-e tcp.srcport -e ip.dst -e ipv6.dst -e tcp.dstport -e frame.len 2>/dev/null |
+		awk -F'\t' '$1 != "" {
+		a = $2 $3 ":" $4; b = $5 $6 ":" $7
+		if (a > b) { t = a; a = b; b = t }
+		k = a " " b
+		if (!($1 in seen)) { seen[$1] = 1; ns[k]++ }
+		if (!(k in st) || $1 < st[k]) st[k] = $1
+		by[k] += $8
+	}
+	END { for (k in st) print k, st[k], by[k], ns[k] }'
+}
+# rank_rows FILE SORT: "A B key1 key2 bytes" per flow of the JSON, in order
+rank_rows() {
+	jq -r --arg s "$2" '.flows[] |
+		([("\(.src):\(.sport)"), ("\(.dst):\(.dport)")] | sort) as $e |
+		(if $s == "retrans" then [.retrans, 0]
+		elif $s == "rst" then [.rsts_server, .rsts]
+		elif $s == "rtt" then [(.rtt_ms.p99 // -1), 0]
+		elif $s == "bytes" then [.bytes, 0]
+		else [.zero_window_ms, .zero_windows] end) as $k |
+		"\($e[0]) \($e[1]) \($k[0]) \($k[1]) \(.bytes) \(.id // "-")"' "$1"
+}
+for fx in random bench serial; do
+	tshark_streams "$tmp/$fx.pcap" >"$tmp/$fx.streams"
+	for so in retrans rst rtt bytes zero_window; do
+		R=$tmp/$fx.$so
+		run capture -r "$tmp/$fx.pcap" -j --sort "$so" --top 10000
+		cp "$tmp/out" "$R.all"
+		if [ "$rc" -ge 3 ] || ! rank_rows "$R.all" "$so" >"$R.rows"; then
+			notok "$fx --sort $so --top 10000: exit $rc, JSON on stdout"
+			continue
+		fi
+		# every flow listed, matched to a tshark stream of the same bytes,
+		# and each row ranks at or below the one before it
+		why=$(awk -v want="$(jq .flows_total "$R.all")" -v srt="$so" '
+			NR == FNR { k = $1 " " $2; st[k] = $3; by[k] = $4; ns[k] = $5; next }
+			{
+				k = $1 " " $2; n++
+				if (!(k in st)) { print "flow " k " is no tshark stream"; err = 1; exit }
+				got[k] += $5
+				if (n > 1) {
+					c = ($3 != p3) ? ($3 > p3 ? 1 : -1) : ($4 != p4) ? ($4 > p4 ? 1 : -1) : \
+					    ($5 != p5) ? ($5 > p5 ? 1 : -1) : 0
+					amb = ns[k] > 1 || ns[pk] > 1
+					if (c == 0 && $6 != "-" && pid != "-") {
+						c = $6 + 0 < pid + 0 ? 1 : -1
+						if (!amb && (c > 0) != (st[k] < ps)) {
+							print "rows " n - 1 " and " n ": flow ids " pid ", " $6 " and tshark streams " ps ", " st[k] " disagree on the older"
+							err = 1; exit
+						}
+					} else if (c == 0 && amb) {
+						print "rows " n - 1 " and " n " tie down to the bytes within one address pair (" k "): no flow id to order them"
+						err = 1; exit
+					}
+					if (c == 0) c = st[k] < ps ? 1 : -1
+					if (c > 0) {
+						print "row " n " (" k ": " srt " " $3 "/" $4 ", bytes " $5 \
+						      ", stream " st[k] ") ranks above row " n - 1 " (" pk ": " \
+						      p3 "/" p4 ", bytes " p5 ", stream " ps ")"
+						err = 1; exit
+					}
+				}
+				pk = k; p3 = $3; p4 = $4; p5 = $5; ps = st[k]; pid = $6
+			}
+			END {
+				if (err) exit
+				if (n != want) { print n " rows, flows_total " want; exit }
+				for (k in got) if (got[k] != by[k]) {
+					print "flows " k ": bytes " got[k] ", tshark " by[k] " over " ns[k] " streams"; exit
+				}
+			}' \
+			"$tmp/$fx.streams" "$R.rows")
+		if [ -z "$why" ]; then
+			ok "$fx --sort $so: all $(lines "$R.rows") flows in order (key, then bytes, then tshark's stream order), bytes = tshark's"
+		else
+			notok "$fx --sort $so: $why"
+		fi
+		for n in 3 0; do
+			run capture -r "$tmp/$fx.pcap" -j --sort "$so" --top "$n"
+			rank_rows "$tmp/out" "$so" >"$R.top" 2>/dev/null
+			if [ "$rc" -le 2 ] && head -n "$n" "$R.rows" | cmp -s - "$R.top" &&
+				[ "$(lines "$R.top")" = "$n" ] &&
+				[ "$(jq -r .sort "$tmp/out")" = "$so" ]; then
+				ok "$fx --sort $so --top $n: the first $n of that order, sort \"$so\""
+			else
+				notok "$fx --sort $so --top $n: exit $rc, $(lines "$R.top") rows, sort '$(jq -r .sort "$tmp/out" 2>/dev/null)', want the first $n of --top 10000"
+			fi
+		done
+	done
+done
+
 # -C and a BPF filter on a file
 if nt_json "$tmp/clean.pcap" "$tmp/c5.nt" -C 5; then
 	got=$(val "$tmp/c5.nt" top.packets)
@@ -346,6 +448,89 @@ if [ "$rc" -le 2 ] && grep -q "$(val "$tmp/clean.known" dst)" "$tmp/out"; then
 	ok "table output names the server"
 else
 	notok "table output: exit $rc, server $(val "$tmp/clean.known" dst) not in it"
+fi
+
+# The table's totals and --prom on fixtures with non-zero counts: every
+# count in the table's totals is the JSON's; promtool accepts the
+# exposition and its counters are the JSON's totals.
+# table_totals FILE: key=value of the table's totals, from a
+# "totals: KEY VALUE ..." line or from the totals row under the flows
+# (its cells found under the header's right-aligned column names).
+table_totals() {
+	awk '
+	function cells(line, out,   pos, e, n) {
+		pos = 1; n = 0
+		while (match(substr(line, pos), /[^ ]+/)) {
+			e = pos + RSTART + RLENGTH - 2
+			out[e] = substr(line, pos + RSTART - 1, RLENGTH)
+			pos = e + 2; n++
+		}
+		return n
+	}
+	BEGIN {
+		m["PKTS"] = "packets"; m["DATA"] = "data_segments"; m["RETRANS"] = "retrans"
+		m["FAST"] = "fast_retrans"; m["SPUR"] = "spurious_retrans"; m["OOO"] = "out_of_order"
+		m["LOST"] = "lost_segments"; m["DUPACK"] = "dup_acks"; m["ZWIN"] = "zero_windows"
+		m["RST"] = "rsts"; m["ZW-MS"] = "zero_window_ms"
+	}
+	/^totals: / { for (i = 2; i < NF; i += 2) print $i "=" $(i + 1); next }
+	!h && / SPORT .* PKTS / { h = 1; cells($0, col); next }
+	h && $2 == "totals" {
+		cells($0, v)
+		for (e in col) if ((col[e] in m) && (e in v)) print m[col[e]] "=" v[e]
+		h = 0
+	}' "$1"
+}
+for fx in bench random; do
+	run capture -r "$tmp/$fx.pcap"
+	table_totals "$tmp/out" >"$tmp/$fx.tt"
+	bad=""
+	for k in $(sed 's/=.*//' "$tmp/$fx.tt"); do
+		same "$(val "$tmp/$fx.nt" "t.$k")" "$(val "$tmp/$fx.tt" "$k")" 0.5 ||
+			bad="$bad $k table '$(val "$tmp/$fx.tt" "$k")' JSON '$(val "$tmp/$fx.nt" "t.$k")'"
+	done
+	for k in packets retrans rsts dup_acks; do
+		[ -n "$(val "$tmp/$fx.tt" "$k")" ] || bad="$bad $k not in the table's totals"
+	done
+	if [ "$rc" -le 2 ] && [ -z "$bad" ]; then
+		ok "$fx table: totals ($(lines "$tmp/$fx.tt") counts) = JSON totals (retrans $(val "$tmp/$fx.tt" retrans), rsts $(val "$tmp/$fx.tt" rsts), dup_acks $(val "$tmp/$fx.tt" dup_acks))"
+	else
+		notok "$fx table: exit $rc, totals line differs from JSON:$bad"
+	fi
+	run --prom capture -r "$tmp/$fx.pcap"
+	if [ "$rc" -le 2 ] && promtool check metrics <"$tmp/out" >"$tmp/pt" 2>&1; then
+		ok "$fx --prom: promtool check metrics passes"
+	else
+		notok "$fx --prom: exit $rc, promtool: $(head -c 300 "$tmp/pt")"
+	fi
+	bad=""
+	for k in $COUNT_KEYS; do
+		got=$(awk -v m="nettriage_capture_${k}_total" '$1 == m {print $2}' "$tmp/out")
+		[ "$got" = "$(val "$tmp/$fx.nt" "t.$k")" ] ||
+			bad="$bad nettriage_capture_${k}_total '$got' (JSON $(val "$tmp/$fx.nt" "t.$k"))"
+	done
+	if [ -z "$bad" ]; then
+		ok "$fx --prom: nettriage_capture_retrans_total $(val "$tmp/$fx.nt" t.retrans) and every count counter = JSON totals"
+	else
+		notok "$fx --prom:$bad"
+	fi
+done
+
+# -r with -t SEC: only the first SEC seconds of capture time are read
+# (nettriage-capture(8)): the frames tshark puts at frame.time_relative
+# <= SEC, a duration_s within SEC. The serial fixture's 40 flows spread
+# over 9 s; 4.5 s falls between two frames.
+tsn=$(tshark -r "$tmp/serial.pcap" -T fields -e frame.time_relative 2>/dev/null |
+	awk '$1 <= 4.5 {n++} END {print n + 0}')
+if nt_json "$tmp/serial.pcap" "$tmp/t45.nt" -t 4.5; then
+	got=$(val "$tmp/t45.nt" top.packets)
+	du=$(val "$tmp/t45.nt" source.duration_s)
+	if [ "$got" = "$tsn" ] && [ "$got" -lt "$(val "$tmp/serial.known" packets)" ] &&
+		awk -v d="$du" 'BEGIN {exit !(d > 0 && d <= 4.5)}'; then
+		ok "-r with -t 4.5: $got of $(val "$tmp/serial.known" packets) frames read (tshark: $tsn within 4.5 s), duration_s $du"
+	else
+		notok "-r with -t 4.5: $got frames read, tshark $tsn within 4.5 s, duration_s '$du'"
+	fi
 fi
 
 # A last record cut in the middle: the packets before it are counted,

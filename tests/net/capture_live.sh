@@ -38,8 +38,11 @@
 #     `packets`, and its tcp.analysis.retransmission (the expert info's
 #     retransmissions, fast ones included) and out-of-order counts equal
 #     ours within one; ours equals the sender's too.
+#     Its duration_s is within 10 % of -t.
 #  4. SIGINT during `-t 60`: ends within seconds with the results so far
-#     (JSON, the flow, its retrans), exit status the verdict, no crash.
+#     (JSON, the flow, its retrans, stopped true), exit status the
+#     verdict, no crash. SIGTERM ~1 s into `-t 30` (a ping running): ends
+#     in under 3 s with the JSON (stopped true), exit status the verdict.
 #  5. A missing interface: one line on stderr, exit 3. Without CAP_NET_RAW
 #     (uid 65534, no capabilities: tests/net/unpriv.inc): one line naming
 #     CAP_NET_RAW, exit 3.
@@ -233,6 +236,8 @@ assert "flow retrans ${r:-none} = sender tcpi_total_retrans $RET within one segm
 s=$(fget "$F" .data_segments)
 assert "flow data_segments ${s:-none} = sender tcpi_data_segs_out $DSEGS within one" within1 "${s:-}" "$DSEGS"
 assert "totals.retrans >= the flow's" jq -e --argjson r "${r:-0}" '.totals.retrans >= $r and $r > 0' "$J"
+assert "duration_s $(jq .source.duration_s "$J" 2>/dev/null) within 10 % of -t 5, stopped false" \
+	jq -e '.source.duration_s >= 4.5 and .source.duration_s <= 5.5 and .stopped == false' "$J"
 
 # ---- 2. the BPF filter form ----
 if cap_start filt -d "$VC" -t 5 tcp port $PORT; then
@@ -290,8 +295,28 @@ if cap_start int -d "$VC" -t 60; then
 		jq -e --argjson ok "$(within1 "${r:-}" "$RET" && echo true || echo false)" \
 		'.source.duration_s < 60 and .packets > 0 and $ok' "$J"
 	assert "  stderr empty" test ! -s "$TMP/int.err"
+	assert "  stopped is true" jq -e '.stopped == true' "$J"
 else
 	nok "capture -t 60 started ($(head -1 "$TMP/int.err"))"
+fi
+
+# ---- 4b. SIGTERM ends it the same way ----
+if cap_start term -d "$VC" -t 30; then
+	ip netns exec "$C" ping -q -c 5 -i 0.2 203.0.113.2 >/dev/null
+	t0=$EPOCHREALTIME
+	kill -TERM "$CAPPID"
+	cap_wait
+	rc=$?
+	t1=$EPOCHREALTIME
+	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')
+	J=$TMP/term.json
+	assert "SIGTERM after ~1 s of -t 30: ended in $wall s (< 3), exit $rc the verdict (status $(jq -r .status "$J" 2>/dev/null))" \
+		awk -v w="$wall" -v rc="$rc" -v want="$(st_rc "$J")" 'BEGIN {exit !(w < 3 && rc == want)}'
+	assert "  JSON printed: stopped true, duration_s $(jq .source.duration_s "$J" 2>/dev/null) < 3, the ping seen (packets $(jq .packets "$J" 2>/dev/null))" \
+		jq -e '.stopped == true and .source.duration_s < 3 and .packets > 0' "$J"
+	assert "  stderr empty" test ! -s "$TMP/term.err"
+else
+	nok "capture -t 30 started ($(head -1 "$TMP/term.err"))"
 fi
 
 # ---- 5. could not measure: one line, exit 3 ----

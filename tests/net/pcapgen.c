@@ -1374,11 +1374,20 @@ int main(int argc, char **argv)
 		char *e1, *e2, *e3 = NULL;
 		unsigned long long np = strtoull(argv[3], &e1, 10);
 		unsigned long nf = strtoul(argv[4], &e2, 10), loss = 10;
+		const char *bad = NULL;
 
 		if (argc == 6)
 			loss = strtoul(argv[5], &e3, 10);
-		if (*e1 || *e2 || (e3 && *e3) || np == 0 || nf == 0 || nf > 60000 || loss > 500)
-			return usage();
+		if (*e1 || np == 0)
+			bad = "NPACKETS must be a whole number >= 1";
+		else if (*e2 || nf == 0 || nf > 60000)
+			bad = "NFLOWS must be a whole number from 1 to 60000";
+		else if (e3 && (*e3 || loss > 500))
+			bad = "LOSS_PERMILLE must be a whole number from 0 to 500";
+		if (bad) {
+			fprintf(stderr, "pcapgen bench: %s\n", bad);
+			return 64;
+		}
 		if (out_open(&o, argv[2], DLT_EN10MB, 128) != 0)
 			return 1;
 		bench(&o, np, (uint32_t)nf, (uint32_t)loss);
