@@ -8,10 +8,11 @@
 # tshark's side of each key: the "-z expert" count of its message (below),
 # or, for the keys Wireshark has no expert message for, a count over
 # tshark's own decoded fields (-T fields): packets, tcp_packets, bytes,
-# data_segments, flows (tcp.stream), icmp_errors (ICMP/ICMPv6 error types),
-# rsts_server (RSTs from the port that sent the stream's SYN/ACK),
-# zero_window_ms (from a zero window to that side's next non-zero one),
-# handshake_rtt_ms (SYN to SYN/ACK) and irtt_ms (tcp.analysis.initial_rtt).
+# payload_bytes (tcp.len), data_segments, flows (tcp.stream),
+# icmp_errors (ICMP/ICMPv6 error types), rsts_server (RSTs from the port
+# that sent the stream's SYN/ACK), zero_window_ms (from a zero window to
+# that side's next non-zero one), handshake_rtt_ms (SYN to SYN/ACK) and
+# irtt_ms (tcp.analysis.initial_rtt).
 # Documented differences are listed in DIFFS below and printed by name on
 # every line they touch; there is none today.
 #
@@ -84,7 +85,7 @@ tshark_fields() {
 			next
 		}
 		if ($4 == "") next
-		s = $4; tcp++; by += $1; if ($10 > 0) data++
+		s = $4; tcp++; by += $1; pl += $10; if ($10 > 0) data++
 		if (!(s in seen)) { seen[s] = 1; fl++ }
 		if ($6 == 1 && $7 == 0 && !(s in syn)) {
 			syn[s] = $12
@@ -103,6 +104,7 @@ tshark_fields() {
 	END {
 		printf "packets=%d\ntcp_packets=%d\nbytes=%d\ndata_segments=%d\nflows=%d\n", pk, tcp, by, data, fl
 		printf "icmp_errors=%d\nrsts_server=%d\nzero_window_ms=%.3f\n", icmp, rsrv, zwms
+		printf "payload_bytes=%d\n", pl
 		if ((0 in syn) && (0 in sa)) printf "handshake_rtt_ms=%.3f\n", (sa[0] - syn[0]) * 1000
 		if (0 in irtt) printf "irtt_ms=%.3f\n", irtt[0] * 1000
 	}'
@@ -210,6 +212,10 @@ for fx in $FIXTURES; do
 	done
 	check "$fx" zero_window_ms "$(val "$K" zero_window_ms)" "$(val "$T" zero_window_ms)" \
 		"$(val "$N" t.zero_window_ms)" 0.01
+	# TCP payload: tshark's tcp.len comes from the IP header, so a
+	# snapped frame (the snap fixture) still counts its full payload
+	check "$fx" payload_bytes "$(val "$K" payload_bytes)" "$(val "$T" payload_bytes)" \
+		"$(val "$N" t.payload_bytes)"
 	# the flow record: one flow, the same counts as the totals, its
 	# addresses and handshake times
 	[ "$(val "$K" flows)" = 1 ] || continue
@@ -217,7 +223,7 @@ for fx in $FIXTURES; do
 	for k in src sport dst dport; do
 		check "$fx" "flow $k" "$(val "$K" "$k")" "$(val "$T" "$k")" "$(val "$N" "f.$k")"
 	done
-	for k in packets $COUNT_KEYS; do
+	for k in packets payload_bytes $COUNT_KEYS; do
 		kk=$k
 		[ "$k" = packets ] && kk=tcp_packets
 		check "$fx" "flow $k" "$(val "$K" "$kk")" "$(val "$T" "$kk")" "$(val "$N" "f.$k")"
@@ -242,7 +248,7 @@ tshark_expert "$F" >"$T"
 tshark_fields "$F" >>"$T"
 if nt_json "$F" "$N"; then
 	check random packets "$(val "$K" packets)" "$(val "$T" packets)" "$(val "$N" top.packets)"
-	for k in bytes data_segments rsts; do
+	for k in bytes payload_bytes data_segments rsts; do
 		check random "$k" "$(val "$K" "$k")" "$(val "$T" "$k")" "$(val "$N" "t.$k")"
 	done
 	check random rsts_server "$(val "$K" rsts_server)" "(not compared)" \
@@ -504,7 +510,7 @@ for fx in bench random; do
 		notok "$fx --prom: exit $rc, promtool: $(head -c 300 "$tmp/pt")"
 	fi
 	bad=""
-	for k in $COUNT_KEYS; do
+	for k in $COUNT_KEYS payload_bytes; do
 		got=$(awk -v m="nettriage_capture_${k}_total" '$1 == m {print $2}' "$tmp/out")
 		[ "$got" = "$(val "$tmp/$fx.nt" "t.$k")" ] ||
 			bad="$bad nettriage_capture_${k}_total '$got' (JSON $(val "$tmp/$fx.nt" "t.$k"))"
