@@ -25,4 +25,16 @@ static inline int t_level(const struct nt_verdicts *vs, const char *check,
 	return v ? (int)v->level : -1;
 }
 
+/* The first verdict of a check, whatever its subject. */
+static inline const struct nt_verdict *t_check(const struct nt_verdicts *vs,
+					       const char *check)
+{
+	size_t i;
+
+	for (i = 0; i < vs->n; i++)
+		if (!strcmp(vs->v[i].check, check))
+			return &vs->v[i];
+	return NULL;
+}
+
 #endif

@@ -23,6 +23,7 @@
 #include "nt_priv.h"
 #include "../../src/capture/capture_int.h"
 #include "t.h"
+#include "t_verdict.h"
 #include "t_layer.h"
 
 static const struct nt_layer *L = &nt_layer_capture;
@@ -249,19 +250,9 @@ static void stop(struct run *x)
 	nt_verdicts_free(&x->vs);
 }
 
-static const struct nt_verdict *find(const struct nt_verdicts *vs, const char *check)
-{
-	size_t i;
-
-	for (i = 0; i < vs->n; i++)
-		if (!strcmp(vs->v[i].check, check))
-			return &vs->v[i];
-	return NULL;
-}
-
 static int level_of(const struct nt_verdicts *vs, const char *check)
 {
-	const struct nt_verdict *v = find(vs, check);
+	const struct nt_verdict *v = t_check(vs, check);
 
 	return v ? (int)v->level : -1;
 }
@@ -346,7 +337,7 @@ static void more_tests(const char *dir)
 		T_EQ_U(first->id + second->id, 3, "ids 1 and 2");
 		T_STR(first->subject, "192.0.2.1:40000-192.0.2.2:80", "the first keeps the plain 5-tuple");
 		T_STR(second->subject, "192.0.2.1:40000-192.0.2.2:80#2", "the second is #2");
-		v = find(&a.vs, "capture.retrans");
+		v = t_check(&a.vs, "capture.retrans");
 		T_STR(v ? v->subject : "", second->subject,
 		      "capture.retrans names the conversation that retransmitted");
 	}
@@ -377,7 +368,7 @@ static void more_tests(const char *dir)
 	T_EQ_U(x->tot.c.zero_windows, 1, "one zero-window segment");
 	T_NEAR(x->tot.c.zero_window_ms, 0.05, 1e-6, "stalled 0.05 ms");
 	T_EQ_I(level_of(&a.vs, "capture.zero_window"), NT_OK, "0.05 ms < 100 ms: OK");
-	v = find(&a.vs, "capture.zero_window");
+	v = t_check(&a.vs, "capture.zero_window");
 	T_OK(v && strstr(v->reason, "1 zero-window segments") && strstr(v->reason, "0.050 ms"),
 	     "the count and the longest stall in the reason: %s", v ? v->reason : "");
 	stop(&a);
@@ -385,7 +376,7 @@ static void more_tests(const char *dir)
 	start(&a, (char *[]){ "capture", "-r", zw, NULL });
 	sample(&a, "zw long");
 	T_EQ_I(level_of(&a.vs, "capture.zero_window"), NT_WARN, "150 ms >= 100 ms: WARN");
-	v = find(&a.vs, "capture.zero_window");
+	v = t_check(&a.vs, "capture.zero_window");
 	T_OK(v && strstr(v->reason, "the server of 192.0.2.1:40000-192.0.2.2:80"),
 	     "names the flow and the side that advertised it: %s", v ? v->reason : "");
 	T_STR(v ? v->subject : "", "192.0.2.1:40000-192.0.2.2:80", "subject: that flow");
@@ -477,8 +468,8 @@ static void more_tests(const char *dir)
 			y->s.stats_failed = true;
 			snprintf(y->s.stats_err, sizeof(y->s.stats_err), "test: no such device");
 			L->judge(st, &base, &vs);
-			T_OK(find(&vs, "capture.drops") &&
-			     !strcmp(find(&vs, "capture.drops")->reason, "pcap_stats failed: test: no such device"),
+			T_OK(t_check(&vs, "capture.drops") &&
+			     !strcmp(t_check(&vs, "capture.drops")->reason, "pcap_stats failed: test: no such device"),
 			     "pcap_stats failed: its error in the reason");
 			nt_verdicts_free(&vs);
 		} else {
@@ -544,12 +535,12 @@ int main(void)
 	T_NEAR(xa->duration_s, (double)(nsmall > 0 ? 0.002 + 5 * 0.0015 + 0.2 : 0), 1e-9,
 	       "duration: first to last frame");
 	T_EQ_I(level_of(&a.vs, "capture.retrans"), NT_OK, "6 data segments: retrans not judged (OK)");
-	T_OK(find(&a.vs, "capture.retrans") &&
-	     strstr(find(&a.vs, "capture.retrans")->reason,
+	T_OK(t_check(&a.vs, "capture.retrans") &&
+	     strstr(t_check(&a.vs, "capture.retrans")->reason,
 		    "1 of 6 data segments retransmitted (17 %): fewer than 100 (--min-segments)"),
 	     "and the reason gives the numbers and the option: %s",
-	     find(&a.vs, "capture.retrans") ? find(&a.vs, "capture.retrans")->reason : "");
-	T_STR(find(&a.vs, "capture.retrans") ? find(&a.vs, "capture.retrans")->subject : "",
+	     t_check(&a.vs, "capture.retrans") ? t_check(&a.vs, "capture.retrans")->reason : "");
+	T_STR(t_check(&a.vs, "capture.retrans") ? t_check(&a.vs, "capture.retrans")->subject : "",
 	      "192.0.2.1:40000-192.0.2.2:80", "capture.retrans names the worst flow");
 	T_EQ_U(xa->sum.packets, xa->sum.tcp_packets + xa->sum.icmp_errors + xa->sum.other +
 	       xa->sum.malformed + xa->sum.truncated + xa->sum.unsupported,
@@ -571,7 +562,7 @@ int main(void)
 	T_EQ_U(xb->tot.c.data_segments, 103, "103 data segments");
 	T_EQ_U(xb->tot.c.retrans, 3, "3 retransmissions");
 	T_EQ_I(level_of(&b.vs, "capture.retrans"), NT_WARN, "3/103 = 2.9 %%: WARN (> 1 %%)");
-	T_OK(find(&b.vs, "capture.retrans") && find(&b.vs, "capture.retrans")->hint[0],
+	T_OK(t_check(&b.vs, "capture.retrans") && t_check(&b.vs, "capture.retrans")->hint[0],
 	     "a WARN has a hint");
 	T_EQ_U(xa->sum.packets, nsmall, "the first state kept its own counts");
 	T_EQ_U(xa->tot.c.retrans, 1, "and its own flows");

@@ -7,6 +7,7 @@
 #include "nt_conntrack.h"
 #include "nt_verdict.h"
 #include "t.h"
+#include "t_verdict.h"
 
 static void set_cpu(struct nt_ct_sample *x, uint32_t cpu, uint64_t drop,
 		    uint64_t early, uint64_t insf, uint64_t chain)
@@ -30,16 +31,6 @@ static void base(struct nt_ct_sample *x, uint64_t count, uint64_t max)
 	snprintf(x->s.max_scope, sizeof(x->s.max_scope), "global");
 	nt_ct_sum(x);
 	nt_ct_fill(&x->s);
-}
-
-static const struct nt_verdict *find(const struct nt_verdicts *vs, const char *check)
-{
-	size_t i;
-
-	for (i = 0; i < vs->n; i++)
-		if (!strcmp(vs->v[i].check, check))
-			return &vs->v[i];
-	return NULL;
 }
 
 static void test_wrap(void)
@@ -111,12 +102,12 @@ static void test_reset(void)
 	     isnan(c.s.rate[NT_CTS_drop]) && c.s.delta[NT_CTS_drop] == 0,
 	     "reset: no delta, no rate");
 	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
-	v = find(&vs, "conntrack.drop");
+	v = t_check(&vs, "conntrack.drop");
 	T_OK(v && v->level == NT_OK && strstr(v->reason, "not judged"),
 	     "reset: drop not judged (%s)", v ? v->reason : "-");
-	v = find(&vs, "conntrack.insert_failed");
+	v = t_check(&vs, "conntrack.insert_failed");
 	T_OK(v && v->level == NT_OK, "reset: insert_failed not judged, no false CRIT");
-	v = find(&vs, "conntrack.fill");
+	v = t_check(&vs, "conntrack.fill");
 	T_OK(v && v->level == NT_CRIT, "reset: fill (95 %%) still judged: CRIT");
 	nt_verdicts_reset(&vs);
 
@@ -128,7 +119,7 @@ static void test_reset(void)
 	base(&c, 100, 1000);
 	nt_ct_rates(&c, &p, 1.0);
 	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
-	T_OK(!c.s.reset && find(&vs, "conntrack.drop")->level == NT_CRIT,
+	T_OK(!c.s.reset && t_check(&vs, "conntrack.drop")->level == NT_CRIT,
 	     "after the reset a real rise of drop is CRIT again");
 	nt_verdicts_reset(&vs);
 
@@ -206,7 +197,7 @@ static void test_verdicts(void)
 	c.s.count = 750;
 	nt_ct_fill(&c.s);
 	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
-	v = find(&vs, "conntrack.fill");
+	v = t_check(&vs, "conntrack.fill");
 	T_OK(v && v->level == NT_WARN, "75 %% full: WARN");
 	T_OK(v && v->hint[0], "fill WARN has a hint");
 	nt_verdicts_reset(&vs);
@@ -214,7 +205,7 @@ static void test_verdicts(void)
 	c.s.count = 900;
 	nt_ct_fill(&c.s);
 	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
-	T_OK(find(&vs, "conntrack.fill")->level == NT_CRIT, "90 %% full: CRIT");
+	T_OK(t_check(&vs, "conntrack.fill")->level == NT_CRIT, "90 %% full: CRIT");
 	nt_verdicts_reset(&vs);
 
 	c.s.count = 100;
@@ -224,21 +215,21 @@ static void test_verdicts(void)
 	nt_ct_rates(&c, &p, 1.0);
 	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
 	T_EQ_I(nt_verdicts_worst(&vs), NT_WARN, "early_drop rising: WARN");
-	T_OK(find(&vs, "conntrack.early_drop")->hint[0], "early_drop hint");
+	T_OK(t_check(&vs, "conntrack.early_drop")->hint[0], "early_drop hint");
 	nt_verdicts_reset(&vs);
 
 	c.cpu[0].c[NT_CTS_chaintoolong] = 12;
 	nt_ct_sum(&c);
 	nt_ct_rates(&c, &p, 1.0);
 	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
-	T_OK(find(&vs, "conntrack.chaintoolong")->level == NT_WARN, "chaintoolong rising: WARN");
+	T_OK(t_check(&vs, "conntrack.chaintoolong")->level == NT_WARN, "chaintoolong rising: WARN");
 	nt_verdicts_reset(&vs);
 
 	c.cpu[0].c[NT_CTS_insert_failed] = 11;
 	nt_ct_sum(&c);
 	nt_ct_rates(&c, &p, 1.0);
 	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
-	v = find(&vs, "conntrack.insert_failed");
+	v = t_check(&vs, "conntrack.insert_failed");
 	T_OK(v && v->level == NT_CRIT, "insert_failed rising: CRIT");
 	T_OK(v && strstr(v->hint, "clash"), "insert_failed hint names the clash race");
 	nt_verdicts_reset(&vs);
@@ -248,16 +239,16 @@ static void test_verdicts(void)
 	nt_ct_sum(&c);
 	nt_ct_rates(&c, &p, 1.0);
 	nt_ct_verdicts(&c, true, "over the interval", &t, &vs);
-	v = find(&vs, "conntrack.drop");
+	v = t_check(&vs, "conntrack.drop");
 	T_OK(v && v->level == NT_CRIT, "drop rising: CRIT");
 	T_OK(v && strstr(v->hint, "table full"), "drop hint: table full");
 	T_OK(v && strstr(v->reason, "rose by 5"), "drop reason gives the rise");
 	nt_verdicts_reset(&vs);
 
 	nt_ct_verdicts(&c, false, "since boot (no baseline: first run)", &t, &vs);
-	T_OK(find(&vs, "conntrack.drop")->level == NT_OK,
+	T_OK(t_check(&vs, "conntrack.drop")->level == NT_OK,
 	     "first run: since-boot drops are reported, not judged as rising");
-	T_OK(strstr(find(&vs, "conntrack.drop")->reason, "since boot") != NULL,
+	T_OK(strstr(t_check(&vs, "conntrack.drop")->reason, "since boot") != NULL,
 	     "first run says since boot");
 	nt_verdicts_free(&vs);
 	nt_ct_sample_free(&p);
